@@ -1,0 +1,48 @@
+export const HELP = `flywheel — Flywheel Workbench from the command line
+
+Usage: flywheel <command> [options]
+
+Commands
+  init                      create (or check) the workbench database
+  projects                  list projects with their counts
+  stats [PROJECT]           counts, time range and model runs of a project
+  import FILE               import a prediction log (JSONL, CSV, Parquet; .gz for JSONL/CSV)
+  demo                      write demo logs and import them into demo projects
+  serve                     browser mode: the workbench UI and API on http://127.0.0.1
+  help                      this text
+
+Global options
+  --db PATH                 database file (default: $FLYWHEEL_HOME/workbench.db or the user data folder)
+  --json                    machine-readable output on stdout
+  --version                 print the version
+
+import options
+  --project NAME            target project (created from the mapping if it does not exist)
+  --mapping NAME|FILE.json  a saved mapping of the project, or a mapping file
+  --dry-run                 show the guessed mapping and a checked sample; import nothing
+  --yes                     accept the guessed mapping without asking
+  --save-mapping NAME       save the mapping under NAME for later imports
+  --strict                  import nothing if any row is bad
+  --rejects PATH            where to write rejected rows (default: in the data folder)
+  --max-line-mb N           longest accepted line/record (default 16)
+  --discard RUN_ID          remove the rows of an interrupted import
+
+serve options
+  --port N                  port (default 4780; 0 picks a free one)
+  --host ADDR               address to bind (default 127.0.0.1)
+  --allow-remote            needed to bind anything but a loopback address
+
+demo options
+  --dir DIR                 where to write the demo logs (default: <data folder>/demo)
+  --rows N                  rows per log (default 20000)
+
+Exit codes
+  0 ok · 1 failure · 2 usage · 3 bad file, mapping or rows · 4 not found · 5 conflict · 130 cancelled
+
+Examples
+  flywheel import logs/2026-11-20.jsonl --project sentiment --dry-run
+  flywheel import logs/2026-11-20.jsonl --project sentiment --yes --save-mapping prod-log
+  flywheel import logs/2026-11-21.csv.gz --project sentiment --mapping prod-log --strict
+  flywheel stats sentiment --json
+  flywheel serve --port 4780
+`;

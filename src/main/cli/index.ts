@@ -1,0 +1,97 @@
+import { parseArgs } from 'node:util';
+import { ApiError } from '../../shared/api/errors';
+import { APP_VERSION } from '../core/version';
+import { demoCommand } from './commands/demo';
+import { importCommand } from './commands/import';
+import { initCommand, projectsCommand, statsCommand } from './commands/projects';
+import { serveCommand } from './commands/serve';
+import { UsageError, type GlobalOptions } from './cli-context';
+import { EXIT, exitCodeFor } from './exit-codes';
+import { HELP } from './help';
+
+const OPTIONS = {
+  db: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', default: false },
+  project: { type: 'string' },
+  mapping: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  yes: { type: 'boolean', short: 'y', default: false },
+  'save-mapping': { type: 'string' },
+  strict: { type: 'boolean', default: false },
+  rejects: { type: 'string' },
+  'max-line-mb': { type: 'string' },
+  discard: { type: 'string' },
+  format: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'allow-remote': { type: 'boolean', default: false },
+  open: { type: 'boolean', default: false },
+  dir: { type: 'string' },
+  rows: { type: 'string' },
+} as const;
+
+export type CliValues = ReturnType<typeof parseCli>['values'];
+
+function parseCli(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseCli>;
+  try {
+    parsed = parseCli(argv);
+  } catch (e) {
+    process.stderr.write(`flywheel: ${(e as Error).message}\nRun 'flywheel help' for usage.\n`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...args] = positionals;
+  if (values.version) {
+    process.stdout.write(`${APP_VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(HELP);
+    return command || values.help ? EXIT.ok : EXIT.usage;
+  }
+  const global: GlobalOptions = { json: values.json, ...(values.db ? { db: values.db } : {}) };
+  try {
+    switch (command) {
+      case 'init':
+        return await initCommand(global);
+      case 'projects':
+        return await projectsCommand(global);
+      case 'stats':
+        return await statsCommand(global, args[0]);
+      case 'import':
+        return await importCommand(global, args, values);
+      case 'demo':
+        return await demoCommand(global, values);
+      case 'serve':
+        return await serveCommand(global, values);
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`flywheel: ${e.message}\nRun 'flywheel help' for usage.\n`);
+      return EXIT.usage;
+    }
+    const error = e instanceof ApiError ? e : new ApiError('internal', (e as Error)?.message ?? String(e));
+    if (global.json) process.stdout.write(`${JSON.stringify({ error: error.toData() }, null, 2)}\n`);
+    process.stderr.write(`flywheel: ${error.message}\n`);
+    return exitCodeFor(error.code);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`flywheel: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = EXIT.failure;
+  },
+);

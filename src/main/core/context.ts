@@ -1,0 +1,13 @@
+import type { AppEvent } from '../../shared/api/events';
+import type { Store } from '../store/store';
+import type { JobRunner } from './jobs';
+
+/** What every handler may use. One per runtime, built by its composition root. */
+export interface Context {
+  store: Store;
+  jobs: JobRunner;
+  runtime: 'electron' | 'server' | 'cli';
+  /** Folder for rejects files and other workbench-owned outputs. */
+  dataDir: string;
+  emit(event: AppEvent): void;
+}

@@ -1,0 +1,12 @@
+import type { Method } from '../../shared/api/contract';
+import { appHandlers } from '../features/app/handlers';
+import { importHandlers } from '../features/import/handlers';
+import { projectsHandlers } from '../features/projects/handlers';
+import type { HandlerGroup } from './handler';
+
+/** Every method of the contract has exactly one handler; the type fails to compile otherwise. */
+export const handlers: HandlerGroup<Method> = {
+  ...appHandlers,
+  ...projectsHandlers,
+  ...importHandlers,
+};

@@ -1,0 +1,15 @@
+import type { HandlerGroup } from '../../core/handler';
+import { APP_VERSION } from '../../core/version';
+
+export const appHandlers: HandlerGroup<'app.info' | 'jobs.list' | 'jobs.get' | 'jobs.cancel'> = {
+  'app.info': (_input, ctx) => ({
+    name: 'Flywheel Workbench',
+    version: APP_VERSION,
+    databasePath: ctx.store.path,
+    runtime: ctx.runtime,
+    schemaVersion: ctx.store.schemaVersion,
+  }),
+  'jobs.list': (_input, ctx) => ctx.jobs.list(),
+  'jobs.get': ({ jobId }, ctx) => ctx.jobs.get(jobId),
+  'jobs.cancel': ({ jobId }, ctx) => ctx.jobs.cancel(jobId),
+};

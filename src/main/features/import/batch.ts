@@ -1,0 +1,123 @@
+import type { ValidRow } from '../../../shared/features/import/row-validator';
+import type { RowReject } from '../../../shared/features/import/contract';
+
+/** A reject with the start of the offending source text, as written to the rejects file. */
+export interface SourceReject extends RowReject {
+  raw: string;
+}
+
+/**
+ * Validated rows in columns, so a batch crosses threads as a few transferable buffers
+ * instead of thousands of small objects.
+ */
+export interface RowBatch {
+  n: number;
+  ids: string[];
+  rows: Float64Array;
+  ts: Float64Array; // NaN = no timestamp
+  texts: (string | null)[];
+  imagePaths: (string | null)[];
+  featureDim: number;
+  features: Float32Array | null;
+  width: number;
+  scores: Float32Array;
+  predicted: Float64Array;
+  groundTruth: (string | null)[];
+  modelIndex: Int32Array;
+  /** [name, version] for every model seen so far in this file. */
+  models: [string, string][];
+  metadata: (string | null)[];
+  hashes: Float64Array;
+}
+
+export class BatchBuilder {
+  private batch: RowBatch;
+  private readonly modelKeys = new Map<string, number>();
+  private readonly models: [string, string][] = [];
+
+  constructor(
+    private readonly capacity: number,
+    private readonly width: number,
+    private readonly featureDim: number,
+  ) {
+    this.batch = this.fresh();
+  }
+
+  private fresh(): RowBatch {
+    const c = this.capacity;
+    return {
+      n: 0,
+      ids: [],
+      rows: new Float64Array(c),
+      ts: new Float64Array(c),
+      texts: [],
+      imagePaths: [],
+      featureDim: this.featureDim,
+      features: this.featureDim > 0 ? new Float32Array(c * this.featureDim) : null,
+      width: this.width,
+      scores: new Float32Array(c * this.width),
+      predicted: new Float64Array(c),
+      groundTruth: [],
+      modelIndex: new Int32Array(c),
+      models: this.models,
+      metadata: [],
+      hashes: new Float64Array(c),
+    };
+  }
+
+  get size(): number {
+    return this.batch.n;
+  }
+
+  get full(): boolean {
+    return this.batch.n >= this.capacity;
+  }
+
+  add(row: ValidRow, rowNumber: number): void {
+    const b = this.batch;
+    const i = b.n++;
+    b.ids.push(row.id);
+    b.rows[i] = rowNumber;
+    b.ts[i] = row.ts ?? NaN;
+    b.texts.push(row.text);
+    b.imagePaths.push(row.imagePath);
+    if (b.features && row.features) b.features.set(row.features, i * this.featureDim);
+    b.scores.set(row.scores, i * this.width);
+    b.predicted[i] = row.predicted;
+    b.groundTruth.push(row.groundTruth);
+    const key = `${row.modelName}\u0000${row.modelVersion}`;
+    let m = this.modelKeys.get(key);
+    if (m === undefined) {
+      m = this.models.length;
+      this.models.push([row.modelName, row.modelVersion]);
+      this.modelKeys.set(key, m);
+    }
+    b.modelIndex[i] = m;
+    b.metadata.push(row.metadata);
+    b.hashes[i] = row.contentHash;
+  }
+
+  /** Hands over the filled batch (trimmed) and starts a new one. */
+  take(): RowBatch {
+    const b = this.batch;
+    this.batch = this.fresh();
+    const n = b.n;
+    return {
+      ...b,
+      models: [...this.models],
+      rows: b.rows.slice(0, n),
+      ts: b.ts.slice(0, n),
+      features: b.features ? b.features.slice(0, n * this.featureDim) : null,
+      scores: b.scores.slice(0, n * this.width),
+      predicted: b.predicted.slice(0, n),
+      modelIndex: b.modelIndex.slice(0, n),
+      hashes: b.hashes.slice(0, n),
+    };
+  }
+}
+
+export function batchTransferables(b: RowBatch): ArrayBuffer[] {
+  const list = [b.rows, b.ts, b.scores, b.predicted, b.modelIndex, b.hashes].map((a) => a.buffer as ArrayBuffer);
+  if (b.features) list.push(b.features.buffer as ArrayBuffer);
+  return list;
+}

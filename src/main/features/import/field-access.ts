@@ -1,0 +1,41 @@
+import type { ImportMapping } from '../../../shared/features/import/mapping';
+
+export type FieldType = 'number' | 'json' | 'string';
+
+/** The fields a mapping reads, with the type a text cell must be converted to. */
+export function mappedFields(m: ImportMapping): Map<string, FieldType> {
+  const fields = new Map<string, FieldType>();
+  const add = (name: string | undefined, type: FieldType) => {
+    if (name !== undefined && !fields.has(name)) fields.set(name, type);
+  };
+  add(m.id, 'string');
+  add(m.text, 'string');
+  add(m.imagePath, 'string');
+  if (m.features?.kind === 'fields') for (const f of m.features.fields) add(f, 'number');
+  if (m.features?.kind === 'vector') add(m.features.field, 'json');
+  if (m.scores.kind === 'columns') for (const c of m.scores.columns) add(c, 'number');
+  else add(m.scores.field, 'json');
+  add(m.timestamp?.field, 'string');
+  add(m.predictedLabel, 'string');
+  add(m.groundTruth, 'string');
+  add(m.model.nameField, 'string');
+  add(m.model.versionField, 'string');
+  for (const f of m.metadata) add(f, 'string');
+  return fields;
+}
+
+/** Converts one text cell; undefined means "missing". NaN survives so validation can name it. */
+export function convertCell(cell: string | undefined, type: FieldType): unknown {
+  if (cell === undefined || cell === '') return undefined;
+  if (type === 'string') return cell;
+  if (type === 'number') {
+    const t = cell.trim();
+    if (t === '') return undefined;
+    return Number(t);
+  }
+  try {
+    return JSON.parse(cell) as unknown;
+  } catch {
+    return cell;
+  }
+}

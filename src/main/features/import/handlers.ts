@@ -1,0 +1,159 @@
+import path from 'node:path';
+import { ApiError } from '../../../shared/api/errors';
+import { guessMapping } from '../../../shared/features/import/guess-mapping';
+import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
+import { createRowValidator } from '../../../shared/features/import/row-validator';
+import type { Project } from '../../../shared/features/projects/contract';
+import type { Context } from '../../core/context';
+import type { HandlerGroup } from '../../core/handler';
+import { confirmAlreadyImported, prepareRun, runImport, toImportRun, type ImportRequest } from './import-job';
+import { mappedFields } from './field-access';
+import { readSample } from './preview';
+import { sniffFile } from './sniff';
+
+type ImportMethods = 'import.preview' | 'import.start' | 'import.runs' | 'import.discard' | 'import.mappings';
+
+function featureNamesOf(m: ImportMapping): string[] | null {
+  if (!m.features) return null;
+  if (m.features.kind === 'fields') return m.features.fields;
+  return Array.from({ length: m.features.dim }, (_, i) => `${m.features!.kind === 'vector' ? m.features.field : 'f'}[${i}]`);
+}
+
+/** The project a log goes into: an existing one must agree with the mapping; a new one is made from it. */
+function targetProject(ctx: Context, target: { projectId: number } | { project: string }, mapping: ImportMapping): Project {
+  let project = 'projectId' in target ? ctx.store.projects.byId(target.projectId) : ctx.store.projects.byName(target.project);
+  if (!project) {
+    if ('projectId' in target) throw new ApiError('not-found', `no project #${target.projectId}`);
+    project = ctx.store.projects.create({
+      name: target.project,
+      taskType: mapping.taskType,
+      inputKind: mapping.inputKind,
+      classes: mapping.classes,
+      featureNames: featureNamesOf(mapping),
+    });
+    ctx.emit({ type: 'data.changed', projectId: project.id });
+    return project;
+  }
+  if (project.taskType !== mapping.taskType) {
+    throw new ApiError('bad-mapping', `project '${project.name}' is ${project.taskType}, the mapping says ${mapping.taskType}`);
+  }
+  if (project.inputKind !== mapping.inputKind) {
+    throw new ApiError('bad-mapping', `project '${project.name}' has ${project.inputKind} inputs, the mapping says ${mapping.inputKind}`);
+  }
+  const missing = mapping.classes.filter((c) => !project.classes.includes(c));
+  const extra = project.classes.filter((c) => !mapping.classes.includes(c));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new ApiError(
+      'bad-mapping',
+      `the mapping's classes (${mapping.classes.join(', ')}) differ from project '${project.name}' (${project.classes.join(', ')})` +
+        (missing.length ? `; unknown: ${missing.join(', ')}` : '') +
+        (extra.length ? `; missing: ${extra.join(', ')}` : ''),
+    );
+  }
+  const names = featureNamesOf(mapping);
+  if (names && !project.featureNames) ctx.store.projects.setFeatureNames(project.id, names);
+  return project;
+}
+
+export const importHandlers: HandlerGroup<ImportMethods> = {
+  'import.preview': async (input, ctx) => {
+    const file = sniffFile(input.path, input.format);
+    const sample = await readSample(file, input.sampleRows);
+    const project =
+      input.projectId !== undefined
+        ? ctx.store.projects.byId(input.projectId)
+        : input.project !== undefined
+          ? ctx.store.projects.byName(input.project)
+          : null;
+    let mapping: ImportMapping | null = null;
+    let savedMapping: string | null = null;
+    let notes: string[] = [];
+    if (project) {
+      const fieldSet = new Set(sample.fields);
+      const saved = ctx.store.projects.savedMappings(project.id).find((s) => [...mappedFields(s.mapping).keys()].every((f) => fieldSet.has(f)));
+      if (saved) {
+        mapping = saved.mapping;
+        savedMapping = saved.name;
+        notes.push(`using the saved mapping '${saved.name}' of project '${project.name}'`);
+      }
+    }
+    if (!mapping) {
+      const guess = guessMapping(sample.fields, sample.rows);
+      mapping = guess.mapping;
+      notes = notes.concat(guess.notes);
+    }
+    const sampleRejects = [];
+    if (mapping) {
+      try {
+        const validate = createRowValidator(mapping, project?.classes ?? mapping.classes);
+        for (const [i, row] of sample.rows.entries()) {
+          const r = validate(row);
+          if (!r.ok) sampleRejects.push({ row: i + 1, line: null, field: r.problem.field, reason: r.problem.reason });
+        }
+      } catch (e) {
+        notes.push((e as Error).message);
+      }
+    }
+    return {
+      path: file.path,
+      format: file.format,
+      compression: file.compression,
+      sizeBytes: file.size,
+      fields: sample.fields,
+      sample: sample.rows.slice(0, 20),
+      mapping,
+      notes,
+      sampleRejects,
+      savedMapping,
+    };
+  },
+
+  'import.start': async (input, ctx) => {
+    const mapping = ImportMappingSchema.parse(input.mapping);
+    const file = sniffFile(input.path);
+    const project = targetProject(ctx, input, mapping);
+    try {
+      createRowValidator(mapping, project.classes);
+    } catch (e) {
+      throw new ApiError('bad-mapping', (e as Error).message);
+    }
+    if (input.saveMappingAs) ctx.store.projects.saveMapping(project.id, input.saveMappingAs, mapping);
+    const req: ImportRequest = {
+      project,
+      file,
+      mapping,
+      strict: input.strict,
+      ...(input.rejectsPath ? { rejectsPath: path.resolve(input.rejectsPath) } : {}),
+      maxLineBytes: input.maxLineBytes,
+      maxDecompressedBytes: input.maxDecompressedBytes,
+      batchRows: input.batchRows,
+    };
+    let prepared = prepareRun(ctx, req);
+    if ('done' in prepared) {
+      const done = prepared.done;
+      if (await confirmAlreadyImported(done, file.path)) {
+        const jobId = ctx.jobs.start('import', () => Promise.resolve(toImportRun(done, { alreadyImported: true })));
+        return { jobId, importRunId: done.id };
+      }
+      prepared = prepareRun(ctx, req, { ignoreDone: true });
+    }
+    const { run, resumed } = prepared as Exclude<typeof prepared, { done: unknown }>;
+    const jobId = ctx.jobs.start('import', (control) => runImport(ctx, req, run, resumed, control));
+    return { jobId, importRunId: run.id };
+  },
+
+  'import.runs': ({ projectId }, ctx) => ctx.store.importRuns.forProject(projectId).map((r) => toImportRun(r)),
+
+  'import.discard': ({ importRunId }, ctx) => {
+    const run = ctx.store.importRuns.get(importRunId);
+    if (!run) throw new ApiError('not-found', `no import run #${importRunId}`);
+    const view = toImportRun(run);
+    if (view.status !== 'interrupted') {
+      throw new ApiError('conflict', `import #${importRunId} is ${view.status}: only an interrupted import can be discarded`);
+    }
+    return ctx.store.importRuns.abandon(importRunId, 'cancelled', 'discarded after an interruption');
+  },
+
+  'import.mappings': ({ projectId }, ctx) =>
+    ctx.store.projects.savedMappings(projectId).map(({ name, mapping, createdAt }) => ({ name, mapping, createdAt })),
+};

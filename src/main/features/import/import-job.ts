@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../../shared/api/errors';
+import type { ImportRun, RowReject } from '../../../shared/features/import/contract';
+import type { ImportMapping } from '../../../shared/features/import/mapping';
+import type { Project } from '../../../shared/features/projects/contract';
+import type { Context } from '../../core/context';
+import type { JobControl } from '../../core/jobs';
+import type { ImportRunRow } from '../../store/import-runs';
+import { ImportWriter } from '../../store/import-writer';
+import { THIS_HOST } from '../../store/store';
+import type { SourceReject } from './batch';
+import { startParser } from './parser-host';
+import { fingerprint, type SniffResult } from './sniff';
+
+export interface ImportRequest {
+  project: Project;
+  file: SniffResult;
+  mapping: ImportMapping;
+  strict: boolean;
+  rejectsPath?: string;
+  maxLineBytes: number;
+  maxDecompressedBytes: number;
+  batchRows: number;
+}
+
+const FIRST_REJECTS = 20;
+
+function ownerAlive(run: ImportRunRow): boolean {
+  if (run.owner_pid === null) return false;
+  if (run.owner_host !== THIS_HOST) return true; // cannot tell: assume it is alive
+  if (run.owner_pid === process.pid) return true;
+  try {
+    process.kill(run.owner_pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export function readFirstRejects(file: string | null, limit = FIRST_REJECTS): RowReject[] {
+  if (!file || !fs.existsSync(file)) return [];
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(256 * 1024);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    return buf
+      .toString('utf8', 0, n)
+      .split('\n')
+      .slice(0, limit)
+      .filter((l) => l.startsWith('{') && l.endsWith('}'))
+      .map((l) => {
+        const r = JSON.parse(l) as SourceReject;
+        return { row: r.row, line: r.line, field: r.field, reason: r.reason };
+      });
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function toImportRun(row: ImportRunRow, extra: { alreadyImported?: boolean; resumedFromRecord?: number } = {}): ImportRun {
+  const interrupted = row.status === 'running' && !ownerAlive(row);
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    sourcePath: row.source_path,
+    format: row.format,
+    compression: row.compression,
+    status: interrupted ? 'interrupted' : row.status,
+    strict: row.strict === 1,
+    recordsRead: row.records_read,
+    rowsImported: row.rows_imported,
+    rowsRejected: row.rows_rejected,
+    rowsPresent: row.rows_present,
+    examplesAdded: row.examples_added,
+    rejectsPath: row.rejects_path,
+    firstRejects: readFirstRejects(row.rejects_path),
+    error: row.error,
+    sha256: row.sha256,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    alreadyImported: extra.alreadyImported ?? false,
+    resumedFromRecord: extra.resumedFromRecord ?? 0,
+  };
+}
+
+/** Finds the run to continue, or refuses when another import of the project is in the way. */
+export function prepareRun(
+  ctx: Context,
+  req: ImportRequest,
+  options: { ignoreDone?: boolean } = {},
+): { run: ImportRunRow; resumed: boolean } | { done: ImportRunRow } {
+  const runs = ctx.store.importRuns;
+  const print = fingerprint(req.file.path, req.file.size);
+  const done = options.ignoreDone ? null : runs.doneWithFingerprint(req.project.id, print);
+  if (done) return { done };
+  for (const other of runs.unfinished(req.project.id)) {
+    if (ownerAlive(other)) {
+      throw new ApiError('conflict', `import #${other.id} of ${path.basename(other.source_path)} is still running in process ${other.owner_pid}`);
+    }
+    if (other.fingerprint === print) return { run: other, resumed: true };
+    throw new ApiError(
+      'conflict',
+      `import #${other.id} of ${other.source_path} was interrupted at record ${other.records_read}: ` +
+        `resume it by importing that file again, or discard it (flywheel import --discard ${other.id})`,
+    );
+  }
+  const run = runs.create({
+    projectId: req.project.id,
+    sourcePath: req.file.path,
+    sourceSize: req.file.size,
+    fingerprint: print,
+    format: req.file.format,
+    compression: req.file.compression,
+    mapping: JSON.stringify(req.mapping),
+    strict: req.strict,
+    ownerPid: process.pid,
+    ownerHost: THIS_HOST,
+  });
+  return { run, resumed: false };
+}
+
+class RejectsFile {
+  private fd: number | null = null;
+  bytes: number;
+
+  constructor(
+    readonly file: string,
+    committedBytes: number,
+  ) {
+    this.bytes = committedBytes;
+    if (fs.existsSync(file)) {
+      // Drop rejects written for batches that never committed.
+      fs.truncateSync(file, committedBytes);
+      if (committedBytes > 0) this.fd = fs.openSync(file, 'a');
+    }
+  }
+
+  append(rejects: SourceReject[]): number {
+    if (rejects.length === 0) return this.bytes;
+    if (this.fd === null) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.fd = fs.openSync(this.file, 'a');
+    }
+    const text = rejects.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    this.bytes += fs.writeSync(this.fd, text);
+    return this.bytes;
+  }
+
+  close(): void {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/** Streams one log into the store: parse off-thread, write here, one transaction per batch. */
+export async function runImport(ctx: Context, req: ImportRequest, runRow: ImportRunRow, resumed: boolean, control: JobControl): Promise<ImportRun> {
+  const runs = ctx.store.importRuns;
+  const rejectsPath =
+    runRow.rejects_path ??
+    req.rejectsPath ??
+    path.join(ctx.dataDir, 'rejects', `import-${runRow.id}-${path.basename(req.file.path)}.rejects.jsonl`);
+  runs.claim(runRow.id, process.pid, THIS_HOST, rejectsPath);
+  const rejects = new RejectsFile(rejectsPath, runRow.rejects_bytes);
+  const db = ctx.store.openBulkConnection();
+  const writer = new ImportWriter(db, req.project.id, runRow.id);
+  const skipRecords = runRow.records_read;
+  const parser = startParser({
+    path: req.file.path,
+    format: req.file.format,
+    compression: req.file.compression,
+    mapping: req.mapping,
+    projectClasses: req.project.classes,
+    skipRecords,
+    maxLineBytes: req.maxLineBytes,
+    maxDecompressedBytes: req.maxDecompressedBytes,
+    batchRows: req.batchRows,
+    maxInFlight: 3,
+  });
+  const onAbort = () => parser.stop();
+  control.signal.addEventListener('abort', onAbort);
+  const started = Date.now();
+  let rows = 0;
+  let failure: ApiError | null = null;
+  let firstStrictReject: SourceReject | null = null;
+  let sha256 = '';
+  try {
+    for await (const message of parser.messages) {
+      if (message.type === 'fatal') {
+        failure = new ApiError(message.code === 'internal' ? 'internal' : 'bad-file', message.message);
+        break;
+      }
+      if (message.type === 'end') {
+        sha256 = message.sha256;
+        break;
+      }
+      if (req.strict && (message.rejects.length > 0 || firstStrictReject)) {
+        // Strict: keep reading to report every bad row, but store nothing more.
+        firstStrictReject ??= message.rejects[0] ?? null;
+        rejects.append(message.rejects);
+      } else {
+        const outcome = writer.writeBatch(message.batch, message.recordsEnd, message.rejects, (r) => rejects.append(r));
+        if (req.strict && outcome.rejects.length > 0) firstStrictReject ??= outcome.rejects[0]!;
+      }
+      rows = message.recordsEnd;
+      parser.ack();
+      const seconds = (Date.now() - started) / 1000;
+      const rate = seconds > 0 ? (rows - skipRecords) / seconds : 0;
+      const total = req.file.compression === 'none' ? req.file.size : null;
+      control.progress({
+        phase: 'importing',
+        rowsDone: rows,
+        bytesDone: message.bytesRead,
+        bytesTotal: total,
+        rowsPerSecond: rate,
+        etaSeconds: total && message.bytesRead > 0 ? ((total - message.bytesRead) / message.bytesRead) * seconds : null,
+      });
+    }
+    if (control.signal.aborted) failure = new ApiError('cancelled', 'the import was cancelled; nothing of it was kept');
+    else if (!failure && !sha256) failure = new ApiError('internal', 'the parser stopped without finishing the file');
+    if (!failure && firstStrictReject) {
+      const r = firstStrictReject;
+      failure = new ApiError(
+        'rejected-rows',
+        `strict import refused ${path.basename(req.file.path)}: row ${r.row}, field '${r.field}': ${r.reason} ` +
+          `(every bad row is listed in ${rejectsPath}); nothing was imported`,
+      );
+    }
+  } catch (e) {
+    failure = e instanceof ApiError ? e : new ApiError('internal', (e as Error).message);
+  } finally {
+    control.signal.removeEventListener('abort', onAbort);
+    rejects.close();
+    await parser.kill();
+    db.close();
+  }
+
+  if (failure) {
+    runs.abandon(runRow.id, failure.code === 'cancelled' ? 'cancelled' : 'failed', failure.message);
+    const ended = runs.get(runRow.id)!;
+    throw new ApiError(failure.code, failure.message, toImportRun(ended, { resumedFromRecord: skipRecords }));
+  }
+  runs.finish(runRow.id, sha256);
+  const finished = runs.get(runRow.id)!;
+  if (finished.rows_rejected === 0) {
+    fs.rmSync(rejectsPath, { force: true });
+    runs.setRejectsPath(runRow.id, null);
+  }
+  ctx.emit({ type: 'data.changed', projectId: req.project.id });
+  return toImportRun(runs.get(runRow.id)!, { resumedFromRecord: resumed ? skipRecords : 0 });
+}
+
+export async function confirmAlreadyImported(done: ImportRunRow, file: string): Promise<boolean> {
+  return done.sha256 !== null && (await sha256OfFile(file)) === done.sha256;
+}

@@ -1,0 +1,134 @@
+import path from 'node:path';
+import type { ParseJob } from './parse-protocol';
+import { FileProblem, type RecordConsumer } from './record-consumer';
+import { openSource } from './source-stream';
+
+const NEWLINE = 0x0a;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Streams a JSON Lines file: one record per line (blank lines are counted, not imported).
+ * Lines over the cap are skipped without being held in memory.
+ */
+export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promise<string> {
+  const name = path.basename(job.path);
+  const { chunks, sha256 } = openSource(job, consumer);
+  let line = 0;
+  let carry: Buffer | null = null;
+  let overlong = 0; // > 0 while skipping the rest of a line that passed the cap
+  let first = true;
+
+  const handleLine = (text: string) => {
+    line++;
+    if (line <= job.skipRecords) return;
+    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    if (text.length > job.maxLineBytes) {
+      consumer.reject(line, line, '(line)', `line is longer than the ${job.maxLineBytes}-byte cap`, text);
+      return;
+    }
+    if (text.trim().length === 0) {
+      consumer.records = line;
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      consumer.reject(line, line, '(line)', `not valid JSON: ${(e as Error).message}`, text);
+      return;
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      consumer.reject(line, line, '(line)', 'each line must be a JSON object', text);
+      return;
+    }
+    consumer.record(raw as Record<string, unknown>, line, line, () => text);
+  };
+
+  const decodeLines = (buf: Buffer, start: number, end: number) => {
+    if (end <= start) return;
+    let text: string;
+    try {
+      text = strictUtf8.decode(buf.subarray(start, end));
+    } catch {
+      // Find the bad lines one by one; the good ones are still imported.
+      let s = start;
+      while (s < end) {
+        let e = buf.indexOf(NEWLINE, s);
+        if (e < 0 || e > end) e = end;
+        try {
+          handleLine(strictUtf8.decode(buf.subarray(s, e)));
+        } catch {
+          line++;
+          if (line > job.skipRecords) {
+            consumer.reject(line, line, '(line)', 'not valid UTF-8', buf.toString('latin1', s, Math.min(e, s + 300)));
+          }
+        }
+        s = e + 1;
+      }
+      return;
+    }
+    let s = 0;
+    for (;;) {
+      const e = text.indexOf('\n', s);
+      if (e < 0) {
+        handleLine(text.slice(s));
+        break;
+      }
+      handleLine(text.slice(s, e));
+      s = e + 1;
+    }
+  };
+
+  const skipFast = (buf: Buffer): number => {
+    // Resuming: step over committed lines by counting newlines, without decoding them.
+    let pos = 0;
+    while (line < job.skipRecords) {
+      const e = buf.indexOf(NEWLINE, pos);
+      if (e < 0) return pos;
+      line++;
+      pos = e + 1;
+    }
+    return pos;
+  };
+
+  for await (let chunk of chunks as AsyncIterable<Buffer>) {
+    if (consumer.stopped) break;
+    if (first) {
+      first = false;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    }
+    let buf: Buffer;
+    if (overlong > 0) {
+      const e = chunk.indexOf(NEWLINE);
+      if (e < 0) {
+        overlong += chunk.length;
+        continue;
+      }
+      overlong = 0;
+      buf = chunk.subarray(e + 1);
+    } else {
+      buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+      carry = null;
+    }
+    let start = carry === null && line < job.skipRecords ? skipFast(buf) : 0;
+    const lastNl = buf.lastIndexOf(NEWLINE);
+    if (lastNl >= start) {
+      decodeLines(buf, start, lastNl);
+      start = lastNl + 1;
+    }
+    const rest = buf.length - start;
+    if (rest > job.maxLineBytes) {
+      line++;
+      overlong = rest;
+      if (line > job.skipRecords) {
+        consumer.reject(line, line, '(line)', `line is longer than the ${job.maxLineBytes}-byte cap`, buf.toString('utf8', start, start + 300));
+      }
+    } else if (rest > 0) {
+      carry = Buffer.from(buf.subarray(start));
+    }
+    await consumer.drain();
+  }
+  if (carry && carry.length > 0) decodeLines(carry, 0, carry.length);
+  if (line === 0 && !consumer.stopped) throw new FileProblem(`${name}: the file is empty`);
+  return sha256();
+}

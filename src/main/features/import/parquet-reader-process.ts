@@ -1,0 +1,21 @@
+import type { HostMessage, ParseJob, ParserMessage } from './parse-protocol';
+import { readParquet, sampleParquet } from './parquet-reader';
+import { runParser } from './run-parser';
+
+// Child-process entry for Parquet: DuckDB is native code, so it runs where a crash or an
+// out-of-memory ends only this process.
+process.once('message', (job: ParseJob | { type: 'sample'; path: string; n: number }) => {
+  if ('type' in job) {
+    sampleParquet(job.path, job.n).then(
+      (sample) => process.send!({ type: 'sample', sample }),
+      (e: Error) => process.send!({ type: 'sample', error: e.message }),
+    );
+    return;
+  }
+  void runParser(
+    job,
+    (message: ParserMessage) => process.send!(message),
+    (onMessage) => process.on('message', (m: HostMessage) => onMessage(m)),
+    { parquet: readParquet },
+  );
+});

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mappedFields } from './field-access';
+import type { ParseJob } from './parse-protocol';
+import { FileProblem, type RecordConsumer } from './record-consumer';
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** DuckDB's JS values as the validator expects them: safe numbers, ids as strings when too big. */
+function plain(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : value.toString();
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(plain);
+  return value;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Reads a Parquet file with DuckDB. Runs only inside the parser child process: a native
+ * crash or an out-of-memory here ends that process, never the database writer.
+ */
+export async function readParquet(job: ParseJob, consumer: RecordConsumer): Promise<string> {
+  const name = path.basename(job.path);
+  const hashing = sha256OfFile(job.path);
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '512MB' });
+  const con = await instance.connect();
+  try {
+    const fields = mappedFields(job.mapping);
+    let available: Set<string>;
+    try {
+      const described = await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet($1)`, [job.path]);
+      available = new Set(described.getRowObjectsJS().map((r) => String(r['column_name'])));
+    } catch (e) {
+      throw new FileProblem(`${name}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`);
+    }
+    const missing = [...fields.keys()].filter((f) => !available.has(f));
+    if (missing.length > 0) {
+      throw new FileProblem(`${name}: the Parquet schema has no column ${missing.map((m) => `'${m}'`).join(', ')} named by the mapping`);
+    }
+    const names = [...fields.keys()];
+    const select = names.map(quoteIdent).join(', ');
+    const sql = `SELECT file_row_number AS __row, ${select} FROM read_parquet($1, file_row_number = true)
+                 WHERE file_row_number >= $2 ORDER BY file_row_number`;
+    let result;
+    try {
+      result = await con.stream(sql, [job.path, job.skipRecords]);
+    } catch (e) {
+      throw new FileProblem(`${name}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`);
+    }
+    let rows = 0;
+    try {
+      for await (const objects of result.yieldRowObjectJs()) {
+        if (consumer.stopped) break;
+        for (const obj of objects) {
+          const raw: Record<string, unknown> = Object.create(null);
+          for (const f of names) {
+            const v = obj[f];
+            if (v !== null && v !== undefined) raw[f] = plain(v);
+          }
+          const row = Number(obj['__row'] as bigint) + 1;
+          rows = row;
+          consumer.record(raw, row, null, () => JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+        }
+        await consumer.drain();
+      }
+    } catch (e) {
+      if (e instanceof FileProblem) throw e;
+      throw new FileProblem(`${name}: the Parquet data is corrupt after row ${rows} (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (rows === 0 && job.skipRecords === 0 && !consumer.stopped) throw new FileProblem(`${name}: the Parquet file has no rows`);
+    consumer.bytesRead = fs.statSync(job.path).size;
+    return await hashing;
+  } finally {
+    con.closeSync?.();
+    instance.closeSync?.();
+  }
+}
+
+/** The schema's column names and the first rows, for the mapping guess. */
+export async function sampleParquet(file: string, n: number): Promise<{ fields: string[]; rows: Record<string, unknown>[] }> {
+  const name = path.basename(file);
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '256MB' });
+  const con = await instance.connect();
+  try {
+    const reader = await con.runAndReadAll(`SELECT * FROM read_parquet($1) LIMIT ${Math.max(1, Math.floor(n))}`, [file]);
+    const fields = reader.columnNames();
+    const rows = reader.getRowObjectsJS().map((r) => {
+      const out: Record<string, unknown> = {};
+      for (const f of fields) if (r[f] !== null && r[f] !== undefined) out[f] = plain(r[f]);
+      return out;
+    });
+    return { fields, rows };
+  } catch (e) {
+    throw new FileProblem(`${name}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`);
+  } finally {
+    con.closeSync?.();
+    instance.closeSync?.();
+  }
+}

@@ -1,0 +1,28 @@
+import type { ImportMapping } from '../../../shared/features/import/mapping';
+import type { RowBatch, SourceReject } from './batch';
+
+export type Compression = 'none' | 'gzip';
+export type Format = 'jsonl' | 'csv' | 'parquet';
+
+/** Everything a parser needs; it has no database and no other state. */
+export interface ParseJob {
+  path: string;
+  format: Format;
+  compression: Compression;
+  mapping: ImportMapping;
+  projectClasses: string[];
+  /** Records already committed by an earlier attempt of this import. */
+  skipRecords: number;
+  maxLineBytes: number;
+  maxDecompressedBytes: number;
+  batchRows: number;
+  /** Batches sent but not yet committed before the parser waits. */
+  maxInFlight: number;
+}
+
+export type ParserMessage =
+  | { type: 'batch'; batch: RowBatch; recordsEnd: number; rejects: SourceReject[]; bytesRead: number }
+  | { type: 'end'; records: number; bytesRead: number; sha256: string }
+  | { type: 'fatal'; code: 'bad-file' | 'bad-mapping' | 'internal'; message: string };
+
+export type HostMessage = { type: 'ack' } | { type: 'stop' };

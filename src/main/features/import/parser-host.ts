@@ -1,0 +1,128 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { builtEntry } from '../../core/entry-points';
+import type { HostMessage, ParseJob, ParserMessage } from './parse-protocol';
+
+/** A running parser, wherever it runs: a stream of messages plus flow control. */
+export interface ParserHandle {
+  messages: AsyncIterable<ParserMessage>;
+  ack(): void;
+  stop(): void;
+  kill(): Promise<void>;
+}
+
+const PARSER_HEAP_MB = 1024;
+
+class MessageQueue {
+  private items: ParserMessage[] = [];
+  private waiting: ((r: IteratorResult<ParserMessage>) => void) | null = null;
+  private closed = false;
+
+  push(m: ParserMessage): void {
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = null;
+      w({ value: m, done: false });
+    } else this.items.push(m);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = null;
+      w({ value: undefined, done: true });
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ParserMessage> {
+    return {
+      next: () => {
+        const m = this.items.shift();
+        if (m) return Promise.resolve({ value: m, done: false });
+        if (this.closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (this.waiting = resolve));
+      },
+    };
+  }
+}
+
+function startWorker(job: ParseJob): ParserHandle {
+  const queue = new MessageQueue();
+  const worker = new Worker(builtEntry('parse-worker'), {
+    workerData: job,
+    resourceLimits: { maxOldGenerationSizeMb: PARSER_HEAP_MB },
+  });
+  let finished = false;
+  worker.on('message', (m: ParserMessage) => queue.push(m));
+  worker.on('error', (e) => {
+    finished = true;
+    queue.push({ type: 'fatal', code: 'internal', message: `parser thread failed: ${e.message}` });
+    queue.close();
+  });
+  worker.on('exit', (code) => {
+    if (!finished && code !== 0) queue.push({ type: 'fatal', code: 'internal', message: `parser thread exited with code ${code}` });
+    finished = true;
+    queue.close();
+  });
+  const send = (m: HostMessage) => {
+    if (!finished) worker.postMessage(m);
+  };
+  return {
+    messages: queue,
+    ack: () => send({ type: 'ack' }),
+    stop: () => send({ type: 'stop' }),
+    kill: async () => {
+      finished = true;
+      await worker.terminate();
+      queue.close();
+    },
+  };
+}
+
+function startProcess(job: ParseJob): ParserHandle {
+  const queue = new MessageQueue();
+  const child: ChildProcess = fork(builtEntry('parquet-reader'), [], {
+    serialization: 'advanced',
+    execArgv: [`--max-old-space-size=${PARSER_HEAP_MB}`],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  let finished = false;
+  child.on('message', (m: ParserMessage) => queue.push(m));
+  child.on('exit', (code, signal) => {
+    if (!finished && (code !== 0 || signal)) {
+      const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      queue.push({ type: 'fatal', code: 'internal', message: `the Parquet reader process ${why}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}` });
+    }
+    finished = true;
+    queue.close();
+  });
+  child.on('error', (e) => {
+    queue.push({ type: 'fatal', code: 'internal', message: `the Parquet reader process failed: ${e.message}` });
+  });
+  child.send(job);
+  const send = (m: HostMessage) => {
+    if (!finished && child.connected) child.send(m);
+  };
+  return {
+    messages: queue,
+    ack: () => send({ type: 'ack' }),
+    stop: () => send({ type: 'stop' }),
+    kill: async () => {
+      finished = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      queue.close();
+    },
+  };
+}
+
+/** Pure-JS formats parse in a worker thread; Parquet (native DuckDB) in a child process. */
+export function startParser(job: ParseJob): ParserHandle {
+  return job.format === 'parquet' ? startProcess(job) : startWorker(job);
+}

@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { AppEvent } from '../../shared/api/events';
+import { dispatch } from '../core/dispatch';
+import type { Context } from '../core/context';
+import { tokenMatches } from './token';
+
+const MAX_BODY_BYTES = 8 << 20;
+
+const STATIC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  token: string;
+  /** Built renderer (index.html and assets). */
+  staticDir: string;
+  /** Extra Host header values accepted besides the bound address (e.g. a LAN name). */
+  extraHosts?: string[];
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      } else parts.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Browser mode: the renderer and the API over HTTP, for this machine's browser only unless asked. */
+export async function startHttpServer(ctx: Context & { listeners: Set<(e: AppEvent) => void> }, options: ServerOptions): Promise<RunningServer> {
+  const staticRoot = path.resolve(options.staticDir);
+  let allowedHosts = new Set<string>();
+  const sseClients = new Set<http.ServerResponse>();
+  const onEvent = (event: AppEvent) => {
+    const frame = `data: ${JSON.stringify(event)}\n\n`;
+    for (const res of sseClients) res.write(frame);
+  };
+  ctx.listeners.add(onEvent);
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'internal', message: (e as Error).message } });
+      else res.end();
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // DNS rebinding: a page on another name that resolves here must not reach the API.
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(host)) return send(res, 403, { ok: false, error: { code: 'forbidden', message: 'unexpected Host header' } });
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedHosts.has(origin.replace(/^https?:\/\//, '').toLowerCase())) {
+      return send(res, 403, { ok: false, error: { code: 'forbidden', message: 'cross-origin request refused' } });
+    }
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname.startsWith('/api/')) {
+      const auth = req.headers.authorization;
+      const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+      if (!tokenMatches(options.token, given)) {
+        return send(res, 401, { ok: false, error: { code: 'unauthorized', message: 'missing or wrong access token' } });
+      }
+      if (url.pathname === '/api/events' && req.method === 'GET') {
+        res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+        res.write(': connected\n\n');
+        sseClients.add(res);
+        req.on('close', () => sseClients.delete(res));
+        return;
+      }
+      const match = /^\/api\/call\/([a-z][a-zA-Z.]{1,60})$/.exec(url.pathname);
+      if (!match || req.method !== 'POST') return send(res, 404, { ok: false, error: { code: 'unknown-method', message: 'not found' } });
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+        return send(res, 415, { ok: false, error: { code: 'invalid-input', message: 'send application/json' } });
+      }
+      let input: unknown;
+      try {
+        const body = await readBody(req);
+        input = body.length ? (JSON.parse(body) as unknown) : {};
+      } catch (e) {
+        return send(res, 400, { ok: false, error: { code: 'invalid-input', message: `bad request body: ${(e as Error).message}` } });
+      }
+      const envelope = await dispatch(match[1]!, input, ctx);
+      return send(res, 200, envelope);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false, error: { code: 'invalid-input', message: 'method not allowed' } });
+    serveStatic(url.pathname, res);
+  }
+
+  function serveStatic(pathname: string, res: http.ServerResponse): void {
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      return send(res, 400, { ok: false, error: { code: 'invalid-input', message: 'bad path' } });
+    }
+    let file = path.resolve(staticRoot, `.${rel}`);
+    if (!file.startsWith(staticRoot + path.sep) && file !== staticRoot) return send(res, 404, { ok: false });
+    if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(staticRoot, 'index.html');
+    const type = STATIC_TYPES[path.extname(file)];
+    if (!type || !fs.existsSync(file)) {
+      return send(res, 404, { ok: false, error: { code: 'not-found', message: 'the UI is not built: run npm run build' } });
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': type,
+      'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable',
+    });
+    fs.createReadStream(file).pipe(res);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const names = [options.host, ...(options.extraHosts ?? [])];
+  if (options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1') names.push('127.0.0.1', 'localhost', '[::1]');
+  allowedHosts = new Set(names.map((h) => `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}`.toLowerCase()));
+  const keepAlive = setInterval(() => {
+    for (const res of sseClients) res.write(': ping\n\n');
+  }, 15_000);
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${shownHost}:${port}/`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(keepAlive);
+        ctx.listeners.delete(onEvent);
+        for (const res of sseClients) res.end();
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}

@@ -1,0 +1,77 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrate } from './migrate';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** 'bulk' connections (imports) commit with synchronous=NORMAL: their batches are resumable. */
+  role?: 'primary' | 'bulk';
+  /** Path of a better-sqlite3 binary built for another runtime (Electron). */
+  nativeBinding?: string;
+  /** Run quick_check before use (long-lived app and server processes; seconds on a large file). */
+  quickCheck?: boolean;
+}
+
+const BUSY_TIMEOUT_MS = 10_000;
+
+/** Pragmas every connection must have; read back after setting so a changed default cannot slip by. */
+function pinnedPragmas(role: 'primary' | 'bulk'): [string, string | number][] {
+  return [
+    ['journal_mode', 'wal'],
+    ['synchronous', role === 'primary' ? 2 : 1], // FULL: label commits survive power loss
+    ['foreign_keys', 1],
+    ['trusted_schema', 0],
+    ['busy_timeout', BUSY_TIMEOUT_MS],
+  ];
+}
+
+export class DatabaseSetupError extends Error {}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  const role = options.role ?? 'primary';
+  if (!options.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file, {
+    readonly: options.readonly ?? false,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  try {
+    for (const [name, value] of pinnedPragmas(role)) {
+      if (!(options.readonly && name === 'journal_mode')) db.pragma(`${name} = ${value}`);
+      const actual = db.pragma(name, { simple: true });
+      const ok = typeof value === 'string' ? String(actual).toLowerCase() === value : Number(actual) === value;
+      if (!ok) {
+        throw new DatabaseSetupError(
+          `${file}: PRAGMA ${name} reads back as ${String(actual)}, expected ${value}; refusing to open`,
+        );
+      }
+    }
+    if (process.platform === 'darwin') {
+      db.pragma('fullfsync = 1');
+      db.pragma('checkpoint_fullfsync = 1');
+    }
+    if (options.quickCheck) {
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new DatabaseSetupError(`${file}: quick_check failed (${String(check)}); restore a backup`);
+    }
+    if (!options.readonly && role === 'primary') {
+      migrate(db);
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Clean shutdown leaves a self-contained .db file (no -wal to lose when copying it). */
+export function closeDatabase(db: Db): void {
+  if (!db.open) return;
+  try {
+    if (!db.readonly) db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,42 @@
+import os from 'node:os';
+import { closeDatabase, openDatabase, type Db, type OpenOptions } from './database';
+import { ImportRunQueries } from './import-runs';
+import { ProjectQueries } from './projects';
+import { MIGRATIONS } from './migrate';
+
+/**
+ * The storage module: every SQL statement of the app lives under src/main/store, so a
+ * PostgreSQL or DuckDB backend can replace this one module.
+ */
+export class Store {
+  readonly projects: ProjectQueries;
+  readonly importRuns: ImportRunQueries;
+
+  private constructor(
+    readonly db: Db,
+    readonly path: string,
+    private readonly openOptions: OpenOptions,
+  ) {
+    this.projects = new ProjectQueries(db);
+    this.importRuns = new ImportRunQueries(db);
+  }
+
+  static open(path: string, options: OpenOptions = {}): Store {
+    return new Store(openDatabase(path, options), path, options);
+  }
+
+  /** A second connection for bulk writes (imports), committing with synchronous=NORMAL. */
+  openBulkConnection(): Db {
+    return openDatabase(this.path, { ...this.openOptions, role: 'bulk', quickCheck: false });
+  }
+
+  get schemaVersion(): number {
+    return MIGRATIONS[MIGRATIONS.length - 1]!.id;
+  }
+
+  close(): void {
+    closeDatabase(this.db);
+  }
+}
+
+export const THIS_HOST = os.hostname();

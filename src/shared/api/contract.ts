@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+import { appContract } from '../features/app/contract';
+import { importContract } from '../features/import/contract';
+import { projectsContract } from '../features/projects/contract';
+import type { MethodSpec } from './method';
+
+/** The one API: every transport (IPC, HTTP, CLI) calls these methods and nothing else. */
+export const contract = {
+  ...appContract,
+  ...projectsContract,
+  ...importContract,
+} satisfies Record<string, MethodSpec>;
+
+export type Contract = typeof contract;
+export type Method = keyof Contract;
+export type Input<M extends Method> = z.input<Contract[M]['input']>;
+export type ParsedInput<M extends Method> = z.output<Contract[M]['input']>;
+export type Output<M extends Method> = z.output<Contract[M]['output']>;
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}

@@ -1,0 +1,278 @@
+import { z } from 'zod';
+import { hashFloats, hashString } from '../../domain/hash';
+import { parseTimestamp } from '../../domain/time';
+import { scoreWidth } from '../../domain/task';
+import type { ImportMapping } from './mapping';
+
+export type RawRow = Record<string, unknown>;
+
+/** One log row after validation, with scores in the project's class order. */
+export interface ValidRow {
+  id: string;
+  ts: number | null;
+  text: string | null;
+  imagePath: string | null;
+  features: Float32Array | null;
+  scores: Float32Array;
+  /** Class index (binary, multiclass) or a bitmask of class indexes (multilabel). */
+  predicted: number;
+  groundTruth: string | null;
+  modelName: string;
+  modelVersion: string;
+  metadata: string | null;
+  contentHash: number;
+}
+
+export interface RowProblem {
+  field: string;
+  reason: string;
+}
+
+export type RowResult = { ok: true; row: ValidRow } | { ok: false; problem: RowProblem };
+
+export interface ValidatorLimits {
+  maxTextChars: number;
+  maxIdChars: number;
+}
+
+export const DEFAULT_VALIDATOR_LIMITS: ValidatorLimits = { maxTextChars: 1_000_000, maxIdChars: 512 };
+
+const MAX_MULTILABEL_CLASSES = 52; // bitmask must stay a safe integer
+
+const idSchema = (maxChars: number) =>
+  z.union([
+    z.string().min(1, 'id is empty').max(maxChars, `id longer than ${maxChars} characters`),
+    z
+      .number()
+      .int('id must be an integer or a string')
+      .refine(Number.isSafeInteger, 'integer id beyond 2^53 loses precision: write it as a string'),
+  ]);
+
+const finiteNumber = z.number({ error: (i) => (i.input === undefined ? 'missing' : 'not a finite number') });
+
+function buildShapeSchema(m: ImportMapping, limits: ValidatorLimits): z.ZodType<RawRow> {
+  const shape: Record<string, z.ZodType> = { [m.id]: idSchema(limits.maxIdChars) };
+  const text = z.string().max(limits.maxTextChars, `longer than ${limits.maxTextChars} characters`);
+  if (m.text) shape[m.text] = text;
+  if (m.imagePath) shape[m.imagePath] = z.string().min(1, 'empty image path').max(4096);
+  if (m.features?.kind === 'fields') for (const f of m.features.fields) shape[f] = finiteNumber;
+  if (m.features?.kind === 'vector') shape[m.features.field] = z.array(finiteNumber).length(m.features.dim);
+  if (m.scores.kind === 'vector') shape[m.scores.field] = z.array(finiteNumber).min(1).max(m.classes.length);
+  if (m.scores.kind === 'object') shape[m.scores.field] = z.record(z.string(), finiteNumber);
+  if (m.scores.kind === 'columns') for (const c of m.scores.columns) shape[c] = finiteNumber;
+  if (m.timestamp) shape[m.timestamp.field] = z.union([z.string(), finiteNumber]);
+  const label = z.union([z.string(), z.number().int(), z.array(z.string())]);
+  if (m.predictedLabel) shape[m.predictedLabel] = label.optional().nullable();
+  if (m.groundTruth) shape[m.groundTruth] = label.optional().nullable();
+  if (m.model.nameField) shape[m.model.nameField] = z.union([z.string().min(1).max(200), z.number()]);
+  if (m.model.versionField) shape[m.model.versionField] = z.union([z.string().min(1).max(200), z.number()]);
+  return z.looseObject(shape) as unknown as z.ZodType<RawRow>;
+}
+
+function firstIssue(error: z.ZodError): RowProblem {
+  const issue = error.issues[0]!;
+  const field = issue.path.map(String).join('.') || '(row)';
+  return { field, reason: issue.message };
+}
+
+/**
+ * Builds the per-row validator for one mapping. zod checks shapes and types; the
+ * probability rules (range, sum, known labels) follow with field-level reasons.
+ */
+export function createRowValidator(
+  mapping: ImportMapping,
+  projectClasses: readonly string[],
+  limits: ValidatorLimits = DEFAULT_VALIDATOR_LIMITS,
+): (raw: RawRow) => RowResult {
+  const m = mapping;
+  const schema = buildShapeSchema(m, limits);
+  const k = projectClasses.length;
+  const width = scoreWidth(m.taskType, k);
+  const classIndex = new Map(projectClasses.map((c, i) => [c, i]));
+  // Position of each log class in the project's order.
+  const toProject = m.classes.map((c) => {
+    const i = classIndex.get(c);
+    if (i === undefined) throw new Error(`class '${c}' of the mapping is not a class of the project`);
+    return i;
+  });
+  if (m.classes.length !== k) {
+    throw new Error(`the mapping lists ${m.classes.length} classes, the project has ${k}`);
+  }
+  if (m.taskType === 'multilabel' && k > MAX_MULTILABEL_CLASSES) {
+    throw new Error(`multilabel projects support at most ${MAX_MULTILABEL_CLASSES} classes`);
+  }
+  const scoreField = m.scores.kind === 'columns' ? m.scores.columns.join(',') : m.scores.field;
+  const logScores = new Float64Array(k);
+  const binaryPositive = toProject[1] === 1; // mapping order may list the positive class first
+
+  const fail = (field: string, reason: string): RowResult => ({ ok: false, problem: { field, reason } });
+
+  function readScores(raw: RawRow): string | null {
+    logScores.fill(NaN);
+    if (m.scores.kind === 'vector') {
+      const v = raw[m.scores.field] as number[];
+      if (m.taskType === 'binary' && v.length === 1) {
+        logScores[0] = NaN;
+        logScores[1] = v[0]!;
+        return 'binary-one';
+      }
+      if (v.length !== k) return `expected ${k} scores, got ${v.length}`;
+      for (let i = 0; i < k; i++) logScores[i] = v[i]!;
+    } else if (m.scores.kind === 'object') {
+      const o = raw[m.scores.field] as Record<string, number>;
+      const keys = Object.keys(o);
+      if (keys.length !== k) return `expected scores for ${k} classes (${m.classes.join(', ')}), got ${keys.length}`;
+      for (let i = 0; i < k; i++) {
+        const s = o[m.classes[i]!];
+        if (s === undefined) return `no score for class '${m.classes[i]}'`;
+        logScores[i] = s;
+      }
+    } else {
+      const cols = m.scores.columns;
+      if (m.taskType === 'binary' && cols.length === 1) {
+        logScores[1] = raw[cols[0]!] as number;
+        return 'binary-one';
+      }
+      for (let i = 0; i < k; i++) logScores[i] = raw[cols[i]!] as number;
+    }
+    return null;
+  }
+
+  function labelIndexes(value: unknown, field: string): number[] | RowProblem {
+    const names: unknown[] = Array.isArray(value)
+      ? value
+      : typeof value === 'string' && m.taskType === 'multilabel'
+        ? value.split(/[|,;]/).map((s) => s.trim()).filter((s) => s.length > 0)
+        : [value];
+    if (m.taskType !== 'multilabel' && names.length !== 1) return { field, reason: 'expected one label' };
+    const out: number[] = [];
+    for (const name of names) {
+      let idx: number | undefined;
+      if (typeof name === 'number') idx = Number.isInteger(name) && name >= 0 && name < k ? toProject[name] : undefined;
+      else if (typeof name === 'string') idx = classIndex.get(name);
+      if (idx === undefined) {
+        return { field, reason: `unknown label '${String(name).slice(0, 80)}' (known: ${projectClasses.join(', ')})` };
+      }
+      out.push(idx);
+    }
+    return out;
+  }
+
+  return function validate(raw: RawRow): RowResult {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) return { ok: false, problem: firstIssue(parsed.error) };
+
+    const idValue = raw[m.id] as string | number;
+    const id = typeof idValue === 'number' ? String(idValue) : idValue;
+
+    let ts: number | null = null;
+    if (m.timestamp) {
+      const value = raw[m.timestamp.field];
+      ts = parseTimestamp(value, m.timestamp.unit);
+      if (ts === null) return fail(m.timestamp.field, `cannot read '${String(value).slice(0, 40)}' as a time`);
+    }
+
+    const text = m.text ? (raw[m.text] as string) : null;
+    const imagePath = m.imagePath ? (raw[m.imagePath] as string) : null;
+    let features: Float32Array | null = null;
+    if (m.features) {
+      const f = m.features;
+      features = Float32Array.from(f.kind === 'vector' ? (raw[f.field] as number[]) : f.fields.map((name) => raw[name] as number));
+    }
+    const contentHash =
+      m.inputKind === 'text' ? hashString(text!) : m.inputKind === 'image' ? hashString(imagePath!) : hashFloats(features!);
+
+    const shape = readScores(raw);
+    if (shape !== null && shape !== 'binary-one') return fail(scoreField, shape);
+    const scores = new Float32Array(width);
+    if (shape === 'binary-one' || m.taskType === 'binary') {
+      const twoScores = shape !== 'binary-one';
+      let p = logScores[1]!;
+      if (m.scoreTransform === 'sigmoid') p = 1 / (1 + Math.exp(-p));
+      else if (m.scoreTransform === 'softmax' && twoScores) p = 1 / (1 + Math.exp(logScores[0]! - p));
+      if (!(p >= 0 && p <= 1)) return fail(scoreField, `score ${p} is outside [0, 1]`);
+      if (twoScores && m.scoreTransform === 'none') {
+        const q = logScores[0]!;
+        if (!(q >= 0 && q <= 1)) return fail(scoreField, `score ${q} is outside [0, 1]`);
+        if (Math.abs(p + q - 1) > m.sumTolerance) return fail(scoreField, `probabilities sum to ${p + q}, not 1`);
+      }
+      scores[0] = binaryPositive ? p : 1 - p;
+    } else {
+      if (m.scoreTransform === 'softmax') {
+        let max = -Infinity;
+        for (let i = 0; i < k; i++) max = Math.max(max, logScores[i]!);
+        let sum = 0;
+        for (let i = 0; i < k; i++) sum += logScores[i] = Math.exp(logScores[i]! - max);
+        for (let i = 0; i < k; i++) logScores[i] = logScores[i]! / sum;
+      } else if (m.scoreTransform === 'sigmoid') {
+        for (let i = 0; i < k; i++) logScores[i] = 1 / (1 + Math.exp(-logScores[i]!));
+      }
+      let sum = 0;
+      for (let i = 0; i < k; i++) {
+        const p = logScores[i]!;
+        if (!(p >= 0 && p <= 1)) return fail(scoreField, `score for '${m.classes[i]}' is ${p}, outside [0, 1]`);
+        sum += p;
+        scores[toProject[i]!] = p;
+      }
+      if (m.taskType === 'multiclass' && Math.abs(sum - 1) > m.sumTolerance) {
+        return fail(scoreField, `probabilities sum to ${sum.toFixed(6)}, not 1`);
+      }
+    }
+
+    let predicted: number;
+    const predictedValue = m.predictedLabel ? raw[m.predictedLabel] : undefined;
+    if (predictedValue !== undefined && predictedValue !== null && predictedValue !== '') {
+      const idx = labelIndexes(predictedValue, m.predictedLabel!);
+      if (!Array.isArray(idx)) return { ok: false, problem: idx };
+      predicted = m.taskType === 'multilabel' ? idx.reduce((mask, i) => mask + 2 ** i, 0) : idx[0]!;
+    } else {
+      predicted = predictedFromScores(scores, m.taskType);
+    }
+
+    let groundTruth: string | null = null;
+    const truthValue = m.groundTruth ? raw[m.groundTruth] : undefined;
+    if (truthValue !== undefined && truthValue !== null && truthValue !== '') {
+      const idx = labelIndexes(truthValue, m.groundTruth!);
+      if (!Array.isArray(idx)) return { ok: false, problem: idx };
+      groundTruth =
+        m.taskType === 'multilabel'
+          ? JSON.stringify([...new Set(idx)].sort((a, b) => a - b).map((i) => projectClasses[i]))
+          : projectClasses[idx[0]!]!;
+    }
+
+    const modelName = m.model.nameField ? String(raw[m.model.nameField]) : m.model.name!;
+    const modelVersion = m.model.versionField ? String(raw[m.model.versionField]) : m.model.version!;
+
+    let metadata: string | null = null;
+    if (m.metadata.length > 0) {
+      // A null-prototype object keeps keys such as __proto__ as plain data.
+      const meta: Record<string, unknown> = Object.create(null);
+      let any = false;
+      for (const f of m.metadata) {
+        const v = raw[f];
+        if (v !== undefined) {
+          meta[f] = v;
+          any = true;
+        }
+      }
+      if (any) metadata = JSON.stringify(meta);
+    }
+
+    return {
+      ok: true,
+      row: { id, ts, text, imagePath, features, scores, predicted, groundTruth, modelName, modelVersion, metadata, contentHash },
+    };
+  };
+}
+
+export function predictedFromScores(scores: Float32Array, taskType: ImportMapping['taskType']): number {
+  if (taskType === 'binary') return scores[0]! >= 0.5 ? 1 : 0;
+  if (taskType === 'multilabel') {
+    let mask = 0;
+    for (let i = 0; i < scores.length; i++) if (scores[i]! >= 0.5) mask += 2 ** i;
+    return mask;
+  }
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+  return best;
+}
