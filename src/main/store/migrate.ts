@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { MIGRATION_MODULES } from './migrations';
 
 export interface Migration {
   id: number;
@@ -6,17 +7,8 @@ export interface Migration {
   sql: string;
 }
 
-const files = import.meta.glob('./migrations/*.sql', { query: '?raw', import: 'default', eager: true });
-
 /** Numbered migrations shipped with this build, in order. */
-export const MIGRATIONS: Migration[] = Object.entries(files)
-  .map(([path, sql]) => {
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    const match = /^(\d{4})_.+\.sql$/.exec(name);
-    if (!match) throw new Error(`migration file '${name}' must be named NNNN_description.sql`);
-    return { id: Number(match[1]), name, sql: sql as string };
-  })
-  .sort((a, b) => a.id - b.id);
+export const MIGRATIONS: Migration[] = [...MIGRATION_MODULES].sort((a, b) => a.id - b.id);
 
 export class UnknownMigrationError extends Error {}
 

@@ -51,7 +51,7 @@ function startWorker(job: ParseJob): ParserHandle {
   const queue = new MessageQueue();
   const worker = new Worker(builtEntry('parse-worker'), {
     workerData: job,
-    resourceLimits: { maxOldGenerationSizeMb: PARSER_HEAP_MB },
+    resourceLimits: { maxOldGenerationSizeMb: PARSER_HEAP_MB, maxYoungGenerationSizeMb: 64 },
   });
   let finished = false;
   worker.on('message', (m: ParserMessage) => queue.push(m));

@@ -1,4 +1,6 @@
--- Flywheel Workbench schema, version 1. Forward-only: later changes go in new numbered files.
+// Schema version 1. Forward-only: later changes go in new numbered files.
+export const sql = /* sql */ `
+
 
 CREATE TABLE projects (
   id            INTEGER PRIMARY KEY,
@@ -160,3 +162,4 @@ CREATE TRIGGER label_events_no_delete BEFORE DELETE ON label_events
 BEGIN SELECT RAISE(ABORT, 'label events are append-only'); END;
 CREATE TRIGGER label_schema_versions_no_update BEFORE UPDATE ON label_schema_versions
 BEGIN SELECT RAISE(ABORT, 'label schema versions are immutable'); END;
+`;

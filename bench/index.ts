@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { importBench } from './import-bench';
+
+const BENCHES = ['import'] as const;
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: { rows: { type: 'string', default: '1000000' }, format: { type: 'string', default: 'jsonl' }, dir: { type: 'string' } },
+  });
+  const name = positionals[0];
+  const workDir = path.resolve(values.dir ?? '.bench');
+  const rows = Number(values.rows);
+  if (name === 'import') {
+    const format = values.format as 'jsonl' | 'csv' | 'parquet';
+    if (!['jsonl', 'csv', 'parquet'].includes(format)) throw new Error('--format is jsonl, csv or parquet');
+    const result = await importBench({ rows, format, workDir });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  throw new Error(`usage: npm run bench -- <${BENCHES.join('|')}> [--rows N] [--format F]`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
