@@ -14,9 +14,10 @@ import { sniffFile } from './sniff';
 type ImportMethods = 'import.preview' | 'import.start' | 'import.runs' | 'import.discard' | 'import.mappings';
 
 function featureNamesOf(m: ImportMapping): string[] | null {
-  if (!m.features) return null;
-  if (m.features.kind === 'fields') return m.features.fields;
-  return Array.from({ length: m.features.dim }, (_, i) => `${m.features!.kind === 'vector' ? m.features.field : 'f'}[${i}]`);
+  const f = m.features;
+  if (!f) return null;
+  if (f.kind === 'fields') return f.fields;
+  return Array.from({ length: f.dim }, (_, i) => `${f.field}[${i}]`);
 }
 
 /** The project a log goes into: an existing one must agree with the mapping; a new one is made from it. */

@@ -187,7 +187,6 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
   const onAbort = () => parser.stop();
   control.signal.addEventListener('abort', onAbort);
   const started = Date.now();
-  let rows = 0;
   let failure: ApiError | null = null;
   let firstStrictReject: SourceReject | null = null;
   let sha256 = '';
@@ -209,7 +208,7 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
         const outcome = writer.writeBatch(message.batch, message.recordsEnd, message.rejects, (r) => rejects.append(r));
         if (req.strict && outcome.rejects.length > 0) firstStrictReject ??= outcome.rejects[0]!;
       }
-      rows = message.recordsEnd;
+      const rows = message.recordsEnd;
       parser.ack();
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? (rows - skipRecords) / seconds : 0;

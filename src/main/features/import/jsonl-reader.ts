@@ -110,7 +110,7 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
       buf = carry ? Buffer.concat([carry, chunk]) : chunk;
       carry = null;
     }
-    let start = carry === null && line < job.skipRecords ? skipFast(buf) : 0;
+    let start: number = carry === null && line < job.skipRecords ? skipFast(buf) : 0;
     const lastNl = buf.lastIndexOf(NEWLINE);
     if (lastNl >= start) {
       decodeLines(buf, start, lastNl);

@@ -1,0 +1,93 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from './database';
+import { MIGRATIONS, migrate } from './migrate';
+import { Store } from './store';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flywheel-store-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('database setup', () => {
+  it('opens in WAL with synchronous FULL, foreign keys on and trusted_schema off, read back', () => {
+    const db = openDatabase(path.join(dir, 'a.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('trusted_schema', { simple: true })).toBe(0);
+    db.close();
+  });
+
+  it('bulk connections commit with synchronous NORMAL, the primary stays FULL', () => {
+    const store = Store.open(path.join(dir, 'b.db'));
+    const bulk = store.openBulkConnection();
+    expect(bulk.pragma('synchronous', { simple: true })).toBe(1);
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    bulk.close();
+    store.close();
+  });
+
+  it('records every migration once and creates the concept tables', () => {
+    const file = path.join(dir, 'c.db');
+    Store.open(file).close();
+    Store.open(file).close();
+    const db = new Database(file, { readonly: true });
+    const applied = db.prepare('SELECT id FROM schema_migrations').pluck().all();
+    expect(applied).toEqual(MIGRATIONS.map((m) => m.id));
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[];
+    for (const t of ['projects', 'label_schema_versions', 'examples', 'model_runs', 'predictions', 'import_runs', 'mining_runs', 'queue_items', 'label_events', 'exports']) {
+      expect(tables).toContain(t);
+    }
+    db.close();
+  });
+
+  it('refuses a database that has a migration this build does not know', () => {
+    const file = path.join(dir, 'd.db');
+    Store.open(file).close();
+    const db = new Database(file);
+    db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (999, ?, 0)').run('0999_future');
+    db.close();
+    expect(() => Store.open(file)).toThrow(/migration 999 .*newer version/);
+  });
+
+  it('rolls back a failing migration whole', () => {
+    const db = openDatabase(path.join(dir, 'e.db'));
+    const bad = [...MIGRATIONS, { id: 1000, name: '1000_bad', sql: 'CREATE TABLE x (a); INSERT INTO nowhere VALUES (1);' }];
+    expect(() => migrate(db, bad)).toThrow();
+    expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'x'`).pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('keeps label events append-only', () => {
+    const store = Store.open(path.join(dir, 'f.db'));
+    const db = store.db;
+    const p = store.projects.create({ name: 'p', taskType: 'binary', inputKind: 'text', classes: ['no', 'yes'], featureNames: null });
+    db.prepare(`INSERT INTO annotators (name, created_at) VALUES ('ann', 0)`).run();
+    db.prepare(`INSERT INTO label_schema_versions (project_id, version, labels, created_at) VALUES (?, 1, '[]', 0)`).run(p.id);
+    const run = store.importRuns.create({
+      projectId: p.id, sourcePath: 'x', sourceSize: 1, fingerprint: 'f', format: 'jsonl', compression: 'none',
+      mapping: '{}', strict: false, ownerPid: 1, ownerHost: 'h',
+    });
+    db.prepare(`INSERT INTO examples (project_id, external_id, content_hash, import_run_id) VALUES (?, 'e1', 0, ?)`).run(p.id, run.id);
+    db.prepare(
+      `INSERT INTO label_events (project_id, example_id, annotator_id, schema_version_id, action, labels, created_at)
+       VALUES (?, 1, 1, 1, 'label', '["yes"]', 0)`,
+    ).run(p.id);
+    expect(() => db.prepare(`UPDATE label_events SET labels = '["no"]'`).run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM label_events').run()).toThrow(/append-only/);
+    store.close();
+  });
+
+  it('leaves a self-contained database file after a clean close', () => {
+    const file = path.join(dir, 'g.db');
+    const store = Store.open(file);
+    store.projects.create({ name: 'p', taskType: 'multiclass', inputKind: 'text', classes: ['a', 'b', 'c'], featureNames: null });
+    store.close();
+    expect(fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0).toBe(0);
+  });
+});
