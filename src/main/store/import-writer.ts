@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 import type { RowBatch, SourceReject } from '../features/import/batch';
 
@@ -9,14 +10,26 @@ export interface BatchOutcome {
   rejects: SourceReject[];
 }
 
+/** Rows per multi-row INSERT: fewer statement calls, well under SQLite's parameter limit. */
+const CHUNK = 64;
+const EXAMPLE_COLUMNS =
+  'id, project_id, external_id, ts, text, features, image_path, metadata, ground_truth, content_hash, import_run_id';
+const PREDICTION_COLUMNS = 'model_run_id, example_id, predicted, scores, import_run_id';
+
+function valuesList(rows: number, columns: number): string {
+  const one = `(${new Array<string>(columns).fill('?').join(', ')})`;
+  return new Array<string>(rows).fill(one).join(', ');
+}
+
 /**
  * Writes validated batches of one import run. Each batch and the run's checkpoint commit
  * together, so a crash leaves whole batches and a record count to resume from.
  */
 export class ImportWriter {
-  private readonly insertExample;
+  private readonly insertExamples = new Map<number, Statement>();
+  private readonly insertPredictions = new Map<number, Statement>();
+  private readonly nextExampleId;
   private readonly findExample;
-  private readonly insertPrediction;
   private readonly predictionOwner;
   private readonly insertModelRun;
   private readonly findModelRun;
@@ -38,15 +51,8 @@ export class ImportWriter {
     private readonly projectId: number,
     private readonly importRunId: number,
   ) {
-    this.insertExample = db.prepare(
-      `INSERT INTO examples (project_id, external_id, ts, text, features, image_path, metadata, ground_truth, content_hash, import_run_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, external_id) DO NOTHING`,
-    );
+    this.nextExampleId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM examples').pluck();
     this.findExample = db.prepare('SELECT id, content_hash FROM examples WHERE project_id = ? AND external_id = ?');
-    this.insertPrediction = db.prepare(
-      `INSERT INTO predictions (model_run_id, example_id, predicted, scores, import_run_id) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
-    );
     this.predictionOwner = db.prepare('SELECT import_run_id FROM predictions WHERE model_run_id = ? AND example_id = ?').pluck();
     this.insertModelRun = db.prepare(
       `INSERT INTO model_runs (project_id, source, model_name, model_version, import_run_id, created_at)
@@ -64,6 +70,31 @@ export class ImportWriter {
       (batch: RowBatch, recordsEnd: number, parserRejects: SourceReject[], appendRejects: (r: SourceReject[]) => number) =>
         this.write(batch, recordsEnd, parserRejects, appendRejects),
     );
+  }
+
+  private examplesStatement(rows: number): Statement {
+    let s = this.insertExamples.get(rows);
+    if (!s) {
+      s = this.db
+        .prepare(
+          `INSERT INTO examples (${EXAMPLE_COLUMNS}) VALUES ${valuesList(rows, 11)}
+           ON CONFLICT (project_id, external_id) DO NOTHING RETURNING id`,
+        )
+        .pluck();
+      this.insertExamples.set(rows, s);
+    }
+    return s;
+  }
+
+  private predictionsStatement(rows: number): Statement {
+    let s = this.insertPredictions.get(rows);
+    if (!s) {
+      s = this.db
+        .prepare(`INSERT INTO predictions (${PREDICTION_COLUMNS}) VALUES ${valuesList(rows, 5)} ON CONFLICT DO NOTHING RETURNING example_id`)
+        .pluck();
+      this.insertPredictions.set(rows, s);
+    }
+    return s;
   }
 
   private modelRun(batch: RowBatch, index: number): number {
@@ -84,50 +115,89 @@ export class ImportWriter {
     appendRejects: (r: SourceReject[]) => number,
   ): BatchOutcome {
     const out: BatchOutcome = { imported: 0, present: 0, examplesAdded: 0, rejects: [] };
+    const n = batch.n;
     const { features, featureDim, scores, width } = batch;
     const scoreBytes = Buffer.from(scores.buffer, scores.byteOffset, scores.byteLength);
     const featureBytes = features ? Buffer.from(features.buffer, features.byteOffset, features.byteLength) : null;
-    for (let i = 0; i < batch.n; i++) {
-      const externalId = batch.ids[i]!;
-      const ts = batch.ts[i]!;
-      const hash = batch.hashes[i]!;
-      const info = this.insertExample.run(
-        this.projectId,
-        externalId,
-        Number.isNaN(ts) ? null : ts,
-        batch.texts[i],
-        featureBytes ? featureBytes.subarray(i * featureDim * 4, (i + 1) * featureDim * 4) : null,
-        batch.imagePaths[i],
-        batch.metadata[i],
-        batch.groundTruth[i],
-        hash,
-        this.importRunId,
-      );
-      let exampleId: number;
-      if (info.changes === 1) {
-        exampleId = Number(info.lastInsertRowid);
-        out.examplesAdded++;
-      } else {
-        const existing = this.findExample.get(this.projectId, externalId) as { id: number; content_hash: number };
-        if (existing.content_hash !== hash) {
-          out.rejects.push(this.reject(batch, i, `id '${externalId}' is already stored with a different input`));
+
+    // Examples get ids in file order; an id the unique key refuses stays unused.
+    const firstId = this.nextExampleId.get() as number;
+    const exampleIds = new Float64Array(n);
+    const skip = new Uint8Array(n);
+    for (let start = 0; start < n; start += CHUNK) {
+      const end = Math.min(n, start + CHUNK);
+      const params: unknown[] = [];
+      for (let i = start; i < end; i++) {
+        const ts = batch.ts[i]!;
+        params.push(
+          firstId + i,
+          this.projectId,
+          batch.ids[i],
+          Number.isNaN(ts) ? null : ts,
+          batch.texts[i],
+          featureBytes ? featureBytes.subarray(i * featureDim * 4, (i + 1) * featureDim * 4) : null,
+          batch.imagePaths[i],
+          batch.metadata[i],
+          batch.groundTruth[i],
+          batch.hashes[i],
+          this.importRunId,
+        );
+      }
+      const inserted = this.examplesStatement(end - start).all(params) as number[];
+      out.examplesAdded += inserted.length;
+      if (inserted.length === end - start) {
+        for (let i = start; i < end; i++) exampleIds[i] = firstId + i;
+        continue;
+      }
+      const fresh = new Set(inserted);
+      for (let i = start; i < end; i++) {
+        if (fresh.has(firstId + i)) {
+          exampleIds[i] = firstId + i;
           continue;
         }
-        exampleId = existing.id;
+        const existing = this.findExample.get(this.projectId, batch.ids[i]) as { id: number; content_hash: number };
+        if (existing.content_hash !== batch.hashes[i]) {
+          out.rejects.push(this.reject(batch, i, `id '${batch.ids[i]}' is already stored with a different input`));
+          skip[i] = 1;
+        } else exampleIds[i] = existing.id;
       }
-      const modelRunId = this.modelRun(batch, batch.modelIndex[i]!);
-      const p = this.insertPrediction.run(
-        modelRunId,
-        exampleId,
-        batch.predicted[i],
-        scoreBytes.subarray(i * width * 4, (i + 1) * width * 4),
-        this.importRunId,
-      );
-      if (p.changes === 1) out.imported++;
-      else if (this.predictionOwner.get(modelRunId, exampleId) === this.importRunId) {
-        out.rejects.push(this.reject(batch, i, `duplicate id '${externalId}' for model ${batch.models[batch.modelIndex[i]!]!.join(' ')} in this file`));
-      } else out.present++;
     }
+
+    const rowsToWrite: number[] = [];
+    for (let i = 0; i < n; i++) if (!skip[i]) rowsToWrite.push(i);
+    for (let start = 0; start < rowsToWrite.length; start += CHUNK) {
+      const chunk = rowsToWrite.slice(start, start + CHUNK);
+      const params: unknown[] = [];
+      for (const i of chunk) {
+        params.push(
+          this.modelRun(batch, batch.modelIndex[i]!),
+          exampleIds[i],
+          batch.predicted[i],
+          scoreBytes.subarray(i * width * 4, (i + 1) * width * 4),
+          this.importRunId,
+        );
+      }
+      const inserted = this.predictionsStatement(chunk.length).all(params) as number[];
+      out.imported += inserted.length;
+      if (inserted.length === chunk.length) continue;
+      // Some rows conflicted: tell a repeat inside this file from a prediction stored earlier.
+      const written = new Map<number, number>();
+      for (const id of inserted) written.set(id, (written.get(id) ?? 0) + 1);
+      for (const i of chunk) {
+        const id = exampleIds[i]!;
+        const left = written.get(id) ?? 0;
+        if (left > 0) {
+          written.set(id, left - 1);
+          continue;
+        }
+        const modelRunId = this.modelRun(batch, batch.modelIndex[i]!);
+        if (this.predictionOwner.get(modelRunId, id) === this.importRunId) {
+          const [name, version] = batch.models[batch.modelIndex[i]!]!;
+          out.rejects.push(this.reject(batch, i, `duplicate id '${batch.ids[i]}' for model ${name} ${version} in this file`));
+        } else out.present++;
+      }
+    }
+
     const all = out.rejects.length > 0 ? [...parserRejects, ...out.rejects].sort((a, b) => a.row - b.row) : parserRejects;
     const rejectsBytes = appendRejects(all);
     this.checkpoint.run(recordsEnd, rejectsBytes, out.imported, out.present, all.length, out.examplesAdded, this.importRunId);
@@ -135,7 +205,6 @@ export class ImportWriter {
   }
 
   private reject(batch: RowBatch, i: number, reason: string): SourceReject {
-    const row = batch.rows[i]!;
-    return { row, line: null, field: 'id', reason, raw: batch.ids[i]! };
+    return { row: batch.rows[i]!, line: null, field: 'id', reason, raw: batch.ids[i]! };
   }
 }

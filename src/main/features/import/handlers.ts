@@ -79,7 +79,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       }
     }
     if (!mapping) {
-      const guess = guessMapping(sample.fields, sample.rows);
+      const guess = guessMapping(sample.fields, sample.rows, project ? { classes: project.classes } : {});
       mapping = guess.mapping;
       notes = notes.concat(guess.notes);
     }

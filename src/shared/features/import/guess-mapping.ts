@@ -76,7 +76,7 @@ function classesFromArgmax(rows: Row[], scoreField: string, predField: string, k
 }
 
 /** Guesses how a log maps onto the workbench from its first rows. Always shown for confirmation. */
-export function guessMapping(fields: string[], rows: Row[]): MappingGuess {
+export function guessMapping(fields: string[], rows: Row[], hint: { classes?: string[] } = {}): MappingGuess {
   const notes: string[] = [];
   const used = new Set<string>();
   const take = (f: string | undefined) => {
@@ -135,6 +135,10 @@ export function guessMapping(fields: string[], rows: Row[]): MappingGuess {
       } else if (pred && !multilabel) {
         classes = classesFromArgmax(rows, scoreField, pred, k);
         if (classes) notes.push(`class order ${classes.join(', ')} inferred from which score wins for each predicted label`);
+      }
+      if (!classes && hint.classes?.length === k && labelNames.every((l) => hint.classes!.includes(l))) {
+        classes = [...hint.classes];
+        notes.push(`scores read in the project's class order: ${classes.join(', ')}`);
       }
       if (!classes) {
         const names = [...new Set([...labelNames, ...truthNames])];

@@ -66,7 +66,8 @@ function buildShapeSchema(m: ImportMapping, limits: ValidatorLimits): z.ZodType<
   if (m.groundTruth) shape[m.groundTruth] = label.optional().nullable();
   if (m.model.nameField) shape[m.model.nameField] = z.union([z.string().min(1).max(200), z.number()]);
   if (m.model.versionField) shape[m.model.versionField] = z.union([z.string().min(1).max(200), z.number()]);
-  return z.looseObject(shape) as unknown as z.ZodType<RawRow>;
+  // Unknown fields are ignored here (not copied): metadata is picked by name afterwards.
+  return z.object(shape) as unknown as z.ZodType<RawRow>;
 }
 
 function firstIssue(error: z.ZodError): RowProblem {
