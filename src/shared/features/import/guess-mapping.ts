@@ -183,10 +183,13 @@ export function guessMapping(fields: string[], rows: Row[], hint: { classes?: st
     taskType = 'multilabel';
     notes.push('predicted labels are lists: a multilabel task');
   }
-  const vs = scores.kind === 'columns' ? scores.columns.flatMap((c) => values(rows, c)) : values(rows, scores.kind === 'vector' ? scores.field : '');
-  if (vs.some((v) => typeof v === 'number' && (v < 0 || v > 1))) {
-    transform = taskType === 'multiclass' ? 'softmax' : 'sigmoid';
-    notes.push(`scores fall outside [0, 1]: read as logits with ${transform}`);
+  const scoreValues = (scores.kind === 'columns' ? scores.columns : [scores.field]).flatMap((f) => values(rows, f));
+  const numbers = scoreValues.flatMap((v) => (Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : [v]));
+  if (numbers.some((v) => typeof v === 'number' && (v < 0 || v > 1))) {
+    const width = classes.length;
+    const oneScore = scores.kind === 'columns' ? scores.columns.length === 1 : Array.isArray(scoreValues[0]) && (scoreValues[0] as unknown[]).length === 1;
+    transform = taskType === 'multilabel' || oneScore ? 'sigmoid' : 'softmax';
+    notes.push(`scores fall outside [0, 1]: read as logits with ${transform} over ${oneScore ? 1 : width} values`);
   }
   if (!text && !imagePath && !features) notes.push('no input field found (text, image path or features)');
   const inputKind = text ? 'text' : imagePath ? 'image' : 'tabular';

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { ImportMappingSchema, type ImportMappingInput } from './mapping';
+import { createRowValidator, predictedFromScores } from './row-validator';
+
+const base: ImportMappingInput = {
+  id: 'id',
+  inputKind: 'text',
+  text: 'text',
+  taskType: 'multiclass',
+  classes: ['neg', 'neu', 'pos'],
+  scores: { kind: 'vector', field: 'scores' },
+  predictedLabel: 'pred',
+  groundTruth: 'label',
+  model: { name: 'm', versionField: 'v' },
+  timestamp: { field: 'ts', unit: 'auto' },
+  metadata: ['channel'],
+};
+const mapping = (over: Partial<ImportMappingInput> = {}) => ImportMappingSchema.parse({ ...base, ...over });
+const row = (over: Record<string, unknown> = {}) => ({
+  id: 'a1',
+  text: 'fine',
+  scores: [0.2, 0.3, 0.5],
+  pred: 'pos',
+  v: 'v1',
+  ts: '2026-10-01T12:00:00Z',
+  channel: 'web',
+  ...over,
+});
+
+describe('row validator', () => {
+  it('normalises a good row: scores in project order, predicted index, epoch ms, metadata JSON', () => {
+    const validate = createRowValidator(mapping(), ['pos', 'neu', 'neg']);
+    const r = validate(row());
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(Array.from(r.row.scores)).toEqual([0.5, 0.3, 0.2].map(Math.fround));
+    expect(r.row.predicted).toBe(0);
+    expect(r.row.ts).toBe(Date.UTC(2026, 9, 1, 12));
+    expect(r.row.metadata).toBe('{"channel":"web"}');
+    expect(r.row.modelVersion).toBe('v1');
+  });
+
+  it.each([
+    [{ id: undefined }, 'id'],
+    [{ id: '' }, 'id'],
+    [{ id: 2 ** 60 }, 'id'],
+    [{ text: 42 }, 'text'],
+    [{ scores: [0.2, 0.3] }, 'scores'],
+    [{ scores: [0.2, 0.3, 'x'] }, 'scores.2'],
+    [{ scores: [0.2, 0.3, NaN] }, 'scores.2'],
+    [{ scores: [0.2, 0.3, Infinity] }, 'scores.2'],
+    [{ scores: [1.2, -0.5, 0.3] }, 'scores'],
+    [{ scores: [0.2, 0.3, 0.4] }, 'scores'],
+    [{ pred: 'maybe' }, 'pred'],
+    [{ label: 'other' }, 'label'],
+    [{ ts: 'yesterday' }, 'ts'],
+    [{ v: undefined }, 'v'],
+  ])('rejects %j naming the field %s', (over, field) => {
+    const r = createRowValidator(mapping(), ['neg', 'neu', 'pos'])(row(over));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problem.field).toBe(field);
+  });
+
+  it('explains why: probabilities that do not sum to 1 and out-of-range scores', () => {
+    const v = createRowValidator(mapping(), ['neg', 'neu', 'pos']);
+    const sum = v(row({ scores: [0.2, 0.3, 0.4] }));
+    expect(!sum.ok && sum.problem.reason).toMatch(/sum to 0\.9/);
+    const range = v(row({ scores: [1.2, -0.5, 0.3] }));
+    expect(!range.ok && range.problem.reason).toMatch(/outside \[0, 1\]/);
+    const label = v(row({ pred: 'maybe' }));
+    expect(!label.ok && label.problem.reason).toMatch(/unknown label 'maybe' \(known: neg, neu, pos\)/);
+  });
+
+  it('applies softmax to logits', () => {
+    const v = createRowValidator(mapping({ scoreTransform: 'softmax' }), ['neg', 'neu', 'pos']);
+    const r = v(row({ scores: [0, 0, Math.log(2)] }));
+    expect(r.ok && Array.from(r.row.scores).map((x) => x.toFixed(4))).toEqual(['0.2500', '0.2500', '0.5000']);
+  });
+
+  it('reads a binary score column as P(positive) and derives the label from it', () => {
+    const m = mapping({ taskType: 'binary', classes: ['ham', 'spam'], scores: { kind: 'columns', columns: ['p'] }, predictedLabel: undefined, groundTruth: undefined });
+    const r = createRowValidator(m, ['ham', 'spam'])({ ...row(), p: 0.8 });
+    expect(r.ok && r.row.scores.length).toBe(1);
+    expect(r.ok && r.row.predicted).toBe(1);
+    const bad = createRowValidator(m, ['ham', 'spam'])({ ...row(), p: 1.5 });
+    expect(bad.ok).toBe(false);
+  });
+
+  it('handles multilabel predictions as lists or delimited strings', () => {
+    const m = mapping({ taskType: 'multilabel', classes: ['a', 'b', 'c'], scoreTransform: 'none' });
+    const v = createRowValidator(m, ['a', 'b', 'c']);
+    const list = v(row({ scores: [0.9, 0.1, 0.8], pred: ['a', 'c'] }));
+    expect(list.ok && list.row.predicted).toBe(0b101);
+    const text = v(row({ scores: [0.9, 0.1, 0.8], pred: 'a|c', label: ['c', 'a'] }));
+    expect(text.ok && text.row.groundTruth).toBe('["a","c"]');
+  });
+
+  it('keeps __proto__ in metadata as data', () => {
+    const m = mapping({ metadata: ['__proto__', 'channel'] });
+    const raw = JSON.parse('{"id":"p","text":"t","scores":[0.2,0.3,0.5],"v":"1","ts":0,"__proto__":{"polluted":true}}') as Record<string, unknown>;
+    const r = createRowValidator(m, ['neg', 'neu', 'pos'])(raw);
+    expect(r.ok && r.row.metadata).toBe('{"__proto__":{"polluted":true}}');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('refuses a mapping whose classes are not the project classes', () => {
+    expect(() => createRowValidator(mapping(), ['neg', 'pos', 'other'])).toThrow(/not a class of the project/);
+  });
+
+  it('derives predictions from scores', () => {
+    expect(predictedFromScores(Float32Array.of(0.1, 0.7, 0.2), 'multiclass')).toBe(1);
+    expect(predictedFromScores(Float32Array.of(0.5), 'binary')).toBe(1);
+    expect(predictedFromScores(Float32Array.of(0.6, 0.4, 0.9), 'multilabel')).toBe(0b101);
+  });
+});
