@@ -149,7 +149,10 @@ export function floats(blob: Buffer): number[] {
 }
 
 /** Scores stored for each external id, in the project's class order. */
-export function storedScores(ctx: TestContext, modelVersion?: string): Map<string, { scores: number[]; predicted: number }> {
+export function storedScores(
+  ctx: TestContext,
+  modelVersion?: string,
+): Map<string, { scores: number[]; predicted: number }> {
   const rows = ctx.store.db
     .prepare(
       `SELECT e.external_id AS id, p.scores AS scores, p.predicted AS predicted FROM predictions p

@@ -50,6 +50,8 @@ export class ImportWriter {
     private readonly db: Db,
     private readonly projectId: number,
     private readonly importRunId: number,
+    /** JSONL: a record's row number is its line number. */
+    private readonly rowsAreLines = false,
   ) {
     this.nextExampleId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM examples').pluck();
     this.findExample = db.prepare('SELECT id, content_hash FROM examples WHERE project_id = ? AND external_id = ?');
@@ -205,6 +207,7 @@ export class ImportWriter {
   }
 
   private reject(batch: RowBatch, i: number, reason: string): SourceReject {
-    return { row: batch.rows[i]!, line: null, field: 'id', reason, raw: batch.ids[i]! };
+    const row = batch.rows[i]!;
+    return { row, line: this.rowsAreLines ? row : null, field: 'id', reason, raw: batch.ids[i]! };
   }
 }

@@ -105,7 +105,11 @@ export function prepareRun(
     if (ownerAlive(other)) {
       throw new ApiError('conflict', `import #${other.id} of ${path.basename(other.source_path)} is still running in process ${other.owner_pid}`);
     }
-    if (other.fingerprint === print) return { run: other, resumed: true };
+    if (other.fingerprint === print) {
+      // Resume with the mapping the run started with, whatever this call guessed.
+      req.mapping = JSON.parse(other.mapping) as ImportMapping;
+      return { run: other, resumed: true };
+    }
     throw new ApiError(
       'conflict',
       `import #${other.id} of ${other.source_path} was interrupted at record ${other.records_read}: ` +
@@ -170,7 +174,7 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
   runs.claim(runRow.id, process.pid, THIS_HOST, rejectsPath);
   const rejects = new RejectsFile(rejectsPath, runRow.rejects_bytes);
   const db = ctx.store.openBulkConnection();
-  const writer = new ImportWriter(db, req.project.id, runRow.id);
+  const writer = new ImportWriter(db, req.project.id, runRow.id, req.file.format === 'jsonl');
   const skipRecords = runRow.records_read;
   const parser = startParser({
     path: req.file.path,
@@ -184,7 +188,8 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
     batchRows: req.batchRows,
     maxInFlight: 3,
   });
-  const onAbort = () => parser.stop();
+  // A cancelled parser sends nothing more: end it, which ends the message stream below.
+  const onAbort = () => void parser.kill();
   control.signal.addEventListener('abort', onAbort);
   const started = Date.now();
   let failure: ApiError | null = null;
@@ -210,6 +215,8 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
       }
       const rows = message.recordsEnd;
       parser.ack();
+      // Let timers, IPC, HTTP and signals run between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? (rows - skipRecords) / seconds : 0;
       const total = req.file.compression === 'none' ? req.file.size : null;

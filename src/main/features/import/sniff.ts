@@ -69,6 +69,9 @@ export function sniffFile(file: string, declared?: Format): SniffResult {
     }
     if (head.length === 0) throw new ApiError('bad-file', `${name}: the gzip file holds no data`);
   }
+  if (head.toString('utf8').replace(/^\uFEFF/, '').trim().length === 0) {
+    throw new ApiError('bad-file', `${name}: the file holds no records (only blank lines)`);
+  }
   const format = contentFormat(head);
   const ext = extensionFormat(name);
   if (format === 'parquet' && gzip) throw new ApiError('bad-file', `${name}: a gzip-compressed Parquet file is not supported`);

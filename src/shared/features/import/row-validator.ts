@@ -40,13 +40,16 @@ export const DEFAULT_VALIDATOR_LIMITS: ValidatorLimits = { maxTextChars: 1_000_0
 const MAX_MULTILABEL_CLASSES = 52; // bitmask must stay a safe integer
 
 const idSchema = (maxChars: number) =>
-  z.union([
-    z.string().min(1, 'id is empty').max(maxChars, `id longer than ${maxChars} characters`),
-    z
-      .number()
-      .int('id must be an integer or a string')
-      .refine(Number.isSafeInteger, 'integer id beyond 2^53 loses precision: write it as a string'),
-  ]);
+  z.union(
+    [
+      z.string().min(1, 'id is empty').max(maxChars, `id longer than ${maxChars} characters`),
+      z
+        .number()
+        .refine(Number.isInteger, 'id must be an integer or a string')
+        .refine(Number.isSafeInteger, 'integer id beyond 2^53 loses precision: write it as a string'),
+    ],
+    { error: (issue) => (issue.input === undefined ? 'missing' : 'id must be a string or an integer') },
+  );
 
 const finiteNumber = z.number({ error: (i) => (i.input === undefined ? 'missing' : 'not a finite number') });
 

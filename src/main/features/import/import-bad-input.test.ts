@@ -1,0 +1,523 @@
+// Import of bad input, end to end: each bad file or row must be named (file, row, line, field) and
+// must leave the database as it was, while good rows next to bad ones still import.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../../../shared/api/errors';
+import type { ImportMappingInput } from '../../../shared/features/import/mapping';
+import { call } from '../../core/dispatch';
+import {
+  counts,
+  expectClose,
+  importFile,
+  makeTempDir,
+  openContext,
+  readRejects,
+  removeDir,
+  sentimentMapping,
+  sentimentRow,
+  storedScores,
+  writeJsonl,
+  type TestContext,
+} from '../../../../test/helpers/import-fixtures';
+
+let dir: string;
+let ctx: TestContext | null = null;
+let dbCount = 0;
+
+function freshContext(): TestContext {
+  ctx = openContext(dir, `bad-${++dbCount}.db`);
+  return ctx;
+}
+
+beforeAll(() => {
+  dir = makeTempDir('import-bad');
+});
+
+afterEach(async () => {
+  await ctx?.dispose();
+  ctx = null;
+});
+
+afterAll(() => removeDir(dir));
+
+const good = (n: number, from = 0) => Array.from({ length: n }, (_, i) => sentimentRow(from + i));
+
+const CSV_HEADER = 'id,text,p_negative,p_neutral,p_positive,predicted_label,model,model_version';
+const csvMapping = (): ImportMappingInput =>
+  sentimentMapping({
+    timestamp: undefined,
+    scores: { kind: 'columns', columns: ['p_negative', 'p_neutral', 'p_positive'] },
+  });
+function csvLine(r: Record<string, unknown>): string {
+  const s = r['scores'] as number[];
+  return [
+    r['id'],
+    `"${String(r['text'])}"`,
+    s[0],
+    s[1],
+    s[2],
+    r['predicted_label'],
+    r['model'],
+    r['model_version'],
+  ].join(',');
+}
+
+/** Imports `lines` (row 3 is the bad one unless told) and checks the one reject and the good rows. */
+async function expectOneReject(
+  file: string,
+  mapping: ImportMappingInput,
+  expected: { row: number; line: number | null; field: string; reason: RegExp | string },
+  goodRows: number,
+) {
+  const c = freshContext();
+  const { status, run } = await importFile(c, file, mapping);
+  expect(status.error, 'a bad row does not fail a non-strict import').toBeUndefined();
+  expect(run).toMatchObject({ status: 'done', rowsImported: goodRows, rowsRejected: 1 });
+  expect(run.firstRejects).toHaveLength(1);
+  const reject = run.firstRejects[0]!;
+  expect({ row: reject.row, line: reject.line, field: reject.field }).toEqual({
+    row: expected.row,
+    line: expected.line,
+    field: expected.field,
+  });
+  expect(reject.reason).toMatch(expected.reason);
+  // The rejects file holds the same reject with the start of the raw text.
+  const inFile = readRejects(run.rejectsPath);
+  expect(inFile).toHaveLength(1);
+  expect(inFile[0]).toMatchObject({ row: expected.row, field: expected.field });
+  expect(inFile[0]!.raw.length).toBeGreaterThan(0);
+  expect(await counts(c)).toMatchObject({ examples: goodRows, predictions: goodRows });
+  return { c, run, reject, raw: inFile[0]!.raw };
+}
+
+/** The call must be refused with bad-file and a message naming the file. */
+async function expectBadFile(promise: Promise<unknown>, ...parts: (string | RegExp)[]): Promise<ApiError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  const e = error as ApiError;
+  expect(e.code, e.message).toBe('bad-file');
+  for (const part of parts) expect(e.message).toMatch(part);
+  return e;
+}
+
+async function writeParquet(file: string, rows: Record<string, unknown>[]): Promise<string> {
+  const source = writeJsonl(`${file}.source.jsonl`, rows);
+  const duck = await DuckDBInstance.create(':memory:');
+  const con = await duck.connect();
+  try {
+    await con.run(
+      `COPY (SELECT id, ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version
+             FROM read_json('${source}', format = 'newline_delimited'))
+       TO '${file}' (FORMAT parquet)`,
+    );
+  } finally {
+    con.closeSync();
+    duck.closeSync();
+  }
+  return file;
+}
+
+describe('import: bad rows are rejected by name, good rows still import', () => {
+  it('a malformed JSON line is rejected as (line) with its line number', async () => {
+    const file = writeJsonl(path.join(dir, 'malformed.jsonl'), [
+      ...good(2),
+      '{"id": "broken", "text": "oops',
+      ...good(2, 2),
+    ]);
+    const { raw } = await expectOneReject(
+      file,
+      sentimentMapping(),
+      { row: 3, line: 3, field: '(line)', reason: /not valid JSON/ },
+      4,
+    );
+    expect(raw).toContain('"broken"');
+  });
+
+  it('a field of the wrong type (text as a number) is rejected naming the field', async () => {
+    const file = writeJsonl(path.join(dir, 'wrong-type.jsonl'), [
+      ...good(2),
+      sentimentRow(2, { text: 42 }),
+      ...good(2, 3),
+    ]);
+    await expectOneReject(
+      file,
+      sentimentMapping(),
+      { row: 3, line: 3, field: 'text', reason: /expected string, received number/ },
+      4,
+    );
+  });
+
+  it('a row without an id is rejected on field id', async () => {
+    const noId = sentimentRow(2);
+    delete noId['id'];
+    const file = writeJsonl(path.join(dir, 'missing-id.jsonl'), [...good(2), noId, ...good(2, 3)]);
+    await expectOneReject(file, sentimentMapping(), { row: 3, line: 3, field: 'id', reason: /missing/ }, 4);
+  });
+
+  it('a duplicate id within one file is rejected on field id; the first occurrence is kept', async () => {
+    const file = writeJsonl(path.join(dir, 'duplicate.jsonl'), [
+      ...good(4),
+      sentimentRow(1, { scores: [0.1, 0.1, 0.8] }),
+    ]);
+    const { c } = await expectOneReject(
+      file,
+      sentimentMapping(),
+      { row: 5, line: 5, field: 'id', reason: /duplicate id 'ex-1'/ },
+      4,
+    );
+    expectClose(storedScores(c).get('ex-1')!.scores, sentimentRow(1)['scores'] as number[]);
+  });
+
+  it('a duplicate id in a later batch of the same file is rejected on field id', async () => {
+    const file = writeJsonl(path.join(dir, 'duplicate-later.jsonl'), [...good(6), sentimentRow(0), ...good(3, 6)]);
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping(), { batchRows: 2 });
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 9, rowsRejected: 1 });
+    expect(run.firstRejects.map((r) => [r.row, r.field])).toEqual([[7, 'id']]);
+    expect(run.firstRejects[0]!.reason).toMatch(/duplicate id 'ex-0'/);
+    expect(await counts(c)).toMatchObject({ examples: 9, predictions: 9 });
+  });
+
+  it('a duplicate id with different text within one file is rejected on field id', async () => {
+    const file = writeJsonl(path.join(dir, 'duplicate-text.jsonl'), [
+      ...good(4),
+      sentimentRow(1, { text: 'other text' }),
+    ]);
+    await expectOneReject(file, sentimentMapping(), { row: 5, line: 5, field: 'id', reason: /'ex-1'/ }, 4);
+  });
+
+  it('"NaN" and "Infinity" score cells in a CSV are rejected naming the column', async () => {
+    const rows = good(5);
+    const lines = rows.map(csvLine);
+    lines[1] = csvLine(rows[1]!).replace(/,0\.\d+,/, ',NaN,'); // p_negative of row 2
+    lines[3] = lines[3]!.replace(/,(0\.\d+),(0\.\d+),(0\.\d+),/, ',$1,Infinity,$3,'); // p_neutral of row 4
+    const file = path.join(dir, 'nan.csv');
+    fs.writeFileSync(file, [CSV_HEADER, ...lines].join('\n') + '\n');
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, csvMapping());
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 3, rowsRejected: 2 });
+    expect(run.firstRejects.map((r) => [r.row, r.field, r.reason])).toEqual([
+      [2, 'p_negative', 'not a finite number'],
+      [4, 'p_neutral', 'not a finite number'],
+    ]);
+    expect(await counts(c)).toMatchObject({ examples: 3 });
+  });
+
+  it('probabilities outside [0, 1] are rejected on the scores field', async () => {
+    const file = writeJsonl(path.join(dir, 'out-of-range.jsonl'), [
+      ...good(2),
+      sentimentRow(2, { scores: [1.5, -0.25, -0.25] }),
+      ...good(2, 3),
+    ]);
+    await expectOneReject(
+      file,
+      sentimentMapping(),
+      { row: 3, line: 3, field: 'scores', reason: "score for 'negative' is 1.5, outside [0, 1]" },
+      4,
+    );
+  });
+
+  it('probabilities that do not sum to 1 are rejected on the scores field', async () => {
+    const file = writeJsonl(path.join(dir, 'bad-sum.jsonl'), [
+      ...good(2),
+      sentimentRow(2, { scores: [0.5, 0.3, 0.1] }),
+      ...good(2, 3),
+    ]);
+    await expectOneReject(
+      file,
+      sentimentMapping(),
+      { row: 3, line: 3, field: 'scores', reason: /probabilities sum to 0\.9\d*, not 1/ },
+      4,
+    );
+  });
+
+  it('an unknown predicted label is rejected naming the label and the known classes', async () => {
+    const file = writeJsonl(path.join(dir, 'unknown-label.jsonl'), [
+      ...good(2),
+      sentimentRow(2, { predicted_label: 'angry' }),
+      ...good(2, 3),
+    ]);
+    await expectOneReject(
+      file,
+      sentimentMapping(),
+      {
+        row: 3,
+        line: 3,
+        field: 'predicted_label',
+        reason: "unknown label 'angry' (known: negative, neutral, positive)",
+      },
+      4,
+    );
+  });
+
+  const bigIdFile = () => {
+    const big = JSON.stringify(sentimentRow(2)).replace('"id":"ex-2"', '"id":9007199254740993');
+    return writeJsonl(path.join(dir, 'big-id.jsonl'), [...good(2), big, ...good(2, 3)]);
+  };
+
+  it('an integer id beyond 2^53 is rejected on field id', async () => {
+    await expectOneReject(bigIdFile(), sentimentMapping(), { row: 3, line: 3, field: 'id', reason: /./ }, 4);
+  });
+
+  // BUG (src/shared/features/import/row-validator.ts:47-48): zod 4's .int() already refuses unsafe
+  // integers, with the message 'id must be an integer or a string', so the refine with the intended
+  // reason never comes first and the reject tells the user the (integer) id is not an integer.
+  it('an integer id beyond 2^53 is rejected with the reason "beyond 2^53 … write it as a string"', async () => {
+    await expectOneReject(
+      bigIdFile(),
+      sentimentMapping(),
+      { row: 3, line: 3, field: 'id', reason: /beyond 2\^53.*write it as a string/ },
+      4,
+    );
+  });
+
+  it('a __proto__ key in a metadata field is stored as data and pollutes nothing', async () => {
+    const rows = [
+      ...good(2),
+      JSON.stringify(sentimentRow(2)).replace(
+        /}$/,
+        ',"meta":{"__proto__":{"polluted":"yes"},"k":1},"__proto__":{"polluted":"top"}}',
+      ),
+    ];
+    const file = writeJsonl(path.join(dir, 'proto.jsonl'), rows);
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping({ metadata: ['meta', '__proto__'] }));
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 3, rowsRejected: 0 });
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect((Object.prototype as Record<string, unknown>)['polluted']).toBeUndefined();
+    const stored = c.store.db
+      .prepare(`SELECT metadata FROM examples WHERE external_id = 'ex-2'`)
+      .pluck()
+      .get() as string;
+    expect(stored).toBe('{"meta":{"__proto__":{"polluted":"yes"},"k":1},"__proto__":{"polluted":"top"}}');
+    const parsed = JSON.parse(stored) as Record<string, unknown>;
+    expect(Object.prototype.hasOwnProperty.call(parsed, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+});
+
+describe('import: odd but valid files', () => {
+  it('a UTF-8 BOM at the start of a JSONL file is ignored', async () => {
+    const file = path.join(dir, 'bom.jsonl');
+    fs.writeFileSync(
+      file,
+      '\uFEFF' +
+        good(5)
+          .map((r) => JSON.stringify(r))
+          .join('\n') +
+        '\n',
+    );
+    const c = freshContext();
+    const preview = await call('import.preview', { path: file, project: 'p' }, c);
+    expect(preview.fields[0]).toBe('id');
+    const { status, run } = await importFile(c, file, sentimentMapping());
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 5, rowsRejected: 0 });
+    expect(storedScores(c).has('ex-0')).toBe(true);
+  });
+
+  it('a UTF-8 BOM at the start of a CSV file is ignored', async () => {
+    const file = path.join(dir, 'bom.csv');
+    fs.writeFileSync(file, '\uFEFF' + [CSV_HEADER, ...good(5).map(csvLine)].join('\n') + '\n');
+    const c = freshContext();
+    const preview = await call('import.preview', { path: file, project: 'p' }, c);
+    expect(preview.fields[0]).toBe('id');
+    expect(preview.mapping?.id).toBe('id');
+    const { status, run } = await importFile(c, file, csvMapping());
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 5, rowsRejected: 0 });
+    expect(storedScores(c).has('ex-0')).toBe(true);
+  });
+
+  it('CRLF line endings import fine (JSONL and CSV), with no stray \\r', async () => {
+    const jsonl = writeJsonl(path.join(dir, 'crlf.jsonl'), good(5), '\r\n');
+    const csv = path.join(dir, 'crlf.csv');
+    fs.writeFileSync(csv, [CSV_HEADER, ...good(5, 5).map(csvLine)].join('\r\n') + '\r\n');
+    const c = freshContext();
+    const a = await importFile(c, jsonl, sentimentMapping());
+    expect(a.status.error).toBeUndefined();
+    expect(a.run).toMatchObject({ rowsImported: 5, rowsRejected: 0 });
+    const b = await importFile(c, csv, csvMapping());
+    expect(b.status.error).toBeUndefined();
+    expect(b.run).toMatchObject({ rowsImported: 5, rowsRejected: 0 });
+    expect(await counts(c)).toMatchObject({ examples: 10, modelRuns: 1 });
+    const texts = c.store.db.prepare('SELECT text FROM examples').pluck().all() as string[];
+    expect(texts.filter((t) => t.includes('\r'))).toEqual([]);
+    const versions = c.store.db.prepare('SELECT model_version FROM model_runs').pluck().all();
+    expect(versions).toEqual(['v1']);
+  });
+
+  it('a quoted newline inside a CSV text field is kept in the text', async () => {
+    const rows = good(4);
+    const lines = rows.map(csvLine);
+    lines[1] = lines[1]!.replace('"review number 1 about something"', '"first line\nsecond, line ""quoted"""');
+    const file = path.join(dir, 'multiline.csv');
+    fs.writeFileSync(file, [CSV_HEADER, ...lines].join('\n') + '\n');
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, csvMapping());
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 4, rowsRejected: 0 });
+    const text = c.store.db.prepare(`SELECT text FROM examples WHERE external_id = 'ex-1'`).pluck().get();
+    expect(text).toBe('first line\nsecond, line "quoted"');
+  });
+});
+
+describe('import: bad files are refused with bad-file and the file name', () => {
+  it('an empty file is refused by preview and start', async () => {
+    const file = path.join(dir, 'empty.jsonl');
+    fs.writeFileSync(file, '');
+    const c = freshContext();
+    await expectBadFile(call('import.preview', { path: file, project: 'p' }, c), 'empty.jsonl: the file is empty');
+    await expectBadFile(
+      call('import.start', { path: file, project: 'p', mapping: sentimentMapping(), strict: false }, c),
+      'empty.jsonl: the file is empty',
+    );
+    expect(c.store.db.prepare('SELECT count(*) FROM import_runs').pluck().get()).toBe(0);
+  });
+
+  it('a CSV with a header and no rows fails the job with bad-file', async () => {
+    const file = path.join(dir, 'header-only.csv');
+    fs.writeFileSync(file, CSV_HEADER + '\n');
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, csvMapping());
+    expect(status.state).toBe('failed');
+    expect(status.error?.code).toBe('bad-file');
+    expect(status.error?.message).toMatch(/header-only\.csv: .*no data rows/);
+    expect(run.status).toBe('failed');
+    expect(await counts(c)).toMatchObject({ examples: 0, interruptedImports: 0 });
+  });
+
+  it('a 50 MB line in JSONL is rejected at the cap; the lines after it import; memory stays bounded', async () => {
+    const file = path.join(dir, 'huge-line.jsonl');
+    const fd = fs.openSync(file, 'w');
+    const mb = 'a'.repeat(1 << 20);
+    fs.writeSync(fd, JSON.stringify(sentimentRow(0)) + '\n');
+    fs.writeSync(fd, '{"id":"huge","text":"');
+    for (let i = 0; i < 50; i++) fs.writeSync(fd, mb);
+    fs.writeSync(fd, '"}\n');
+    fs.writeSync(
+      fd,
+      good(3, 1)
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n',
+    );
+    fs.closeSync(fd);
+    const c = freshContext();
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const timer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 10);
+    const { status, run } = await importFile(c, file, sentimentMapping());
+    clearInterval(timer);
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 4, rowsRejected: 1 });
+    expect(run.firstRejects[0]).toMatchObject({ row: 2, line: 2, field: '(line)' });
+    expect(run.firstRejects[0]!.reason).toBe(`line is longer than the ${16 << 20}-byte cap`);
+    expect([...storedScores(c).keys()].sort()).toEqual(['ex-0', 'ex-1', 'ex-2', 'ex-3']);
+    // Loose: the parser may buffer up to the 16 MiB cap a few times over, never the whole line.
+    expect(rssPeak - rssBefore).toBeLessThan(200 * 2 ** 20);
+  });
+
+  it('a truncated gzip file fails with bad-file and leaves nothing visible', async () => {
+    const plain =
+      good(3000)
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n';
+    const gz = zlib.gzipSync(plain);
+    const file = path.join(dir, 'truncated.jsonl.gz');
+    fs.writeFileSync(file, gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping(), { batchRows: 100 });
+    expect(status.state).toBe('failed');
+    expect(status.error?.code).toBe('bad-file');
+    expect(status.error?.message).toMatch(/truncated\.jsonl\.gz: gzip data is truncated or corrupt/);
+    expect(run.status).toBe('failed');
+    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0, modelRuns: 0, interruptedImports: 0 });
+    // Batches committed before the error are removed, not just hidden.
+    expect(c.store.db.prepare('SELECT count(*) FROM examples').pluck().get()).toBe(0);
+    expect(c.store.db.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(0);
+  });
+
+  it('a truncated Parquet file fails with bad-file naming the file', async () => {
+    const whole = await writeParquet(path.join(dir, 'whole.parquet'), good(50));
+    const file = path.join(dir, 'truncated.parquet');
+    const bytes = fs.readFileSync(whole);
+    fs.writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const c = freshContext();
+    await expectBadFile(call('import.preview', { path: file, project: 'p' }, c), 'truncated.parquet');
+    const { status } = await importFile(c, file, sentimentMapping());
+    expect(status.state).toBe('failed');
+    expect(status.error?.code).toBe('bad-file');
+    expect(status.error?.message).toMatch(/truncated\.parquet: not a readable Parquet file/);
+    expect(await counts(c)).toMatchObject({ examples: 0 });
+  });
+
+  it('a corrupt Parquet file (random bytes between PAR1 magics) fails with bad-file naming the file', async () => {
+    const file = path.join(dir, 'corrupt.parquet');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('PAR1'), randomBytes(8192), Buffer.from('PAR1')]));
+    const c = freshContext();
+    const { status } = await importFile(c, file, sentimentMapping());
+    expect(status.state).toBe('failed');
+    expect(status.error?.code).toBe('bad-file');
+    expect(status.error?.message).toMatch(/^corrupt\.parquet: /);
+    expect(await counts(c)).toMatchObject({ examples: 0 });
+  });
+
+  it('a .jsonl file holding CSV is refused: the name says JSONL, the content is CSV', async () => {
+    const file = path.join(dir, 'liar.jsonl');
+    fs.writeFileSync(file, [CSV_HEADER, ...good(3).map(csvLine)].join('\n') + '\n');
+    const c = freshContext();
+    const message = 'liar.jsonl: the name says JSONL but the content is CSV';
+    await expectBadFile(call('import.preview', { path: file, project: 'p' }, c), message);
+    await expectBadFile(
+      call('import.start', { path: file, project: 'p', mapping: sentimentMapping(), strict: false }, c),
+      message,
+    );
+  });
+
+  it('a .csv file holding Parquet is refused: the name says CSV, the content is PARQUET', async () => {
+    const file = path.join(dir, 'liar.csv');
+    fs.copyFileSync(await writeParquet(path.join(dir, 'real.parquet'), good(5)), file);
+    const c = freshContext();
+    const message = 'liar.csv: the name says CSV but the content is PARQUET';
+    await expectBadFile(call('import.preview', { path: file, project: 'p' }, c), message);
+    await expectBadFile(
+      call('import.start', { path: file, project: 'p', mapping: csvMapping(), strict: false }, c),
+      message,
+    );
+  });
+});
+
+describe('import: --strict', () => {
+  it('one bad row fails the job with rejected-rows, stores nothing, and lists every bad row', async () => {
+    const rows: (object | string)[] = good(30);
+    rows[3] = sentimentRow(3, { predicted_label: 'angry' });
+    rows[11] = '{"id": "broken"';
+    rows[24] = sentimentRow(24, { scores: [0.2, 0.2, 0.2] });
+    const file = writeJsonl(path.join(dir, 'strict.jsonl'), rows);
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping(), { strict: true, batchRows: 5 });
+    expect(status.state).toBe('failed');
+    expect(status.error?.code).toBe('rejected-rows');
+    expect(status.error?.message).toMatch(/strict import refused strict\.jsonl: row 4, field 'predicted_label'/);
+    expect(run).toMatchObject({ status: 'failed', strict: true, rowsImported: 0 });
+    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0, modelRuns: 0, interruptedImports: 0 });
+    expect(c.store.db.prepare('SELECT count(*) FROM examples').pluck().get()).toBe(0);
+    expect(run.rejectsPath).not.toBeNull();
+    expect(readRejects(run.rejectsPath).map((r) => [r.row, r.field])).toEqual([
+      [4, 'predicted_label'],
+      [12, '(line)'],
+      [25, 'scores'],
+    ]);
+  });
+});

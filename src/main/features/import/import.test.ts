@@ -1,0 +1,239 @@
+// Import happy paths, end to end: real files, a real SQLite database, the built parser worker.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../../core/dispatch';
+import {
+  counts,
+  expectClose,
+  importGuessed,
+  makeTempDir,
+  openContext,
+  removeDir,
+  SENTIMENT,
+  sentimentRow,
+  storedScores,
+  writeJsonl,
+  type TestContext,
+} from '../../../../test/helpers/import-fixtures';
+
+const N = 30;
+const rows = Array.from({ length: N }, (_, i) => sentimentRow(i));
+
+let dir: string;
+let ctx: TestContext | null = null;
+let dbCount = 0;
+
+/** A fresh database for each test. */
+function freshContext(): TestContext {
+  ctx = openContext(dir, `happy-${++dbCount}.db`);
+  return ctx;
+}
+
+beforeAll(() => {
+  dir = makeTempDir('import-happy');
+});
+
+afterEach(async () => {
+  await ctx?.dispose();
+  ctx = null;
+});
+
+afterAll(() => removeDir(dir));
+
+function expectSentimentScores(c: TestContext, modelVersion?: string): void {
+  const stored = storedScores(c, modelVersion);
+  expect(stored.size).toBe(N);
+  for (const r of rows) {
+    const s = stored.get(r['id'] as string);
+    expect(s, `row ${String(r['id'])} stored`).toBeDefined();
+    expectClose(s!.scores, r['scores'] as number[]);
+    expect(SENTIMENT[s!.predicted]).toBe(r['predicted_label']);
+  }
+}
+
+describe('import: happy paths', () => {
+  it('imports a small multiclass JSONL log (scores array + predicted_label) with the guessed mapping', async () => {
+    const c = freshContext();
+    const file = writeJsonl(path.join(dir, 'sentiment.jsonl'), rows);
+    const { status, run, mapping } = await importGuessed(c, file);
+    expect(status.error).toBeUndefined();
+    expect(status.state).toBe('succeeded');
+    expect(mapping.taskType).toBe('multiclass');
+    expect(mapping.classes).toEqual([...SENTIMENT]);
+    expect(run).toMatchObject({ status: 'done', format: 'jsonl', rowsImported: N, examplesAdded: N, rowsRejected: 0 });
+    expect(run.rejectsPath).toBeNull();
+    expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1, interruptedImports: 0 });
+    expectSentimentScores(c);
+    const first = c.store.db.prepare(`SELECT ts, text FROM examples WHERE external_id = 'ex-0'`).get() as {
+      ts: number;
+      text: string;
+    };
+    expect(first).toEqual({ ts: 1_700_000_000_000, text: 'review number 0 about something' });
+  });
+
+  it('imports a CSV with one p_<class> column per class', async () => {
+    const c = freshContext();
+    const header = 'id,text,p_negative,p_neutral,p_positive,predicted_label,model,model_version';
+    const lines = rows.map((r) => {
+      const s = r['scores'] as number[];
+      return [r['id'], `"${String(r['text'])}"`, s[0], s[1], s[2], r['predicted_label'], 'sent', 'v1'].join(',');
+    });
+    const file = path.join(dir, 'sentiment.csv');
+    fs.writeFileSync(file, [header, ...lines].join('\n') + '\n');
+    const { status, run, mapping } = await importGuessed(c, file);
+    expect(status.error).toBeUndefined();
+    expect(mapping.scores).toEqual({ kind: 'columns', columns: ['p_negative', 'p_neutral', 'p_positive'] });
+    expect(mapping.classes).toEqual([...SENTIMENT]);
+    expect(run).toMatchObject({ status: 'done', format: 'csv', rowsImported: N, rowsRejected: 0 });
+    expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1 });
+    expectSentimentScores(c);
+  });
+
+  it('imports a gzip-compressed JSONL log', async () => {
+    const c = freshContext();
+    const plain = rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    const file = path.join(dir, 'sentiment.jsonl.gz');
+    fs.writeFileSync(file, zlib.gzipSync(plain));
+    const { status, run } = await importGuessed(c, file);
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', format: 'jsonl', compression: 'gzip', rowsImported: N });
+    expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1 });
+    expectSentimentScores(c);
+  });
+
+  it('imports a Parquet file written by DuckDB', async () => {
+    const c = freshContext();
+    const source = writeJsonl(path.join(dir, 'for-parquet.jsonl'), rows);
+    const file = path.join(dir, 'sentiment.parquet');
+    const duck = await DuckDBInstance.create(':memory:');
+    const con = await duck.connect();
+    try {
+      await con.run(
+        `COPY (SELECT id, ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version
+               FROM read_json('${source}', format = 'newline_delimited') ORDER BY ts)
+         TO '${file}' (FORMAT parquet)`,
+      );
+    } finally {
+      con.closeSync();
+      duck.closeSync();
+    }
+    const { status, run, mapping } = await importGuessed(c, file);
+    expect(status.error).toBeUndefined();
+    expect(mapping.classes).toEqual([...SENTIMENT]);
+    expect(run).toMatchObject({ status: 'done', format: 'parquet', rowsImported: N, rowsRejected: 0 });
+    expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1 });
+    expectSentimentScores(c);
+  });
+
+  it('imports a binary log with one score column (spam_score) as P(spam)', async () => {
+    const c = freshContext();
+    const spamRows = Array.from({ length: 20 }, (_, i) => {
+      const score = 0.03 + ((i * 37) % 20) * 0.047; // 0.03 .. 0.923
+      return { id: `m${i}`, text: `mail ${i}`, spam_score: score, predicted_label: score >= 0.5 ? 'spam' : 'ham' };
+    });
+    const file = writeJsonl(path.join(dir, 'spam.jsonl'), spamRows);
+    const { status, run, mapping } = await importGuessed(c, file);
+    expect(status.error).toBeUndefined();
+    expect(mapping).toMatchObject({ taskType: 'binary', classes: ['ham', 'spam'] });
+    expect(mapping.scores).toEqual({ kind: 'columns', columns: ['spam_score'] });
+    expect(run).toMatchObject({ status: 'done', rowsImported: 20, rowsRejected: 0 });
+    expect(await counts(c)).toMatchObject({ examples: 20, predictions: 20, modelRuns: 1 });
+    const stored = storedScores(c);
+    for (const r of spamRows) {
+      const s = stored.get(r.id)!;
+      expectClose(s.scores, [r.spam_score]); // binary: one float, P(classes[1])
+      expect(s.predicted).toBe(r.predicted_label === 'spam' ? 1 : 0);
+    }
+  });
+
+  it('imports a multilabel log (label lists, independent sigmoid-style probabilities)', async () => {
+    const c = freshContext();
+    const classes = ['politics', 'sports', 'tech'];
+    const mlRows = Array.from({ length: 24 }, (_, i) => {
+      const scores = [((i * 13) % 10) / 10 + 0.05, ((i * 7) % 10) / 10 + 0.05, ((i * 3) % 10) / 10 + 0.05];
+      return {
+        id: `n${i}`,
+        text: `news ${i}`,
+        scores,
+        predicted_label: classes.filter((_, k) => scores[k]! >= 0.5),
+        model: 'topics',
+        model_version: '2024-01',
+      };
+    });
+    const file = writeJsonl(path.join(dir, 'topics.jsonl'), mlRows);
+    const { status, run, mapping } = await importGuessed(c, file);
+    expect(status.error).toBeUndefined();
+    expect(mapping).toMatchObject({ taskType: 'multilabel', classes, scoreTransform: 'none' });
+    expect(run).toMatchObject({ status: 'done', rowsImported: 24, rowsRejected: 0 });
+    expect(await counts(c)).toMatchObject({ examples: 24, predictions: 24, modelRuns: 1 });
+    const stored = storedScores(c);
+    for (const r of mlRows) {
+      const s = stored.get(r.id)!;
+      expectClose(s.scores, r.scores);
+      const mask = r.predicted_label.reduce((m, name) => m + 2 ** classes.indexOf(name), 0);
+      expect(s.predicted, `bitmask of row ${r.id}`).toBe(mask);
+    }
+  });
+
+  it('a second log (another model_version) for the same ids adds one model run and no examples', async () => {
+    const c = freshContext();
+    const v1 = writeJsonl(path.join(dir, 'v1.jsonl'), rows);
+    const v2Rows = rows.map((r, i) =>
+      sentimentRow(i + 1, { id: r['id'], text: r['text'], ts: r['ts'], model_version: 'v2' }),
+    );
+    const v2 = writeJsonl(path.join(dir, 'v2.jsonl'), v2Rows);
+    const first = await importGuessed(c, v1);
+    expect(first.status.error).toBeUndefined();
+    const second = await importGuessed(c, v2);
+    expect(second.status.error).toBeUndefined();
+    expect(second.run).toMatchObject({
+      status: 'done',
+      rowsImported: N,
+      examplesAdded: 0,
+      rowsPresent: 0,
+      rowsRejected: 0,
+    });
+    expect(await counts(c)).toMatchObject({ examples: N, predictions: 2 * N, modelRuns: 2 });
+    const stats = await call('projects.stats', { project: 'p' }, c);
+    expect(stats.modelRuns.map((m) => [m.modelName, m.modelVersion, m.predictions])).toEqual([
+      ['sent', 'v1', N],
+      ['sent', 'v2', N],
+    ]);
+    const storedV2 = storedScores(c, 'v2');
+    for (const r of v2Rows) expectClose(storedV2.get(r['id'] as string)!.scores, r['scores'] as number[]);
+  });
+
+  it('a log overlapping an earlier one (same model version) adds only the new rows; the overlap is present', async () => {
+    const c = freshContext();
+    const first = writeJsonl(path.join(dir, 'overlap-1.jsonl'), rows.slice(0, 20));
+    const second = writeJsonl(path.join(dir, 'overlap-2.jsonl'), rows.slice(10));
+    expect((await importGuessed(c, first)).run).toMatchObject({ rowsImported: 20, examplesAdded: 20 });
+    const { status, run } = await importGuessed(c, second);
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({
+      status: 'done',
+      rowsImported: 10,
+      rowsPresent: 10,
+      examplesAdded: 10,
+      rowsRejected: 0,
+    });
+    expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1 });
+    expectSentimentScores(c);
+  });
+
+  it('importing the same file twice adds nothing the second time (alreadyImported)', async () => {
+    const c = freshContext();
+    const file = writeJsonl(path.join(dir, 'twice.jsonl'), rows);
+    const first = await importGuessed(c, file);
+    expect(first.run).toMatchObject({ status: 'done', rowsImported: N, alreadyImported: false });
+    const before = await counts(c);
+    const second = await importGuessed(c, file);
+    expect(second.status.state).toBe('succeeded');
+    expect(second.run).toMatchObject({ id: first.run.id, alreadyImported: true });
+    expect(await counts(c)).toEqual(before);
+    expect(c.store.db.prepare('SELECT count(*) FROM import_runs').pluck().get()).toBe(1);
+  });
+});
