@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../src/shared/api/errors';
-import { createRowValidator } from '../src/shared/features/import/row-validator';
 import { createContext } from '../src/main/core/create-context';
 import { call } from '../src/main/core/dispatch';
 import { writeDemoLog } from '../src/main/features/demo/demo-data';
-import { BatchBuilder, type RowBatch } from '../src/main/features/import/batch';
+import { type RowBatch } from '../src/main/features/import/batch';
 import { ImportWriter } from '../src/main/store/import-writer';
 import { Store } from '../src/main/store/store';
 import type { ImportRun } from '../src/shared/features/import/contract';
@@ -40,9 +39,7 @@ async function insertCeiling(jsonl: string, mappingJson: string, classes: string
     if (m.type === 'batch') batches.push(m.batch);
   });
   await readJsonl(job, consumer);
-  consumer.finish('');
-  void createRowValidator;
-  void BatchBuilder;
+  consumer.finish();
   const store = Store.open(dbFile);
   const db = store.openBulkConnection();
   const writer = new ImportWriter(db, 1, runId);

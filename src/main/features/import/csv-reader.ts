@@ -1,41 +1,62 @@
+import { isAscii } from 'node:buffer';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import Papa from 'papaparse';
-import { convertCell, mappedFields } from './field-access';
+import { cellConverter, mappedFields, UNSAFE_KEYS } from './field-access';
 import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
 import { openSource } from './source-stream';
 
 /** Streams an RFC 4180 CSV file with a header row (quoted fields may hold newlines). */
-export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<string> {
+export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<void> {
   const name = path.basename(job.path);
-  const { chunks, sha256 } = openSource(job, consumer);
+  const chunks = openSource(job, consumer);
   const wanted = mappedFields(job.mapping);
-  let columns: { name: string; index: number; type: ReturnType<typeof mappedFields> extends Map<string, infer T> ? T : never }[] | null =
-    null;
+  let columns: { name: string; index: number; convert: (cell: string) => unknown }[] | null = null;
+  // Plain objects with the same keys in the same order stay fast; a name that could reach
+  // the prototype forces null-prototype objects instead.
+  const safeKeys = ![...wanted.keys()].some((k) => UNSAFE_KEYS.has(k));
   let headerLength = 0;
   let row = 0;
   let charsFed = 0;
   let charsAtLastRow = 0;
   let firstText = true;
 
+  // Decode whole lines only (a newline byte is always a character boundary): ASCII regions
+  // as latin1, the cheapest path; others as UTF-8. Strings go to Papa Parse as they are.
+  let pending: Buffer | null = null;
+  const decode = (bytes: Buffer): string => {
+    let text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+    if (firstText) {
+      firstText = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    charsFed += text.length;
+    return text;
+  };
   const text = new Transform({
-    decodeStrings: false,
-    readableObjectMode: false,
-    transform(chunk: string, _enc, done) {
-      if (firstText) {
-        firstText = false;
-        if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    readableObjectMode: true,
+    transform(chunk: Buffer, _enc, done) {
+      const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+      const last = buf.lastIndexOf(0x0a);
+      if (last < 0) {
+        pending = buf;
+        if (buf.length > job.maxLineBytes) {
+          done(new FileProblem(`${name}: record ${row + 1} runs past the ${job.maxLineBytes}-byte cap (an unclosed quote?)`));
+          return;
+        }
+        done();
+        return;
       }
-      charsFed += chunk.length;
-      done(null, chunk);
+      pending = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : null;
+      done(null, decode(buf.subarray(0, last + 1)));
+    },
+    flush(done) {
+      done(null, pending && pending.length > 0 ? decode(pending) : undefined);
     },
   });
-  const source = chunks as unknown as NodeJS.ReadableStream;
-  source.setEncoding('utf8'); // multi-byte characters split across chunks stay whole
-  (source as unknown as NodeJS.ReadableStream & { on: (e: string, f: (e: Error) => void) => void }).on('error', (e) =>
-    text.destroy(e),
-  );
+  const source = chunks as unknown as NodeJS.ReadableStream & { on: (e: string, f: (e: Error) => void) => void };
+  source.on('error', (e) => text.destroy(e));
   source.pipe(text);
 
   const onHeader = (header: string[]) => {
@@ -49,7 +70,7 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
     if (missing.length > 0) {
       throw new FileProblem(`${name}: the header has no column ${missing.map((m) => `'${m}'`).join(', ')} named by the mapping`);
     }
-    columns = [...wanted].map(([f, type]) => ({ name: f, index: index.get(f)!, type }));
+    columns = [...wanted].map(([f, type]) => ({ name: f, index: index.get(f)!, convert: cellConverter(type) }));
   };
 
   const onRow = (cells: string[]) => {
@@ -63,9 +84,11 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
       consumer.reject(row, null, '(row)', `row has ${cells.length} fields, the header has ${headerLength}`, JSON.stringify(cells));
       return;
     }
-    const raw: Record<string, unknown> = Object.create(null);
+    const raw: Record<string, unknown> = safeKeys ? {} : Object.create(null);
     for (const c of columns) {
-      const v = convertCell(cells[c.index], c.type);
+      const cell = cells[c.index]!;
+      if (cell === '') continue;
+      const v = c.convert(cell);
       if (v !== undefined) raw[c.name] = v;
     }
     consumer.record(raw, row, null, () => JSON.stringify(cells));
@@ -122,5 +145,4 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
   });
   if (columns === null && !consumer.stopped) throw new FileProblem(`${name}: the file is empty`);
   if (row === 0 && !consumer.stopped) throw new FileProblem(`${name}: the CSV has a header but no data rows`);
-  return sha256();
 }

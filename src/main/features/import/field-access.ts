@@ -24,18 +24,30 @@ export function mappedFields(m: ImportMapping): Map<string, FieldType> {
   return fields;
 }
 
-/** Converts one text cell; undefined means "missing". NaN survives so validation can name it. */
-export function convertCell(cell: string | undefined, type: FieldType): unknown {
-  if (cell === undefined || cell === '') return undefined;
-  if (type === 'string') return cell;
-  if (type === 'number') {
-    const t = cell.trim();
-    if (t === '') return undefined;
-    return Number(t);
-  }
+const asString = (cell: string): unknown => cell;
+
+const asNumber = (cell: string): unknown => {
+  const n = Number(cell); // Number() ignores surrounding spaces; "abc" and "NaN" stay NaN for validation to name
+  return n === 0 && cell.trim() === '' ? undefined : n;
+};
+
+const asJson = (cell: string): unknown => {
   try {
     return JSON.parse(cell) as unknown;
   } catch {
     return cell;
   }
+};
+
+/** The converter of a text cell to its field's type; empty cells are missing (undefined). */
+export function cellConverter(type: FieldType): (cell: string) => unknown {
+  return type === 'string' ? asString : type === 'number' ? asNumber : asJson;
 }
+
+/** Converts one text cell; undefined means "missing". NaN survives so validation can name it. */
+export function convertCell(cell: string | undefined, type: FieldType): unknown {
+  return cell === undefined || cell === '' ? undefined : cellConverter(type)(cell);
+}
+
+/** Field names that would reach an object's prototype if used as plain keys. */
+export const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

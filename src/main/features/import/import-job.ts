@@ -12,6 +12,7 @@ import { ImportWriter } from '../../store/import-writer';
 import { THIS_HOST } from '../../store/store';
 import type { SourceReject } from './batch';
 import { startParser } from './parser-host';
+import { FileHasher } from './file-hasher';
 import { fingerprint, type SniffResult } from './sniff';
 
 export interface ImportRequest {
@@ -194,7 +195,9 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
   const started = Date.now();
   let failure: ApiError | null = null;
   let firstStrictReject: SourceReject | null = null;
-  let sha256 = '';
+  const hasher = new FileHasher(req.file.path);
+  const hashStep = req.batchRows * 1024; // a little more than a batch of typical rows
+  let ended = false;
   try {
     for await (const message of parser.messages) {
       if (message.type === 'fatal') {
@@ -202,7 +205,7 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
         break;
       }
       if (message.type === 'end') {
-        sha256 = message.sha256;
+        ended = true;
         break;
       }
       if (req.strict && (message.rejects.length > 0 || firstStrictReject)) {
@@ -215,6 +218,7 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
       }
       const rows = message.recordsEnd;
       parser.ack();
+      hasher.advance(hashStep);
       // Let timers, IPC, HTTP and signals run between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const seconds = (Date.now() - started) / 1000;
@@ -230,7 +234,7 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
       });
     }
     if (control.signal.aborted) failure = new ApiError('cancelled', 'the import was cancelled; nothing of it was kept');
-    else if (!failure && !sha256) failure = new ApiError('internal', 'the parser stopped without finishing the file');
+    else if (!failure && !ended) failure = new ApiError('internal', 'the parser stopped without finishing the file');
     if (!failure && firstStrictReject) {
       const r = firstStrictReject;
       failure = new ApiError(
@@ -244,6 +248,7 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
   } finally {
     control.signal.removeEventListener('abort', onAbort);
     rejects.close();
+    if (failure) hasher.close();
     await parser.kill();
     db.close();
   }
@@ -252,6 +257,13 @@ export async function runImport(ctx: Context, req: ImportRequest, runRow: Import
     runs.abandon(runRow.id, failure.code === 'cancelled' ? 'cancelled' : 'failed', failure.message);
     const ended = runs.get(runRow.id)!;
     throw new ApiError(failure.code, failure.message, toImportRun(ended, { resumedFromRecord: skipRecords }));
+  }
+  let sha256: string;
+  try {
+    sha256 = hasher.finish();
+  } catch (e) {
+    runs.abandon(runRow.id, 'failed', `cannot read ${req.file.path} to hash it: ${(e as Error).message}`);
+    throw new ApiError('bad-file', `cannot read ${req.file.path} to hash it: ${(e as Error).message}`);
   }
   runs.finish(runRow.id, sha256);
   const finished = runs.get(runRow.id)!;

@@ -1,18 +1,18 @@
+import { isAscii, isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
 import { openSource } from './source-stream';
 
 const NEWLINE = 0x0a;
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Streams a JSON Lines file: one record per line (blank lines are counted, not imported).
  * Lines over the cap are skipped without being held in memory.
  */
-export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promise<string> {
+export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promise<void> {
   const name = path.basename(job.path);
-  const { chunks, sha256 } = openSource(job, consumer);
+  const chunks = openSource(job, consumer);
   let line = 0;
   let carry: Buffer | null = null;
   let overlong = 0; // > 0 while skipping the rest of a line that passed the cap
@@ -45,36 +45,21 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
   };
 
   const decodeLines = (buf: Buffer, start: number, end: number) => {
-    if (end <= start) return;
-    // Node's decoder is fast but replaces bad bytes with U+FFFD; only then check line by line.
-    const text = buf.toString('utf8', start, end);
-    if (text.includes('\uFFFD')) {
-      // Find the bad lines one by one; the good ones are still imported.
-      let s = start;
-      while (s < end) {
-        let e = buf.indexOf(NEWLINE, s);
-        if (e < 0 || e > end) e = end;
-        try {
-          handleLine(strictUtf8.decode(buf.subarray(s, e)));
-        } catch {
-          // strict decoding failed: the line holds bytes that are not UTF-8
-          line++;
-          if (line > job.skipRecords) {
-            consumer.reject(line, line, '(line)', 'not valid UTF-8', buf.toString('latin1', s, Math.min(e, s + 300)));
-          }
+    // Line by line: ASCII lines (most of a log) decode as latin1, the cheapest path, and give
+    // one-byte strings that JSON.parse reads fastest; other lines must be valid UTF-8.
+    let s = start;
+    while (s <= end) {
+      let e = buf.indexOf(NEWLINE, s);
+      if (e < 0 || e > end) e = end;
+      const bytes = buf.subarray(s, e);
+      if (isAscii(bytes)) handleLine(buf.toString('latin1', s, e));
+      else if (isUtf8(bytes)) handleLine(buf.toString('utf8', s, e));
+      else {
+        line++;
+        if (line > job.skipRecords) {
+          consumer.reject(line, line, '(line)', 'not valid UTF-8', buf.toString('latin1', s, Math.min(e, s + 300)));
         }
-        s = e + 1;
       }
-      return;
-    }
-    let s = 0;
-    for (;;) {
-      const e = text.indexOf('\n', s);
-      if (e < 0) {
-        handleLine(text.slice(s));
-        break;
-      }
-      handleLine(text.slice(s, e));
       s = e + 1;
     }
   };
@@ -130,5 +115,4 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
   }
   if (carry && carry.length > 0) decodeLines(carry, 0, carry.length);
   if (line === 0 && !consumer.stopped) throw new FileProblem(`${name}: the file is empty`);
-  return sha256();
 }

@@ -1,16 +1,9 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mappedFields } from './field-access';
 import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
-
-async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** DuckDB's JS values as the validator expects them: safe numbers, ids as strings when too big. */
 function plain(value: unknown): unknown {
@@ -31,9 +24,8 @@ function quoteIdent(name: string): string {
  * Reads a Parquet file with DuckDB. Runs only inside the parser child process: a native
  * crash or an out-of-memory here ends that process, never the database writer.
  */
-export async function readParquet(job: ParseJob, consumer: RecordConsumer): Promise<string> {
+export async function readParquet(job: ParseJob, consumer: RecordConsumer): Promise<void> {
   const name = path.basename(job.path);
-  const hashing = sha256OfFile(job.path);
   const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '512MB' });
   const con = await instance.connect();
   try {
@@ -81,7 +73,6 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
     }
     if (rows === 0 && job.skipRecords === 0 && !consumer.stopped) throw new FileProblem(`${name}: the Parquet file has no rows`);
     consumer.bytesRead = fs.statSync(job.path).size;
-    return await hashing;
   } finally {
     con.closeSync?.();
     instance.closeSync?.();

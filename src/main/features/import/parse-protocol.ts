@@ -22,7 +22,7 @@ export interface ParseJob {
 
 export type ParserMessage =
   | { type: 'batch'; batch: RowBatch; recordsEnd: number; rejects: SourceReject[]; bytesRead: number }
-  | { type: 'end'; records: number; bytesRead: number; sha256: string }
+  | { type: 'end'; records: number; bytesRead: number }
   | { type: 'fatal'; code: 'bad-file' | 'bad-mapping' | 'internal'; message: string };
 
 export type HostMessage = { type: 'ack' } | { type: 'stop' };

@@ -82,8 +82,8 @@ export class RecordConsumer {
     }
   }
 
-  finish(sha256: string): void {
+  finish(): void {
     if (this.builder.size > 0 || this.rejects.length > 0) this.flush();
-    this.post({ type: 'end', records: this.records, bytesRead: this.bytesRead, sha256 });
+    this.post({ type: 'end', records: this.records, bytesRead: this.bytesRead });
   }
 }

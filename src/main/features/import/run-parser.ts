@@ -3,7 +3,7 @@ import { readJsonl } from './jsonl-reader';
 import type { HostMessage, ParseJob, ParserMessage } from './parse-protocol';
 import { FileProblem, RecordConsumer } from './record-consumer';
 
-type Reader = (job: ParseJob, consumer: RecordConsumer) => Promise<string>;
+type Reader = (job: ParseJob, consumer: RecordConsumer) => Promise<void>;
 
 /** The parser's whole life in its thread or process: read, validate, post batches, end. */
 export async function runParser(
@@ -17,8 +17,8 @@ export async function runParser(
   try {
     const reader = readers[job.format];
     if (!reader) throw new Error(`no reader for ${job.format} in this parser`);
-    const sha256 = await reader(job, consumer);
-    if (!consumer.stopped) consumer.finish(sha256);
+    await reader(job, consumer);
+    if (!consumer.stopped) consumer.finish();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     post({ type: 'fatal', code: error instanceof FileProblem ? 'bad-file' : 'internal', message });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -7,22 +6,20 @@ import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
 
 /**
- * The file's bytes, decompressed when gzip, hashed as read (sha256 of the file as stored)
- * and capped in decompressed size so a gzip bomb cannot fill memory or disk.
+ * The file's bytes, decompressed when gzip and capped in decompressed size so a gzip bomb
+ * cannot fill memory or disk.
  */
-export function openSource(job: ParseJob, consumer: RecordConsumer): { chunks: AsyncIterable<Buffer>; sha256: () => string } {
+export function openSource(job: ParseJob, consumer: RecordConsumer): AsyncIterable<Buffer> {
   const name = path.basename(job.path);
-  const hash = createHash('sha256');
   const file = fs.createReadStream(job.path, { highWaterMark: 1 << 20 });
-  const hashing = new Transform({
+  const counting = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
       if (job.compression === 'none') consumer.bytesRead += chunk.length;
       done(null, chunk);
     },
   });
-  let stream: NodeJS.ReadableStream = file.pipe(hashing);
-  file.on('error', (e) => hashing.destroy(e));
+  let stream: NodeJS.ReadableStream = file.pipe(counting);
+  file.on('error', (e) => counting.destroy(e));
   if (job.compression === 'gzip') {
     let inflated = 0;
     const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
@@ -35,7 +32,7 @@ export function openSource(job: ParseJob, consumer: RecordConsumer): { chunks: A
         } else done(null, chunk);
       },
     });
-    hashing.on('error', (e) => gunzip.destroy(e));
+    counting.on('error', (e) => gunzip.destroy(e));
     gunzip.on('error', (e) =>
       capped.destroy(
         e instanceof FileProblem
@@ -43,7 +40,7 @@ export function openSource(job: ParseJob, consumer: RecordConsumer): { chunks: A
           : new FileProblem(`${name}: gzip data is truncated or corrupt after ${consumer.records} records (${e.message})`),
       ),
     );
-    stream = hashing.pipe(gunzip).pipe(capped);
+    stream = counting.pipe(gunzip).pipe(capped);
   }
-  return { chunks: stream as AsyncIterable<Buffer>, sha256: () => hash.digest('hex') };
+  return stream as AsyncIterable<Buffer>;
 }

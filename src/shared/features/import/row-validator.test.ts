@@ -113,3 +113,15 @@ describe('row validator', () => {
     expect(predictedFromScores(Float32Array.of(0.6, 0.4, 0.9), 'multilabel')).toBe(0b101);
   });
 });
+
+describe('timestamps', () => {
+  it('reads the canonical ISO form exactly and refuses impossible dates', async () => {
+    const { parseTimestamp } = await import('../../domain/time');
+    expect(parseTimestamp('2026-10-01T12:34:56.789Z', 'auto')).toBe(Date.parse('2026-10-01T12:34:56.789Z'));
+    expect(parseTimestamp('2026-02-30T00:00:00.000Z', 'auto')).toBeNull();
+    expect(parseTimestamp('2026-10-01 12:00', 'auto')).toBe(Date.UTC(2026, 9, 1, 12));
+    expect(parseTimestamp(1_700_000_000, 'auto')).toBe(1_700_000_000_000);
+    expect(parseTimestamp('1700000000123', 'auto')).toBe(1_700_000_000_123);
+    expect(parseTimestamp('soon', 'auto')).toBeNull();
+  });
+});

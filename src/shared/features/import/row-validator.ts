@@ -6,7 +6,10 @@ import type { ImportMapping } from './mapping';
 
 export type RawRow = Record<string, unknown>;
 
-/** One log row after validation, with scores in the project's class order. */
+/**
+ * One log row after validation, with scores in the project's class order. `scores` and
+ * `features` are views the validator reuses: copy them before validating the next row.
+ */
 export interface ValidRow {
   id: string;
   ts: number | null;
@@ -107,6 +110,10 @@ export function createRowValidator(
   }
   const scoreField = m.scores.kind === 'columns' ? m.scores.columns.join(',') : m.scores.field;
   const logScores = new Float64Array(k);
+  // Reused for every row: the caller copies a row's vectors before validating the next one.
+  const scoreScratch = new Float32Array(width);
+  const featureDim = m.features ? (m.features.kind === 'vector' ? m.features.dim : m.features.fields.length) : 0;
+  const featureScratch = featureDim > 0 ? new Float32Array(featureDim) : null;
   const binaryPositive = toProject[1] === 1; // mapping order may list the positive class first
 
   const fail = (field: string, reason: string): RowResult => ({ ok: false, problem: { field, reason } });
@@ -181,14 +188,19 @@ export function createRowValidator(
     let features: Float32Array | null = null;
     if (m.features) {
       const f = m.features;
-      features = Float32Array.from(f.kind === 'vector' ? (raw[f.field] as number[]) : f.fields.map((name) => raw[name] as number));
+      features = featureScratch!;
+      if (f.kind === 'vector') {
+        const v = raw[f.field] as number[];
+        for (let i = 0; i < v.length; i++) features[i] = v[i]!;
+      } else for (let i = 0; i < f.fields.length; i++) features[i] = raw[f.fields[i]!] as number;
     }
     const contentHash =
       m.inputKind === 'text' ? hashString(text!) : m.inputKind === 'image' ? hashString(imagePath!) : hashFloats(features!);
 
     const shape = readScores(raw);
     if (shape !== null && shape !== 'binary-one') return fail(scoreField, shape);
-    const scores = new Float32Array(width);
+    const scores = scoreScratch;
+    scores.fill(0);
     if (shape === 'binary-one' || m.taskType === 'binary') {
       const twoScores = shape !== 'binary-one';
       let p = logScores[1]!;
