@@ -3,7 +3,20 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 // Runtime folders stay apart: shared is pure, the renderer reaches the main side only through the API.
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'http', 'stream', 'zlib', 'url', 'util'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'worker_threads',
+  'http',
+  'stream',
+  'zlib',
+  'url',
+  'util',
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.bench/**'] },
@@ -23,7 +36,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeBuiltins, message: 'src/shared runs everywhere: no Node modules' },
-            { group: ['electron', 'react', 'react-dom', '**/main/**', '**/renderer/**', '**/preload/**'], message: 'src/shared imports only src/shared and zod' },
+            {
+              group: ['electron', 'react', 'react-dom', '**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'src/shared imports only src/shared and zod',
+            },
           ],
         },
       ],
@@ -36,7 +52,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: [...nodeBuiltins, 'electron', '**/main/**', '**/preload/**', 'better-sqlite3'], message: 'the renderer talks to the API only' }] },
+        {
+          patterns: [
+            {
+              group: [...nodeBuiltins, 'electron', '**/main/**', '**/preload/**', 'better-sqlite3'],
+              message: 'the renderer talks to the API only',
+            },
+          ],
+        },
       ],
     },
   },

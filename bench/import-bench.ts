@@ -28,12 +28,26 @@ async function demoLog(o: ImportBenchOptions): Promise<string> {
 }
 
 /** The same rows, parsed in memory first, then written by the writer's bare prepared statements. */
-async function insertCeiling(jsonl: string, mappingJson: string, classes: string[], dbFile: string, runId: number): Promise<number> {
+async function insertCeiling(
+  jsonl: string,
+  mappingJson: string,
+  classes: string[],
+  dbFile: string,
+  runId: number,
+): Promise<number> {
   const mapping = JSON.parse(mappingJson);
   const batches: RowBatch[] = [];
   const job: ParseJob = {
-    path: jsonl, format: 'jsonl', compression: 'none', mapping, projectClasses: classes, skipRecords: 0,
-    maxLineBytes: 16 << 20, maxDecompressedBytes: 2 ** 40, batchRows: 8192, maxInFlight: Infinity,
+    path: jsonl,
+    format: 'jsonl',
+    compression: 'none',
+    mapping,
+    projectClasses: classes,
+    skipRecords: 0,
+    maxLineBytes: 16 << 20,
+    maxDecompressedBytes: 2 ** 40,
+    batchRows: 8192,
+    maxInFlight: Infinity,
   };
   const consumer = new RecordConsumer(job, (m) => {
     if (m.type === 'batch') batches.push(m.batch);
@@ -77,10 +91,24 @@ export async function importBench(o: ImportBenchOptions): Promise<Record<string,
   const ceilingDb = path.join(o.workDir, `bench-ceiling-${process.pid}.db`);
   cleanup(ceilingDb);
   const setup = Store.open(ceilingDb);
-  setup.projects.create({ name: 'bench', taskType: preview.mapping.taskType, inputKind: preview.mapping.inputKind, classes, featureNames: null });
+  setup.projects.create({
+    name: 'bench',
+    taskType: preview.mapping.taskType,
+    inputKind: preview.mapping.inputKind,
+    classes,
+    featureNames: null,
+  });
   const runRow = setup.importRuns.create({
-    projectId: 1, sourcePath: jsonl, sourceSize: 0, fingerprint: 'ceiling', format: 'jsonl', compression: 'none',
-    mapping: JSON.stringify(preview.mapping), strict: false, ownerPid: process.pid, ownerHost: 'bench',
+    projectId: 1,
+    sourcePath: jsonl,
+    sourceSize: 0,
+    fingerprint: 'ceiling',
+    format: 'jsonl',
+    compression: 'none',
+    mapping: JSON.stringify(preview.mapping),
+    strict: false,
+    ownerPid: process.pid,
+    ownerHost: 'bench',
   });
   setup.close();
   const ceiling = await insertCeiling(jsonl, JSON.stringify(preview.mapping), classes, ceilingDb, runRow.id);

@@ -8,7 +8,11 @@ async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     args: process.argv.slice(2),
     allowPositionals: true,
-    options: { rows: { type: 'string', default: '1000000' }, format: { type: 'string', default: 'jsonl' }, dir: { type: 'string' } },
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      format: { type: 'string', default: 'jsonl' },
+      dir: { type: 'string' },
+    },
   });
   const name = positionals[0];
   const workDir = path.resolve(values.dir ?? '.bench');

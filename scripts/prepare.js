@@ -27,8 +27,12 @@ function ensureElectronPackage() {
     const tarball = path.join(tmp, out.trim().split('\n').pop());
     fs.mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
-    console.log(`prepare: the Electron runtime download is not available here; installed the electron package without it.`);
-    console.log('prepare: `npm start` will use browser mode. With internet access, `npm rebuild electron` fetches the runtime.');
+    console.log(
+      `prepare: the Electron runtime download is not available here; installed the electron package without it.`,
+    );
+    console.log(
+      'prepare: `npm start` will use browser mode. With internet access, `npm rebuild electron` fetches the runtime.',
+    );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -36,8 +40,12 @@ function ensureElectronPackage() {
 
 if (process.env.FLYWHEEL_SKIP_PREPARE !== '1') {
   ensureElectronPackage();
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 }

@@ -25,10 +25,20 @@ if (!db) {
 function electronBinary() {
   try {
     const bin = createRequire(import.meta.url)('electron');
-    if (typeof bin !== 'string' || !fs.existsSync(bin)) return { ok: false, why: 'the Electron runtime is not downloaded' };
-    const probe = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 15000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    if (probe.status !== 0) return { ok: false, why: `the Electron runtime does not start here (${(probe.stderr || '').trim().split('\n')[0]})` };
-    if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && process.platform === 'linux') return { ok: false, why: 'there is no display' };
+    if (typeof bin !== 'string' || !fs.existsSync(bin))
+      return { ok: false, why: 'the Electron runtime is not downloaded' };
+    const probe = spawnSync(bin, ['--version'], {
+      encoding: 'utf8',
+      timeout: 15000,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    if (probe.status !== 0)
+      return {
+        ok: false,
+        why: `the Electron runtime does not start here (${(probe.stderr || '').trim().split('\n')[0]})`,
+      };
+    if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && process.platform === 'linux')
+      return { ok: false, why: 'there is no display' };
     return { ok: true, bin };
   } catch (e) {
     return { ok: false, why: `the Electron runtime is not installed (${e.message.split('\n')[0]})` };

@@ -20,7 +20,9 @@ function dbCounts(project: string): { examples: number; predictions: number } {
       .pluck()
       .get(project) as number;
     const predictions = db
-      .prepare('SELECT count(*) FROM predictions x JOIN examples e ON e.id = x.example_id JOIN projects p ON p.id = e.project_id WHERE p.name = ?')
+      .prepare(
+        'SELECT count(*) FROM predictions x JOIN examples e ON e.id = x.example_id JOIN projects p ON p.id = e.project_id WHERE p.name = ?',
+      )
       .pluck()
       .get(project) as number;
     return { examples, predictions };
@@ -69,8 +71,14 @@ test('the API refuses a foreign Host header (DNS rebinding) and a foreign Origin
   const headers = { Authorization: `Bearer ${token}` };
   const ok = await request.post(`${served.url}api/call/projects.list`, { data: {}, headers });
   expect(ok.status()).toBe(200);
-  const rebinding = await request.post(`${served.url}api/call/projects.list`, { data: {}, headers: { ...headers, Host: 'attacker.example' } });
+  const rebinding = await request.post(`${served.url}api/call/projects.list`, {
+    data: {},
+    headers: { ...headers, Host: 'attacker.example' },
+  });
   expect(rebinding.status()).toBe(403);
-  const crossSite = await request.post(`${served.url}api/call/projects.list`, { data: {}, headers: { ...headers, Origin: 'http://evil.example' } });
+  const crossSite = await request.post(`${served.url}api/call/projects.list`, {
+    data: {},
+    headers: { ...headers, Origin: 'http://evil.example' },
+  });
   expect(crossSite.status()).toBe(403);
 });

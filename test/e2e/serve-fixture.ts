@@ -20,9 +20,15 @@ export async function serveDemo(rows: number): Promise<Served> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flywheel-e2e-'));
   const db = path.join(home, 'workbench.db');
   const env = { ...process.env, FLYWHEEL_HOME: home };
-  const demo = spawnSync(process.execPath, [cli, 'demo', '--rows', String(rows), '--db', db], { env, encoding: 'utf8' });
+  const demo = spawnSync(process.execPath, [cli, 'demo', '--rows', String(rows), '--db', db], {
+    env,
+    encoding: 'utf8',
+  });
   if (demo.status !== 0) throw new Error(`flywheel demo failed: ${demo.stderr}`);
-  const child: ChildProcess = spawn(process.execPath, [cli, 'serve', '--port', '0', '--json', '--db', db], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [cli, 'serve', '--port', '0', '--json', '--db', db], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const info = await new Promise<{ url: string; link: string }>((resolve, reject) => {
     let out = '';
     let err = '';

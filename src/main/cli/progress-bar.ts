@@ -22,7 +22,9 @@ export class ProgressBar {
     this.last = now;
     const fraction = p.bytesTotal ? Math.min(1, p.bytesDone / p.bytesTotal) : null;
     const bar =
-      fraction === null ? '' : `[${'#'.repeat(Math.round(fraction * WIDTH)).padEnd(WIDTH, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
+      fraction === null
+        ? ''
+        : `[${'#'.repeat(Math.round(fraction * WIDTH)).padEnd(WIDTH, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
     const eta = p.etaSeconds === null ? '' : ` ETA ${Math.ceil(p.etaSeconds)}s`;
     this.stream.write(`\r${p.phase} ${bar}${fmt(p.rowsDone)} rows ${fmt(p.rowsPerSecond)} rows/s${eta}\u001b[K`);
   }

@@ -9,7 +9,8 @@ import { JobRunner } from './jobs';
 export function defaultDataDir(): string {
   if (process.env['FLYWHEEL_HOME']) return path.resolve(process.env['FLYWHEEL_HOME']);
   if (process.platform === 'win32') return path.join(process.env['APPDATA'] ?? os.homedir(), 'Flywheel Workbench');
-  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'Flywheel Workbench');
+  if (process.platform === 'darwin')
+    return path.join(os.homedir(), 'Library', 'Application Support', 'Flywheel Workbench');
   return path.join(process.env['XDG_DATA_HOME'] ?? path.join(os.homedir(), '.local', 'share'), 'flywheel-workbench');
 }
 
@@ -28,7 +29,9 @@ export interface ContextOptions {
 export type Listener = (event: AppEvent) => void;
 
 /** Builds a runtime's context; `listeners` receive every pushed event (IPC, SSE, CLI progress). */
-export function createContext(options: ContextOptions): Context & { listeners: Set<Listener>; dispose(): Promise<void> } {
+export function createContext(
+  options: ContextOptions,
+): Context & { listeners: Set<Listener>; dispose(): Promise<void> } {
   const listeners = new Set<Listener>();
   const emit = (event: AppEvent) => {
     for (const l of listeners) l(event);

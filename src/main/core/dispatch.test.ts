@@ -31,7 +31,11 @@ describe('dispatch', () => {
   });
 
   it('rejects invalid input with the field named, before any handler runs', async () => {
-    const r = await dispatch('projects.create', { name: '', taskType: 'binary', inputKind: 'text', classes: ['a', 'b'] }, ctx);
+    const r = await dispatch(
+      'projects.create',
+      { name: '', taskType: 'binary', inputKind: 'text', classes: ['a', 'b'] },
+      ctx,
+    );
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('invalid-input');
@@ -42,9 +46,17 @@ describe('dispatch', () => {
   });
 
   it('creates, lists and describes a project through the contract', async () => {
-    const created = await dispatch('projects.create', { name: 'reviews', taskType: 'multiclass', inputKind: 'text', classes: ['neg', 'neu', 'pos'] }, ctx);
+    const created = await dispatch(
+      'projects.create',
+      { name: 'reviews', taskType: 'multiclass', inputKind: 'text', classes: ['neg', 'neu', 'pos'] },
+      ctx,
+    );
     expect(created.ok).toBe(true);
-    const dup = await dispatch('projects.create', { name: 'reviews', taskType: 'multiclass', inputKind: 'text', classes: ['neg', 'neu', 'pos'] }, ctx);
+    const dup = await dispatch(
+      'projects.create',
+      { name: 'reviews', taskType: 'multiclass', inputKind: 'text', classes: ['neg', 'neu', 'pos'] },
+      ctx,
+    );
     expect(dup).toMatchObject({ ok: false, error: { code: 'conflict' } });
     const list = await dispatch('projects.list', {}, ctx);
     expect(list).toMatchObject({ ok: true, result: [{ name: 'reviews', counts: { examples: 0 } }] });
@@ -53,7 +65,11 @@ describe('dispatch', () => {
   });
 
   it('refuses a binary project without exactly two classes', async () => {
-    const r = await dispatch('projects.create', { name: 'b', taskType: 'binary', inputKind: 'text', classes: ['a', 'b', 'c'] }, ctx);
+    const r = await dispatch(
+      'projects.create',
+      { name: 'b', taskType: 'binary', inputKind: 'text', classes: ['a', 'b', 'c'] },
+      ctx,
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
   });
 });

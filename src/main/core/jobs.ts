@@ -22,7 +22,14 @@ export class JobRunner {
   start<T>(kind: JobStatus['kind'], body: JobBody<T>): string {
     const jobId = randomUUID();
     const abort = new AbortController();
-    const status: JobStatus = { jobId, kind, state: 'running', progress: null, startedAt: Date.now(), finishedAt: null };
+    const status: JobStatus = {
+      jobId,
+      kind,
+      state: 'running',
+      progress: null,
+      startedAt: Date.now(),
+      finishedAt: null,
+    };
     let lastEmit = 0;
     const control: JobControl = {
       jobId,
@@ -41,7 +48,8 @@ export class JobRunner {
         status.result = await body(control);
         status.state = 'succeeded';
       } catch (error) {
-        const apiError = error instanceof ApiError ? error : new ApiError('internal', (error as Error)?.message ?? String(error));
+        const apiError =
+          error instanceof ApiError ? error : new ApiError('internal', (error as Error)?.message ?? String(error));
         status.state = apiError.code === 'cancelled' ? 'cancelled' : 'failed';
         status.error = apiError.toData();
         if (apiError.details !== undefined) status.result = apiError.details;
@@ -85,6 +93,7 @@ export class JobRunner {
 
   private prune(): void {
     const finished = [...this.jobs.values()].filter((j) => j.status.state !== 'running');
-    for (const job of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(job.status.jobId);
+    for (const job of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
+      this.jobs.delete(job.status.jobId);
   }
 }

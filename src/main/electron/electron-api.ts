@@ -40,7 +40,10 @@ export interface ElectronApi {
   };
   BrowserWindow: new (options: Record<string, unknown>) => BrowserWindowLike;
   ipcMain: {
-    handle(channel: string, listener: (event: { sender: WebContentsLike; senderFrame?: { url: string } }, ...args: unknown[]) => unknown): void;
+    handle(
+      channel: string,
+      listener: (event: { sender: WebContentsLike; senderFrame?: { url: string } }, ...args: unknown[]) => unknown,
+    ): void;
   };
 }
 

@@ -46,7 +46,12 @@ function createWindow(): BrowserWindowLike {
 void app.whenReady().then(() => {
   const dbPath = process.env['FLYWHEEL_DB'] ?? defaultDbPath();
   const nativeBinding = electronNativeBinding();
-  const ctx = createContext({ dbPath, runtime: 'electron', quickCheck: true, ...(nativeBinding ? { nativeBinding } : {}) });
+  const ctx = createContext({
+    dbPath,
+    runtime: 'electron',
+    quickCheck: true,
+    ...(nativeBinding ? { nativeBinding } : {}),
+  });
   const windows = new Set<BrowserWindowLike>();
   ctx.listeners.add((event) => {
     for (const w of windows) if (!w.webContents.isDestroyed()) w.webContents.send(IPC_EVENT, event);
@@ -54,10 +59,14 @@ void app.whenReady().then(() => {
   ipcMain.handle(IPC_CALL, (event, method, input) => {
     // Only our own page may call: its frame is a file:// URL (or the dev server).
     const url = event.senderFrame?.url ?? '';
-    if (!url.startsWith('file://') && !(process.env['ELECTRON_RENDERER_URL'] && url.startsWith(process.env['ELECTRON_RENDERER_URL']))) {
+    if (
+      !url.startsWith('file://') &&
+      !(process.env['ELECTRON_RENDERER_URL'] && url.startsWith(process.env['ELECTRON_RENDERER_URL']))
+    ) {
       return { ok: false, error: { code: 'forbidden', message: 'calls are accepted from the workbench page only' } };
     }
-    if (typeof method !== 'string') return { ok: false, error: { code: 'invalid-input', message: 'method must be a string' } };
+    if (typeof method !== 'string')
+      return { ok: false, error: { code: 'invalid-input', message: 'method must be a string' } };
     return dispatch(method, input, ctx);
   });
   windows.add(createWindow());

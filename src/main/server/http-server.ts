@@ -49,7 +49,11 @@ export interface RunningServer {
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -70,7 +74,10 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 /** Browser mode: the renderer and the API over HTTP, for this machine's browser only unless asked. */
-export async function startHttpServer(ctx: Context & { listeners: Set<(e: AppEvent) => void> }, options: ServerOptions): Promise<RunningServer> {
+export async function startHttpServer(
+  ctx: Context & { listeners: Set<(e: AppEvent) => void> },
+  options: ServerOptions,
+): Promise<RunningServer> {
   const staticRoot = path.resolve(options.staticDir);
   let allowedHosts = new Set<string>();
   const sseClients = new Set<http.ServerResponse>();
@@ -90,7 +97,8 @@ export async function startHttpServer(ctx: Context & { listeners: Set<(e: AppEve
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // DNS rebinding: a page on another name that resolves here must not reach the API.
     const host = (req.headers.host ?? '').toLowerCase();
-    if (!allowedHosts.has(host)) return send(res, 403, { ok: false, error: { code: 'forbidden', message: 'unexpected Host header' } });
+    if (!allowedHosts.has(host))
+      return send(res, 403, { ok: false, error: { code: 'forbidden', message: 'unexpected Host header' } });
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedHosts.has(origin.replace(/^https?:\/\//, '').toLowerCase())) {
       return send(res, 403, { ok: false, error: { code: 'forbidden', message: 'cross-origin request refused' } });
@@ -103,14 +111,20 @@ export async function startHttpServer(ctx: Context & { listeners: Set<(e: AppEve
         return send(res, 401, { ok: false, error: { code: 'unauthorized', message: 'missing or wrong access token' } });
       }
       if (url.pathname === '/api/events' && req.method === 'GET') {
-        res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+        res.writeHead(200, {
+          ...SECURITY_HEADERS,
+          'Content-Type': 'text/event-stream',
+          'Cache-Control': 'no-store',
+          Connection: 'keep-alive',
+        });
         res.write(': connected\n\n');
         sseClients.add(res);
         req.on('close', () => sseClients.delete(res));
         return;
       }
       const match = /^\/api\/call\/([a-z][a-zA-Z.]{1,60})$/.exec(url.pathname);
-      if (!match || req.method !== 'POST') return send(res, 404, { ok: false, error: { code: 'unknown-method', message: 'not found' } });
+      if (!match || req.method !== 'POST')
+        return send(res, 404, { ok: false, error: { code: 'unknown-method', message: 'not found' } });
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return send(res, 415, { ok: false, error: { code: 'invalid-input', message: 'send application/json' } });
       }
@@ -119,12 +133,16 @@ export async function startHttpServer(ctx: Context & { listeners: Set<(e: AppEve
         const body = await readBody(req);
         input = body.length ? (JSON.parse(body) as unknown) : {};
       } catch (e) {
-        return send(res, 400, { ok: false, error: { code: 'invalid-input', message: `bad request body: ${(e as Error).message}` } });
+        return send(res, 400, {
+          ok: false,
+          error: { code: 'invalid-input', message: `bad request body: ${(e as Error).message}` },
+        });
       }
       const envelope = await dispatch(match[1]!, input, ctx);
       return send(res, 200, envelope);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false, error: { code: 'invalid-input', message: 'method not allowed' } });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, { ok: false, error: { code: 'invalid-input', message: 'method not allowed' } });
     serveStatic(url.pathname, res);
   }
 
@@ -140,7 +158,10 @@ export async function startHttpServer(ctx: Context & { listeners: Set<(e: AppEve
     if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(staticRoot, 'index.html');
     const type = STATIC_TYPES[path.extname(file)];
     if (!type || !fs.existsSync(file)) {
-      return send(res, 404, { ok: false, error: { code: 'not-found', message: 'the UI is not built: run npm run build' } });
+      return send(res, 404, {
+        ok: false,
+        error: { code: 'not-found', message: 'the UI is not built: run npm run build' },
+      });
     }
     res.writeHead(200, {
       ...SECURITY_HEADERS,
@@ -156,8 +177,11 @@ export async function startHttpServer(ctx: Context & { listeners: Set<(e: AppEve
   });
   const port = (server.address() as AddressInfo).port;
   const names = [options.host, ...(options.extraHosts ?? [])];
-  if (options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1') names.push('127.0.0.1', 'localhost', '[::1]');
-  allowedHosts = new Set(names.map((h) => `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}`.toLowerCase()));
+  if (options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1')
+    names.push('127.0.0.1', 'localhost', '[::1]');
+  allowedHosts = new Set(
+    names.map((h) => `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}`.toLowerCase()),
+  );
   const keepAlive = setInterval(() => {
     for (const res of sseClients) res.write(': ping\n\n');
   }, 15_000);

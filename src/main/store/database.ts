@@ -54,7 +54,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     }
     if (options.quickCheck) {
       const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new DatabaseSetupError(`${file}: quick_check failed (${String(check)}); restore a backup`);
+      if (check !== 'ok')
+        throw new DatabaseSetupError(`${file}: quick_check failed (${String(check)}); restore a backup`);
     }
     if (!options.readonly && role === 'primary') {
       migrate(db);

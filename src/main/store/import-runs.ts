@@ -50,7 +50,19 @@ export class ImportRunQueries {
            status, owner_pid, owner_host, started_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(r.projectId, r.sourcePath, r.sourceSize, r.fingerprint, r.format, r.compression, r.mapping, r.strict ? 1 : 0, r.ownerPid, r.ownerHost, Date.now());
+      .run(
+        r.projectId,
+        r.sourcePath,
+        r.sourceSize,
+        r.fingerprint,
+        r.format,
+        r.compression,
+        r.mapping,
+        r.strict ? 1 : 0,
+        r.ownerPid,
+        r.ownerHost,
+        Date.now(),
+      );
     return this.get(Number(info.lastInsertRowid))!;
   }
 
@@ -59,7 +71,9 @@ export class ImportRunQueries {
   }
 
   forProject(projectId: number): ImportRunRow[] {
-    return this.db.prepare('SELECT * FROM import_runs WHERE project_id = ? ORDER BY id DESC').all(projectId) as ImportRunRow[];
+    return this.db
+      .prepare('SELECT * FROM import_runs WHERE project_id = ? ORDER BY id DESC')
+      .all(projectId) as ImportRunRow[];
   }
 
   /** Runs of this project that hold rows not yet visible (in progress or interrupted). */
@@ -72,13 +86,17 @@ export class ImportRunQueries {
   doneWithFingerprint(projectId: number, fingerprint: string): ImportRunRow | null {
     return (
       (this.db
-        .prepare(`SELECT * FROM import_runs WHERE project_id = ? AND fingerprint = ? AND status = 'done' ORDER BY id DESC LIMIT 1`)
+        .prepare(
+          `SELECT * FROM import_runs WHERE project_id = ? AND fingerprint = ? AND status = 'done' ORDER BY id DESC LIMIT 1`,
+        )
         .get(projectId, fingerprint) as ImportRunRow | undefined) ?? null
     );
   }
 
   claim(id: number, pid: number, host: string, rejectsPath: string): void {
-    this.db.prepare('UPDATE import_runs SET owner_pid = ?, owner_host = ?, rejects_path = ? WHERE id = ?').run(pid, host, rejectsPath, id);
+    this.db
+      .prepare('UPDATE import_runs SET owner_pid = ?, owner_host = ?, rejects_path = ? WHERE id = ?')
+      .run(pid, host, rejectsPath, id);
   }
 
   finish(id: number, sha256: string): void {
@@ -92,7 +110,11 @@ export class ImportRunQueries {
   }
 
   /** Ends a run that will not be resumed, removing every row it wrote (all-or-nothing). */
-  abandon(id: number, status: 'failed' | 'cancelled', error: string): { examplesRemoved: number; predictionsRemoved: number } {
+  abandon(
+    id: number,
+    status: 'failed' | 'cancelled',
+    error: string,
+  ): { examplesRemoved: number; predictionsRemoved: number } {
     return this.db.transaction(() => {
       const predictionsRemoved = this.db.prepare('DELETE FROM predictions WHERE import_run_id = ?').run(id).changes;
       const examplesRemoved = this.db.prepare('DELETE FROM examples WHERE import_run_id = ?').run(id).changes;

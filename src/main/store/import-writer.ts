@@ -55,13 +55,17 @@ export class ImportWriter {
   ) {
     this.nextExampleId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM examples').pluck();
     this.findExample = db.prepare('SELECT id, content_hash FROM examples WHERE project_id = ? AND external_id = ?');
-    this.predictionOwner = db.prepare('SELECT import_run_id FROM predictions WHERE model_run_id = ? AND example_id = ?').pluck();
+    this.predictionOwner = db
+      .prepare('SELECT import_run_id FROM predictions WHERE model_run_id = ? AND example_id = ?')
+      .pluck();
     this.insertModelRun = db.prepare(
       `INSERT INTO model_runs (project_id, source, model_name, model_version, import_run_id, created_at)
        VALUES (?, 'import', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     this.findModelRun = db
-      .prepare(`SELECT id FROM model_runs WHERE project_id = ? AND source = 'import' AND model_name = ? AND model_version = ?`)
+      .prepare(
+        `SELECT id FROM model_runs WHERE project_id = ? AND source = 'import' AND model_name = ? AND model_version = ?`,
+      )
       .pluck();
     this.checkpoint = db.prepare(
       `UPDATE import_runs SET records_read = ?, rejects_bytes = ?, rows_imported = rows_imported + ?,
@@ -69,8 +73,12 @@ export class ImportWriter {
        WHERE id = ? AND status = 'running'`,
     );
     this.writeBatch = db.transaction(
-      (batch: RowBatch, recordsEnd: number, parserRejects: SourceReject[], appendRejects: (r: SourceReject[]) => number) =>
-        this.write(batch, recordsEnd, parserRejects, appendRejects),
+      (
+        batch: RowBatch,
+        recordsEnd: number,
+        parserRejects: SourceReject[],
+        appendRejects: (r: SourceReject[]) => number,
+      ) => this.write(batch, recordsEnd, parserRejects, appendRejects),
     );
   }
 
@@ -92,7 +100,9 @@ export class ImportWriter {
     let s = this.insertPredictions.get(rows);
     if (!s) {
       s = this.db
-        .prepare(`INSERT INTO predictions (${PREDICTION_COLUMNS}) VALUES ${valuesList(rows, 5)} ON CONFLICT DO NOTHING RETURNING example_id`)
+        .prepare(
+          `INSERT INTO predictions (${PREDICTION_COLUMNS}) VALUES ${valuesList(rows, 5)} ON CONFLICT DO NOTHING RETURNING example_id`,
+        )
         .pluck();
       this.insertPredictions.set(rows, s);
     }
@@ -195,14 +205,25 @@ export class ImportWriter {
         const modelRunId = this.modelRun(batch, batch.modelIndex[i]!);
         if (this.predictionOwner.get(modelRunId, id) === this.importRunId) {
           const [name, version] = batch.models[batch.modelIndex[i]!]!;
-          out.rejects.push(this.reject(batch, i, `duplicate id '${batch.ids[i]}' for model ${name} ${version} in this file`));
+          out.rejects.push(
+            this.reject(batch, i, `duplicate id '${batch.ids[i]}' for model ${name} ${version} in this file`),
+          );
         } else out.present++;
       }
     }
 
-    const all = out.rejects.length > 0 ? [...parserRejects, ...out.rejects].sort((a, b) => a.row - b.row) : parserRejects;
+    const all =
+      out.rejects.length > 0 ? [...parserRejects, ...out.rejects].sort((a, b) => a.row - b.row) : parserRejects;
     const rejectsBytes = appendRejects(all);
-    this.checkpoint.run(recordsEnd, rejectsBytes, out.imported, out.present, all.length, out.examplesAdded, this.importRunId);
+    this.checkpoint.run(
+      recordsEnd,
+      rejectsBytes,
+      out.imported,
+      out.present,
+      all.length,
+      out.examplesAdded,
+      this.importRunId,
+    );
     return out;
   }
 

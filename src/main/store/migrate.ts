@@ -16,7 +16,10 @@ export class UnknownMigrationError extends Error {}
 export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = db.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all() as { id: number; name: string }[];
+  const applied = db.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all() as {
+    id: number;
+    name: string;
+  }[];
   const known = new Map(migrations.map((m) => [m.id, m]));
   for (const row of applied) {
     const mine = known.get(row.id);

@@ -49,12 +49,21 @@ export class ProjectQueries {
       .prepare(
         'INSERT INTO projects (name, task_type, input_kind, classes, feature_names, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       )
-      .run(p.name, p.taskType, p.inputKind, JSON.stringify(p.classes), p.featureNames ? JSON.stringify(p.featureNames) : null, Date.now());
+      .run(
+        p.name,
+        p.taskType,
+        p.inputKind,
+        JSON.stringify(p.classes),
+        p.featureNames ? JSON.stringify(p.featureNames) : null,
+        Date.now(),
+      );
     return this.byId(Number(info.lastInsertRowid))!;
   }
 
   setFeatureNames(id: number, names: string[]): void {
-    this.db.prepare('UPDATE projects SET feature_names = ? WHERE id = ? AND feature_names IS NULL').run(JSON.stringify(names), id);
+    this.db
+      .prepare('UPDATE projects SET feature_names = ? WHERE id = ? AND feature_names IS NULL')
+      .run(JSON.stringify(names), id);
   }
 
   saveMapping(projectId: number, name: string, mapping: ImportMapping): void {
@@ -80,7 +89,9 @@ export class ProjectQueries {
     const one = (sql: string) => (this.db.prepare(sql).pluck().get(projectId) as number | null) ?? 0;
     return {
       examples: one(`SELECT count(*) FROM ${VISIBLE_EXAMPLES} WHERE e.project_id = ?`),
-      groundTruth: one(`SELECT count(*) FROM ${VISIBLE_EXAMPLES} WHERE e.project_id = ? AND e.ground_truth IS NOT NULL`),
+      groundTruth: one(
+        `SELECT count(*) FROM ${VISIBLE_EXAMPLES} WHERE e.project_id = ? AND e.ground_truth IS NOT NULL`,
+      ),
       modelRuns: one(`SELECT count(*) FROM model_runs m WHERE m.project_id = ? AND ${MODEL_RUN_VISIBLE}`),
       predictions: one(
         `SELECT count(*) FROM predictions p JOIN model_runs m ON m.id = p.model_run_id
@@ -113,7 +124,13 @@ export class ProjectQueries {
         `SELECT m.id, m.source, m.model_name, m.model_version, m.created_at FROM model_runs m
          WHERE m.project_id = ? AND ${MODEL_RUN_VISIBLE} ORDER BY m.id`,
       )
-      .all(project.id) as { id: number; source: 'import' | 'rescore'; model_name: string; model_version: string; created_at: number }[];
+      .all(project.id) as {
+      id: number;
+      source: 'import' | 'rescore';
+      model_name: string;
+      model_version: string;
+      created_at: number;
+    }[];
     const byPredicted = this.db.prepare(
       `SELECT p.predicted, count(*) AS n FROM predictions p LEFT JOIN import_runs r ON r.id = p.import_run_id
        WHERE p.model_run_id = ? AND (p.import_run_id IS NULL OR r.status = 'done') GROUP BY p.predicted`,

@@ -40,7 +40,18 @@ describe('database setup', () => {
     const applied = db.prepare('SELECT id FROM schema_migrations').pluck().all();
     expect(applied).toEqual(MIGRATIONS.map((m) => m.id));
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[];
-    for (const t of ['projects', 'label_schema_versions', 'examples', 'model_runs', 'predictions', 'import_runs', 'mining_runs', 'queue_items', 'label_events', 'exports']) {
+    for (const t of [
+      'projects',
+      'label_schema_versions',
+      'examples',
+      'model_runs',
+      'predictions',
+      'import_runs',
+      'mining_runs',
+      'queue_items',
+      'label_events',
+      'exports',
+    ]) {
       expect(tables).toContain(t);
     }
     db.close();
@@ -57,7 +68,10 @@ describe('database setup', () => {
 
   it('rolls back a failing migration whole', () => {
     const db = openDatabase(path.join(dir, 'e.db'));
-    const bad = [...MIGRATIONS, { id: 1000, name: '1000_bad', sql: 'CREATE TABLE x (a); INSERT INTO nowhere VALUES (1);' }];
+    const bad = [
+      ...MIGRATIONS,
+      { id: 1000, name: '1000_bad', sql: 'CREATE TABLE x (a); INSERT INTO nowhere VALUES (1);' },
+    ];
     expect(() => migrate(db, bad)).toThrow();
     expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'x'`).pluck().get()).toBe(0);
     db.close();
@@ -66,14 +80,32 @@ describe('database setup', () => {
   it('keeps label events append-only', () => {
     const store = Store.open(path.join(dir, 'f.db'));
     const db = store.db;
-    const p = store.projects.create({ name: 'p', taskType: 'binary', inputKind: 'text', classes: ['no', 'yes'], featureNames: null });
-    db.prepare(`INSERT INTO annotators (name, created_at) VALUES ('ann', 0)`).run();
-    db.prepare(`INSERT INTO label_schema_versions (project_id, version, labels, created_at) VALUES (?, 1, '[]', 0)`).run(p.id);
-    const run = store.importRuns.create({
-      projectId: p.id, sourcePath: 'x', sourceSize: 1, fingerprint: 'f', format: 'jsonl', compression: 'none',
-      mapping: '{}', strict: false, ownerPid: 1, ownerHost: 'h',
+    const p = store.projects.create({
+      name: 'p',
+      taskType: 'binary',
+      inputKind: 'text',
+      classes: ['no', 'yes'],
+      featureNames: null,
     });
-    db.prepare(`INSERT INTO examples (project_id, external_id, content_hash, import_run_id) VALUES (?, 'e1', 0, ?)`).run(p.id, run.id);
+    db.prepare(`INSERT INTO annotators (name, created_at) VALUES ('ann', 0)`).run();
+    db.prepare(
+      `INSERT INTO label_schema_versions (project_id, version, labels, created_at) VALUES (?, 1, '[]', 0)`,
+    ).run(p.id);
+    const run = store.importRuns.create({
+      projectId: p.id,
+      sourcePath: 'x',
+      sourceSize: 1,
+      fingerprint: 'f',
+      format: 'jsonl',
+      compression: 'none',
+      mapping: '{}',
+      strict: false,
+      ownerPid: 1,
+      ownerHost: 'h',
+    });
+    db.prepare(
+      `INSERT INTO examples (project_id, external_id, content_hash, import_run_id) VALUES (?, 'e1', 0, ?)`,
+    ).run(p.id, run.id);
     db.prepare(
       `INSERT INTO label_events (project_id, example_id, annotator_id, schema_version_id, action, labels, created_at)
        VALUES (?, 1, 1, 1, 'label', '["yes"]', 0)`,
@@ -86,7 +118,13 @@ describe('database setup', () => {
   it('leaves a self-contained database file after a clean close', () => {
     const file = path.join(dir, 'g.db');
     const store = Store.open(file);
-    store.projects.create({ name: 'p', taskType: 'multiclass', inputKind: 'text', classes: ['a', 'b', 'c'], featureNames: null });
+    store.projects.create({
+      name: 'p',
+      taskType: 'multiclass',
+      inputKind: 'text',
+      classes: ['a', 'b', 'c'],
+      featureNames: null,
+    });
     store.close();
     expect(fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0).toBe(0);
   });

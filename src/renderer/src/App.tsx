@@ -18,11 +18,15 @@ export function App() {
     <div className="shell">
       <header className="topbar">
         <span className="brand" aria-label="Flywheel Workbench">
-          <span className="logo" aria-hidden="true">◎</span> Flywheel Workbench
+          <span className="logo" aria-hidden="true">
+            ◎
+          </span>{' '}
+          Flywheel Workbench
         </span>
         {Object.values(jobs).map((j) => (
           <span key={j.jobId} className="job" role="status">
-            {j.phase} · {j.rowsDone.toLocaleString('en-US')} rows · {Math.round(j.rowsPerSecond).toLocaleString('en-US')} rows/s
+            {j.phase} · {j.rowsDone.toLocaleString('en-US')} rows ·{' '}
+            {Math.round(j.rowsPerSecond).toLocaleString('en-US')} rows/s
           </span>
         ))}
       </header>

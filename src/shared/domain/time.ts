@@ -10,7 +10,14 @@ export function parseTimestamp(value: unknown, unit: 'auto' | 'iso' | 's' | 'ms'
   }
   if (typeof value !== 'string' || value.length === 0 || value.length > 64) return null;
   // The canonical form (what JS and most loggers write) needs no pattern check.
-  if (unit !== 's' && unit !== 'ms' && value.length === 24 && value[10] === 'T' && value[23] === 'Z' && value[19] === '.') {
+  if (
+    unit !== 's' &&
+    unit !== 'ms' &&
+    value.length === 24 &&
+    value[10] === 'T' &&
+    value[23] === 'Z' &&
+    value[19] === '.'
+  ) {
     return parseCanonicalIso(value);
   }
   if (unit !== 'iso' && /^-?\d+(\.\d+)?$/.test(value)) return parseTimestamp(Number(value), unit);

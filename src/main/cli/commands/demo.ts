@@ -13,25 +13,33 @@ export async function importGuessed(ctx: Context, file: string, project: string)
   if (!preview.mapping) throw new ApiError('bad-mapping', `${file}: ${preview.notes.join('; ')}`);
   const { jobId } = await call('import.start', { path: file, project, mapping: preview.mapping }, ctx);
   const status = await ctx.jobs.wait(jobId);
-  if (status.state !== 'succeeded') throw new ApiError(status.error?.code ?? 'internal', status.error?.message ?? 'import failed');
+  if (status.state !== 'succeeded')
+    throw new ApiError(status.error?.code ?? 'internal', status.error?.message ?? 'import failed');
 }
 
 export async function loadDemo(ctx: Context, dir: string, rows: number): Promise<string[]> {
   const files = await writeDemoSet(dir, rows);
-  for (const file of files) await importGuessed(ctx, file, path.basename(file).startsWith('spam') ? 'spam' : 'sentiment');
+  for (const file of files)
+    await importGuessed(ctx, file, path.basename(file).startsWith('spam') ? 'spam' : 'sentiment');
   return files;
 }
 
 export async function demoCommand(opts: GlobalOptions, values: CliValues): Promise<number> {
   const rows = values.rows === undefined ? 20_000 : Number(values.rows);
-  if (!Number.isInteger(rows) || rows < 1 || rows > 50_000_000) throw new UsageError('--rows must be a whole number from 1 to 50,000,000');
+  if (!Number.isInteger(rows) || rows < 1 || rows > 50_000_000)
+    throw new UsageError('--rows must be a whole number from 1 to 50,000,000');
   const ctx = openCliContext(opts);
   try {
     const dir = path.resolve(values.dir ?? path.join(ctx.dataDir, 'demo'));
     const files = await loadDemo(ctx, dir, rows);
     const projects = await call('projects.list', {}, ctx);
     print(opts, { files, projects }, () =>
-      [`Demo logs written to ${dir} and imported:`, ...projects.map((p) => `  ${p.name}: ${p.counts.examples.toLocaleString('en-US')} examples, ${p.counts.modelRuns} model runs`)].join('\n'),
+      [
+        `Demo logs written to ${dir} and imported:`,
+        ...projects.map(
+          (p) => `  ${p.name}: ${p.counts.examples.toLocaleString('en-US')} examples, ${p.counts.modelRuns} model runs`,
+        ),
+      ].join('\n'),
     );
     return EXIT.ok;
   } finally {

@@ -13,8 +13,14 @@ const n = (v: number) => v.toLocaleString('en-US');
 
 function describeMapping(m: ImportMapping): string {
   const scores =
-    m.scores.kind === 'columns' ? `columns ${m.scores.columns.join(', ')}` : `${m.scores.kind} field '${m.scores.field}'`;
-  const features = m.features ? (m.features.kind === 'vector' ? `'${m.features.field}' (${m.features.dim} values)` : `${m.features.fields.length} columns`) : '—';
+    m.scores.kind === 'columns'
+      ? `columns ${m.scores.columns.join(', ')}`
+      : `${m.scores.kind} field '${m.scores.field}'`;
+  const features = m.features
+    ? m.features.kind === 'vector'
+      ? `'${m.features.field}' (${m.features.dim} values)`
+      : `${m.features.fields.length} columns`
+    : '—';
   return [
     `  id            ${m.id}`,
     `  input         ${m.inputKind}${m.text ? ` from '${m.text}'` : ''}${m.imagePath ? ` from '${m.imagePath}'` : ''}`,
@@ -36,7 +42,8 @@ function summary(run: ImportRun): string {
       `${n(run.rowsPresent)} already present, ${n(run.rowsRejected)} rejected.`,
   ];
   if (run.resumedFromRecord > 0) lines.push(`Resumed after record ${n(run.resumedFromRecord)}.`);
-  for (const r of run.firstRejects.slice(0, 10)) lines.push(`  row ${r.row}${r.line ? ` (line ${r.line})` : ''}, ${r.field}: ${r.reason}`);
+  for (const r of run.firstRejects.slice(0, 10))
+    lines.push(`  row ${r.row}${r.line ? ` (line ${r.line})` : ''}, ${r.field}: ${r.reason}`);
   if (run.rejectsPath) lines.push(`Every rejected row: ${run.rejectsPath}`);
   return lines.join('\n');
 }
@@ -55,7 +62,12 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
   try {
     if (values.discard) {
       const result = await call('import.discard', { importRunId: Number(values.discard) }, ctx);
-      print(opts, result, () => `Discarded import #${values.discard}: removed ${n(result.examplesRemoved)} examples, ${n(result.predictionsRemoved)} predictions.`);
+      print(
+        opts,
+        result,
+        () =>
+          `Discarded import #${values.discard}: removed ${n(result.examplesRemoved)} examples, ${n(result.predictionsRemoved)} predictions.`,
+      );
       return EXIT.ok;
     }
     const file = args[0];
@@ -63,21 +75,32 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
     if (!values.project) throw new UsageError('import needs --project NAME');
     const project = values.project;
     const format = values.format as 'jsonl' | 'csv' | 'parquet' | undefined;
-    if (format && !['jsonl', 'csv', 'parquet'].includes(format)) throw new UsageError('--format is jsonl, csv or parquet');
+    if (format && !['jsonl', 'csv', 'parquet'].includes(format))
+      throw new UsageError('--format is jsonl, csv or parquet');
 
     let mapping: ImportMapping | null = null;
     let confirmed = values.yes;
     if (values.mapping && fs.existsSync(values.mapping) && values.mapping.endsWith('.json')) {
       const parsed = ImportMappingSchema.safeParse(JSON.parse(fs.readFileSync(values.mapping, 'utf8')));
-      if (!parsed.success) throw new ApiError('bad-mapping', `${values.mapping}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success)
+        throw new ApiError(
+          'bad-mapping',
+          `${values.mapping}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       mapping = parsed.data;
       confirmed = true;
     }
     const preview = await call('import.preview', { path: file, project, ...(format ? { format } : {}) }, ctx);
     if (values.mapping && !mapping) {
       const existing = ctx.store.projects.byName(project);
-      const saved = existing ? ctx.store.projects.savedMappings(existing.id).find((s) => s.name === values.mapping) : undefined;
-      if (!saved) throw new ApiError('not-found', `no mapping file or saved mapping named '${values.mapping}' in project '${project}'`);
+      const saved = existing
+        ? ctx.store.projects.savedMappings(existing.id).find((s) => s.name === values.mapping)
+        : undefined;
+      if (!saved)
+        throw new ApiError(
+          'not-found',
+          `no mapping file or saved mapping named '${values.mapping}' in project '${project}'`,
+        );
       mapping = saved.mapping;
       confirmed = true;
     }
@@ -87,21 +110,34 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       print(opts, { ...preview, mapping }, () =>
         [
           `${preview.path}: ${preview.format}${preview.compression === 'gzip' ? ' (gzip)' : ''}, ${n(preview.sizeBytes)} bytes, fields: ${preview.fields.join(', ')}`,
-          mapping ? `Mapping${preview.savedMapping ? ` (saved as '${preview.savedMapping}')` : ' (guessed)'}:\n${describeMapping(mapping)}` : 'No mapping could be guessed.',
+          mapping
+            ? `Mapping${preview.savedMapping ? ` (saved as '${preview.savedMapping}')` : ' (guessed)'}:\n${describeMapping(mapping)}`
+            : 'No mapping could be guessed.',
           ...preview.notes.map((x) => `  note: ${x}`),
           preview.sampleRejects.length
             ? `Sample check: ${preview.sampleRejects.length} of ${preview.sample.length} sample rows would be rejected:\n` +
-              preview.sampleRejects.slice(0, 5).map((r) => `  row ${r.row}, ${r.field}: ${r.reason}`).join('\n')
+              preview.sampleRejects
+                .slice(0, 5)
+                .map((r) => `  row ${r.row}, ${r.field}: ${r.reason}`)
+                .join('\n')
             : 'Sample check: every sample row is valid.',
         ].join('\n'),
       );
       return EXIT.ok;
     }
-    if (!mapping) throw new ApiError('bad-mapping', `cannot guess a mapping for ${file}: ${preview.notes.join('; ')}. Pass --mapping FILE.json`);
+    if (!mapping)
+      throw new ApiError(
+        'bad-mapping',
+        `cannot guess a mapping for ${file}: ${preview.notes.join('; ')}. Pass --mapping FILE.json`,
+      );
     if (!confirmed) {
-      process.stderr.write(`Guessed mapping for ${preview.path}:\n${describeMapping(mapping)}\n${preview.notes.map((x) => `  note: ${x}\n`).join('')}`);
+      process.stderr.write(
+        `Guessed mapping for ${preview.path}:\n${describeMapping(mapping)}\n${preview.notes.map((x) => `  note: ${x}\n`).join('')}`,
+      );
       if (!process.stdin.isTTY) {
-        throw new UsageError('the mapping above was guessed: confirm it with --yes, or write it with --dry-run --json and pass --mapping FILE.json');
+        throw new UsageError(
+          'the mapping above was guessed: confirm it with --yes, or write it with --dry-run --json and pass --mapping FILE.json',
+        );
       }
       if (!(await confirm('Import with this mapping? [y/N] '))) return EXIT.cancelled;
     }

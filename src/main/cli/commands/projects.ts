@@ -55,7 +55,13 @@ export async function statsCommand(opts: GlobalOptions, name: string | undefined
       const lines = [
         `${s.project.name} — ${s.project.taskType}, ${s.project.inputKind} input, classes: ${s.project.classes.join(', ')}`,
         `  examples        ${n(s.counts.examples)}`,
-        `  with truth      ${n(s.counts.groundTruth)}${Object.keys(s.groundTruthCounts).length ? `  (${Object.entries(s.groundTruthCounts).map(([k, v]) => `${k} ${n(v)}`).join(', ')})` : ''}`,
+        `  with truth      ${n(s.counts.groundTruth)}${
+          Object.keys(s.groundTruthCounts).length
+            ? `  (${Object.entries(s.groundTruthCounts)
+                .map(([k, v]) => `${k} ${n(v)}`)
+                .join(', ')})`
+            : ''
+        }`,
         `  predictions     ${n(s.counts.predictions)}`,
         `  label events    ${n(s.counts.labelEvents)}`,
         `  time range      ${s.timeRange ? `${day(s.timeRange.from)} → ${day(s.timeRange.to)}` : '—'}`,
@@ -68,7 +74,8 @@ export async function statsCommand(opts: GlobalOptions, name: string | undefined
               .join(', '),
         ),
       ];
-      if (s.counts.interruptedImports) lines.push(`  ${s.counts.interruptedImports} interrupted import(s): import the same file again to resume`);
+      if (s.counts.interruptedImports)
+        lines.push(`  ${s.counts.interruptedImports} interrupted import(s): import the same file again to resume`);
       return lines.join('\n');
     });
     return EXIT.ok;

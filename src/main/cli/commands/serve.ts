@@ -23,7 +23,9 @@ export function rendererDir(): string {
 export async function serveCommand(opts: GlobalOptions, values: CliValues): Promise<number> {
   const host = values.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host) && !values['allow-remote']) {
-    throw new UsageError(`binding ${host} makes the workbench reachable from other machines: add --allow-remote (the access token is still required)`);
+    throw new UsageError(
+      `binding ${host} makes the workbench reachable from other machines: add --allow-remote (the access token is still required)`,
+    );
   }
   const port = values.port === undefined ? 4780 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
@@ -31,8 +33,12 @@ export async function serveCommand(opts: GlobalOptions, values: CliValues): Prom
   const token = loadOrCreateToken(ctx.dataDir);
   const server = await startHttpServer(ctx, { host, port, token, staticDir: rendererDir() });
   const link = `${server.url}#token=${token}`;
-  if (opts.json) process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, link, database: ctx.store.path })}\n`);
-  else process.stdout.write(`Flywheel Workbench (browser mode) on ${server.url}\nDatabase: ${ctx.store.path}\nOpen: ${link}\nCtrl-C stops it.\n`);
+  if (opts.json)
+    process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, link, database: ctx.store.path })}\n`);
+  else
+    process.stdout.write(
+      `Flywheel Workbench (browser mode) on ${server.url}\nDatabase: ${ctx.store.path}\nOpen: ${link}\nCtrl-C stops it.\n`,
+    );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -42,7 +42,11 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
       if (last < 0) {
         pending = buf;
         if (buf.length > job.maxLineBytes) {
-          done(new FileProblem(`${name}: record ${row + 1} runs past the ${job.maxLineBytes}-byte cap (an unclosed quote?)`));
+          done(
+            new FileProblem(
+              `${name}: record ${row + 1} runs past the ${job.maxLineBytes}-byte cap (an unclosed quote?)`,
+            ),
+          );
           return;
         }
         done();
@@ -68,7 +72,9 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
     });
     const missing = [...wanted.keys()].filter((f) => !index.has(f));
     if (missing.length > 0) {
-      throw new FileProblem(`${name}: the header has no column ${missing.map((m) => `'${m}'`).join(', ')} named by the mapping`);
+      throw new FileProblem(
+        `${name}: the header has no column ${missing.map((m) => `'${m}'`).join(', ')} named by the mapping`,
+      );
     }
     columns = [...wanted].map(([f, type]) => ({ name: f, index: index.get(f)!, convert: cellConverter(type) }));
   };
@@ -81,7 +87,13 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
     row++;
     if (row <= job.skipRecords) return;
     if (cells.length !== headerLength) {
-      consumer.reject(row, null, '(row)', `row has ${cells.length} fields, the header has ${headerLength}`, JSON.stringify(cells));
+      consumer.reject(
+        row,
+        null,
+        '(row)',
+        `row has ${cells.length} fields, the header has ${headerLength}`,
+        JSON.stringify(cells),
+      );
       return;
     }
     const raw: Record<string, unknown> = safeKeys ? {} : Object.create(null);
@@ -114,7 +126,8 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
             if (!broken.has(i)) onRow(cells);
             else if (columns !== null) {
               row++;
-              if (row > job.skipRecords) consumer.reject(row, null, '(row)', 'unclosed or misplaced quote', JSON.stringify(cells));
+              if (row > job.skipRecords)
+                consumer.reject(row, null, '(row)', 'unclosed or misplaced quote', JSON.stringify(cells));
             }
           });
         } catch (e) {
@@ -125,7 +138,11 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
         if (results.data.length > 0) charsAtLastRow = charsFed;
         else if (charsFed - charsAtLastRow > job.maxLineBytes) {
           parser.abort();
-          fail(new FileProblem(`${name}: record ${row + 1} runs past the ${job.maxLineBytes}-byte cap (an unclosed quote?)`));
+          fail(
+            new FileProblem(
+              `${name}: record ${row + 1} runs past the ${job.maxLineBytes}-byte cap (an unclosed quote?)`,
+            ),
+          );
           return;
         }
         if (consumer.stopped) {

@@ -21,8 +21,13 @@ function featureNamesOf(m: ImportMapping): string[] | null {
 }
 
 /** The project a log goes into: an existing one must agree with the mapping; a new one is made from it. */
-function targetProject(ctx: Context, target: { projectId: number } | { project: string }, mapping: ImportMapping): Project {
-  let project = 'projectId' in target ? ctx.store.projects.byId(target.projectId) : ctx.store.projects.byName(target.project);
+function targetProject(
+  ctx: Context,
+  target: { projectId: number } | { project: string },
+  mapping: ImportMapping,
+): Project {
+  let project =
+    'projectId' in target ? ctx.store.projects.byId(target.projectId) : ctx.store.projects.byName(target.project);
   if (!project) {
     if ('projectId' in target) throw new ApiError('not-found', `no project #${target.projectId}`);
     project = ctx.store.projects.create({
@@ -36,10 +41,16 @@ function targetProject(ctx: Context, target: { projectId: number } | { project: 
     return project;
   }
   if (project.taskType !== mapping.taskType) {
-    throw new ApiError('bad-mapping', `project '${project.name}' is ${project.taskType}, the mapping says ${mapping.taskType}`);
+    throw new ApiError(
+      'bad-mapping',
+      `project '${project.name}' is ${project.taskType}, the mapping says ${mapping.taskType}`,
+    );
   }
   if (project.inputKind !== mapping.inputKind) {
-    throw new ApiError('bad-mapping', `project '${project.name}' has ${project.inputKind} inputs, the mapping says ${mapping.inputKind}`);
+    throw new ApiError(
+      'bad-mapping',
+      `project '${project.name}' has ${project.inputKind} inputs, the mapping says ${mapping.inputKind}`,
+    );
   }
   const missing = mapping.classes.filter((c) => !project.classes.includes(c));
   const extra = project.classes.filter((c) => !mapping.classes.includes(c));
@@ -71,7 +82,9 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
     let notes: string[] = [];
     if (project) {
       const fieldSet = new Set(sample.fields);
-      const saved = ctx.store.projects.savedMappings(project.id).find((s) => [...mappedFields(s.mapping).keys()].every((f) => fieldSet.has(f)));
+      const saved = ctx.store.projects
+        .savedMappings(project.id)
+        .find((s) => [...mappedFields(s.mapping).keys()].every((f) => fieldSet.has(f)));
       if (saved) {
         mapping = saved.mapping;
         savedMapping = saved.name;
@@ -150,7 +163,10 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
     if (!run) throw new ApiError('not-found', `no import run #${importRunId}`);
     const view = toImportRun(run);
     if (view.status !== 'interrupted') {
-      throw new ApiError('conflict', `import #${importRunId} is ${view.status}: only an interrupted import can be discarded`);
+      throw new ApiError(
+        'conflict',
+        `import #${importRunId} is ${view.status}: only an interrupted import can be discarded`,
+      );
     }
     return ctx.store.importRuns.abandon(importRunId, 'cancelled', 'discarded after an interruption');
   },

@@ -66,7 +66,10 @@ export function readFirstRejects(file: string | null, limit = FIRST_REJECTS): Ro
   }
 }
 
-export function toImportRun(row: ImportRunRow, extra: { alreadyImported?: boolean; resumedFromRecord?: number } = {}): ImportRun {
+export function toImportRun(
+  row: ImportRunRow,
+  extra: { alreadyImported?: boolean; resumedFromRecord?: number } = {},
+): ImportRun {
   const interrupted = row.status === 'running' && !ownerAlive(row);
   return {
     id: row.id,
@@ -104,7 +107,10 @@ export function prepareRun(
   if (done) return { done };
   for (const other of runs.unfinished(req.project.id)) {
     if (ownerAlive(other)) {
-      throw new ApiError('conflict', `import #${other.id} of ${path.basename(other.source_path)} is still running in process ${other.owner_pid}`);
+      throw new ApiError(
+        'conflict',
+        `import #${other.id} of ${path.basename(other.source_path)} is still running in process ${other.owner_pid}`,
+      );
     }
     if (other.fingerprint === print) {
       // Resume with the mapping the run started with, whatever this call guessed.
@@ -166,7 +172,13 @@ class RejectsFile {
 }
 
 /** Streams one log into the store: parse off-thread, write here, one transaction per batch. */
-export async function runImport(ctx: Context, req: ImportRequest, runRow: ImportRunRow, resumed: boolean, control: JobControl): Promise<ImportRun> {
+export async function runImport(
+  ctx: Context,
+  req: ImportRequest,
+  runRow: ImportRunRow,
+  resumed: boolean,
+  control: JobControl,
+): Promise<ImportRun> {
   const runs = ctx.store.importRuns;
   const rejectsPath =
     runRow.rejects_path ??

@@ -106,7 +106,13 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
       line++;
       overlong = rest;
       if (line > job.skipRecords) {
-        consumer.reject(line, line, '(line)', `line is longer than the ${job.maxLineBytes}-byte cap`, buf.toString('utf8', start, start + 300));
+        consumer.reject(
+          line,
+          line,
+          '(line)',
+          `line is longer than the ${job.maxLineBytes}-byte cap`,
+          buf.toString('utf8', start, start + 300),
+        );
       }
     } else if (rest > 0) {
       carry = Buffer.from(buf.subarray(start));

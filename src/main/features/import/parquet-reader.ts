@@ -39,7 +39,9 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
     }
     const missing = [...fields.keys()].filter((f) => !available.has(f));
     if (missing.length > 0) {
-      throw new FileProblem(`${name}: the Parquet schema has no column ${missing.map((m) => `'${m}'`).join(', ')} named by the mapping`);
+      throw new FileProblem(
+        `${name}: the Parquet schema has no column ${missing.map((m) => `'${m}'`).join(', ')} named by the mapping`,
+      );
     }
     const names = [...fields.keys()];
     const select = names.map(quoteIdent).join(', ');
@@ -63,15 +65,20 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
           }
           const row = Number(obj['__row'] as bigint) + 1;
           rows = row;
-          consumer.record(raw, row, null, () => JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+          consumer.record(raw, row, null, () =>
+            JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+          );
         }
         await consumer.drain();
       }
     } catch (e) {
       if (e instanceof FileProblem) throw e;
-      throw new FileProblem(`${name}: the Parquet data is corrupt after row ${rows} (${(e as Error).message.split('\n')[0]})`);
+      throw new FileProblem(
+        `${name}: the Parquet data is corrupt after row ${rows} (${(e as Error).message.split('\n')[0]})`,
+      );
     }
-    if (rows === 0 && job.skipRecords === 0 && !consumer.stopped) throw new FileProblem(`${name}: the Parquet file has no rows`);
+    if (rows === 0 && job.skipRecords === 0 && !consumer.stopped)
+      throw new FileProblem(`${name}: the Parquet file has no rows`);
     consumer.bytesRead = fs.statSync(job.path).size;
   } finally {
     con.closeSync?.();
@@ -80,12 +87,17 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
 }
 
 /** The schema's column names and the first rows, for the mapping guess. */
-export async function sampleParquet(file: string, n: number): Promise<{ fields: string[]; rows: Record<string, unknown>[] }> {
+export async function sampleParquet(
+  file: string,
+  n: number,
+): Promise<{ fields: string[]; rows: Record<string, unknown>[] }> {
   const name = path.basename(file);
   const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '256MB' });
   const con = await instance.connect();
   try {
-    const reader = await con.runAndReadAll(`SELECT * FROM read_parquet($1) LIMIT ${Math.max(1, Math.floor(n))}`, [file]);
+    const reader = await con.runAndReadAll(`SELECT * FROM read_parquet($1) LIMIT ${Math.max(1, Math.floor(n))}`, [
+      file,
+    ]);
     const fields = reader.columnNames();
     const rows = reader.getRowObjectsJS().map((r) => {
       const out: Record<string, unknown> = {};

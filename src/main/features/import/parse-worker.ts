@@ -8,6 +8,7 @@ import { runParser } from './run-parser';
 const port = parentPort!;
 void runParser(
   workerData as ParseJob,
-  (message: ParserMessage) => port.postMessage(message, message.type === 'batch' ? batchTransferables(message.batch) : []),
+  (message: ParserMessage) =>
+    port.postMessage(message, message.type === 'batch' ? batchTransferables(message.batch) : []),
   (onMessage) => port.on('message', (m: HostMessage) => onMessage(m)),
 );

@@ -61,7 +61,8 @@ function startWorker(job: ParseJob): ParserHandle {
     queue.close();
   });
   worker.on('exit', (code) => {
-    if (!finished && code !== 0) queue.push({ type: 'fatal', code: 'internal', message: `parser thread exited with code ${code}` });
+    if (!finished && code !== 0)
+      queue.push({ type: 'fatal', code: 'internal', message: `parser thread exited with code ${code}` });
     finished = true;
     queue.close();
   });
@@ -94,7 +95,11 @@ function startProcess(job: ParseJob): ParserHandle {
   child.on('exit', (code, signal) => {
     if (!finished && (code !== 0 || signal)) {
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      queue.push({ type: 'fatal', code: 'internal', message: `the Parquet reader process ${why}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}` });
+      queue.push({
+        type: 'fatal',
+        code: 'internal',
+        message: `the Parquet reader process ${why}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`,
+      });
     }
     finished = true;
     queue.close();

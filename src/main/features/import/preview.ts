@@ -70,7 +70,10 @@ function sampleCsv(file: SniffResult, n: number): Sample {
 /** Parquet is read by DuckDB in a child process, like the import itself. */
 function sampleParquet(file: SniffResult, n: number): Promise<Sample> {
   return new Promise((resolve, reject) => {
-    const child = fork(builtEntry('parquet-reader'), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const child = fork(builtEntry('parquet-reader'), [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), SAMPLE_TIMEOUT_MS);
     child.once('message', (m: { type: 'sample'; sample?: Sample; error?: string }) => {
       clearTimeout(timer);
@@ -80,7 +83,12 @@ function sampleParquet(file: SniffResult, n: number): Promise<Sample> {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new ApiError('bad-file', `${path.basename(file.path)}: the Parquet reader stopped (${signal ?? code}) before reading a sample`));
+      reject(
+        new ApiError(
+          'bad-file',
+          `${path.basename(file.path)}: the Parquet reader stopped (${signal ?? code}) before reading a sample`,
+        ),
+      );
     });
     child.send({ type: 'sample', path: file.path, n });
   });

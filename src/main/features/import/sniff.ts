@@ -69,18 +69,31 @@ export function sniffFile(file: string, declared?: Format): SniffResult {
     }
     if (head.length === 0) throw new ApiError('bad-file', `${name}: the gzip file holds no data`);
   }
-  if (head.toString('utf8').replace(/^\uFEFF/, '').trim().length === 0) {
+  if (
+    head
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trim().length === 0
+  ) {
     throw new ApiError('bad-file', `${name}: the file holds no records (only blank lines)`);
   }
   const format = contentFormat(head);
   const ext = extensionFormat(name);
-  if (format === 'parquet' && gzip) throw new ApiError('bad-file', `${name}: a gzip-compressed Parquet file is not supported`);
+  if (format === 'parquet' && gzip)
+    throw new ApiError('bad-file', `${name}: a gzip-compressed Parquet file is not supported`);
   if (ext.format && ext.format !== format) {
-    throw new ApiError('bad-file', `${name}: the name says ${ext.format.toUpperCase()} but the content is ${format.toUpperCase()}`);
+    throw new ApiError(
+      'bad-file',
+      `${name}: the name says ${ext.format.toUpperCase()} but the content is ${format.toUpperCase()}`,
+    );
   }
-  if (ext.gzip && !gzip) throw new ApiError('bad-file', `${name}: the name says gzip but the content is not gzip-compressed`);
+  if (ext.gzip && !gzip)
+    throw new ApiError('bad-file', `${name}: the name says gzip but the content is not gzip-compressed`);
   if (declared && declared !== format) {
-    throw new ApiError('bad-file', `${name}: asked to read it as ${declared.toUpperCase()} but the content is ${format.toUpperCase()}`);
+    throw new ApiError(
+      'bad-file',
+      `${name}: asked to read it as ${declared.toUpperCase()} but the content is ${format.toUpperCase()}`,
+    );
   }
   return { path: resolved, format, compression: gzip ? 'gzip' : 'none', size: stat.size, head };
 }
@@ -91,7 +104,8 @@ export function fingerprint(file: string, size: number): string {
   try {
     const hash = createHash('sha256').update(String(size));
     hash.update(readRange(fd, 0, Math.min(size, FINGERPRINT_BYTES)));
-    if (size > FINGERPRINT_BYTES) hash.update(readRange(fd, Math.max(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES), FINGERPRINT_BYTES));
+    if (size > FINGERPRINT_BYTES)
+      hash.update(readRange(fd, Math.max(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES), FINGERPRINT_BYTES));
     return hash.digest('hex');
   } finally {
     fs.closeSync(fd);

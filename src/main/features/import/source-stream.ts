@@ -28,7 +28,11 @@ export function openSource(job: ParseJob, consumer: RecordConsumer): AsyncIterab
         inflated += chunk.length;
         consumer.bytesRead = inflated;
         if (inflated > job.maxDecompressedBytes) {
-          done(new FileProblem(`${name}: decompresses to more than ${job.maxDecompressedBytes} bytes (the cap); refusing it`));
+          done(
+            new FileProblem(
+              `${name}: decompresses to more than ${job.maxDecompressedBytes} bytes (the cap); refusing it`,
+            ),
+          );
         } else done(null, chunk);
       },
     });
@@ -37,7 +41,9 @@ export function openSource(job: ParseJob, consumer: RecordConsumer): AsyncIterab
       capped.destroy(
         e instanceof FileProblem
           ? e
-          : new FileProblem(`${name}: gzip data is truncated or corrupt after ${consumer.records} records (${e.message})`),
+          : new FileProblem(
+              `${name}: gzip data is truncated or corrupt after ${consumer.records} records (${e.message})`,
+            ),
       ),
     );
     stream = counting.pipe(gunzip).pipe(capped);

@@ -13,9 +13,11 @@ export function resolveProject(ctx: Context, ref: ProjectRef): Project {
 }
 
 export const projectsHandlers: HandlerGroup<'projects.list' | 'projects.create' | 'projects.stats'> = {
-  'projects.list': (_input, ctx) => ctx.store.projects.all().map((p) => ({ ...p, counts: ctx.store.projects.counts(p.id) })),
+  'projects.list': (_input, ctx) =>
+    ctx.store.projects.all().map((p) => ({ ...p, counts: ctx.store.projects.counts(p.id) })),
   'projects.create': (input, ctx) => {
-    if (ctx.store.projects.byName(input.name)) throw new ApiError('conflict', `a project named '${input.name}' already exists`);
+    if (ctx.store.projects.byName(input.name))
+      throw new ApiError('conflict', `a project named '${input.name}' already exists`);
     const project = ctx.store.projects.create({
       name: input.name,
       taskType: input.taskType,

@@ -6,6 +6,10 @@ export type Connection = { client: ApiClient; mode: 'electron' | 'browser' } | {
 export function connect(): Connection {
   if (window.flywheel) return { client: createClient(electronTransport(window.flywheel)), mode: 'electron' };
   const token = readToken();
-  if (!token) return { client: null, problem: 'This page needs its access link: open the URL that `flywheel serve` printed (it ends in #token=…).' };
+  if (!token)
+    return {
+      client: null,
+      problem: 'This page needs its access link: open the URL that `flywheel serve` printed (it ends in #token=…).',
+    };
   return { client: createClient(httpTransport(token)), mode: 'browser' };
 }

@@ -6,7 +6,11 @@ export function ProjectList() {
   const loading = useWorkbench((s) => s.loading);
   if (loading) return <p className="muted">Loading…</p>;
   if (projects.length === 0) {
-    return <p className="muted">No projects yet. Import a log with <code>flywheel import FILE --project NAME</code>.</p>;
+    return (
+      <p className="muted">
+        No projects yet. Import a log with <code>flywheel import FILE --project NAME</code>.
+      </p>
+    );
   }
   return (
     <ul className="project-list">

@@ -84,8 +84,12 @@ export function ProjectOverview() {
             <th scope="col">#</th>
             <th scope="col">file</th>
             <th scope="col">status</th>
-            <th scope="col" className="num">imported</th>
-            <th scope="col" className="num">rejected</th>
+            <th scope="col" className="num">
+              imported
+            </th>
+            <th scope="col" className="num">
+              rejected
+            </th>
             <th scope="col">when</th>
           </tr>
         </thead>

@@ -40,8 +40,16 @@ export type JobStatus = z.infer<typeof JobStatusSchema>;
 const JobRef = z.object({ jobId: z.string().min(1).max(100) });
 
 export const appContract = {
-  'app.info': method({ input: z.object({}).strict(), output: AppInfoSchema, summary: 'Version and database of this workbench' }),
-  'jobs.list': method({ input: z.object({}).strict(), output: z.array(JobStatusSchema), summary: 'Long jobs of this process' }),
+  'app.info': method({
+    input: z.object({}).strict(),
+    output: AppInfoSchema,
+    summary: 'Version and database of this workbench',
+  }),
+  'jobs.list': method({
+    input: z.object({}).strict(),
+    output: z.array(JobStatusSchema),
+    summary: 'Long jobs of this process',
+  }),
   'jobs.get': method({ input: JobRef.strict(), output: JobStatusSchema, summary: 'State and progress of one job' }),
   'jobs.cancel': method({ input: JobRef.strict(), output: JobStatusSchema, summary: 'Ask a running job to stop' }),
 };

@@ -70,8 +70,18 @@ export const ImportStartInputSchema = z
     saveMappingAs: z.string().min(1).max(100).optional(),
     rejectsPath: FilePath.optional(),
     /** Caps that keep memory bounded whatever the file holds. */
-    maxLineBytes: z.number().int().min(1024).max(1 << 30).default(16 << 20),
-    maxDecompressedBytes: z.number().int().min(1 << 20).max(Number.MAX_SAFE_INTEGER).default(64 * 2 ** 30),
+    maxLineBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1 << 30)
+      .default(16 << 20),
+    maxDecompressedBytes: z
+      .number()
+      .int()
+      .min(1 << 20)
+      .max(Number.MAX_SAFE_INTEGER)
+      .default(64 * 2 ** 30),
     batchRows: z.number().int().min(1).max(100_000).default(8192),
   })
   .and(ImportTargetSchema);

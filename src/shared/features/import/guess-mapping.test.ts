@@ -4,9 +4,33 @@ import { guessMapping } from './guess-mapping';
 describe('mapping guess', () => {
   it('infers the class order of a score vector from the predicted labels', () => {
     const rows = [
-      { id: 1, text: 'a', scores: [0.7, 0.2, 0.1], predicted_label: 'neg', model: 'm', model_version: 'v1', channel: 'web' },
-      { id: 2, text: 'b', scores: [0.1, 0.8, 0.1], predicted_label: 'neu', model: 'm', model_version: 'v1', channel: 'app' },
-      { id: 3, text: 'c', scores: [0.1, 0.2, 0.7], predicted_label: 'pos', model: 'm', model_version: 'v1', channel: 'web' },
+      {
+        id: 1,
+        text: 'a',
+        scores: [0.7, 0.2, 0.1],
+        predicted_label: 'neg',
+        model: 'm',
+        model_version: 'v1',
+        channel: 'web',
+      },
+      {
+        id: 2,
+        text: 'b',
+        scores: [0.1, 0.8, 0.1],
+        predicted_label: 'neu',
+        model: 'm',
+        model_version: 'v1',
+        channel: 'app',
+      },
+      {
+        id: 3,
+        text: 'c',
+        scores: [0.1, 0.2, 0.7],
+        predicted_label: 'pos',
+        model: 'm',
+        model_version: 'v1',
+        channel: 'web',
+      },
     ];
     const { mapping } = guessMapping(Object.keys(rows[0]!), rows);
     expect(mapping).toMatchObject({
@@ -44,14 +68,21 @@ describe('mapping guess', () => {
   it('sees logits and tabular features', () => {
     const rows = [{ id: 'r', f0: 1.5, f1: -2, logits: [2.1, -1.3], model_version: 'v9' }];
     const { mapping } = guessMapping(Object.keys(rows[0]!), rows);
-    expect(mapping).toMatchObject({ inputKind: 'tabular', features: { kind: 'fields', fields: ['f0', 'f1'] }, taskType: 'binary' });
+    expect(mapping).toMatchObject({
+      inputKind: 'tabular',
+      features: { kind: 'fields', fields: ['f0', 'f1'] },
+      taskType: 'binary',
+    });
     expect(mapping?.scoreTransform).toBe('softmax');
     const one = [{ id: 'r', text: 't', score: [3.2], model_version: 'v9' }];
     expect(guessMapping(Object.keys(one[0]!), one).mapping?.scoreTransform).toBe('sigmoid');
   });
 
   it('says what is missing instead of guessing wildly', () => {
-    expect(guessMapping(['foo'], [{ foo: 1 }])).toEqual({ mapping: null, notes: [expect.stringMatching(/no id field/)] });
+    expect(guessMapping(['foo'], [{ foo: 1 }])).toEqual({
+      mapping: null,
+      notes: [expect.stringMatching(/no id field/)],
+    });
     const noScores = guessMapping(['id', 'text'], [{ id: 1, text: 'x' }]);
     expect(noScores.mapping).toBeNull();
     expect(noScores.notes.join(' ')).toMatch(/no score field/);

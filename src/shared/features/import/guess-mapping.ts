@@ -13,9 +13,27 @@ const TEXT_NAMES = ['text', 'input', 'content', 'body', 'message', 'sentence', '
 const IMAGE_NAMES = ['image', 'image_path', 'img', 'path', 'file', 'filepath', 'image_url'];
 const TIME_NAMES = ['ts', 'timestamp', 'time', 'created_at', 'datetime', 'date', 'event_time', 'logged_at'];
 const FEATURE_NAMES = ['features', 'x', 'embedding', 'vector', 'inputs', 'feature_vector'];
-const SCORE_NAMES = ['scores', 'probs', 'probabilities', 'proba', 'probability', 'score', 'logits', 'prediction_scores'];
+const SCORE_NAMES = [
+  'scores',
+  'probs',
+  'probabilities',
+  'proba',
+  'probability',
+  'score',
+  'logits',
+  'prediction_scores',
+];
 const BINARY_SCORE_NAMES = ['score', 'probability', 'prob', 'p', 'proba', 'confidence'];
-const PRED_NAMES = ['predicted_label', 'prediction', 'pred', 'predicted', 'pred_label', 'predicted_class', 'label_pred', 'y_pred'];
+const PRED_NAMES = [
+  'predicted_label',
+  'prediction',
+  'pred',
+  'predicted',
+  'pred_label',
+  'predicted_class',
+  'label_pred',
+  'y_pred',
+];
 const TRUTH_NAMES = ['label', 'true_label', 'ground_truth', 'gold', 'y_true', 'target', 'truth', 'actual'];
 const MODEL_NAMES = ['model', 'model_name'];
 const VERSION_NAMES = ['model_version', 'version', 'model_v'];
@@ -30,9 +48,11 @@ function pick(fields: string[], names: string[], ok: (f: string) => boolean = ()
   return undefined;
 }
 
-const values = (rows: Row[], f: string) => rows.map((r) => r[f]).filter((v) => v !== undefined && v !== null && v !== '');
+const values = (rows: Row[], f: string) =>
+  rows.map((r) => r[f]).filter((v) => v !== undefined && v !== null && v !== '');
 const allNumbers = (vs: unknown[]) => vs.length > 0 && vs.every((v) => typeof v === 'number' && Number.isFinite(v));
-const numArrays = (vs: unknown[]) => vs.length > 0 && vs.every((v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'));
+const numArrays = (vs: unknown[]) =>
+  vs.length > 0 && vs.every((v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'));
 
 /** Groups columns such as p_negative / prob_spam / score_3 by their common prefix. */
 function scoreColumnGroup(fields: string[], rows: Row[]): { columns: string[]; classes: string[] } | null {
@@ -134,7 +154,8 @@ export function guessMapping(fields: string[], rows: Row[], hint: { classes?: st
         notes.push(`one score per row: read as P(${classes[1]}) of a binary task — check which class is positive`);
       } else if (pred && !multilabel) {
         classes = classesFromArgmax(rows, scoreField, pred, k);
-        if (classes) notes.push(`class order ${classes.join(', ')} inferred from which score wins for each predicted label`);
+        if (classes)
+          notes.push(`class order ${classes.join(', ')} inferred from which score wins for each predicted label`);
       }
       if (!classes && hint.classes?.length === k && labelNames.every((l) => hint.classes!.includes(l))) {
         classes = [...hint.classes];
@@ -162,32 +183,42 @@ export function guessMapping(fields: string[], rows: Row[], hint: { classes?: st
       classes = [other, group.classes[0]!];
     } else if (group.columns.length === 2) taskType = 'binary';
   } else {
-    const single = pick(fields, BINARY_SCORE_NAMES.concat(fields.filter((f) => /_(score|prob|probability)$/i.test(f)).map(lower)), (f) =>
-      allNumbers(values(rows, f)),
+    const single = pick(
+      fields,
+      BINARY_SCORE_NAMES.concat(fields.filter((f) => /_(score|prob|probability)$/i.test(f)).map(lower)),
+      (f) => allNumbers(values(rows, f)),
     );
     if (single) {
       take(single);
       scores = { kind: 'columns', columns: [single] };
       taskType = 'binary';
       const m = /^(.+?)_(score|prob|probability)$/i.exec(single);
-      const positive = m ? m[1]! : labelNames[1] ?? 'positive';
+      const positive = m ? m[1]! : (labelNames[1] ?? 'positive');
       const negative = labelNames.find((l) => l !== positive) ?? `not_${positive}`;
       classes = [negative, positive];
       notes.push(`'${single}' read as P(${positive}); ${negative} is the negative class`);
     }
   }
   if (!scores || !classes) {
-    return { mapping: null, notes: [...notes, 'no score field found: name it in the mapping (a vector, an object, or one column per class)'] };
+    return {
+      mapping: null,
+      notes: [...notes, 'no score field found: name it in the mapping (a vector, an object, or one column per class)'],
+    };
   }
   if (multilabel) {
     taskType = 'multilabel';
     notes.push('predicted labels are lists: a multilabel task');
   }
   const scoreValues = (scores.kind === 'columns' ? scores.columns : [scores.field]).flatMap((f) => values(rows, f));
-  const numbers = scoreValues.flatMap((v) => (Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : [v]));
+  const numbers = scoreValues.flatMap((v) =>
+    Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : [v],
+  );
   if (numbers.some((v) => typeof v === 'number' && (v < 0 || v > 1))) {
     const width = classes.length;
-    const oneScore = scores.kind === 'columns' ? scores.columns.length === 1 : Array.isArray(scoreValues[0]) && (scoreValues[0] as unknown[]).length === 1;
+    const oneScore =
+      scores.kind === 'columns'
+        ? scores.columns.length === 1
+        : Array.isArray(scoreValues[0]) && (scoreValues[0] as unknown[]).length === 1;
     transform = taskType === 'multilabel' || oneScore ? 'sigmoid' : 'softmax';
     notes.push(`scores fall outside [0, 1]: read as logits with ${transform} over ${oneScore ? 1 : width} values`);
   }

@@ -45,31 +45,35 @@ export const ModelMappingSchema = z
 export type ModelMapping = z.infer<typeof ModelMappingSchema>;
 
 /** How the fields of one log map onto the workbench's concepts. Guessed, shown, confirmed, saved. */
-export const ImportMappingSchema = z.object({
-  id: FieldName,
-  /** What an annotator reads: text, an image path, or the features themselves (tabular). */
-  inputKind: InputKindSchema,
-  text: FieldName.optional(),
-  imagePath: FieldName.optional(),
-  features: FeaturesMappingSchema.optional(),
-  timestamp: z.object({ field: FieldName, unit: TimestampUnitSchema.default('auto') }).optional(),
-  taskType: TaskTypeSchema,
-  /** Class names in the order the log's scores use. */
-  classes: z.array(ClassNameSchema).min(2).max(1000),
-  scores: ScoresMappingSchema,
-  scoreTransform: ScoreTransformSchema.default('none'),
-  predictedLabel: FieldName.optional(),
-  groundTruth: FieldName.optional(),
-  model: ModelMappingSchema,
-  /** Fields copied into the example's metadata JSON. */
-  metadata: z.array(FieldName).max(1000).default([]),
-  /** Probabilities of a multiclass row must sum to 1 within this tolerance. */
-  sumTolerance: z.number().min(0).max(0.5).default(0.01),
-})
+export const ImportMappingSchema = z
+  .object({
+    id: FieldName,
+    /** What an annotator reads: text, an image path, or the features themselves (tabular). */
+    inputKind: InputKindSchema,
+    text: FieldName.optional(),
+    imagePath: FieldName.optional(),
+    features: FeaturesMappingSchema.optional(),
+    timestamp: z.object({ field: FieldName, unit: TimestampUnitSchema.default('auto') }).optional(),
+    taskType: TaskTypeSchema,
+    /** Class names in the order the log's scores use. */
+    classes: z.array(ClassNameSchema).min(2).max(1000),
+    scores: ScoresMappingSchema,
+    scoreTransform: ScoreTransformSchema.default('none'),
+    predictedLabel: FieldName.optional(),
+    groundTruth: FieldName.optional(),
+    model: ModelMappingSchema,
+    /** Fields copied into the example's metadata JSON. */
+    metadata: z.array(FieldName).max(1000).default([]),
+    /** Probabilities of a multiclass row must sum to 1 within this tolerance. */
+    sumTolerance: z.number().min(0).max(0.5).default(0.01),
+  })
   .refine((m) => (m.inputKind === 'text' ? m.text : m.inputKind === 'image' ? m.imagePath : m.features) !== undefined, {
     message: 'the input kind needs its field: text needs `text`, image needs `imagePath`, tabular needs `features`',
   })
-  .refine((m) => new Set(m.classes).size === m.classes.length, { message: 'class names must be unique', path: ['classes'] })
+  .refine((m) => new Set(m.classes).size === m.classes.length, {
+    message: 'class names must be unique',
+    path: ['classes'],
+  })
   .refine((m) => m.taskType !== 'binary' || m.classes.length === 2, {
     message: 'a binary task has exactly two classes: negative first, positive second',
     path: ['classes'],

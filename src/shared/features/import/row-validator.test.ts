@@ -78,7 +78,13 @@ describe('row validator', () => {
   });
 
   it('reads a binary score column as P(positive) and derives the label from it', () => {
-    const m = mapping({ taskType: 'binary', classes: ['ham', 'spam'], scores: { kind: 'columns', columns: ['p'] }, predictedLabel: undefined, groundTruth: undefined });
+    const m = mapping({
+      taskType: 'binary',
+      classes: ['ham', 'spam'],
+      scores: { kind: 'columns', columns: ['p'] },
+      predictedLabel: undefined,
+      groundTruth: undefined,
+    });
     const r = createRowValidator(m, ['ham', 'spam'])({ ...row(), p: 0.8 });
     expect(r.ok && r.row.scores.length).toBe(1);
     expect(r.ok && r.row.predicted).toBe(1);
@@ -97,7 +103,9 @@ describe('row validator', () => {
 
   it('keeps __proto__ in metadata as data', () => {
     const m = mapping({ metadata: ['__proto__', 'channel'] });
-    const raw = JSON.parse('{"id":"p","text":"t","scores":[0.2,0.3,0.5],"v":"1","ts":0,"__proto__":{"polluted":true}}') as Record<string, unknown>;
+    const raw = JSON.parse(
+      '{"id":"p","text":"t","scores":[0.2,0.3,0.5],"v":"1","ts":0,"__proto__":{"polluted":true}}',
+    ) as Record<string, unknown>;
     const r = createRowValidator(m, ['neg', 'neu', 'pos'])(raw);
     expect(r.ok && r.row.metadata).toBe('{"__proto__":{"polluted":true}}');
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();

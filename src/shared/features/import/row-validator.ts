@@ -153,7 +153,10 @@ export function createRowValidator(
     const names: unknown[] = Array.isArray(value)
       ? value
       : typeof value === 'string' && m.taskType === 'multilabel'
-        ? value.split(/[|,;]/).map((s) => s.trim()).filter((s) => s.length > 0)
+        ? value
+            .split(/[|,;]/)
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0)
         : [value];
     if (m.taskType !== 'multilabel' && names.length !== 1) return { field, reason: 'expected one label' };
     const out: number[] = [];
@@ -195,7 +198,11 @@ export function createRowValidator(
       } else for (let i = 0; i < f.fields.length; i++) features[i] = raw[f.fields[i]!] as number;
     }
     const contentHash =
-      m.inputKind === 'text' ? hashString(text!) : m.inputKind === 'image' ? hashString(imagePath!) : hashFloats(features!);
+      m.inputKind === 'text'
+        ? hashString(text!)
+        : m.inputKind === 'image'
+          ? hashString(imagePath!)
+          : hashFloats(features!);
 
     const shape = readScores(raw);
     if (shape !== null && shape !== 'binary-one') return fail(scoreField, shape);
@@ -276,7 +283,20 @@ export function createRowValidator(
 
     return {
       ok: true,
-      row: { id, ts, text, imagePath, features, scores, predicted, groundTruth, modelName, modelVersion, metadata, contentHash },
+      row: {
+        id,
+        ts,
+        text,
+        imagePath,
+        features,
+        scores,
+        predicted,
+        groundTruth,
+        modelName,
+        modelVersion,
+        metadata,
+        contentHash,
+      },
     };
   };
 }

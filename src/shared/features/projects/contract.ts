@@ -75,7 +75,10 @@ export const projectsContract = {
         featureNames: z.array(z.string().min(1)).max(4096).optional(),
       })
       .strict()
-      .refine((p) => new Set(p.classes).size === p.classes.length, { message: 'class names must be unique', path: ['classes'] })
+      .refine((p) => new Set(p.classes).size === p.classes.length, {
+        message: 'class names must be unique',
+        path: ['classes'],
+      })
       .refine((p) => p.taskType !== 'binary' || p.classes.length === 2, {
         message: 'a binary project has exactly two classes: negative first, positive second',
         path: ['classes'],
@@ -83,5 +86,9 @@ export const projectsContract = {
     output: ProjectSchema,
     summary: 'Create a labeling project',
   }),
-  'projects.stats': method({ input: ProjectRefSchema, output: ProjectStatsSchema, summary: 'Counts, time range and model runs of a project' }),
+  'projects.stats': method({
+    input: ProjectRefSchema,
+    output: ProjectStatsSchema,
+    summary: 'Counts, time range and model runs of a project',
+  }),
 };
