@@ -1,165 +1,132 @@
-import { isAscii } from 'node:buffer';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import Papa from 'papaparse';
-import { cellConverter, mappedFields, UNSAFE_KEYS } from './field-access';
+import { CsvScanner, fieldIsEmpty, fieldNumber, fieldText, RecordTooLong, type CsvRecord } from './csv-scanner';
+import { mappedFields, UNSAFE_KEYS, type FieldType } from './field-access';
 import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
 import { openSource } from './source-stream';
 
-/** Streams an RFC 4180 CSV file with a header row (quoted fields may hold newlines). */
+interface Column {
+  name: string;
+  index: number;
+  type: FieldType;
+}
+
+function cellValue(r: CsvRecord, c: Column): unknown {
+  if (c.type === 'number') {
+    const n = fieldNumber(r, c.index);
+    // Number() reads a blank cell as 0: a cell of spaces is missing, not zero.
+    return n === 0 && fieldText(r, c.index).trim() === '' ? undefined : n;
+  }
+  const text = fieldText(r, c.index);
+  if (c.type === 'string') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A function that builds a row object with every mapped field in one object literal: one
+ * fixed shape for every row, instead of growing each object key by key. Missing cells are
+ * undefined, which validation treats as absent.
+ */
+function rowFactory(columns: Column[]): (values: unknown[]) => Record<string, unknown> {
+  const body = columns.map((c, i) => `${JSON.stringify(c.name)}: v[${i}]`).join(', ');
+  return new Function('v', `return { ${body} };`) as (values: unknown[]) => Record<string, unknown>;
+}
+
+function recordText(r: CsvRecord): string {
+  const cells: string[] = [];
+  for (let f = 0; f < r.fieldCount; f++) cells.push(fieldText(r, f));
+  return JSON.stringify(cells);
+}
+
+/** Streams an RFC 4180 CSV file with a header row (quoted fields may hold commas and newlines). */
 export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<void> {
   const name = path.basename(job.path);
-  const chunks = openSource(job, consumer);
   const wanted = mappedFields(job.mapping);
-  let columns: { name: string; index: number; convert: (cell: string) => unknown }[] | null = null;
-  // Plain objects with the same keys in the same order stay fast; a name that could reach
-  // the prototype forces null-prototype objects instead.
+  // A field name that could reach the prototype forces null-prototype objects, built key by key.
   const safeKeys = ![...wanted.keys()].some((k) => UNSAFE_KEYS.has(k));
+  const scanner = new CsvScanner(job.maxLineBytes);
+  let columns: Column[] | null = null;
+  let makeRow: ((values: unknown[]) => Record<string, unknown>) | null = null;
+  let values: unknown[] = [];
   let headerLength = 0;
   let row = 0;
-  let charsFed = 0;
-  let charsAtLastRow = 0;
-  let firstText = true;
 
-  // Decode whole lines only (a newline byte is always a character boundary): ASCII regions
-  // as latin1, the cheapest path; others as UTF-8. Strings go to Papa Parse as they are.
-  let pending: Buffer | null = null;
-  const decode = (bytes: Buffer): string => {
-    let text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-    if (firstText) {
-      firstText = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
-    charsFed += text.length;
-    return text;
-  };
-  const text = new Transform({
-    readableObjectMode: true,
-    transform(chunk: Buffer, _enc, done) {
-      const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-      const last = buf.lastIndexOf(0x0a);
-      if (last < 0) {
-        pending = buf;
-        if (buf.length > job.maxLineBytes) {
-          done(
-            new FileProblem(
-              `${name}: record ${row + 1} runs past the ${job.maxLineBytes}-byte cap (an unclosed quote?)`,
-            ),
-          );
-          return;
-        }
-        done();
-        return;
-      }
-      pending = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : null;
-      done(null, decode(buf.subarray(0, last + 1)));
-    },
-    flush(done) {
-      done(null, pending && pending.length > 0 ? decode(pending) : undefined);
-    },
-  });
-  const source = chunks as unknown as NodeJS.ReadableStream & { on: (e: string, f: (e: Error) => void) => void };
-  source.on('error', (e) => text.destroy(e));
-  source.pipe(text);
-
-  const onHeader = (header: string[]) => {
-    headerLength = header.length;
+  const onHeader = (r: CsvRecord) => {
+    if (r.problem) throw new FileProblem(`${name}: the header line is malformed (${r.problem})`);
+    headerLength = r.fieldCount;
     const index = new Map<string, number>();
-    header.forEach((h, i) => {
+    for (let f = 0; f < r.fieldCount; f++) {
+      const h = fieldText(r, f);
       if (index.has(h)) throw new FileProblem(`${name}: the header names column '${h}' twice`);
-      index.set(h, i);
-    });
+      index.set(h, f);
+    }
     const missing = [...wanted.keys()].filter((f) => !index.has(f));
     if (missing.length > 0) {
       throw new FileProblem(
         `${name}: the header has no column ${missing.map((m) => `'${m}'`).join(', ')} named by the mapping`,
       );
     }
-    columns = [...wanted].map(([f, type]) => ({ name: f, index: index.get(f)!, convert: cellConverter(type) }));
+    columns = [...wanted].map(([f, type]) => ({ name: f, index: index.get(f)!, type }));
+    if (safeKeys) makeRow = rowFactory(columns);
+    values = new Array<unknown>(columns.length);
   };
 
-  const onRow = (cells: string[]) => {
+  const onRecord = (r: CsvRecord) => {
     if (columns === null) {
-      onHeader(cells);
+      onHeader(r);
       return;
     }
     row++;
     if (row <= job.skipRecords) return;
-    if (cells.length !== headerLength) {
+    if (r.problem) {
+      consumer.reject(row, r.line, '(row)', r.problem, recordText(r));
+      return;
+    }
+    if (r.fieldCount !== headerLength) {
       consumer.reject(
         row,
-        null,
+        r.line,
         '(row)',
-        `row has ${cells.length} fields, the header has ${headerLength}`,
-        JSON.stringify(cells),
+        `row has ${r.fieldCount} fields, the header has ${headerLength}`,
+        recordText(r),
       );
       return;
     }
-    const raw: Record<string, unknown> = safeKeys ? {} : Object.create(null);
-    for (const c of columns) {
-      const cell = cells[c.index]!;
-      if (cell === '') continue;
-      const v = c.convert(cell);
-      if (v !== undefined) raw[c.name] = v;
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i]!;
+      values[i] = fieldIsEmpty(r, c.index) ? undefined : cellValue(r, c);
     }
-    consumer.record(raw, row, null, () => JSON.stringify(cells));
+    let raw: Record<string, unknown>;
+    if (makeRow) raw = makeRow(values);
+    else {
+      raw = Object.create(null) as Record<string, unknown>;
+      columns.forEach((c, i) => {
+        if (values[i] !== undefined) raw[c.name] = values[i];
+      });
+    }
+    consumer.record(raw, row, r.line, () => recordText(r));
   };
 
-  await new Promise<void>((resolve, reject) => {
-    let failed = false;
-    const fail = (e: unknown) => {
-      if (failed) return;
-      failed = true;
-      reject(e);
-    };
-    text.on('error', fail);
-    Papa.parse<string[]>(text as unknown as File, {
-      header: false,
-      skipEmptyLines: true,
-      chunk(results, parser) {
-        if (failed) return;
-        try {
-          const broken = new Set<number>();
-          for (const e of results.errors) if (e.type === 'Quotes' && typeof e.row === 'number') broken.add(e.row);
-          results.data.forEach((cells, i) => {
-            if (!broken.has(i)) onRow(cells);
-            else if (columns !== null) {
-              row++;
-              if (row > job.skipRecords)
-                consumer.reject(row, null, '(row)', 'unclosed or misplaced quote', JSON.stringify(cells));
-            }
-          });
-        } catch (e) {
-          parser.abort();
-          fail(e);
-          return;
-        }
-        if (results.data.length > 0) charsAtLastRow = charsFed;
-        else if (charsFed - charsAtLastRow > job.maxLineBytes) {
-          parser.abort();
-          fail(
-            new FileProblem(
-              `${name}: record ${row + 1} runs past the ${job.maxLineBytes}-byte cap (an unclosed quote?)`,
-            ),
-          );
-          return;
-        }
-        if (consumer.stopped) {
-          parser.abort();
-          return;
-        }
-        parser.pause();
-        consumer.drain().then(() => parser.resume(), fail);
-      },
-      complete() {
-        if (!failed) resolve();
-      },
-      error(e: Error) {
-        fail(e);
-      },
-    });
-  });
-  if (columns === null && !consumer.stopped) throw new FileProblem(`${name}: the file is empty`);
-  if (row === 0 && !consumer.stopped) throw new FileProblem(`${name}: the CSV has a header but no data rows`);
+  try {
+    for await (const chunk of openSource(job, consumer)) {
+      if (consumer.stopped) break;
+      scanner.push(chunk, onRecord);
+      await consumer.drain();
+    }
+    if (!consumer.stopped) scanner.end(onRecord);
+  } catch (e) {
+    if (e instanceof RecordTooLong) {
+      throw new FileProblem(
+        `${name}: the record at line ${e.line} runs past the ${job.maxLineBytes}-byte cap (an unclosed quote?)`,
+      );
+    }
+    throw e;
+  }
+  if (consumer.stopped) return;
+  if (columns === null) throw new FileProblem(`${name}: the file is empty`);
+  if (row === 0) throw new FileProblem(`${name}: the CSV has a header but no data rows`);
 }
