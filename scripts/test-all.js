@@ -22,7 +22,7 @@ function chromium() {
   return null;
 }
 
-run('build', process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']);
+run('build', process.execPath, [path.join(root, 'scripts/build.js')]);
 run('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 run('lint', bin('eslint'), ['.']);
 run('unit and integration tests', bin('vitest'), ['run']);

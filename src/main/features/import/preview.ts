@@ -1,8 +1,8 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import Papa from 'papaparse';
 import { ApiError } from '../../../shared/api/errors';
 import { builtEntry } from '../../core/entry-points';
+import { CsvScanner, fieldText, type CsvRecord } from './csv-scanner';
 import type { SniffResult } from './sniff';
 
 export interface Sample {
@@ -39,32 +39,43 @@ function sampleJsonl(file: SniffResult, n: number): Sample {
   return { fields: [...fields], rows };
 }
 
-function sampleCsv(file: SniffResult, n: number): Sample {
-  const parsed = Papa.parse<Record<string, unknown>>(completeLines(file.head), {
-    header: true,
-    skipEmptyLines: true,
-    preview: n,
-    transform: (value) => value,
-  });
-  const fields = parsed.meta.fields ?? [];
-  const rows = parsed.data.map((r) => {
-    const out: Record<string, unknown> = {};
-    for (const f of fields) {
-      const v = r[f];
-      if (typeof v !== 'string' || v === '') continue;
-      const t = v.trim();
-      if (/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) out[f] = Number(t);
-      else if ((t.startsWith('[') && t.endsWith(']')) || (t.startsWith('{') && t.endsWith('}'))) {
-        try {
-          out[f] = JSON.parse(t) as unknown;
-        } catch {
-          out[f] = v;
-        }
-      } else out[f] = v;
+/** Cells as a person would read them: numbers as numbers, JSON lists and objects parsed. */
+function typedCell(v: string): unknown {
+  const t = v.trim();
+  if (/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
+  if ((t.startsWith('[') && t.endsWith(']')) || (t.startsWith('{') && t.endsWith('}'))) {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return v;
     }
-    return out;
-  });
-  return { fields, rows };
+  }
+  return v;
+}
+
+/** The same scanner as the import, over the complete lines of the file's start. */
+function sampleCsv(file: SniffResult, n: number): Sample {
+  const head = file.head;
+  const last = head.lastIndexOf(0x0a);
+  const scanner = new CsvScanner(head.length + 1);
+  let fields: string[] | null = null;
+  const rows: Record<string, unknown>[] = [];
+  const onRecord = (r: CsvRecord) => {
+    const cells = Array.from({ length: r.fieldCount }, (_, f) => fieldText(r, f));
+    if (fields === null) {
+      fields = cells;
+      return;
+    }
+    if (rows.length >= n || r.problem || cells.length !== fields.length) return;
+    const row: Record<string, unknown> = {};
+    fields.forEach((f, i) => {
+      if (cells[i] !== '' && f !== '__proto__') row[f] = typedCell(cells[i]!);
+    });
+    rows.push(row);
+  };
+  scanner.push(last >= 0 ? head.subarray(0, last + 1) : head, onRecord);
+  if (last < 0) scanner.end(onRecord);
+  return { fields: fields ?? [], rows };
 }
 
 /** Parquet is read by DuckDB in a child process, like the import itself. */

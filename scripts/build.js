@@ -1,4 +1,5 @@
-// Runs after `npm install`: makes sure the build can run, then builds main, preload and renderer.
+// `npm run build` (and `npm install`, as its prepare step): makes sure the build can run,
+// then builds main, preload and renderer with electron-vite.
 //
 // Electron's own install step downloads the runtime from a host that some machines cannot
 // reach; npm then drops the (optional) package. Its package.json is still needed by the
@@ -28,10 +29,10 @@ function ensureElectronPackage() {
     fs.mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
     console.log(
-      `prepare: the Electron runtime download is not available here; installed the electron package without it.`,
+      `build: the Electron runtime download is not available here; installed the electron package without it.`,
     );
     console.log(
-      'prepare: `npm start` will use browser mode. With internet access, `npm rebuild electron` fetches the runtime.',
+      'build: `npm start` will use browser mode. With internet access, `npm rebuild electron` fetches the runtime.',
     );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
