@@ -8,7 +8,9 @@ import { type RowBatch } from '../src/main/features/import/batch';
 import { ImportWriter } from '../src/main/store/import-writer';
 import { Store } from '../src/main/store/store';
 import type { ImportRun } from '../src/shared/features/import/contract';
+import { readCsv } from '../src/main/features/import/csv-reader';
 import { readJsonl } from '../src/main/features/import/jsonl-reader';
+import { readParquet } from '../src/main/features/import/parquet-reader';
 import { RecordConsumer } from '../src/main/features/import/record-consumer';
 import type { ParseJob } from '../src/main/features/import/parse-protocol';
 
@@ -29,7 +31,8 @@ async function demoLog(o: ImportBenchOptions): Promise<string> {
 
 /** The same rows, parsed in memory first, then written by the writer's bare prepared statements. */
 async function insertCeiling(
-  jsonl: string,
+  file: string,
+  format: ImportBenchOptions['format'],
   mappingJson: string,
   classes: string[],
   dbFile: string,
@@ -38,8 +41,8 @@ async function insertCeiling(
   const mapping = JSON.parse(mappingJson);
   const batches: RowBatch[] = [];
   const job: ParseJob = {
-    path: jsonl,
-    format: 'jsonl',
+    path: file,
+    format,
     compression: 'none',
     mapping,
     projectClasses: classes,
@@ -52,7 +55,8 @@ async function insertCeiling(
   const consumer = new RecordConsumer(job, (m) => {
     if (m.type === 'batch') batches.push(m.batch);
   });
-  await readJsonl(job, consumer);
+  const readers = { jsonl: readJsonl, csv: readCsv, parquet: readParquet };
+  await readers[format](job, consumer);
   consumer.finish();
   const store = Store.open(dbFile);
   const db = store.openBulkConnection();
@@ -69,7 +73,6 @@ async function insertCeiling(
 export async function importBench(o: ImportBenchOptions): Promise<Record<string, unknown>> {
   fs.mkdirSync(o.workDir, { recursive: true });
   const file = await demoLog(o);
-  const jsonl = o.format === 'jsonl' ? file : await demoLog({ ...o, format: 'jsonl' });
   const dbFile = path.join(o.workDir, `bench-import-${process.pid}.db`);
   const cleanup = (f: string) => ['', '-wal', '-shm'].forEach((s) => fs.rmSync(f + s, { force: true }));
   cleanup(dbFile);
@@ -100,10 +103,10 @@ export async function importBench(o: ImportBenchOptions): Promise<Record<string,
   });
   const runRow = setup.importRuns.create({
     projectId: 1,
-    sourcePath: jsonl,
+    sourcePath: file,
     sourceSize: 0,
     fingerprint: 'ceiling',
-    format: 'jsonl',
+    format: o.format,
     compression: 'none',
     mapping: JSON.stringify(preview.mapping),
     strict: false,
@@ -111,7 +114,7 @@ export async function importBench(o: ImportBenchOptions): Promise<Record<string,
     ownerHost: 'bench',
   });
   setup.close();
-  const ceiling = await insertCeiling(jsonl, JSON.stringify(preview.mapping), classes, ceilingDb, runRow.id);
+  const ceiling = await insertCeiling(file, o.format, JSON.stringify(preview.mapping), classes, ceilingDb, runRow.id);
   cleanup(ceilingDb);
   const rowsPerS = run.rowsImported / seconds;
   return {

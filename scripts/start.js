@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { electronRuntime } from './electron-runtime.js';
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const cli = path.join(root, 'bin', 'flywheel.js');
@@ -23,26 +23,23 @@ if (!db) {
 }
 
 function electronBinary() {
-  try {
-    const bin = createRequire(import.meta.url)('electron');
-    if (typeof bin !== 'string' || !fs.existsSync(bin))
-      return { ok: false, why: 'the Electron runtime is not downloaded' };
-    const probe = spawnSync(bin, ['--version'], {
-      encoding: 'utf8',
-      timeout: 15000,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    });
-    if (probe.status !== 0)
-      return {
-        ok: false,
-        why: `the Electron runtime does not start here (${(probe.stderr || '').trim().split('\n')[0]})`,
-      };
-    if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && process.platform === 'linux')
-      return { ok: false, why: 'there is no display' };
-    return { ok: true, bin };
-  } catch (e) {
-    return { ok: false, why: `the Electron runtime is not installed (${e.message.split('\n')[0]})` };
+  const runtime = electronRuntime(root);
+  if (!runtime.ok) return runtime;
+  const probe = spawnSync(runtime.bin, ['--version'], {
+    encoding: 'utf8',
+    timeout: 15000,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+  if (probe.status !== 0) {
+    return {
+      ok: false,
+      why: `the Electron runtime does not start here (${(probe.stderr || '').trim().split('\n')[0]})`,
+    };
   }
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    return { ok: false, why: 'there is no display' };
+  }
+  return runtime;
 }
 
 const electron = electronBinary();

@@ -46,7 +46,7 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
     const names = [...fields.keys()];
     const select = names.map(quoteIdent).join(', ');
     const sql = `SELECT file_row_number AS __row, ${select} FROM read_parquet($1, file_row_number = true)
-                 WHERE file_row_number >= $2 ORDER BY file_row_number`;
+                 WHERE file_row_number >= $2`; // scan order is kept (preserve_insertion_order): no sort needed
     let result;
     try {
       result = await con.stream(sql, [job.path, job.skipRecords]);

@@ -1,0 +1,13 @@
+// Where the Electron runtime is, if it was downloaded. Reads electron's own path.txt instead of
+// require('electron'), which would try to download a missing runtime.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export function electronRuntime(root) {
+  const pkg = path.join(root, 'node_modules', 'electron');
+  const pathFile = path.join(pkg, 'path.txt');
+  if (!fs.existsSync(pathFile)) return { ok: false, why: 'the Electron runtime is not downloaded' };
+  const bin = path.join(pkg, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
+  if (!fs.existsSync(bin)) return { ok: false, why: `the Electron runtime is missing (${bin})` };
+  return { ok: true, bin };
+}
