@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CsvScanner, fieldIsEmpty, fieldNumber, fieldText, RecordTooLong, type CsvRecord } from './csv-scanner';
+import { PACKED_FEATURES, PACKED_SCORES } from '../../../shared/features/import/packed-columns';
 import { mappedFields, UNSAFE_KEYS, type FieldType } from './field-access';
 import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
@@ -31,9 +32,21 @@ function cellValue(r: CsvRecord, c: Column): unknown {
  * fixed shape for every row, instead of growing each object key by key. Missing cells are
  * undefined, which validation treats as absent.
  */
-function rowFactory(columns: Column[]): (values: unknown[]) => Record<string, unknown> {
-  const body = columns.map((c, i) => `${JSON.stringify(c.name)}: v[${i}]`).join(', ');
+function rowFactory(keys: string[]): (values: unknown[]) => Record<string, unknown> {
+  const body = keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ');
   return new Function('v', `return { ${body} };`) as (values: unknown[]) => Record<string, unknown>;
+}
+
+/** Per-column numbers as one array; a missing cell stays undefined for validation to name. */
+function numbersOf(r: CsvRecord, indexes: number[]): (number | undefined)[] {
+  const out = new Array<number | undefined>(indexes.length);
+  for (let i = 0; i < indexes.length; i++) {
+    const f = indexes[i]!;
+    out[i] = fieldIsEmpty(r, f)
+      ? undefined
+      : (cellValue(r, { name: '', index: f, type: 'number' }) as number | undefined);
+  }
+  return out;
 }
 
 function recordText(r: CsvRecord): string {
@@ -46,10 +59,15 @@ function recordText(r: CsvRecord): string {
 export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<void> {
   const name = path.basename(job.path);
   const wanted = mappedFields(job.mapping);
+  const packing = consumer.packing;
+  const packedFeatures = new Set(packing?.featureColumns ?? []);
+  const packedScores = new Set(packing?.scoreColumns ?? []);
   // A field name that could reach the prototype forces null-prototype objects, built key by key.
   const safeKeys = ![...wanted.keys()].some((k) => UNSAFE_KEYS.has(k));
   const scanner = new CsvScanner(job.maxLineBytes);
   let columns: Column[] | null = null;
+  let featureIndexes: number[] = [];
+  let scoreIndexes: number[] = [];
   let makeRow: ((values: unknown[]) => Record<string, unknown>) | null = null;
   let values: unknown[] = [];
   let headerLength = 0;
@@ -70,9 +88,16 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
         `${name}: the header has no column ${missing.map((m) => `'${m}'`).join(', ')} named by the mapping`,
       );
     }
-    columns = [...wanted].map(([f, type]) => ({ name: f, index: index.get(f)!, type }));
-    if (safeKeys) makeRow = rowFactory(columns);
-    values = new Array<unknown>(columns.length);
+    columns = [...wanted]
+      .filter(([f]) => !packedFeatures.has(f) && !packedScores.has(f))
+      .map(([f, type]) => ({ name: f, index: index.get(f)!, type }));
+    featureIndexes = (packing?.featureColumns ?? []).map((f) => index.get(f)!);
+    scoreIndexes = (packing?.scoreColumns ?? []).map((f) => index.get(f)!);
+    const keys = columns.map((c) => c.name);
+    if (featureIndexes.length > 0) keys.push(PACKED_FEATURES);
+    if (scoreIndexes.length > 0) keys.push(PACKED_SCORES);
+    if (safeKeys) makeRow = rowFactory(keys);
+    values = new Array<unknown>(keys.length);
   };
 
   const onRecord = (r: CsvRecord) => {
@@ -96,10 +121,13 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
       );
       return;
     }
-    for (let i = 0; i < columns.length; i++) {
-      const c = columns[i]!;
-      values[i] = fieldIsEmpty(r, c.index) ? undefined : cellValue(r, c);
+    let k = 0;
+    for (; k < columns.length; k++) {
+      const c = columns[k]!;
+      values[k] = fieldIsEmpty(r, c.index) ? undefined : cellValue(r, c);
     }
+    if (featureIndexes.length > 0) values[k++] = numbersOf(r, featureIndexes);
+    if (scoreIndexes.length > 0) values[k++] = numbersOf(r, scoreIndexes);
     let raw: Record<string, unknown>;
     if (makeRow) raw = makeRow(values);
     else {
@@ -107,6 +135,8 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
       columns.forEach((c, i) => {
         if (values[i] !== undefined) raw[c.name] = values[i];
       });
+      if (featureIndexes.length > 0) raw[PACKED_FEATURES] = values[columns.length];
+      if (scoreIndexes.length > 0) raw[PACKED_SCORES] = values[k - 1];
     }
     consumer.record(raw, row, r.line, () => recordText(r));
   };

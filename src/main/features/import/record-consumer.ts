@@ -1,5 +1,6 @@
 import { createRowValidator, type RawRow } from '../../../shared/features/import/row-validator';
 import { scoreWidth } from '../../../shared/domain/task';
+import { packColumns, type PackedMapping } from '../../../shared/features/import/packed-columns';
 import { BatchBuilder, type SourceReject } from './batch';
 import type { ParseJob, ParserMessage } from './parse-protocol';
 
@@ -14,6 +15,7 @@ export class FileProblem extends Error {}
  */
 export class RecordConsumer {
   private readonly validate: (raw: RawRow) => ReturnType<ReturnType<typeof createRowValidator>>;
+  readonly packing: PackedMapping | null;
   private readonly builder: BatchBuilder;
   private rejects: SourceReject[] = [];
   private inFlight = 0;
@@ -26,7 +28,9 @@ export class RecordConsumer {
     private readonly job: ParseJob,
     private readonly post: (message: ParserMessage) => void,
   ) {
-    this.validate = createRowValidator(job.mapping, job.projectClasses);
+    // CSV rows carry one column per feature and per class: the reader packs them into arrays.
+    this.packing = job.format === 'csv' ? packColumns(job.mapping) : null;
+    this.validate = createRowValidator(this.packing?.mapping ?? job.mapping, job.projectClasses);
     const dim = job.mapping.features
       ? job.mapping.features.kind === 'vector'
         ? job.mapping.features.dim
@@ -44,7 +48,8 @@ export class RecordConsumer {
       this.builder.add(result.row, row);
       if (this.builder.full) this.flush();
     } else {
-      this.reject(row, line, result.problem.field, result.problem.reason, rawText());
+      const field = this.packing ? this.packing.sourceField(result.problem.field) : result.problem.field;
+      this.reject(row, line, field, result.problem.reason, rawText());
     }
   }
 
