@@ -34,6 +34,7 @@ export class ImportWriter {
   private readonly insertModelRun;
   private readonly findModelRun;
   private readonly checkpoint;
+  private readonly addCount;
   private readonly modelRunIds = new Map<number, number>();
   /**
    * `parserRejects` are rows the parser refused; `appendRejects` writes rejects to the
@@ -68,9 +69,17 @@ export class ImportWriter {
       )
       .pluck();
     this.checkpoint = db.prepare(
-      `UPDATE import_runs SET records_read = ?, rejects_bytes = ?, rows_imported = rows_imported + ?,
-         rows_present = rows_present + ?, rows_rejected = rows_rejected + ?, examples_added = examples_added + ?
-       WHERE id = ? AND status = 'running'`,
+      `UPDATE import_runs SET records_read = @recordsEnd, rejects_bytes = @rejectsBytes,
+         rows_imported = rows_imported + @imported, rows_present = rows_present + @present,
+         rows_rejected = rows_rejected + @rejected, examples_added = examples_added + @examplesAdded,
+         truth_added = truth_added + @truthAdded,
+         min_ts = CASE WHEN @minTs IS NULL THEN min_ts WHEN min_ts IS NULL THEN @minTs ELSE min(min_ts, @minTs) END,
+         max_ts = CASE WHEN @maxTs IS NULL THEN max_ts WHEN max_ts IS NULL THEN @maxTs ELSE max(max_ts, @maxTs) END
+       WHERE id = @id AND status = 'running'`,
+    );
+    this.addCount = db.prepare(
+      `INSERT INTO import_run_counts (import_run_id, model_run_id, value, n) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET n = n + excluded.n`,
     );
     this.writeBatch = db.transaction(
       (
@@ -136,6 +145,7 @@ export class ImportWriter {
     const firstId = this.nextExampleId.get() as number;
     const exampleIds = new Float64Array(n);
     const skip = new Uint8Array(n);
+    const isNew = new Uint8Array(n);
     for (let start = 0; start < n; start += CHUNK) {
       const end = Math.min(n, start + CHUNK);
       const params: unknown[] = [];
@@ -158,13 +168,17 @@ export class ImportWriter {
       const inserted = this.examplesStatement(end - start).all(params) as number[];
       out.examplesAdded += inserted.length;
       if (inserted.length === end - start) {
-        for (let i = start; i < end; i++) exampleIds[i] = firstId + i;
+        for (let i = start; i < end; i++) {
+          exampleIds[i] = firstId + i;
+          isNew[i] = 1;
+        }
         continue;
       }
       const fresh = new Set(inserted);
       for (let i = start; i < end; i++) {
         if (fresh.has(firstId + i)) {
           exampleIds[i] = firstId + i;
+          isNew[i] = 1;
           continue;
         }
         const existing = this.findExample.get(this.projectId, batch.ids[i]) as { id: number; content_hash: number };
@@ -175,6 +189,11 @@ export class ImportWriter {
       }
     }
 
+    const predicted = new Map<string, number>(); // "modelRunId\u0000value" → rows
+    const countPrediction = (i: number) => {
+      const key = `${this.modelRun(batch, batch.modelIndex[i]!)}\u0000${batch.predicted[i]}`;
+      predicted.set(key, (predicted.get(key) ?? 0) + 1);
+    };
     const rowsToWrite: number[] = [];
     for (let i = 0; i < n; i++) if (!skip[i]) rowsToWrite.push(i);
     for (let start = 0; start < rowsToWrite.length; start += CHUNK) {
@@ -191,7 +210,10 @@ export class ImportWriter {
       }
       const inserted = this.predictionsStatement(chunk.length).all(params) as number[];
       out.imported += inserted.length;
-      if (inserted.length === chunk.length) continue;
+      if (inserted.length === chunk.length) {
+        for (const i of chunk) countPrediction(i);
+        continue;
+      }
       // Some rows conflicted: tell a repeat inside this file from a prediction stored earlier.
       const written = new Map<number, number>();
       for (const id of inserted) written.set(id, (written.get(id) ?? 0) + 1);
@@ -200,6 +222,7 @@ export class ImportWriter {
         const left = written.get(id) ?? 0;
         if (left > 0) {
           written.set(id, left - 1);
+          countPrediction(i);
           continue;
         }
         const modelRunId = this.modelRun(batch, batch.modelIndex[i]!);
@@ -212,18 +235,44 @@ export class ImportWriter {
       }
     }
 
+    let truthAdded = 0;
+    let minTs = Infinity;
+    let maxTs = -Infinity;
+    const truth = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      if (!isNew[i]) continue;
+      const t = batch.ts[i]!;
+      if (!Number.isNaN(t)) {
+        if (t < minTs) minTs = t;
+        if (t > maxTs) maxTs = t;
+      }
+      const g = batch.groundTruth[i];
+      if (g !== null && g !== undefined) {
+        truthAdded++;
+        truth.set(g, (truth.get(g) ?? 0) + 1);
+      }
+    }
+    for (const [key, count] of predicted) {
+      const [modelRunId, value] = key.split('\u0000');
+      this.addCount.run(this.importRunId, Number(modelRunId), value, count);
+    }
+    for (const [label, count] of truth) this.addCount.run(this.importRunId, 0, label, count);
+
     const all =
       out.rejects.length > 0 ? [...parserRejects, ...out.rejects].sort((a, b) => a.row - b.row) : parserRejects;
     const rejectsBytes = appendRejects(all);
-    this.checkpoint.run(
+    this.checkpoint.run({
       recordsEnd,
       rejectsBytes,
-      out.imported,
-      out.present,
-      all.length,
-      out.examplesAdded,
-      this.importRunId,
-    );
+      imported: out.imported,
+      present: out.present,
+      rejected: all.length,
+      examplesAdded: out.examplesAdded,
+      truthAdded,
+      minTs: Number.isFinite(minTs) ? minTs : null,
+      maxTs: Number.isFinite(maxTs) ? maxTs : null,
+      id: this.importRunId,
+    });
     return out;
   }
 

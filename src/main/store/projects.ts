@@ -24,8 +24,9 @@ function toProject(r: ProjectRow): Project {
   };
 }
 
-/** Rows written by an import that has not finished stay out of every count. */
-const VISIBLE_EXAMPLES = `examples e JOIN import_runs r ON r.id = e.import_run_id AND r.status = 'done'`;
+/** What finished imports of a project added; rows of unfinished imports stay out of every count. */
+const DONE_COUNTS = `import_run_counts c JOIN import_runs r ON r.id = c.import_run_id
+  WHERE r.project_id = ? AND r.status = 'done'`;
 
 export class ProjectQueries {
   constructor(private readonly db: Db) {}
@@ -85,19 +86,15 @@ export class ProjectQueries {
     });
   }
 
+  // Counts come from what each finished import recorded as it committed (import_runs and
+  // import_run_counts): sums over a few runs, not scans of millions of rows.
   counts(projectId: number): ProjectSummary['counts'] {
     const one = (sql: string) => (this.db.prepare(sql).pluck().get(projectId) as number | null) ?? 0;
     return {
-      examples: one(`SELECT count(*) FROM ${VISIBLE_EXAMPLES} WHERE e.project_id = ?`),
-      groundTruth: one(
-        `SELECT count(*) FROM ${VISIBLE_EXAMPLES} WHERE e.project_id = ? AND e.ground_truth IS NOT NULL`,
-      ),
-      modelRuns: one(`SELECT count(*) FROM model_runs m WHERE m.project_id = ? AND ${MODEL_RUN_VISIBLE}`),
-      predictions: one(
-        `SELECT count(*) FROM predictions p JOIN model_runs m ON m.id = p.model_run_id
-         LEFT JOIN import_runs r ON r.id = p.import_run_id
-         WHERE m.project_id = ? AND (p.import_run_id IS NULL OR r.status = 'done')`,
-      ),
+      examples: one(`SELECT sum(examples_added) FROM import_runs WHERE project_id = ? AND status = 'done'`),
+      groundTruth: one(`SELECT sum(truth_added) FROM import_runs WHERE project_id = ? AND status = 'done'`),
+      modelRuns: one(`SELECT count(DISTINCT c.model_run_id) FROM ${DONE_COUNTS} AND c.model_run_id <> 0`),
+      predictions: one(`SELECT sum(c.n) FROM ${DONE_COUNTS} AND c.model_run_id <> 0`),
       labelEvents: one('SELECT count(*) FROM label_events WHERE project_id = ?'),
       queuePending: one(`SELECT count(*) FROM queue_items WHERE project_id = ? AND status = 'pending'`),
       interruptedImports: one(`SELECT count(*) FROM import_runs WHERE project_id = ? AND status = 'running'`),
@@ -106,23 +103,24 @@ export class ProjectQueries {
 
   stats(project: Project): Omit<ProjectStats, 'counts' | 'project'> {
     const range = this.db
-      .prepare(`SELECT min(e.ts) AS "from", max(e.ts) AS "to" FROM ${VISIBLE_EXAMPLES} WHERE e.project_id = ?`)
+      .prepare(`SELECT min(min_ts) AS "from", max(max_ts) AS "to" FROM import_runs WHERE project_id = ? AND status = 'done'`)
       .get(project.id) as { from: number | null; to: number | null };
     const truth = this.db
-      .prepare(
-        `SELECT e.ground_truth AS label, count(*) AS n FROM ${VISIBLE_EXAMPLES}
-         WHERE e.project_id = ? AND e.ground_truth IS NOT NULL GROUP BY e.ground_truth`,
-      )
+      .prepare(`SELECT c.value AS label, sum(c.n) AS n FROM ${DONE_COUNTS} AND c.model_run_id = 0 GROUP BY c.value`)
       .all(project.id) as { label: string; n: number }[];
     const groundTruthCounts: Record<string, number> = {};
     for (const { label, n } of truth) {
       const names = project.taskType === 'multilabel' ? (JSON.parse(label) as string[]) : [label];
       for (const name of names) groundTruthCounts[name] = (groundTruthCounts[name] ?? 0) + n;
     }
-    const runs = this.db
+    const rows = this.db
       .prepare(
-        `SELECT m.id, m.source, m.model_name, m.model_version, m.created_at FROM model_runs m
-         WHERE m.project_id = ? AND ${MODEL_RUN_VISIBLE} ORDER BY m.id`,
+        `SELECT m.id, m.source, m.model_name, m.model_version, m.created_at, c.value, sum(c.n) AS n
+         FROM import_run_counts c
+         JOIN import_runs r ON r.id = c.import_run_id
+         JOIN model_runs m ON m.id = c.model_run_id
+         WHERE r.project_id = ? AND r.status = 'done'
+         GROUP BY m.id, c.value ORDER BY m.id`,
       )
       .all(project.id) as {
       id: number;
@@ -130,38 +128,36 @@ export class ProjectQueries {
       model_name: string;
       model_version: string;
       created_at: number;
+      value: string;
+      n: number;
     }[];
-    const byPredicted = this.db.prepare(
-      `SELECT p.predicted, count(*) AS n FROM predictions p LEFT JOIN import_runs r ON r.id = p.import_run_id
-       WHERE p.model_run_id = ? AND (p.import_run_id IS NULL OR r.status = 'done') GROUP BY p.predicted`,
-    );
-    const modelRuns = runs.map((run) => {
-      const predictedCounts: Record<string, number> = {};
-      let predictions = 0;
-      for (const { predicted, n } of byPredicted.all(run.id) as { predicted: number; n: number }[]) {
-        predictions += n;
-        project.classes.forEach((name, i) => {
-          const hit = project.taskType === 'multilabel' ? Math.floor(predicted / 2 ** i) % 2 === 1 : predicted === i;
-          if (hit) predictedCounts[name] = (predictedCounts[name] ?? 0) + n;
-        });
+    const runs = new Map<number, ProjectStats['modelRuns'][number]>();
+    for (const r of rows) {
+      let run = runs.get(r.id);
+      if (!run) {
+        run = {
+          id: r.id,
+          source: r.source,
+          modelName: r.model_name,
+          modelVersion: r.model_version,
+          predictions: 0,
+          predictedCounts: {},
+          createdAt: r.created_at,
+        };
+        runs.set(r.id, run);
       }
-      return {
-        id: run.id,
-        source: run.source,
-        modelName: run.model_name,
-        modelVersion: run.model_version,
-        predictions,
-        predictedCounts,
-        createdAt: run.created_at,
-      };
-    });
+      run.predictions += r.n;
+      const predicted = Number(r.value);
+      project.classes.forEach((name, i) => {
+        const hit = project.taskType === 'multilabel' ? Math.floor(predicted / 2 ** i) % 2 === 1 : predicted === i;
+        if (hit) run.predictedCounts[name] = (run.predictedCounts[name] ?? 0) + r.n;
+      });
+    }
     return {
       timeRange: range.from === null || range.to === null ? null : { from: range.from, to: range.to },
       groundTruthCounts,
-      modelRuns: modelRuns.filter((r) => r.predictions > 0),
+      modelRuns: [...runs.values()],
     };
   }
 }
 
-const MODEL_RUN_VISIBLE = `EXISTS (SELECT 1 FROM predictions p LEFT JOIN import_runs r ON r.id = p.import_run_id
-  WHERE p.model_run_id = m.id AND (p.import_run_id IS NULL OR r.status = 'done'))`;

@@ -43,6 +43,9 @@ CREATE TABLE import_runs (
   rows_rejected   INTEGER NOT NULL DEFAULT 0,
   rows_present    INTEGER NOT NULL DEFAULT 0,  -- rows whose prediction was already stored
   examples_added  INTEGER NOT NULL DEFAULT 0,
+  truth_added     INTEGER NOT NULL DEFAULT 0,  -- new examples carrying ground truth
+  min_ts          INTEGER,                     -- time range of the new examples
+  max_ts          INTEGER,
   rejects_path    TEXT,
   rejects_bytes   INTEGER NOT NULL DEFAULT 0,
   error           TEXT,
@@ -50,6 +53,16 @@ CREATE TABLE import_runs (
   finished_at     INTEGER
 );
 CREATE INDEX import_runs_by_project ON import_runs (project_id, status);
+
+-- What each import added, kept as it commits, so counts over millions of rows are sums over
+-- a few runs instead of table scans. model_run_id 0 holds ground-truth label counts.
+CREATE TABLE import_run_counts (
+  import_run_id  INTEGER NOT NULL REFERENCES import_runs(id),
+  model_run_id   INTEGER NOT NULL,
+  value          TEXT NOT NULL,           -- predicted class index / bitmask, or a truth label
+  n              INTEGER NOT NULL,
+  PRIMARY KEY (import_run_id, model_run_id, value)
+) WITHOUT ROWID;
 
 CREATE TABLE import_mappings (
   project_id  INTEGER NOT NULL REFERENCES projects(id),
