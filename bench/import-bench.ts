@@ -51,6 +51,8 @@ async function insertCeiling(
     maxDecompressedBytes: 2 ** 40,
     batchRows: 8192,
     maxInFlight: Infinity,
+    shardIndex: 0,
+    shardCount: 1,
   };
   const consumer = new RecordConsumer(job, (m) => {
     if (m.type === 'batch') batches.push(m.batch);

@@ -103,7 +103,9 @@ export class ProjectQueries {
 
   stats(project: Project): Omit<ProjectStats, 'counts' | 'project'> {
     const range = this.db
-      .prepare(`SELECT min(min_ts) AS "from", max(max_ts) AS "to" FROM import_runs WHERE project_id = ? AND status = 'done'`)
+      .prepare(
+        `SELECT min(min_ts) AS "from", max(max_ts) AS "to" FROM import_runs WHERE project_id = ? AND status = 'done'`,
+      )
       .get(project.id) as { from: number | null; to: number | null };
     const truth = this.db
       .prepare(`SELECT c.value AS label, sum(c.n) AS n FROM ${DONE_COUNTS} AND c.model_run_id = 0 GROUP BY c.value`)
@@ -160,4 +162,3 @@ export class ProjectQueries {
     };
   }
 }
-

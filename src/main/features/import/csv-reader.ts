@@ -106,7 +106,7 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
       return;
     }
     row++;
-    if (row <= job.skipRecords) return;
+    if (row <= job.skipRecords || !consumer.visit(row)) return;
     if (r.problem) {
       consumer.reject(row, r.line, '(row)', r.problem, recordText(r));
       return;

@@ -35,14 +35,17 @@ beforeAll(() => {
 
 afterAll(() => removeDir(dir));
 
-function startCli(db: string): {
+function startCli(
+  db: string,
+  threads: number,
+): {
   child: ChildProcess;
   exited: Promise<{ code: number | null; signal: string | null }>;
   output: () => string;
 } {
   const child = spawn(process.execPath, ['bin/flywheel.js', 'import', log, '--project', 'p', '--yes', '--db', db], {
     cwd: ROOT,
-    env: { ...process.env, FLYWHEEL_HOME: dir },
+    env: { ...process.env, FLYWHEEL_HOME: dir, FLYWHEEL_PARSER_THREADS: String(threads) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -55,8 +58,8 @@ function startCli(db: string): {
 }
 
 /** Polls the running import's checkpoint read-only and SIGKILLs the CLI once it has committed `atRecords`. */
-async function killWhenCommitted(db: string, atRecords: number): Promise<number> {
-  const cli = startCli(db);
+async function killWhenCommitted(db: string, atRecords: number, threads: number): Promise<number> {
+  const cli = startCli(db, threads);
   let reader: Database.Database | null = null;
   let exitedEarly = false;
   void cli.exited.then(() => (exitedEarly = true));
@@ -109,14 +112,15 @@ async function expectInterrupted(ctx: TestContext): Promise<void> {
   expect(runs.map((r) => r.status)).toEqual(['interrupted']);
 }
 
-describe('import: kill -9 and resume', () => {
+describe.each([1, 2])('import: kill -9 and resume, %i parser thread(s)', (threads) => {
   it('an import killed twice (at ~10% and ~50%) shows as interrupted, then resumes to exactly N rows', async () => {
-    const db = path.join(dir, 'killed.db');
+    const name = `killed-${threads}.db`;
+    const db = path.join(dir, name);
 
-    const first = await killWhenCommitted(db, N * 0.1);
+    const first = await killWhenCommitted(db, N * 0.1, threads);
     expect(first).toBeGreaterThanOrEqual(N * 0.1);
     expect(first).toBeLessThan(N);
-    let ctx = openContext(dir, 'killed.db');
+    let ctx = openContext(dir, name);
     try {
       await expectInterrupted(ctx);
     } finally {
@@ -124,10 +128,11 @@ describe('import: kill -9 and resume', () => {
     }
 
     // The CLI run again resumes the same import run (it does not start over).
-    const second = await killWhenCommitted(db, N * 0.5);
+    const second = await killWhenCommitted(db, N * 0.5, threads);
     expect(second).toBeGreaterThan(first);
     expect(second).toBeLessThan(N);
-    ctx = openContext(dir, 'killed.db');
+    ctx = openContext(dir, name);
+    process.env['FLYWHEEL_PARSER_THREADS'] = String(threads);
     try {
       await expectInterrupted(ctx);
       expect(ctx.store.db.prepare('SELECT count(*) FROM import_runs').pluck().get()).toBe(1);
@@ -146,6 +151,7 @@ describe('import: kill -9 and resume', () => {
       expect(predictions).toEqual({ n: N, d: N });
       expect(ctx.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
+      delete process.env['FLYWHEEL_PARSER_THREADS'];
       await ctx.dispose();
     }
   });

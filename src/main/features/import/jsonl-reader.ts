@@ -20,16 +20,13 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
 
   const handleLine = (text: string) => {
     line++;
-    if (line <= job.skipRecords) return;
+    if (line <= job.skipRecords || !consumer.visit(line)) return;
     if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     if (text.length > job.maxLineBytes) {
       consumer.reject(line, line, '(line)', `line is longer than the ${job.maxLineBytes}-byte cap`, text);
       return;
     }
-    if (text.trim().length === 0) {
-      consumer.records = line;
-      return;
-    }
+    if (text.trim().length === 0) return;
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -56,7 +53,7 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
       else if (isUtf8(bytes)) handleLine(buf.toString('utf8', s, e));
       else {
         line++;
-        if (line > job.skipRecords) {
+        if (line > job.skipRecords && consumer.visit(line)) {
           consumer.reject(line, line, '(line)', 'not valid UTF-8', buf.toString('latin1', s, Math.min(e, s + 300)));
         }
       }
@@ -105,7 +102,7 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
     if (rest > job.maxLineBytes) {
       line++;
       overlong = rest;
-      if (line > job.skipRecords) {
+      if (line > job.skipRecords && consumer.visit(line)) {
         consumer.reject(
           line,
           line,

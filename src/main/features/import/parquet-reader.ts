@@ -65,6 +65,7 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
           }
           const row = Number(obj['__row'] as bigint) + 1;
           rows = row;
+          if (!consumer.visit(row)) continue;
           consumer.record(raw, row, null, () =>
             JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
           );

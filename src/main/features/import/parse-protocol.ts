@@ -18,10 +18,16 @@ export interface ParseJob {
   batchRows: number;
   /** Batches sent but not yet committed before the parser waits. */
   maxInFlight: number;
+  /**
+   * Parsers share a file by segments of `batchRows` records: parser i takes segments
+   * i, i + count, i + 2·count… and the host writes the segments back in order.
+   */
+  shardIndex: number;
+  shardCount: number;
 }
 
 export type ParserMessage =
-  | { type: 'batch'; batch: RowBatch; recordsEnd: number; rejects: SourceReject[]; bytesRead: number }
+  | { type: 'batch'; segment: number; batch: RowBatch; recordsEnd: number; rejects: SourceReject[]; bytesRead: number }
   | { type: 'end'; records: number; bytesRead: number }
   | { type: 'fatal'; code: 'bad-file' | 'bad-mapping' | 'internal'; message: string };
 

@@ -51,7 +51,7 @@ function startWorker(job: ParseJob): ParserHandle {
   const queue = new MessageQueue();
   const worker = new Worker(builtEntry('parse-worker'), {
     workerData: job,
-    resourceLimits: { maxOldGenerationSizeMb: PARSER_HEAP_MB, maxYoungGenerationSizeMb: 64 },
+    resourceLimits: { maxOldGenerationSizeMb: PARSER_HEAP_MB, maxYoungGenerationSizeMb: 32 },
   });
   let finished = false;
   worker.on('message', (m: ParserMessage) => queue.push(m));
@@ -130,4 +130,69 @@ function startProcess(job: ParseJob): ParserHandle {
 /** Pure-JS formats parse in a worker thread; Parquet (native DuckDB) in a child process. */
 export function startParser(job: ParseJob): ParserHandle {
   return job.format === 'parquet' ? startProcess(job) : startWorker(job);
+}
+
+/**
+ * Several parsers over one file (each takes every n-th segment of records), seen as one:
+ * batches come out in segment order, so commits and checkpoints stay contiguous.
+ */
+export function startParsers(job: Omit<ParseJob, 'shardIndex' | 'shardCount'>, count: number): ParserHandle {
+  if (count <= 1 || job.format === 'parquet') return startParser({ ...job, shardIndex: 0, shardCount: 1 });
+  const handles = Array.from({ length: count }, (_, i) => startParser({ ...job, shardIndex: i, shardCount: count }));
+  const out = new MessageQueue();
+  const waiting = new Map<number, { message: ParserMessage; from: number }>();
+  const ackOrder: number[] = [];
+  let next = Math.floor(job.skipRecords / job.batchRows);
+  let ended = 0;
+  let records = job.skipRecords;
+  let bytesRead = 0;
+  let closed = false;
+  const close = () => {
+    if (!closed) {
+      closed = true;
+      out.close();
+    }
+  };
+  const release = () => {
+    for (let w = waiting.get(next); w; w = waiting.get(next)) {
+      waiting.delete(next);
+      ackOrder.push(w.from);
+      out.push(w.message);
+      next++;
+    }
+    if (ended === count && waiting.size === 0 && !closed) {
+      out.push({ type: 'end', records, bytesRead });
+      close();
+    }
+  };
+  handles.forEach((handle, from) => {
+    void (async () => {
+      for await (const message of handle.messages) {
+        if (closed) return;
+        if (message.type === 'batch') waiting.set(message.segment, { message, from });
+        else if (message.type === 'end') {
+          ended++;
+          records = Math.max(records, message.records);
+          bytesRead = Math.max(bytesRead, message.bytesRead);
+        } else {
+          out.push(message);
+          close();
+          return;
+        }
+        release();
+      }
+    })();
+  });
+  return {
+    messages: out,
+    ack: () => {
+      const from = ackOrder.shift();
+      if (from !== undefined) handles[from]!.ack();
+    },
+    stop: () => handles.forEach((h) => h.stop()),
+    kill: async () => {
+      close();
+      await Promise.all(handles.map((h) => h.kill()));
+    },
+  };
 }

@@ -23,6 +23,7 @@ export class RecordConsumer {
   records = 0;
   bytesRead = 0;
   stopped = false;
+  private segment = -1;
 
   constructor(
     private readonly job: ParseJob,
@@ -40,29 +41,44 @@ export class RecordConsumer {
     this.records = job.skipRecords;
   }
 
-  /** One source record (already counted by the reader as `row`). */
-  record(raw: RawRow, row: number, line: number | null, rawText: () => string): void {
+  private ownsSegment(segment: number): boolean {
+    return segment % this.job.shardCount === this.job.shardIndex;
+  }
+
+  /**
+   * Readers call this for every record number past the skipped ones, before any parsing:
+   * false means another parser handles it. Moving into a new segment sends the last one.
+   */
+  visit(row: number): boolean {
+    const segment = Math.floor((row - 1) / this.job.batchRows);
+    if (segment !== this.segment) {
+      if (this.segment >= 0 && this.ownsSegment(this.segment))
+        this.flush(this.segment, (this.segment + 1) * this.job.batchRows);
+      this.segment = segment;
+    }
     this.records = row;
+    return this.ownsSegment(segment);
+  }
+
+  /** One source record of this parser's segments (after `visit`). */
+  record(raw: RawRow, row: number, line: number | null, rawText: () => string): void {
     const result = this.validate(raw);
     if (result.ok) {
       this.builder.add(result.row, row);
-      if (this.builder.full) this.flush();
     } else {
       const field = this.packing ? this.packing.sourceField(result.problem.field) : result.problem.field;
       this.reject(row, line, field, result.problem.reason, rawText());
     }
   }
 
+  /** A refused record of this parser's segments (after `visit`); at most a segment's worth are held. */
   reject(row: number, line: number | null, field: string, reason: string, rawText: string): void {
-    this.records = row;
     this.rejects.push({ row, line, field, reason, raw: rawText.slice(0, RAW_EXCERPT_CHARS) });
-    // A file of nothing but bad rows must not pile rejects up in memory.
-    if (this.rejects.length >= this.job.batchRows) this.flush();
   }
 
-  private flush(): void {
+  private flush(segment: number, recordsEnd: number): void {
     const batch = this.builder.take();
-    this.post({ type: 'batch', batch, recordsEnd: this.records, rejects: this.rejects, bytesRead: this.bytesRead });
+    this.post({ type: 'batch', segment, batch, recordsEnd, rejects: this.rejects, bytesRead: this.bytesRead });
     this.rejects = [];
     this.inFlight++;
   }
@@ -88,7 +104,7 @@ export class RecordConsumer {
   }
 
   finish(): void {
-    if (this.builder.size > 0 || this.rejects.length > 0) this.flush();
+    if (this.segment >= 0 && this.ownsSegment(this.segment)) this.flush(this.segment, this.records);
     this.post({ type: 'end', records: this.records, bytesRead: this.bytesRead });
   }
 }

@@ -14,7 +14,14 @@ function checkCount(k: number): void {
  *
  * A min-heap of the k best so far (root = worst kept) is filled in one ascending scan; once full,
  * a candidate enters only if strictly greater than the root: an equal priority at a higher index
- * loses the tie anyway, so the hot path is one comparison per example.
+ * loses the tie anyway, so the hot path is one comparison per example. The heap keeps a copy of
+ * each priority next to its index, so sifting never reads the (large) priority array at random.
+ *
+ * Large inputs first get a floor from a fixed, evenly spaced sample (see `sampledFloor`): values
+ * below it are skipped without touching the heap, which in practice turns the O(n log k) worst case
+ * (priorities rising along the array, e.g. a log sorted by score) into one comparison per example. If
+ * fewer than k values reach the floor the scan is redone without it, so the result never depends
+ * on the sample.
  */
 export function topK(priority: Float64Array, k: number, eligible?: Uint8Array): Int32Array {
   checkCount(k);
@@ -23,65 +30,116 @@ export function topK(priority: Float64Array, k: number, eligible?: Uint8Array): 
     throw new RangeError(`eligible holds ${eligible.length} flags, fewer than the ${n} priorities`);
   }
   const cap = Math.min(k, n);
-  const heap = new Int32Array(cap);
-  let size = 0;
-
-  // a ranks below b: lower priority, or equal priority and higher index.
-  const worse = (a: number, b: number): boolean => {
-    const pa = priority[a]!;
-    const pb = priority[b]!;
-    return pa < pb || (pa === pb && a > b);
-  };
-  const siftDown = (start: number): void => {
-    let pos = start;
-    const item = heap[pos]!;
-    for (;;) {
-      const left = 2 * pos + 1;
-      if (left >= size) break;
-      const right = left + 1;
-      let child = left;
-      if (right < size && worse(heap[right]!, heap[left]!)) child = right;
-      const c = heap[child]!;
-      if (!worse(c, item)) break;
-      heap[pos] = c;
-      pos = child;
-    }
-    heap[pos] = item;
-  };
-
-  if (cap > 0) {
-    for (let i = 0; i < n; i++) {
-      if (eligible && eligible[i] === 0) continue;
-      const p = priority[i]!;
-      if (p !== p) continue; // NaN
-      if (size < cap) {
-        let pos = size++;
-        while (pos > 0) {
-          const parent = (pos - 1) >> 1;
-          const q = heap[parent]!;
-          if (!worse(i, q)) break;
-          heap[pos] = q;
-          pos = parent;
-        }
-        heap[pos] = i;
-      } else if (p > priority[heap[0]!]!) {
-        heap[0] = i;
-        siftDown(0);
-      }
-    }
-  }
+  if (cap === 0) return new Int32Array(0);
+  const heapI = new Int32Array(cap);
+  const heapP = new Float64Array(cap);
+  const floor = sampledFloor(priority, cap, eligible);
+  let size = scan(priority, eligible, floor, heapI, heapP);
+  if (size < cap && floor > -Infinity) size = scan(priority, eligible, -Infinity, heapI, heapP);
 
   // Pop the worst repeatedly, filling the result from the back: best first.
   const out = new Int32Array(size);
-  for (let pos = size - 1; pos >= 0; pos--) {
-    out[pos] = heap[0]!;
-    size--;
-    if (size > 0) {
-      heap[0] = heap[size]!;
-      siftDown(0);
-    }
+  for (let last = size - 1; last >= 0; last--) {
+    out[last] = heapI[0]!;
+    if (last > 0) siftDown(heapI, heapP, last, heapI[last]!, heapP[last]!);
   }
   return out;
+}
+
+const SAMPLE_SIZE = 4096;
+
+/**
+ * A value that at least k of the priorities very probably reach, or −Infinity. SAMPLE_SIZE evenly
+ * spaced positions hit the k best about k · SAMPLE_SIZE / n times (eligible or not, the positions
+ * are spread evenly); the floor is the eligible sample value at that rank plus four standard
+ * deviations and a margin. Only worth it when k is well below n.
+ */
+function sampledFloor(priority: Float64Array, k: number, eligible: Uint8Array | undefined): number {
+  const n = priority.length;
+  if (n < 8 * SAMPLE_SIZE || k > n / 8) return -Infinity;
+  const sample = new Float64Array(SAMPLE_SIZE);
+  let m = 0;
+  const stride = n / SAMPLE_SIZE;
+  for (let j = 0; j < SAMPLE_SIZE; j++) {
+    const i = Math.floor(j * stride);
+    const p = priority[i]!;
+    if (p === p && (eligible === undefined || eligible[i] !== 0)) sample[m++] = p;
+  }
+  const expected = (k * SAMPLE_SIZE) / n;
+  const rank = Math.ceil(expected + 4 * Math.sqrt(expected) + 8);
+  if (rank >= m) return -Infinity;
+  const sorted = sample.subarray(0, m).sort();
+  return sorted[m - 1 - rank]!;
+}
+
+/** One pass over the priorities into an empty heap, skipping values below `floor`. Returns the heap size. */
+function scan(
+  priority: Float64Array,
+  eligible: Uint8Array | undefined,
+  floor: number,
+  heapI: Int32Array,
+  heapP: Float64Array,
+): number {
+  const n = priority.length;
+  const cap = heapI.length;
+  let size = 0;
+  let rootP = floor; // the value to beat: the floor until the heap is full, then its root
+  for (let i = 0; i < n; i++) {
+    const p = priority[i]!;
+    if (size === cap) {
+      // hot path: most examples lose to the root (NaN compares false too)
+      if (!(p > rootP) || (eligible !== undefined && eligible[i] === 0)) continue;
+      siftDown(heapI, heapP, size, i, p);
+      rootP = heapP[0]!;
+      continue;
+    }
+    if (!(p >= rootP) || (eligible !== undefined && eligible[i] === 0)) continue;
+    // sift up: a newcomer has the highest index so far, so it ranks below any parent it ties with
+    let pos = size++;
+    while (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      const pp = heapP[parent]!;
+      if (p > pp) break;
+      heapI[pos] = heapI[parent]!;
+      heapP[pos] = pp;
+      pos = parent;
+    }
+    heapI[pos] = i;
+    heapP[pos] = p;
+    if (size === cap) rootP = heapP[0]!;
+  }
+  return size;
+}
+
+/**
+ * Puts (i, p) at the root of the min-heap of `size` entries and sifts it down. Order: lower
+ * priority first, and at equal priority the higher index first (it ranks lower).
+ */
+function siftDown(heapI: Int32Array, heapP: Float64Array, size: number, i: number, p: number): void {
+  let pos = 0;
+  for (;;) {
+    const left = 2 * pos + 1;
+    if (left >= size) break;
+    let child = left;
+    let cp = heapP[left]!;
+    let ci = heapI[left]!;
+    const right = left + 1;
+    if (right < size) {
+      const rp = heapP[right]!;
+      const ri = heapI[right]!;
+      if (rp < cp || (rp === cp && ri > ci)) {
+        child = right;
+        cp = rp;
+        ci = ri;
+      }
+    }
+    if (!(cp < p || (cp === p && ci > i))) break;
+    heapI[pos] = ci;
+    heapP[pos] = cp;
+    pos = child;
+  }
+  heapI[pos] = i;
+  heapP[pos] = p;
 }
 
 /**
@@ -128,7 +186,8 @@ function uniformBelow(next: () => number, range: number): number {
 export function seededSample(n: number, k: number, seed: number, eligible?: Uint8Array): Int32Array {
   checkCount(k);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${n}`);
-  if (eligible && eligible.length < n) throw new RangeError(`eligible holds ${eligible.length} flags, fewer than n = ${n}`);
+  if (eligible && eligible.length < n)
+    throw new RangeError(`eligible holds ${eligible.length} flags, fewer than n = ${n}`);
   const next = mulberry32(seedState(seed));
 
   let pool: Int32Array | null = null;

@@ -8,8 +8,8 @@
  *
  * Every function returns a Float64Array of length n where a HIGHER value means MORE worth
  * labeling. Nothing allocates per row. Inputs are assumed validated (values in [0, 1], no NaN);
- * probabilities are clamped to [1e-12, 1] before any logarithm and results are clamped to their
- * documented range so rounding never leaks out of it.
+ * probabilities are clamped to [1e-12, 1] before any logarithm (`fastLn`, a table logarithm
+ * accurate to 3e-11) and results are clamped to their documented range so rounding never leaks out.
  *
  * Conventions:
  * - argmax ties go to the lower class index (like numpy); binary predicts the positive class when
@@ -43,9 +43,36 @@ function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
+// Fast natural log. Math.log costs ~12 ns in V8, and entropy over 1M × 3 scores needs 4M of them;
+// a table of log2 over the top 16 mantissa bits with linear interpolation on the remaining ones is
+// ~2–3× faster and accurate to 3e-11 (absolute), far below what ranking or two-decimal reasons see.
+const LOG2_BITS = 16;
+const LOG2_TABLE = new Float64Array((1 << LOG2_BITS) + 1);
+for (let i = 0; i < LOG2_TABLE.length; i++) LOG2_TABLE[i] = Math.log2(1 + i / (1 << LOG2_BITS));
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI = LITTLE_ENDIAN ? 1 : 0;
+const LO = 1 - HI;
+const FRAC_SCALE = 1 / 2 ** (52 - LOG2_BITS);
+
+/**
+ * Natural logarithm for positive, finite, normal x (≥ 2^-1022), absolute error < 3e-11; exact at
+ * powers of two (ln 1 = 0, ln 0.5 = −ln 2). Not for 0, negatives, NaN or Infinity.
+ */
+export function fastLn(x: number): number {
+  F64[0] = x;
+  const hi = U32[HI]!;
+  // the 52-bit mantissa: top 16 bits index the table, the other 36 interpolate
+  const idx = (hi >>> 4) & 0xffff;
+  const frac = ((hi & 0xf) * 4294967296 + U32[LO]!) * FRAC_SCALE;
+  const t0 = LOG2_TABLE[idx]!;
+  return ((hi >>> 20) - 1023 + t0 + (LOG2_TABLE[idx + 1]! - t0) * frac) * Math.LN2;
+}
+
 /** p · ln p with p clamped to the log floor (0 · ln 0 = 0). */
 function xlogx(p: number): number {
-  return p * Math.log(p < LOG_FLOOR ? LOG_FLOOR : p);
+  return p * fastLn(Math.max(p, LOG_FLOOR));
 }
 
 /** Binary entropy of [1 − p, p] in nats. */
@@ -101,7 +128,9 @@ export interface TopTwo {
 export function topTwoAt(scores: Float32Array, i: number, k: number): TopTwo {
   if (k === 1) {
     const p = scores[i]!;
-    return p >= 0.5 ? { first: 1, second: 0, pFirst: p, pSecond: 1 - p } : { first: 0, second: 1, pFirst: 1 - p, pSecond: p };
+    return p >= 0.5
+      ? { first: 1, second: 0, pFirst: p, pSecond: 1 - p }
+      : { first: 0, second: 1, pFirst: 1 - p, pSecond: p };
   }
   const base = i * k;
   let first = 0;
@@ -143,32 +172,44 @@ export function marginValue(scores: Float32Array, i: number, k: number): number 
   return a - b;
 }
 
+// Each public function checks its input and hands the loop to a small kernel per case: one loop
+// per function keeps V8's inlining budget for fastLn and Math.max/min (branch-free on random data).
+
 /**
  * Least confidence: 1 − max p (binary: 1 − max(p, 1 − p)). Range [0, 1 − 1/k] (binary [0, 0.5]).
  * Multilabel: mean over labels of 1 − max(p, 1 − p).
  */
 export function leastConfidence(scores: Float32Array, n: number, k: number, opts?: MultilabelOption): Float64Array {
   checkShape(scores, n, k);
+  return k === 1 || opts?.multilabel ? leastConfidencePerLabel(scores, n, k) : leastConfidenceMulticlass(scores, n, k);
+}
+
+function leastConfidencePerLabel(scores: Float32Array, n: number, k: number): Float64Array {
   const out = new Float64Array(n);
-  if (k === 1 || opts?.multilabel) {
-    for (let i = 0; i < n; i++) {
-      const base = i * k;
-      let sum = 0;
-      for (let j = 0; j < k; j++) {
-        const p = scores[base + j]!;
-        sum += p >= 0.5 ? 1 - p : p;
-      }
-      out[i] = clamp01(sum / k);
+  const len = n * k;
+  if (k === 1) {
+    for (let i = 0; i < len; i++) {
+      const p = scores[i]!;
+      out[i] = Math.min(p, 1 - p);
     }
     return out;
   }
-  for (let i = 0; i < n; i++) {
-    const base = i * k;
-    let max = scores[base]!;
-    for (let j = 1; j < k; j++) {
-      const p = scores[base + j]!;
-      if (p > max) max = p;
+  for (let i = 0, base = 0; i < n; i++, base += k) {
+    let sum = 0;
+    for (let j = base; j < base + k; j++) {
+      const p = scores[j]!;
+      sum += Math.min(p, 1 - p);
     }
+    out[i] = sum / k;
+  }
+  return out;
+}
+
+function leastConfidenceMulticlass(scores: Float32Array, n: number, k: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0, base = 0; i < n; i++, base += k) {
+    let max = scores[base]!;
+    for (let j = base + 1; j < base + k; j++) max = Math.max(max, scores[j]!);
     out[i] = clamp01(1 - max);
   }
   return out;
@@ -177,21 +218,24 @@ export function leastConfidence(scores: Float32Array, n: number, k: number, opts
 /** Margin priority: 1 − (p_top1 − p_top2) (binary: 1 − |2p − 1|). Range [0, 1]. */
 export function margin(scores: Float32Array, n: number, k: number): Float64Array {
   checkShape(scores, n, k);
+  return k === 1 ? marginBinary(scores, n) : marginMulticlass(scores, n, k);
+}
+
+function marginBinary(scores: Float32Array, n: number): Float64Array {
   const out = new Float64Array(n);
-  if (k === 1) {
-    for (let i = 0; i < n; i++) out[i] = clamp01(1 - Math.abs(2 * scores[i]! - 1));
-    return out;
-  }
-  for (let i = 0; i < n; i++) {
-    const base = i * k;
-    let a = -Infinity;
-    let b = -Infinity;
-    for (let j = 0; j < k; j++) {
-      const p = scores[base + j]!;
-      if (p > a) {
-        b = a;
-        a = p;
-      } else if (p > b) b = p;
+  for (let i = 0; i < n; i++) out[i] = clamp01(1 - Math.abs(2 * scores[i]! - 1));
+  return out;
+}
+
+function marginMulticlass(scores: Float32Array, n: number, k: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0, base = 0; i < n; i++, base += k) {
+    let a = -Infinity; // largest so far
+    let b = -Infinity; // second largest so far
+    for (let j = base; j < base + k; j++) {
+      const p = scores[j]!;
+      b = Math.max(b, Math.min(a, p));
+      a = Math.max(a, p);
     }
     out[i] = clamp01(1 - (a - b));
   }
@@ -205,30 +249,40 @@ export function margin(scores: Float32Array, n: number, k: number): Float64Array
  */
 export function entropy(scores: Float32Array, n: number, k: number, opts?: MultilabelOption): Float64Array {
   checkShape(scores, n, k);
+  return k === 1 || opts?.multilabel ? entropyPerLabel(scores, n, k) : entropyMulticlass(scores, n, k);
+}
+
+function entropyPerLabel(scores: Float32Array, n: number, k: number): Float64Array {
   const out = new Float64Array(n);
-  if (k === 1 || opts?.multilabel) {
-    const norm = k * Math.LN2;
-    for (let i = 0; i < n; i++) {
-      const base = i * k;
-      let h = 0;
-      for (let j = 0; j < k; j++) h += binaryEntropyNats(scores[base + j]!);
-      out[i] = clamp01(h / norm);
-    }
-    return out;
-  }
-  const lnK = Math.log(k);
-  for (let i = 0; i < n; i++) {
-    const base = i * k;
-    let s = 0;
-    let plogp = 0;
-    for (let j = 0; j < k; j++) {
-      const p = scores[base + j]!;
-      s += p;
-      plogp += p * Math.log(p < LOG_FLOOR ? LOG_FLOOR : p);
-    }
-    out[i] = s > 0 ? clamp01((Math.log(s) - plogp / s) / lnK) : 1;
+  const norm = k * Math.LN2;
+  for (let i = 0, base = 0; i < n; i++, base += k) {
+    let h = 0;
+    for (let j = base; j < base + k; j++) h += binaryEntropyNats(scores[j]!);
+    out[i] = clamp01(h / norm);
   }
   return out;
+}
+
+function entropyMulticlass(scores: Float32Array, n: number, k: number): Float64Array {
+  const out = new Float64Array(n);
+  const lnK = Math.log(k);
+  for (let i = 0, base = 0; i < n; i++, base += k) {
+    let s = 0;
+    let plogp = 0;
+    for (let j = base; j < base + k; j++) {
+      const p = scores[j]!;
+      s += p;
+      plogp += p * fastLn(Math.max(p, LOG_FLOOR));
+    }
+    out[i] = s > 0 ? clamp01((lnNearOne(s) - plogp / s) / lnK) : 1;
+  }
+  return out;
+}
+
+/** ln s for a sum of probabilities: a cubic series when s is within 1e-3 of 1 (error < 3e-13). */
+function lnNearOne(s: number): number {
+  const d = s - 1;
+  return Math.abs(d) < 1e-3 ? d - (d * d) / 2 + (d * d * d) / 3 : fastLn(s);
 }
 
 /**
@@ -248,12 +302,35 @@ export function thresholdDistance(scores: Float32Array, n: number, threshold: nu
 export function labelFlip(a: Float32Array, b: Float32Array, n: number, k: number): Float64Array {
   checkShape(a, n, k, 'a');
   checkShape(b, n, k, 'b');
+  return k === 1 ? labelFlipBinary(a, b, n) : labelFlipMulticlass(a, b, n, k);
+}
+
+function labelFlipBinary(a: Float32Array, b: Float32Array, n: number): Float64Array {
   const out = new Float64Array(n);
-  if (k === 1) {
-    for (let i = 0; i < n; i++) out[i] = a[i]! >= 0.5 !== b[i]! >= 0.5 ? 1 : 0;
-    return out;
+  for (let i = 0; i < n; i++) out[i] = +(a[i]! >= 0.5) ^ +(b[i]! >= 0.5);
+  return out;
+}
+
+function labelFlipMulticlass(a: Float32Array, b: Float32Array, n: number, k: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0, base = 0; i < n; i++, base += k) {
+    // both argmaxes in one pass (ties: the lower index, as argmaxAt)
+    let ia = 0;
+    let ib = 0;
+    let ma = a[base]!;
+    let mb = b[base]!;
+    for (let j = 1; j < k; j++) {
+      const pa = a[base + j]!;
+      const pb = b[base + j]!;
+      const ga = pa > ma;
+      const gb = pb > mb;
+      ia = ga ? j : ia;
+      ma = ga ? pa : ma;
+      ib = gb ? j : ib;
+      mb = gb ? pb : mb;
+    }
+    out[i] = ia !== ib ? 1 : 0;
   }
-  for (let i = 0; i < n; i++) out[i] = argmaxAt(a, i, k) !== argmaxAt(b, i, k) ? 1 : 0;
   return out;
 }
 
@@ -262,14 +339,9 @@ export function absDelta(a: Float32Array, b: Float32Array, n: number, k: number)
   checkShape(a, n, k, 'a');
   checkShape(b, n, k, 'b');
   const out = new Float64Array(n);
-  if (k === 1) {
-    for (let i = 0; i < n; i++) out[i] = clamp01(Math.abs(a[i]! - b[i]!));
-    return out;
-  }
-  for (let i = 0; i < n; i++) {
-    const base = i * k;
+  for (let i = 0, base = 0; i < n; i++, base += k) {
     let sum = 0;
-    for (let j = 0; j < k; j++) sum += Math.abs(a[base + j]! - b[base + j]!);
+    for (let j = base; j < base + k; j++) sum += Math.abs(a[j]! - b[j]!);
     out[i] = clamp01(sum / k);
   }
   return out;
@@ -284,32 +356,39 @@ export function absDelta(a: Float32Array, b: Float32Array, n: number, k: number)
 export function jensenShannon(a: Float32Array, b: Float32Array, n: number, k: number): Float64Array {
   checkShape(a, n, k, 'a');
   checkShape(b, n, k, 'b');
+  return k === 1 ? jensenShannonBinary(a, b, n) : jensenShannonMulticlass(a, b, n, k);
+}
+
+function jensenShannonBinary(a: Float32Array, b: Float32Array, n: number): Float64Array {
   const out = new Float64Array(n);
-  if (k === 1) {
-    for (let i = 0; i < n; i++) {
-      const p = a[i]!;
-      const q = b[i]!;
-      const m1 = (p + q) / 2;
-      const js = 0.5 * (xlogx(p) + xlogx(q) + xlogx(1 - p) + xlogx(1 - q)) - xlogx(m1) - xlogx(1 - m1);
-      out[i] = clamp01(js / Math.LN2);
-    }
-    return out;
-  }
-  const uniform = 1 / k;
   for (let i = 0; i < n; i++) {
-    const base = i * k;
+    const p = a[i]!;
+    const q = b[i]!;
+    const m = (p + q) / 2;
+    const js = 0.5 * (xlogx(p) + xlogx(q) + xlogx(1 - p) + xlogx(1 - q)) - xlogx(m) - xlogx(1 - m);
+    out[i] = clamp01(js / Math.LN2);
+  }
+  return out;
+}
+
+function jensenShannonMulticlass(a: Float32Array, b: Float32Array, n: number, k: number): Float64Array {
+  const out = new Float64Array(n);
+  const uniform = 1 / k;
+  for (let i = 0, base = 0; i < n; i++, base += k) {
     let sa = 0;
     let sb = 0;
-    for (let j = 0; j < k; j++) {
-      sa += a[base + j]!;
-      sb += b[base + j]!;
+    for (let j = base; j < base + k; j++) {
+      sa += a[j]!;
+      sb += b[j]!;
     }
     const ia = sa > 0 ? 1 / sa : 0;
     const ib = sb > 0 ? 1 / sb : 0;
+    const ua = sa > 0 ? 0 : uniform;
+    const ub = sb > 0 ? 0 : uniform;
     let js = 0;
-    for (let j = 0; j < k; j++) {
-      const p = ia > 0 ? a[base + j]! * ia : uniform;
-      const q = ib > 0 ? b[base + j]! * ib : uniform;
+    for (let j = base; j < base + k; j++) {
+      const p = a[j]! * ia + ua;
+      const q = b[j]! * ib + ub;
       js += 0.5 * (xlogx(p) + xlogx(q)) - xlogx((p + q) / 2);
     }
     out[i] = clamp01(js / Math.LN2);

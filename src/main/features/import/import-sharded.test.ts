@@ -1,0 +1,71 @@
+// Two parsers sharing a file by segments must store exactly what one parser stores.
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  importFile,
+  makeTempDir,
+  openContext,
+  readRejects,
+  removeDir,
+  sentimentMapping,
+  sentimentRow,
+  writeJsonl,
+} from '../../../../test/helpers/import-fixtures';
+
+let dir: string;
+let file: string;
+const N = 2_000;
+
+beforeAll(() => {
+  dir = makeTempDir('import-sharded');
+  const rows: (object | string)[] = [];
+  for (let i = 0; i < N; i++) {
+    if (i % 333 === 0) rows.push(''); // blank lines shift line numbers
+    if (i % 250 === 7)
+      rows.push({ ...sentimentRow(i), scores: [0.9, 0.9, 0.9] }); // bad sum
+    else if (i === 1_500)
+      rows.push(sentimentRow(10)); // the same id again, in another segment
+    else rows.push(sentimentRow(i));
+  }
+  rows.push('{ not json');
+  file = writeJsonl(path.join(dir, 'log.jsonl'), rows);
+});
+
+afterAll(() => removeDir(dir));
+afterEach(() => {
+  delete process.env['FLYWHEEL_PARSER_THREADS'];
+});
+
+async function importWith(threads: number) {
+  process.env['FLYWHEEL_PARSER_THREADS'] = String(threads);
+  const ctx = openContext(dir, `t${threads}.db`);
+  try {
+    const { status, run } = await importFile(ctx, file, sentimentMapping(), { batchRows: 64 });
+    const stored = ctx.store.db
+      .prepare(
+        'SELECT e.external_id AS id, p.predicted, hex(p.scores) AS s FROM examples e JOIN predictions p ON p.example_id = e.id ORDER BY e.id',
+      )
+      .all();
+    const rejects = readRejects(run.rejectsPath).map(({ row, line, field, reason }) => ({ row, line, field, reason }));
+    return { state: status.state, run, stored, rejects };
+  } finally {
+    await ctx.dispose();
+  }
+}
+
+describe('import with two parsers', () => {
+  it('stores the same rows in the same order and reports the same rejects as one parser', async () => {
+    const one = await importWith(1);
+    const two = await importWith(2);
+    expect(one.state).toBe('succeeded');
+    expect(two.state).toBe('succeeded');
+    expect(two.stored).toEqual(one.stored);
+    expect(two.rejects).toEqual(one.rejects);
+    const fields = one.rejects.map((r) => r.field);
+    expect(fields.filter((f) => f === 'scores')).toHaveLength(8); // rows 7, 257, … 1757
+    expect(fields.filter((f) => f === 'id')).toHaveLength(1); // ex-10 again at 1500
+    expect(fields.at(-1)).toBe('(line)'); // the last, broken line
+    expect(two.run.recordsRead).toBe(one.run.recordsRead);
+    expect(two.run.rowsImported).toBe(one.run.rowsImported);
+  });
+});
