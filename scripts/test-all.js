@@ -25,9 +25,23 @@ function chromium() {
 run('build', process.execPath, [path.join(root, 'scripts/build.js')]);
 run('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 run('lint', bin('eslint'), ['.']);
-run('unit and integration tests', bin('vitest'), ['run']);
+run('unit and integration tests', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/vitest.json',
+]);
 if (!chromium()) {
   console.error('\nbrowser tests need Chromium: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH');
   process.exit(1);
 }
 run('browser tests', bin('playwright'), ['test']);
+
+// One closing line for the whole run: "N passed, N failed, N skipped".
+const unit = JSON.parse(fs.readFileSync(path.join(root, 'test-results/vitest.json'), 'utf8'));
+const browser = JSON.parse(fs.readFileSync(path.join(root, 'test-results/playwright.json'), 'utf8'));
+const passed = unit.numPassedTests + (browser.stats.expected ?? 0);
+const failed = unit.numFailedTests + (browser.stats.unexpected ?? 0) + (browser.stats.flaky ?? 0);
+const skipped = unit.numPendingTests + unit.numTodoTests + (browser.stats.skipped ?? 0);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed === 0 ? 0 : 1);
