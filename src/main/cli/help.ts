@@ -7,6 +7,9 @@ Commands
   projects                  list projects with their counts
   stats [PROJECT]           counts, time range and model runs of a project
   import FILE               import a prediction log (JSONL, CSV, Parquet; .gz for JSONL/CSV)
+  label-schema PROJECT      show the label schema versions of a project
+    … set FILE.json         add a version (labels, guidelines, changeNote, mappingFromPrevious)
+    … diff A B              what changed between versions A and B
   demo                      write demo logs and import them into demo projects
   serve                     browser mode: the workbench UI and API on http://127.0.0.1
   help                      this text
@@ -44,5 +47,6 @@ Examples
   flywheel import logs/2026-11-20.jsonl --project sentiment --yes --save-mapping prod-log
   flywheel import logs/2026-11-21.csv.gz --project sentiment --mapping prod-log --strict
   flywheel stats sentiment --json
+  flywheel label-schema sentiment set labels-v2.json && flywheel label-schema sentiment diff 1 2
   flywheel serve --port 4780
 `;

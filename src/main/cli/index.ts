@@ -3,6 +3,7 @@ import { ApiError } from '../../shared/api/errors';
 import { APP_VERSION } from '../core/version';
 import { demoCommand } from './commands/demo';
 import { importCommand } from './commands/import';
+import { labelSchemaCommand } from './commands/label-schema';
 import { initCommand, projectsCommand, statsCommand } from './commands/projects';
 import { serveCommand } from './commands/serve';
 import { UsageError, type GlobalOptions } from './cli-context';
@@ -69,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
         return await importCommand(global, args, values);
       case 'demo':
         return await demoCommand(global, values);
+      case 'label-schema':
+        return await labelSchemaCommand(global, args);
       case 'serve':
         return await serveCommand(global, values);
       default:

@@ -1,6 +1,7 @@
 import type { Method } from '../../shared/api/contract';
 import { appHandlers } from '../features/app/handlers';
 import { importHandlers } from '../features/import/handlers';
+import { labelsHandlers } from '../features/labels/handlers';
 import { projectsHandlers } from '../features/projects/handlers';
 import type { HandlerGroup } from './handler';
 
@@ -9,4 +10,5 @@ export const handlers: HandlerGroup<Method> = {
   ...appHandlers,
   ...projectsHandlers,
   ...importHandlers,
+  ...labelsHandlers,
 };

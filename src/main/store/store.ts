@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { closeDatabase, openDatabase, type Db, type OpenOptions } from './database';
 import { ImportRunQueries } from './import-runs';
+import { LabelSchemaQueries } from './label-schemas';
 import { ProjectQueries } from './projects';
 import { MIGRATIONS } from './migrate';
 
@@ -11,6 +12,7 @@ import { MIGRATIONS } from './migrate';
 export class Store {
   readonly projects: ProjectQueries;
   readonly importRuns: ImportRunQueries;
+  readonly labelSchemas: LabelSchemaQueries;
 
   private constructor(
     readonly db: Db,
@@ -19,6 +21,7 @@ export class Store {
   ) {
     this.projects = new ProjectQueries(db);
     this.importRuns = new ImportRunQueries(db);
+    this.labelSchemas = new LabelSchemaQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appContract } from '../features/app/contract';
 import { importContract } from '../features/import/contract';
+import { labelsContract } from '../features/labels/contract';
 import { projectsContract } from '../features/projects/contract';
 import type { MethodSpec } from './method';
 
@@ -9,6 +10,7 @@ export const contract = {
   ...appContract,
   ...projectsContract,
   ...importContract,
+  ...labelsContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -6,6 +6,7 @@ import { createRowValidator } from '../../../shared/features/import/row-validato
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
+import { createProject } from '../projects/create-project';
 import { confirmAlreadyImported, prepareRun, runImport, toImportRun, type ImportRequest } from './import-job';
 import { mappedFields } from './field-access';
 import { readSample } from './preview';
@@ -30,15 +31,13 @@ function targetProject(
     'projectId' in target ? ctx.store.projects.byId(target.projectId) : ctx.store.projects.byName(target.project);
   if (!project) {
     if ('projectId' in target) throw new ApiError('not-found', `no project #${target.projectId}`);
-    project = ctx.store.projects.create({
+    return createProject(ctx, {
       name: target.project,
       taskType: mapping.taskType,
       inputKind: mapping.inputKind,
       classes: mapping.classes,
       featureNames: featureNamesOf(mapping),
     });
-    ctx.emit({ type: 'data.changed', projectId: project.id });
-    return project;
   }
   if (project.taskType !== mapping.taskType) {
     throw new ApiError(

@@ -2,6 +2,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { Project, ProjectRef } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
+import { createProject } from './create-project';
 
 export function resolveProject(ctx: Context, ref: ProjectRef): Project {
   const project = 'projectId' in ref ? ctx.store.projects.byId(ref.projectId) : ctx.store.projects.byName(ref.project);
@@ -18,15 +19,13 @@ export const projectsHandlers: HandlerGroup<'projects.list' | 'projects.create' 
   'projects.create': (input, ctx) => {
     if (ctx.store.projects.byName(input.name))
       throw new ApiError('conflict', `a project named '${input.name}' already exists`);
-    const project = ctx.store.projects.create({
+    return createProject(ctx, {
       name: input.name,
       taskType: input.taskType,
       inputKind: input.inputKind,
       classes: input.classes,
       featureNames: input.featureNames ?? null,
     });
-    ctx.emit({ type: 'data.changed', projectId: project.id });
-    return project;
   },
   'projects.stats': (input, ctx) => {
     const project = resolveProject(ctx, input);
