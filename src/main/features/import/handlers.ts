@@ -27,7 +27,7 @@ function targetProject(
   target: { projectId: number } | { project: string },
   mapping: ImportMapping,
 ): Project {
-  let project =
+  const project =
     'projectId' in target ? ctx.store.projects.byId(target.projectId) : ctx.store.projects.byName(target.project);
   if (!project) {
     if ('projectId' in target) throw new ApiError('not-found', `no project #${target.projectId}`);
