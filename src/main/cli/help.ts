@@ -10,6 +10,8 @@ Commands
   label-schema PROJECT      show the label schema versions of a project
     … set FILE.json         add a version (labels, guidelines, changeNote, mappingFromPrevious)
     … diff A B              what changed between versions A and B
+  label PROJECT ID [LABEL…] record a label event (--annotator NAME; --action label|accept|reject|
+                            skip|flag|undo|adjudicate; --comment TEXT; --schema-version N)
   demo                      write demo logs and import them into demo projects
   serve                     browser mode: the workbench UI and API on http://127.0.0.1
   help                      this text
@@ -48,5 +50,6 @@ Examples
   flywheel import logs/2026-11-21.csv.gz --project sentiment --mapping prod-log --strict
   flywheel stats sentiment --json
   flywheel label-schema sentiment set labels-v2.json && flywheel label-schema sentiment diff 1 2
+  flywheel label sentiment s-0000042 positive --annotator ana
   flywheel serve --port 4780
 `;

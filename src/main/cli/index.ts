@@ -3,6 +3,7 @@ import { ApiError } from '../../shared/api/errors';
 import { APP_VERSION } from '../core/version';
 import { demoCommand } from './commands/demo';
 import { importCommand } from './commands/import';
+import { labelCommand } from './commands/label';
 import { labelSchemaCommand } from './commands/label-schema';
 import { initCommand, projectsCommand, statsCommand } from './commands/projects';
 import { serveCommand } from './commands/serve';
@@ -31,6 +32,10 @@ const OPTIONS = {
   open: { type: 'boolean', default: false },
   dir: { type: 'string' },
   rows: { type: 'string' },
+  annotator: { type: 'string' },
+  action: { type: 'string' },
+  comment: { type: 'string' },
+  'schema-version': { type: 'string' },
 } as const;
 
 export type CliValues = ReturnType<typeof parseCli>['values'];
@@ -70,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
         return await importCommand(global, args, values);
       case 'demo':
         return await demoCommand(global, values);
+      case 'label':
+        return await labelCommand(global, args, values);
       case 'label-schema':
         return await labelSchemaCommand(global, args);
       case 'serve':

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { closeDatabase, openDatabase, type Db, type OpenOptions } from './database';
 import { ImportRunQueries } from './import-runs';
+import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
 import { ProjectQueries } from './projects';
 import { MIGRATIONS } from './migrate';
@@ -13,6 +14,7 @@ export class Store {
   readonly projects: ProjectQueries;
   readonly importRuns: ImportRunQueries;
   readonly labelSchemas: LabelSchemaQueries;
+  readonly labelEvents: LabelEventQueries;
 
   private constructor(
     readonly db: Db,
@@ -22,6 +24,7 @@ export class Store {
     this.projects = new ProjectQueries(db);
     this.importRuns = new ImportRunQueries(db);
     this.labelSchemas = new LabelSchemaQueries(db);
+    this.labelEvents = new LabelEventQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -1,9 +1,111 @@
 import { ApiError } from '../../../shared/api/errors';
-import { describeChange, describeDiff, diffVersions, validateDraft } from '../../../shared/features/labels';
+import {
+  assertCanUndo,
+  checkEventLabels,
+  currentLabels,
+  describeChange,
+  describeDiff,
+  diffVersions,
+  validateDraft,
+  type LabelEvent,
+} from '../../../shared/features/labels';
+import type { Project, ProjectRef } from '../../../shared/features/projects/contract';
+import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
 import { resolveProject } from '../projects/handlers';
 
-export const labelsHandlers: HandlerGroup<'labels.versions' | 'labels.create' | 'labels.diff'> = {
+function exampleOf(ctx: Context, ref: ProjectRef, externalId: string): { project: Project; exampleId: number } {
+  const project = resolveProject(ctx, ref);
+  const exampleId = ctx.store.labelEvents.visibleExample(project.id, externalId);
+  if (exampleId === null) throw new ApiError('not-found', `project '${project.name}' has no example '${externalId}'`);
+  return { project, exampleId };
+}
+
+function describeCurrent(ctx: Context, project: Project, externalId: string, events: LabelEvent[]) {
+  const latest = ctx.store.labelSchemas.latest(project.id);
+  const binary = project.taskType === 'binary' && latest?.labels.length === 2;
+  const current = currentLabels(
+    events,
+    binary ? { binaryLabels: [latest.labels[0]!.id, latest.labels[1]!.id] as const } : {},
+  );
+  return {
+    externalId,
+    events: events.length,
+    flagged: current.flagged,
+    resolution: current.resolution,
+    decisions: current.decisions.map((d) => ({
+      annotatorId: d.annotatorId,
+      action: d.action,
+      labels: d.labels,
+      eventId: d.eventId,
+    })),
+  };
+}
+
+type LabelMethods = 'labels.versions' | 'labels.create' | 'labels.diff' | 'labels.record' | 'labels.current';
+
+export const labelsHandlers: HandlerGroup<LabelMethods> = {
+  'labels.record': (input, ctx) => {
+    const { project, exampleId } = exampleOf(ctx, input.project, input.externalId);
+    const events = ctx.store.labelEvents;
+    if (input.clientEventId) {
+      const earlier = events.byClientId(input.clientEventId);
+      if (earlier) {
+        if (earlier.example_id !== exampleId)
+          throw new ApiError('conflict', `client event id '${input.clientEventId}' was used for another example`);
+        return {
+          eventId: earlier.id,
+          duplicate: true,
+          current: describeCurrent(ctx, project, input.externalId, events.forExample(project.id, exampleId)),
+        };
+      }
+    }
+    const latest = ctx.store.labelSchemas.latest(project.id);
+    if (!latest) throw new ApiError('conflict', `project '${project.name}' has no label schema yet`);
+    if (input.schemaVersion !== latest.version) {
+      throw new ApiError(
+        'conflict',
+        `label schema v${input.schemaVersion} of '${project.name}' is not current (v${latest.version} is): reload it and label again`,
+        { reason: 'stale-schema', current: latest.version },
+      );
+    }
+    const problems = checkEventLabels(
+      project.taskType,
+      latest.labels.map((l) => l.id),
+      input.action,
+      input.labels,
+    );
+    if (problems.length > 0) throw new ApiError('invalid-input', `labels: ${problems.join('; ')}`);
+    const annotatorId = events.annotatorId(input.annotator);
+    // Read, check and append in one write transaction: no other writer can slip in between.
+    const eventId = ctx.store.db
+      .transaction(() => {
+        if (input.action === 'undo') assertCanUndo(events.forExample(project.id, exampleId), annotatorId);
+        return events.append({
+          projectId: project.id,
+          exampleId,
+          annotatorId,
+          schemaVersionId: latest.id,
+          action: input.action,
+          labels: input.labels,
+          comment: input.comment ?? null,
+          timeSpentMs: input.timeSpentMs ?? null,
+          clientEventId: input.clientEventId ?? null,
+        });
+      })
+      .immediate();
+    return {
+      eventId,
+      duplicate: false,
+      current: describeCurrent(ctx, project, input.externalId, events.forExample(project.id, exampleId)),
+    };
+  },
+
+  'labels.current': ({ project: ref, externalId }, ctx) => {
+    const { project, exampleId } = exampleOf(ctx, ref, externalId);
+    return describeCurrent(ctx, project, externalId, ctx.store.labelEvents.forExample(project.id, exampleId));
+  },
+
   'labels.versions': (input, ctx) => ctx.store.labelSchemas.all(resolveProject(ctx, input).id),
 
   'labels.create': ({ project: ref, draft }, ctx) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { method } from '../../api/method';
 import { ProjectRefSchema } from '../projects/contract';
 import { LabelChangeSchema } from './mapping';
+import { LabelActionSchema } from './events';
 import { LabelSchema, MAX_LABELS } from './schema';
 
 export const LabelSchemaVersionSchema = z.object({
@@ -46,7 +47,60 @@ export const LabelSchemaCreateInputSchema = z.object({
     .strict(),
 });
 
+const ResolutionSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('unlabeled') }),
+  z.object({ status: z.literal('agreed'), labels: z.array(z.string()), annotatorIds: z.array(z.number().int()) }),
+  z.object({
+    status: z.literal('conflict'),
+    candidates: z.array(z.object({ labels: z.array(z.string()), annotatorIds: z.array(z.number().int()) })),
+  }),
+  z.object({
+    status: z.literal('adjudicated'),
+    labels: z.array(z.string()),
+    adjudicatorId: z.number().int(),
+    eventId: z.number().int(),
+  }),
+]);
+
+export const CurrentLabelsSchema = z.object({
+  externalId: z.string(),
+  events: z.number().int(),
+  flagged: z.boolean(),
+  resolution: ResolutionSchema,
+  decisions: z.array(
+    z.object({
+      annotatorId: z.number().int(),
+      action: z.string(),
+      labels: z.array(z.string()).nullable(),
+      eventId: z.number().int(),
+    }),
+  ),
+});
+
+const ExampleRef = z.object({ project: ProjectRefSchema, externalId: z.string().min(1).max(512) });
+
 export const labelsContract = {
+  'labels.record': method({
+    input: ExampleRef.extend({
+      annotator: z.string().trim().min(1).max(100),
+      /** The schema version the annotator saw: a newer one makes this a conflict, not a silent save. */
+      schemaVersion: z.number().int().positive(),
+      action: LabelActionSchema,
+      labels: z.array(z.string().min(1).max(64)).max(MAX_LABELS).nullable().default(null),
+      comment: z.string().max(5000).optional(),
+      timeSpentMs: z.number().int().min(0).max(86_400_000).optional(),
+      /** Makes a retried save idempotent. */
+      clientEventId: z.string().min(1).max(100).optional(),
+    }).strict(),
+    output: z.object({ eventId: z.number().int(), duplicate: z.boolean(), current: CurrentLabelsSchema }),
+    summary:
+      'Append a label event (label, accept, reject, skip, flag, undo, adjudicate); acknowledged after its commit',
+  }),
+  'labels.current': method({
+    input: ExampleRef.strict(),
+    output: CurrentLabelsSchema,
+    summary: 'The current label of an example, derived from its events',
+  }),
   'labels.versions': method({
     input: ProjectRefSchema,
     output: z.array(LabelSchemaVersionSchema),

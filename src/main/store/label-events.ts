@@ -1,0 +1,94 @@
+import type { LabelAction, LabelEvent } from '../../shared/features/labels';
+import type { Db } from './database';
+
+export interface NewLabelEvent {
+  projectId: number;
+  exampleId: number;
+  annotatorId: number;
+  schemaVersionId: number;
+  action: LabelAction;
+  labels: string[] | null;
+  comment: string | null;
+  timeSpentMs: number | null;
+  clientEventId: string | null;
+}
+
+interface EventRow {
+  id: number;
+  annotator_id: number;
+  schema_version_id: number;
+  action: LabelAction;
+  labels: string | null;
+  created_at: number;
+}
+
+/** Label events: appended, never changed; a retried save with the same client id is a no-op. */
+export class LabelEventQueries {
+  constructor(private readonly db: Db) {}
+
+  annotatorId(name: string): number {
+    this.db
+      .prepare('INSERT INTO annotators (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING')
+      .run(name, Date.now());
+    return this.db.prepare('SELECT id FROM annotators WHERE name = ?').pluck().get(name) as number;
+  }
+
+  /** The example with this log id, if an import that finished brought it. */
+  visibleExample(projectId: number, externalId: string): number | null {
+    const id = this.db
+      .prepare(
+        `SELECT e.id FROM examples e JOIN import_runs r ON r.id = e.import_run_id
+         WHERE e.project_id = ? AND e.external_id = ? AND r.status = 'done'`,
+      )
+      .pluck()
+      .get(projectId, externalId) as number | undefined;
+    return id ?? null;
+  }
+
+  forExample(projectId: number, exampleId: number): LabelEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, annotator_id, schema_version_id, action, labels, created_at FROM label_events
+         WHERE project_id = ? AND example_id = ? ORDER BY id`,
+      )
+      .all(projectId, exampleId) as EventRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      annotatorId: r.annotator_id,
+      schemaVersionId: r.schema_version_id,
+      action: r.action,
+      labels: r.labels === null ? null : (JSON.parse(r.labels) as string[]),
+      createdAt: r.created_at,
+    }));
+  }
+
+  byClientId(clientEventId: string): { id: number; example_id: number } | null {
+    return (
+      (this.db.prepare('SELECT id, example_id FROM label_events WHERE client_event_id = ?').get(clientEventId) as
+        { id: number; example_id: number } | undefined) ?? null
+    );
+  }
+
+  /** Commits on the primary connection (synchronous=FULL): once this returns, the event survives power loss. */
+  append(e: NewLabelEvent): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO label_events (project_id, example_id, annotator_id, schema_version_id, action, labels, comment,
+           time_spent_ms, client_event_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.projectId,
+        e.exampleId,
+        e.annotatorId,
+        e.schemaVersionId,
+        e.action,
+        e.labels === null ? null : JSON.stringify(e.labels),
+        e.comment,
+        e.timeSpentMs,
+        e.clientEventId,
+        Date.now(),
+      );
+    return Number(info.lastInsertRowid);
+  }
+}
