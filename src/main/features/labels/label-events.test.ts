@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../../shared/api/errors';
+import { failure } from '../../../../test/helpers/expect-failure';
 import { call } from '../../core/dispatch';
 import {
   importFile,
@@ -37,15 +37,6 @@ afterAll(async () => {
   await ctx.dispose();
   removeDir(dir);
 });
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('expected a failure');
-}
 
 const record = (over: Record<string, unknown>) =>
   call(

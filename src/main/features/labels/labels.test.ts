@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../../shared/api/errors';
+import { failure } from '../../../../test/helpers/expect-failure';
 import { createContext } from '../../core/create-context';
 import { call } from '../../core/dispatch';
 
@@ -24,15 +24,6 @@ afterAll(async () => {
   await ctx.dispose();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('label schema versions', () => {
   it('starts every project at version 1 with one label per class and hotkeys 1–3', async () => {
