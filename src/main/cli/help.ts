@@ -10,8 +10,13 @@ Commands
   label-schema PROJECT      show the label schema versions of a project
     … set FILE.json         add a version (labels, guidelines, changeNote, mappingFromPrevious)
     … diff A B              what changed between versions A and B
+  mine PROJECT              rank examples and merge the best into the review queue
+  queue PROJECT [stats]     queue counts; … list [--status S] [--limit N]; … next --annotator NAME
+                            [--session ID] (leases the top item); … release --annotator NAME
   label PROJECT ID [LABEL…] record a label event (--annotator NAME; --action label|accept|reject|
-                            skip|flag|undo|adjudicate; --comment TEXT; --schema-version N)
+                            skip|flag|comment|undo|adjudicate; --comment TEXT; --schema-version N)
+  agreement PROJECT         Cohen's kappa per annotator pair, Krippendorff's alpha; --conflicts lists
+                            the open conflicts (settle one with label --action adjudicate)
   demo                      write demo logs and import them into demo projects
   serve                     browser mode: the workbench UI and API on http://127.0.0.1
   help                      this text
@@ -32,6 +37,22 @@ import options
   --max-line-mb N           longest accepted line/record (default 16)
   --discard RUN_ID          remove the rows of an interrupted import
 
+mine options
+  --strategy S              entropy (default), least-confidence, margin, threshold, disagreement,
+                            vote-entropy, confident-error, random
+  --runs A,B                model runs by id or name@version (default: the newest that fit)
+  --threshold T             threshold strategy: the binary decision threshold (default 0.5)
+  --measure M               disagreement: label-flip (default), abs-delta, jensen-shannon
+  --seed N                  random: the sample's seed; also picks the doubly labeled items
+  --limit N                 items to select (default 500)
+  --from DATE --to DATE     time window on the example timestamp, [from, to)
+  --where KEY=VALUE         metadata filter (repeatable)
+  --class NAME              keep examples predicted as this class (repeatable)
+  --per-class N             at most N items per predicted class
+  --second-share F          share of new items two annotators label (0–1, default 0)
+  --include-labeled         also mine examples labeled under the current schema version
+  --keep-duplicates         do not suppress exact and near duplicates
+
 serve options
   --port N                  port (default 4780; 0 picks a free one)
   --host ADDR               address to bind (default 127.0.0.1)
@@ -50,6 +71,9 @@ Examples
   flywheel import logs/2026-11-21.csv.gz --project sentiment --mapping prod-log --strict
   flywheel stats sentiment --json
   flywheel label-schema sentiment set labels-v2.json && flywheel label-schema sentiment diff 1 2
+  flywheel mine sentiment --strategy disagreement --limit 200 --second-share 0.2
+  flywheel queue sentiment next --annotator ana --json
   flywheel label sentiment s-0000042 positive --annotator ana
+  flywheel agreement sentiment --conflicts
   flywheel serve --port 4780
 `;

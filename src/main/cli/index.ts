@@ -5,6 +5,9 @@ import { demoCommand } from './commands/demo';
 import { importCommand } from './commands/import';
 import { labelCommand } from './commands/label';
 import { labelSchemaCommand } from './commands/label-schema';
+import { agreementCommand } from './commands/agreement';
+import { mineCommand } from './commands/mine';
+import { queueCommand } from './commands/queue';
 import { initCommand, projectsCommand, statsCommand } from './commands/projects';
 import { serveCommand } from './commands/serve';
 import { UsageError, type GlobalOptions } from './cli-context';
@@ -36,6 +39,23 @@ const OPTIONS = {
   action: { type: 'string' },
   comment: { type: 'string' },
   'schema-version': { type: 'string' },
+  strategy: { type: 'string' },
+  runs: { type: 'string' },
+  limit: { type: 'string' },
+  threshold: { type: 'string' },
+  measure: { type: 'string' },
+  seed: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  where: { type: 'string', multiple: true },
+  class: { type: 'string', multiple: true },
+  'per-class': { type: 'string' },
+  'second-share': { type: 'string' },
+  'include-labeled': { type: 'boolean', default: false },
+  'keep-duplicates': { type: 'boolean', default: false },
+  status: { type: 'string' },
+  session: { type: 'string' },
+  conflicts: { type: 'boolean', default: false },
 } as const;
 
 export type CliValues = ReturnType<typeof parseCli>['values'];
@@ -79,6 +99,12 @@ export async function main(argv: string[]): Promise<number> {
         return await labelCommand(global, args, values);
       case 'label-schema':
         return await labelSchemaCommand(global, args);
+      case 'mine':
+        return await mineCommand(global, args, values);
+      case 'queue':
+        return await queueCommand(global, args, values);
+      case 'agreement':
+        return await agreementCommand(global, args, values);
       case 'serve':
         return await serveCommand(global, values);
       default:

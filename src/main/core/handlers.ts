@@ -2,6 +2,8 @@ import type { Method } from '../../shared/api/contract';
 import { appHandlers } from '../features/app/handlers';
 import { importHandlers } from '../features/import/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
+import { miningHandlers } from '../features/mining/handlers';
+import { reviewHandlers } from '../features/review/handlers';
 import { projectsHandlers } from '../features/projects/handlers';
 import type { HandlerGroup } from './handler';
 
@@ -11,4 +13,6 @@ export const handlers: HandlerGroup<Method> = {
   ...projectsHandlers,
   ...importHandlers,
   ...labelsHandlers,
+  ...miningHandlers,
+  ...reviewHandlers,
 };

@@ -116,6 +116,7 @@ export class ImportRunQueries {
     error: string,
   ): { examplesRemoved: number; predictionsRemoved: number } {
     return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM prediction_columns WHERE import_run_id = ?').run(id);
       const predictionsRemoved = this.db.prepare('DELETE FROM predictions WHERE import_run_id = ?').run(id).changes;
       const examplesRemoved = this.db.prepare('DELETE FROM examples WHERE import_run_id = ?').run(id).changes;
       this.db

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 import type { RowBatch, SourceReject } from '../features/import/batch';
+import { PredictionColumnWriter } from './prediction-columns';
 
 export interface BatchOutcome {
   imported: number;
@@ -36,6 +37,7 @@ export class ImportWriter {
   private readonly checkpoint;
   private readonly addCount;
   private readonly modelRunIds = new Map<number, number>();
+  private readonly columns: PredictionColumnWriter;
   /**
    * `parserRejects` are rows the parser refused; `appendRejects` writes rejects to the
    * rejects file and returns its new size, recorded in the same transaction.
@@ -81,6 +83,7 @@ export class ImportWriter {
       `INSERT INTO import_run_counts (import_run_id, model_run_id, value, n) VALUES (?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET n = n + excluded.n`,
     );
+    this.columns = new PredictionColumnWriter(db);
     this.writeBatch = db.transaction(
       (
         batch: RowBatch,
@@ -190,9 +193,14 @@ export class ImportWriter {
     }
 
     const predicted = new Map<string, number>(); // "modelRunId\u0000value" → rows
+    const insertedRows = new Map<number, number[]>(); // model run → batch rows written
     const countPrediction = (i: number) => {
-      const key = `${this.modelRun(batch, batch.modelIndex[i]!)}\u0000${batch.predicted[i]}`;
+      const modelRunId = this.modelRun(batch, batch.modelIndex[i]!);
+      const key = `${modelRunId}\u0000${batch.predicted[i]}`;
       predicted.set(key, (predicted.get(key) ?? 0) + 1);
+      const rows = insertedRows.get(modelRunId);
+      if (rows) rows.push(i);
+      else insertedRows.set(modelRunId, [i]);
     };
     const rowsToWrite: number[] = [];
     for (let i = 0; i < n; i++) if (!skip[i]) rowsToWrite.push(i);
@@ -233,6 +241,10 @@ export class ImportWriter {
           );
         } else out.present++;
       }
+    }
+
+    for (const [modelRunId, rows] of insertedRows) {
+      this.columns.append(modelRunId, this.importRunId, rows, exampleIds, batch.predicted, scores, width);
     }
 
     let truthAdded = 0;

@@ -22,6 +22,17 @@ interface EventRow {
   created_at: number;
 }
 
+function toEvent(r: EventRow): LabelEvent {
+  return {
+    id: r.id,
+    annotatorId: r.annotator_id,
+    schemaVersionId: r.schema_version_id,
+    action: r.action,
+    labels: r.labels === null ? null : (JSON.parse(r.labels) as string[]),
+    createdAt: r.created_at,
+  };
+}
+
 /** Label events: appended, never changed; a retried save with the same client id is a no-op. */
 export class LabelEventQueries {
   constructor(private readonly db: Db) {}
@@ -52,14 +63,33 @@ export class LabelEventQueries {
          WHERE project_id = ? AND example_id = ? ORDER BY id`,
       )
       .all(projectId, exampleId) as EventRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      annotatorId: r.annotator_id,
-      schemaVersionId: r.schema_version_id,
-      action: r.action,
-      labels: r.labels === null ? null : (JSON.parse(r.labels) as string[]),
-      createdAt: r.created_at,
-    }));
+    return rows.map(toEvent);
+  }
+
+  /** Every event of a project grouped by example (in id order within each), with the example's log id. */
+  byExample(projectId: number): Map<number, { externalId: string; events: LabelEvent[] }> {
+    const rows = this.db
+      .prepare(
+        `SELECT l.id, l.example_id, e.external_id, l.annotator_id, l.schema_version_id, l.action, l.labels, l.created_at
+         FROM label_events l JOIN examples e ON e.id = l.example_id
+         WHERE l.project_id = ? ORDER BY l.example_id, l.id`,
+      )
+      .all(projectId) as (EventRow & { example_id: number; external_id: string })[];
+    const out = new Map<number, { externalId: string; events: LabelEvent[] }>();
+    for (const r of rows) {
+      let entry = out.get(r.example_id);
+      if (!entry) {
+        entry = { externalId: r.external_id, events: [] };
+        out.set(r.example_id, entry);
+      }
+      entry.events.push(toEvent(r));
+    }
+    return out;
+  }
+
+  annotatorNames(): Map<number, string> {
+    const rows = this.db.prepare('SELECT id, name FROM annotators').all() as { id: number; name: string }[];
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   byClientId(clientEventId: string): { id: number; example_id: number } | null {

@@ -3,7 +3,11 @@ import { closeDatabase, openDatabase, type Db, type OpenOptions } from './databa
 import { ImportRunQueries } from './import-runs';
 import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
+import { ExampleQueries } from './examples';
+import { MiningQueries } from './mining';
+import { PredictionColumnQueries } from './prediction-columns';
 import { ProjectQueries } from './projects';
+import { QueueQueries } from './queue';
 import { MIGRATIONS } from './migrate';
 
 /**
@@ -15,6 +19,10 @@ export class Store {
   readonly importRuns: ImportRunQueries;
   readonly labelSchemas: LabelSchemaQueries;
   readonly labelEvents: LabelEventQueries;
+  readonly predictionColumns: PredictionColumnQueries;
+  readonly mining: MiningQueries;
+  readonly queue: QueueQueries;
+  readonly examples: ExampleQueries;
 
   private constructor(
     readonly db: Db,
@@ -25,6 +33,10 @@ export class Store {
     this.importRuns = new ImportRunQueries(db);
     this.labelSchemas = new LabelSchemaQueries(db);
     this.labelEvents = new LabelEventQueries(db);
+    this.predictionColumns = new PredictionColumnQueries(db);
+    this.mining = new MiningQueries(db);
+    this.queue = new QueueQueries(db);
+    this.examples = new ExampleQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

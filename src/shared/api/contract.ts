@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { appContract } from '../features/app/contract';
 import { importContract } from '../features/import/contract';
 import { labelsContract } from '../features/labels/contract';
+import { miningContract } from '../features/mining/contract';
+import { reviewContract } from '../features/review/contract';
 import { projectsContract } from '../features/projects/contract';
 import type { MethodSpec } from './method';
 
@@ -11,6 +13,8 @@ export const contract = {
   ...projectsContract,
   ...importContract,
   ...labelsContract,
+  ...miningContract,
+  ...reviewContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -13,6 +13,12 @@ import type { Project, ProjectRef } from '../../../shared/features/projects/cont
 import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
 import { resolveProject } from '../projects/handlers';
+import { assertNotLeasedToOther, updateQueueItem } from '../review/queue-state';
+import { agreementReport, conflictList } from './agreement-report';
+import { derivationOptions } from './derivation';
+
+/** After an undo the item is the annotator's again for this long, to decide it anew. */
+const UNDO_LEASE_MS = 15 * 60_000;
 
 function exampleOf(ctx: Context, ref: ProjectRef, externalId: string): { project: Project; exampleId: number } {
   const project = resolveProject(ctx, ref);
@@ -21,13 +27,13 @@ function exampleOf(ctx: Context, ref: ProjectRef, externalId: string): { project
   return { project, exampleId };
 }
 
-function describeCurrent(ctx: Context, project: Project, externalId: string, events: LabelEvent[]) {
-  const latest = ctx.store.labelSchemas.latest(project.id);
-  const binary = project.taskType === 'binary' && latest?.labels.length === 2;
-  const current = currentLabels(
-    events,
-    binary ? { binaryLabels: [latest.labels[0]!.id, latest.labels[1]!.id] as const } : {},
-  );
+function describeCurrent(
+  ctx: Context,
+  project: Project,
+  externalId: string,
+  events: LabelEvent[],
+  current = currentLabels(events, derivationOptions(project, ctx.store.labelSchemas.latest(project.id))),
+) {
   return {
     externalId,
     events: events.length,
@@ -42,7 +48,14 @@ function describeCurrent(ctx: Context, project: Project, externalId: string, eve
   };
 }
 
-type LabelMethods = 'labels.versions' | 'labels.create' | 'labels.diff' | 'labels.record' | 'labels.current';
+type LabelMethods =
+  | 'labels.versions'
+  | 'labels.create'
+  | 'labels.diff'
+  | 'labels.record'
+  | 'labels.current'
+  | 'labels.agreement'
+  | 'labels.conflicts';
 
 export const labelsHandlers: HandlerGroup<LabelMethods> = {
   'labels.record': (input, ctx) => {
@@ -76,12 +89,18 @@ export const labelsHandlers: HandlerGroup<LabelMethods> = {
       input.labels,
     );
     if (problems.length > 0) throw new ApiError('invalid-input', `labels: ${problems.join('; ')}`);
+    if (input.action === 'comment' && !input.comment?.trim())
+      throw new ApiError('invalid-input', 'comment: a comment event needs its text');
     const annotatorId = events.annotatorId(input.annotator);
-    // Read, check and append in one write transaction: no other writer can slip in between.
-    const eventId = ctx.store.db
+    const options = derivationOptions(project, latest);
+    // Read, check, append and move the queue item in one write transaction: no other writer can
+    // slip in between, and the acknowledgement below comes after its commit.
+    const { eventId, history, current } = ctx.store.db
       .transaction(() => {
+        const now = Date.now();
+        if (input.action !== 'adjudicate') assertNotLeasedToOther(ctx, project.id, exampleId, annotatorId, now);
         if (input.action === 'undo') assertCanUndo(events.forExample(project.id, exampleId), annotatorId);
-        return events.append({
+        const id = events.append({
           projectId: project.id,
           exampleId,
           annotatorId,
@@ -92,12 +111,16 @@ export const labelsHandlers: HandlerGroup<LabelMethods> = {
           timeSpentMs: input.timeSpentMs ?? null,
           clientEventId: input.clientEventId ?? null,
         });
+        const after = events.forExample(project.id, exampleId);
+        const derived = currentLabels(after, options);
+        updateQueueItem(ctx, project.id, exampleId, annotatorId, input.action, derived, UNDO_LEASE_MS, now);
+        return { eventId: id, history: after, current: derived };
       })
       .immediate();
     return {
       eventId,
       duplicate: false,
-      current: describeCurrent(ctx, project, input.externalId, events.forExample(project.id, exampleId)),
+      current: describeCurrent(ctx, project, input.externalId, history, current),
     };
   },
 
@@ -105,6 +128,10 @@ export const labelsHandlers: HandlerGroup<LabelMethods> = {
     const { project, exampleId } = exampleOf(ctx, ref, externalId);
     return describeCurrent(ctx, project, externalId, ctx.store.labelEvents.forExample(project.id, exampleId));
   },
+
+  'labels.agreement': (input, ctx) => agreementReport(ctx, resolveProject(ctx, input.project), input.schemaVersion),
+  'labels.conflicts': (input, ctx) =>
+    conflictList(ctx, resolveProject(ctx, input.project), input.schemaVersion, input.limit),
 
   'labels.versions': (input, ctx) => ctx.store.labelSchemas.all(resolveProject(ctx, input).id),
 

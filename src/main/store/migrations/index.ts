@@ -1,6 +1,8 @@
 import * as m0001 from './0001_init';
+import * as m0002 from './0002_queue_and_columns';
 
 /** Every migration, in order. Append only: an applied migration is never edited. */
 export const MIGRATION_MODULES: { id: number; name: string; sql: string }[] = [
   { id: 1, name: '0001_init', sql: m0001.sql },
+  { id: 2, name: '0002_queue_and_columns', sql: m0002.sql },
 ];

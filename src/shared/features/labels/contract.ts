@@ -94,12 +94,44 @@ export const labelsContract = {
     }).strict(),
     output: z.object({ eventId: z.number().int(), duplicate: z.boolean(), current: CurrentLabelsSchema }),
     summary:
-      'Append a label event (label, accept, reject, skip, flag, undo, adjudicate); acknowledged after its commit',
+      'Append a label event (label, accept, reject, skip, flag, comment, undo, adjudicate); acknowledged after its commit',
   }),
   'labels.current': method({
     input: ExampleRef.strict(),
     output: CurrentLabelsSchema,
     summary: 'The current label of an example, derived from its events',
+  }),
+  'labels.agreement': method({
+    input: z.object({ project: ProjectRefSchema, schemaVersion: z.number().int().positive().optional() }).strict(),
+    output: z.object({
+      schemaVersion: z.number().int(),
+      annotators: z.array(z.object({ name: z.string(), decided: z.number().int() })),
+      /** Cohen's kappa per annotator pair over the items both decided (null: undefined, e.g. one class only). */
+      pairs: z.array(z.object({ a: z.string(), b: z.string(), items: z.number().int(), kappa: z.number().nullable() })),
+      /** Krippendorff's alpha (nominal) over items decided by two or more. */
+      alpha: z.number().nullable(),
+      labeledByTwoOrMore: z.number().int(),
+      agreed: z.number().int(),
+      conflicts: z.number().int(),
+      adjudicated: z.number().int(),
+    }),
+    summary: 'Annotator agreement under a schema version: kappa per pair, alpha overall, conflicts',
+  }),
+  'labels.conflicts': method({
+    input: z
+      .object({
+        project: ProjectRefSchema,
+        schemaVersion: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(10_000).default(100),
+      })
+      .strict(),
+    output: z.array(
+      z.object({
+        externalId: z.string(),
+        candidates: z.array(z.object({ labels: z.array(z.string()), annotators: z.array(z.string()) })),
+      }),
+    ),
+    summary: 'Examples whose annotators disagree and nobody adjudicated yet',
   }),
   'labels.versions': method({
     input: ProjectRefSchema,

@@ -19,13 +19,14 @@
  * the other label; in multiclass and multilabel tasks a reject names no label set, so it does not
  * count towards agreement (the example needs a proper label from someone).
  * Skip and flag name no label set either; a flag marks the example `flagged`.
+ * A comment is a note beside the decisions: it is neither a decision nor a target of undo.
  * Label sets are compared as sets: order and repeats do not matter (multilabel).
  */
 import { z } from 'zod';
 import { ApiError } from '../../api/errors';
 import type { TaskType } from '../../domain/task';
 
-export const LABEL_ACTIONS = ['label', 'accept', 'reject', 'skip', 'flag', 'undo', 'adjudicate'] as const;
+export const LABEL_ACTIONS = ['label', 'accept', 'reject', 'skip', 'flag', 'comment', 'undo', 'adjudicate'] as const;
 export const LabelActionSchema = z.enum(LABEL_ACTIONS);
 export type LabelAction = z.infer<typeof LabelActionSchema>;
 
@@ -125,7 +126,7 @@ function applyUndos(sorted: readonly LabelEvent[]): { cancelled: Set<number>; st
     if (event.action === 'undo') {
       const target = stack.pop();
       if (target !== undefined) cancelled.add(target.id);
-    } else {
+    } else if (event.action !== 'comment') {
       stack.push(event);
     }
   }
@@ -160,6 +161,7 @@ export function currentLabels(events: readonly LabelEvent[], options: CurrentLab
   const live = sorted.filter(
     (e) =>
       e.action !== 'undo' &&
+      e.action !== 'comment' &&
       !cancelled.has(e.id) &&
       (options.schemaVersionId === undefined || e.schemaVersionId === options.schemaVersionId),
   );
@@ -270,7 +272,7 @@ export function checkEventLabels(
   action: LabelAction,
   labels: readonly string[] | null,
 ): string[] {
-  if (action === 'skip' || action === 'undo') {
+  if (action === 'skip' || action === 'undo' || action === 'comment') {
     return labels === null || labels.length === 0 ? [] : [`${withArticle(action)} event carries no labels`];
   }
   if (labels === null) return action === 'flag' ? [] : [`${withArticle(action)} event needs its label ids`];

@@ -1,0 +1,18 @@
+import type { HandlerGroup } from '../../core/handler';
+import { resolveProject } from '../projects/handlers';
+import { mine } from './mine';
+
+export const miningHandlers: HandlerGroup<'mining.run' | 'mining.runs'> = {
+  'mining.run': (input, ctx) => mine(ctx, input),
+  'mining.runs': (input, ctx) =>
+    ctx.store.mining.runs(resolveProject(ctx, input).id).map((r) => ({
+      id: r.id,
+      strategy: r.strategy,
+      params: JSON.parse(r.params) as unknown,
+      modelRuns: JSON.parse(r.model_runs) as number[],
+      filters: JSON.parse(r.filters) as unknown,
+      itemsAdded: r.items_added,
+      summary: JSON.parse(r.summary) as unknown,
+      createdAt: r.created_at,
+    })),
+};

@@ -1,0 +1,361 @@
+import { ApiError } from '../../../shared/api/errors';
+import type { ParsedInput } from '../../../shared/api/contract';
+import {
+  binaryOnly,
+  mulberry32,
+  reasonFor,
+  suppressNearDuplicates,
+  suppressNearDuplicateVectors,
+  topK,
+  type MiningStrategy,
+  type ReasonInput,
+} from '../../../shared/features/mining';
+import type { MiningResult } from '../../../shared/features/mining/contract';
+import type { Project } from '../../../shared/features/projects/contract';
+import type { Context } from '../../core/context';
+import type { CandidateRow, ModelRunRow } from '../../store/mining';
+import type { PredictionColumns } from '../../store/prediction-columns';
+import { resolveProject } from '../projects/handlers';
+import { chooseModelRuns, runLabel } from './model-runs';
+import { rank } from './rank';
+
+type Request = ParsedInput<'mining.run'>;
+
+interface Loaded {
+  runs: ModelRunRow[];
+  base: PredictionColumns;
+  /** Scores of every run aligned with base's rows. */
+  scores: Float32Array[];
+  eligible: Uint8Array;
+}
+
+/** Loads the runs' score columns and aligns the others to the first run's rows. */
+export function loadAligned(ctx: Context, project: Project, runs: ModelRunRow[]): Loaded {
+  const columns = runs.map((r) => ctx.store.predictionColumns.load(r.id));
+  const base = columns[0]!;
+  const eligible = new Uint8Array(base.n).fill(1);
+  const scores = [base.scores];
+  if (columns.length > 1) {
+    const maxId = ctx.store.mining.maxExampleId(project.id);
+    const pos = new Int32Array(maxId + 1);
+    for (const other of columns.slice(1)) {
+      pos.fill(-1);
+      for (let j = 0; j < other.n; j++) pos[other.exampleIds[j]!] = j;
+      const w = other.width;
+      const aligned = new Float32Array(base.n * w);
+      for (let i = 0; i < base.n; i++) {
+        const j = pos[base.exampleIds[i]!] ?? -1;
+        if (j < 0) eligible[i] = 0;
+        else aligned.set(other.scores.subarray(j * w, (j + 1) * w), i * w);
+      }
+      scores.push(aligned);
+    }
+  }
+  return { runs, base, scores, eligible };
+}
+
+/** Marks rows ineligible by example id: filters, labeled examples, items no longer pending. */
+function applyFilters(ctx: Context, project: Project, req: Request, loaded: Loaded, schemaVersionId: number | null) {
+  const { base, eligible } = loaded;
+  const maxId = ctx.store.mining.maxExampleId(project.id);
+  const blocked = new Uint8Array(maxId + 1);
+  const allowOnly = (ids: number[]) => {
+    const allowed = new Uint8Array(maxId + 1);
+    for (const id of ids) allowed[id] = 1;
+    for (let id = 0; id <= maxId; id++) if (!allowed[id]) blocked[id] = 1;
+  };
+  const f = req.filters;
+  if (f.from !== undefined || f.to !== undefined)
+    allowOnly(ctx.store.mining.inTimeWindow(project.id, f.from ?? null, f.to ?? null));
+  for (const [key, value] of Object.entries(f.metadata ?? {}))
+    allowOnly(ctx.store.mining.withMetadata(project.id, key, value));
+  if (req.excludeLabeled && schemaVersionId !== null) {
+    for (const id of ctx.store.mining.labeledUnder(project.id, schemaVersionId)) blocked[id] = 1;
+  }
+  for (const id of ctx.store.queue.notPending(project.id)) blocked[id] = 1;
+
+  let classMask: Set<number> | null = null;
+  if (f.predictedClasses) {
+    const unknown = f.predictedClasses.filter((c) => !project.classes.includes(c));
+    if (unknown.length > 0)
+      throw new ApiError(
+        'invalid-input',
+        `filters.predictedClasses: not a class of '${project.name}': ${unknown.join(', ')}`,
+      );
+    classMask = new Set(f.predictedClasses.map((c) => project.classes.indexOf(c)));
+  }
+  const multilabel = project.taskType === 'multilabel';
+  for (let i = 0; i < base.n; i++) {
+    if (blocked[base.exampleIds[i]!]) eligible[i] = 0;
+    else if (classMask) {
+      const p = base.predicted[i]!;
+      const hit = multilabel ? [...classMask].some((c) => Math.floor(p / 2 ** c) % 2 === 1) : classMask.has(p);
+      if (!hit) eligible[i] = 0;
+    }
+  }
+}
+
+function truthColumn(ctx: Context, project: Project, base: PredictionColumns): Int32Array {
+  const byExample = new Map<number, number>();
+  for (const row of ctx.store.mining.groundTruth(project.id)) {
+    const c = project.classes.indexOf(row.ground_truth);
+    if (c >= 0) byExample.set(row.id, c);
+  }
+  const truth = new Int32Array(base.n).fill(-1);
+  for (let i = 0; i < base.n; i++) truth[i] = byExample.get(base.exampleIds[i]!) ?? -1;
+  return truth;
+}
+
+function count(flags: Uint8Array): number {
+  let c = 0;
+  for (let i = 0; i < flags.length; i++) c += flags[i]!;
+  return c;
+}
+
+function classKey(project: Project, predicted: number): string {
+  if (project.taskType !== 'multilabel') return project.classes[predicted] ?? String(predicted);
+  return String(predicted);
+}
+
+interface Selection {
+  rows: number[];
+  candidates: Map<number, CandidateRow>;
+  suppressedDuplicates: number;
+  suppressedByQuota: number;
+}
+
+/**
+ * Walks the ranking best first, dropping duplicates and rows over their class quota, until `limit`
+ * are kept. Fetches example rows for a window of candidates and widens it while more are needed.
+ */
+function select(ctx: Context, project: Project, req: Request, loaded: Loaded, priority: Float64Array): Selection {
+  const { base, eligible } = loaded;
+  const total = count(eligible);
+  const plain = !req.dedupe && req.perClassQuota === undefined;
+  let want = plain ? req.limit : Math.min(total, req.limit * 3 + 50);
+  for (;;) {
+    const order = topK(priority, want, eligible);
+    const ids = Array.from(order, (row) => base.exampleIds[row]!);
+    const rows = ctx.store.mining.candidates(ids);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const kept = req.dedupe ? dedupe(project, req, order, ids, byId) : { kept: Array.from(order), dropped: 0 };
+    const perClass = new Map<string, number>();
+    const chosen: number[] = [];
+    let overQuota = 0;
+    for (const row of kept.kept) {
+      if (chosen.length >= req.limit) break;
+      if (req.perClassQuota !== undefined) {
+        const key = classKey(project, base.predicted[row]!);
+        const used = perClass.get(key) ?? 0;
+        if (used >= req.perClassQuota) {
+          overQuota++;
+          continue;
+        }
+        perClass.set(key, used + 1);
+      }
+      chosen.push(row);
+    }
+    if (chosen.length >= req.limit || order.length >= total || want >= total) {
+      return { rows: chosen, candidates: byId, suppressedDuplicates: kept.dropped, suppressedByQuota: overQuota };
+    }
+    want = Math.min(total, want * 4);
+  }
+}
+
+function dedupe(
+  project: Project,
+  req: Request,
+  order: Int32Array,
+  ids: number[],
+  byId: Map<number, CandidateRow>,
+): { kept: number[]; dropped: number } {
+  const local = Int32Array.from(order.keys());
+  // Exact duplicates of the whole input first (any input kind), by content hash.
+  const seen = new Set<number>();
+  const firstPass: number[] = [];
+  for (const j of local) {
+    const hash = byId.get(ids[j]!)?.content_hash;
+    if (hash !== undefined && seen.has(hash)) continue;
+    if (hash !== undefined) seen.add(hash);
+    firstPass.push(j);
+  }
+  let keptLocal: Int32Array;
+  const pass = Int32Array.from(firstPass);
+  if (project.inputKind === 'text') {
+    const texts = ids.map((id) => byId.get(id)?.text ?? null);
+    keptLocal = suppressNearDuplicates(pass, texts, { minJaccard: req.minJaccard }).kept;
+  } else if (project.inputKind === 'tabular') {
+    const dim = project.featureNames?.length ?? 0;
+    const first = ids.map((id) => byId.get(id)?.features).find((f) => f);
+    const d = dim || (first ? first.byteLength / 4 : 0);
+    if (d > 0) {
+      const features = new Float32Array(ids.length * d);
+      ids.forEach((id, j) => {
+        const f = byId.get(id)?.features;
+        if (f && f.byteLength === d * 4)
+          features.set(new Float32Array(f.buffer.slice(f.byteOffset, f.byteOffset + f.byteLength)), j * d);
+      });
+      keptLocal = suppressNearDuplicateVectors(pass, features, d, req.minCosine).kept;
+    } else keptLocal = pass;
+  } else keptLocal = pass;
+  return { kept: Array.from(keptLocal, (j) => order[j]!), dropped: order.length - keptLocal.length };
+}
+
+function reasonInput(
+  strategy: MiningStrategy,
+  project: Project,
+  loaded: Loaded,
+  row: number,
+  truth: Int32Array | undefined,
+): ReasonInput {
+  const w = loaded.base.width;
+  const classes = project.classes;
+  const rowOf = (i: number) => loaded.scores[i]!.subarray(row * w, (row + 1) * w);
+  const names = loaded.runs.map((r) => r.model_version);
+  const unique = new Set(names).size === names.length ? names : loaded.runs.map(runLabel);
+  const multilabel = project.taskType === 'multilabel';
+  switch (strategy.strategy) {
+    case 'random':
+      return { strategy: 'random', seed: strategy.seed };
+    case 'threshold':
+      return { strategy: 'threshold', scores: rowOf(0), threshold: strategy.threshold, classes };
+    case 'disagreement':
+      return {
+        strategy: 'disagreement',
+        measure: strategy.measure,
+        runs: [
+          { name: unique[0]!, scores: rowOf(0) },
+          { name: unique[1]!, scores: rowOf(1) },
+        ],
+        classes,
+      };
+    case 'vote-entropy':
+      return {
+        strategy: 'vote-entropy',
+        runs: loaded.runs.map((_, i) => ({ name: unique[i]!, scores: rowOf(i) })),
+        classes,
+      };
+    case 'confident-error':
+      return { strategy: 'confident-error', scores: rowOf(0), truth: truth?.[row] ?? -1, classes };
+    case 'margin':
+      return { strategy: 'margin', scores: rowOf(0), classes };
+    case 'entropy':
+    case 'least-confidence':
+      return { strategy: strategy.strategy, scores: rowOf(0), classes, multilabel };
+  }
+}
+
+/** Scores, filters and ranks; the part of a mining run that reads every prediction. */
+export function rankRows(ctx: Context, project: Project, req: Request, runs: ModelRunRow[]) {
+  const t0 = performance.now();
+  const loaded = loadAligned(ctx, project, runs);
+  const latest = ctx.store.labelSchemas.latest(project.id);
+  applyFilters(ctx, project, req, loaded, latest?.id ?? null);
+  const t1 = performance.now();
+  const truth = req.strategy.strategy === 'confident-error' ? truthColumn(ctx, project, loaded.base) : undefined;
+  const priority = rank(
+    {
+      strategy: req.strategy,
+      n: loaded.base.n,
+      width: loaded.base.width,
+      multilabel: project.taskType === 'multilabel',
+      runs: loaded.scores,
+      ...(truth ? { truth } : {}),
+    },
+    loaded.eligible,
+    req.limit,
+  );
+  if (req.strategy.strategy === 'confident-error') {
+    // Only real errors qualify: a correct or unknown prediction scores 0.
+    for (let i = 0; i < priority.length; i++) if (!(priority[i]! > 0)) loaded.eligible[i] = 0;
+  }
+  if (req.strategy.strategy === 'random') {
+    for (let i = 0; i < priority.length; i++) if (Number.isNaN(priority[i]!)) loaded.eligible[i] = 0;
+  }
+  return { loaded, priority, truth, loadMs: t1 - t0, rankMs: performance.now() - t1 };
+}
+
+export function mine(ctx: Context, req: Request): MiningResult {
+  const project = resolveProject(ctx, req.project);
+  const strategy = req.strategy;
+  if (binaryOnly(strategy.strategy) && project.taskType !== 'binary') {
+    throw new ApiError(
+      'invalid-input',
+      `${strategy.strategy} needs a binary project; '${project.name}' is ${project.taskType}`,
+    );
+  }
+  if (strategy.strategy === 'confident-error' && project.taskType === 'multilabel') {
+    throw new ApiError('invalid-input', `confident-error compares one true class; '${project.name}' is multilabel`);
+  }
+  for (const id of ctx.store.mining.runsWithoutColumns(project.id)) ctx.store.predictionColumns.load(id);
+  const runs = chooseModelRuns(project, strategy.strategy, ctx.store.mining.modelRuns(project.id), req.modelRuns);
+
+  const { loaded, priority, truth, loadMs, rankMs } = rankRows(ctx, project, req, runs);
+  const t2 = performance.now();
+  const picked = select(ctx, project, req, loaded, priority);
+  const rng = mulberry32(req.seed);
+  const items = picked.rows.map((row) => ({
+    exampleId: loaded.base.exampleIds[row]!,
+    priority: priority[row]!,
+    reason: reasonFor(reasonInput(strategy, project, loaded, row, truth)),
+    labelsWanted: req.secondLabelShare > 0 && rng() / 2 ** 32 < req.secondLabelShare ? 2 : 1,
+  }));
+  const t3 = performance.now();
+
+  const now = Date.now();
+  const { strategy: name, ...params } = strategy;
+  const filters = { ...req.filters, excludeLabeled: req.excludeLabeled, perClassQuota: req.perClassQuota ?? null };
+  const { miningRunId, merged } = ctx.store.db
+    .transaction(() => {
+      const id = ctx.store.mining.createRun(
+        project.id,
+        {
+          strategy: name,
+          params: {
+            ...params,
+            limit: req.limit,
+            dedupe: req.dedupe,
+            minJaccard: req.minJaccard,
+            minCosine: req.minCosine,
+            secondLabelShare: req.secondLabelShare,
+            seed: req.seed,
+          },
+          modelRuns: runs.map((r) => r.id),
+          filters,
+        },
+        now,
+      );
+      const m = ctx.store.queue.merge(project.id, id, items, now);
+      ctx.store.mining.finishRun(id, m.added, {
+        selected: items.length,
+        updated: m.updated,
+        alreadyQueued: m.unchanged,
+        suppressedDuplicates: picked.suppressedDuplicates,
+        suppressedByQuota: picked.suppressedByQuota,
+      });
+      return { miningRunId: id, merged: m };
+    })
+    .immediate();
+  ctx.emit({ type: 'data.changed', projectId: project.id });
+  return {
+    miningRunId,
+    strategy: name,
+    modelRuns: runs.map((r) => ({ id: r.id, name: runLabel(r) })),
+    scanned: loaded.base.n,
+    eligible: count(loaded.eligible),
+    selected: items.length,
+    added: merged.added,
+    updated: merged.updated,
+    alreadyQueued: merged.unchanged,
+    suppressedDuplicates: picked.suppressedDuplicates,
+    suppressedByQuota: picked.suppressedByQuota,
+    doublyLabeled: items.filter((i) => i.labelsWanted > 1).length,
+    timings: { loadMs, rankMs, selectMs: t3 - t2, writeMs: performance.now() - t3 },
+    top: items.slice(0, 20).map((i) => ({
+      externalId: picked.candidates.get(i.exampleId)?.external_id ?? '',
+      priority: i.priority,
+      reason: i.reason,
+      labelsWanted: i.labelsWanted,
+    })),
+  };
+}

@@ -1,0 +1,107 @@
+import type { Project } from '../../../shared/features/projects/contract';
+import type { QueueItem } from '../../../shared/features/review/contract';
+import type { Context } from '../../core/context';
+import type { HandlerGroup } from '../../core/handler';
+import type { QueueItemRow } from '../../store/queue';
+import { resolveProject } from '../projects/handlers';
+
+export function toQueueItem(row: QueueItemRow): QueueItem {
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    miningRunId: row.mining_run_id,
+    priority: row.priority,
+    reason: row.reason,
+    status: row.status,
+    labelsWanted: row.labels_wanted,
+    lease:
+      row.status === 'leased' && row.lease_expires_at !== null
+        ? { annotator: row.lease_annotator_name ?? '', session: row.lease_session, expiresAt: row.lease_expires_at }
+        : null,
+  };
+}
+
+function floats(blob: Buffer): number[] {
+  return Array.from(new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength)));
+}
+
+function predictedNames(project: Project, predicted: number): string[] {
+  if (project.taskType !== 'multilabel') return [project.classes[predicted] ?? String(predicted)];
+  return project.classes.filter((_, c) => Math.floor(predicted / 2 ** c) % 2 === 1);
+}
+
+export function reviewExample(ctx: Context, project: Project, exampleId: number) {
+  const e = ctx.store.examples.byId(exampleId);
+  if (!e) return null;
+  const names = project.featureNames ?? [];
+  return {
+    externalId: e.external_id,
+    ts: e.ts,
+    text: e.text,
+    features: e.features ? floats(e.features).map((value, i) => ({ name: names[i] ?? `f${i}`, value })) : null,
+    imagePath: e.image_path,
+    metadata: e.metadata ? (JSON.parse(e.metadata) as Record<string, unknown>) : null,
+    predictions: ctx.store.examples.predictions(project.id, exampleId).map((p) => ({
+      modelRunId: p.model_run_id,
+      model: `${p.model_name}@${p.model_version}`,
+      predicted: predictedNames(project, p.predicted),
+      scores: floats(p.scores),
+    })),
+  };
+}
+
+type ReviewMethods = 'queue.next' | 'queue.release' | 'queue.list' | 'queue.stats';
+
+export const reviewHandlers: HandlerGroup<ReviewMethods> = {
+  'queue.next': (input, ctx) => {
+    const project = resolveProject(ctx, input.project);
+    const schemaVersion = ctx.store.labelSchemas.latest(project.id)?.version ?? 0;
+    const queue = ctx.store.queue;
+    const annotatorId = ctx.store.labelEvents.annotatorId(input.annotator);
+    const now = Date.now();
+    // One write transaction: concurrent callers (other windows, other processes) queue up on
+    // SQLite's write lock, so an item is leased once.
+    const leased = ctx.store.db
+      .transaction(() => {
+        queue.expireLeases(project.id, now);
+        const held = queue.heldBy(project.id, annotatorId, input.session, now);
+        const id = held?.id ?? queue.nextPending(project.id, annotatorId)?.id;
+        if (id === undefined) return null;
+        queue.lease(id, annotatorId, input.session, now + input.leaseSeconds * 1000);
+        return id;
+      })
+      .immediate();
+    const remaining = queue.pendingCount(project.id);
+    if (leased === null) return { item: null, example: null, schemaVersion, remaining };
+    const row = queue.item(leased);
+    return {
+      item: toQueueItem(row),
+      example: reviewExample(ctx, project, row.example_id),
+      schemaVersion,
+      remaining,
+    };
+  },
+
+  'queue.release': (input, ctx) => {
+    const project = resolveProject(ctx, input.project);
+    const annotatorId = ctx.store.labelEvents.annotatorId(input.annotator);
+    return { released: ctx.store.queue.release(project.id, annotatorId, input.session ?? null) };
+  },
+
+  'queue.list': (input, ctx) => {
+    const project = resolveProject(ctx, input.project);
+    return ctx.store.queue.list(project.id, input.status ?? null, input.limit, input.offset).map(toQueueItem);
+  },
+
+  'queue.stats': (input, ctx) => {
+    const c = ctx.store.queue.counts(resolveProject(ctx, input).id, Date.now());
+    return {
+      pending: c.pending,
+      leased: c.leased - c.expired,
+      done: c.done,
+      skipped: c.skipped,
+      expiredLeases: c.expired,
+      doublyLabeled: c.doubles,
+    };
+  },
+};

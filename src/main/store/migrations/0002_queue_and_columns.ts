@@ -1,0 +1,50 @@
+// Schema version 2: prediction column chunks for mining, queue leases and double labeling,
+// and the `comment` label action.
+export const sql = /* sql */ `
+
+-- A columnar copy of predictions, one row per written batch and model run, kept in the same
+-- transaction as the predictions rows: mining reads a million scores as a few blobs.
+CREATE TABLE prediction_columns (
+  id             INTEGER PRIMARY KEY,
+  model_run_id   INTEGER NOT NULL REFERENCES model_runs(id),
+  import_run_id  INTEGER REFERENCES import_runs(id),
+  rows           INTEGER NOT NULL,
+  width          INTEGER NOT NULL,
+  example_ids    BLOB NOT NULL,           -- int32 per row
+  predicted      BLOB NOT NULL,           -- int32 per row
+  scores         BLOB NOT NULL            -- float32, width per row
+);
+CREATE INDEX prediction_columns_by_run ON prediction_columns (model_run_id);
+
+ALTER TABLE queue_items ADD COLUMN labels_wanted INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE queue_items ADD COLUMN lease_session TEXT;
+ALTER TABLE queue_items ADD COLUMN added_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX queue_items_leased ON queue_items (project_id, status, lease_expires_at);
+
+ALTER TABLE mining_runs ADD COLUMN summary TEXT NOT NULL DEFAULT '{}';
+
+-- label_events gains the 'comment' action: SQLite changes a CHECK only by rebuilding the table.
+CREATE TABLE label_events_v2 (
+  id                 INTEGER PRIMARY KEY,
+  project_id         INTEGER NOT NULL REFERENCES projects(id),
+  example_id         INTEGER NOT NULL REFERENCES examples(id),
+  annotator_id       INTEGER NOT NULL REFERENCES annotators(id),
+  schema_version_id  INTEGER NOT NULL REFERENCES label_schema_versions(id),
+  action             TEXT NOT NULL CHECK (action IN ('label', 'accept', 'reject', 'skip', 'flag', 'comment', 'undo', 'adjudicate')),
+  labels             TEXT,
+  comment            TEXT,
+  time_spent_ms      INTEGER,
+  client_event_id    TEXT UNIQUE,
+  created_at         INTEGER NOT NULL
+);
+INSERT INTO label_events_v2 SELECT id, project_id, example_id, annotator_id, schema_version_id, action, labels,
+  comment, time_spent_ms, client_event_id, created_at FROM label_events;
+DROP TABLE label_events;
+ALTER TABLE label_events_v2 RENAME TO label_events;
+CREATE INDEX label_events_by_example ON label_events (project_id, example_id, id);
+CREATE INDEX label_events_by_annotator ON label_events (project_id, annotator_id, example_id);
+CREATE TRIGGER label_events_no_update BEFORE UPDATE ON label_events
+BEGIN SELECT RAISE(ABORT, 'label events are append-only'); END;
+CREATE TRIGGER label_events_no_delete BEFORE DELETE ON label_events
+BEGIN SELECT RAISE(ABORT, 'label events are append-only'); END;
+`;

@@ -1,0 +1,149 @@
+import type { Db } from './database';
+
+export interface MiningRunRow {
+  id: number;
+  strategy: string;
+  params: string;
+  model_runs: string;
+  filters: string;
+  items_added: number;
+  summary: string;
+  created_at: number;
+}
+
+export interface CandidateRow {
+  id: number;
+  external_id: string;
+  ts: number | null;
+  text: string | null;
+  features: Buffer | null;
+  content_hash: number;
+}
+
+export interface ModelRunRow {
+  id: number;
+  source: 'import' | 'rescore';
+  model_name: string;
+  model_version: string;
+  created_at: number;
+}
+
+/** Reads and records behind hard-example mining. */
+export class MiningQueries {
+  constructor(private readonly db: Db) {}
+
+  /** Model runs with at least one visible prediction, oldest first. */
+  modelRuns(projectId: number): ModelRunRow[] {
+    return this.db
+      .prepare(
+        `SELECT m.id, m.source, m.model_name, m.model_version, m.created_at FROM model_runs m
+         WHERE m.project_id = ? AND EXISTS (
+           SELECT 1 FROM prediction_columns c LEFT JOIN import_runs r ON r.id = c.import_run_id
+           WHERE c.model_run_id = m.id AND (c.import_run_id IS NULL OR r.status = 'done'))
+         ORDER BY m.created_at, m.id`,
+      )
+      .all(projectId) as ModelRunRow[];
+  }
+
+  /** Model runs that hold predictions but predate the columnar copy (databases of schema v1). */
+  runsWithoutColumns(projectId: number): number[] {
+    return this.db
+      .prepare(
+        `SELECT m.id FROM model_runs m WHERE m.project_id = ?
+           AND NOT EXISTS (SELECT 1 FROM prediction_columns c WHERE c.model_run_id = m.id)
+           AND EXISTS (SELECT 1 FROM predictions p WHERE p.model_run_id = m.id)`,
+      )
+      .pluck()
+      .all(projectId) as number[];
+  }
+
+  maxExampleId(projectId: number): number {
+    return (this.db.prepare('SELECT coalesce(max(id), 0) FROM examples WHERE project_id = ?').pluck().get(projectId) ??
+      0) as number;
+  }
+
+  /** Example ids in a time window [from, to) (epoch ms). */
+  inTimeWindow(projectId: number, from: number | null, to: number | null): number[] {
+    return this.db
+      .prepare(
+        `SELECT id FROM examples WHERE project_id = ? AND ts IS NOT NULL AND (? IS NULL OR ts >= ?) AND (? IS NULL OR ts < ?)`,
+      )
+      .pluck()
+      .all(projectId, from, from, to, to) as number[];
+  }
+
+  /** Example ids whose metadata field equals the value (JSON path `$."key"`). */
+  withMetadata(projectId: number, key: string, value: string | number | boolean): number[] {
+    const path = `$.${JSON.stringify(key)}`;
+    const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    return this.db
+      .prepare(`SELECT id FROM examples WHERE project_id = ? AND json_extract(metadata, ?) = ?`)
+      .pluck()
+      .all(projectId, path, v) as number[];
+  }
+
+  /** Examples some annotator decided (label, accept, reject, adjudicate) under this schema version. */
+  labeledUnder(projectId: number, schemaVersionId: number): number[] {
+    return this.db
+      .prepare(
+        `SELECT DISTINCT example_id FROM label_events WHERE project_id = ? AND schema_version_id = ?
+           AND action IN ('label', 'accept', 'reject', 'adjudicate')`,
+      )
+      .pluck()
+      .all(projectId, schemaVersionId) as number[];
+  }
+
+  groundTruth(projectId: number): { id: number; ground_truth: string }[] {
+    return this.db
+      .prepare('SELECT id, ground_truth FROM examples WHERE project_id = ? AND ground_truth IS NOT NULL')
+      .all(projectId) as { id: number; ground_truth: string }[];
+  }
+
+  candidates(ids: readonly number[]): CandidateRow[] {
+    const out: CandidateRow[] = [];
+    const stmt = this.db.prepare(
+      `SELECT e.id, e.external_id, e.ts, e.text, e.features, e.content_hash FROM json_each(?) j
+       JOIN examples e ON e.id = j.value ORDER BY j.key`,
+    );
+    for (let i = 0; i < ids.length; i += 5000) {
+      out.push(...(stmt.all(JSON.stringify(ids.slice(i, i + 5000))) as CandidateRow[]));
+    }
+    return out;
+  }
+
+  createRun(
+    projectId: number,
+    run: { strategy: string; params: unknown; modelRuns: number[]; filters: unknown },
+    now: number,
+  ): number {
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO mining_runs (project_id, strategy, params, model_runs, filters, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          projectId,
+          run.strategy,
+          JSON.stringify(run.params),
+          JSON.stringify(run.modelRuns),
+          JSON.stringify(run.filters),
+          now,
+        ).lastInsertRowid,
+    );
+  }
+
+  finishRun(id: number, itemsAdded: number, summary: unknown): void {
+    this.db
+      .prepare('UPDATE mining_runs SET items_added = ?, summary = ? WHERE id = ?')
+      .run(itemsAdded, JSON.stringify(summary), id);
+  }
+
+  runs(projectId: number): MiningRunRow[] {
+    return this.db
+      .prepare(
+        `SELECT id, strategy, params, model_runs, filters, items_added, summary, created_at FROM mining_runs
+         WHERE project_id = ? ORDER BY id DESC`,
+      )
+      .all(projectId) as MiningRunRow[];
+  }
+}

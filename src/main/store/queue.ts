@@ -1,0 +1,194 @@
+import type { Db } from './database';
+
+export type QueueStatus = 'pending' | 'leased' | 'done' | 'skipped';
+
+export interface NewQueueItem {
+  exampleId: number;
+  priority: number;
+  reason: string;
+  labelsWanted: number;
+}
+
+export interface QueueItemRow {
+  id: number;
+  example_id: number;
+  external_id: string;
+  mining_run_id: number;
+  priority: number;
+  reason: string;
+  status: QueueStatus;
+  labels_wanted: number;
+  lease_annotator: number | null;
+  lease_annotator_name: string | null;
+  lease_session: string | null;
+  lease_expires_at: number | null;
+}
+
+const ITEM_COLUMNS = `q.id, q.example_id, e.external_id, q.mining_run_id, q.priority, q.reason, q.status, q.labels_wanted,
+  q.lease_annotator, a.name AS lease_annotator_name, q.lease_session, q.lease_expires_at`;
+const ITEM_FROM = `queue_items q JOIN examples e ON e.id = q.example_id LEFT JOIN annotators a ON a.id = q.lease_annotator`;
+
+/**
+ * The review queue. Leases are taken inside BEGIN IMMEDIATE transactions, so two processes (or two
+ * windows) calling next at once are serialised by SQLite's write lock and never get the same item.
+ */
+export class QueueQueries {
+  constructor(private readonly db: Db) {}
+
+  /** Adds new items and raises the priority of pending ones; never duplicates an example. */
+  merge(projectId: number, miningRunId: number, items: readonly NewQueueItem[], now: number) {
+    const find = this.db.prepare(
+      'SELECT status, priority, labels_wanted FROM queue_items WHERE project_id = ? AND example_id = ?',
+    );
+    const wantMore = this.db.prepare(
+      'UPDATE queue_items SET labels_wanted = ? WHERE project_id = ? AND example_id = ?',
+    );
+    const insert = this.db.prepare(
+      `INSERT INTO queue_items (project_id, example_id, mining_run_id, priority, reason, status, labels_wanted, added_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    );
+    const raise = this.db.prepare(
+      `UPDATE queue_items SET priority = ?, reason = ?, mining_run_id = ?, labels_wanted = max(labels_wanted, ?)
+       WHERE project_id = ? AND example_id = ?`,
+    );
+    let added = 0;
+    let updated = 0;
+    let unchanged = 0;
+    for (const item of items) {
+      const existing = find.get(projectId, item.exampleId) as
+        { status: QueueStatus; priority: number; labels_wanted: number } | undefined;
+      if (!existing) {
+        insert.run(projectId, item.exampleId, miningRunId, item.priority, item.reason, item.labelsWanted, now);
+        added++;
+      } else if (existing.status === 'pending' && item.priority > existing.priority) {
+        raise.run(item.priority, item.reason, miningRunId, item.labelsWanted, projectId, item.exampleId);
+        updated++;
+      } else {
+        if (existing.status === 'pending' && item.labelsWanted > existing.labels_wanted)
+          wantMore.run(item.labelsWanted, projectId, item.exampleId);
+        unchanged++;
+      }
+    }
+    return { added, updated, unchanged };
+  }
+
+  /** Example ids whose queue item is no longer pending (leased, done or skipped). */
+  notPending(projectId: number): number[] {
+    return this.db
+      .prepare(`SELECT example_id FROM queue_items WHERE project_id = ? AND status != 'pending'`)
+      .pluck()
+      .all(projectId) as number[];
+  }
+
+  pendingCount(projectId: number): number {
+    return this.db
+      .prepare(`SELECT count(*) FROM queue_items WHERE project_id = ? AND status = 'pending'`)
+      .pluck()
+      .get(projectId) as number;
+  }
+
+  /** Returns expired leases to the queue. */
+  expireLeases(projectId: number, now: number): number {
+    return this.db
+      .prepare(
+        `UPDATE queue_items SET status = 'pending', lease_annotator = NULL, lease_session = NULL, lease_expires_at = NULL
+         WHERE project_id = ? AND status = 'leased' AND lease_expires_at <= ?`,
+      )
+      .run(projectId, now).changes;
+  }
+
+  /** The unexpired lease this annotator's session already holds, if any. */
+  heldBy(projectId: number, annotatorId: number, session: string, now: number): QueueItemRow | null {
+    return (
+      (this.db
+        .prepare(
+          `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM}
+           WHERE q.project_id = ? AND q.status = 'leased' AND q.lease_annotator = ? AND q.lease_session = ?
+             AND q.lease_expires_at > ? ORDER BY q.priority DESC LIMIT 1`,
+        )
+        .get(projectId, annotatorId, session, now) as QueueItemRow | undefined) ?? null
+    );
+  }
+
+  /**
+   * The highest-priority pending item this annotator has not decided yet (an item wanting a second
+   * label is pending again after the first).
+   */
+  nextPending(projectId: number, annotatorId: number): { id: number; example_id: number } | null {
+    return (
+      (this.db
+        .prepare(
+          `SELECT q.id, q.example_id FROM queue_items q
+           WHERE q.project_id = ? AND q.status = 'pending'
+             AND NOT EXISTS (SELECT 1 FROM label_events l WHERE l.project_id = q.project_id AND l.annotator_id = ?
+                             AND l.example_id = q.example_id AND l.action IN ('label', 'accept', 'reject'))
+           ORDER BY q.priority DESC, q.id LIMIT 1`,
+        )
+        .get(projectId, annotatorId) as { id: number; example_id: number } | undefined) ?? null
+    );
+  }
+
+  lease(id: number, annotatorId: number, session: string, expiresAt: number): void {
+    this.db
+      .prepare(
+        `UPDATE queue_items SET status = 'leased', lease_annotator = ?, lease_session = ?, lease_expires_at = ? WHERE id = ?`,
+      )
+      .run(annotatorId, session, expiresAt, id);
+  }
+
+  item(id: number): QueueItemRow {
+    return this.db.prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.id = ?`).get(id) as QueueItemRow;
+  }
+
+  forExample(projectId: number, exampleId: number): QueueItemRow | null {
+    return (
+      (this.db
+        .prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.project_id = ? AND q.example_id = ?`)
+        .get(projectId, exampleId) as QueueItemRow | undefined) ?? null
+    );
+  }
+
+  setStatus(id: number, status: Exclude<QueueStatus, 'leased'>): void {
+    this.db
+      .prepare(
+        `UPDATE queue_items SET status = ?, lease_annotator = NULL, lease_session = NULL, lease_expires_at = NULL WHERE id = ?`,
+      )
+      .run(status, id);
+  }
+
+  /** Gives back this annotator's leases (one session, or all of them). */
+  release(projectId: number, annotatorId: number, session: string | null): number {
+    return this.db
+      .prepare(
+        `UPDATE queue_items SET status = 'pending', lease_annotator = NULL, lease_session = NULL, lease_expires_at = NULL
+         WHERE project_id = ? AND status = 'leased' AND lease_annotator = ? AND (? IS NULL OR lease_session = ?)`,
+      )
+      .run(projectId, annotatorId, session, session).changes;
+  }
+
+  counts(projectId: number, now: number): Record<QueueStatus, number> & { expired: number; doubles: number } {
+    const rows = this.db
+      .prepare(
+        `SELECT status, count(*) AS n, sum(status = 'leased' AND lease_expires_at <= ?) AS expired,
+           sum(labels_wanted > 1) AS doubles
+         FROM queue_items WHERE project_id = ? GROUP BY status`,
+      )
+      .all(now, projectId) as { status: QueueStatus; n: number; expired: number; doubles: number }[];
+    const out = { pending: 0, leased: 0, done: 0, skipped: 0, expired: 0, doubles: 0 };
+    for (const r of rows) {
+      out[r.status] = r.n;
+      out.expired += r.expired;
+      out.doubles += r.doubles;
+    }
+    return out;
+  }
+
+  list(projectId: number, status: QueueStatus | null, limit: number, offset: number): QueueItemRow[] {
+    return this.db
+      .prepare(
+        `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.project_id = ? AND (? IS NULL OR q.status = ?)
+         ORDER BY q.priority DESC, q.id LIMIT ? OFFSET ?`,
+      )
+      .all(projectId, status, status, limit, offset) as QueueItemRow[];
+  }
+}

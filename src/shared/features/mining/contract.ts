@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { method } from '../../api/method';
+import { ProjectRefSchema } from '../projects/contract';
+import { MiningStrategySchema } from './strategy';
+
+/** A model run by id, or by "name@version" (or a version alone when it names one run). */
+export const ModelRunRefSchema = z.union([z.number().int().positive(), z.string().trim().min(1).max(300)]);
+
+const MetadataValue = z.union([z.string().max(1000), z.number(), z.boolean()]);
+
+export const MiningFiltersSchema = z
+  .object({
+    /** Time window on the example timestamp, epoch ms, [from, to). */
+    from: z.number().int().optional(),
+    to: z.number().int().optional(),
+    /** Every key must equal its value in the example's metadata. */
+    metadata: z.record(z.string().min(1).max(200), MetadataValue).optional(),
+    /** Keep examples whose predicted class (first model run) is one of these. */
+    predictedClasses: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict()
+  .refine((f) => f.from === undefined || f.to === undefined || f.from < f.to, {
+    message: 'the time window is empty: from must be before to',
+    path: ['to'],
+  });
+
+export const MiningRequestSchema = z
+  .object({
+    project: ProjectRefSchema,
+    strategy: MiningStrategySchema,
+    /** Default: the newest run (one-run strategies), the two newest (disagreement), all (vote entropy). */
+    modelRuns: z.array(ModelRunRefSchema).max(32).optional(),
+    filters: MiningFiltersSchema.default({}),
+    limit: z.number().int().min(1).max(100_000).default(500),
+    /** At most this many items per predicted class (first model run). */
+    perClassQuota: z.number().int().min(1).optional(),
+    /** Leave out examples already decided under the current schema version. */
+    excludeLabeled: z.boolean().default(true),
+    /** Suppress exact and near duplicates (text: word-shingle Jaccard, features: cosine). */
+    dedupe: z.boolean().default(true),
+    minJaccard: z.number().gt(0).max(1).default(0.6),
+    minCosine: z.number().gt(0).max(1).default(0.995),
+    /** Share of the new items that two annotators label, for agreement. */
+    secondLabelShare: z.number().min(0).max(1).default(0),
+    /** Seeds the choice of doubly labeled items. */
+    seed: z.number().int().default(1),
+  })
+  .strict();
+
+const MinedItemSchema = z.object({
+  externalId: z.string(),
+  priority: z.number(),
+  reason: z.string(),
+  labelsWanted: z.number().int(),
+});
+
+export const MiningRunSchema = z.object({
+  id: z.number().int(),
+  strategy: z.string(),
+  params: z.unknown(),
+  modelRuns: z.array(z.number().int()),
+  filters: z.unknown(),
+  itemsAdded: z.number().int(),
+  summary: z.unknown(),
+  createdAt: z.number(),
+});
+
+export const MiningResultSchema = z.object({
+  miningRunId: z.number().int(),
+  strategy: z.string(),
+  modelRuns: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  scanned: z.number().int(),
+  eligible: z.number().int(),
+  selected: z.number().int(),
+  added: z.number().int(),
+  updated: z.number().int(),
+  alreadyQueued: z.number().int(),
+  suppressedDuplicates: z.number().int(),
+  suppressedByQuota: z.number().int(),
+  doublyLabeled: z.number().int(),
+  timings: z.object({ loadMs: z.number(), rankMs: z.number(), selectMs: z.number(), writeMs: z.number() }),
+  top: z.array(MinedItemSchema),
+});
+export type MiningResult = z.infer<typeof MiningResultSchema>;
+
+export const miningContract = {
+  'mining.run': method({
+    input: MiningRequestSchema,
+    output: MiningResultSchema,
+    summary: 'Rank examples by a strategy and merge the best into the review queue; records the mining run',
+  }),
+  'mining.runs': method({
+    input: ProjectRefSchema,
+    output: z.array(MiningRunSchema),
+    summary: 'Mining runs of a project, newest first, with their parameters',
+  }),
+};

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { method } from '../../api/method';
+import { ProjectRefSchema } from '../projects/contract';
+
+export const QueueStatusSchema = z.enum(['pending', 'leased', 'done', 'skipped']);
+
+const AnnotatorName = z.string().trim().min(1).max(100);
+/** One review window; a session that asks again gets the item it already holds. */
+const SessionId = z.string().min(1).max(100);
+
+export const QueueItemSchema = z.object({
+  id: z.number().int(),
+  externalId: z.string(),
+  miningRunId: z.number().int(),
+  priority: z.number(),
+  reason: z.string(),
+  status: QueueStatusSchema,
+  labelsWanted: z.number().int(),
+  lease: z.object({ annotator: z.string(), session: z.string().nullable(), expiresAt: z.number() }).nullable(),
+});
+export type QueueItem = z.infer<typeof QueueItemSchema>;
+
+export const ReviewExampleSchema = z.object({
+  externalId: z.string(),
+  ts: z.number().nullable(),
+  text: z.string().nullable(),
+  features: z.array(z.object({ name: z.string(), value: z.number() })).nullable(),
+  imagePath: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+  predictions: z.array(
+    z.object({
+      modelRunId: z.number().int(),
+      model: z.string(),
+      predicted: z.array(z.string()),
+      /** One per class (binary: P(classes[1]) alone). */
+      scores: z.array(z.number()),
+    }),
+  ),
+});
+
+export const NextItemSchema = z.object({
+  item: QueueItemSchema.nullable(),
+  example: ReviewExampleSchema.nullable(),
+  /** The schema version to label under; a newer one makes the save a conflict. */
+  schemaVersion: z.number().int(),
+  remaining: z.number().int(),
+});
+
+export const reviewContract = {
+  'queue.next': method({
+    input: z
+      .object({
+        project: ProjectRefSchema,
+        annotator: AnnotatorName,
+        session: SessionId.default('default'),
+        /** How long the lease lasts without a save. */
+        leaseSeconds: z.number().int().min(1).max(86_400).default(900),
+      })
+      .strict(),
+    output: NextItemSchema,
+    summary: 'Lease the highest-priority item nobody holds to an annotator; null when the queue is empty',
+  }),
+  'queue.release': method({
+    input: z.object({ project: ProjectRefSchema, annotator: AnnotatorName, session: SessionId.optional() }).strict(),
+    output: z.object({ released: z.number().int() }),
+    summary: 'Give back an annotator’s leases (one session, or all)',
+  }),
+  'queue.list': method({
+    input: z
+      .object({
+        project: ProjectRefSchema,
+        status: QueueStatusSchema.optional(),
+        limit: z.number().int().min(1).max(10_000).default(100),
+        offset: z.number().int().min(0).default(0),
+      })
+      .strict(),
+    output: z.array(QueueItemSchema),
+    summary: 'Queue items by priority, optionally of one status',
+  }),
+  'queue.stats': method({
+    input: ProjectRefSchema,
+    output: z.object({
+      pending: z.number().int(),
+      leased: z.number().int(),
+      done: z.number().int(),
+      skipped: z.number().int(),
+      expiredLeases: z.number().int(),
+      doublyLabeled: z.number().int(),
+    }),
+    summary: 'How many queue items are pending, leased, done and skipped',
+  }),
+};
