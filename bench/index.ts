@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importBench } from './import-bench';
+import { labelBench } from './label-bench';
+import { mineBench } from './mine-bench';
 
-const BENCHES = ['import'] as const;
+const BENCHES = ['import', 'mine', 'label'] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -12,6 +14,7 @@ async function main(): Promise<void> {
       rows: { type: 'string', default: '1000000' },
       format: { type: 'string', default: 'jsonl' },
       dir: { type: 'string' },
+      labels: { type: 'string', default: '10000' },
     },
   });
   const name = positionals[0];
@@ -22,6 +25,15 @@ async function main(): Promise<void> {
     if (!['jsonl', 'csv', 'parquet'].includes(format)) throw new Error('--format is jsonl, csv or parquet');
     const result = await importBench({ rows, format, workDir });
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if (name === 'mine') {
+    process.stdout.write(`${JSON.stringify(await mineBench({ rows, workDir }))}\n`);
+    return;
+  }
+  if (name === 'label') {
+    const labels = Number(values.labels);
+    process.stdout.write(`${JSON.stringify(await labelBench({ rows, labels, workDir }))}\n`);
     return;
   }
   throw new Error(`usage: npm run bench -- <${BENCHES.join('|')}> [--rows N] [--format F]`);

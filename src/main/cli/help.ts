@@ -12,9 +12,11 @@ Commands
     … diff A B              what changed between versions A and B
   mine PROJECT              rank examples and merge the best into the review queue
   queue PROJECT [stats]     queue counts; … list [--status S] [--limit N]; … next --annotator NAME
-                            [--session ID] (leases the top item); … release --annotator NAME
+                            [--session ID] [--count N] (leases the top items); … release --annotator NAME
   label PROJECT ID [LABEL…] record a label event (--annotator NAME; --action label|accept|reject|
                             skip|flag|comment|undo|adjudicate; --comment TEXT; --schema-version N)
+    … --file LABELS.jsonl   one event per line: {"id", "labels", "action", "annotator", "comment"};
+                            a file run twice is saved once
   agreement PROJECT         Cohen's kappa per annotator pair, Krippendorff's alpha; --conflicts lists
                             the open conflicts (settle one with label --action adjudicate)
   demo                      write demo logs and import them into demo projects

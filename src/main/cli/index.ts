@@ -56,6 +56,8 @@ const OPTIONS = {
   status: { type: 'string' },
   session: { type: 'string' },
   conflicts: { type: 'boolean', default: false },
+  count: { type: 'string' },
+  file: { type: 'string' },
 } as const;
 
 export type CliValues = ReturnType<typeof parseCli>['values'];

@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 export interface ExampleRow {
   id: number;
@@ -25,22 +25,20 @@ export class ExampleQueries {
 
   byId(id: number): ExampleRow | null {
     return (
-      (this.db
-        .prepare(
-          'SELECT id, external_id, ts, text, features, image_path, metadata, ground_truth FROM examples WHERE id = ?',
-        )
-        .get(id) as ExampleRow | undefined) ?? null
+      (prepared(
+        this.db,
+        'SELECT id, external_id, ts, text, features, image_path, metadata, ground_truth FROM examples WHERE id = ?',
+      ).get(id) as ExampleRow | undefined) ?? null
     );
   }
 
   /** Every model run's prediction for the example: primary-key lookups, one per run of the project. */
   predictions(projectId: number, exampleId: number): ExamplePrediction[] {
-    return this.db
-      .prepare(
-        `SELECT p.model_run_id, m.model_name, m.model_version, p.predicted, p.scores
+    return prepared(
+      this.db,
+      `SELECT p.model_run_id, m.model_name, m.model_version, p.predicted, p.scores
          FROM model_runs m JOIN predictions p ON p.model_run_id = m.id AND p.example_id = ?
          WHERE m.project_id = ? ORDER BY m.created_at, m.id`,
-      )
-      .all(exampleId, projectId) as ExamplePrediction[];
+    ).all(exampleId, projectId) as ExamplePrediction[];
   }
 }

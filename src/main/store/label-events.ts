@@ -1,5 +1,5 @@
 import type { LabelAction, LabelEvent } from '../../shared/features/labels';
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 export interface NewLabelEvent {
   projectId: number;
@@ -38,43 +38,45 @@ export class LabelEventQueries {
   constructor(private readonly db: Db) {}
 
   annotatorId(name: string): number {
-    this.db
-      .prepare('INSERT INTO annotators (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING')
-      .run(name, Date.now());
-    return this.db.prepare('SELECT id FROM annotators WHERE name = ?').pluck().get(name) as number;
+    const find = prepared(this.db, 'SELECT id FROM annotators WHERE name = ?').pluck();
+    const known = find.get(name) as number | undefined;
+    if (known !== undefined) return known;
+    prepared(this.db, 'INSERT INTO annotators (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(
+      name,
+      Date.now(),
+    );
+    return find.get(name) as number;
   }
 
   /** The example with this log id, if an import that finished brought it. */
   visibleExample(projectId: number, externalId: string): number | null {
-    const id = this.db
-      .prepare(
-        `SELECT e.id FROM examples e JOIN import_runs r ON r.id = e.import_run_id
+    const id = prepared(
+      this.db,
+      `SELECT e.id FROM examples e JOIN import_runs r ON r.id = e.import_run_id
          WHERE e.project_id = ? AND e.external_id = ? AND r.status = 'done'`,
-      )
+    )
       .pluck()
       .get(projectId, externalId) as number | undefined;
     return id ?? null;
   }
 
   forExample(projectId: number, exampleId: number): LabelEvent[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, annotator_id, schema_version_id, action, labels, created_at FROM label_events
+    const rows = prepared(
+      this.db,
+      `SELECT id, annotator_id, schema_version_id, action, labels, created_at FROM label_events
          WHERE project_id = ? AND example_id = ? ORDER BY id`,
-      )
-      .all(projectId, exampleId) as EventRow[];
+    ).all(projectId, exampleId) as EventRow[];
     return rows.map(toEvent);
   }
 
   /** Every event of a project grouped by example (in id order within each), with the example's log id. */
   byExample(projectId: number): Map<number, { externalId: string; events: LabelEvent[] }> {
-    const rows = this.db
-      .prepare(
-        `SELECT l.id, l.example_id, e.external_id, l.annotator_id, l.schema_version_id, l.action, l.labels, l.created_at
+    const rows = prepared(
+      this.db,
+      `SELECT l.id, l.example_id, e.external_id, l.annotator_id, l.schema_version_id, l.action, l.labels, l.created_at
          FROM label_events l JOIN examples e ON e.id = l.example_id
          WHERE l.project_id = ? ORDER BY l.example_id, l.id`,
-      )
-      .all(projectId) as (EventRow & { example_id: number; external_id: string })[];
+    ).all(projectId) as (EventRow & { example_id: number; external_id: string })[];
     const out = new Map<number, { externalId: string; events: LabelEvent[] }>();
     for (const r of rows) {
       let entry = out.get(r.example_id);
@@ -88,37 +90,36 @@ export class LabelEventQueries {
   }
 
   annotatorNames(): Map<number, string> {
-    const rows = this.db.prepare('SELECT id, name FROM annotators').all() as { id: number; name: string }[];
+    const rows = prepared(this.db, 'SELECT id, name FROM annotators').all() as { id: number; name: string }[];
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   byClientId(clientEventId: string): { id: number; example_id: number } | null {
     return (
-      (this.db.prepare('SELECT id, example_id FROM label_events WHERE client_event_id = ?').get(clientEventId) as
+      (prepared(this.db, 'SELECT id, example_id FROM label_events WHERE client_event_id = ?').get(clientEventId) as
         { id: number; example_id: number } | undefined) ?? null
     );
   }
 
   /** Commits on the primary connection (synchronous=FULL): once this returns, the event survives power loss. */
   append(e: NewLabelEvent): number {
-    const info = this.db
-      .prepare(
-        `INSERT INTO label_events (project_id, example_id, annotator_id, schema_version_id, action, labels, comment,
+    const info = prepared(
+      this.db,
+      `INSERT INTO label_events (project_id, example_id, annotator_id, schema_version_id, action, labels, comment,
            time_spent_ms, client_event_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        e.projectId,
-        e.exampleId,
-        e.annotatorId,
-        e.schemaVersionId,
-        e.action,
-        e.labels === null ? null : JSON.stringify(e.labels),
-        e.comment,
-        e.timeSpentMs,
-        e.clientEventId,
-        Date.now(),
-      );
+    ).run(
+      e.projectId,
+      e.exampleId,
+      e.annotatorId,
+      e.schemaVersionId,
+      e.action,
+      e.labels === null ? null : JSON.stringify(e.labels),
+      e.comment,
+      e.timeSpentMs,
+      e.clientEventId,
+      Date.now(),
+    );
     return Number(info.lastInsertRowid);
   }
 }

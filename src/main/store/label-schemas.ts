@@ -1,6 +1,6 @@
 import type { LabelSchemaVersion } from '../../shared/features/labels/contract';
 import type { Label, LabelChange } from '../../shared/features/labels';
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 interface Row {
   id: number;
@@ -32,23 +32,25 @@ export class LabelSchemaQueries {
   constructor(private readonly db: Db) {}
 
   all(projectId: number): LabelSchemaVersion[] {
-    const rows = this.db
-      .prepare('SELECT * FROM label_schema_versions WHERE project_id = ? ORDER BY version')
-      .all(projectId) as Row[];
+    const rows = prepared(this.db, 'SELECT * FROM label_schema_versions WHERE project_id = ? ORDER BY version').all(
+      projectId,
+    ) as Row[];
     return rows.map(toVersion);
   }
 
   latest(projectId: number): LabelSchemaVersion | null {
-    const row = this.db
-      .prepare('SELECT * FROM label_schema_versions WHERE project_id = ? ORDER BY version DESC LIMIT 1')
-      .get(projectId) as Row | undefined;
+    const row = prepared(
+      this.db,
+      'SELECT * FROM label_schema_versions WHERE project_id = ? ORDER BY version DESC LIMIT 1',
+    ).get(projectId) as Row | undefined;
     return row ? toVersion(row) : null;
   }
 
   byVersion(projectId: number, version: number): LabelSchemaVersion | null {
-    const row = this.db
-      .prepare('SELECT * FROM label_schema_versions WHERE project_id = ? AND version = ?')
-      .get(projectId, version) as Row | undefined;
+    const row = prepared(this.db, 'SELECT * FROM label_schema_versions WHERE project_id = ? AND version = ?').get(
+      projectId,
+      version,
+    ) as Row | undefined;
     return row ? toVersion(row) : null;
   }
 
@@ -58,27 +60,25 @@ export class LabelSchemaQueries {
     v: { labels: Label[]; guidelines: string; changeNote: string; mappingFromPrevious: LabelChange[] | null },
   ): LabelSchemaVersion {
     const next =
-      ((this.db
-        .prepare('SELECT max(version) FROM label_schema_versions WHERE project_id = ?')
+      ((prepared(this.db, 'SELECT max(version) FROM label_schema_versions WHERE project_id = ?')
         .pluck()
         .get(projectId) as number | null) ?? 0) + 1;
-    const info = this.db
-      .prepare(
-        `INSERT INTO label_schema_versions (project_id, version, labels, guidelines, change_note, mapping_from_previous, created_at)
+    const info = prepared(
+      this.db,
+      `INSERT INTO label_schema_versions (project_id, version, labels, guidelines, change_note, mapping_from_previous, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        projectId,
-        next,
-        JSON.stringify(v.labels),
-        v.guidelines,
-        v.changeNote,
-        v.mappingFromPrevious === null ? null : JSON.stringify(v.mappingFromPrevious),
-        Date.now(),
-      );
-    const row = this.db
-      .prepare('SELECT * FROM label_schema_versions WHERE id = ?')
-      .get(Number(info.lastInsertRowid)) as Row;
+    ).run(
+      projectId,
+      next,
+      JSON.stringify(v.labels),
+      v.guidelines,
+      v.changeNote,
+      v.mappingFromPrevious === null ? null : JSON.stringify(v.mappingFromPrevious),
+      Date.now(),
+    );
+    const row = prepared(this.db, 'SELECT * FROM label_schema_versions WHERE id = ?').get(
+      Number(info.lastInsertRowid),
+    ) as Row;
     return toVersion(row);
   }
 }

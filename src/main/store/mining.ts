@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 export interface MiningRunRow {
   id: number;
@@ -34,40 +34,35 @@ export class MiningQueries {
 
   /** Model runs with at least one visible prediction, oldest first. */
   modelRuns(projectId: number): ModelRunRow[] {
-    return this.db
-      .prepare(
-        `SELECT m.id, m.source, m.model_name, m.model_version, m.created_at FROM model_runs m
+    return prepared(
+      this.db,
+      `SELECT m.id, m.source, m.model_name, m.model_version, m.created_at FROM model_runs m
          WHERE m.project_id = ? AND EXISTS (
            SELECT 1 FROM prediction_columns c LEFT JOIN import_runs r ON r.id = c.import_run_id
            WHERE c.model_run_id = m.id AND (c.import_run_id IS NULL OR r.status = 'done'))
          ORDER BY m.created_at, m.id`,
-      )
-      .all(projectId) as ModelRunRow[];
+    ).all(projectId) as ModelRunRow[];
   }
 
   /** Model runs that hold predictions but predate the columnar copy (databases of schema v1). */
   runsWithoutColumns(projectId: number): number[] {
-    return this.db
-      .prepare(
-        `SELECT m.id FROM model_runs m WHERE m.project_id = ?
-           AND NOT EXISTS (SELECT 1 FROM prediction_columns c WHERE c.model_run_id = m.id)
-           AND EXISTS (SELECT 1 FROM predictions p WHERE p.model_run_id = m.id)`,
-      )
-      .pluck()
-      .all(projectId) as number[];
+    const runs = prepared(this.db, 'SELECT id FROM model_runs WHERE project_id = ?').pluck().all(projectId) as number[];
+    const hasColumns = prepared(this.db, 'SELECT 1 FROM prediction_columns WHERE model_run_id = ? LIMIT 1');
+    const hasRows = prepared(this.db, 'SELECT 1 FROM predictions WHERE model_run_id = ? LIMIT 1');
+    return runs.filter((id) => !hasColumns.get(id) && hasRows.get(id));
   }
 
-  maxExampleId(projectId: number): number {
-    return (this.db.prepare('SELECT coalesce(max(id), 0) FROM examples WHERE project_id = ?').pluck().get(projectId) ??
-      0) as number;
+  /** The largest example id of any project: sizes arrays indexed by example id (a rowid lookup). */
+  maxExampleId(): number {
+    return (prepared(this.db, 'SELECT coalesce(max(id), 0) FROM examples').pluck().get() ?? 0) as number;
   }
 
   /** Example ids in a time window [from, to) (epoch ms). */
   inTimeWindow(projectId: number, from: number | null, to: number | null): number[] {
-    return this.db
-      .prepare(
-        `SELECT id FROM examples WHERE project_id = ? AND ts IS NOT NULL AND (? IS NULL OR ts >= ?) AND (? IS NULL OR ts < ?)`,
-      )
+    return prepared(
+      this.db,
+      `SELECT id FROM examples WHERE project_id = ? AND ts IS NOT NULL AND (? IS NULL OR ts >= ?) AND (? IS NULL OR ts < ?)`,
+    )
       .pluck()
       .all(projectId, from, from, to, to) as number[];
   }
@@ -76,32 +71,33 @@ export class MiningQueries {
   withMetadata(projectId: number, key: string, value: string | number | boolean): number[] {
     const path = `$.${JSON.stringify(key)}`;
     const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-    return this.db
-      .prepare(`SELECT id FROM examples WHERE project_id = ? AND json_extract(metadata, ?) = ?`)
+    return prepared(this.db, `SELECT id FROM examples WHERE project_id = ? AND json_extract(metadata, ?) = ?`)
       .pluck()
       .all(projectId, path, v) as number[];
   }
 
   /** Examples some annotator decided (label, accept, reject, adjudicate) under this schema version. */
   labeledUnder(projectId: number, schemaVersionId: number): number[] {
-    return this.db
-      .prepare(
-        `SELECT DISTINCT example_id FROM label_events WHERE project_id = ? AND schema_version_id = ?
+    return prepared(
+      this.db,
+      `SELECT DISTINCT example_id FROM label_events WHERE project_id = ? AND schema_version_id = ?
            AND action IN ('label', 'accept', 'reject', 'adjudicate')`,
-      )
+    )
       .pluck()
       .all(projectId, schemaVersionId) as number[];
   }
 
   groundTruth(projectId: number): { id: number; ground_truth: string }[] {
-    return this.db
-      .prepare('SELECT id, ground_truth FROM examples WHERE project_id = ? AND ground_truth IS NOT NULL')
-      .all(projectId) as { id: number; ground_truth: string }[];
+    return prepared(
+      this.db,
+      'SELECT id, ground_truth FROM examples WHERE project_id = ? AND ground_truth IS NOT NULL',
+    ).all(projectId) as { id: number; ground_truth: string }[];
   }
 
   candidates(ids: readonly number[]): CandidateRow[] {
     const out: CandidateRow[] = [];
-    const stmt = this.db.prepare(
+    const stmt = prepared(
+      this.db,
       `SELECT e.id, e.external_id, e.ts, e.text, e.features, e.content_hash FROM json_each(?) j
        JOIN examples e ON e.id = j.value ORDER BY j.key`,
     );
@@ -117,33 +113,33 @@ export class MiningQueries {
     now: number,
   ): number {
     return Number(
-      this.db
-        .prepare(
-          `INSERT INTO mining_runs (project_id, strategy, params, model_runs, filters, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          projectId,
-          run.strategy,
-          JSON.stringify(run.params),
-          JSON.stringify(run.modelRuns),
-          JSON.stringify(run.filters),
-          now,
-        ).lastInsertRowid,
+      prepared(
+        this.db,
+        `INSERT INTO mining_runs (project_id, strategy, params, model_runs, filters, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      ).run(
+        projectId,
+        run.strategy,
+        JSON.stringify(run.params),
+        JSON.stringify(run.modelRuns),
+        JSON.stringify(run.filters),
+        now,
+      ).lastInsertRowid,
     );
   }
 
   finishRun(id: number, itemsAdded: number, summary: unknown): void {
-    this.db
-      .prepare('UPDATE mining_runs SET items_added = ?, summary = ? WHERE id = ?')
-      .run(itemsAdded, JSON.stringify(summary), id);
+    prepared(this.db, 'UPDATE mining_runs SET items_added = ?, summary = ? WHERE id = ?').run(
+      itemsAdded,
+      JSON.stringify(summary),
+      id,
+    );
   }
 
   runs(projectId: number): MiningRunRow[] {
-    return this.db
-      .prepare(
-        `SELECT id, strategy, params, model_runs, filters, items_added, summary, created_at FROM mining_runs
+    return prepared(
+      this.db,
+      `SELECT id, strategy, params, model_runs, filters, items_added, summary, created_at FROM mining_runs
          WHERE project_id = ? ORDER BY id DESC`,
-      )
-      .all(projectId) as MiningRunRow[];
+    ).all(projectId) as MiningRunRow[];
   }
 }

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 /** One model run's predictions as columns: row i is example exampleIds[i]. */
 export interface PredictionColumns {
@@ -63,22 +63,45 @@ function copyInto<T extends Int32Array | Float64Array | Float32Array>(target: T,
   new Uint8Array(target.buffer, target.byteOffset + offset * target.BYTES_PER_ELEMENT, blob.byteLength).set(blob);
 }
 
+const VISIBLE = `FROM prediction_columns c LEFT JOIN import_runs r ON r.id = c.import_run_id
+  WHERE c.model_run_id = ? AND (c.import_run_id IS NULL OR r.status = 'done')`;
+
+/** Model runs whose columns stay in memory between mining runs (about 24 MB per million rows). */
+const CACHED_RUNS = 4;
+
 export class PredictionColumnQueries {
+  private readonly cache = new Map<number, { version: string; columns: PredictionColumns }>();
+
   constructor(private readonly db: Db) {}
 
   /**
    * Every visible prediction of a model run as columns (rows of unfinished imports excluded).
-   * A run written before columns existed is backfilled once from its rows.
+   * A run written before columns existed is backfilled once from its rows. The columns of recent
+   * runs are kept in memory while their chunks are unchanged: the arrays are shared, never modify them.
    */
   load(modelRunId: number): PredictionColumns {
     this.backfill(modelRunId);
-    const chunks = this.db
-      .prepare(
-        `SELECT c.rows, c.width, c.example_ids, c.predicted, c.scores FROM prediction_columns c
-         LEFT JOIN import_runs r ON r.id = c.import_run_id
-         WHERE c.model_run_id = ? AND (c.import_run_id IS NULL OR r.status = 'done') ORDER BY c.id`,
-      )
-      .all(modelRunId) as ChunkRow[];
+    const version = prepared(this.db, `SELECT count(*) || ':' || coalesce(max(c.id), 0) ${VISIBLE}`)
+      .pluck()
+      .get(modelRunId) as string;
+    const hit = this.cache.get(modelRunId);
+    if (hit && hit.version === version) {
+      this.cache.delete(modelRunId); // most recently used goes last
+      this.cache.set(modelRunId, hit);
+      return hit.columns;
+    }
+    const columns = this.read(modelRunId);
+    this.cache.delete(modelRunId);
+    this.cache.set(modelRunId, { version, columns });
+    while (this.cache.size > CACHED_RUNS) this.cache.delete(this.cache.keys().next().value!);
+    return columns;
+  }
+
+  private read(modelRunId: number): PredictionColumns {
+    const chunks = prepared(
+      this.db,
+      `SELECT c.rows, c.width, c.example_ids, c.predicted, c.scores ${VISIBLE} ORDER BY c.id`,
+    ).all(modelRunId) as ChunkRow[];
     const n = chunks.reduce((sum, c) => sum + c.rows, 0);
     const width = chunks[0]?.width ?? 1;
     const out: PredictionColumns = {
@@ -100,12 +123,9 @@ export class PredictionColumnQueries {
   }
 
   private backfill(modelRunId: number): void {
-    const missing = this.db
-      .prepare(
-        `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM prediction_columns WHERE model_run_id = ?)
-           AND EXISTS (SELECT 1 FROM predictions WHERE model_run_id = ?)`,
-      )
-      .get(modelRunId, modelRunId);
+    const hasColumns = this.db.prepare('SELECT 1 FROM prediction_columns WHERE model_run_id = ? LIMIT 1');
+    if (hasColumns.get(modelRunId)) return;
+    const missing = this.db.prepare('SELECT 1 FROM predictions WHERE model_run_id = ? LIMIT 1').get(modelRunId);
     if (!missing) return;
     const writer = new PredictionColumnWriter(this.db);
     const page = this.db.prepare(

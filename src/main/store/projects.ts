@@ -1,6 +1,6 @@
 import type { Project, ProjectSummary, ProjectStats } from '../../shared/features/projects/contract';
 import { ImportMappingSchema, type ImportMapping } from '../../shared/features/import/mapping';
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 interface ProjectRow {
   id: number;
@@ -32,54 +32,54 @@ export class ProjectQueries {
   constructor(private readonly db: Db) {}
 
   all(): Project[] {
-    return (this.db.prepare('SELECT * FROM projects ORDER BY name').all() as ProjectRow[]).map(toProject);
+    return (prepared(this.db, 'SELECT * FROM projects ORDER BY name').all() as ProjectRow[]).map(toProject);
   }
 
   byId(id: number): Project | null {
-    const row = this.db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as ProjectRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM projects WHERE id = ?').get(id) as ProjectRow | undefined;
     return row ? toProject(row) : null;
   }
 
   byName(name: string): Project | null {
-    const row = this.db.prepare('SELECT * FROM projects WHERE name = ?').get(name) as ProjectRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM projects WHERE name = ?').get(name) as ProjectRow | undefined;
     return row ? toProject(row) : null;
   }
 
   create(p: Omit<Project, 'id' | 'createdAt'>): Project {
-    const info = this.db
-      .prepare(
-        'INSERT INTO projects (name, task_type, input_kind, classes, feature_names, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        p.name,
-        p.taskType,
-        p.inputKind,
-        JSON.stringify(p.classes),
-        p.featureNames ? JSON.stringify(p.featureNames) : null,
-        Date.now(),
-      );
+    const info = prepared(
+      this.db,
+      'INSERT INTO projects (name, task_type, input_kind, classes, feature_names, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(
+      p.name,
+      p.taskType,
+      p.inputKind,
+      JSON.stringify(p.classes),
+      p.featureNames ? JSON.stringify(p.featureNames) : null,
+      Date.now(),
+    );
     return this.byId(Number(info.lastInsertRowid))!;
   }
 
   setFeatureNames(id: number, names: string[]): void {
-    this.db
-      .prepare('UPDATE projects SET feature_names = ? WHERE id = ? AND feature_names IS NULL')
-      .run(JSON.stringify(names), id);
+    prepared(this.db, 'UPDATE projects SET feature_names = ? WHERE id = ? AND feature_names IS NULL').run(
+      JSON.stringify(names),
+      id,
+    );
   }
 
   saveMapping(projectId: number, name: string, mapping: ImportMapping): void {
-    this.db
-      .prepare(
-        `INSERT INTO import_mappings (project_id, name, mapping, created_at) VALUES (?, ?, ?, ?)
+    prepared(
+      this.db,
+      `INSERT INTO import_mappings (project_id, name, mapping, created_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (project_id, name) DO UPDATE SET mapping = excluded.mapping, created_at = excluded.created_at`,
-      )
-      .run(projectId, name, JSON.stringify(mapping), Date.now());
+    ).run(projectId, name, JSON.stringify(mapping), Date.now());
   }
 
   savedMappings(projectId: number): { name: string; mapping: ImportMapping; createdAt: number }[] {
-    const rows = this.db
-      .prepare('SELECT name, mapping, created_at FROM import_mappings WHERE project_id = ? ORDER BY created_at DESC')
-      .all(projectId) as { name: string; mapping: string; created_at: number }[];
+    const rows = prepared(
+      this.db,
+      'SELECT name, mapping, created_at FROM import_mappings WHERE project_id = ? ORDER BY created_at DESC',
+    ).all(projectId) as { name: string; mapping: string; created_at: number }[];
     return rows.flatMap((r) => {
       const parsed = ImportMappingSchema.safeParse(JSON.parse(r.mapping));
       return parsed.success ? [{ name: r.name, mapping: parsed.data, createdAt: r.created_at }] : [];
@@ -89,7 +89,7 @@ export class ProjectQueries {
   // Counts come from what each finished import recorded as it committed (import_runs and
   // import_run_counts): sums over a few runs, not scans of millions of rows.
   counts(projectId: number): ProjectSummary['counts'] {
-    const one = (sql: string) => (this.db.prepare(sql).pluck().get(projectId) as number | null) ?? 0;
+    const one = (sql: string) => (prepared(this.db, sql).pluck().get(projectId) as number | null) ?? 0;
     return {
       examples: one(`SELECT sum(examples_added) FROM import_runs WHERE project_id = ? AND status = 'done'`),
       groundTruth: one(`SELECT sum(truth_added) FROM import_runs WHERE project_id = ? AND status = 'done'`),
@@ -102,29 +102,28 @@ export class ProjectQueries {
   }
 
   stats(project: Project): Omit<ProjectStats, 'counts' | 'project'> {
-    const range = this.db
-      .prepare(
-        `SELECT min(min_ts) AS "from", max(max_ts) AS "to" FROM import_runs WHERE project_id = ? AND status = 'done'`,
-      )
-      .get(project.id) as { from: number | null; to: number | null };
-    const truth = this.db
-      .prepare(`SELECT c.value AS label, sum(c.n) AS n FROM ${DONE_COUNTS} AND c.model_run_id = 0 GROUP BY c.value`)
-      .all(project.id) as { label: string; n: number }[];
+    const range = prepared(
+      this.db,
+      `SELECT min(min_ts) AS "from", max(max_ts) AS "to" FROM import_runs WHERE project_id = ? AND status = 'done'`,
+    ).get(project.id) as { from: number | null; to: number | null };
+    const truth = prepared(
+      this.db,
+      `SELECT c.value AS label, sum(c.n) AS n FROM ${DONE_COUNTS} AND c.model_run_id = 0 GROUP BY c.value`,
+    ).all(project.id) as { label: string; n: number }[];
     const groundTruthCounts: Record<string, number> = {};
     for (const { label, n } of truth) {
       const names = project.taskType === 'multilabel' ? (JSON.parse(label) as string[]) : [label];
       for (const name of names) groundTruthCounts[name] = (groundTruthCounts[name] ?? 0) + n;
     }
-    const rows = this.db
-      .prepare(
-        `SELECT m.id, m.source, m.model_name, m.model_version, m.created_at, c.value, sum(c.n) AS n
+    const rows = prepared(
+      this.db,
+      `SELECT m.id, m.source, m.model_name, m.model_version, m.created_at, c.value, sum(c.n) AS n
          FROM import_run_counts c
          JOIN import_runs r ON r.id = c.import_run_id
          JOIN model_runs m ON m.id = c.model_run_id
          WHERE r.project_id = ? AND r.status = 'done'
          GROUP BY m.id, c.value ORDER BY m.id`,
-      )
-      .all(project.id) as {
+    ).all(project.id) as {
       id: number;
       source: 'import' | 'rescore';
       model_name: string;

@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 export type QueueStatus = 'pending' | 'leased' | 'done' | 'skipped';
 
@@ -37,17 +37,21 @@ export class QueueQueries {
 
   /** Adds new items and raises the priority of pending ones; never duplicates an example. */
   merge(projectId: number, miningRunId: number, items: readonly NewQueueItem[], now: number) {
-    const find = this.db.prepare(
+    const find = prepared(
+      this.db,
       'SELECT status, priority, labels_wanted FROM queue_items WHERE project_id = ? AND example_id = ?',
     );
-    const wantMore = this.db.prepare(
+    const wantMore = prepared(
+      this.db,
       'UPDATE queue_items SET labels_wanted = ? WHERE project_id = ? AND example_id = ?',
     );
-    const insert = this.db.prepare(
+    const insert = prepared(
+      this.db,
       `INSERT INTO queue_items (project_id, example_id, mining_run_id, priority, reason, status, labels_wanted, added_at)
        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
     );
-    const raise = this.db.prepare(
+    const raise = prepared(
+      this.db,
       `UPDATE queue_items SET priority = ?, reason = ?, mining_run_id = ?, labels_wanted = max(labels_wanted, ?)
        WHERE project_id = ? AND example_id = ?`,
     );
@@ -74,39 +78,35 @@ export class QueueQueries {
 
   /** Example ids whose queue item is no longer pending (leased, done or skipped). */
   notPending(projectId: number): number[] {
-    return this.db
-      .prepare(`SELECT example_id FROM queue_items WHERE project_id = ? AND status != 'pending'`)
+    return prepared(this.db, `SELECT example_id FROM queue_items WHERE project_id = ? AND status != 'pending'`)
       .pluck()
       .all(projectId) as number[];
   }
 
   pendingCount(projectId: number): number {
-    return this.db
-      .prepare(`SELECT count(*) FROM queue_items WHERE project_id = ? AND status = 'pending'`)
+    return (prepared(this.db, `SELECT n FROM queue_status_counts WHERE project_id = ? AND status = 'pending'`)
       .pluck()
-      .get(projectId) as number;
+      .get(projectId) ?? 0) as number;
   }
 
   /** Returns expired leases to the queue. */
   expireLeases(projectId: number, now: number): number {
-    return this.db
-      .prepare(
-        `UPDATE queue_items SET status = 'pending', lease_annotator = NULL, lease_session = NULL, lease_expires_at = NULL
+    return prepared(
+      this.db,
+      `UPDATE queue_items SET status = 'pending', lease_annotator = NULL, lease_session = NULL, lease_expires_at = NULL
          WHERE project_id = ? AND status = 'leased' AND lease_expires_at <= ?`,
-      )
-      .run(projectId, now).changes;
+    ).run(projectId, now).changes;
   }
 
   /** The unexpired lease this annotator's session already holds, if any. */
   heldBy(projectId: number, annotatorId: number, session: string, now: number): QueueItemRow | null {
     return (
-      (this.db
-        .prepare(
-          `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM}
+      (prepared(
+        this.db,
+        `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM}
            WHERE q.project_id = ? AND q.status = 'leased' AND q.lease_annotator = ? AND q.lease_session = ?
              AND q.lease_expires_at > ? ORDER BY q.priority DESC LIMIT 1`,
-        )
-        .get(projectId, annotatorId, session, now) as QueueItemRow | undefined) ?? null
+      ).get(projectId, annotatorId, session, now) as QueueItemRow | undefined) ?? null
     );
   }
 
@@ -116,64 +116,60 @@ export class QueueQueries {
    */
   nextPending(projectId: number, annotatorId: number): { id: number; example_id: number } | null {
     return (
-      (this.db
-        .prepare(
-          `SELECT q.id, q.example_id FROM queue_items q
+      (prepared(
+        this.db,
+        `SELECT q.id, q.example_id FROM queue_items q
            WHERE q.project_id = ? AND q.status = 'pending'
              AND NOT EXISTS (SELECT 1 FROM label_events l WHERE l.project_id = q.project_id AND l.annotator_id = ?
                              AND l.example_id = q.example_id AND l.action IN ('label', 'accept', 'reject'))
            ORDER BY q.priority DESC, q.id LIMIT 1`,
-        )
-        .get(projectId, annotatorId) as { id: number; example_id: number } | undefined) ?? null
+      ).get(projectId, annotatorId) as { id: number; example_id: number } | undefined) ?? null
     );
   }
 
   lease(id: number, annotatorId: number, session: string, expiresAt: number): void {
-    this.db
-      .prepare(
-        `UPDATE queue_items SET status = 'leased', lease_annotator = ?, lease_session = ?, lease_expires_at = ? WHERE id = ?`,
-      )
-      .run(annotatorId, session, expiresAt, id);
+    prepared(
+      this.db,
+      `UPDATE queue_items SET status = 'leased', lease_annotator = ?, lease_session = ?, lease_expires_at = ? WHERE id = ?`,
+    ).run(annotatorId, session, expiresAt, id);
   }
 
   item(id: number): QueueItemRow {
-    return this.db.prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.id = ?`).get(id) as QueueItemRow;
+    return prepared(this.db, `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.id = ?`).get(id) as QueueItemRow;
   }
 
   forExample(projectId: number, exampleId: number): QueueItemRow | null {
     return (
-      (this.db
-        .prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.project_id = ? AND q.example_id = ?`)
-        .get(projectId, exampleId) as QueueItemRow | undefined) ?? null
+      (prepared(this.db, `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.project_id = ? AND q.example_id = ?`).get(
+        projectId,
+        exampleId,
+      ) as QueueItemRow | undefined) ?? null
     );
   }
 
   setStatus(id: number, status: Exclude<QueueStatus, 'leased'>): void {
-    this.db
-      .prepare(
-        `UPDATE queue_items SET status = ?, lease_annotator = NULL, lease_session = NULL, lease_expires_at = NULL WHERE id = ?`,
-      )
-      .run(status, id);
+    prepared(
+      this.db,
+      `UPDATE queue_items SET status = ?, lease_annotator = NULL, lease_session = NULL, lease_expires_at = NULL WHERE id = ?`,
+    ).run(status, id);
   }
 
   /** Gives back this annotator's leases (one session, or all of them). */
   release(projectId: number, annotatorId: number, session: string | null): number {
-    return this.db
-      .prepare(
-        `UPDATE queue_items SET status = 'pending', lease_annotator = NULL, lease_session = NULL, lease_expires_at = NULL
+    return prepared(
+      this.db,
+      `UPDATE queue_items SET status = 'pending', lease_annotator = NULL, lease_session = NULL, lease_expires_at = NULL
          WHERE project_id = ? AND status = 'leased' AND lease_annotator = ? AND (? IS NULL OR lease_session = ?)`,
-      )
-      .run(projectId, annotatorId, session, session).changes;
+    ).run(projectId, annotatorId, session, session).changes;
   }
 
   counts(projectId: number, now: number): Record<QueueStatus, number> & { expired: number; doubles: number } {
-    const rows = this.db
-      .prepare(
-        `SELECT status, count(*) AS n, sum(status = 'leased' AND lease_expires_at <= ?) AS expired,
+    const rows = prepared(
+      this.db,
+      `SELECT status, count(*) AS n, sum(status = 'leased' AND lease_expires_at <= ?) AS expired,
            sum(labels_wanted > 1) AS doubles
          FROM queue_items WHERE project_id = ? GROUP BY status`,
-      )
-      .all(now, projectId) as { status: QueueStatus; n: number; expired: number; doubles: number }[];
+    ).all(now, projectId) as { status: QueueStatus; n: number; expired: number; doubles: number }[];
     const out = { pending: 0, leased: 0, done: 0, skipped: 0, expired: 0, doubles: 0 };
     for (const r of rows) {
       out[r.status] = r.n;
@@ -184,11 +180,10 @@ export class QueueQueries {
   }
 
   list(projectId: number, status: QueueStatus | null, limit: number, offset: number): QueueItemRow[] {
-    return this.db
-      .prepare(
-        `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.project_id = ? AND (? IS NULL OR q.status = ?)
+    return prepared(
+      this.db,
+      `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.project_id = ? AND (? IS NULL OR q.status = ?)
          ORDER BY q.priority DESC, q.id LIMIT ? OFFSET ?`,
-      )
-      .all(projectId, status, status, limit, offset) as QueueItemRow[];
+    ).all(projectId, status, status, limit, offset) as QueueItemRow[];
   }
 }

@@ -48,6 +48,20 @@ export class Store {
     return openDatabase(this.path, { ...this.openOptions, role: 'bulk', quickCheck: false });
   }
 
+  /**
+   * Runs a write whose loss on power failure is harmless (a queue lease: the item simply returns)
+   * without its own fsync. WAL keeps commits in order, so the next FULL commit (a label) makes this
+   * one durable too; a crash of the process alone loses nothing either way.
+   */
+  withoutFsync<T>(write: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
   get schemaVersion(): number {
     return MIGRATIONS[MIGRATIONS.length - 1]!.id;
   }

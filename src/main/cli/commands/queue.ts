@@ -41,11 +41,25 @@ export async function queueCommand(opts: GlobalOptions, args: string[], values: 
       }
       case 'next': {
         if (!values.annotator) throw new UsageError('queue next needs --annotator NAME');
-        const next = await call(
-          'queue.next',
-          { project: ref, annotator: values.annotator, ...(values.session ? { session: values.session } : {}) },
-          ctx,
-        );
+        const count = values.count === undefined ? 1 : Number(values.count);
+        if (!Number.isInteger(count) || count < 1 || count > 1000)
+          throw new UsageError('--count is a whole number from 1 to 1000');
+        const session = values.session ? { session: values.session } : {};
+        if (count > 1) {
+          const batch = await call(
+            'queue.lease',
+            { project: ref, annotator: values.annotator, count, ...session },
+            ctx,
+          );
+          print(opts, batch, () =>
+            [
+              `Leased ${batch.items.length} items to ${values.annotator} (${batch.remaining} still pending):`,
+              ...batch.items.map((b) => `  ${b.item.externalId}  ${b.item.reason}`),
+            ].join('\n'),
+          );
+          return EXIT.ok;
+        }
+        const next = await call('queue.next', { project: ref, annotator: values.annotator, ...session }, ctx);
         print(opts, next, () => {
           if (!next.item) return `Nothing left to review in ${project}.`;
           const p = next.example?.predictions.map((x) => `${x.model}: ${x.predicted.join(', ')}`).join('; ') ?? '';

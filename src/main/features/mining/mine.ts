@@ -29,6 +29,11 @@ interface Loaded {
   eligible: Uint8Array;
 }
 
+function sameRows(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
 /** Loads the runs' score columns and aligns the others to the first run's rows. */
 export function loadAligned(ctx: Context, project: Project, runs: ModelRunRow[]): Loaded {
   const columns = runs.map((r) => ctx.store.predictionColumns.load(r.id));
@@ -36,17 +41,22 @@ export function loadAligned(ctx: Context, project: Project, runs: ModelRunRow[])
   const eligible = new Uint8Array(base.n).fill(1);
   const scores = [base.scores];
   if (columns.length > 1) {
-    const maxId = ctx.store.mining.maxExampleId(project.id);
-    const pos = new Int32Array(maxId + 1);
+    let pos: Int32Array | null = null;
     for (const other of columns.slice(1)) {
+      if (sameRows(base.exampleIds, other.exampleIds)) {
+        scores.push(other.scores); // the common case: both runs scored the same import, in order
+        continue;
+      }
+      pos ??= new Int32Array(ctx.store.mining.maxExampleId() + 1);
       pos.fill(-1);
       for (let j = 0; j < other.n; j++) pos[other.exampleIds[j]!] = j;
       const w = other.width;
+      const from = other.scores;
       const aligned = new Float32Array(base.n * w);
       for (let i = 0; i < base.n; i++) {
         const j = pos[base.exampleIds[i]!] ?? -1;
         if (j < 0) eligible[i] = 0;
-        else aligned.set(other.scores.subarray(j * w, (j + 1) * w), i * w);
+        else for (let c = 0; c < w; c++) aligned[i * w + c] = from[j * w + c]!;
       }
       scores.push(aligned);
     }
@@ -57,7 +67,7 @@ export function loadAligned(ctx: Context, project: Project, runs: ModelRunRow[])
 /** Marks rows ineligible by example id: filters, labeled examples, items no longer pending. */
 function applyFilters(ctx: Context, project: Project, req: Request, loaded: Loaded, schemaVersionId: number | null) {
   const { base, eligible } = loaded;
-  const maxId = ctx.store.mining.maxExampleId(project.id);
+  const maxId = ctx.store.mining.maxExampleId();
   const blocked = new Uint8Array(maxId + 1);
   const allowOnly = (ids: number[]) => {
     const allowed = new Uint8Array(maxId + 1);
@@ -162,6 +172,11 @@ function select(ctx: Context, project: Project, req: Request, loaded: Loaded, pr
   }
 }
 
+/** Without quotas the walk can stop at the limit; with them, later classes still need candidates. */
+function keepAtMost(req: Request): number {
+  return req.perClassQuota === undefined ? req.limit : Infinity;
+}
+
 function dedupe(
   project: Project,
   req: Request,
@@ -173,17 +188,24 @@ function dedupe(
   // Exact duplicates of the whole input first (any input kind), by content hash.
   const seen = new Set<number>();
   const firstPass: number[] = [];
+  const exactDrops: number[] = [];
   for (const j of local) {
     const hash = byId.get(ids[j]!)?.content_hash;
-    if (hash !== undefined && seen.has(hash)) continue;
+    if (hash !== undefined && seen.has(hash)) {
+      exactDrops.push(j);
+      continue;
+    }
     if (hash !== undefined) seen.add(hash);
     firstPass.push(j);
   }
   let keptLocal: Int32Array;
+  let nearDrops = 0;
   const pass = Int32Array.from(firstPass);
   if (project.inputKind === 'text') {
     const texts = ids.map((id) => byId.get(id)?.text ?? null);
-    keptLocal = suppressNearDuplicates(pass, texts, { minJaccard: req.minJaccard }).kept;
+    const near = suppressNearDuplicates(pass, texts, { minJaccard: req.minJaccard, limit: keepAtMost(req) });
+    keptLocal = near.kept;
+    nearDrops = near.duplicateOf.size;
   } else if (project.inputKind === 'tabular') {
     const dim = project.featureNames?.length ?? 0;
     const first = ids.map((id) => byId.get(id)?.features).find((f) => f);
@@ -195,10 +217,15 @@ function dedupe(
         if (f && f.byteLength === d * 4)
           features.set(new Float32Array(f.buffer.slice(f.byteOffset, f.byteOffset + f.byteLength)), j * d);
       });
-      keptLocal = suppressNearDuplicateVectors(pass, features, d, req.minCosine).kept;
+      const near = suppressNearDuplicateVectors(pass, features, d, req.minCosine, keepAtMost(req));
+      keptLocal = near.kept;
+      nearDrops = near.duplicateOf.size;
     } else keptLocal = pass;
   } else keptLocal = pass;
-  return { kept: Array.from(keptLocal, (j) => order[j]!), dropped: order.length - keptLocal.length };
+  // Exact copies count as dropped only where the walk got to (it stops at the limit).
+  const reached = keptLocal.length >= keepAtMost(req) ? keptLocal[keptLocal.length - 1]! : Infinity;
+  const exact = exactDrops.filter((j) => j < reached).length;
+  return { kept: Array.from(keptLocal, (j) => order[j]!), dropped: exact + nearDrops };
 }
 
 function reasonInput(

@@ -3,7 +3,7 @@ import {
   confidentError,
   entropy,
   jensenShannon,
-  labelFlip,
+  flipThenDelta,
   leastConfidence,
   margin,
   seededSample,
@@ -38,13 +38,8 @@ export function rank(input: RankInput, eligible: Uint8Array, limit: number): Flo
     case 'threshold':
       return thresholdDistance(a!, n, s.threshold);
     case 'disagreement':
-      if (s.measure === 'label-flip') {
-        // Flips first, and among them (and among agreements) the larger |Δp| first.
-        const flip = labelFlip(a!, b!, n, k);
-        const delta = absDelta(a!, b!, n, k);
-        for (let i = 0; i < n; i++) flip[i]! += delta[i]!;
-        return flip;
-      }
+      // Flips first, and among them (and among agreements) the larger |Δp| first.
+      if (s.measure === 'label-flip') return flipThenDelta(a!, b!, n, k);
       return s.measure === 'abs-delta' ? absDelta(a!, b!, n, k) : jensenShannon(a!, b!, n, k);
     case 'vote-entropy':
       return voteEntropy(runs, n, k);

@@ -50,7 +50,7 @@ export function reviewExample(ctx: Context, project: Project, exampleId: number)
   };
 }
 
-type ReviewMethods = 'queue.next' | 'queue.release' | 'queue.list' | 'queue.stats';
+type ReviewMethods = 'queue.next' | 'queue.lease' | 'queue.release' | 'queue.list' | 'queue.stats';
 
 export const reviewHandlers: HandlerGroup<ReviewMethods> = {
   'queue.next': (input, ctx) => {
@@ -61,16 +61,18 @@ export const reviewHandlers: HandlerGroup<ReviewMethods> = {
     const now = Date.now();
     // One write transaction: concurrent callers (other windows, other processes) queue up on
     // SQLite's write lock, so an item is leased once.
-    const leased = ctx.store.db
-      .transaction(() => {
-        queue.expireLeases(project.id, now);
-        const held = queue.heldBy(project.id, annotatorId, input.session, now);
-        const id = held?.id ?? queue.nextPending(project.id, annotatorId)?.id;
-        if (id === undefined) return null;
-        queue.lease(id, annotatorId, input.session, now + input.leaseSeconds * 1000);
-        return id;
-      })
-      .immediate();
+    const leased = ctx.store.withoutFsync(() =>
+      ctx.store.db
+        .transaction(() => {
+          queue.expireLeases(project.id, now);
+          const held = queue.heldBy(project.id, annotatorId, input.session, now);
+          const id = held?.id ?? queue.nextPending(project.id, annotatorId)?.id;
+          if (id === undefined) return null;
+          queue.lease(id, annotatorId, input.session, now + input.leaseSeconds * 1000);
+          return id;
+        })
+        .immediate(),
+    );
     const remaining = queue.pendingCount(project.id);
     if (leased === null) return { item: null, example: null, schemaVersion, remaining };
     const row = queue.item(leased);
@@ -79,6 +81,37 @@ export const reviewHandlers: HandlerGroup<ReviewMethods> = {
       example: reviewExample(ctx, project, row.example_id),
       schemaVersion,
       remaining,
+    };
+  },
+
+  'queue.lease': (input, ctx) => {
+    const project = resolveProject(ctx, input.project);
+    const schemaVersion = ctx.store.labelSchemas.latest(project.id)?.version ?? 0;
+    const queue = ctx.store.queue;
+    const annotatorId = ctx.store.labelEvents.annotatorId(input.annotator);
+    const now = Date.now();
+    const ids = ctx.store.withoutFsync(() =>
+      ctx.store.db
+        .transaction(() => {
+          queue.expireLeases(project.id, now);
+          const out: number[] = [];
+          for (let i = 0; i < input.count; i++) {
+            const next = queue.nextPending(project.id, annotatorId);
+            if (!next) break;
+            queue.lease(next.id, annotatorId, input.session, now + input.leaseSeconds * 1000);
+            out.push(next.id);
+          }
+          return out;
+        })
+        .immediate(),
+    );
+    return {
+      items: ids.map((id) => {
+        const row = queue.item(id);
+        return { item: toQueueItem(row), example: reviewExample(ctx, project, row.example_id) };
+      }),
+      schemaVersion,
+      remaining: queue.pendingCount(project.id),
     };
   },
 

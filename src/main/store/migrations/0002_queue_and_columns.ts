@@ -21,6 +21,31 @@ ALTER TABLE queue_items ADD COLUMN lease_session TEXT;
 ALTER TABLE queue_items ADD COLUMN added_at INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX queue_items_leased ON queue_items (project_id, status, lease_expires_at);
 
+-- Items per status, kept by triggers: the review screen shows "N left" after every save, and
+-- counting a large queue's index each time would cost more than the save.
+CREATE TABLE queue_status_counts (
+  project_id  INTEGER NOT NULL,
+  status      TEXT NOT NULL,
+  n           INTEGER NOT NULL,
+  PRIMARY KEY (project_id, status)
+) WITHOUT ROWID;
+INSERT INTO queue_status_counts SELECT project_id, status, count(*) FROM queue_items GROUP BY project_id, status;
+CREATE TRIGGER queue_items_count_insert AFTER INSERT ON queue_items
+BEGIN
+  INSERT INTO queue_status_counts VALUES (NEW.project_id, NEW.status, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER queue_items_count_update AFTER UPDATE OF status ON queue_items WHEN OLD.status != NEW.status
+BEGIN
+  UPDATE queue_status_counts SET n = n - 1 WHERE project_id = OLD.project_id AND status = OLD.status;
+  INSERT INTO queue_status_counts VALUES (NEW.project_id, NEW.status, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER queue_items_count_delete AFTER DELETE ON queue_items
+BEGIN
+  UPDATE queue_status_counts SET n = n - 1 WHERE project_id = OLD.project_id AND status = OLD.status;
+END;
+
 ALTER TABLE mining_runs ADD COLUMN summary TEXT NOT NULL DEFAULT '{}';
 
 -- label_events gains the 'comment' action: SQLite changes a CHECK only by rebuilding the table.

@@ -255,7 +255,22 @@ describe('event validation', () => {
     expect(LabelEventSchema.safeParse({ ...base, action: 'undo', labels: null }).success).toBe(true);
     const r = LabelEventSchema.safeParse({ ...base, action: 'adjudicate', labels: null });
     expect(r.error?.issues[0]).toMatchObject({ path: ['labels'], message: 'an adjudicate event needs its label ids' });
-    expect(LabelEventSchema.safeParse({ ...base, action: 'comment', labels: null }).success).toBe(false);
+    expect(LabelEventSchema.safeParse({ ...base, action: 'comment', labels: null }).success).toBe(true);
+    expect(LabelEventSchema.safeParse({ ...base, action: 'remark', labels: null }).success).toBe(false);
+  });
+
+  it('treats a comment as a note: neither a decision nor what an undo cancels', () => {
+    const ev = (id: number, action: LabelEvent['action'], labels: string[] | null = null): LabelEvent => ({
+      id,
+      annotatorId: 1,
+      schemaVersionId: 1,
+      action,
+      labels,
+      createdAt: id,
+    });
+    const events = [ev(1, 'label', ['a']), ev(2, 'comment')];
+    expect(currentLabels(events).resolution).toMatchObject({ status: 'agreed', labels: ['a'] });
+    expect(undoTarget(events, 1)?.id).toBe(1);
   });
 
   it('checks label ids against the schema version and the task type', () => {

@@ -5,6 +5,7 @@ export {
   argmaxAt,
   confidentError,
   entropy,
+  flipThenDelta,
   jensenShannon,
   labelFlip,
   leastConfidence,

@@ -4,6 +4,7 @@ import {
   absDelta,
   confidentError,
   entropy,
+  flipThenDelta,
   fastLn,
   jensenShannon,
   labelFlip,
@@ -285,5 +286,21 @@ describe('fastLn', () => {
       worst = Math.max(worst, Math.abs(fastLn(x) - Math.log(x)));
     }
     expect(worst).toBeLessThan(3e-11);
+  });
+});
+
+describe('flipThenDelta', () => {
+  it('equals labelFlip + absDelta, multiclass and binary', () => {
+    const a = Float32Array.from([0.7, 0.2, 0.1, 0.3, 0.3, 0.4, 0.5, 0.5, 0]);
+    const b = Float32Array.from([0.1, 0.8, 0.1, 0.2, 0.3, 0.5, 0.5, 0.5, 0]);
+    const fused = flipThenDelta(a, b, 3, 3);
+    const flip = labelFlip(a, b, 3, 3);
+    const delta = absDelta(a, b, 3, 3);
+    expect(Array.from(fused)).toEqual(Array.from(flip, (f, i) => f + delta[i]!));
+    expect(fused[0]).toBeCloseTo(1 + 1.2 / 3, 6); // flip: 0 vs 1, mean |Δp| 0.4
+    expect(fused[1]).toBeCloseTo(0.2 / 3, 6); // both class 2
+    const pa = Float32Array.from([0.4, 0.9]);
+    const pb = Float32Array.from([0.6, 0.8]);
+    expect(Array.from(flipThenDelta(pa, pb, 2, 1)).map((x) => +x.toFixed(6))).toEqual([1.2, 0.1]);
   });
 });

@@ -334,6 +334,46 @@ function labelFlipMulticlass(a: Float32Array, b: Float32Array, n: number, k: num
   return out;
 }
 
+/**
+ * labelFlip + absDelta in one pass: label flips rank first (1 + mean |Δp|), and within flips and
+ * agreements the larger mean |Δp| first. Range [0, 2].
+ */
+export function flipThenDelta(a: Float32Array, b: Float32Array, n: number, k: number): Float64Array {
+  checkShape(a, n, k, 'a');
+  checkShape(b, n, k, 'b');
+  const out = new Float64Array(n);
+  if (k === 1) {
+    for (let i = 0; i < n; i++) {
+      const pa = a[i]!;
+      const pb = b[i]!;
+      out[i] = (+(pa >= 0.5) ^ +(pb >= 0.5)) + clamp01(Math.abs(pa - pb));
+    }
+    return out;
+  }
+  for (let i = 0, base = 0; i < n; i++, base += k) {
+    let ia = 0;
+    let ib = 0;
+    let ma = a[base]!;
+    let mb = b[base]!;
+    let sum = Math.abs(ma - mb);
+    for (let j = 1; j < k; j++) {
+      const pa = a[base + j]!;
+      const pb = b[base + j]!;
+      sum += Math.abs(pa - pb);
+      if (pa > ma) {
+        ma = pa;
+        ia = j;
+      }
+      if (pb > mb) {
+        mb = pb;
+        ib = j;
+      }
+    }
+    out[i] = (ia !== ib ? 1 : 0) + clamp01(sum / k);
+  }
+  return out;
+}
+
 /** Mean over classes of |Δp| between two runs (binary: |Δp|). Range [0, 1]. */
 export function absDelta(a: Float32Array, b: Float32Array, n: number, k: number): Float64Array {
   checkShape(a, n, k, 'a');

@@ -60,6 +60,23 @@ export const reviewContract = {
     output: NextItemSchema,
     summary: 'Lease the highest-priority item nobody holds to an annotator; null when the queue is empty',
   }),
+  'queue.lease': method({
+    input: z
+      .object({
+        project: ProjectRefSchema,
+        annotator: AnnotatorName,
+        session: SessionId.default('default'),
+        count: z.number().int().min(1).max(1000),
+        leaseSeconds: z.number().int().min(1).max(86_400).default(3600),
+      })
+      .strict(),
+    output: z.object({
+      items: z.array(z.object({ item: QueueItemSchema, example: ReviewExampleSchema.nullable() })),
+      schemaVersion: z.number().int(),
+      remaining: z.number().int(),
+    }),
+    summary: 'Lease up to N items at once, best first (scripts and batch review)',
+  }),
   'queue.release': method({
     input: z.object({ project: ProjectRefSchema, annotator: AnnotatorName, session: SessionId.optional() }).strict(),
     output: z.object({ released: z.number().int() }),
