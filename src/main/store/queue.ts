@@ -76,6 +76,28 @@ export class QueueQueries {
     return { added, updated, unchanged };
   }
 
+  /**
+   * Puts examples back in the queue at the top (priority 1), whatever their item's state: their
+   * label no longer exists in the current schema version. Returns how many items were queued.
+   */
+  requeue(
+    projectId: number,
+    miningRunId: number,
+    items: readonly { exampleId: number; reason: string }[],
+    now: number,
+  ) {
+    const upsert = prepared(
+      this.db,
+      `INSERT INTO queue_items (project_id, example_id, mining_run_id, priority, reason, status, labels_wanted, added_at)
+       VALUES (?, ?, ?, 1, ?, 'pending', 1, ?)
+       ON CONFLICT (project_id, example_id) DO UPDATE SET mining_run_id = excluded.mining_run_id, priority = 1,
+         reason = excluded.reason, status = 'pending', labels_wanted = 1, lease_annotator = NULL,
+         lease_session = NULL, lease_expires_at = NULL`,
+    );
+    for (const item of items) upsert.run(projectId, item.exampleId, miningRunId, item.reason, now);
+    return items.length;
+  }
+
   /** Example ids whose queue item is no longer pending (leased, done or skipped). */
   notPending(projectId: number): number[] {
     return prepared(this.db, `SELECT example_id FROM queue_items WHERE project_id = ? AND status != 'pending'`)

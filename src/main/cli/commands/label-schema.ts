@@ -41,11 +41,13 @@ export async function labelSchemaCommand(opts: GlobalOptions, args: string[]): P
         throw new ApiError('bad-file', `${file}: ${(e as Error).message}`);
       }
       const created = await call('labels.create', { project, draft: draft as never }, ctx);
-      print(
-        opts,
-        created,
-        () => `Label schema v${created.version} of '${name}' saved (${created.labels.length} labels).`,
-      );
+      print(opts, created, () => {
+        const c = created.carryForward;
+        return (
+          `Label schema v${created.version} of '${name}' saved (${created.labels.length} labels). ` +
+          `${c.carried} labels carried forward, ${c.requeued} examples back in the queue, ${c.unresolved} unresolved conflicts left to re-mine.`
+        );
+      });
       return EXIT.ok;
     }
     if (action === 'diff') {

@@ -15,6 +15,7 @@ import type { HandlerGroup } from '../../core/handler';
 import { resolveProject } from '../projects/handlers';
 import { assertNotLeasedToOther, updateQueueItem } from '../review/queue-state';
 import { agreementReport, conflictList } from './agreement-report';
+import { carryForward } from './carry-forward';
 import { derivationOptions } from './derivation';
 
 /** After an undo the item is the annotator's again for this long, to decide it anew. */
@@ -148,9 +149,18 @@ export const labelsHandlers: HandlerGroup<LabelMethods> = {
       });
     }
     const { labels, guidelines, changeNote, mappingFromPrevious } = checked.draft;
-    const created = ctx.store.labelSchemas.add(project.id, { labels, guidelines, changeNote, mappingFromPrevious });
+    // The new version and the labels it carries forward commit together.
+    const result = ctx.store.db
+      .transaction(() => {
+        const created = ctx.store.labelSchemas.add(project.id, { labels, guidelines, changeNote, mappingFromPrevious });
+        const carried = previous
+          ? carryForward(ctx, project, previous, created)
+          : { carried: 0, requeued: 0, unresolved: 0 };
+        return { ...created, carryForward: carried };
+      })
+      .immediate();
     ctx.emit({ type: 'data.changed', projectId: project.id });
-    return created;
+    return result;
   },
 
   'labels.diff': ({ project: ref, from, to }, ctx) => {

@@ -153,4 +153,51 @@ describe('review queue', () => {
     expect(leased).toHaveLength(pending);
     expect(new Set(leased).size).toBe(leased.length);
   }, 60_000);
+
+  it('carries renamed labels forward to a new schema version and requeues split ones', async () => {
+    const picked = await call('mining.run', { project, strategy: { strategy: 'random', seed: 5 }, limit: 3 }, ctx);
+    const [a, b, c] = picked.top.map((t) => t.externalId) as [string, string, string];
+    const say = (externalId: string, labels: string[], schemaVersion = 1) =>
+      call('labels.record', { project, externalId, annotator: 'zed', schemaVersion, action: 'label', labels }, ctx);
+    await say(a, ['negative']);
+    await say(b, ['neutral']);
+    await say(c, ['neutral']);
+    const [v1] = await call('labels.versions', project, ctx);
+    const [negative, neutral, positive] = v1!.labels;
+    const v2 = await call(
+      'labels.create',
+      {
+        project,
+        draft: {
+          labels: [
+            { ...negative!, id: 'bad', name: 'Bad' },
+            { ...neutral!, id: 'mixed', name: 'Mixed' },
+            { ...neutral!, id: 'flat', name: 'Flat', hotkey: '4', color: '#868e96' },
+            positive!,
+          ],
+          guidelines: 'Mixed: praise and complaint together. Flat: neither.',
+          changeNote: 'negative is bad; neutral splits into mixed and flat',
+          mappingFromPrevious: [
+            { kind: 'rename', from: 'negative', to: 'bad' },
+            { kind: 'split', from: 'neutral', to: ['mixed', 'flat'] },
+          ],
+        },
+      },
+      ctx,
+    );
+    expect(v2.carryForward.carried).toBeGreaterThanOrEqual(1);
+    expect(v2.carryForward.requeued).toBeGreaterThanOrEqual(2);
+    const carried = await call('labels.current', { project, externalId: a }, ctx);
+    expect(carried.resolution).toMatchObject({ status: 'adjudicated', labels: ['bad'] });
+    const queued = await call('queue.list', { project, status: 'pending', limit: 10_000 }, ctx);
+    for (const id of [b, c]) {
+      expect(queued.find((i) => i.externalId === id)).toMatchObject({
+        priority: 1,
+        reason: "label 'neutral' was split or removed in v2: label again",
+      });
+    }
+    const stale = await failure(say(b, ['mixed']));
+    expect(stale.message).toMatch(/v1 of 'sentiment' is not current \(v2 is\)/);
+    await say(b, ['mixed'], 2);
+  });
 });

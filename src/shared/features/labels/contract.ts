@@ -140,7 +140,10 @@ export const labelsContract = {
   }),
   'labels.create': method({
     input: LabelSchemaCreateInputSchema,
-    output: LabelSchemaVersionSchema,
+    output: LabelSchemaVersionSchema.extend({
+      /** What happened to the labels of the previous version (see carry-forward). */
+      carryForward: z.object({ carried: z.number().int(), requeued: z.number().int(), unresolved: z.number().int() }),
+    }),
     summary: 'Add a label schema version (never an edit in place): labels, guidelines, change note, mapping',
   }),
   'labels.diff': method({
