@@ -30,7 +30,8 @@ function fsyncFloor(workDir: string, n: number): number[] {
 /** next-item + label commit, as a review window does it, on a 1M-example project. */
 export async function labelBench(o: { rows: number; labels: number; workDir: string }) {
   const { db } = await twoRunDatabase(o.workDir, o.rows);
-  const ctx = createContext({ dbPath: db, runtime: 'cli', dataDir: o.workDir });
+  // As the review screen runs it: the app's context, with its background WAL checkpointer.
+  const ctx = createContext({ dbPath: db, runtime: 'server', dataDir: o.workDir });
   try {
     const project = { project: 'sentiment' };
     const mined = await call('mining.run', { project, strategy: { strategy: 'entropy' }, limit: o.labels + 100 }, ctx);

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { AppEvent } from '../../shared/api/events';
+import { startCheckpointer } from '../store/checkpointer';
 import { Store } from '../store/store';
 import type { Context } from './context';
 import { JobRunner } from './jobs';
@@ -24,6 +25,11 @@ export interface ContextOptions {
   runtime: Context['runtime'];
   quickCheck?: boolean;
   nativeBinding?: string;
+  /**
+   * Checkpoint the WAL from a worker thread instead of inside commits (default: on for the app
+   * and the server, where annotators label interactively; off for short CLI runs).
+   */
+  backgroundCheckpoint?: boolean;
 }
 
 export type Listener = (event: AppEvent) => void;
@@ -41,6 +47,10 @@ export function createContext(
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
   const jobs = new JobRunner(emit);
+  const checkpointer =
+    (options.backgroundCheckpoint ?? options.runtime !== 'cli')
+      ? startCheckpointer(store.db, options.dbPath, options.nativeBinding)
+      : null;
   return {
     store,
     jobs,
@@ -50,6 +60,7 @@ export function createContext(
     listeners,
     async dispose() {
       await jobs.cancelAll();
+      await checkpointer?.stop();
       store.close();
     },
   };

@@ -47,12 +47,22 @@ export class PredictionColumnWriter {
     if (n === 0) return;
     const ids = new Int32Array(n);
     const pred = new Float64Array(n);
-    const s = new Float32Array(n * width);
+    let contiguous = rows[0] === 0 && rows[n - 1] === n - 1;
     for (let r = 0; r < n; r++) {
       const i = rows[r]!;
       ids[r] = exampleIds[i]!;
       pred[r] = predicted[i]!;
-      s.set(scores.subarray(i * width, (i + 1) * width), r * width);
+      contiguous &&= i === r;
+    }
+    let s: Float32Array;
+    if (contiguous) {
+      s = scores.subarray(0, n * width); // every row of the batch was written: no gather needed
+    } else {
+      s = new Float32Array(n * width);
+      for (let r = 0; r < n; r++) {
+        const from = rows[r]! * width;
+        for (let c = 0; c < width; c++) s[r * width + c] = scores[from + c]!;
+      }
     }
     this.insert.run(modelRunId, importRunId, n, width, bytes(ids), bytes(pred), bytes(s));
   }

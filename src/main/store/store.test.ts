@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database';
 import { MIGRATIONS, migrate } from './migrate';
+import { startCheckpointer } from './checkpointer';
 import { Store } from './store';
 
 let dir: string;
@@ -127,5 +128,41 @@ describe('database setup', () => {
     });
     store.close();
     expect(fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0).toBe(0);
+  });
+});
+
+describe('background checkpointer', () => {
+  it('moves committed pages into the database file from its own thread, outside the commits', async () => {
+    const file = path.join(dir, 'c.db');
+    const store = Store.open(file);
+    const checkpointer = startCheckpointer(store.db, file, undefined, 100);
+    try {
+      expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(8000);
+      store.db.exec('CREATE TABLE t (v TEXT)');
+      const insert = store.db.prepare('INSERT INTO t VALUES (?)');
+      for (let i = 0; i < 200; i++) insert.run(`row ${i} ${'x'.repeat(500)}`);
+      // The main connection alone would leave these pages in the WAL (under 8000 pages).
+      const deadline = Date.now() + 5000;
+      let inFile = 0;
+      while (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 150));
+        const copy = path.join(dir, `copy-${Date.now()}.db`);
+        fs.copyFileSync(file, copy); // the database file without its WAL
+        const db = new Database(copy, { readonly: true });
+        try {
+          inFile = (db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 't'").pluck().get() as number)
+            ? (db.prepare('SELECT count(*) FROM t').pluck().get() as number)
+            : 0;
+        } finally {
+          db.close();
+        }
+        if (inFile === 200) break;
+      }
+      expect(inFile).toBe(200);
+    } finally {
+      await checkpointer.stop();
+    }
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    store.close();
   });
 });
