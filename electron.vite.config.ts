@@ -15,6 +15,7 @@ export default defineConfig({
           'parse-worker': resolve('src/main/features/import/parse-worker.ts'),
           'parquet-reader': resolve('src/main/features/import/parquet-reader-process.ts'),
           'checkpoint-worker': resolve('src/main/store/checkpoint-worker.ts'),
+          'export-process': resolve('src/main/features/export/export-process.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

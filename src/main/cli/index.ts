@@ -6,6 +6,7 @@ import { importCommand } from './commands/import';
 import { labelCommand } from './commands/label';
 import { labelSchemaCommand } from './commands/label-schema';
 import { agreementCommand } from './commands/agreement';
+import { exportCommand, exportsCommand } from './commands/export';
 import { mineCommand } from './commands/mine';
 import { queueCommand } from './commands/queue';
 import { initCommand, projectsCommand, statsCommand } from './commands/projects';
@@ -57,6 +58,15 @@ const OPTIONS = {
   session: { type: 'string' },
   conflicts: { type: 'boolean', default: false },
   count: { type: 'string' },
+  again: { type: 'string' },
+  force: { type: 'boolean', default: false },
+  agreement: { type: 'string' },
+  'label-source': { type: 'string' },
+  'model-run': { type: 'string' },
+  split: { type: 'string' },
+  cutoffs: { type: 'string' },
+  fractions: { type: 'string' },
+  'group-by': { type: 'string' },
   file: { type: 'string' },
 } as const;
 
@@ -107,6 +117,10 @@ export async function main(argv: string[]): Promise<number> {
         return await queueCommand(global, args, values);
       case 'agreement':
         return await agreementCommand(global, args, values);
+      case 'export':
+        return await exportCommand(global, args, values);
+      case 'exports':
+        return await exportsCommand(global, args);
       case 'serve':
         return await serveCommand(global, values);
       default:

@@ -1,5 +1,6 @@
 import type { Method } from '../../shared/api/contract';
 import { appHandlers } from '../features/app/handlers';
+import { exportHandlers } from '../features/export/handlers';
 import { importHandlers } from '../features/import/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
 import { miningHandlers } from '../features/mining/handlers';
@@ -15,4 +16,5 @@ export const handlers: HandlerGroup<Method> = {
   ...labelsHandlers,
   ...miningHandlers,
   ...reviewHandlers,
+  ...exportHandlers,
 };

@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { builtEntry } from '../core/entry-points';
 import type { Db } from './database';
 
-/** While the background checkpointer runs, the main connection checkpoints only past this (~32 MB). */
-const FALLBACK_AUTOCHECKPOINT_PAGES = 8000;
+/** While the background checkpointer runs, the main connection checkpoints only past this (~8 MB). */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 2000;
 const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 
 export interface Checkpointer {
@@ -15,7 +15,7 @@ export interface Checkpointer {
  * and server runtimes: long-lived, labeling interactively). The main connection keeps a high
  * auto-checkpoint threshold as a safety net, and gets the default back when the worker stops.
  */
-export function startCheckpointer(db: Db, dbPath: string, nativeBinding?: string, intervalMs = 500): Checkpointer {
+export function startCheckpointer(db: Db, dbPath: string, nativeBinding?: string, intervalMs = 200): Checkpointer {
   const worker = new Worker(builtEntry('checkpoint-worker'), {
     workerData: { dbPath, intervalMs, ...(nativeBinding ? { nativeBinding } : {}) },
     resourceLimits: { maxOldGenerationSizeMb: 32 },

@@ -16,6 +16,8 @@ export interface OpenOptions {
 }
 
 const BUSY_TIMEOUT_MS = 10_000;
+/** The WAL file is cut back to this size whenever it starts over. */
+export const WAL_SIZE_LIMIT = 4 * 2 ** 20;
 
 /** Pragmas every connection must have; read back after setting so a changed default cannot slip by. */
 function pinnedPragmas(role: 'primary' | 'bulk'): [string, string | number][] {
@@ -48,6 +50,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
         );
       }
     }
+    // After a checkpoint lets the WAL start over, its file is cut back to this size.
+    if (!options.readonly) db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     if (process.platform === 'darwin') {
       db.pragma('fullfsync = 1');
       db.pragma('checkpoint_fullfsync = 1');

@@ -4,6 +4,7 @@ import { ImportRunQueries } from './import-runs';
 import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
 import { ExampleQueries } from './examples';
+import { ExportQueries } from './exports';
 import { MiningQueries } from './mining';
 import { PredictionColumnQueries } from './prediction-columns';
 import { ProjectQueries } from './projects';
@@ -23,6 +24,7 @@ export class Store {
   readonly mining: MiningQueries;
   readonly queue: QueueQueries;
   readonly examples: ExampleQueries;
+  readonly exports: ExportQueries;
 
   private constructor(
     readonly db: Db,
@@ -37,10 +39,19 @@ export class Store {
     this.mining = new MiningQueries(db);
     this.queue = new QueueQueries(db);
     this.examples = new ExampleQueries(db);
+    this.exports = new ExportQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {
     return new Store(openDatabase(path, options), path, options);
+  }
+
+  /** What a worker thread needs to open its own connection to this database. */
+  get connectionInfo(): { dbPath: string; nativeBinding?: string } {
+    return {
+      dbPath: this.path,
+      ...(this.openOptions.nativeBinding ? { nativeBinding: this.openOptions.nativeBinding } : {}),
+    };
   }
 
   /** A second connection for bulk writes (imports), committing with synchronous=NORMAL. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appContract } from '../features/app/contract';
+import { exportContract } from '../features/export/contract';
 import { importContract } from '../features/import/contract';
 import { labelsContract } from '../features/labels/contract';
 import { miningContract } from '../features/mining/contract';
@@ -15,6 +16,7 @@ export const contract = {
   ...labelsContract,
   ...miningContract,
   ...reviewContract,
+  ...exportContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

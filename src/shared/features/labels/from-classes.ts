@@ -1,3 +1,4 @@
+import { carryForwardLabels, planCarryForward, type LabelChange } from './mapping';
 import type { Label } from './schema';
 import { withDefaultHotkeys } from './schema';
 
@@ -34,4 +35,21 @@ export function labelsFromClasses(classes: readonly string[]): Label[] {
     return { id, name, description: '', hotkey: null, color: LABEL_PALETTE[i % LABEL_PALETTE.length]! };
   });
   return withDefaultHotkeys(labels);
+}
+
+/**
+ * The label id each model class stands for under the last of `versions` (oldest first, from v1):
+ * v1's label for the class, carried through every later version's renames and merges; null where
+ * a split or removal leaves the class without one label.
+ */
+export function classLabelIds(
+  classes: readonly string[],
+  versions: readonly { mappingFromPrevious: readonly LabelChange[] | null }[],
+): (string | null)[] {
+  let ids: (string | null)[] = labelsFromClasses(classes).map((l) => l.id);
+  for (const v of versions.slice(1)) {
+    const plan = planCarryForward(v.mappingFromPrevious ?? []);
+    ids = ids.map((id) => (id === null ? null : (carryForwardLabels(plan, [id])?.[0] ?? null)));
+  }
+  return ids;
 }

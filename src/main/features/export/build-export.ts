@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../../shared/api/errors';
+import { SPLIT_NAMES, type SplitPolicy } from '../../../shared/features/export/contract';
+import { assignSplits, defaultPolicy, SplitError } from '../../../shared/features/export/splits';
+import { openDatabase } from '../../store/database';
+import { ExportReadQueries, yieldToCheckpoints } from '../../store/export-reads';
+import { FileSink, relative, sha256File } from './file-sink';
+import { datasetCard } from './dataset-card';
+import type { ExportFileInfo, ExportOutcome, ExportPlan } from './plan';
+import { publish, recoverInterrupted, tempFolder } from './publish';
+import { RowFormat } from './row-format';
+import { selectRows, type Selection } from './select-rows';
+
+const CHUNK = 1000;
+
+export type Progress = (phase: string, done: number, total: number) => void;
+
+function splitNames(policy: SplitPolicy): string[] {
+  return policy.kind === 'none' ? ['all'] : [...SPLIT_NAMES];
+}
+
+function resolveSplits(plan: ExportPlan, sel: Selection): { policy: SplitPolicy; split: Uint8Array } {
+  try {
+    const rows = { ids: sel.externalIds, ts: sel.ts, ...(sel.groups ? { groups: sel.groups } : {}) };
+    const policy = plan.split ?? defaultPolicy(rows);
+    return { policy, split: assignSplits(rows, policy) };
+  } catch (e) {
+    if (e instanceof SplitError) throw new ApiError('invalid-input', `split: ${e.message}`, { reason: 'split' });
+    throw e;
+  }
+}
+
+/** Pass two: reads the chosen examples again in chunks and writes each to its split's file. */
+function writeRows(
+  reads: ExportReadQueries,
+  plan: ExportPlan,
+  sel: Selection,
+  split: Uint8Array,
+  names: string[],
+  dataDir: string,
+  progress: Progress,
+): ExportFileInfo[] {
+  const format = new RowFormat(plan.project);
+  const csv = plan.options.format === 'csv';
+  const ext = csv ? 'csv' : 'jsonl';
+  const sinks = names.map((name) => new FileSink(path.join(dataDir, `${name}.${ext}`)));
+  try {
+    if (csv) for (const s of sinks) s.write(format.csvHeader());
+    const n = sel.exampleIds.length;
+    for (let start = 0; start < n; start += CHUNK) {
+      const end = Math.min(n, start + CHUNK);
+      yieldToCheckpoints(plan.dbPath);
+      const rows = reads.examples(Array.from(sel.exampleIds.subarray(start, end)));
+      for (let i = start, r = 0; i < end; i++, r++) {
+        const ex = rows[r];
+        if (!ex || ex.id !== sel.exampleIds[i])
+          throw new Error(`example ${sel.exampleIds[i]} vanished during the export`);
+        const labels = sel.labelSets[sel.labelIndex[i]!]!;
+        const source = sel.source[i] === 1 ? 'model' : 'human';
+        const sink = sinks[split[i]!]!;
+        sink.write(csv ? format.csv(ex, labels, source) : format.jsonl(ex, labels, source));
+        sink.rows++;
+      }
+      progress('writing', end, n);
+    }
+    return sinks.map((s, i) => {
+      const sha256 = s.close();
+      return { path: s.file, split: names[i]!, rows: s.rows, bytes: s.bytes, sha256 };
+    });
+  } catch (e) {
+    for (const s of sinks) s.abandon();
+    throw e;
+  }
+}
+
+/** JSONL → Parquet with DuckDB, one thread, so the same rows always give the same bytes. */
+async function toParquet(files: ExportFileInfo[], format: RowFormat, progress: Progress): Promise<ExportFileInfo[]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const con = await instance.connect();
+  const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  try {
+    const out: ExportFileInfo[] = [];
+    let done = 0;
+    for (const f of files) {
+      const target = f.path.replace(/\.jsonl$/, '.parquet');
+      await con.run(
+        `COPY (SELECT ${format.duckdbSelect()} FROM read_json(${q(f.path)}, columns=${format.duckdbColumns()},
+           format='newline_delimited', maximum_object_size=67108864)) TO ${q(target)}
+         (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`,
+      );
+      fs.rmSync(f.path);
+      const fd = fs.openSync(target, 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      out.push({ ...f, path: target, ...sha256File(target) });
+      done += f.rows;
+      progress(
+        'parquet',
+        done,
+        files.reduce((s, x) => s + x.rows, 0),
+      );
+    }
+    return out;
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
+}
+
+function counts(sel: Selection, split: Uint8Array, names: string[]) {
+  const out: Record<string, { rows: number; labels: Record<string, number> }> = {};
+  for (const name of names) out[name] = { rows: 0, labels: {} };
+  for (let i = 0; i < split.length; i++) {
+    const c = out[names[split[i]!]!]!;
+    c.rows++;
+    for (const l of sel.labelSets[sel.labelIndex[i]!]!) c.labels[l] = (c.labels[l] ?? 0) + 1;
+  }
+  for (const c of Object.values(out))
+    c.labels = Object.fromEntries(Object.entries(c.labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return out;
+}
+
+/** Builds the whole export in a temp folder beside the destination, then swaps it in. */
+export async function buildExport(plan: ExportPlan, progress: Progress): Promise<ExportOutcome> {
+  const db = openDatabase(plan.dbPath, {
+    readonly: true,
+    ...(plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {}),
+  });
+  const name = path.basename(plan.finalPath);
+  recoverInterrupted(plan.baseDir, name);
+  const temp = tempFolder(plan.baseDir, name, 'tmp');
+  try {
+    const reads = new ExportReadQueries(db);
+    const sel = selectRows(reads, plan, (d, t) => progress('selecting', d, t));
+    const { policy, split } = resolveSplits(plan, sel);
+    const names = splitNames(policy);
+    fs.mkdirSync(temp);
+    const hf = plan.options.format === 'hf';
+    const dataDir = hf ? path.join(temp, 'data') : temp;
+    if (hf) fs.mkdirSync(dataDir);
+    let files = writeRows(reads, plan, sel, split, names, dataDir, progress);
+    if (plan.options.format === 'parquet') files = await toParquet(files, new RowFormat(plan.project), progress);
+    files = files.map((f) => ({ ...f, path: relative(temp, f.path) }));
+    const contentHash = createHash('sha256')
+      .update(JSON.stringify(files.map((f) => [f.path, f.sha256])))
+      .digest('hex');
+    const { force: _force, dir: _dir, ...options } = plan.options;
+    const manifest = {
+      tool: { name: 'flywheel-workbench', version: plan.toolVersion },
+      project: {
+        name: plan.project.name,
+        taskType: plan.project.taskType,
+        inputKind: plan.project.inputKind,
+        classes: plan.project.classes,
+      },
+      schema: {
+        version: plan.schema.version,
+        labels: plan.schema.labels.map((l) => ({ id: l.id, name: l.name, description: l.description })),
+        changeNote: plan.schema.changeNote,
+      },
+      options,
+      split: policy,
+      counts: counts(sel, split, names),
+      labelSources: {
+        human: sel.source.filter((s) => s === 0).length,
+        model: sel.source.filter((s) => s === 1).length,
+      },
+      modelRuns: plan.modelRuns,
+      labelsFromModelRun: plan.modelRun,
+      importFiles: reads.importFiles(plan.project.id),
+      files,
+      contentHash,
+    };
+    const manifestSink = new FileSink(path.join(temp, 'manifest.json'));
+    manifestSink.write(`${JSON.stringify(manifest, null, 2)}\n`);
+    manifestSink.close();
+    if (hf) {
+      const card = new FileSink(path.join(temp, 'README.md'));
+      card.write(datasetCard(plan, manifest.counts, files));
+      card.close();
+    }
+    publish(temp, plan.finalPath, plan.options.force);
+    return { rows: sel.exampleIds.length, files, manifest, contentHash };
+  } catch (e) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw e;
+  } finally {
+    db.close();
+  }
+}

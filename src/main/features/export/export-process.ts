@@ -1,0 +1,32 @@
+// Child-process entry of an export: SQLite reads, file writes and DuckDB's Parquet writer run
+// here, so a crash in native code cannot take the app or its database writer down.
+import { ApiError } from '../../../shared/api/errors';
+import { buildExport } from './build-export';
+import { describeWriteError } from './export-process-errors';
+import type { ExportPlan, ExportWorkerMessage } from './plan';
+
+function send(message: ExportWorkerMessage): Promise<void> {
+  return new Promise((resolve) => process.send!(message, () => resolve()));
+}
+
+// The app or CLI that started this export is gone (killed): stop; its next export cleans up.
+process.once('disconnect', () => process.exit(1));
+
+process.once('message', (plan: ExportPlan) => {
+  let last = 0;
+  buildExport(plan, (phase, rowsDone, rowsTotal) => {
+    const now = Date.now();
+    if (now - last < 100 && rowsDone < rowsTotal) return;
+    last = now;
+    void send({ type: 'progress', phase, rowsDone, rowsTotal });
+  })
+    .then((outcome) => send({ type: 'done', outcome }))
+    .catch((e: unknown) => {
+      const code = e instanceof ApiError ? e.code : 'internal';
+      return send({ type: 'error', code, message: describeWriteError(e) });
+    })
+    .finally(() => {
+      process.removeAllListeners('disconnect');
+      process.disconnect();
+    });
+});

@@ -1,0 +1,318 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from '../../../../test/helpers/expect-failure';
+import { makeTempDir, openContext, removeDir, type TestContext } from '../../../../test/helpers/import-fixtures';
+import { importGuessed, loadDemo } from '../../cli/commands/demo';
+import { writeDemoLog } from '../demo/demo-data';
+import { call } from '../../core/dispatch';
+import type { Input } from '../../../shared/api/contract';
+import { ExportOptionsSchema } from '../../../shared/features/export/contract';
+import { startCheckpointer } from '../../store/checkpointer';
+import { planExport } from './handlers';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+let dir: string;
+let out: string;
+let ctx: TestContext;
+const project = { project: 'sentiment' };
+const CLASSES = ['negative', 'neutral', 'positive'];
+
+beforeAll(async () => {
+  dir = makeTempDir('export');
+  out = path.join(dir, 'exports');
+  ctx = openContext(dir);
+  await loadDemo(ctx, path.join(dir, 'demo'), 3000);
+  // 300 examples labeled: ana all, ben a third of them (agreeing on most).
+  const mined = await call(
+    'mining.run',
+    { project, strategy: { strategy: 'random', seed: 3 }, limit: 300, dedupe: false },
+    ctx,
+  );
+  const items = await call('queue.list', { project, limit: 300 }, ctx);
+  expect(mined.selected).toBe(300);
+  for (const [i, item] of items.entries()) {
+    const say = (annotator: string, label: string) =>
+      call(
+        'labels.record',
+        { project, externalId: item.externalId, annotator, schemaVersion: 1, action: 'label', labels: [label] },
+        ctx,
+      );
+    await say('ana', CLASSES[i % 3]!);
+    if (i % 3 === 0) await say('ben', CLASSES[(i + (i % 9 === 0 ? 1 : 0)) % 3]!);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await ctx?.dispose();
+  removeDir(dir);
+});
+
+async function exportNow(options: Partial<Input<'export.start'>> & { name: string }) {
+  const { jobId } = await call('export.start', { project, dir: out, ...options }, ctx);
+  const status = await ctx.jobs.wait(jobId);
+  if (status.state !== 'succeeded') throw Object.assign(new Error(status.error?.message), status.error);
+  return status.result as {
+    exportId: number;
+    path: string;
+    rows: number;
+    files: { path: string; rows: number; sha256: string }[];
+  };
+}
+
+function filesOf(folder: string): Map<string, Buffer> {
+  const outMap = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else outMap.set(path.relative(folder, full), fs.readFileSync(full));
+    }
+  };
+  walk(folder);
+  return outMap;
+}
+
+describe('dataset export', () => {
+  it('writes JSONL by time split with a manifest, and every line reads back', async () => {
+    const r = await exportNow({ name: 'jsonl' });
+    const conflicts = Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 9 === 0).length;
+    expect(r.rows).toBe(300 - conflicts); // conflicting examples have no label yet
+    const manifest = JSON.parse(fs.readFileSync(path.join(r.path, 'manifest.json'), 'utf8'));
+    expect(manifest.split).toEqual({ kind: 'time-fractions', fractions: [0.8, 0.1, 0.1] });
+    expect(manifest.schema.version).toBe(1);
+    expect(manifest.importFiles.map((f: { sha256: string }) => f.sha256)).toHaveLength(2);
+    const lines = ['train', 'validation', 'test'].map((s) =>
+      fs
+        .readFileSync(path.join(r.path, `${s}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+    expect(lines.map((l) => l.length)).toEqual([
+      manifest.counts.train.rows,
+      manifest.counts.validation.rows,
+      manifest.counts.test.rows,
+    ]);
+    // Time split: everything in train is older than everything in test.
+    const newestTrain = lines[0]!
+      .map((l) => l.ts)
+      .sort()
+      .at(-1);
+    const oldestTest = lines[2]!.map((l) => l.ts).sort()[0];
+    expect(newestTrain < oldestTest).toBe(true);
+    expect(Object.keys(lines[0]![0]!)).toEqual(['id', 'ts', 'text', 'features', 'metadata', 'label', 'label_source']);
+    expect(CLASSES).toContain(lines[0]![0]!.label);
+  });
+
+  it('writes CSV a CSV parser reads, Parquet an independent reader reads, and a Hugging Face folder', async () => {
+    const csv = await exportNow({ name: 'csv', format: 'csv' });
+    const records = parse(fs.readFileSync(path.join(csv.path, 'train.csv')), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(records).toHaveLength(csv.files[0]!.rows);
+    expect(CLASSES).toContain(records[0]!['label']);
+    expect(records[0]!['label_source']).toBe('human');
+    expect(Number(records[0]!['features[0]'])).toBeTypeOf('number');
+
+    const pq = await exportNow({ name: 'parquet', format: 'parquet' });
+    const buf = fs.readFileSync(path.join(pq.path, 'train.parquet'));
+    const rows = (await parquetReadObjects({
+      file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+      compressors,
+    })) as Record<string, unknown>[];
+    expect(rows).toHaveLength(pq.files[0]!.rows);
+    const jsonl =
+      fs.readFileSync(path.join(ROOT, 'package.json')) &&
+      fs.readFileSync(path.join(out, 'jsonl', 'train.jsonl'), 'utf8');
+    const first = JSON.parse(jsonl.split('\n')[0]!);
+    expect(rows[0]!['id']).toBe(first.id);
+    expect(rows[0]!['label']).toBe(first.label);
+    expect(rows[0]!['text']).toBe(first.text);
+    expect((rows[0]!['ts'] as Date).toISOString()).toBe(first.ts);
+
+    const hf = await exportNow({ name: 'hf', format: 'hf' });
+    const card = fs.readFileSync(path.join(hf.path, 'README.md'), 'utf8');
+    expect(card).toMatch(
+      /^---\nconfigs:\n- config_name: default\n {2}data_files:\n {2}- split: train\n {4}path: data\/train.jsonl/,
+    );
+    expect(fs.existsSync(path.join(hf.path, 'data', 'test.jsonl'))).toBe(true);
+  });
+
+  it('rebuilds byte-identical files from the same database and options, in every format', async () => {
+    for (const format of ['jsonl', 'csv', 'parquet', 'hf'] as const) {
+      const first = await exportNow({ name: `same-${format}`, format, agreement: 'consensus', groupBy: 'user_id' });
+      const before = filesOf(first.path);
+      const again = await exportNow({
+        name: `same-${format}`,
+        format,
+        agreement: 'consensus',
+        groupBy: 'user_id',
+        force: true,
+      });
+      const after = filesOf(again.path);
+      expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+      for (const [name, bytes] of before) expect(after.get(name)!.equals(bytes), `${format}/${name}`).toBe(true);
+    }
+    const list = await call('export.list', project, ctx);
+    expect(list.length).toBeGreaterThanOrEqual(8);
+    const { jobId } = await call('export.again', { exportId: list.at(-1)!.id, force: true }, ctx);
+    expect((await ctx.jobs.wait(jobId)).state).toBe('succeeded');
+  });
+
+  it('keeps a user group in one split', async () => {
+    const r = await exportNow({
+      name: 'groups',
+      groupBy: 'user_id',
+      split: { kind: 'random', fractions: [0.6, 0.2, 0.2], seed: 9 },
+    });
+    const seen = new Map<string, string>();
+    for (const split of ['train', 'validation', 'test']) {
+      for (const line of fs
+        .readFileSync(path.join(r.path, `${split}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')) {
+        const user = JSON.parse(line).metadata.user_id as string;
+        expect(seen.get(user) ?? split).toBe(split);
+        seen.set(user, split);
+      }
+    }
+  });
+
+  it('refuses bad requests with clear errors', async () => {
+    const none = await failure(exportNow({ name: 'x', project: { project: 'spam' } } as never));
+    expect(none.message).toMatch(/'spam' has no examples to export under label schema v1/);
+    const cutoff = await failure(
+      exportNow({ name: 'x', split: { kind: 'time-cutoffs', cutoffs: [Date.UTC(2026, 8, 10), Date.UTC(2030, 0, 1)] } }),
+    );
+    expect(cutoff.message).toMatch(/cut-off 2030-01-01T00:00:00.000Z is after the newest example/);
+    const group = await failure(exportNow({ name: 'x', groupBy: 'no_such_key' }));
+    expect(group.message).toMatch(/examples lack the group key/);
+    const exists = await failure(exportNow({ name: 'jsonl' }));
+    expect(exists.code).toBe('conflict');
+    expect(exists.message).toMatch(/already exists: choose another name or force/);
+    const outside = await failure(call('export.start', { project, dir: out, name: '../escape' }, ctx));
+    expect(outside.code).toBe('invalid-input');
+    fs.writeFileSync(path.join(dir, 'a-file'), 'x');
+    const notDir = await failure(call('export.start', { project, dir: path.join(dir, 'a-file'), name: 'x' }, ctx));
+    expect(notDir.message).toMatch(/cannot create the export folder/);
+    fs.symlinkSync(os_tmp(), path.join(out, 'link'));
+    const link = await failure(call('export.start', { project, dir: out, name: 'link', force: true }, ctx));
+    expect(link.message).toMatch(/is a link/);
+  });
+
+  it('leaves the old export or nothing when killed mid-export, and a full disk replaces nothing', async () => {
+    const db = path.join(dir, 'w.db');
+    const cli = path.join(ROOT, 'bin', 'flywheel.js');
+    const oldManifest = fs.readFileSync(path.join(out, 'jsonl', 'manifest.json'));
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(
+        process.execPath,
+        [cli, '--db', db, 'export', 'sentiment', 'jsonl', '--dir', out, '--label-source', 'human+model', '--force'],
+        { stdio: 'ignore' },
+      );
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !fs.readdirSync(out).some((e) => e.startsWith('.jsonl.tmp-'))) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await new Promise((r) => setTimeout(r, 20 + round * 40));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      await new Promise((r) => setTimeout(r, 300)); // the export process notices its parent is gone
+      const now = fs.existsSync(path.join(out, 'jsonl', 'manifest.json'))
+        ? fs.readFileSync(path.join(out, 'jsonl', 'manifest.json'))
+        : null;
+      // Either the old export, whole, or (had the swap completed) a whole new one.
+      if (now && !now.equals(oldManifest)) expect(JSON.parse(now.toString()).labelSources.model).toBeGreaterThan(0);
+      else expect(now?.equals(oldManifest) ?? true).toBe(true);
+    }
+    // A full disk: the export runs under a 64 KB file size limit, so its writes fail with EFBIG.
+    const plan = planExport(
+      ctx,
+      ctx.store.projects.byName('sentiment')!,
+      ExportOptionsSchema.parse({ project, dir: out, name: 'big', labelSource: 'human+model' }),
+    );
+    const planFile = path.join(dir, 'plan.json');
+    fs.writeFileSync(planFile, JSON.stringify(plan));
+    const full = spawnSync(
+      'bash',
+      ['-c', `ulimit -f 64; exec "${process.execPath}" --import tsx test/helpers/export-in-child.ts "${planFile}"`],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(full.status).toBe(1);
+    expect(full.stderr).toMatch(/the disk is full \(EFBIG\) while writing the export: nothing was replaced/);
+    expect(fs.existsSync(path.join(out, 'big'))).toBe(false);
+    expect(fs.readdirSync(out).filter((e) => e.startsWith('.big.'))).toEqual([]);
+    // The next export cleans what the interrupted ones left.
+    await exportNow({ name: 'jsonl', force: true });
+    expect(fs.readdirSync(out).filter((e) => e.startsWith('.'))).toEqual([]);
+  }, 120_000);
+});
+
+describe('export while annotators label', () => {
+  it('keeps the WAL bounded: the export reads in short statements, so checkpoints keep up', async () => {
+    const log = await writeDemoLog({
+      project: 'sentiment',
+      rows: 20_000,
+      modelVersion: 'v1',
+      format: 'jsonl',
+      outPath: path.join(dir, 'bulk.jsonl'),
+    });
+    await importGuessed(ctx, log.path, 'bulk');
+    const wal = path.join(dir, 'w.db-wal');
+    // Annotators label in the app, whose context checkpoints the WAL from a worker thread.
+    const checkpointer = startCheckpointer(ctx.store.db, path.join(dir, 'w.db'));
+    // Two exports back to back (CSV, then Parquet), while the loop below keeps committing.
+    const exportBoth = async () => {
+      for (const format of ['csv', 'parquet'] as const) {
+        const { jobId } = await call(
+          'export.start',
+          { project: { project: 'bulk' }, dir: out, name: `bulk-${format}`, labelSource: 'human+model', format },
+          ctx,
+        );
+        const s = await ctx.jobs.wait(jobId);
+        if (s.state !== 'succeeded') return s;
+      }
+      return { state: 'succeeded' as const };
+    };
+    let finished = false;
+    const status = exportBoth().then((s) => ((finished = true), s));
+    let labels = 0;
+    let maxWal = 0;
+    const note = 'n'.repeat(5000);
+    while (!finished) {
+      await call(
+        'labels.record',
+        {
+          project: { project: 'bulk' },
+          externalId: `s-${String(1 + (labels % 20_000)).padStart(7, '0')}`,
+          annotator: 'ana',
+          schemaVersion: 1,
+          action: 'comment',
+          comment: note,
+        },
+        ctx,
+      );
+      labels++;
+      maxWal = Math.max(maxWal, fs.statSync(wal).size);
+      await new Promise((r) => setImmediate(r));
+    }
+    await checkpointer.stop();
+    expect((await status).state).toBe('succeeded');
+    const appended = labels * 5000;
+    console.log(
+      `[export] ${labels} comments (${(appended / 2 ** 20).toFixed(1)} MB) during the export; WAL peak ${(maxWal / 2 ** 20).toFixed(1)} MB`,
+    );
+    expect(appended).toBeGreaterThan(12 * 2 ** 20); // each 5 KB comment puts ~17 KB in the WAL
+    expect(maxWal).toBeLessThan(16 * 2 ** 20);
+  }, 120_000);
+});
+
+function os_tmp(): string {
+  return fs.realpathSync(path.dirname(dir));
+}

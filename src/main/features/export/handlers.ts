@@ -1,0 +1,141 @@
+import { ApiError } from '../../../shared/api/errors';
+import type { ExportOptions, ExportRecord } from '../../../shared/features/export/contract';
+import { ExportOptionsSchema } from '../../../shared/features/export/contract';
+import { classLabelIds } from '../../../shared/features/labels/from-classes';
+import type { Project } from '../../../shared/features/projects/contract';
+import type { Context } from '../../core/context';
+import type { HandlerGroup } from '../../core/handler';
+import { APP_VERSION } from '../../core/version';
+import type { ExportRow } from '../../store/exports';
+import { resolveProject } from '../projects/handlers';
+import type { ExportPlan } from './plan';
+import { checkDestination, exportTarget } from './publish';
+import { runExportProcess } from './run-export';
+import path from 'node:path';
+
+export function planExport(ctx: Context, project: Project, options: ExportOptions): ExportPlan {
+  const versions = ctx.store.labelSchemas.all(project.id);
+  const schema =
+    options.schemaVersion === undefined ? versions.at(-1) : versions.find((v) => v.version === options.schemaVersion);
+  if (!schema) {
+    throw new ApiError(
+      'not-found',
+      `project '${project.name}' has no label schema version ${options.schemaVersion ?? ''}`.trim(),
+    );
+  }
+  const runs = ctx.store.mining.modelRuns(project.id).map((r) => ({
+    id: r.id,
+    name: r.model_name,
+    version: r.model_version,
+    source: r.source,
+  }));
+  let modelRun: ExportPlan['modelRun'] = null;
+  if (options.labelSource === 'human+model') {
+    const ref = options.modelRun;
+    modelRun =
+      ref === undefined
+        ? (runs.at(-1) ?? null)
+        : (runs.find((r) =>
+            typeof ref === 'number' ? r.id === ref : `${r.name}@${r.version}` === ref || r.version === ref,
+          ) ?? null);
+    if (!modelRun) {
+      throw new ApiError(
+        'not-found',
+        ref === undefined
+          ? `project '${project.name}' has no model run to label the unlabeled examples with`
+          : `project '${project.name}' has no model run '${ref}' (it has: ${runs.map((r) => `${r.name}@${r.version}`).join(', ') || 'none'})`,
+      );
+    }
+  }
+  let annotatorIds: number[] | null = null;
+  if (options.annotators) {
+    const names = ctx.store.labelEvents.annotatorNames();
+    const byName = new Map([...names].map(([id, name]) => [name, id]));
+    const unknown = options.annotators.filter((a) => !byName.has(a));
+    if (unknown.length > 0) throw new ApiError('not-found', `no annotator ${unknown.map((a) => `'${a}'`).join(', ')}`);
+    annotatorIds = options.annotators.map((a) => byName.get(a)!);
+  }
+  const { baseDir, finalPath } = exportTarget(options.dir ?? path.join(ctx.dataDir, 'exports'), options.name);
+  return {
+    ...ctx.store.connectionInfo,
+    project,
+    schema,
+    classLabels: classLabelIds(
+      project.classes,
+      versions.filter((v) => v.version <= schema.version),
+    ),
+    options,
+    modelRun,
+    modelRuns: runs,
+    annotatorIds,
+    split: options.split ?? null,
+    baseDir,
+    finalPath,
+    toolVersion: APP_VERSION,
+  };
+}
+
+function startExport(ctx: Context, options: ExportOptions): { jobId: string } {
+  const project = resolveProject(ctx, options.project);
+  const plan = planExport(ctx, project, options);
+  checkDestination(plan.finalPath, options.force);
+  const jobId = ctx.jobs.start('export', async (control) => {
+    const outcome = await runExportProcess(plan, control);
+    const { force: _force, ...recorded } = options;
+    const id = ctx.store.exports.add(
+      {
+        project_id: project.id,
+        schema_version_id: plan.schema.id,
+        options: JSON.stringify({ ...recorded, dir: plan.baseDir }),
+        format: options.format,
+        path: plan.finalPath,
+        manifest: JSON.stringify(outcome.manifest),
+        content_hash: outcome.contentHash,
+      },
+      Date.now(),
+    );
+    ctx.emit({ type: 'data.changed', projectId: project.id });
+    return {
+      exportId: id,
+      path: plan.finalPath,
+      rows: outcome.rows,
+      files: outcome.files,
+      contentHash: outcome.contentHash,
+    };
+  });
+  return { jobId };
+}
+
+function toRecord(ctx: Context, row: ExportRow): ExportRecord {
+  const manifest = JSON.parse(row.manifest) as { files: ExportRecord['files']; schema: { version: number } };
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: path.basename(row.path),
+    path: row.path,
+    format: row.format as ExportRecord['format'],
+    schemaVersion: manifest.schema.version,
+    rows: manifest.files.reduce((sum, f) => sum + f.rows, 0),
+    contentHash: row.content_hash,
+    files: manifest.files,
+    options: JSON.parse(row.options) as unknown,
+    createdAt: row.created_at,
+  };
+}
+
+export const exportHandlers: HandlerGroup<'export.start' | 'export.again' | 'export.list'> = {
+  'export.start': (input, ctx) => startExport(ctx, input),
+  'export.again': (input, ctx) => {
+    const row = ctx.store.exports.byId(input.exportId);
+    if (!row) throw new ApiError('not-found', `no export #${input.exportId}`);
+    const recorded = JSON.parse(row.options) as Record<string, unknown>;
+    const options = ExportOptionsSchema.parse({
+      ...recorded,
+      project: { projectId: row.project_id },
+      force: input.force,
+    });
+    return startExport(ctx, options);
+  },
+  'export.list': (input, ctx) =>
+    ctx.store.exports.forProject(resolveProject(ctx, input).id).map((row) => toRecord(ctx, row)),
+};

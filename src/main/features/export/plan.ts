@@ -1,0 +1,42 @@
+import type { ExportOptions, SplitPolicy } from '../../../shared/features/export/contract';
+import type { LabelSchemaVersion } from '../../../shared/features/labels/contract';
+import type { Project } from '../../../shared/features/projects/contract';
+
+/** Everything an export worker needs; plain data, so it crosses to the worker thread as is. */
+export interface ExportPlan {
+  dbPath: string;
+  nativeBinding?: string;
+  project: Project;
+  schema: LabelSchemaVersion;
+  /** The label id each model class stands for under `schema` (null: none, after a split). */
+  classLabels: (string | null)[];
+  options: ExportOptions;
+  /** Model run filling in unlabeled examples (labelSource human+model). */
+  modelRun: { id: number; name: string; version: string; source: string } | null;
+  modelRuns: { id: number; name: string; version: string; source: string }[];
+  annotatorIds: number[] | null;
+  split: SplitPolicy | null;
+  baseDir: string;
+  finalPath: string;
+  toolVersion: string;
+}
+
+export interface ExportFileInfo {
+  path: string;
+  split: string | null;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ExportOutcome {
+  rows: number;
+  files: ExportFileInfo[];
+  manifest: Record<string, unknown>;
+  contentHash: string;
+}
+
+export type ExportWorkerMessage =
+  | { type: 'progress'; phase: string; rowsDone: number; rowsTotal: number }
+  | { type: 'done'; outcome: ExportOutcome }
+  | { type: 'error'; code: string; message: string };

@@ -1,0 +1,65 @@
+import { fork } from 'node:child_process';
+import { ApiError, type ErrorCode } from '../../../shared/api/errors';
+import type { JobControl } from '../../core/jobs';
+import { builtEntry } from '../../core/entry-points';
+import type { ExportOutcome, ExportPlan, ExportWorkerMessage } from './plan';
+import { recoverInterrupted } from './publish';
+import path from 'node:path';
+
+/** Runs an export in its own process, relaying progress; cancel kills it and cleans up. */
+export function runExportProcess(plan: ExportPlan, control: JobControl): Promise<ExportOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = fork(builtEntry('export-process'), [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    let settled = false;
+    const started = Date.now();
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      control.signal.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = () => {
+      child.kill('SIGKILL');
+      recoverInterrupted(plan.baseDir, path.basename(plan.finalPath));
+      finish(() => reject(new ApiError('cancelled', 'export cancelled: nothing was written')));
+    };
+    control.signal.addEventListener('abort', onAbort);
+    child.on('message', (m: ExportWorkerMessage) => {
+      if (m.type === 'progress') {
+        const seconds = (Date.now() - started) / 1000;
+        const rate = seconds > 0 ? m.rowsDone / seconds : 0;
+        control.progress({
+          phase: m.phase,
+          rowsDone: m.rowsDone,
+          bytesDone: 0,
+          bytesTotal: null,
+          rowsPerSecond: rate,
+          etaSeconds: rate > 0 ? (m.rowsTotal - m.rowsDone) / rate : null,
+          message: `${m.phase} ${m.rowsDone} of ${m.rowsTotal}`,
+        });
+      } else if (m.type === 'done') finish(() => resolve(m.outcome));
+      else finish(() => reject(new ApiError(m.code as ErrorCode, m.message)));
+    });
+    child.on('exit', (code, signal) => {
+      if (settled) return;
+      recoverInterrupted(plan.baseDir, path.basename(plan.finalPath));
+      const why =
+        signal === 'SIGXFSZ'
+          ? 'hit the file size limit (disk full?): nothing was replaced'
+          : signal
+            ? `was killed by ${signal}`
+            : `exited with code ${code}`;
+      finish(() =>
+        reject(
+          new ApiError('internal', `the export process ${why}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`),
+        ),
+      );
+    });
+    child.send(plan);
+  });
+}

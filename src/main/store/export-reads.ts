@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import { prepared, WAL_SIZE_LIMIT, type Db } from './database';
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Called between chunks: while the WAL is well past its usual size, stop reading for a moment.
+ * A checkpoint can only let the WAL start over when no reader is inside it, and an export that
+ * reads back to back never leaves that moment on its own while annotators keep committing.
+ */
+export function yieldToCheckpoints(dbPath: string, maxWaitMs = 2000): void {
+  const wal = `${dbPath}-wal`;
+  for (let waited = 0; waited < maxWaitMs; waited += 25) {
+    let size: number;
+    try {
+      size = fs.statSync(wal).size;
+    } catch {
+      return;
+    }
+    if (size <= 4 * WAL_SIZE_LIMIT) return;
+    Atomics.wait(sleeper, 0, 0, 25);
+  }
+}
+
+export interface ExportExampleRow {
+  id: number;
+  external_id: string;
+  ts: number | null;
+  text: string | null;
+  features: Buffer | null;
+  image_path: string | null;
+  metadata: string | null;
+}
+
+export interface ExportEventRow {
+  id: number;
+  example_id: number;
+  annotator_id: number;
+  schema_version_id: number;
+  action: string;
+  labels: string | null;
+  created_at: number;
+}
+
+/**
+ * Reads behind an export, in short statements over id chunks: each one is its own read
+ * transaction, so checkpoints keep up while annotators label during a long export.
+ */
+export class ExportReadQueries {
+  constructor(private readonly db: Db) {}
+
+  /** Examples with at least one event under the schema version. */
+  labeledExamples(projectId: number, schemaVersionId: number): number[] {
+    return prepared(
+      this.db,
+      'SELECT DISTINCT example_id FROM label_events WHERE project_id = ? AND schema_version_id = ? ORDER BY example_id',
+    )
+      .pluck()
+      .all(projectId, schemaVersionId) as number[];
+  }
+
+  /** Every example an import finished bringing. */
+  visibleExamples(projectId: number): number[] {
+    return prepared(
+      this.db,
+      `SELECT e.id FROM examples e JOIN import_runs r ON r.id = e.import_run_id
+       WHERE e.project_id = ? AND r.status = 'done' ORDER BY e.id`,
+    )
+      .pluck()
+      .all(projectId) as number[];
+  }
+
+  examples(ids: readonly number[]): ExportExampleRow[] {
+    return prepared(
+      this.db,
+      `SELECT e.id, e.external_id, e.ts, e.text, e.features, e.image_path, e.metadata
+       FROM json_each(?) j JOIN examples e ON e.id = j.value ORDER BY e.id`,
+    ).all(JSON.stringify(ids)) as ExportExampleRow[];
+  }
+
+  /** What choosing rows needs: no text or features. */
+  exampleKeys(ids: readonly number[]): Pick<ExportExampleRow, 'id' | 'external_id' | 'ts' | 'metadata'>[] {
+    return prepared(
+      this.db,
+      `SELECT e.id, e.external_id, e.ts, e.metadata FROM json_each(?) j JOIN examples e ON e.id = j.value ORDER BY e.id`,
+    ).all(JSON.stringify(ids)) as Pick<ExportExampleRow, 'id' | 'external_id' | 'ts' | 'metadata'>[];
+  }
+
+  events(projectId: number, ids: readonly number[]): ExportEventRow[] {
+    return prepared(
+      this.db,
+      `SELECT id, example_id, annotator_id, schema_version_id, action, labels, created_at FROM label_events
+       WHERE project_id = ? AND example_id IN (SELECT value FROM json_each(?)) ORDER BY example_id, id`,
+    ).all(projectId, JSON.stringify(ids)) as ExportEventRow[];
+  }
+
+  predicted(modelRunId: number, ids: readonly number[]): { example_id: number; predicted: number }[] {
+    return prepared(
+      this.db,
+      // CROSS JOIN keeps json_each outside: one primary-key lookup per id, not a scan of the run.
+      `SELECT p.example_id, p.predicted FROM json_each(?) j
+       CROSS JOIN predictions p ON p.model_run_id = ? AND p.example_id = j.value`,
+    ).all(JSON.stringify(ids), modelRunId) as { example_id: number; predicted: number }[];
+  }
+
+  annotatorIds(names: readonly string[]): Map<string, number> {
+    const find = prepared(this.db, 'SELECT id FROM annotators WHERE name = ?').pluck();
+    const out = new Map<string, number>();
+    for (const name of names) {
+      const id = find.get(name) as number | undefined;
+      if (id !== undefined) out.set(name, id);
+    }
+    return out;
+  }
+
+  /** Import files behind the examples of a project, with their hashes (for the manifest). */
+  importFiles(projectId: number): { path: string; sha256: string | null; rows: number }[] {
+    return prepared(
+      this.db,
+      `SELECT source_path AS path, sha256, rows_imported AS rows FROM import_runs WHERE project_id = ? AND status = 'done' ORDER BY id`,
+    ).all(projectId) as { path: string; sha256: string | null; rows: number }[];
+  }
+}
