@@ -8,6 +8,8 @@ export const EXIT = {
   badInput: 3,
   notFound: 4,
   conflict: 5,
+  /** `eval --gate`: the challenger is worse than the champion; `drift --gate`: an alert. */
+  gateFailed: 6,
   cancelled: 130,
 } as const;
 

@@ -19,6 +19,12 @@ Commands
                             a file run twice is saved once
   agreement PROJECT         Cohen's kappa per annotator pair, Krippendorff's alpha; --conflicts lists
                             the open conflicts (settle one with label --action adjudicate)
+  export PROJECT NAME       write a dataset (a folder: files per split, manifest.json) to the
+                            exports folder; --again ID rebuilds a recorded one; exports PROJECT lists them
+  eval PROJECT              accuracy, macro-F1, ROC-AUC, log loss, ECE per model run on the curated
+                            labels (all, random sample, mined); champion vs challenger; --gate exits 6
+  drift PROJECT             PSI and KS of scores and features: --reference A..B --current C..D, or
+                            --runs X,Y; --gate exits 6 on an alert
   demo                      write demo logs and import them into demo projects
   serve                     browser mode: the workbench UI and API on http://127.0.0.1
   help                      this text
@@ -55,6 +61,21 @@ mine options
   --include-labeled         also mine examples labeled under the current schema version
   --keep-duplicates         do not suppress exact and near duplicates
 
+export options
+  --format F                jsonl (default), csv, parquet, hf (Hugging Face datasets folder)
+  --dir DIR                 the folder exports go to (default <data folder>/exports)
+  --split time|random|none  time (default: oldest 80% train, 10% validation, newest 10% test)
+  --fractions A,B,C         split shares; --cutoffs DATE1,DATE2 cuts by time instead
+  --seed N                  random split seed; --group-by KEY keeps a metadata value in one split
+  --agreement any|consensus|adjudicated   which labels count (default any)
+  --label-source human|human+model        add the model's label where nobody labeled
+  --annotator A,B           only these annotators' labels; --from/--to DATE a time window
+  --force                   replace an existing export of that name
+
+eval options
+  --champion R --challenger R   model runs (default: the two newest); --metric accuracy|macroF1|
+                            logLoss|rocAuc (default macroF1); --margin X (default 0.01); --gate
+
 serve options
   --port N                  port (default 4780; 0 picks a free one)
   --host ADDR               address to bind (default 127.0.0.1)
@@ -65,7 +86,8 @@ demo options
   --rows N                  rows per log (default 20000)
 
 Exit codes
-  0 ok · 1 failure · 2 usage · 3 bad file, mapping or rows · 4 not found · 5 conflict · 130 cancelled
+  0 ok · 1 failure · 2 usage · 3 bad file, mapping or rows · 4 not found · 5 conflict ·
+  6 quality gate failed · 130 cancelled
 
 Examples
   flywheel import logs/2026-11-20.jsonl --project sentiment --dry-run

@@ -7,6 +7,7 @@ import { labelCommand } from './commands/label';
 import { labelSchemaCommand } from './commands/label-schema';
 import { agreementCommand } from './commands/agreement';
 import { exportCommand, exportsCommand } from './commands/export';
+import { driftCommand, evalCommand } from './commands/insights';
 import { mineCommand } from './commands/mine';
 import { queueCommand } from './commands/queue';
 import { initCommand, projectsCommand, statsCommand } from './commands/projects';
@@ -67,6 +68,13 @@ const OPTIONS = {
   cutoffs: { type: 'string' },
   fractions: { type: 'string' },
   'group-by': { type: 'string' },
+  metric: { type: 'string' },
+  champion: { type: 'string' },
+  challenger: { type: 'string' },
+  margin: { type: 'string' },
+  gate: { type: 'boolean', default: false },
+  reference: { type: 'string' },
+  current: { type: 'string' },
   file: { type: 'string' },
 } as const;
 
@@ -121,6 +129,10 @@ export async function main(argv: string[]): Promise<number> {
         return await exportCommand(global, args, values);
       case 'exports':
         return await exportsCommand(global, args);
+      case 'eval':
+        return await evalCommand(global, args, values);
+      case 'drift':
+        return await driftCommand(global, args, values);
       case 'serve':
         return await serveCommand(global, values);
       default:

@@ -2,6 +2,7 @@ import type { Method } from '../../shared/api/contract';
 import { appHandlers } from '../features/app/handlers';
 import { exportHandlers } from '../features/export/handlers';
 import { importHandlers } from '../features/import/handlers';
+import { insightsHandlers } from '../features/insights/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
 import { miningHandlers } from '../features/mining/handlers';
 import { reviewHandlers } from '../features/review/handlers';
@@ -17,4 +18,5 @@ export const handlers: HandlerGroup<Method> = {
   ...miningHandlers,
   ...reviewHandlers,
   ...exportHandlers,
+  ...insightsHandlers,
 };

@@ -5,6 +5,7 @@ import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
 import { ExampleQueries } from './examples';
 import { ExportQueries } from './exports';
+import { InsightQueries } from './insights';
 import { MiningQueries } from './mining';
 import { PredictionColumnQueries } from './prediction-columns';
 import { ProjectQueries } from './projects';
@@ -25,6 +26,7 @@ export class Store {
   readonly queue: QueueQueries;
   readonly examples: ExampleQueries;
   readonly exports: ExportQueries;
+  readonly insights: InsightQueries;
 
   private constructor(
     readonly db: Db,
@@ -40,6 +42,7 @@ export class Store {
     this.queue = new QueueQueries(db);
     this.examples = new ExampleQueries(db);
     this.exports = new ExportQueries(db);
+    this.insights = new InsightQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appContract } from '../features/app/contract';
 import { exportContract } from '../features/export/contract';
 import { importContract } from '../features/import/contract';
+import { insightsContract } from '../features/insights/contract';
 import { labelsContract } from '../features/labels/contract';
 import { miningContract } from '../features/mining/contract';
 import { reviewContract } from '../features/review/contract';
@@ -17,6 +18,7 @@ export const contract = {
   ...miningContract,
   ...reviewContract,
   ...exportContract,
+  ...insightsContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

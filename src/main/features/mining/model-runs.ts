@@ -11,7 +11,11 @@ function describe(runs: readonly ModelRunRow[]): string {
   return runs.length === 0 ? 'none' : runs.map(runLabel).join(', ');
 }
 
-function resolveOne(project: Project, available: readonly ModelRunRow[], ref: number | string): ModelRunRow {
+export function resolveModelRun(
+  project: Project,
+  available: readonly ModelRunRow[],
+  ref: number | string,
+): ModelRunRow {
   const found =
     typeof ref === 'number'
       ? available.filter((r) => r.id === ref)
@@ -41,7 +45,7 @@ export function chooseModelRuns(
   }
   const { min, max } = modelRunsNeeded(strategy);
   if (refs && refs.length > 0) {
-    const chosen = refs.map((ref) => resolveOne(project, available, ref));
+    const chosen = refs.map((ref) => resolveModelRun(project, available, ref));
     if (new Set(chosen.map((r) => r.id)).size !== chosen.length)
       throw new ApiError('invalid-input', 'a model run is named twice');
     const fits = strategy === 'random' ? chosen.length === 1 : chosen.length >= min && chosen.length <= max;
