@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
 import { labelBench } from './label-bench';
 import { mineBench } from './mine-bench';
 
-const BENCHES = ['import', 'mine', 'label'] as const;
+const BENCHES = ['import', 'mine', 'label', 'export'] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -29,6 +30,10 @@ async function main(): Promise<void> {
   }
   if (name === 'mine') {
     process.stdout.write(`${JSON.stringify(await mineBench({ rows, workDir }))}\n`);
+    return;
+  }
+  if (name === 'export') {
+    process.stdout.write(`${JSON.stringify(await exportBench({ rows, workDir }))}\n`);
     return;
   }
   if (name === 'label') {

@@ -3,23 +3,34 @@ import { prepared, WAL_SIZE_LIMIT, type Db } from './database';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
+let lastWalSize = 0;
+
+function walSize(wal: string): number | null {
+  try {
+    return fs.statSync(wal).size;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Called between chunks: while the WAL is well past its usual size, stop reading for a moment.
- * A checkpoint can only let the WAL start over when no reader is inside it, and an export that
- * reads back to back never leaves that moment on its own while annotators keep committing.
+ * Called between chunks: while the WAL is well past its usual size and still growing, stop reading
+ * for a moment. A checkpoint can only let the WAL start over when no reader is inside it, and an
+ * export that reads back to back never leaves that moment on its own while annotators keep
+ * committing. A large WAL that is not growing has no writer behind it: nothing to wait for.
  */
 export function yieldToCheckpoints(dbPath: string, maxWaitMs = 2000): void {
   const wal = `${dbPath}-wal`;
+  const before = lastWalSize;
+  let size = walSize(wal);
+  lastWalSize = size ?? 0;
+  if (size === null || size <= 4 * WAL_SIZE_LIMIT || size <= before) return;
   for (let waited = 0; waited < maxWaitMs; waited += 25) {
-    let size: number;
-    try {
-      size = fs.statSync(wal).size;
-    } catch {
-      return;
-    }
-    if (size <= 4 * WAL_SIZE_LIMIT) return;
     Atomics.wait(sleeper, 0, 0, 25);
+    size = walSize(wal);
+    if (size === null || size < lastWalSize || size <= 4 * WAL_SIZE_LIMIT) break;
   }
+  lastWalSize = size ?? 0;
 }
 
 export interface ExportExampleRow {

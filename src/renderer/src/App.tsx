@@ -1,11 +1,18 @@
+import { useState } from 'react';
+import { Mine } from './screens/Mine';
 import { ProjectOverview } from './screens/ProjectOverview';
 import { ProjectList } from './screens/ProjectList';
+import { Review } from './screens/Review';
 import { useWorkbench } from './store/workbench';
+
+const TABS = ['Overview', 'Mine', 'Review'] as const;
+type Tab = (typeof TABS)[number];
 
 export function App() {
   const problem = useWorkbench((s) => s.problem);
   const error = useWorkbench((s) => s.error);
   const jobs = useWorkbench((s) => s.jobs);
+  const [tab, setTab] = useState<Tab>('Overview');
   if (problem) {
     return (
       <main className="center">
@@ -23,6 +30,19 @@ export function App() {
           </span>{' '}
           Flywheel Workbench
         </span>
+        <nav className="tabs" aria-label="Screens">
+          {TABS.map((t) => (
+            <button
+              key={t}
+              type="button"
+              className={t === tab ? 'tab on' : 'tab'}
+              aria-current={t === tab ? 'page' : undefined}
+              onClick={() => setTab(t)}
+            >
+              {t}
+            </button>
+          ))}
+        </nav>
         {Object.values(jobs).map((j) => (
           <span key={j.jobId} className="job" role="status">
             {j.phase} · {j.rowsDone.toLocaleString('en-US')} rows ·{' '}
@@ -39,7 +59,9 @@ export function App() {
             {error}
           </p>
         )}
-        <ProjectOverview />
+        {tab === 'Overview' && <ProjectOverview />}
+        {tab === 'Mine' && <Mine />}
+        {tab === 'Review' && <Review />}
       </main>
     </div>
   );

@@ -78,7 +78,8 @@ function writeRows(
 /** JSONL → Parquet with DuckDB, one thread, so the same rows always give the same bytes. */
 async function toParquet(files: ExportFileInfo[], format: RowFormat, progress: Progress): Promise<ExportFileInfo[]> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  // One thread: the same rows always give the same bytes. A memory cap: it runs beside the app.
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '256MB' });
   const con = await instance.connect();
   const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
   try {
@@ -183,7 +184,8 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
       card.close();
     }
     publish(temp, plan.finalPath, plan.options.force);
-    return { rows: sel.exampleIds.length, files, manifest, contentHash };
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    return { rows: sel.exampleIds.length, peakRssMb, files, manifest, contentHash };
   } catch (e) {
     fs.rmSync(temp, { recursive: true, force: true });
     throw e;

@@ -101,6 +101,7 @@ function startExport(ctx: Context, options: ExportOptions): { jobId: string } {
       rows: outcome.rows,
       files: outcome.files,
       contentHash: outcome.contentHash,
+      peakRssMb: outcome.peakRssMb,
     };
   });
   return { jobId };

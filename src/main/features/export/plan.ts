@@ -31,6 +31,8 @@ export interface ExportFileInfo {
 
 export interface ExportOutcome {
   rows: number;
+  /** Peak resident memory of the export process. */
+  peakRssMb: number;
   files: ExportFileInfo[];
   manifest: Record<string, unknown>;
   contentHash: string;

@@ -2,13 +2,36 @@ import { csvRow } from '../../../shared/features/export/csv';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { ExportExampleRow } from '../../store/export-reads';
 
-/** A float32 as the shortest decimal that reads back as the same float32 (6 to 9 significant digits). */
+const POW10 = Array.from({ length: 120 }, (_, i) => 10 ** (i - 60));
+
+/** The decimal m × 10^−k as text (m an integer), trailing zeros dropped. */
+function decimal(m: number, k: number): string {
+  const negative = m < 0;
+  let digits = String(negative ? -m : m);
+  if (k <= 0) return `${negative ? '-' : ''}${digits}${'0'.repeat(-k)}`;
+  if (digits.length <= k) digits = '0'.repeat(k - digits.length + 1) + digits;
+  const point = digits.length - k;
+  const fraction = digits.slice(point).replace(/0+$/, '');
+  const text = fraction ? `${digits.slice(0, point)}.${fraction}` : digits.slice(0, point);
+  return negative ? `-${text}` : text;
+}
+
+/**
+ * A float32 as a short decimal that reads back as the same float32: 7 significant digits when
+ * they round-trip (most values), else 8, else 9 (always enough). Integer arithmetic instead of
+ * toPrecision or double-to-string: this is the hot loop of exports with feature vectors.
+ */
 export function f32(v: number): string {
   if (!Number.isFinite(v)) return 'null';
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
-  for (let digits = 6; digits < 9; digits++) {
-    const shorter = +v.toPrecision(digits);
-    if (Math.fround(shorter) === v) return String(shorter);
+  if (v === 0 || (Number.isInteger(v) && Math.abs(v) < 1e7)) return String(v);
+  const e = Math.floor(Math.log10(Math.abs(v)));
+  if (e >= -8 && e <= 20) {
+    for (let digits = 7; digits <= 9; digits++) {
+      const k = digits - 1 - e;
+      const m = k >= 0 ? Math.round(v * POW10[k + 60]!) : Math.round(v / POW10[-k + 60]!);
+      const text = decimal(m, k);
+      if (Math.fround(Number(text)) === v) return text;
+    }
   }
   return String(+v.toPrecision(9));
 }

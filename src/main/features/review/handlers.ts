@@ -1,3 +1,4 @@
+import { ApiError } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { QueueItem } from '../../../shared/features/review/contract';
 import type { Context } from '../../core/context';
@@ -50,7 +51,7 @@ export function reviewExample(ctx: Context, project: Project, exampleId: number)
   };
 }
 
-type ReviewMethods = 'queue.next' | 'queue.lease' | 'queue.release' | 'queue.list' | 'queue.stats';
+type ReviewMethods = 'queue.next' | 'queue.lease' | 'queue.item' | 'queue.release' | 'queue.list' | 'queue.stats';
 
 export const reviewHandlers: HandlerGroup<ReviewMethods> = {
   'queue.next': (input, ctx) => {
@@ -113,6 +114,16 @@ export const reviewHandlers: HandlerGroup<ReviewMethods> = {
       schemaVersion,
       remaining: queue.pendingCount(project.id),
     };
+  },
+
+  'queue.item': (input, ctx) => {
+    const project = resolveProject(ctx, input.project);
+    const exampleId = ctx.store.labelEvents.visibleExample(project.id, input.externalId);
+    const example = exampleId === null ? null : reviewExample(ctx, project, exampleId);
+    if (exampleId === null || !example)
+      throw new ApiError('not-found', `project '${project.name}' has no example '${input.externalId}'`);
+    const row = ctx.store.queue.forExample(project.id, exampleId);
+    return { item: row ? toQueueItem(row) : null, example };
   },
 
   'queue.release': (input, ctx) => {

@@ -77,6 +77,11 @@ export const reviewContract = {
     }),
     summary: 'Lease up to N items at once, best first (scripts and batch review)',
   }),
+  'queue.item': method({
+    input: z.object({ project: ProjectRefSchema, externalId: z.string().min(1).max(512) }).strict(),
+    output: z.object({ item: QueueItemSchema.nullable(), example: ReviewExampleSchema }),
+    summary: 'One example as the review screen shows it, with its queue item if it has one',
+  }),
   'queue.release': method({
     input: z.object({ project: ProjectRefSchema, annotator: AnnotatorName, session: SessionId.optional() }).strict(),
     output: z.object({ released: z.number().int() }),

@@ -1,0 +1,310 @@
+import { useEffect, useRef, useState } from 'react';
+import { Markdown } from '../components/Markdown';
+import { decide, setAnnotator, startReview, toggle, toggleHelp, undo, useReview, releaseLeases } from '../store/review';
+import { useWorkbench } from '../store/workbench';
+
+const KEYS: [string, string][] = [
+  ['1–9', 'label (the schema’s hotkeys); multilabel: toggle, then Enter'],
+  ['a / x', 'accept / reject the newest model’s label'],
+  ['Space', 'skip'],
+  ['f', 'flag for a second look'],
+  ['c', 'comment'],
+  ['z or Backspace', 'undo the last decision'],
+  ['?', 'this help'],
+];
+
+function AnnotatorPicker() {
+  const annotator = useReview((s) => s.annotator);
+  const [name, setName] = useState(annotator);
+  return (
+    <form
+      className="annotator"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!name.trim()) return;
+        setAnnotator(name.trim());
+        void startReview();
+      }}
+    >
+      <label htmlFor="annotator">Annotator</label>
+      <input id="annotator" value={name} onChange={(e) => setName(e.target.value)} placeholder="your name" />
+      <button type="submit">Start reviewing</button>
+    </form>
+  );
+}
+
+function Scores() {
+  const current = useReview((s) => s.current);
+  const classes = useWorkbench((s) => s.stats?.project.classes) ?? [];
+  if (!current?.example) return null;
+  return (
+    <section className="scores" aria-label="Model scores">
+      {current.example.predictions.map((p) => {
+        const values = p.scores.length === 1 ? [1 - p.scores[0]!, p.scores[0]!] : p.scores;
+        return (
+          <div key={p.modelRunId} className="score-run">
+            <div className="score-title">
+              {p.model} <span className="tag">{p.predicted.join(', ')}</span>
+            </div>
+            {values.map((v, i) => (
+              <div className="bar-row" key={i}>
+                <span className="bar-label">{classes[i] ?? i}</span>
+                <span className="bar-track" aria-hidden="true">
+                  <span className={`bar-fill c${i % 8}`} style={{ width: `${(v * 100).toFixed(1)}%` }} />
+                </span>
+                <span className="bar-value">{v.toFixed(2)}</span>
+              </div>
+            ))}
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
+function ExampleView() {
+  const current = useReview((s) => s.current);
+  const [long, setLong] = useState(false);
+  const ex = current?.example;
+  if (!current || !ex) return null;
+  const text = ex.text ?? '';
+  const clipped = !long && text.length > 1200;
+  return (
+    <section className="example" aria-label="Example">
+      <div className="example-meta">
+        <span className="mono">{ex.externalId}</span>
+        {ex.ts !== null && <span>{new Date(ex.ts).toISOString().slice(0, 16).replace('T', ' ')}</span>}
+        <span className="reason" title="why this item is queued">
+          {current.item.reason}
+        </span>
+      </div>
+      {ex.text !== null && (
+        <p className="example-text" data-testid="example-text">
+          {clipped ? `${text.slice(0, 1200)}…` : text}{' '}
+          {text.length > 1200 && (
+            <button type="button" className="link" onClick={() => setLong(!long)}>
+              {long ? 'show less' : 'show all'}
+            </button>
+          )}
+        </p>
+      )}
+      {ex.imagePath !== null && <p className="muted">image: {ex.imagePath}</p>}
+      {ex.features && ex.text === null && (
+        <table className="table compact">
+          <tbody>
+            {ex.features.slice(0, 40).map((f) => (
+              <tr key={f.name}>
+                <th scope="row">{f.name}</th>
+                <td className="num">{f.value.toFixed(4)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {ex.metadata && (
+        <p className="muted small">
+          {Object.entries(ex.metadata)
+            .map(([k, v]) => `${k}: ${String(v)}`)
+            .join(' · ')}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function LabelButtons() {
+  const schema = useReview((s) => s.schema);
+  const selected = useReview((s) => s.selected);
+  const multilabel = useWorkbench((s) => s.stats?.project.taskType === 'multilabel');
+  if (!schema) return null;
+  return (
+    <div className="label-buttons" role="group" aria-label="Labels">
+      {schema.labels.map((l) => (
+        <button
+          key={l.id}
+          type="button"
+          className={selected.includes(l.id) ? 'label-button on' : 'label-button'}
+          style={{ borderColor: l.color }}
+          title={l.description}
+          onClick={() => (multilabel ? toggle(l.id) : decide('label', [l.id]))}
+        >
+          {l.hotkey && <kbd>{l.hotkey}</kbd>} {l.name}
+        </button>
+      ))}
+      {multilabel && (
+        <button type="button" className="primary" onClick={() => decide('label', useReview.getState().selected)}>
+          <kbd>Enter</kbd> save
+        </button>
+      )}
+      <button type="button" onClick={() => decide('skip', null)}>
+        <kbd>Space</kbd> skip
+      </button>
+      <button type="button" onClick={() => decide('flag', null)}>
+        <kbd>f</kbd> flag
+      </button>
+      <button type="button" onClick={() => void undo()}>
+        <kbd>z</kbd> undo
+      </button>
+    </div>
+  );
+}
+
+function SessionFigures() {
+  const labeled = useReview((s) => s.labeled);
+  const spentMs = useReview((s) => s.spentMs);
+  const startedAt = useReview((s) => s.startedAt);
+  const remaining = useReview((s) => s.remaining);
+  const perItem = labeled > 0 ? spentMs / labeled / 1000 : 0;
+  const hours = (Date.now() - startedAt) / 3_600_000;
+  return (
+    <div className="session" aria-label="Session">
+      <span data-testid="session-labeled">{labeled}</span> labeled · {perItem.toFixed(1)} s per item ·{' '}
+      {hours > 0 ? Math.round(labeled / hours) : 0} per hour · <span data-testid="queue-remaining">{remaining}</span>{' '}
+      waiting
+    </div>
+  );
+}
+
+function History() {
+  const history = useReview((s) => s.history);
+  if (history.length === 0) return null;
+  return (
+    <section aria-label="Last decisions" className="history">
+      <h3>Last decisions</h3>
+      <ol>
+        {history.map((d, i) => (
+          <li key={i} className={d.error ? 'bad' : d.saved ? '' : 'muted'}>
+            <span className="mono">{d.externalId}</span> {d.action}
+            {d.labels && d.labels.length > 0 && `: ${d.labels.join(', ')}`}{' '}
+            {d.error ? `— ${d.error}` : d.saved ? '✓' : '…'}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function useHotkeys() {
+  const multilabel = useWorkbench((s) => s.stats?.project.taskType === 'multilabel');
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || e.ctrlKey || e.metaKey || e.altKey) return;
+      const s = useReview.getState();
+      if (!s.current || !s.schema) return;
+      const label = s.schema.labels.find((l) => l.hotkey === e.key);
+      let handled = true;
+      if (label) {
+        if (multilabel) toggle(label.id);
+        else decide('label', [label.id]);
+      } else if (e.key === 'Enter' && multilabel) decide('label', s.selected);
+      else if (e.key === ' ') decide('skip', null);
+      else if (e.key === 'f') decide('flag', null);
+      else if (e.key === 'z' || e.key === 'Backspace') void undo();
+      else if (e.key === '?') toggleHelp();
+      else if (e.key === 'Escape') toggleHelp(false);
+      else if (e.key === 'c') {
+        const text = window.prompt('Comment');
+        if (text) decide('comment', null, text);
+      } else if (e.key === 'a' || e.key === 'x') {
+        const newest = s.current.example?.predictions.at(-1);
+        const proposed = newest?.predicted
+          .map((name) => s.schema!.labels.find((l) => l.id === name || l.name === name)?.id)
+          .filter((x): x is string => !!x);
+        if (proposed && proposed.length > 0) decide(e.key === 'a' ? 'accept' : 'reject', proposed);
+      } else handled = false;
+      if (handled) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [multilabel]);
+}
+
+export function Review() {
+  const annotator = useReview((s) => s.annotator);
+  const schema = useReview((s) => s.schema);
+  const current = useReview((s) => s.current);
+  const loading = useReview((s) => s.loading);
+  const message = useReview((s) => s.message);
+  const help = useReview((s) => s.help);
+  const projectId = useWorkbench((s) => s.selectedId);
+  const [guidelinesOpen, setGuidelinesOpen] = useState(true);
+  const started = useRef(false);
+  useHotkeys();
+  useEffect(() => {
+    if (annotator && projectId !== null) {
+      started.current = true;
+      void startReview();
+    }
+    return () => {
+      if (started.current) void releaseLeases();
+    };
+  }, [projectId, annotator]);
+
+  return (
+    <article className="review" aria-label="Review">
+      <div className="review-head">
+        <AnnotatorPicker />
+        <SessionFigures />
+      </div>
+      {message && (
+        <p className="notice" role="status">
+          {message}
+        </p>
+      )}
+      {!annotator && <p className="muted">Choose your annotator name to start.</p>}
+      {annotator && !loading && !current && (
+        <p className="empty" data-testid="queue-empty">
+          Nothing left to review. Build a queue in <strong>Mine</strong>.
+        </p>
+      )}
+      {current && (
+        <div className="review-grid">
+          <div className="review-main">
+            <ExampleView />
+            <LabelButtons />
+            <History />
+          </div>
+          <aside className="review-side">
+            <Scores />
+            {schema && (
+              <section className="guidelines" aria-label="Guidelines">
+                <button
+                  type="button"
+                  className="link"
+                  aria-expanded={guidelinesOpen}
+                  onClick={() => setGuidelinesOpen(!guidelinesOpen)}
+                >
+                  Guidelines · schema v{schema.version}
+                </button>
+                {guidelinesOpen &&
+                  (schema.guidelines.trim() ? (
+                    <Markdown source={schema.guidelines} />
+                  ) : (
+                    <p className="muted">No guidelines yet.</p>
+                  ))}
+              </section>
+            )}
+          </aside>
+        </div>
+      )}
+      {help && (
+        <div className="overlay" role="dialog" aria-label="Keyboard shortcuts" onClick={() => toggleHelp(false)}>
+          <div className="overlay-body">
+            <h3>Keyboard</h3>
+            <dl>
+              {KEYS.map(([k, what]) => (
+                <div key={k}>
+                  <dt>
+                    <kbd>{k}</kbd>
+                  </dt>
+                  <dd>{what}</dd>
+                </div>
+              ))}
+            </dl>
+          </div>
+        </div>
+      )}
+    </article>
+  );
+}
