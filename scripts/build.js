@@ -14,13 +14,12 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function ensureElectronPackage() {
-  const target = path.join(root, 'node_modules', 'electron');
-  if (fs.existsSync(path.join(target, 'package.json'))) return;
-  const range = pkg.optionalDependencies.electron;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flywheel-electron-'));
+/** Fetches a package from the npm registry and unpacks it into node_modules, running no install script. */
+function unpackPackage(name, spec) {
+  const target = path.join(root, 'node_modules', name);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flywheel-pkg-'));
   try {
-    const out = execFileSync(npm, ['pack', `electron@${range}`, '--pack-destination', tmp, '--silent'], {
+    const out = execFileSync(npm, ['pack', `${name}@${spec}`, '--pack-destination', tmp, '--silent'], {
       cwd: tmp,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -28,19 +27,37 @@ function ensureElectronPackage() {
     const tarball = path.join(tmp, out.trim().split('\n').pop());
     fs.mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
-    console.log(
-      `build: the Electron runtime download is not available here; installed the electron package without it.`,
-    );
-    console.log(
-      'build: `npm start` will use browser mode. With internet access, `npm rebuild electron` fetches the runtime.',
-    );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
+function installed(name) {
+  return fs.existsSync(path.join(root, 'node_modules', name, 'package.json'));
+}
+
+function ensureElectronPackage() {
+  if (installed('electron')) return;
+  unpackPackage('electron', pkg.optionalDependencies.electron);
+  console.log(`build: the Electron runtime download is not available here; installed the electron package without it.`);
+  console.log('build: `npm start` will use browser mode. With internet access, `npm rebuild electron` fetches the runtime.');
+}
+
+// onnxruntime-node bundles its CPU and WebGPU providers; its install step downloads the CUDA
+// provider from NuGet. Where that host is unreachable npm drops the (optional) package: unpack it
+// (and its runtime dependency) without the download, so CPU and WebGPU still work.
+function ensureOnnxRuntime() {
+  if (installed('onnxruntime-node') && installed('onnxruntime-common')) return;
+  const version = pkg.optionalDependencies['onnxruntime-node'];
+  if (!installed('onnxruntime-node')) unpackPackage('onnxruntime-node', version);
+  if (!installed('onnxruntime-common')) unpackPackage('onnxruntime-common', version);
+  console.log('build: the CUDA provider download is not available here; installed onnxruntime-node with CPU and WebGPU only.');
+  console.log('build: with internet access, `npm rebuild onnxruntime-node` fetches the CUDA provider.');
+}
+
 if (process.env.FLYWHEEL_SKIP_PREPARE !== '1') {
   ensureElectronPackage();
+  ensureOnnxRuntime();
   execFileSync(
     process.execPath,
     [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],

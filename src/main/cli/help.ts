@@ -10,6 +10,10 @@ Commands
   label-schema PROJECT      show the label schema versions of a project
     … set FILE.json         add a version (labels, guidelines, changeNote, mappingFromPrevious)
     … diff A B              what changed between versions A and B
+  model add FILE            register an ONNX model for --project (--name, --model-version)
+  models PROJECT            list registered models
+  rescore PROJECT MODEL     score every example with a model into a new model run (--device auto|cpu|
+                            webgpu|cuda|dml|coreml, --batch N); resumes after an interruption
   mine PROJECT              rank examples and merge the best into the review queue
   queue PROJECT [stats]     queue counts; … list [--status S] [--limit N]; … next --annotator NAME
                             [--session ID] [--count N] (leases the top items); … release --annotator NAME

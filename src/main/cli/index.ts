@@ -9,6 +9,7 @@ import { agreementCommand } from './commands/agreement';
 import { exportCommand, exportsCommand } from './commands/export';
 import { driftCommand, evalCommand } from './commands/insights';
 import { mineCommand } from './commands/mine';
+import { modelCommand, modelsCommand, rescoreCommand } from './commands/models';
 import { queueCommand } from './commands/queue';
 import { initCommand, projectsCommand, statsCommand } from './commands/projects';
 import { serveCommand } from './commands/serve';
@@ -75,6 +76,10 @@ const OPTIONS = {
   gate: { type: 'boolean', default: false },
   reference: { type: 'string' },
   current: { type: 'string' },
+  name: { type: 'string' },
+  'model-version': { type: 'string' },
+  device: { type: 'string' },
+  batch: { type: 'string' },
   file: { type: 'string' },
 } as const;
 
@@ -133,6 +138,12 @@ export async function main(argv: string[]): Promise<number> {
         return await evalCommand(global, args, values);
       case 'drift':
         return await driftCommand(global, args, values);
+      case 'model':
+        return await modelCommand(global, args, values);
+      case 'models':
+        return await modelsCommand(global, args);
+      case 'rescore':
+        return await rescoreCommand(global, args, values);
       case 'serve':
         return await serveCommand(global, values);
       default:

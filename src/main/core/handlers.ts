@@ -5,6 +5,7 @@ import { importHandlers } from '../features/import/handlers';
 import { insightsHandlers } from '../features/insights/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
 import { miningHandlers } from '../features/mining/handlers';
+import { modelsHandlers } from '../features/models/handlers';
 import { reviewHandlers } from '../features/review/handlers';
 import { projectsHandlers } from '../features/projects/handlers';
 import type { HandlerGroup } from './handler';
@@ -19,4 +20,5 @@ export const handlers: HandlerGroup<Method> = {
   ...reviewHandlers,
   ...exportHandlers,
   ...insightsHandlers,
+  ...modelsHandlers,
 };

@@ -72,14 +72,16 @@ export class ImportRunQueries {
 
   forProject(projectId: number): ImportRunRow[] {
     return this.db
-      .prepare('SELECT * FROM import_runs WHERE project_id = ? ORDER BY id DESC')
+      .prepare(`SELECT * FROM import_runs WHERE project_id = ? AND format != 'rescore' ORDER BY id DESC`)
       .all(projectId) as ImportRunRow[];
   }
 
   /** Runs of this project that hold rows not yet visible (in progress or interrupted). */
   unfinished(projectId: number): ImportRunRow[] {
     return this.db
-      .prepare(`SELECT * FROM import_runs WHERE project_id = ? AND status = 'running' ORDER BY id`)
+      .prepare(
+        `SELECT * FROM import_runs WHERE project_id = ? AND status = 'running' AND format != 'rescore' ORDER BY id`,
+      )
       .all(projectId) as ImportRunRow[];
   }
 

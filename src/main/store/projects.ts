@@ -97,7 +97,9 @@ export class ProjectQueries {
       predictions: one(`SELECT sum(c.n) FROM ${DONE_COUNTS} AND c.model_run_id <> 0`),
       labelEvents: one('SELECT count(*) FROM label_events WHERE project_id = ?'),
       queuePending: one(`SELECT count(*) FROM queue_items WHERE project_id = ? AND status = 'pending'`),
-      interruptedImports: one(`SELECT count(*) FROM import_runs WHERE project_id = ? AND status = 'running'`),
+      interruptedImports: one(
+        `SELECT count(*) FROM import_runs WHERE project_id = ? AND status = 'running' AND format != 'rescore'`,
+      ),
     };
   }
 

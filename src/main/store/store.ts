@@ -7,6 +7,7 @@ import { ExampleQueries } from './examples';
 import { ExportQueries } from './exports';
 import { InsightQueries } from './insights';
 import { MiningQueries } from './mining';
+import { ModelQueries } from './models';
 import { PredictionColumnQueries } from './prediction-columns';
 import { ProjectQueries } from './projects';
 import { QueueQueries } from './queue';
@@ -27,6 +28,7 @@ export class Store {
   readonly examples: ExampleQueries;
   readonly exports: ExportQueries;
   readonly insights: InsightQueries;
+  readonly models: ModelQueries;
 
   private constructor(
     readonly db: Db,
@@ -43,6 +45,7 @@ export class Store {
     this.examples = new ExampleQueries(db);
     this.exports = new ExportQueries(db);
     this.insights = new InsightQueries(db);
+    this.models = new ModelQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -5,6 +5,7 @@ import { importContract } from '../features/import/contract';
 import { insightsContract } from '../features/insights/contract';
 import { labelsContract } from '../features/labels/contract';
 import { miningContract } from '../features/mining/contract';
+import { modelsContract } from '../features/models/contract';
 import { reviewContract } from '../features/review/contract';
 import { projectsContract } from '../features/projects/contract';
 import type { MethodSpec } from './method';
@@ -19,6 +20,7 @@ export const contract = {
   ...reviewContract,
   ...exportContract,
   ...insightsContract,
+  ...modelsContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

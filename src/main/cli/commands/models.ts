@@ -1,0 +1,107 @@
+import { ApiError } from '../../../shared/api/errors';
+import { DeviceSchema } from '../../../shared/features/models/contract';
+import { call } from '../../core/dispatch';
+import type { CliValues } from '../index';
+import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
+import { EXIT } from '../exit-codes';
+import { ProgressBar } from '../progress-bar';
+
+/** `flywheel model add FILE --project P [--name N] [--version V]` and `flywheel models PROJECT` */
+export async function modelCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
+  const [sub, file] = args;
+  if (sub !== 'add' || !file) throw new UsageError('model add FILE --project NAME [--name N] [--version V]');
+  if (!values.project) throw new UsageError('model add needs --project NAME');
+  const ctx = openCliContext(opts);
+  try {
+    const m = await call(
+      'models.add',
+      {
+        project: { project: values.project },
+        path: file,
+        ...(values.name ? { name: values.name } : {}),
+        ...(values['model-version'] ? { version: values['model-version'] } : {}),
+      },
+      ctx,
+    );
+    print(opts, m, () =>
+      [
+        `Model ${m.name}@${m.version} registered (sha256 ${m.sha256.slice(0, 16)}…).`,
+        `  input: ${m.inputMapping.input} ← the ${m.inputMapping.dim} features`,
+        `  output: ${m.outputMapping.output} (${m.outputMapping.kind}, ${m.outputMapping.width} per example)`,
+      ].join('\n'),
+    );
+    return EXIT.ok;
+  } finally {
+    await ctx.dispose();
+  }
+}
+
+export async function modelsCommand(opts: GlobalOptions, args: string[]): Promise<number> {
+  const [project] = args;
+  if (!project) throw new UsageError('models needs PROJECT');
+  const ctx = openCliContext(opts);
+  try {
+    const list = await call('models.list', { project }, ctx);
+    print(opts, list, () =>
+      list.length === 0
+        ? `No models registered for ${project}.`
+        : list
+            .map((m) => `#${m.id}  ${m.name}@${m.version}  ${m.outputMapping.kind}  ${m.sha256.slice(0, 12)}`)
+            .join('\n'),
+    );
+    return EXIT.ok;
+  } finally {
+    await ctx.dispose();
+  }
+}
+
+/** `flywheel rescore PROJECT MODEL [--device D] [--batch N]` */
+export async function rescoreCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
+  const [project, model] = args;
+  if (!project || !model) throw new UsageError('rescore needs PROJECT and MODEL (name, name@version or id)');
+  const device = DeviceSchema.safeParse(values.device ?? 'auto');
+  if (!device.success) throw new UsageError(`--device is one of ${DeviceSchema.options.join(', ')}`);
+  const ctx = openCliContext(opts);
+  try {
+    const { jobId } = await call(
+      'models.rescore',
+      {
+        project: { project },
+        model: /^\d+$/.test(model) ? Number(model) : model,
+        device: device.data,
+        ...(values.batch ? { batchSize: Number(values.batch) } : {}),
+      },
+      ctx,
+    );
+    const bar = new ProgressBar();
+    ctx.listeners.add((e) => {
+      if (e.type === 'job.progress' && e.progress.jobId === jobId) bar.update(e.progress);
+    });
+    const onSigint = () => ctx.jobs.cancel(jobId);
+    process.once('SIGINT', onSigint);
+    const status = await ctx.jobs.wait(jobId);
+    process.off('SIGINT', onSigint);
+    bar.done();
+    if (status.state !== 'succeeded')
+      throw new ApiError(status.error?.code ?? 'internal', status.error?.message ?? 'rescore failed');
+    const r = status.result as {
+      modelRunId: number;
+      rows: number;
+      resumedFrom: number;
+      device: string;
+      deviceNotes: string[];
+      rowsPerSecond: number;
+    };
+    print(opts, r, () =>
+      [
+        `Rescored ${r.rows.toLocaleString('en-US')} examples on ${r.device} (${Math.round(r.rowsPerSecond).toLocaleString('en-US')} rows/s) into model run #${r.modelRunId}` +
+          (r.resumedFrom ? `, resuming after example #${r.resumedFrom}` : '') +
+          '.',
+        ...r.deviceNotes.map((n) => `  not used: ${n}`),
+      ].join('\n'),
+    );
+    return EXIT.ok;
+  } finally {
+    await ctx.dispose();
+  }
+}

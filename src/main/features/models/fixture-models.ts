@@ -1,0 +1,80 @@
+import { mulberry32 } from '../../../shared/features/mining';
+import { denseClassifier, onnxModel, FLOAT } from './onnx-writer';
+
+/** Seeded weights in [−scale, scale). */
+function weights(n: number, seed: number, scale = 0.5): Float32Array {
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => ((next() / 2 ** 32) * 2 - 1) * scale);
+}
+
+/**
+ * ONNX models for a project with `dim` features and `k` classes, built here (no downloads): the
+ * graph shapes rescoring supports and the broken ones it must refuse.
+ */
+export function fixtureModels(dim: number, k: number): Record<string, Buffer> {
+  const lr = (output: 'probabilities' | 'logits', bias = new Float32Array(k)) =>
+    denseClassifier({ layers: [{ weights: weights(dim * k, 1), bias, inputs: dim, outputs: k }], output });
+  const nanBias = new Float32Array(k).fill(Number.NaN);
+  return {
+    lr: lr('probabilities'),
+    logits: lr('logits'),
+    mlp: denseClassifier({
+      layers: [
+        { weights: weights(dim * 64, 2), bias: weights(64, 3, 0.1), inputs: dim, outputs: 64 },
+        { weights: weights(64 * 32, 4), bias: weights(32, 5, 0.1), inputs: 64, outputs: 32 },
+        { weights: weights(32 * k, 6), bias: new Float32Array(k), inputs: 32, outputs: k },
+      ],
+    }),
+    'wrong-dim': denseClassifier({
+      layers: [{ weights: weights((dim + 3) * k, 7), bias: new Float32Array(k), inputs: dim + 3, outputs: k }],
+    }),
+    'wrong-classes': denseClassifier({
+      layers: [{ weights: weights(dim * (k + 2), 8), bias: new Float32Array(k + 2), inputs: dim, outputs: k + 2 }],
+    }),
+    nan: lr('logits', nanBias),
+    'custom-op': onnxModel({
+      name: 'custom',
+      nodes: [{ op: 'SecretSauce', domain: 'com.example', inputs: ['features'], outputs: ['probabilities'] }],
+      initializers: [],
+      inputs: [{ name: 'features', elemType: FLOAT, shape: ['batch', dim] }],
+      outputs: [{ name: 'probabilities', elemType: FLOAT, shape: ['batch', k] }],
+      extraOpsets: [{ domain: 'com.example', version: 1 }],
+    }),
+  };
+}
+
+/**
+ * Softmax regression fitted by gradient descent (full batch, L2): how the demo's "retrained" model
+ * is made from labeled feature vectors, so the flywheel can be shown end to end offline.
+ */
+export function trainSoftmax(features: Float32Array, labels: Int32Array, dim: number, k: number, epochs = 200) {
+  const n = labels.length;
+  const w = new Float32Array(dim * k);
+  const b = new Float32Array(k);
+  const rate = 0.5;
+  const l2 = 1e-3;
+  const logits = new Float64Array(k);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const gw = new Float64Array(dim * k);
+    const gb = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      let max = -Infinity;
+      for (let c = 0; c < k; c++) {
+        let z = b[c]!;
+        for (let j = 0; j < dim; j++) z += features[i * dim + j]! * w[j * k + c]!;
+        logits[c] = z;
+        if (z > max) max = z;
+      }
+      let sum = 0;
+      for (let c = 0; c < k; c++) sum += logits[c] = Math.exp(logits[c]! - max);
+      for (let c = 0; c < k; c++) {
+        const g = logits[c]! / sum - (labels[i] === c ? 1 : 0);
+        gb[c]! += g;
+        for (let j = 0; j < dim; j++) gw[j * k + c]! += g * features[i * dim + j]!;
+      }
+    }
+    for (let c = 0; c < k; c++) b[c]! -= (rate * gb[c]!) / n;
+    for (let x = 0; x < w.length; x++) w[x]! -= rate * (gw[x]! / n + l2 * w[x]!);
+  }
+  return denseClassifier({ layers: [{ weights: w, bias: b, inputs: dim, outputs: k }] });
+}

@@ -1,0 +1,107 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { ApiError } from '../../../shared/api/errors';
+import type { Device } from '../../../shared/features/models/contract';
+import { builtEntry } from '../../core/entry-points';
+import type { HostMessage, ModelMessage } from './model-protocol';
+
+export interface OpenModel {
+  device: string;
+  notes: string[];
+  inputs: Extract<ModelMessage, { type: 'ready' }>['inputs'];
+  outputs: Extract<ModelMessage, { type: 'ready' }>['outputs'];
+  score(
+    input: string,
+    output: string,
+    features: Float32Array,
+    n: number,
+    dim: number,
+  ): Promise<{ values: Float32Array; dims: number[] }>;
+  close(): Promise<void>;
+}
+
+/** How long one batch may take before the model process is killed as runaway. */
+const BATCH_TIMEOUT_MS = 120_000;
+/** The model process's JS heap cap (ONNX Runtime's own memory is native and grows with the model). */
+const HEAP_MB = 1024;
+
+/** Starts a model process and loads the model on the requested device (auto: best that works). */
+export async function openModel(modelPath: string, device: Device, what: string): Promise<OpenModel> {
+  const child: ChildProcess = fork(builtEntry('model-process'), [], {
+    serialization: 'advanced',
+    execArgv: [`--max-old-space-size=${HEAP_MB}`],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let pending: { resolve: (m: ModelMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
+  let exited: Error | null = null;
+  const fail = (e: Error) => {
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    pending.reject(e);
+    pending = null;
+  };
+  child.on('message', (m: ModelMessage) => {
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    const p = pending;
+    pending = null;
+    if (m.type === 'fatal') p.reject(new ApiError('bad-file', `${what}: ${m.message}`));
+    else p.resolve(m);
+  });
+  child.on('exit', (code, signal) => {
+    const last = stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/Warning|at operator/.test(l))
+      .pop();
+    exited = new ApiError(
+      'bad-file',
+      `${what}: the model process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${last ? `: ${last}` : ''}`,
+    );
+    fail(exited);
+  });
+  const ask = (m: HostMessage, timeoutMs: number) =>
+    new Promise<ModelMessage>((resolve, reject) => {
+      if (exited) return reject(exited);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(
+          new ApiError(
+            'bad-file',
+            `${what}: a batch took longer than ${timeoutMs / 1000} s; the model process was stopped`,
+          ),
+        );
+      }, timeoutMs);
+      pending = { resolve, reject, timer };
+      child.send(m);
+    });
+  const threads = Math.max(1, os.availableParallelism() - 1);
+  let ready: ModelMessage;
+  try {
+    ready = await ask({ type: 'open', modelPath, device, threads }, 60_000);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  if (ready.type !== 'ready') throw new ApiError('internal', 'unexpected reply from the model process');
+  let nextId = 1;
+  return {
+    device: ready.device,
+    notes: ready.notes,
+    inputs: ready.inputs,
+    outputs: ready.outputs,
+    async score(input, output, features, n, dim) {
+      const m = await ask({ type: 'batch', id: nextId++, input, output, features, n, dim }, BATCH_TIMEOUT_MS);
+      if (m.type !== 'scores') throw new ApiError('internal', 'unexpected reply from the model process');
+      return { values: m.values, dims: m.dims };
+    },
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await done;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// Child-process entry that runs ONNX models: ONNX Runtime is native code that has crashed on
+// malformed models, so it never runs in the process that holds the database writer or the UI.
+import { createRequire } from 'node:module';
+import type { HostMessage, ModelMessage, TensorInfo } from './model-protocol';
+
+type Ort = typeof import('onnxruntime-node');
+type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
+
+const requireNative = createRequire(import.meta.url);
+
+function send(m: ModelMessage): void {
+  process.send!(m);
+}
+
+/** Providers `auto` tries, best first, on this platform; CPU always last. */
+function candidates(device: string): string[] {
+  if (device !== 'auto') return [device];
+  if (process.platform === 'darwin') return ['coreml', 'webgpu', 'cpu'];
+  if (process.platform === 'win32') return ['cuda', 'dml', 'webgpu', 'cpu'];
+  return ['cuda', 'webgpu', 'cpu'];
+}
+
+function firstLine(e: unknown): string {
+  const text = (e as Error)?.message ?? String(e);
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 2)
+    .join(' ')
+    .slice(0, 300);
+}
+
+function describe(meta: readonly unknown[]): TensorInfo[] {
+  return meta.map((m) => {
+    const x = m as { name: string; isTensor?: boolean; type?: string; shape?: (number | string)[] };
+    return { name: x.name, type: x.isTensor === false ? 'non-tensor' : (x.type ?? 'unknown'), shape: x.shape ?? [] };
+  });
+}
+
+let ort: Ort;
+let session: Session | null = null;
+
+async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
+  try {
+    ort = requireNative('onnxruntime-node') as Ort;
+  } catch (e) {
+    send({ type: 'fatal', message: `ONNX Runtime is not installed: ${firstLine(e)} (run npm install)` });
+    return;
+  }
+  const notes: string[] = [];
+  for (const provider of candidates(m.device)) {
+    try {
+      session = await ort.InferenceSession.create(m.modelPath, {
+        executionProviders: [provider],
+        intraOpNumThreads: m.threads,
+        graphOptimizationLevel: 'all',
+      });
+      send({
+        type: 'ready',
+        device: provider,
+        notes,
+        inputs: describe(session.inputMetadata),
+        outputs: describe(session.outputMetadata),
+      });
+      return;
+    } catch (e) {
+      notes.push(`${provider}: ${firstLine(e)}`);
+    }
+  }
+  send({ type: 'fatal', message: `no execution provider could load the model: ${notes.join('; ')}` });
+}
+
+async function score(m: Extract<HostMessage, { type: 'batch' }>): Promise<void> {
+  const s = session!;
+  const feeds = { [m.input]: new ort.Tensor('float32', m.features, [m.n, m.dim]) };
+  const out = await s.run(feeds, [m.output]);
+  const t = out[m.output]!;
+  const data = t.data as Float32Array;
+  send({ type: 'scores', id: m.id, values: new Float32Array(data), dims: [...t.dims].map(Number) });
+}
+
+process.on('message', (m: HostMessage) => {
+  const run = m.type === 'open' ? open(m) : m.type === 'batch' ? score(m) : Promise.resolve(process.exit(0));
+  run.catch((e: unknown) => send({ type: 'fatal', message: firstLine(e) }));
+});
+process.once('disconnect', () => process.exit(0));

@@ -1,0 +1,216 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from '../../../../test/helpers/expect-failure';
+import { makeTempDir, openContext, removeDir, type TestContext } from '../../../../test/helpers/import-fixtures';
+import { importGuessed, loadDemo } from '../../cli/commands/demo';
+import { call } from '../../core/dispatch';
+import { writeDemoLog } from '../demo/demo-data';
+import { fixtureModels } from './fixture-models';
+
+type Ort = typeof import('onnxruntime-node');
+const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
+const ROOT = path.resolve(__dirname, '../../../..');
+let dir: string;
+let ctx: TestContext;
+const project = { project: 'sentiment' };
+const files: Record<string, string> = {};
+
+beforeAll(async () => {
+  dir = makeTempDir('models');
+  ctx = openContext(dir);
+  await loadDemo(ctx, path.join(dir, 'demo'), 2000);
+  for (const [name, bytes] of Object.entries(fixtureModels(32, 3))) {
+    files[name] = path.join(dir, `${name}.onnx`);
+    fs.writeFileSync(files[name], bytes);
+  }
+  files['truncated'] = path.join(dir, 'truncated.onnx');
+  fs.writeFileSync(files['truncated'], fixtureModels(32, 3)['lr']!.subarray(0, 200));
+  files['text'] = path.join(dir, 'notes.onnx');
+  fs.writeFileSync(files['text'], 'these are not the weights you are looking for\n');
+}, 120_000);
+
+afterAll(async () => {
+  await ctx?.dispose();
+  removeDir(dir);
+});
+
+async function rescore(model: string, extra: Record<string, unknown> = {}) {
+  const { jobId } = await call('models.rescore', { project, model, ...extra }, ctx);
+  const status = await ctx.jobs.wait(jobId);
+  if (status.state !== 'succeeded') throw Object.assign(new Error(status.error?.message), status.error);
+  return status.result as {
+    modelRunId: number;
+    rows: number;
+    resumedFrom: number;
+    device: string;
+    deviceNotes: string[];
+  };
+}
+
+/** Every example's features and the model's own output on them, straight from ONNX Runtime. */
+async function direct(file: string, softmax: boolean): Promise<Map<string, number[]>> {
+  const db = new Database(path.join(dir, 'w.db'), { readonly: true });
+  const rows = db
+    .prepare(
+      `SELECT e.external_id, e.features FROM examples e JOIN projects p ON p.id = e.project_id WHERE p.name = 'sentiment' ORDER BY e.id`,
+    )
+    .all() as { external_id: string; features: Buffer }[];
+  db.close();
+  const session = await ort.InferenceSession.create(file);
+  const x = new Float32Array(rows.length * 32);
+  rows.forEach((r, i) => x.set(new Float32Array(r.features.buffer, r.features.byteOffset, 32), i * 32));
+  const out = await session.run({ features: new ort.Tensor('float32', x, [rows.length, 32]) });
+  const data = out[session.outputNames[0]!]!.data as Float32Array;
+  const result = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    let p = Array.from(data.subarray(i * 3, i * 3 + 3));
+    if (softmax) {
+      const m = Math.max(...p);
+      const e = p.map((v) => Math.exp(v - m));
+      const s = e.reduce((a, b) => a + b, 0);
+      p = e.map((v) => v / s);
+    }
+    result.set(r.external_id, p);
+  });
+  return result;
+}
+
+function stored(modelRunId: number): Map<string, number[]> {
+  const db = new Database(path.join(dir, 'w.db'), { readonly: true });
+  const rows = db
+    .prepare(
+      'SELECT e.external_id, p.scores FROM predictions p JOIN examples e ON e.id = p.example_id WHERE p.model_run_id = ?',
+    )
+    .all(modelRunId) as { external_id: string; scores: Buffer }[];
+  db.close();
+  return new Map(
+    rows.map((r) => [r.external_id, Array.from(new Float32Array(r.scores.buffer, r.scores.byteOffset, 3))]),
+  );
+}
+
+describe('model registry and rescoring', () => {
+  it('registers ONNX models, inferring the input and output mappings', async () => {
+    const lr = await call('models.add', { project, path: files['lr']!, name: 'lr', version: '1' }, ctx);
+    expect(lr.inputMapping).toEqual({ kind: 'features', input: 'features', dim: 32 });
+    expect(lr.outputMapping).toEqual({ output: 'probabilities', kind: 'probabilities', width: 3 });
+    expect(fs.existsSync(lr.file)).toBe(true);
+    const logits = await call('models.add', { project, path: files['logits']!, name: 'logits', version: '1' }, ctx);
+    expect(logits.outputMapping.kind).toBe('logits');
+    await call('models.add', { project, path: files['mlp']!, name: 'mlp', version: '1' }, ctx);
+    const again = await failure(call('models.add', { project, path: files['lr']!, name: 'lr', version: '1' }, ctx));
+    expect(again.code).toBe('conflict');
+  });
+
+  it('rescores every example, equal to a direct session.run, with auto falling back to CPU and saying why', async () => {
+    for (const [name, softmax] of [
+      ['lr', false],
+      ['mlp', false],
+      ['logits', true],
+    ] as const) {
+      const r = await rescore(name);
+      expect(r.rows).toBe(2000);
+      expect(r.device).toBe('cpu');
+      expect(r.deviceNotes.join('\n')).toMatch(/^cuda: .+\nwebgpu: .+/);
+      const want = await direct(files[name]!, softmax);
+      const got = stored(r.modelRunId);
+      expect(got.size).toBe(2000);
+      let worst = 0;
+      for (const [id, p] of want) p.forEach((v, c) => (worst = Math.max(worst, Math.abs(v - got.get(id)![c]!))));
+      expect(worst).toBeLessThan(1e-5);
+    }
+    const repeat = await rescore('lr');
+    expect(repeat.deviceNotes).toEqual(['already rescored']);
+    // The new run is a model run like any other: mining compares it with an imported one.
+    const mined = await call(
+      'mining.run',
+      {
+        project,
+        strategy: { strategy: 'disagreement', measure: 'abs-delta' },
+        modelRuns: ['sentiment-clf@v2', 'mlp@1'],
+        limit: 5,
+      },
+      ctx,
+    );
+    expect(mined.top[0]!.reason).toMatch(/^models v2\/1 /);
+  });
+
+  it('refuses bad models with clear errors, storing nothing', async () => {
+    const cases: [string, RegExp][] = [
+      ['text', /is not a usable ONNX model: .*Protobuf parsing failed/],
+      ['truncated', /is not a usable ONNX model: .*Protobuf parsing failed/],
+      ['wrong-dim', /input 'features' takes 35 floats per example; project 'sentiment' has 32 features/],
+      [
+        'wrong-classes',
+        /output 'probabilities' has 5 classes; project 'sentiment' has 3 \(negative, neutral, positive\)/,
+      ],
+      ['custom-op', /com.example:SecretSauce\(-1\) is not a registered function\/op/],
+      ['nan', /non-finite output \(NaN\) for example 's-0000001'/],
+    ];
+    for (const [name, message] of cases) {
+      const e = await failure(call('models.add', { project, path: files[name]!, name }, ctx));
+      expect(e.message, name).toMatch(message);
+    }
+    const missing = await failure(call('models.add', { project, path: path.join(dir, 'nope.onnx') }, ctx));
+    expect(missing.code).toBe('bad-file');
+    expect((await call('models.list', project, ctx)).map((m) => m.name)).toEqual(['lr', 'logits', 'mlp']);
+    expect(fs.readdirSync(path.join(dir, 'models')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await call('models.add', { project, path: files['lr']!, name: 'lr-gpu', version: '1' }, ctx);
+    const gpu = await failure(rescore('lr-gpu', { device: 'webgpu' }));
+    expect(gpu.message).toMatch(/no execution provider could load the model: webgpu: /);
+  });
+
+  it('resumes after kill -9 mid-rescore without duplicates', async () => {
+    const log = await writeDemoLog({
+      project: 'sentiment',
+      rows: 30_000,
+      modelVersion: 'v1',
+      format: 'jsonl',
+      outPath: path.join(dir, 'big.jsonl'),
+    });
+    await importGuessed(ctx, log.path, 'big');
+    await call('models.add', { project: { project: 'big' }, path: files['mlp']!, name: 'mlp', version: '1' }, ctx);
+    const db = path.join(dir, 'w.db');
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin/flywheel.js'), '--db', db, 'rescore', 'big', 'mlp', '--batch', '256'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const check = new Database(db, { readonly: true });
+    const progress = () =>
+      check
+        .prepare(
+          `SELECT coalesce(max(rows_imported), 0) FROM import_runs WHERE format = 'rescore' AND status = 'running'`,
+        )
+        .pluck()
+        .get() as number;
+    const deadline = Date.now() + 30_000;
+    while (progress() < 2000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const before = progress();
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(30_000);
+    const { jobId } = await call('models.rescore', { project: { project: 'big' }, model: 'mlp' }, ctx);
+    const status = await ctx.jobs.wait(jobId);
+    expect(status.state).toBe('succeeded');
+    const r = status.result as { rows: number; resumedFrom: number; modelRunId: number };
+    expect(r.resumedFrom).toBeGreaterThan(0);
+    expect(r.rows).toBe(30_000 - before);
+    const counts = check
+      .prepare('SELECT count(*) AS n, count(DISTINCT example_id) AS d FROM predictions WHERE model_run_id = ?')
+      .get(r.modelRunId) as { n: number; d: number };
+    expect(counts).toEqual({ n: 30_000, d: 30_000 });
+    const columns = check
+      .prepare('SELECT sum(rows) FROM prediction_columns WHERE model_run_id = ?')
+      .pluck()
+      .get(r.modelRunId);
+    expect(columns).toBe(30_000);
+    check.close();
+  }, 120_000);
+});

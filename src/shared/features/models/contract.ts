@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { method } from '../../api/method';
+import { ProjectRefSchema } from '../projects/contract';
+
+export const DeviceSchema = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
+export type Device = z.infer<typeof DeviceSchema>;
+
+/** Which example fields feed the model: the feature vector, as one float tensor [batch, dim]. */
+export const InputMappingSchema = z.object({ kind: z.literal('features'), input: z.string(), dim: z.number().int() });
+/** What the model gives: probabilities, or logits the workbench turns into probabilities. */
+export const OutputMappingSchema = z.object({
+  output: z.string(),
+  kind: z.enum(['probabilities', 'logits']),
+  width: z.number().int(),
+});
+
+export const ModelSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  version: z.string(),
+  sha256: z.string(),
+  file: z.string(),
+  inputMapping: InputMappingSchema,
+  outputMapping: OutputMappingSchema,
+  createdAt: z.number(),
+});
+export type RegisteredModel = z.infer<typeof ModelSchema>;
+
+export const RescoreResultSchema = z.object({
+  modelRunId: z.number().int(),
+  rows: z.number().int(),
+  resumedFrom: z.number().int(),
+  device: z.string(),
+  /** Why each provider tried before the one that ran was not used. */
+  deviceNotes: z.array(z.string()),
+  rowsPerSecond: z.number(),
+});
+
+export const modelsContract = {
+  'models.add': method({
+    input: z
+      .object({
+        project: ProjectRefSchema,
+        path: z.string().min(1).max(4096),
+        name: z.string().trim().min(1).max(100).optional(),
+        version: z.string().trim().min(1).max(100).optional(),
+        /** Default: inferred from the output's name, or from whether a probe batch sums to 1. */
+        outputKind: z.enum(['probabilities', 'logits']).optional(),
+      })
+      .strict(),
+    output: ModelSchema,
+    summary: 'Register an ONNX model: copied into the data folder with its sha256; mappings inferred and checked',
+  }),
+  'models.list': method({
+    input: ProjectRefSchema,
+    output: z.array(ModelSchema),
+    summary: 'Models registered for a project',
+  }),
+  'models.rescore': method({
+    input: z
+      .object({
+        project: ProjectRefSchema,
+        model: z.union([z.number().int().positive(), z.string().min(1).max(300)]),
+        device: DeviceSchema.default('auto'),
+        batchSize: z.number().int().min(1).max(65_536).default(4096),
+      })
+      .strict(),
+    output: z.object({ jobId: z.string() }),
+    summary: 'Score every example with a registered model into a new model run (a resumable job)',
+  }),
+};
+
+export type RescoreResult = z.infer<typeof RescoreResultSchema>;
