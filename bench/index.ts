@@ -4,8 +4,9 @@ import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
 import { labelBench } from './label-bench';
 import { mineBench } from './mine-bench';
+import { rescoreBench } from './rescore-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export'] as const;
+const BENCHES = ['import', 'mine', 'label', 'export', 'rescore'] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
       format: { type: 'string', default: 'jsonl' },
       dir: { type: 'string' },
       labels: { type: 'string', default: '10000' },
+      model: { type: 'string' },
     },
   });
   const name = positionals[0];
@@ -30,6 +32,10 @@ async function main(): Promise<void> {
   }
   if (name === 'mine') {
     process.stdout.write(`${JSON.stringify(await mineBench({ rows, workDir }))}\n`);
+    return;
+  }
+  if (name === 'rescore') {
+    process.stdout.write(`${JSON.stringify(await rescoreBench({ rows, workDir, model: values.model ?? 'mlp' }))}\n`);
     return;
   }
   if (name === 'export') {

@@ -34,7 +34,11 @@ export class ModelQueries {
     return (prepared(this.db, 'SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined) ?? null;
   }
 
-  /** The next examples after `afterId` (id order) an import finished bringing, with their features. */
+  /**
+   * The next examples after `afterId` (id order) an import finished bringing, with their features.
+   * `+project_id` keeps SQLite on the rowid range instead of the (project, external id) index,
+   * which would sort the whole project for every batch.
+   */
   featureBatch(
     projectId: number,
     afterId: number,
@@ -43,7 +47,7 @@ export class ModelQueries {
     return prepared(
       this.db,
       `SELECT e.id, e.external_id, e.features FROM examples e JOIN import_runs r ON r.id = e.import_run_id
-       WHERE e.project_id = ? AND e.id > ? AND r.status = 'done' ORDER BY e.id LIMIT ?`,
+       WHERE +e.project_id = ? AND e.id > ? AND r.status = 'done' ORDER BY e.id LIMIT ?`,
     ).all(projectId, afterId, limit) as { id: number; external_id: string; features: Buffer | null }[];
   }
 
@@ -74,5 +78,14 @@ export class ModelQueries {
          VALUES (?, 'rescore', ?, ?, ?, ?)`,
       ).run(projectId, name, version, importRunId, now).lastInsertRowid,
     );
+  }
+
+  /** Feature vectors of the examples that carry ground truth (to fit the demo's retrained model). */
+  labeledFeatures(projectId: number): { features: Buffer; ground_truth: string }[] {
+    return prepared(
+      this.db,
+      `SELECT features, ground_truth FROM examples
+       WHERE project_id = ? AND ground_truth IS NOT NULL AND features IS NOT NULL ORDER BY id`,
+    ).all(projectId) as { features: Buffer; ground_truth: string }[];
   }
 }

@@ -3,6 +3,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { Context } from '../../core/context';
 import { call } from '../../core/dispatch';
 import { writeDemoSet } from '../../features/demo/demo-data';
+import { writeDemoModel } from '../../features/demo/demo-model';
 import type { CliValues } from '../index';
 import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
@@ -32,13 +33,21 @@ export async function demoCommand(opts: GlobalOptions, values: CliValues): Promi
   try {
     const dir = path.resolve(values.dir ?? path.join(ctx.dataDir, 'demo'));
     const files = await loadDemo(ctx, dir, rows);
+    const modelFile = path.join(dir, 'sentiment-retrained.onnx');
+    const model = writeDemoModel(ctx, 'sentiment', modelFile);
     const projects = await call('projects.list', {}, ctx);
-    print(opts, { files, projects }, () =>
+    print(opts, { files, projects, model: model ? modelFile : null }, () =>
       [
         `Demo logs written to ${dir} and imported:`,
         ...projects.map(
           (p) => `  ${p.name}: ${p.counts.examples.toLocaleString('en-US')} examples, ${p.counts.modelRuns} model runs`,
         ),
+        ...(model
+          ? [
+              `A retrained sentiment model (fitted on ${model.examples} examples with ground truth): ${modelFile}`,
+              `  flywheel model add ${modelFile} --project sentiment && flywheel rescore sentiment sentiment-retrained`,
+            ]
+          : []),
       ].join('\n'),
     );
     return EXIT.ok;

@@ -9,6 +9,7 @@ import { makeTempDir, openContext, removeDir, type TestContext } from '../../../
 import { importGuessed, loadDemo } from '../../cli/commands/demo';
 import { call } from '../../core/dispatch';
 import { writeDemoLog } from '../demo/demo-data';
+import { writeDemoModel } from '../demo/demo-model';
 import { fixtureModels } from './fixture-models';
 
 type Ort = typeof import('onnxruntime-node');
@@ -161,6 +162,23 @@ describe('model registry and rescoring', () => {
     await call('models.add', { project, path: files['lr']!, name: 'lr-gpu', version: '1' }, ctx);
     const gpu = await failure(rescore('lr-gpu', { device: 'webgpu' }));
     expect(gpu.message).toMatch(/no execution provider could load the model: webgpu: /);
+  });
+
+  it('rescores with the demo model retrained on the ground truth, which beats chance on it', async () => {
+    const file = path.join(dir, 'retrained.onnx');
+    expect(writeDemoModel(ctx, 'sentiment', file)!.examples).toBeGreaterThan(100);
+    await call('models.add', { project, path: file, name: 'retrained', version: '1' }, ctx);
+    const r = await rescore('retrained');
+    const db = new Database(path.join(dir, 'w.db'), { readonly: true });
+    const rows = db
+      .prepare(
+        `SELECT e.ground_truth, p.predicted FROM predictions p JOIN examples e ON e.id = p.example_id WHERE p.model_run_id = ? AND e.ground_truth IS NOT NULL`,
+      )
+      .all(r.modelRunId) as { ground_truth: string; predicted: number }[];
+    db.close();
+    const classes = ['negative', 'neutral', 'positive'];
+    const accuracy = rows.filter((x) => classes[x.predicted] === x.ground_truth).length / rows.length;
+    expect(accuracy).toBeGreaterThan(0.6);
   });
 
   it('resumes after kill -9 mid-rescore without duplicates', async () => {

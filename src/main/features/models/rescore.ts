@@ -138,18 +138,29 @@ async function rescore(
   let done = 0;
   let after = resumedFrom;
   try {
-    for (;;) {
+    /** The next batch with features, in example id order (examples without a vector are passed over). */
+    const read = () => {
+      for (;;) {
+        const batch = store.models.featureBatch(project.id, after, input.batchSize);
+        if (batch.length === 0) return null;
+        after = batch[batch.length - 1]!.id;
+        const rows = batch.filter((r) => r.features !== null && r.features.byteLength === dim * 4);
+        if (rows.length === 0) continue;
+        const features = new Float32Array(rows.length * dim);
+        const bytes = new Uint8Array(features.buffer);
+        rows.forEach((r, i) => bytes.set(r.features!, i * dim * 4));
+        return { rows, features };
+      }
+    };
+    // One batch is scored in the model process while the next is read here.
+    let next = read();
+    while (next) {
       if (control.signal.aborted)
         throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
-      const rows = store.models.featureBatch(project.id, after, input.batchSize).filter((r) => {
-        after = r.id;
-        return r.features !== null && r.features.byteLength === dim * 4;
-      });
-      if (rows.length === 0 && store.models.featureBatch(project.id, after, 1).length === 0) break;
-      if (rows.length === 0) continue;
-      const features = new Float32Array(rows.length * dim);
-      rows.forEach((r, i) => features.set(new Float32Array(r.features!.buffer, r.features!.byteOffset, dim), i * dim));
-      const { values, dims } = await opened.score(inName, outName, features, rows.length, dim);
+      const { rows, features } = next;
+      const scoring = opened.score(inName, outName, features, rows.length, dim);
+      next = read();
+      const { values, dims } = await scoring;
       const width = dims[1] ?? 1;
       if (dims[0] !== rows.length)
         throw new ApiError('bad-file', `${what} returned ${dims[0]} rows for a batch of ${rows.length}`);
