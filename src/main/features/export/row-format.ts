@@ -25,12 +25,14 @@ export function f32(v: number): string {
   if (!Number.isFinite(v)) return 'null';
   if (v === 0 || (Number.isInteger(v) && Math.abs(v) < 1e7)) return String(v);
   const e = Math.floor(Math.log10(Math.abs(v)));
-  if (e >= -8 && e <= 20) {
+  if (e >= -8 && e <= 14) {
     for (let digits = 7; digits <= 9; digits++) {
       const k = digits - 1 - e;
+      // m / 10^k is one correctly rounded division of exact doubles: the same double the decimal
+      // text would parse to, so the round trip is checked without building or parsing the text.
       const m = k >= 0 ? Math.round(v * POW10[k + 60]!) : Math.round(v / POW10[-k + 60]!);
-      const text = decimal(m, k);
-      if (Math.fround(Number(text)) === v) return text;
+      const back = k >= 0 ? m / POW10[k + 60]! : m * POW10[-k + 60]!;
+      if (Math.fround(back) === v) return decimal(m, k);
     }
   }
   return String(+v.toPrecision(9));
