@@ -1,5 +1,7 @@
 import path from 'node:path';
+import type { JobStatus } from '../../shared/features/app/contract';
 import { createContext, defaultDataDir, defaultDbPath } from '../core/create-context';
+import { ProgressBar } from './progress-bar';
 
 export interface GlobalOptions {
   db?: string;
@@ -15,4 +17,20 @@ export class UsageError extends Error {}
 
 export function print(opts: GlobalOptions, json: unknown, human: () => string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : `${human()}\n`);
+}
+
+/** Waits for a job with a progress line on a TTY; Ctrl-C cancels it. */
+export async function followJob(ctx: ReturnType<typeof openCliContext>, jobId: string): Promise<JobStatus> {
+  const bar = new ProgressBar();
+  ctx.listeners.add((e) => {
+    if (e.type === 'job.progress' && e.progress.jobId === jobId) bar.update(e.progress);
+  });
+  const onSigint = () => ctx.jobs.cancel(jobId);
+  process.once('SIGINT', onSigint);
+  try {
+    return await ctx.jobs.wait(jobId);
+  } finally {
+    process.off('SIGINT', onSigint);
+    bar.done();
+  }
 }

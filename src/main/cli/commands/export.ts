@@ -3,9 +3,8 @@ import { ApiError } from '../../../shared/api/errors';
 import { ExportFormatSchema } from '../../../shared/features/export/contract';
 import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
-import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
+import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
-import { ProgressBar } from '../progress-bar';
 
 function date(raw: string, what: string): number {
   const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? `${raw}T00:00:00Z` : raw);
@@ -80,12 +79,7 @@ export async function exportCommand(opts: GlobalOptions, args: string[], values:
         ctx,
       ));
     }
-    const bar = new ProgressBar();
-    ctx.listeners.add((e) => {
-      if (e.type === 'job.progress' && e.progress.jobId === jobId) bar.update(e.progress);
-    });
-    const status = await ctx.jobs.wait(jobId);
-    bar.done();
+    const status = await followJob(ctx, jobId);
     if (status.state !== 'succeeded') {
       throw new ApiError(
         status.error?.code ?? 'internal',

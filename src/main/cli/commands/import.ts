@@ -5,9 +5,8 @@ import type { ImportRun } from '../../../shared/features/import/contract';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
 import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
-import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
+import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
-import { ProgressBar } from '../progress-bar';
 
 const n = (v: number) => v.toLocaleString('en-US');
 
@@ -155,15 +154,7 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       },
       ctx,
     );
-    const bar = new ProgressBar();
-    ctx.listeners.add((e) => {
-      if (e.type === 'job.progress' && e.progress.jobId === jobId) bar.update(e.progress);
-    });
-    const onSigint = () => ctx.jobs.cancel(jobId);
-    process.once('SIGINT', onSigint);
-    const status = await ctx.jobs.wait(jobId);
-    process.off('SIGINT', onSigint);
-    bar.done();
+    const status = await followJob(ctx, jobId);
     if (status.state !== 'succeeded') {
       const run = status.result as ImportRun | undefined;
       const error = status.error ?? { code: 'internal' as const, message: 'import failed' };

@@ -2,9 +2,8 @@ import { ApiError } from '../../../shared/api/errors';
 import { DeviceSchema } from '../../../shared/features/models/contract';
 import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
-import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
+import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
-import { ProgressBar } from '../progress-bar';
 
 /** `flywheel model add FILE --project P [--name N] [--version V]` and `flywheel models PROJECT` */
 export async function modelCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
@@ -73,15 +72,7 @@ export async function rescoreCommand(opts: GlobalOptions, args: string[], values
       },
       ctx,
     );
-    const bar = new ProgressBar();
-    ctx.listeners.add((e) => {
-      if (e.type === 'job.progress' && e.progress.jobId === jobId) bar.update(e.progress);
-    });
-    const onSigint = () => ctx.jobs.cancel(jobId);
-    process.once('SIGINT', onSigint);
-    const status = await ctx.jobs.wait(jobId);
-    process.off('SIGINT', onSigint);
-    bar.done();
+    const status = await followJob(ctx, jobId);
     if (status.state !== 'succeeded')
       throw new ApiError(status.error?.code ?? 'internal', status.error?.message ?? 'rescore failed');
     const r = status.result as {
