@@ -5,8 +5,9 @@ import { importBench } from './import-bench';
 import { labelBench } from './label-bench';
 import { mineBench } from './mine-bench';
 import { rescoreBench } from './rescore-bench';
+import { reviewBench } from './review-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export', 'rescore'] as const;
+const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review'] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -32,6 +33,11 @@ async function main(): Promise<void> {
   }
   if (name === 'mine') {
     process.stdout.write(`${JSON.stringify(await mineBench({ rows, workDir }))}\n`);
+    return;
+  }
+  if (name === 'review') {
+    const labels = values.labels === '10000' ? 300 : Number(values.labels);
+    process.stdout.write(`${JSON.stringify(await reviewBench({ rows, labels, workDir }))}\n`);
     return;
   }
   if (name === 'rescore') {
