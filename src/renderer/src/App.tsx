@@ -1,11 +1,15 @@
 import { useState } from 'react';
+import { ExportScreen } from './screens/ExportScreen';
+import { ImportScreen } from './screens/ImportScreen';
+import { LabelsScreen } from './screens/LabelsScreen';
 import { Mine } from './screens/Mine';
+import { ModelsScreen } from './screens/ModelsScreen';
 import { ProjectOverview } from './screens/ProjectOverview';
 import { ProjectList } from './screens/ProjectList';
 import { Review } from './screens/Review';
 import { useWorkbench } from './store/workbench';
 
-const TABS = ['Overview', 'Mine', 'Review'] as const;
+const TABS = ['Overview', 'Import', 'Models', 'Mine', 'Review', 'Labels', 'Export'] as const;
 type Tab = (typeof TABS)[number];
 
 export function App() {
@@ -60,8 +64,12 @@ export function App() {
           </p>
         )}
         {tab === 'Overview' && <ProjectOverview />}
+        {tab === 'Import' && <ImportScreen />}
+        {tab === 'Models' && <ModelsScreen />}
         {tab === 'Mine' && <Mine />}
         {tab === 'Review' && <Review />}
+        {tab === 'Labels' && <LabelsScreen />}
+        {tab === 'Export' && <ExportScreen />}
       </main>
     </div>
   );

@@ -99,7 +99,17 @@ export async function startReview(): Promise<void> {
   const c = client();
   const id = projectId();
   if (!c || id === null || !get().annotator) return;
-  set({ loading: true, message: null, current: null, buffer: [] });
+  // A new session: its figures start from zero.
+  set({
+    loading: true,
+    message: null,
+    current: null,
+    buffer: [],
+    labeled: 0,
+    spentMs: 0,
+    startedAt: Date.now(),
+    history: [],
+  });
   try {
     const versions = await c.call('labels.versions', { projectId: id });
     set({ schema: versions.at(-1) ?? null });

@@ -1,0 +1,119 @@
+import { useEffect, useState } from 'react';
+import type { ExportFormat, ExportRecord } from '../../../shared/features/export/contract';
+import { runJob } from '../client/jobs';
+import { useWorkbench } from '../store/workbench';
+
+/** Build a dataset export and see past ones. */
+export function ExportScreen() {
+  const client = useWorkbench((s) => s.client);
+  const projectId = useWorkbench((s) => s.selectedId);
+  const [name, setName] = useState('dataset');
+  const [format, setFormat] = useState<ExportFormat>('jsonl');
+  const [split, setSplit] = useState<'time' | 'random' | 'none'>('time');
+  const [source, setSource] = useState<'human' | 'human+model'>('human');
+  const [history, setHistory] = useState<ExportRecord[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (client && projectId !== null) void client.call('export.list', { projectId }).then(setHistory);
+  }, [client, projectId]);
+  if (!client || projectId === null) return null;
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const policy =
+        split === 'time'
+          ? { kind: 'time-fractions' as const, fractions: [0.8, 0.1, 0.1] as [number, number, number] }
+          : split === 'random'
+            ? { kind: 'random' as const, fractions: [0.8, 0.1, 0.1] as [number, number, number], seed: 1 }
+            : { kind: 'none' as const };
+      const status = await runJob(client, () =>
+        client.call('export.start', { project: { projectId }, name, format, split: policy, labelSource: source }),
+      );
+      if (status.state !== 'succeeded') throw new Error(status.error?.message ?? 'export failed');
+      setHistory(await client.call('export.list', { projectId }));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <article aria-label="Export">
+      <h1>Export a dataset</h1>
+      <form
+        className="mine-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run();
+        }}
+      >
+        <label>
+          Name
+          <input value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Format
+          <select value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
+            <option value="jsonl">JSONL</option>
+            <option value="csv">CSV</option>
+            <option value="parquet">Parquet</option>
+            <option value="hf">Hugging Face folder</option>
+          </select>
+        </label>
+        <label>
+          Split
+          <select value={split} onChange={(e) => setSplit(e.target.value as 'time')}>
+            <option value="time">by time (80/10/10)</option>
+            <option value="random">random, seeded</option>
+            <option value="none">none</option>
+          </select>
+        </label>
+        <label>
+          Labels
+          <select value={source} onChange={(e) => setSource(e.target.value as 'human')}>
+            <option value="human">people’s labels</option>
+            <option value="human+model">people’s, else the model’s</option>
+          </select>
+        </label>
+        <button type="submit" className="primary" disabled={busy || !name}>
+          {busy ? 'Exporting…' : 'Build export'}
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <table className="table" aria-label="Past exports">
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">folder</th>
+            <th scope="col">format</th>
+            <th scope="col" className="num">
+              rows
+            </th>
+            <th scope="col">files</th>
+            <th scope="col">content hash</th>
+          </tr>
+        </thead>
+        <tbody>
+          {history.map((x) => (
+            <tr key={x.id}>
+              <td>{x.id}</td>
+              <td className="mono" title={x.path}>
+                {x.path}
+              </td>
+              <td>{x.format}</td>
+              <td className="num">{x.rows.toLocaleString('en-US')}</td>
+              <td className="small">{x.files.map((f) => `${f.path} (${f.rows})`).join(', ')}</td>
+              <td className="mono">{x.contentHash.slice(0, 12)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </article>
+  );
+}
