@@ -82,6 +82,14 @@ test('the whole flywheel through the UI: import, add a model, rescore, mine, lab
   await expect(page.getByRole('status')).toContainText('Version 2 saved: 30 labels carried forward');
   await page.screenshot({ path: `${shots}/labels.png` });
 
+  // Insights: the charts draw, the new model is evaluated on the curated labels.
+  await tab(page, 'Insights');
+  await expect(page.getByRole('img', { name: /Histogram of top-class probability/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /Reliability diagram/ })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Evaluation' })).toContainText('sentiment-retrained');
+  await expect(page.getByTestId('comparison')).toContainText('gate');
+  await page.screenshot({ path: `${shots}/insights.png`, fullPage: true });
+
   // Export: the files hold the 30 labels, under the renamed id.
   await tab(page, 'Export');
   await page.getByLabel('Name').fill('flow');

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ExportScreen } from './screens/ExportScreen';
 import { ImportScreen } from './screens/ImportScreen';
+import { InsightsScreen } from './screens/InsightsScreen';
 import { LabelsScreen } from './screens/LabelsScreen';
 import { Mine } from './screens/Mine';
 import { ModelsScreen } from './screens/ModelsScreen';
@@ -9,7 +10,7 @@ import { ProjectList } from './screens/ProjectList';
 import { Review } from './screens/Review';
 import { useWorkbench } from './store/workbench';
 
-const TABS = ['Overview', 'Import', 'Models', 'Mine', 'Review', 'Labels', 'Export'] as const;
+const TABS = ['Overview', 'Import', 'Models', 'Mine', 'Review', 'Labels', 'Insights', 'Export'] as const;
 type Tab = (typeof TABS)[number];
 
 export function App() {
@@ -69,6 +70,7 @@ export function App() {
         {tab === 'Mine' && <Mine />}
         {tab === 'Review' && <Review />}
         {tab === 'Labels' && <LabelsScreen />}
+        {tab === 'Insights' && <InsightsScreen />}
         {tab === 'Export' && <ExportScreen />}
       </main>
     </div>

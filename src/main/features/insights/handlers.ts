@@ -1,8 +1,10 @@
 import type { HandlerGroup } from '../../core/handler';
 import { drift } from './drift';
 import { evaluate } from './evaluate';
+import { histograms } from './histograms';
 
-export const insightsHandlers: HandlerGroup<'insights.eval' | 'insights.drift'> = {
+export const insightsHandlers: HandlerGroup<'insights.eval' | 'insights.drift' | 'insights.histograms'> = {
+  'insights.histograms': (input, ctx) => histograms(ctx, input),
   'insights.eval': (input, ctx) => evaluate(ctx, input),
   'insights.drift': (input, ctx) => drift(ctx, input),
 };

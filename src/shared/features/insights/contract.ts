@@ -98,6 +98,19 @@ export const insightsContract = {
     }),
     summary: 'Evaluate model runs on the curated labels; champion vs challenger with bootstrap intervals and a gate',
   }),
+  'insights.histograms': method({
+    input: z.object({ project: ProjectRefSchema, bins: z.number().int().min(2).max(100).default(20) }).strict(),
+    output: z.array(
+      z.object({
+        modelRunId: z.number().int(),
+        name: z.string(),
+        /** Counts of the top-class probability (binary: P(positive)) in equal bins over [0, 1]. */
+        bins: z.array(z.number().int()),
+        binary: z.boolean(),
+      }),
+    ),
+    summary: 'Score distribution of every model run',
+  }),
   'insights.drift': method({
     input: z
       .object({
