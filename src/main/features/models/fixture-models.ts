@@ -1,5 +1,5 @@
 import { mulberry32 } from '../../../shared/features/mining';
-import { denseClassifier, onnxModel, FLOAT } from './onnx-writer';
+import { denseClassifier, onnxModel, treeEnsembleClassifier, FLOAT, type TreeNode } from './onnx-writer';
 
 /** Seeded weights in [−scale, scale). */
 function weights(n: number, seed: number, scale = 0.5): Float32Array {
@@ -15,6 +15,18 @@ export function fixtureModels(dim: number, k: number): Record<string, Buffer> {
   const lr = (output: 'probabilities' | 'logits', bias = new Float32Array(k)) =>
     denseClassifier({ layers: [{ weights: weights(dim * k, 1), bias, inputs: dim, outputs: k }], output });
   const nanBias = new Float32Array(k).fill(Number.NaN);
+  // Gradient-boosting style: small trees on different features, leaves scoring every class.
+  const next = mulberry32(11);
+  const leaf = () => Array.from({ length: k }, () => (next() / 2 ** 32) * 2 - 1);
+  const tree = (f: number, g: number): TreeNode[] => [
+    { feature: f, threshold: 0, yes: 1, no: 2 },
+    { feature: g, threshold: -0.5, yes: 3, no: 4 },
+    { feature: g, threshold: 0.5, yes: 5, no: 6 },
+    { leaf: leaf() },
+    { leaf: leaf() },
+    { leaf: leaf() },
+    { leaf: leaf() },
+  ];
   return {
     lr: lr('probabilities'),
     logits: lr('logits'),
@@ -25,6 +37,7 @@ export function fixtureModels(dim: number, k: number): Record<string, Buffer> {
         { weights: weights(32 * k, 6), bias: new Float32Array(k), inputs: 32, outputs: k },
       ],
     }),
+    trees: treeEnsembleClassifier([tree(0, 1), tree(2, 3), tree(4, 5 % dim)], dim, k),
     'wrong-dim': denseClassifier({
       layers: [{ weights: weights((dim + 3) * k, 7), bias: new Float32Array(k), inputs: dim + 3, outputs: k }],
     }),

@@ -65,7 +65,8 @@ async function direct(file: string, softmax: boolean): Promise<Map<string, numbe
   const x = new Float32Array(rows.length * 32);
   rows.forEach((r, i) => x.set(new Float32Array(r.features.buffer, r.features.byteOffset, 32), i * 32));
   const out = await session.run({ features: new ort.Tensor('float32', x, [rows.length, 32]) });
-  const data = out[session.outputNames[0]!]!.data as Float32Array;
+  const name = session.outputNames.includes('probabilities') ? 'probabilities' : session.outputNames[0]!;
+  const data = out[name]!.data as Float32Array;
   const result = new Map<string, number[]>();
   rows.forEach((r, i) => {
     let p = Array.from(data.subarray(i * 3, i * 3 + 3));
@@ -102,6 +103,9 @@ describe('model registry and rescoring', () => {
     const logits = await call('models.add', { project, path: files['logits']!, name: 'logits', version: '1' }, ctx);
     expect(logits.outputMapping.kind).toBe('logits');
     await call('models.add', { project, path: files['mlp']!, name: 'mlp', version: '1' }, ctx);
+    // A tree ensemble (ai.onnx.ml) has two outputs: the int64 label and the probabilities it reads.
+    const trees = await call('models.add', { project, path: files['trees']!, name: 'trees', version: '1' }, ctx);
+    expect(trees.outputMapping).toEqual({ output: 'probabilities', kind: 'probabilities', width: 3 });
     const again = await failure(call('models.add', { project, path: files['lr']!, name: 'lr', version: '1' }, ctx));
     expect(again.code).toBe('conflict');
   });
@@ -111,6 +115,7 @@ describe('model registry and rescoring', () => {
       ['lr', false],
       ['mlp', false],
       ['logits', true],
+      ['trees', false],
     ] as const) {
       const r = await rescore(name);
       expect(r.rows).toBe(2000);
@@ -157,7 +162,7 @@ describe('model registry and rescoring', () => {
     }
     const missing = await failure(call('models.add', { project, path: path.join(dir, 'nope.onnx') }, ctx));
     expect(missing.code).toBe('bad-file');
-    expect((await call('models.list', project, ctx)).map((m) => m.name)).toEqual(['lr', 'logits', 'mlp']);
+    expect((await call('models.list', project, ctx)).map((m) => m.name)).toEqual(['lr', 'logits', 'mlp', 'trees']);
     expect(fs.readdirSync(path.join(dir, 'models')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     await call('models.add', { project, path: files['lr']!, name: 'lr-gpu', version: '1' }, ctx);
     const gpu = await failure(rescore('lr-gpu', { device: 'webgpu' }));

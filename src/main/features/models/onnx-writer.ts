@@ -70,6 +70,10 @@ export interface NodeSpec {
   domain?: string;
   intAttrs?: Record<string, number>;
   floatAttrs?: Record<string, number>;
+  intsAttrs?: Record<string, number[]>;
+  floatsAttrs?: Record<string, number[]>;
+  stringsAttrs?: Record<string, string[]>;
+  stringAttrs?: Record<string, string>;
 }
 
 export interface ValueSpec {
@@ -101,6 +105,22 @@ function node(n: NodeSpec, i: number): Proto {
     const attr = new Proto().string(1, name);
     (attr as unknown as { parts: Buffer[] }).parts.push(Buffer.from([0x15]), f); // field 2, fixed32
     p.message(5, attr.int(20, 1)); // AttributeProto FLOAT
+  }
+  for (const [name, values] of Object.entries(n.floatsAttrs ?? {})) {
+    const packed = Buffer.alloc(values.length * 4);
+    values.forEach((v, i) => packed.writeFloatLE(v, i * 4));
+    p.message(5, new Proto().string(1, name).bytes(7, packed).int(20, 6)); // AttributeProto FLOATS
+  }
+  for (const [name, values] of Object.entries(n.intsAttrs ?? {})) {
+    p.message(5, new Proto().string(1, name).packedInts(8, values).int(20, 7)); // AttributeProto INTS
+  }
+  for (const [name, values] of Object.entries(n.stringsAttrs ?? {})) {
+    const attr = new Proto().string(1, name);
+    for (const v of values) attr.string(9, v);
+    p.message(5, attr.int(20, 8)); // AttributeProto STRINGS
+  }
+  for (const [name, value] of Object.entries(n.stringAttrs ?? {})) {
+    p.message(5, new Proto().string(1, name).string(4, value).int(20, 3)); // AttributeProto STRING
   }
   if (n.domain) p.string(7, n.domain);
   return p;
@@ -173,5 +193,92 @@ export function denseClassifier(opts: {
     initializers,
     inputs: [{ name: inputName, elemType: FLOAT, shape: ['batch', first.inputs] }],
     outputs: [{ name: outputName, elemType: FLOAT, shape: ['batch', last.outputs] }],
+  });
+}
+
+/** One split of a decision tree: `feature < threshold` goes to `yes`, else `no` (node indexes). */
+export interface TreeNode {
+  feature?: number;
+  threshold?: number;
+  yes?: number;
+  no?: number;
+  /** Leaf: a score per class. */
+  leaf?: number[];
+}
+
+/**
+ * An ai.onnx.ml TreeEnsembleClassifier (what XGBoost and LightGBM models become) with tensor
+ * outputs: `label` (int64) and `probabilities` [batch, classes] after a softmax of the summed leaves.
+ */
+export function treeEnsembleClassifier(trees: TreeNode[][], dim: number, classes: number): Buffer {
+  const a = {
+    nodes_treeids: [] as number[],
+    nodes_nodeids: [] as number[],
+    nodes_featureids: [] as number[],
+    nodes_values: [] as number[],
+    nodes_modes: [] as string[],
+    nodes_truenodeids: [] as number[],
+    nodes_falsenodeids: [] as number[],
+    class_treeids: [] as number[],
+    class_nodeids: [] as number[],
+    class_ids: [] as number[],
+    class_weights: [] as number[],
+  };
+  trees.forEach((tree, t) =>
+    tree.forEach((node, id) => {
+      a.nodes_treeids.push(t);
+      a.nodes_nodeids.push(id);
+      if (node.leaf) {
+        a.nodes_featureids.push(0);
+        a.nodes_values.push(0);
+        a.nodes_modes.push('LEAF');
+        a.nodes_truenodeids.push(0);
+        a.nodes_falsenodeids.push(0);
+        node.leaf.forEach((w, c) => {
+          a.class_treeids.push(t);
+          a.class_nodeids.push(id);
+          a.class_ids.push(c);
+          a.class_weights.push(w);
+        });
+      } else {
+        a.nodes_featureids.push(node.feature!);
+        a.nodes_values.push(node.threshold!);
+        a.nodes_modes.push('BRANCH_LT');
+        a.nodes_truenodeids.push(node.yes!);
+        a.nodes_falsenodeids.push(node.no!);
+      }
+    }),
+  );
+  return onnxModel({
+    name: 'tree-ensemble',
+    nodes: [
+      {
+        op: 'TreeEnsembleClassifier',
+        domain: 'ai.onnx.ml',
+        inputs: ['features'],
+        outputs: ['label', 'probabilities'],
+        intsAttrs: {
+          nodes_treeids: a.nodes_treeids,
+          nodes_nodeids: a.nodes_nodeids,
+          nodes_featureids: a.nodes_featureids,
+          nodes_truenodeids: a.nodes_truenodeids,
+          nodes_falsenodeids: a.nodes_falsenodeids,
+          class_treeids: a.class_treeids,
+          class_nodeids: a.class_nodeids,
+          class_ids: a.class_ids,
+          classlabels_int64s: Array.from({ length: classes }, (_, i) => i),
+        },
+        floatsAttrs: { nodes_values: a.nodes_values, class_weights: a.class_weights },
+        stringsAttrs: { nodes_modes: a.nodes_modes },
+        stringAttrs: { post_transform: 'SOFTMAX' },
+      },
+    ],
+    initializers: [],
+    inputs: [{ name: 'features', elemType: FLOAT, shape: ['batch', dim] }],
+    outputs: [
+      { name: 'label', elemType: INT64, shape: ['batch'] },
+      { name: 'probabilities', elemType: FLOAT, shape: ['batch', classes] },
+    ],
+    extraOpsets: [{ domain: 'ai.onnx.ml', version: 3 }],
   });
 }
