@@ -12,6 +12,13 @@ export interface ModelRow {
   created_at: number;
 }
 
+export interface ModelInputRow {
+  id: number;
+  external_id: string;
+  features: Buffer | null;
+  text: string | null;
+}
+
 /** The model registry: ONNX files copied into the data folder, with their mappings. */
 export class ModelQueries {
   constructor(private readonly db: Db) {}
@@ -39,16 +46,12 @@ export class ModelQueries {
    * `+project_id` keeps SQLite on the rowid range instead of the (project, external id) index,
    * which would sort the whole project for every batch.
    */
-  featureBatch(
-    projectId: number,
-    afterId: number,
-    limit: number,
-  ): { id: number; external_id: string; features: Buffer | null }[] {
+  featureBatch(projectId: number, afterId: number, limit: number): ModelInputRow[] {
     return prepared(
       this.db,
-      `SELECT e.id, e.external_id, e.features FROM examples e JOIN import_runs r ON r.id = e.import_run_id
+      `SELECT e.id, e.external_id, e.features, e.text FROM examples e JOIN import_runs r ON r.id = e.import_run_id
        WHERE +e.project_id = ? AND e.id > ? AND r.status = 'done' ORDER BY e.id LIMIT ?`,
-    ).all(projectId, afterId, limit) as { id: number; external_id: string; features: Buffer | null }[];
+    ).all(projectId, afterId, limit) as ModelInputRow[];
   }
 
   visibleAfter(projectId: number, afterId: number): number {

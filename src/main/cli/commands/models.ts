@@ -25,7 +25,7 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
     print(opts, m, () =>
       [
         `Model ${m.name}@${m.version} registered (sha256 ${m.sha256.slice(0, 16)}…).`,
-        `  input: ${m.inputMapping.input} ← the ${m.inputMapping.dim} features`,
+        `  input: ${m.inputMapping.input} ← ${m.inputMapping.kind === 'text' ? 'the text' : `the ${m.inputMapping.dim} features`}`,
         `  output: ${m.outputMapping.output} (${m.outputMapping.kind}, ${m.outputMapping.width} per example)`,
       ].join('\n'),
     );

@@ -8,6 +8,7 @@ import type { Context } from '../../core/context';
 import type { ModelRow } from '../../store/models';
 import { resolveProject } from '../projects/handlers';
 import { openModel, type OpenModel } from './model-host';
+import { batchOf } from './model-input';
 
 type Model = Output<'models.add'>;
 
@@ -28,20 +29,34 @@ function shape(s: (number | string)[]): string {
   return `[${s.join(', ')}]`;
 }
 
-/** The input mapping: one float tensor [batch, dim] fed by the project's feature vector. */
+/**
+ * The input mapping: one string input takes the example text (the graph tokenizes it); one float
+ * tensor [batch, dim] takes the project's feature vector.
+ */
 function inputMapping(project: Project, model: OpenModel, file: string): Model['inputMapping'] {
   const dim = project.featureNames?.length ?? 0;
-  if (dim === 0) {
-    throw new ApiError(
-      'bad-mapping',
-      `${file}: project '${project.name}' has no feature vectors to feed a model (text pipelines are not supported yet)`,
-    );
+  const [only] = model.inputs;
+  if (model.inputs.length === 1 && only!.type === 'string' && only!.shape.length <= 2) {
+    if (project.inputKind !== 'text') {
+      throw new ApiError(
+        'bad-mapping',
+        `${file}: input '${only!.name}' takes text; project '${project.name}' has ${project.inputKind} input`,
+      );
+    }
+    if (only!.shape.length === 2 && only!.shape[1] !== 1) {
+      throw new ApiError(
+        'bad-mapping',
+        `${file}: text input '${only!.name}' must be [batch] or [batch, 1], not [${only!.shape.join(', ')}]`,
+      );
+    }
+    return { kind: 'text', input: only!.name, rank: only!.shape.length === 2 ? 2 : 1 };
   }
   const floats = model.inputs.filter((i) => i.type === 'float32' && i.shape.length === 2);
-  if (model.inputs.length !== 1 || floats.length !== 1) {
+  if (model.inputs.length !== 1 || floats.length !== 1 || dim === 0) {
     throw new ApiError(
       'bad-mapping',
-      `${file}: expected one float32 input of shape [batch, ${dim}] (the project's features); the model takes ` +
+      `${file}: expected one string input (the text) or one float32 input of shape [batch, ${dim || 'features'}]` +
+        `${dim === 0 ? ` (project '${project.name}' has no feature vectors)` : " (the project's features)"}; the model takes ` +
         model.inputs.map((i) => `${i.name} ${i.type} ${shape(i.shape)}`).join(', '),
     );
   }
@@ -86,16 +101,10 @@ async function probeKind(
   input: Model['inputMapping'],
   output: string,
 ) {
-  const rows = ctx.store.models.featureBatch(project.id, 0, 16).filter((r) => r.features);
-  if (rows.length === 0) return 'probabilities' as const;
-  const features = new Float32Array(rows.length * input.dim);
-  rows.forEach((r, i) =>
-    features.set(
-      new Float32Array(r.features!.buffer.slice(r.features!.byteOffset, r.features!.byteOffset + input.dim * 4)),
-      i * input.dim,
-    ),
-  );
-  const { values, dims } = await model.score(input.input, output, features, rows.length, input.dim);
+  const batch = batchOf(input, ctx.store.models.featureBatch(project.id, 0, 16));
+  if (!batch) return 'probabilities' as const;
+  const rows = batch.rows;
+  const { values, dims } = await model.score(input.input, output, batch.payload);
   const w = dims[1] ?? 1;
   const bad = Array.from(values).findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {

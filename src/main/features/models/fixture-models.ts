@@ -1,5 +1,5 @@
 import { mulberry32 } from '../../../shared/features/mining';
-import { denseClassifier, onnxModel, treeEnsembleClassifier, FLOAT, type TreeNode } from './onnx-writer';
+import { denseClassifier, onnxModel, treeEnsembleClassifier, FLOAT, STRING, type TreeNode } from './onnx-writer';
 
 /** Seeded weights in [−scale, scale). */
 function weights(n: number, seed: number, scale = 0.5): Float32Array {
@@ -37,6 +37,7 @@ export function fixtureModels(dim: number, k: number): Record<string, Buffer> {
         { weights: weights(32 * k, 6), bias: new Float32Array(k), inputs: 32, outputs: k },
       ],
     }),
+    text: textPipeline(k),
     trees: treeEnsembleClassifier([tree(0, 1), tree(2, 3), tree(4, 5 % dim)], dim, k),
     'wrong-dim': denseClassifier({
       layers: [{ weights: weights((dim + 3) * k, 7), bias: new Float32Array(k), inputs: dim + 3, outputs: k }],
@@ -90,4 +91,88 @@ export function trainSoftmax(features: Float32Array, labels: Int32Array, dim: nu
     for (let x = 0; x < w.length; x++) w[x]! -= rate * (gw[x]! / n + l2 * w[x]!);
   }
   return denseClassifier({ layers: [{ weights: w, bias: b, inputs: dim, outputs: k }] });
+}
+
+/** Sentiment words of the demo's review texts and the class each one leans to. */
+const SENTIMENT_WORDS: [string, number][] = [
+  ['love', 2],
+  ['excellent', 2],
+  ['great', 2],
+  ['impressive', 2],
+  ['lovely', 2],
+  ['best', 2],
+  ['perfect', 2],
+  ['recommend', 2],
+  ['happy', 2],
+  ['worth', 2],
+  ['broken', 0],
+  ['terrible', 0],
+  ['worst', 0],
+  ['refund', 0],
+  ['disappointed', 0],
+  ['returned', 0],
+  ['poor', 0],
+  ['waste', 0],
+  ['awful', 0],
+  ['never', 0],
+  ['okay', 1],
+  ['fine', 1],
+  ['average', 1],
+  ['expected', 1],
+  ['decent', 1],
+  ['remarkable', 1],
+  ['nothing', 1],
+  ['ordinary', 1],
+];
+
+/**
+ * A string-input text classifier whose graph tokenizes by itself, as sklearn pipelines exported
+ * with skl2onnx do: StringNormalizer (lower case) → Tokenizer (com.microsoft, runs of letters) →
+ * TfIdfVectorizer (term counts over a vocabulary) → linear layer → softmax.
+ */
+export function textPipeline(k: number): Buffer {
+  const vocab = SENTIMENT_WORDS.map(([w]) => w);
+  const v = vocab.length;
+  const weights = new Float32Array(v * k);
+  SENTIMENT_WORDS.forEach(([, cls], i) => {
+    for (let c = 0; c < k; c++) weights[i * k + c] = c === cls % k ? 1.2 : -0.4;
+  });
+  return onnxModel({
+    name: 'text-pipeline',
+    nodes: [
+      {
+        op: 'StringNormalizer',
+        inputs: ['text'],
+        outputs: ['normalized'],
+        stringAttrs: { case_change_action: 'LOWER', locale: 'C' },
+      },
+      {
+        op: 'Tokenizer',
+        domain: 'com.microsoft',
+        inputs: ['normalized'],
+        outputs: ['tokens'],
+        intAttrs: { mark: 0, mincharnum: 1 },
+        stringAttrs: { pad_value: '#', tokenexp: '[a-z]+' },
+      },
+      {
+        op: 'TfIdfVectorizer',
+        inputs: ['tokens'],
+        outputs: ['counts'],
+        intAttrs: { min_gram_length: 1, max_gram_length: 1, max_skip_count: 0 },
+        intsAttrs: { ngram_counts: [0], ngram_indexes: vocab.map((_, i) => i) },
+        stringAttrs: { mode: 'TF' },
+        stringsAttrs: { pool_strings: vocab },
+      },
+      { op: 'MatMul', inputs: ['counts', 'W'], outputs: ['mm'] },
+      { op: 'Add', inputs: ['mm', 'b'], outputs: ['z'] },
+      { op: 'Softmax', inputs: ['z'], outputs: ['probabilities'], intAttrs: { axis: -1 } },
+    ],
+    initializers: [
+      { name: 'W', dims: [v, k], values: weights },
+      { name: 'b', dims: [k], values: new Float32Array(k) },
+    ],
+    inputs: [{ name: 'text', elemType: STRING, shape: ['batch'] }],
+    outputs: [{ name: 'probabilities', elemType: FLOAT, shape: ['batch', k] }],
+    extraOpsets: [{ domain: 'com.microsoft', version: 1 }],
+  });
 }

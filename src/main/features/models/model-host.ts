@@ -3,20 +3,14 @@ import os from 'node:os';
 import { ApiError } from '../../../shared/api/errors';
 import type { Device } from '../../../shared/features/models/contract';
 import { builtEntry } from '../../core/entry-points';
-import type { HostMessage, ModelMessage } from './model-protocol';
+import type { HostMessage, ModelMessage, Payload } from './model-protocol';
 
 export interface OpenModel {
   device: string;
   notes: string[];
   inputs: Extract<ModelMessage, { type: 'ready' }>['inputs'];
   outputs: Extract<ModelMessage, { type: 'ready' }>['outputs'];
-  score(
-    input: string,
-    output: string,
-    features: Float32Array,
-    n: number,
-    dim: number,
-  ): Promise<{ values: Float32Array; dims: number[] }>;
+  score(input: string, output: string, payload: Payload): Promise<{ values: Float32Array; dims: number[] }>;
   close(): Promise<void>;
 }
 
@@ -92,8 +86,8 @@ export async function openModel(modelPath: string, device: Device, what: string)
     notes: ready.notes,
     inputs: ready.inputs,
     outputs: ready.outputs,
-    async score(input, output, features, n, dim) {
-      const m = await ask({ type: 'batch', id: nextId++, input, output, features, n, dim }, BATCH_TIMEOUT_MS);
+    async score(input, output, payload) {
+      const m = await ask({ type: 'batch', id: nextId++, input, output, payload }, BATCH_TIMEOUT_MS);
       if (m.type !== 'scores') throw new ApiError('internal', 'unexpected reply from the model process');
       return { values: m.values, dims: m.dims };
     },

@@ -73,7 +73,10 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
 
 async function score(m: Extract<HostMessage, { type: 'batch' }>): Promise<void> {
   const s = session!;
-  const feeds = { [m.input]: new ort.Tensor('float32', m.features, [m.n, m.dim]) };
+  const p = m.payload;
+  const tensor =
+    p.kind === 'string' ? new ort.Tensor('string', p.data, p.dims) : new ort.Tensor('float32', p.data, p.dims);
+  const feeds = { [m.input]: tensor };
   const out = await s.run(feeds, [m.output]);
   const t = out[m.output]!;
   const data = t.data as Float32Array;

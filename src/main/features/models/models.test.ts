@@ -30,8 +30,8 @@ beforeAll(async () => {
   }
   files['truncated'] = path.join(dir, 'truncated.onnx');
   fs.writeFileSync(files['truncated'], fixtureModels(32, 3)['lr']!.subarray(0, 200));
-  files['text'] = path.join(dir, 'notes.onnx');
-  fs.writeFileSync(files['text'], 'these are not the weights you are looking for\n');
+  files['notes'] = path.join(dir, 'notes.onnx');
+  fs.writeFileSync(files['notes'], 'these are not the weights you are looking for\n');
 }, 120_000);
 
 afterAll(async () => {
@@ -146,7 +146,7 @@ describe('model registry and rescoring', () => {
 
   it('refuses bad models with clear errors, storing nothing', async () => {
     const cases: [string, RegExp][] = [
-      ['text', /is not a usable ONNX model: .*Protobuf parsing failed/],
+      ['notes', /is not a usable ONNX model: .*Protobuf parsing failed/],
       ['truncated', /is not a usable ONNX model: .*Protobuf parsing failed/],
       ['wrong-dim', /input 'features' takes 35 floats per example; project 'sentiment' has 32 features/],
       [
@@ -163,10 +163,46 @@ describe('model registry and rescoring', () => {
     const missing = await failure(call('models.add', { project, path: path.join(dir, 'nope.onnx') }, ctx));
     expect(missing.code).toBe('bad-file');
     expect((await call('models.list', project, ctx)).map((m) => m.name)).toEqual(['lr', 'logits', 'mlp', 'trees']);
+    const spamText = await failure(
+      call('models.add', { project: { project: 'spam' }, path: files['lr']!, name: 'x' }, ctx),
+    );
+    expect(spamText.code).toBe('bad-mapping');
+    expect(spamText.message).toMatch(/project 'spam' has \d+ features/);
     expect(fs.readdirSync(path.join(dir, 'models')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     await call('models.add', { project, path: files['lr']!, name: 'lr-gpu', version: '1' }, ctx);
     const gpu = await failure(rescore('lr-gpu', { device: 'webgpu' }));
     expect(gpu.message).toMatch(/no execution provider could load the model: webgpu: /);
+  });
+
+  it('rescores with a string-input text pipeline that tokenizes inside the graph', async () => {
+    const m = await call('models.add', { project, path: files['text']!, name: 'text', version: '1' }, ctx);
+    expect(m.inputMapping).toEqual({ kind: 'text', input: 'text', rank: 1 });
+    const r = await rescore('text');
+    expect(r.rows).toBe(2000);
+    const db = new Database(path.join(dir, 'w.db'), { readonly: true });
+    const rows = db
+      .prepare(
+        `SELECT e.external_id, e.text FROM examples e JOIN projects p ON p.id = e.project_id WHERE p.name = 'sentiment' ORDER BY e.id`,
+      )
+      .all() as { external_id: string; text: string }[];
+    db.close();
+    const session = await ort.InferenceSession.create(files['text']!);
+    const out = await session.run({
+      text: new ort.Tensor(
+        'string',
+        rows.map((x) => x.text),
+        [rows.length],
+      ),
+    });
+    const want = out['probabilities']!.data as Float32Array;
+    const got = stored(r.modelRunId);
+    let worst = 0;
+    rows.forEach((x, i) =>
+      got.get(x.external_id)!.forEach((v, c) => (worst = Math.max(worst, Math.abs(v - want[i * 3 + c]!)))),
+    );
+    expect(worst).toBeLessThan(1e-5);
+    // The words decide: not every example gets the same scores.
+    expect(new Set([...got.values()].map((p) => p[2]!.toFixed(3))).size).toBeGreaterThan(3);
   });
 
   it('rescores with the demo model retrained on the ground truth, which beats chance on it', async () => {

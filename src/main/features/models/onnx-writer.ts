@@ -56,6 +56,7 @@ class Proto {
 
 export const FLOAT = 1;
 export const INT64 = 7;
+export const STRING = 8;
 
 export interface TensorSpec {
   name: string;

@@ -10,6 +10,7 @@ import { THIS_HOST } from '../../store/store';
 import { resolveProject } from '../projects/handlers';
 import { toModel } from './add-model';
 import { openModel } from './model-host';
+import { batchOf } from './model-input';
 
 type Model = Output<'models.add'>;
 type Result = RescoreResult;
@@ -131,25 +132,21 @@ async function rescore(
   const what = `model ${model.name}@${model.version}`;
   const opened = await openModel(model.file, input.device, what);
   const binary = project.taskType === 'binary';
-  const { input: inName, dim } = model.inputMapping;
+  const inName = model.inputMapping.input;
   const { output: outName, kind } = model.outputMapping;
   const total = store.models.visibleAfter(project.id, resumedFrom);
   const started = performance.now();
   let done = 0;
   let after = resumedFrom;
   try {
-    /** The next batch with features, in example id order (examples without a vector are passed over). */
+    /** The next batch the model can take, in example id order (others are passed over). */
     const read = () => {
       for (;;) {
         const batch = store.models.featureBatch(project.id, after, input.batchSize);
         if (batch.length === 0) return null;
         after = batch[batch.length - 1]!.id;
-        const rows = batch.filter((r) => r.features !== null && r.features.byteLength === dim * 4);
-        if (rows.length === 0) continue;
-        const features = new Float32Array(rows.length * dim);
-        const bytes = new Uint8Array(features.buffer);
-        rows.forEach((r, i) => bytes.set(r.features!, i * dim * 4));
-        return { rows, features };
+        const usable = batchOf(model.inputMapping, batch);
+        if (usable) return usable;
       }
     };
     // One batch is scored in the model process while the next is read here.
@@ -157,8 +154,8 @@ async function rescore(
     while (next) {
       if (control.signal.aborted)
         throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
-      const { rows, features } = next;
-      const scoring = opened.score(inName, outName, features, rows.length, dim);
+      const { rows, payload } = next;
+      const scoring = opened.score(inName, outName, payload);
       next = read();
       const { values, dims } = await scoring;
       const width = dims[1] ?? 1;

@@ -5,8 +5,15 @@ import { ProjectRefSchema } from '../projects/contract';
 export const DeviceSchema = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
 export type Device = z.infer<typeof DeviceSchema>;
 
-/** Which example fields feed the model: the feature vector, as one float tensor [batch, dim]. */
-export const InputMappingSchema = z.object({ kind: z.literal('features'), input: z.string(), dim: z.number().int() });
+/**
+ * Which example field feeds the model: the feature vector as one float tensor [batch, dim], or the
+ * text as one string tensor ([batch] or [batch, 1]) for models that tokenize inside the graph.
+ */
+export const InputMappingSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('features'), input: z.string(), dim: z.number().int() }),
+  z.object({ kind: z.literal('text'), input: z.string(), rank: z.union([z.literal(1), z.literal(2)]) }),
+]);
+export type InputMapping = z.infer<typeof InputMappingSchema>;
 /** What the model gives: probabilities, or logits the workbench turns into probabilities. */
 export const OutputMappingSchema = z.object({
   output: z.string(),
