@@ -9,6 +9,7 @@ import type { ModelRow } from '../../store/models';
 import { resolveProject } from '../projects/handlers';
 import { openModel, type OpenModel } from './model-host';
 import { batchOf } from './model-input';
+import { withoutZipMap } from './unzip-map';
 
 type Model = Output<'models.add'>;
 
@@ -82,8 +83,9 @@ function outputMapping(project: Project, model: OpenModel, file: string, kind: '
         model.outputs.map((o) => `${o.name} ${o.type} ${shape(o.shape)}`).join(', '),
     );
   }
-  const width = output.shape[1];
-  if (typeof width !== 'number' || !widths.includes(width)) {
+  // A symbolic width (a ZipMap's tensor) is taken as the project's and checked on the probe batch.
+  const width = typeof output.shape[1] === 'number' ? output.shape[1] : widths.at(-1)!;
+  if (!widths.includes(width)) {
     throw new ApiError(
       'bad-mapping',
       `${file}: output '${output.name}' has ${String(width)} classes; project '${project.name}' has ${k} (${project.classes.join(', ')})`,
@@ -100,11 +102,18 @@ async function probeKind(
   model: OpenModel,
   input: Model['inputMapping'],
   output: string,
+  expectedWidth: number,
 ) {
   const batch = batchOf(input, ctx.store.models.featureBatch(project.id, 0, 16));
   if (!batch) return 'probabilities' as const;
   const rows = batch.rows;
   const { values, dims } = await model.score(input.input, output, batch.payload);
+  if ((dims[1] ?? 1) !== expectedWidth) {
+    throw new ApiError(
+      'bad-mapping',
+      `output '${output}' gives ${dims[1] ?? 1} values per example; project '${project.name}' has ${project.classes.length} classes`,
+    );
+  }
   const w = dims[1] ?? 1;
   const bad = Array.from(values).findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
@@ -135,6 +144,8 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
     throw new ApiError('bad-file', `${source}: ${(e as Error).message}`);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  // Read the probabilities behind an sklearn ZipMap; the registered sha256 stays the file's own.
+  bytes = withoutZipMap(bytes) ?? bytes;
   const dir = path.join(ctx.dataDir, 'models');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${sha256}.onnx`);
@@ -145,7 +156,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
     model = await openModel(tmp, 'cpu', `${source} is not a usable ONNX model`);
     const inMap = inputMapping(project, model, source);
     const out = outputMapping(project, model, source, input.outputKind);
-    const probed = await probeKind(ctx, project, model, inMap, out.output).catch((e: unknown) => {
+    const probed = await probeKind(ctx, project, model, inMap, out.output, out.width).catch((e: unknown) => {
       throw e instanceof ApiError ? new ApiError(e.code, `${source}: ${e.message}`) : e;
     });
     const kind = out.kind ?? probed;

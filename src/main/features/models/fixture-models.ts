@@ -1,5 +1,14 @@
 import { mulberry32 } from '../../../shared/features/mining';
-import { denseClassifier, onnxModel, treeEnsembleClassifier, FLOAT, STRING, type TreeNode } from './onnx-writer';
+import {
+  denseClassifier,
+  onnxModel,
+  treeEnsembleClassifier,
+  zipMapOutput,
+  FLOAT,
+  INT64,
+  STRING,
+  type TreeNode,
+} from './onnx-writer';
 
 /** Seeded weights in [−scale, scale). */
 function weights(n: number, seed: number, scale = 0.5): Float32Array {
@@ -38,6 +47,7 @@ export function fixtureModels(dim: number, k: number): Record<string, Buffer> {
       ],
     }),
     text: textPipeline(k),
+    sklearn: sklearnStyle(weights(dim * k, 9), dim, k),
     trees: treeEnsembleClassifier([tree(0, 1), tree(2, 3), tree(4, 5 % dim)], dim, k),
     'wrong-dim': denseClassifier({
       layers: [{ weights: weights((dim + 3) * k, 7), bias: new Float32Array(k), inputs: dim + 3, outputs: k }],
@@ -174,5 +184,36 @@ export function textPipeline(k: number): Buffer {
     inputs: [{ name: 'text', elemType: STRING, shape: ['batch'] }],
     outputs: [{ name: 'probabilities', elemType: FLOAT, shape: ['batch', k] }],
     extraOpsets: [{ domain: 'com.microsoft', version: 1 }],
+  });
+}
+
+/**
+ * A classifier shaped like skl2onnx's output: `output_label` (int64) and `output_probability`, a
+ * ZipMap sequence of {class: probability} maps, behind a softmax regression.
+ */
+export function sklearnStyle(w: Float32Array, dim: number, k: number): Buffer {
+  return onnxModel({
+    name: 'sklearn-style',
+    nodes: [
+      { op: 'MatMul', inputs: ['float_input', 'coef'], outputs: ['mm'] },
+      { op: 'Add', inputs: ['mm', 'intercept'], outputs: ['scores'] },
+      { op: 'Softmax', inputs: ['scores'], outputs: ['probability_tensor'], intAttrs: { axis: -1 } },
+      { op: 'ArgMax', inputs: ['probability_tensor'], outputs: ['output_label'], intAttrs: { axis: 1, keepdims: 0 } },
+      {
+        op: 'ZipMap',
+        domain: 'ai.onnx.ml',
+        inputs: ['probability_tensor'],
+        outputs: ['output_probability'],
+        intsAttrs: { classlabels_int64s: Array.from({ length: k }, (_, i) => i) },
+      },
+    ],
+    initializers: [
+      { name: 'coef', dims: [dim, k], values: w },
+      { name: 'intercept', dims: [k], values: new Float32Array(k) },
+    ],
+    inputs: [{ name: 'float_input', elemType: FLOAT, shape: ['batch', dim] }],
+    outputs: [{ name: 'output_label', elemType: INT64, shape: ['batch'] }],
+    rawOutputs: [zipMapOutput('output_probability')],
+    extraOpsets: [{ domain: 'ai.onnx.ml', version: 1 }],
   });
 }

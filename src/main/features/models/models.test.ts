@@ -11,6 +11,7 @@ import { call } from '../../core/dispatch';
 import { writeDemoLog } from '../demo/demo-data';
 import { writeDemoModel } from '../demo/demo-model';
 import { fixtureModels } from './fixture-models';
+import { withoutZipMap } from './unzip-map';
 
 type Ort = typeof import('onnxruntime-node');
 const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
@@ -172,6 +173,36 @@ describe('model registry and rescoring', () => {
     await call('models.add', { project, path: files['lr']!, name: 'lr-gpu', version: '1' }, ctx);
     const gpu = await failure(rescore('lr-gpu', { device: 'webgpu' }));
     expect(gpu.message).toMatch(/no execution provider could load the model: webgpu: /);
+  });
+
+  it('reads the probabilities behind an sklearn-style label + ZipMap output', async () => {
+    const m = await call('models.add', { project, path: files['sklearn']!, name: 'sklearn', version: '1' }, ctx);
+    expect(m.inputMapping).toEqual({ kind: 'features', input: 'float_input', dim: 32 });
+    expect(m.outputMapping).toEqual({ output: 'probability_tensor', kind: 'probabilities', width: 3 });
+    const r = await rescore('sklearn');
+    expect(r.rows).toBe(2000);
+    // The original model's own label output (ONNX Runtime can return that one) agrees with the
+    // stored probabilities, which match the tensor the ZipMap wrapped.
+    const db = new Database(path.join(dir, 'w.db'), { readonly: true });
+    const rows = db
+      .prepare(
+        `SELECT e.external_id, e.features FROM examples e JOIN projects p ON p.id = e.project_id WHERE p.name = 'sentiment' ORDER BY e.id`,
+      )
+      .all() as { external_id: string; features: Buffer }[];
+    db.close();
+    const x = new Float32Array(rows.length * 32);
+    rows.forEach((row, i) => x.set(new Float32Array(row.features.buffer, row.features.byteOffset, 32), i * 32));
+    const feeds = { float_input: new ort.Tensor('float32', x, [rows.length, 32]) };
+    const original = await ort.InferenceSession.create(files['sklearn']!);
+    const labels = (await original.run(feeds, ['output_label']))['output_label']!.data as BigInt64Array;
+    const unzipped = await ort.InferenceSession.create(withoutZipMap(fs.readFileSync(files['sklearn']!))!);
+    const probs = (await unzipped.run(feeds))['probability_tensor']!.data as Float32Array;
+    const got = stored(r.modelRunId);
+    rows.forEach((row, i) => {
+      const p = got.get(row.external_id)!;
+      expect(p.indexOf(Math.max(...p))).toBe(Number(labels[i]));
+      p.forEach((v, c) => expect(Math.abs(v - probs[i * 3 + c]!)).toBeLessThan(1e-6));
+    });
   });
 
   it('rescores with a string-input text pipeline that tokenizes inside the graph', async () => {

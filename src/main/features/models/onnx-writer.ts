@@ -141,6 +141,8 @@ export function onnxModel(graph: {
   initializers: TensorSpec[];
   inputs: ValueSpec[];
   outputs: ValueSpec[];
+  /** Outputs of non-tensor types, already encoded (see zipMapOutput). */
+  rawOutputs?: Buffer[];
   opset?: number;
   extraOpsets?: { domain: string; version: number }[];
 }): Buffer {
@@ -150,6 +152,7 @@ export function onnxModel(graph: {
   for (const t of graph.initializers) g.message(5, tensor(t));
   for (const v of graph.inputs) g.message(11, valueInfo(v));
   for (const v of graph.outputs) g.message(12, valueInfo(v));
+  for (const raw of graph.rawOutputs ?? []) g.bytes(12, raw);
   const model = new Proto().int(1, 8).string(2, 'flywheel-workbench').string(3, '1').message(7, g);
   model.message(8, new Proto().string(1, '').int(2, graph.opset ?? 17));
   for (const o of graph.extraOpsets ?? []) model.message(8, new Proto().string(1, o.domain).int(2, o.version));
@@ -282,4 +285,16 @@ export function treeEnsembleClassifier(trees: TreeNode[][], dim: number, classes
     ],
     extraOpsets: [{ domain: 'ai.onnx.ml', version: 3 }],
   });
+}
+
+/** A graph output typed sequence<map<int64, float>>: what sklearn's ZipMap produces. */
+export function zipMapOutput(name: string): Buffer {
+  const floatTensor = new Proto().message(1, new Proto().int(1, FLOAT));
+  const map = new Proto().int(1, INT64).message(2, floatTensor);
+  const sequence = new Proto().message(1, new Proto().message(5, map));
+  return new Proto().string(1, name).message(2, new Proto().message(4, sequence)).toBuffer();
+}
+
+export function valueInfoBytes(v: ValueSpec): Buffer {
+  return valueInfo(v).toBuffer();
 }
