@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createContext } from '../src/main/core/create-context';
 import { call } from '../src/main/core/dispatch';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { bertTokenizerConfig, bertTokenizerJson, tinyBertModel } from '../src/main/features/models/fixture-bert';
 import { fixtureModels } from '../src/main/features/models/fixture-models';
 import { RescoreWriter } from '../src/main/store/rescore-writer';
 import { removeDb, round, twoRunDatabase } from './bench-data';
@@ -11,34 +13,68 @@ import { removeDb, round, twoRunDatabase } from './bench-data';
 type Ort = typeof import('onnxruntime-node');
 const BATCH = 4096;
 
-/** session.run alone, on tensors built beforehand from the same features, with the job's threads. */
-async function rawRate(file: string, features: Float32Array, n: number, dim: number): Promise<number> {
-  const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
+const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
+type Feeds = Record<string, InstanceType<Ort['Tensor']>>;
+
+/** session.run alone, on tensors built beforehand from the same inputs, with the job's threads. */
+async function rawRate(file: string, batches: Feeds[], n: number): Promise<number> {
   const session = await ort.InferenceSession.create(file, {
     executionProviders: ['cpu'],
     intraOpNumThreads: Math.max(1, os.availableParallelism() - 1),
     graphOptimizationLevel: 'all',
   });
-  const tensors = [];
+  const t0 = performance.now();
+  for (const feeds of batches) await session.run(feeds);
+  return n / ((performance.now() - t0) / 1000);
+}
+
+function featureBatches(features: Float32Array, n: number, dim: number): Feeds[] {
+  const out: Feeds[] = [];
   for (let start = 0; start < n; start += BATCH) {
     const m = Math.min(BATCH, n - start);
-    tensors.push(new ort.Tensor('float32', features.subarray(start * dim, (start + m) * dim), [m, dim]));
+    out.push({ features: new ort.Tensor('float32', features.subarray(start * dim, (start + m) * dim), [m, dim]) });
   }
-  const t0 = performance.now();
-  for (const t of tensors) await session.run({ features: t });
-  return n / ((performance.now() - t0) / 1000);
+  return out;
+}
+
+/** input_ids and attention_mask per batch, padded to the batch's longest text, as the job builds them. */
+function tokenBatches(texts: string[]): Feeds[] {
+  const tok = new Tokenizer(bertTokenizerJson() as never, bertTokenizerConfig() as never);
+  const out: Feeds[] = [];
+  for (let start = 0; start < texts.length; start += BATCH) {
+    const enc = texts.slice(start, start + BATCH).map((t) => tok.encode(t));
+    const width = Math.max(...enc.map((e) => e.ids.length));
+    const ids = new BigInt64Array(enc.length * width);
+    const mask = new BigInt64Array(enc.length * width);
+    enc.forEach((e, i) => e.ids.forEach((id, j) => ((ids[i * width + j] = BigInt(id)), (mask[i * width + j] = 1n))));
+    out.push({
+      input_ids: new ort.Tensor('int64', ids, [enc.length, width]),
+      attention_mask: new ort.Tensor('int64', mask, [enc.length, width]),
+    });
+  }
+  return out;
 }
 
 export async function rescoreBench(o: { rows: number; workDir: string; model: string }) {
   const { db } = await twoRunDatabase(o.workDir, o.rows);
-  const modelFile = path.join(o.workDir, `bench-${o.model}.onnx`);
-  const models = fixtureModels(32, 3);
-  if (!models[o.model]) throw new Error(`--model is one of lr, mlp`);
-  fs.writeFileSync(modelFile, models[o.model]!);
+  let modelFile = path.join(o.workDir, `bench-${o.model}.onnx`);
+  let modelPath = modelFile;
+  if (o.model === 'bert') {
+    modelPath = path.join(o.workDir, 'bench-bert');
+    fs.mkdirSync(modelPath, { recursive: true });
+    modelFile = path.join(modelPath, 'model.onnx');
+    fs.writeFileSync(modelFile, tinyBertModel(3));
+    fs.writeFileSync(path.join(modelPath, 'tokenizer.json'), JSON.stringify(bertTokenizerJson()));
+    fs.writeFileSync(path.join(modelPath, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfig()));
+  } else {
+    const models = fixtureModels(32, 3);
+    if (!models[o.model]) throw new Error(`--model is one of lr, mlp, bert`);
+    fs.writeFileSync(modelFile, models[o.model]!);
+  }
   const ctx = createContext({ dbPath: db, runtime: 'cli', dataDir: path.dirname(db) });
   try {
     const project = { project: 'sentiment' };
-    await call('models.add', { project, path: modelFile, name: o.model, version: 'bench' }, ctx);
+    await call('models.add', { project, path: modelPath, name: o.model, version: 'bench' }, ctx);
     const t0 = performance.now();
     const { jobId } = await call(
       'models.rescore',
@@ -68,6 +104,7 @@ export async function rescoreBench(o: { rows: number; workDir: string; model: st
     const bulk = ctx.store.openBulkConnection();
     const writer = new RescoreWriter(bulk, runRow.id, modelRunId);
     const all = new Float32Array(result.rows * 32);
+    const texts: string[] = [];
     const c0 = performance.now();
     let after = 0;
     let n = 0;
@@ -76,7 +113,10 @@ export async function rescoreBench(o: { rows: number; workDir: string; model: st
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.id;
       const bytes = new Uint8Array(all.buffer);
-      batch.forEach((r, i) => bytes.set(r.features!, (n + i) * 128));
+      batch.forEach((r, i) => {
+        bytes.set(r.features!, (n + i) * 128);
+        if (o.model === 'bert') texts.push(r.text ?? '');
+      });
       const scores = new Float32Array(batch.length * 3).fill(1 / 3);
       writer.writeBatch(
         Int32Array.from(batch, (r) => r.id),
@@ -88,7 +128,7 @@ export async function rescoreBench(o: { rows: number; workDir: string; model: st
     }
     const ceiling = n / ((performance.now() - c0) / 1000);
     bulk.close();
-    const raw = await rawRate(modelFile, all, n, 32);
+    const raw = await rawRate(modelFile, o.model === 'bert' ? tokenBatches(texts) : featureBatches(all, n, 32), n);
     const rate = result.rows / seconds;
     return {
       bench: 'rescore',

@@ -1,9 +1,14 @@
 import { ApiError } from '../../../shared/api/errors';
-import { DeviceSchema } from '../../../shared/features/models/contract';
+import { DeviceSchema, type InputMapping } from '../../../shared/features/models/contract';
 import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
 import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
+
+function describeInput(m: InputMapping): string {
+  if (m.kind === 'tokens') return `the text, through tokenizer.json, into ${m.inputIds} and ${m.attentionMask}`;
+  return m.kind === 'text' ? `${m.input} ← the text` : `${m.input} ← the ${m.dim} features`;
+}
 
 /** `flywheel model add FILE --project P [--name N] [--version V]` and `flywheel models PROJECT` */
 export async function modelCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
@@ -25,7 +30,7 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
     print(opts, m, () =>
       [
         `Model ${m.name}@${m.version} registered (sha256 ${m.sha256.slice(0, 16)}…).`,
-        `  input: ${m.inputMapping.input} ← ${m.inputMapping.kind === 'text' ? 'the text' : `the ${m.inputMapping.dim} features`}`,
+        `  input: ${describeInput(m.inputMapping)}`,
         `  output: ${m.outputMapping.output} (${m.outputMapping.kind}, ${m.outputMapping.width} per example)`,
       ].join('\n'),
     );

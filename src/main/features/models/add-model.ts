@@ -8,7 +8,7 @@ import type { Context } from '../../core/context';
 import type { ModelRow } from '../../store/models';
 import { resolveProject } from '../projects/handlers';
 import { openModel, type OpenModel } from './model-host';
-import { batchOf } from './model-input';
+import { batchOf, inputName, tokenizerOf } from './model-input';
 import { withoutZipMap } from './unzip-map';
 
 type Model = Output<'models.add'>;
@@ -107,7 +107,7 @@ async function probeKind(
   const batch = batchOf(input, ctx.store.models.featureBatch(project.id, 0, 16));
   if (!batch) return 'probabilities' as const;
   const rows = batch.rows;
-  const { values, dims } = await model.score(input.input, output, batch.payload);
+  const { values, dims } = await model.score(inputName(input), output, batch.payload);
   if ((dims[1] ?? 1) !== expectedWidth) {
     throw new ApiError(
       'bad-mapping',
@@ -134,33 +134,131 @@ async function probeKind(
   return 'probabilities' as const;
 }
 
+/** A Hugging Face style folder: model.onnx beside tokenizer.json (and its configs). */
+interface HfFolder {
+  modelPath: string;
+  files: string[];
+  id2label: string[] | null;
+  maxLength: number;
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new ApiError('bad-file', `${file}: not JSON (${(e as Error).message})`);
+  }
+}
+
+function hfFolder(source: string): HfFolder {
+  const modelPath = [path.join(source, 'model.onnx'), path.join(source, 'onnx', 'model.onnx')].find((f) =>
+    fs.existsSync(f),
+  );
+  if (!modelPath) throw new ApiError('bad-file', `${source}: a model folder needs model.onnx (or onnx/model.onnx)`);
+  if (!fs.existsSync(path.join(source, 'tokenizer.json'))) {
+    throw new ApiError(
+      'bad-file',
+      `${source}: has no tokenizer.json, which the text must go through before model.onnx`,
+    );
+  }
+  const config = readJson(path.join(source, 'config.json'));
+  const tokenizerConfig = readJson(path.join(source, 'tokenizer_config.json'));
+  const id2label = config?.['id2label'] as Record<string, string> | undefined;
+  const max = Number(tokenizerConfig?.['model_max_length']);
+  return {
+    modelPath,
+    files: ['tokenizer.json', 'tokenizer_config.json', 'config.json'].filter((f) =>
+      fs.existsSync(path.join(source, f)),
+    ),
+    id2label: id2label
+      ? Object.keys(id2label)
+          .sort((a, b) => Number(a) - Number(b))
+          .map((k) => id2label[k]!)
+      : null,
+    maxLength: Number.isFinite(max) && max > 0 ? Math.min(max, 512) : 128,
+  };
+}
+
+/** The int64 inputs a tokenizer fills, named as transformers exports them. */
+function tokenMapping(model: OpenModel, file: string, folder: HfFolder): Model['inputMapping'] {
+  const names = model.inputs.map((i) => i.name);
+  const ids = model.inputs.find((i) => i.name === 'input_ids' && i.type === 'int64');
+  const mask = model.inputs.find((i) => i.name === 'attention_mask' && i.type === 'int64');
+  const typeIds = model.inputs.find((i) => i.name === 'token_type_ids');
+  const unknown = names.filter((n) => !['input_ids', 'attention_mask', 'token_type_ids'].includes(n));
+  if (!ids || !mask || unknown.length > 0) {
+    throw new ApiError(
+      'bad-mapping',
+      `${file}: a tokenizer model takes int64 input_ids and attention_mask (and optionally token_type_ids); this one takes ` +
+        model.inputs.map((i) => `${i.name} ${i.type} ${shape(i.shape)}`).join(', '),
+    );
+  }
+  return {
+    kind: 'tokens',
+    inputIds: ids.name,
+    attentionMask: mask.name,
+    tokenTypeIds: typeIds?.name ?? null,
+    maxLength: folder.maxLength,
+  };
+}
+
 export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): Promise<Model> {
   const project = resolveProject(ctx, input.project);
   const source = path.resolve(input.path);
+  let folder: HfFolder | null = null;
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(source);
+    if (fs.statSync(source).isDirectory()) folder = hfFolder(source);
+    bytes = fs.readFileSync(folder?.modelPath ?? source);
   } catch (e) {
+    if (e instanceof ApiError) throw e;
     throw new ApiError('bad-file', `${source}: ${(e as Error).message}`);
+  }
+  if (folder?.id2label) {
+    const same =
+      folder.id2label.length === project.classes.length &&
+      folder.id2label.every((l, i) => l.toLowerCase() === project.classes[i]!.toLowerCase());
+    if (!same) {
+      throw new ApiError(
+        'bad-mapping',
+        `${source}: config.json's id2label (${folder.id2label.join(', ')}) does not match project '${project.name}' classes (${project.classes.join(', ')})`,
+      );
+    }
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   // Read the probabilities behind an sklearn ZipMap; the registered sha256 stays the file's own.
   bytes = withoutZipMap(bytes) ?? bytes;
   const dir = path.join(ctx.dataDir, 'models');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${sha256}.onnx`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, bytes);
+  // A folder keeps its tokenizer files beside model.onnx; a single file is stored by its hash.
+  const finalPath = folder ? path.join(dir, sha256) : path.join(dir, `${sha256}.onnx`);
+  const tmp = `${finalPath}.${process.pid}.tmp`;
+  const tmpModel = folder ? path.join(tmp, 'model.onnx') : tmp;
+  if (folder) {
+    fs.mkdirSync(tmp, { recursive: true });
+    for (const f of folder.files) fs.copyFileSync(path.join(source, f), path.join(tmp, f));
+  }
+  fs.writeFileSync(tmpModel, bytes);
+  const file = folder ? path.join(finalPath, 'model.onnx') : finalPath;
   let model: OpenModel | null = null;
   try {
-    model = await openModel(tmp, 'cpu', `${source} is not a usable ONNX model`);
-    const inMap = inputMapping(project, model, source);
+    const what = `${source} is not a usable ONNX model`;
+    model = await openModel(tmpModel, 'cpu', what);
+    let inMap: Model['inputMapping'];
+    if (folder) {
+      inMap = tokenMapping(model, source, folder);
+      // Reopen with the tokenizer loaded, so the probe batch goes through it.
+      await model.close();
+      model = await openModel(tmpModel, 'cpu', what, tokenizerOf(inMap, tmpModel));
+    } else inMap = inputMapping(project, model, source);
     const out = outputMapping(project, model, source, input.outputKind);
     const probed = await probeKind(ctx, project, model, inMap, out.output, out.width).catch((e: unknown) => {
       throw e instanceof ApiError ? new ApiError(e.code, `${source}: ${e.message}`) : e;
     });
     const kind = out.kind ?? probed;
-    fs.renameSync(tmp, file);
+    if (fs.existsSync(finalPath)) fs.rmSync(finalPath, { recursive: true, force: true });
+    fs.renameSync(tmp, finalPath);
     const name = input.name ?? path.basename(source).replace(/\.onnx$/i, '');
     const version = input.version ?? sha256.slice(0, 8);
     let id: number;
@@ -186,6 +284,6 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
     return toModel(ctx.store.models.byId(id)!);
   } finally {
     await model?.close();
-    fs.rmSync(tmp, { force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { ApiError } from '../../../shared/api/errors';
 import type { Device } from '../../../shared/features/models/contract';
 import { builtEntry } from '../../core/entry-points';
-import type { HostMessage, ModelMessage, Payload } from './model-protocol';
+import type { HostMessage, ModelMessage, Payload, TokenizerSpec } from './model-protocol';
 
 export interface OpenModel {
   device: string;
@@ -20,7 +20,12 @@ const BATCH_TIMEOUT_MS = 120_000;
 const HEAP_MB = 1024;
 
 /** Starts a model process and loads the model on the requested device (auto: best that works). */
-export async function openModel(modelPath: string, device: Device, what: string): Promise<OpenModel> {
+export async function openModel(
+  modelPath: string,
+  device: Device,
+  what: string,
+  tokenizer?: TokenizerSpec,
+): Promise<OpenModel> {
   const child: ChildProcess = fork(builtEntry('model-process'), [], {
     serialization: 'advanced',
     execArgv: [`--max-old-space-size=${HEAP_MB}`],
@@ -74,7 +79,7 @@ export async function openModel(modelPath: string, device: Device, what: string)
   const threads = Math.max(1, os.availableParallelism() - 1);
   let ready: ModelMessage;
   try {
-    ready = await ask({ type: 'open', modelPath, device, threads }, 60_000);
+    ready = await ask({ type: 'open', modelPath, device, threads, ...(tokenizer ? { tokenizer } : {}) }, 60_000);
   } catch (e) {
     child.kill('SIGKILL');
     throw e;

@@ -1,7 +1,9 @@
 // Child-process entry that runs ONNX models: ONNX Runtime is native code that has crashed on
 // malformed models, so it never runs in the process that holds the database writer or the UI.
 import { createRequire } from 'node:module';
-import type { HostMessage, ModelMessage, TensorInfo } from './model-protocol';
+import fs from 'node:fs';
+import { Tokenizer } from '@huggingface/tokenizers';
+import type { HostMessage, ModelMessage, Payload, TensorInfo, TokenizerSpec } from './model-protocol';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
@@ -40,6 +42,38 @@ function describe(meta: readonly unknown[]): TensorInfo[] {
 
 let ort: Ort;
 let session: Session | null = null;
+let tokenizer: { spec: TokenizerSpec; tok: Tokenizer } | null = null;
+
+/** Texts → input_ids, attention_mask (and token_type_ids) int64 [n, longest], padded with 0. */
+function tokenize(texts: string[]): Record<string, InstanceType<Ort['Tensor']>> {
+  const { spec, tok } = tokenizer!;
+  const encoded = texts.map((t) => {
+    const e = tok.encode(t);
+    const keep = Math.min(e.ids.length, spec.maxLength);
+    return { ids: e.ids.slice(0, keep), mask: e.attention_mask.slice(0, keep) };
+  });
+  const width = Math.max(1, ...encoded.map((e) => e.ids.length));
+  const ids = new BigInt64Array(texts.length * width);
+  const mask = new BigInt64Array(texts.length * width);
+  encoded.forEach((e, i) => {
+    e.ids.forEach((id, j) => (ids[i * width + j] = BigInt(id)));
+    e.mask.forEach((m, j) => (mask[i * width + j] = BigInt(m)));
+  });
+  const dims = [texts.length, width];
+  const feeds: Record<string, InstanceType<Ort['Tensor']>> = {
+    [spec.inputIds]: new ort.Tensor('int64', ids, dims),
+    [spec.attentionMask]: new ort.Tensor('int64', mask, dims),
+  };
+  if (spec.tokenTypeIds) feeds[spec.tokenTypeIds] = new ort.Tensor('int64', new BigInt64Array(ids.length), dims);
+  return feeds;
+}
+
+function feedsOf(input: string, p: Payload): Record<string, InstanceType<Ort['Tensor']>> {
+  if (p.kind === 'tokenize') return tokenize(p.data);
+  return {
+    [input]: p.kind === 'string' ? new ort.Tensor('string', p.data, p.dims) : new ort.Tensor('float32', p.data, p.dims),
+  };
+}
 
 async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
   try {
@@ -47,6 +81,18 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
   } catch (e) {
     send({ type: 'fatal', message: `ONNX Runtime is not installed: ${firstLine(e)} (run npm install)` });
     return;
+  }
+  if (m.tokenizer) {
+    try {
+      const json = JSON.parse(fs.readFileSync(m.tokenizer.tokenizerJson, 'utf8')) as object;
+      const config = m.tokenizer.tokenizerConfig
+        ? (JSON.parse(fs.readFileSync(m.tokenizer.tokenizerConfig, 'utf8')) as object)
+        : {};
+      tokenizer = { spec: m.tokenizer, tok: new Tokenizer(json as never, config as never) };
+    } catch (e) {
+      send({ type: 'fatal', message: `tokenizer.json cannot be used: ${firstLine(e)}` });
+      return;
+    }
   }
   const notes: string[] = [];
   for (const provider of candidates(m.device)) {
@@ -73,10 +119,7 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
 
 async function score(m: Extract<HostMessage, { type: 'batch' }>): Promise<void> {
   const s = session!;
-  const p = m.payload;
-  const tensor =
-    p.kind === 'string' ? new ort.Tensor('string', p.data, p.dims) : new ort.Tensor('float32', p.data, p.dims);
-  const feeds = { [m.input]: tensor };
+  const feeds = feedsOf(m.input, m.payload);
   const out = await s.run(feeds, [m.output]);
   const t = out[m.output]!;
   const data = t.data as Float32Array;

@@ -7,7 +7,7 @@ export interface TensorInfo {
 }
 
 export type HostMessage =
-  | { type: 'open'; modelPath: string; device: Device; threads: number }
+  | { type: 'open'; modelPath: string; device: Device; threads: number; tokenizer?: TokenizerSpec }
   | { type: 'batch'; id: number; input: string; output: string; payload: Payload }
   | { type: 'close' };
 
@@ -16,6 +16,18 @@ export type ModelMessage =
   | { type: 'scores'; id: number; values: Float32Array; dims: number[] }
   | { type: 'fatal'; message: string };
 
-/** One batch of model input: floats [n, dim] or strings [n] / [n, 1]. */
+/** One batch of model input: floats [n, dim], strings [n] / [n, 1], or texts to tokenize here. */
 export type Payload =
-  { kind: 'float32'; data: Float32Array; dims: number[] } | { kind: 'string'; data: string[]; dims: number[] };
+  | { kind: 'float32'; data: Float32Array; dims: number[] }
+  | { kind: 'string'; data: string[]; dims: number[] }
+  | { kind: 'tokenize'; data: string[] };
+
+/** A Hugging Face folder's tokenizer and the model inputs it fills. */
+export interface TokenizerSpec {
+  tokenizerJson: string;
+  tokenizerConfig: string | null;
+  inputIds: string;
+  attentionMask: string;
+  tokenTypeIds: string | null;
+  maxLength: number;
+}

@@ -10,6 +10,8 @@ import { importGuessed, loadDemo } from '../../cli/commands/demo';
 import { call } from '../../core/dispatch';
 import { writeDemoLog } from '../demo/demo-data';
 import { writeDemoModel } from '../demo/demo-model';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { bertTokenizerConfig, bertTokenizerJson, tinyBertModel } from './fixture-bert';
 import { fixtureModels } from './fixture-models';
 import { withoutZipMap } from './unzip-map';
 
@@ -234,6 +236,63 @@ describe('model registry and rescoring', () => {
     expect(worst).toBeLessThan(1e-5);
     // The words decide: not every example gets the same scores.
     expect(new Set([...got.values()].map((p) => p[2]!.toFixed(3))).size).toBeGreaterThan(3);
+  });
+
+  it('rescores with a Hugging Face style folder: tokenizer.json → input_ids, attention_mask → logits', async () => {
+    const folder = path.join(dir, 'tiny-bert');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, 'model.onnx'), tinyBertModel(3));
+    fs.writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify(bertTokenizerJson()));
+    fs.writeFileSync(path.join(folder, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfig()));
+    fs.writeFileSync(
+      path.join(folder, 'config.json'),
+      JSON.stringify({ id2label: { 0: 'negative', 1: 'neutral', 2: 'positive' } }),
+    );
+    const m = await call('models.add', { project, path: folder, name: 'bert', version: '1' }, ctx);
+    expect(m.inputMapping).toEqual({
+      kind: 'tokens',
+      inputIds: 'input_ids',
+      attentionMask: 'attention_mask',
+      tokenTypeIds: null,
+      maxLength: 128,
+    });
+    expect(m.outputMapping).toEqual({ output: 'logits', kind: 'logits', width: 3 });
+    const r = await rescore('bert');
+    expect(r.rows).toBe(2000);
+    // The same tokenizer library and session.run, one example at a time (no padding involved).
+    const db = new Database(path.join(dir, 'w.db'), { readonly: true });
+    const rows = db
+      .prepare(
+        `SELECT e.external_id, e.text FROM examples e JOIN projects p ON p.id = e.project_id WHERE p.name = 'sentiment' ORDER BY e.id LIMIT 200`,
+      )
+      .all() as { external_id: string; text: string }[];
+    db.close();
+    const tok = new Tokenizer(bertTokenizerJson() as never, bertTokenizerConfig() as never);
+    const session = await ort.InferenceSession.create(path.join(folder, 'model.onnx'));
+    const got = stored(r.modelRunId);
+    let worst = 0;
+    for (const row of rows) {
+      const e = tok.encode(row.text);
+      const dims = [1, e.ids.length];
+      const out = await session.run({
+        input_ids: new ort.Tensor('int64', BigInt64Array.from(e.ids.map(BigInt)), dims),
+        attention_mask: new ort.Tensor('int64', BigInt64Array.from(e.attention_mask.map(BigInt)), dims),
+      });
+      const logits = Array.from(out['logits']!.data as Float32Array);
+      const max = Math.max(...logits);
+      const exp = logits.map((v) => Math.exp(v - max));
+      const sum = exp.reduce((a, b) => a + b, 0);
+      exp.forEach((v, c) => (worst = Math.max(worst, Math.abs(v / sum - got.get(row.external_id)![c]!))));
+    }
+    expect(worst).toBeLessThan(1e-5);
+
+    fs.rmSync(path.join(folder, 'tokenizer.json'));
+    const missing = await failure(call('models.add', { project, path: folder, name: 'bert2' }, ctx));
+    expect(missing.message).toMatch(/has no tokenizer.json/);
+    fs.writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify(bertTokenizerJson()));
+    fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify({ id2label: { 0: 'neg', 1: 'pos' } }));
+    const labels = await failure(call('models.add', { project, path: folder, name: 'bert3' }, ctx));
+    expect(labels.message).toMatch(/id2label \(neg, pos\) does not match project 'sentiment' classes/);
   });
 
   it('rescores with the demo model retrained on the ground truth, which beats chance on it', async () => {

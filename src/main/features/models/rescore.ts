@@ -10,7 +10,7 @@ import { THIS_HOST } from '../../store/store';
 import { resolveProject } from '../projects/handlers';
 import { toModel } from './add-model';
 import { openModel } from './model-host';
-import { batchOf } from './model-input';
+import { batchOf, inputName, tokenizerOf } from './model-input';
 
 type Model = Output<'models.add'>;
 type Result = RescoreResult;
@@ -130,9 +130,9 @@ async function rescore(
   const bulk = store.openBulkConnection();
   const writer = new RescoreWriter(bulk, run.id, modelRunId);
   const what = `model ${model.name}@${model.version}`;
-  const opened = await openModel(model.file, input.device, what);
+  const opened = await openModel(model.file, input.device, what, tokenizerOf(model.inputMapping, model.file));
   const binary = project.taskType === 'binary';
-  const inName = model.inputMapping.input;
+  const inName = inputName(model.inputMapping);
   const { output: outName, kind } = model.outputMapping;
   const total = store.models.visibleAfter(project.id, resumedFrom);
   const started = performance.now();

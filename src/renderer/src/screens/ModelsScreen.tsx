@@ -87,7 +87,9 @@ export function ModelsScreen() {
                 {m.name} <span className="tag">{m.version}</span>
               </td>
               <td>
-                {m.inputMapping.input} ← {m.inputMapping.kind === 'text' ? 'text' : `${m.inputMapping.dim} features`}
+                {m.inputMapping.kind === 'tokens'
+                  ? 'text → tokenizer'
+                  : `${m.inputMapping.input} ← ${m.inputMapping.kind === 'text' ? 'text' : `${m.inputMapping.dim} features`}`}
               </td>
               <td>
                 {m.outputMapping.output} ({m.outputMapping.kind})

@@ -12,6 +12,14 @@ export type Device = z.infer<typeof DeviceSchema>;
 export const InputMappingSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('features'), input: z.string(), dim: z.number().int() }),
   z.object({ kind: z.literal('text'), input: z.string(), rank: z.union([z.literal(1), z.literal(2)]) }),
+  /** A Hugging Face style folder: the text goes through tokenizer.json into these int64 inputs. */
+  z.object({
+    kind: z.literal('tokens'),
+    inputIds: z.string(),
+    attentionMask: z.string(),
+    tokenTypeIds: z.string().nullable(),
+    maxLength: z.number().int(),
+  }),
 ]);
 export type InputMapping = z.infer<typeof InputMappingSchema>;
 /** What the model gives: probabilities, or logits the workbench turns into probabilities. */
