@@ -11,14 +11,14 @@ interface CheckpointWorkerData {
 }
 
 /**
- * Past this many WAL frames (~4 MB), a RESTART checkpoint follows the passive one. PASSIVE cannot
+ * Past this many WAL frames (~16 MB), a RESTART checkpoint follows the passive one. PASSIVE cannot
  * copy frames newer than the oldest reader's snapshot, and the WAL only starts over once it is
  * fully copied with no reader inside it: with an export reading back to back while annotators
  * commit, that moment never comes by itself and the WAL grows without bound. RESTART waits (up to
  * the busy timeout, holding writers back that long) for the current readers to finish; readers
  * that start after the copy read the database file, so the next commit starts the WAL over.
  */
-const RESTART_FRAMES = 1000;
+const RESTART_FRAMES = 4000;
 /** A RESTART holds new writers back while it waits: briefly, and not often. */
 const RESTART_WAIT_MS = 20;
 const RESTART_EVERY_MS = 1000;

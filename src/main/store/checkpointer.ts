@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { builtEntry } from '../core/entry-points';
 import type { Db } from './database';
 
-/** While the background checkpointer runs, the main connection checkpoints only past this (~8 MB). */
-const FALLBACK_AUTOCHECKPOINT_PAGES = 2000;
+/** While the background checkpointer runs, the main connection checkpoints only past this (~32 MB). */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 8000;
 const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 
 export interface Checkpointer {

@@ -17,7 +17,7 @@ export interface OpenOptions {
 
 const BUSY_TIMEOUT_MS = 10_000;
 /** The WAL file is cut back to this size whenever it starts over. */
-export const WAL_SIZE_LIMIT = 4 * 2 ** 20;
+export const WAL_SIZE_LIMIT = 64 * 2 ** 20;
 
 /** Pragmas every connection must have; read back after setting so a changed default cannot slip by. */
 function pinnedPragmas(role: 'primary' | 'bulk'): [string, string | number][] {

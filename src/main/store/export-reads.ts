@@ -1,9 +1,11 @@
 import fs from 'node:fs';
-import { prepared, WAL_SIZE_LIMIT, type Db } from './database';
+import { prepared, type Db } from './database';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 let lastWalSize = 0;
+/** Past this, a growing WAL makes an export pause between chunks. */
+const WAL_PAUSE_BYTES = 16 * 2 ** 20;
 
 function walSize(wal: string): number | null {
   try {
@@ -24,11 +26,11 @@ export function yieldToCheckpoints(dbPath: string, maxWaitMs = 2000): void {
   const before = lastWalSize;
   let size = walSize(wal);
   lastWalSize = size ?? 0;
-  if (size === null || size <= 4 * WAL_SIZE_LIMIT || size <= before) return;
+  if (size === null || size <= WAL_PAUSE_BYTES || size <= before) return;
   for (let waited = 0; waited < maxWaitMs; waited += 25) {
     Atomics.wait(sleeper, 0, 0, 25);
     size = walSize(wal);
-    if (size === null || size < lastWalSize || size <= 4 * WAL_SIZE_LIMIT) break;
+    if (size === null || size < lastWalSize || size <= WAL_PAUSE_BYTES) break;
   }
   lastWalSize = size ?? 0;
 }

@@ -137,7 +137,7 @@ describe('background checkpointer', () => {
     const store = Store.open(file);
     const checkpointer = startCheckpointer(store.db, file, undefined, 100);
     try {
-      expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(2000);
+      expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(8000);
       store.db.exec('CREATE TABLE t (v TEXT)');
       const insert = store.db.prepare('INSERT INTO t VALUES (?)');
       for (let i = 0; i < 200; i++) insert.run(`row ${i} ${'x'.repeat(500)}`);

@@ -267,9 +267,9 @@ describe('export while annotators label', () => {
     const wal = path.join(dir, 'w.db-wal');
     // Annotators label in the app, whose context checkpoints the WAL from a worker thread.
     const checkpointer = startCheckpointer(ctx.store.db, path.join(dir, 'w.db'));
-    // Two exports back to back (CSV, then Parquet), while the loop below keeps committing.
+    // Three exports back to back, while the loop below keeps committing.
     const exportBoth = async () => {
-      for (const format of ['csv', 'parquet'] as const) {
+      for (const format of ['csv', 'parquet', 'jsonl'] as const) {
         const { jobId } = await call(
           'export.start',
           { project: { project: 'bulk' }, dir: out, name: `bulk-${format}`, labelSource: 'human+model', format },
@@ -308,8 +308,10 @@ describe('export while annotators label', () => {
     console.log(
       `[export] ${labels} comments (${(appended / 2 ** 20).toFixed(1)} MB) during the export; WAL peak ${(maxWal / 2 ** 20).toFixed(1)} MB`,
     );
-    expect(appended).toBeGreaterThan(12 * 2 ** 20); // each 5 KB comment puts ~17 KB in the WAL
-    expect(maxWal).toBeLessThan(16 * 2 ** 20);
+    // Each 5 KB comment puts ~17 KB in the WAL: well over 100 MB pass through it.
+    expect(appended).toBeGreaterThan(24 * 2 ** 20);
+    // The main connection's fallback checkpoint (8,000 pages, ~32 MB) caps it even at this rate.
+    expect(maxWal).toBeLessThan(40 * 2 ** 20);
   }, 120_000);
 });
 
