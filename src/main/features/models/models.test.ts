@@ -55,43 +55,64 @@ async function rescore(model: string, extra: Record<string, unknown> = {}) {
   };
 }
 
+/** Rows of a read-only query on the test database. */
+function query<T>(sql: string, ...params: unknown[]): T[] {
+  const db = new Database(path.join(dir, 'w.db'), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+interface Example {
+  external_id: string;
+  features: Buffer;
+  text: string;
+}
+
+/** The sentiment project's examples, in id order. */
+function sentimentExamples(): Example[] {
+  return query<Example>(
+    `SELECT e.external_id, e.features, e.text FROM examples e JOIN projects p ON p.id = e.project_id
+     WHERE p.name = 'sentiment' ORDER BY e.id`,
+  );
+}
+
+function softmaxOf(logits: number[]): number[] {
+  const max = Math.max(...logits);
+  const exp = logits.map((v) => Math.exp(v - max));
+  const sum = exp.reduce((a, b) => a + b, 0);
+  return exp.map((v) => v / sum);
+}
+
+/** The examples' feature vectors as one [n, 32] float tensor's data. */
+function featureMatrix(rows: Example[]): Float32Array {
+  const x = new Float32Array(rows.length * 32);
+  rows.forEach((row, i) => x.set(new Float32Array(row.features.buffer, row.features.byteOffset, 32), i * 32));
+  return x;
+}
+
 /** Every example's features and the model's own output on them, straight from ONNX Runtime. */
 async function direct(file: string, softmax: boolean): Promise<Map<string, number[]>> {
-  const db = new Database(path.join(dir, 'w.db'), { readonly: true });
-  const rows = db
-    .prepare(
-      `SELECT e.external_id, e.features FROM examples e JOIN projects p ON p.id = e.project_id WHERE p.name = 'sentiment' ORDER BY e.id`,
-    )
-    .all() as { external_id: string; features: Buffer }[];
-  db.close();
+  const rows = sentimentExamples();
   const session = await ort.InferenceSession.create(file);
-  const x = new Float32Array(rows.length * 32);
-  rows.forEach((r, i) => x.set(new Float32Array(r.features.buffer, r.features.byteOffset, 32), i * 32));
-  const out = await session.run({ features: new ort.Tensor('float32', x, [rows.length, 32]) });
+  const out = await session.run({ features: new ort.Tensor('float32', featureMatrix(rows), [rows.length, 32]) });
   const name = session.outputNames.includes('probabilities') ? 'probabilities' : session.outputNames[0]!;
   const data = out[name]!.data as Float32Array;
   const result = new Map<string, number[]>();
   rows.forEach((r, i) => {
-    let p = Array.from(data.subarray(i * 3, i * 3 + 3));
-    if (softmax) {
-      const m = Math.max(...p);
-      const e = p.map((v) => Math.exp(v - m));
-      const s = e.reduce((a, b) => a + b, 0);
-      p = e.map((v) => v / s);
-    }
-    result.set(r.external_id, p);
+    const p = Array.from(data.subarray(i * 3, i * 3 + 3));
+    result.set(r.external_id, softmax ? softmaxOf(p) : p);
   });
   return result;
 }
 
 function stored(modelRunId: number): Map<string, number[]> {
-  const db = new Database(path.join(dir, 'w.db'), { readonly: true });
-  const rows = db
-    .prepare(
-      'SELECT e.external_id, p.scores FROM predictions p JOIN examples e ON e.id = p.example_id WHERE p.model_run_id = ?',
-    )
-    .all(modelRunId) as { external_id: string; scores: Buffer }[];
-  db.close();
+  const rows = query<{ external_id: string; scores: Buffer }>(
+    'SELECT e.external_id, p.scores FROM predictions p JOIN examples e ON e.id = p.example_id WHERE p.model_run_id = ?',
+    modelRunId,
+  );
   return new Map(
     rows.map((r) => [r.external_id, Array.from(new Float32Array(r.scores.buffer, r.scores.byteOffset, 3))]),
   );
@@ -185,15 +206,8 @@ describe('model registry and rescoring', () => {
     expect(r.rows).toBe(2000);
     // The original model's own label output (ONNX Runtime can return that one) agrees with the
     // stored probabilities, which match the tensor the ZipMap wrapped.
-    const db = new Database(path.join(dir, 'w.db'), { readonly: true });
-    const rows = db
-      .prepare(
-        `SELECT e.external_id, e.features FROM examples e JOIN projects p ON p.id = e.project_id WHERE p.name = 'sentiment' ORDER BY e.id`,
-      )
-      .all() as { external_id: string; features: Buffer }[];
-    db.close();
-    const x = new Float32Array(rows.length * 32);
-    rows.forEach((row, i) => x.set(new Float32Array(row.features.buffer, row.features.byteOffset, 32), i * 32));
+    const rows = sentimentExamples();
+    const x = featureMatrix(rows);
     const feeds = { float_input: new ort.Tensor('float32', x, [rows.length, 32]) };
     const original = await ort.InferenceSession.create(files['sklearn']!);
     const labels = (await original.run(feeds, ['output_label']))['output_label']!.data as BigInt64Array;
@@ -212,13 +226,7 @@ describe('model registry and rescoring', () => {
     expect(m.inputMapping).toEqual({ kind: 'text', input: 'text', rank: 1 });
     const r = await rescore('text');
     expect(r.rows).toBe(2000);
-    const db = new Database(path.join(dir, 'w.db'), { readonly: true });
-    const rows = db
-      .prepare(
-        `SELECT e.external_id, e.text FROM examples e JOIN projects p ON p.id = e.project_id WHERE p.name = 'sentiment' ORDER BY e.id`,
-      )
-      .all() as { external_id: string; text: string }[];
-    db.close();
+    const rows = sentimentExamples();
     const session = await ort.InferenceSession.create(files['text']!);
     const out = await session.run({
       text: new ort.Tensor(
@@ -260,13 +268,7 @@ describe('model registry and rescoring', () => {
     const r = await rescore('bert');
     expect(r.rows).toBe(2000);
     // The same tokenizer library and session.run, one example at a time (no padding involved).
-    const db = new Database(path.join(dir, 'w.db'), { readonly: true });
-    const rows = db
-      .prepare(
-        `SELECT e.external_id, e.text FROM examples e JOIN projects p ON p.id = e.project_id WHERE p.name = 'sentiment' ORDER BY e.id LIMIT 200`,
-      )
-      .all() as { external_id: string; text: string }[];
-    db.close();
+    const rows = sentimentExamples().slice(0, 200);
     const tok = new Tokenizer(bertTokenizerJson() as never, bertTokenizerConfig() as never);
     const session = await ort.InferenceSession.create(path.join(folder, 'model.onnx'));
     const got = stored(r.modelRunId);
@@ -278,11 +280,8 @@ describe('model registry and rescoring', () => {
         input_ids: new ort.Tensor('int64', BigInt64Array.from(e.ids.map(BigInt)), dims),
         attention_mask: new ort.Tensor('int64', BigInt64Array.from(e.attention_mask.map(BigInt)), dims),
       });
-      const logits = Array.from(out['logits']!.data as Float32Array);
-      const max = Math.max(...logits);
-      const exp = logits.map((v) => Math.exp(v - max));
-      const sum = exp.reduce((a, b) => a + b, 0);
-      exp.forEach((v, c) => (worst = Math.max(worst, Math.abs(v / sum - got.get(row.external_id)![c]!))));
+      const probs = softmaxOf(Array.from(out['logits']!.data as Float32Array));
+      probs.forEach((v, c) => (worst = Math.max(worst, Math.abs(v - got.get(row.external_id)![c]!))));
     }
     expect(worst).toBeLessThan(1e-5);
 
@@ -300,13 +299,10 @@ describe('model registry and rescoring', () => {
     expect(writeDemoModel(ctx, 'sentiment', file)!.examples).toBeGreaterThan(100);
     await call('models.add', { project, path: file, name: 'retrained', version: '1' }, ctx);
     const r = await rescore('retrained');
-    const db = new Database(path.join(dir, 'w.db'), { readonly: true });
-    const rows = db
-      .prepare(
-        `SELECT e.ground_truth, p.predicted FROM predictions p JOIN examples e ON e.id = p.example_id WHERE p.model_run_id = ? AND e.ground_truth IS NOT NULL`,
-      )
-      .all(r.modelRunId) as { ground_truth: string; predicted: number }[];
-    db.close();
+    const rows = query<{ ground_truth: string; predicted: number }>(
+      `SELECT e.ground_truth, p.predicted FROM predictions p JOIN examples e ON e.id = p.example_id WHERE p.model_run_id = ? AND e.ground_truth IS NOT NULL`,
+      r.modelRunId,
+    );
     const classes = ['negative', 'neutral', 'positive'];
     const accuracy = rows.filter((x) => classes[x.predicted] === x.ground_truth).length / rows.length;
     expect(accuracy).toBeGreaterThan(0.6);

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { ExportFormat, ExportRecord } from '../../../shared/features/export/contract';
 import { runJob } from '../client/jobs';
+import { Alert } from '../components/Alert';
+import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
 
 /** Build a dataset export and see past ones. */
@@ -12,16 +14,13 @@ export function ExportScreen() {
   const [split, setSplit] = useState<'time' | 'random' | 'none'>('time');
   const [source, setSource] = useState<'human' | 'human+model'>('human');
   const [history, setHistory] = useState<ExportRecord[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
   useEffect(() => {
     if (client && projectId !== null) void client.call('export.list', { projectId }).then(setHistory);
   }, [client, projectId]);
   if (!client || projectId === null) return null;
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = () =>
+    act(async () => {
       const policy =
         split === 'time'
           ? { kind: 'time-fractions' as const, fractions: [0.8, 0.1, 0.1] as [number, number, number] }
@@ -33,12 +32,7 @@ export function ExportScreen() {
       );
       if (status.state !== 'succeeded') throw new Error(status.error?.message ?? 'export failed');
       setHistory(await client.call('export.list', { projectId }));
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <article aria-label="Export">
       <h1>Export a dataset</h1>
@@ -81,11 +75,7 @@ export function ExportScreen() {
           {busy ? 'Exporting…' : 'Build export'}
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <table className="table" aria-label="Past exports">
         <thead>
           <tr>

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { ImportPreview, ImportRun } from '../../../shared/features/import/contract';
 import { runJob } from '../client/jobs';
+import { Alert } from '../components/Alert';
+import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
 
 /** Import wizard: a file on this machine → preview with the guessed mapping → import with progress. */
@@ -11,20 +13,8 @@ export function ImportScreen() {
   const [project, setProject] = useState(current);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [run, setRun] = useState<ImportRun | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
   if (!client) return null;
-  const guard = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
   const mapping = preview?.mapping;
   return (
     <article aria-label="Import">
@@ -33,7 +23,7 @@ export function ImportScreen() {
         className="mine-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void guard(async () => {
+          void act(async () => {
             setRun(null);
             setPreview(await client.call('import.preview', { path: file, project: project || 'imported' }));
           });
@@ -56,11 +46,7 @@ export function ImportScreen() {
           Preview
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       {preview && (
         <section aria-label="Preview">
           <p className="muted">
@@ -116,7 +102,7 @@ export function ImportScreen() {
               className="primary"
               disabled={busy}
               onClick={() =>
-                void guard(async () => {
+                void act(async () => {
                   const status = await runJob(client, () =>
                     client.call('import.start', { path: file, project: project || 'imported', mapping }),
                   );

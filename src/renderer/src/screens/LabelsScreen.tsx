@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { LabelSchemaVersion } from '../../../shared/features/labels/contract';
+import { Alert } from '../components/Alert';
+import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
 
 interface Row {
@@ -18,7 +20,7 @@ export function LabelsScreen() {
   const [guidelines, setGuidelines] = useState('');
   const [note, setNote] = useState('');
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run: act } = useAction();
 
   const load = async () => {
     if (!client || projectId === null) return;
@@ -43,10 +45,9 @@ export function LabelsScreen() {
   if (!client || projectId === null) return null;
   const latest = versions.at(-1);
 
-  const save = async () => {
-    if (!latest) return;
-    setError(null);
-    try {
+  const save = () =>
+    act(async () => {
+      if (!latest) return;
       const labels = rows.map((r) => {
         const before = latest.labels.find((l) => l.id === r.from)!;
         return { ...before, id: r.id, name: r.name };
@@ -63,10 +64,7 @@ export function LabelsScreen() {
       );
       setNote('');
       await load();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+    });
 
   return (
     <article aria-label="Label schema">
@@ -76,11 +74,7 @@ export function LabelsScreen() {
           {message}
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <section aria-label="New version" className="card">
         <h2>New version (after v{latest?.version})</h2>
         <table className="table compact">

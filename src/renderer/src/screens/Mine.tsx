@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import type { Output } from '../../../shared/api/contract';
+import { Alert } from '../components/Alert';
+import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
 
 const STRATEGIES = ['entropy', 'margin', 'least-confidence', 'disagreement', 'random'] as const;
@@ -12,13 +14,10 @@ export function Mine() {
   const [limit, setLimit] = useState(100);
   const [share, setShare] = useState(0);
   const [result, setResult] = useState<Output<'mining.run'> | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
   if (!client || projectId === null) return null;
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = () =>
+    act(async () => {
       const s =
         strategy === 'disagreement'
           ? { strategy, measure: 'label-flip' as const }
@@ -28,12 +27,7 @@ export function Mine() {
       setResult(
         await client.call('mining.run', { project: { projectId }, strategy: s, limit, secondLabelShare: share / 100 }),
       );
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <article aria-label="Mine">
       <form
@@ -65,11 +59,7 @@ export function Mine() {
           {busy ? 'Mining…' : 'Build queue'}
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       {result && (
         <section aria-label="Mining result">
           <p data-testid="mining-summary">

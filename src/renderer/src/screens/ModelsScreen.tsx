@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { Device, RegisteredModel, RescoreResult } from '../../../shared/features/models/contract';
 import { runJob } from '../client/jobs';
+import { Alert } from '../components/Alert';
+import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
 
 const DEVICES: Device[] = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
@@ -13,24 +15,17 @@ export function ModelsScreen() {
   const [file, setFile] = useState('');
   const [device, setDevice] = useState<Device>('auto');
   const [result, setResult] = useState<RescoreResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
   useEffect(() => {
     if (client && projectId !== null) void client.call('models.list', { projectId }).then(setModels);
   }, [client, projectId]);
   if (!client || projectId === null) return null;
-  const guard = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  // Every action ends by reloading the list: a model was added, or a rescore made a run.
+  const guard = (fn: () => Promise<void>) =>
+    act(async () => {
       await fn();
       setModels(await client.call('models.list', { projectId }));
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <article aria-label="Models">
       <h1>Models</h1>
@@ -65,11 +60,7 @@ export function ModelsScreen() {
           </select>
         </label>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <table className="table">
         <thead>
           <tr>

@@ -21,9 +21,11 @@ function AnnotatorPicker() {
       className="annotator"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!name.trim()) return;
-        setAnnotator(name.trim());
-        void startReview();
+        const chosen = name.trim();
+        if (!chosen) return;
+        // A new name starts the session through the Review screen's effect; the same name restarts it.
+        if (chosen !== annotator) setAnnotator(chosen);
+        else void startReview();
       }}
     >
       <label htmlFor="annotator">Annotator</label>
