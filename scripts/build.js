@@ -40,7 +40,9 @@ function ensureElectronPackage() {
   if (installed('electron')) return;
   unpackPackage('electron', pkg.optionalDependencies.electron);
   console.log(`build: the Electron runtime download is not available here; installed the electron package without it.`);
-  console.log('build: `npm start` will use browser mode. With internet access, `npm rebuild electron` fetches the runtime.');
+  console.log(
+    'build: `npm start` will use browser mode. With internet access, `npm rebuild electron` fetches the runtime.',
+  );
 }
 
 // onnxruntime-node bundles its CPU and WebGPU providers; its install step downloads the CUDA
@@ -51,7 +53,9 @@ function ensureOnnxRuntime() {
   const version = pkg.optionalDependencies['onnxruntime-node'];
   if (!installed('onnxruntime-node')) unpackPackage('onnxruntime-node', version);
   if (!installed('onnxruntime-common')) unpackPackage('onnxruntime-common', version);
-  console.log('build: the CUDA provider download is not available here; installed onnxruntime-node with CPU and WebGPU only.');
+  console.log(
+    'build: the CUDA provider download is not available here; installed onnxruntime-node with CPU and WebGPU only.',
+  );
   console.log('build: with internet access, `npm rebuild onnxruntime-node` fetches the CUDA provider.');
 }
 
