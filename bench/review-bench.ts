@@ -51,7 +51,7 @@ export async function reviewBench(o: { rows: number; labels: number; workDir: st
     await page.reload();
     await page.getByRole('heading', { level: 1 }).waitFor();
     const t0 = performance.now();
-    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Review' }).click();
     await page.getByTestId('example-text').waitFor();
     const firstPaint = performance.now() - t0;
     await page.locator('body').click({ position: { x: 5, y: 790 } });

@@ -48,11 +48,17 @@ test('the whole flywheel through the UI: import, add a model, rescore, mine, lab
   // Import a new model version's log of the same examples.
   const log = path.join(served.home, 'sentiment-v4.jsonl');
   await writeDemoLog({ project: 'sentiment', rows: 1500, modelVersion: 'v4', format: 'jsonl', outPath: log });
+  // Browser mode picks files by upload: the server keeps the bytes in its data folder.
   await tab(page, 'Import');
-  await page.getByLabel(/File on this machine/).fill(log);
+  await page.getByLabel('Upload a file…').setInputFiles(log);
+  await expect(page.getByLabel(/File on this machine/)).toHaveValue(/uploads.*sentiment-v4\.jsonl$/);
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByTestId('import-mapping')).toContainText('multiclass over negative, neutral, positive');
-  await page.screenshot({ path: `${shots}/import.png` });
+  await expect(page.getByRole('region', { name: 'Mapping' })).toBeVisible();
+  await page.getByLabel('Save mapping as').fill('v4 logs');
+  await page.getByRole('button', { name: 'Check mapping' }).click();
+  await expect(page.getByText(/The first \d+ rows pass the mapping/)).toBeVisible();
+  await page.screenshot({ path: `${shots}/import.png`, fullPage: true });
   await page.getByRole('button', { name: 'Start import' }).click();
   await expect(page.getByTestId('import-result')).toContainText('Imported 1,500 rows');
 
@@ -62,13 +68,25 @@ test('the whole flywheel through the UI: import, add a model, rescore, mine, lab
   await page.getByRole('button', { name: 'Add model' }).click();
   await page.getByRole('button', { name: /Rescore sentiment-retrained/ }).click();
   await expect(page.getByTestId('rescore-result')).toContainText('1,500 examples scored on cpu', { timeout: 60_000 });
-  await page.screenshot({ path: `${shots}/models.png` });
+  await expect(page.getByRole('img', { name: /Histogram of top-class probability/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Edit mappings of sentiment-retrained' }).click();
+  await page.getByLabel('Graph output').fill('nope');
+  await page.getByRole('button', { name: 'Save mappings' }).click();
+  await expect(page.getByText('already scored this project')).toBeVisible();
+  await page.screenshot({ path: `${shots}/models.png`, fullPage: true });
 
   // Mine, then two annotators label 15 items each, by keyboard only.
   await tab(page, 'Mine');
   await page.getByLabel('Items').fill('40');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByTestId('mining-preview')).toContainText('40 items would be queued');
+  await expect(page.getByRole('img', { name: /Histogram of entropy priority/ })).toBeVisible();
+  await page.screenshot({ path: `${shots}/mine-preview.png` });
   await page.getByRole('button', { name: 'Build queue' }).click();
   await expect(page.getByTestId('mining-summary')).toContainText('40 added');
+  await expect(page.getByRole('table', { name: 'strategy' })).toContainText('entropy');
+  await expect(page.getByRole('region', { name: 'Queue items' }).getByRole('row')).not.toHaveCount(0);
+  await page.screenshot({ path: `${shots}/mine.png`, fullPage: true });
   await labelByKeyboard(page, 'ana', 15);
   await labelByKeyboard(page, 'ben', 15);
   await page.screenshot({ path: `${shots}/review-flow.png` });
@@ -77,6 +95,7 @@ test('the whole flywheel through the UI: import, add a model, rescore, mine, lab
   await tab(page, 'Labels');
   await page.getByLabel('id of negative').fill('bad');
   await page.getByLabel('name of negative').fill('Bad');
+  await expect(page.getByRole('list', { name: 'Declared changes' })).toHaveText('rename "negative" → "bad"');
   await page.getByLabel('Change note').fill('negative is now bad');
   await page.getByRole('button', { name: 'Save new version' }).click();
   await expect(page.getByRole('status')).toContainText('Version 2 saved: 30 labels carried forward');
@@ -92,6 +111,8 @@ test('the whole flywheel through the UI: import, add a model, rescore, mine, lab
 
   // Export: the files hold the 30 labels, under the renamed id.
   await tab(page, 'Export');
+  await page.getByRole('button', { name: 'Preview counts' }).click();
+  await expect(page.getByTestId('export-preview')).toContainText('30 rows (30 labeled by people');
   await page.getByLabel('Name').fill('flow');
   await page.getByRole('button', { name: 'Build export' }).click();
   await expect(page.getByRole('table', { name: 'Past exports' })).toContainText('flow');

@@ -35,14 +35,14 @@ test('mine a queue, then label by keyboard only: hotkeys, skip, undo, help', asy
   await page.goto(served.link);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('sentiment');
 
-  await page.getByRole('button', { name: 'Mine' }).click();
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Mine' }).click();
   await page.getByLabel('Strategy').selectOption('disagreement');
   await page.getByLabel('Items').fill('20');
   await page.getByRole('button', { name: 'Build queue' }).click();
   await expect(page.getByTestId('mining-summary')).toContainText('20 added');
-  await page.screenshot({ path: 'test-results/screens/mine.png' });
+  await page.screenshot({ path: 'test-results/screens/mine-disagreement.png' });
 
-  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Review' }).click();
   await page.getByLabel('Annotator').fill('kim');
   await page.getByRole('button', { name: 'Start reviewing' }).click();
   const text = page.getByTestId('example-text');

@@ -13,7 +13,7 @@ Commands
   model add FILE            register an ONNX model for --project (--name, --model-version)
   models PROJECT            list registered models
   rescore PROJECT MODEL     score every example with a model into a new model run (--device auto|cpu|
-                            webgpu|cuda|dml|coreml, --batch N); resumes after an interruption
+                            webgpu|cuda|dml|coreml, --batch N, --memory-limit MB); resumes after an interruption
   mine PROJECT              rank examples and merge the best into the review queue
   queue PROJECT [stats]     queue counts; … list [--status S] [--limit N]; … next --annotator NAME
                             [--session ID] [--count N] (leases the top items); … release --annotator NAME

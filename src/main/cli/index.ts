@@ -80,6 +80,7 @@ const OPTIONS = {
   'model-version': { type: 'string' },
   device: { type: 'string' },
   batch: { type: 'string' },
+  'memory-limit': { type: 'string' },
   file: { type: 'string' },
 } as const;
 

@@ -1,4 +1,5 @@
 import type { AppEvent } from '../../shared/api/events';
+import type { FilePurpose } from '../../shared/features/app/contract';
 import type { Store } from '../store/store';
 import type { JobRunner } from './jobs';
 
@@ -10,4 +11,6 @@ export interface Context {
   /** Folder for rejects files and other workbench-owned outputs. */
   dataDir: string;
   emit(event: AppEvent): void;
+  /** The desktop app's open dialog; absent where there is no OS dialog (browser mode, CLI). */
+  pickFile?: (purpose: FilePurpose) => Promise<string | null>;
 }

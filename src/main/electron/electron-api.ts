@@ -39,6 +39,12 @@ export interface ElectronApi {
     isPackaged: boolean;
   };
   BrowserWindow: new (options: Record<string, unknown>) => BrowserWindowLike;
+  dialog: {
+    showOpenDialog(
+      window: BrowserWindowLike | undefined,
+      options: { title: string; properties: string[]; filters?: { name: string; extensions: string[] }[] },
+    ): Promise<{ canceled: boolean; filePaths: string[] }>;
+  };
   ipcMain: {
     handle(
       channel: string,

@@ -9,9 +9,14 @@ import { electronNativeBinding } from './native-binding';
 export const IPC_CALL = 'flywheel:call';
 export const IPC_EVENT = 'flywheel:event';
 
+const FILE_FILTERS = {
+  log: [{ name: 'Prediction logs', extensions: ['jsonl', 'ndjson', 'json', 'csv', 'parquet', 'gz'] }],
+  model: [{ name: 'ONNX models', extensions: ['onnx'] }],
+};
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const electron = loadElectron();
-const { app, BrowserWindow, ipcMain } = electron;
+const { app, BrowserWindow, dialog, ipcMain } = electron;
 
 if (!app.requestSingleInstanceLock()) app.quit();
 
@@ -53,6 +58,15 @@ void app.whenReady().then(() => {
     ...(nativeBinding ? { nativeBinding } : {}),
   });
   const windows = new Set<BrowserWindowLike>();
+  ctx.pickFile = async (purpose) => {
+    const folder = purpose === 'model-folder';
+    const result = await dialog.showOpenDialog([...windows][0], {
+      title: purpose === 'log' ? 'Import a prediction log' : 'Add an ONNX model',
+      properties: [folder ? 'openDirectory' : 'openFile'],
+      ...(folder ? {} : { filters: FILE_FILTERS[purpose] }),
+    });
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  };
   ctx.listeners.add((event) => {
     for (const w of windows) if (!w.webContents.isDestroyed()) w.webContents.send(IPC_EVENT, event);
   });

@@ -120,4 +120,70 @@ describe('browser-mode server', () => {
       error: { code: 'invalid-input', message: expect.stringMatching(/classes/) },
     });
   });
+
+  it('takes uploads into the data folder with a safe name, and only with the token', async () => {
+    const host = `127.0.0.1:${server.port}`;
+    const body = '{"id":"a","text":"hi"}\n'.repeat(1000);
+    const headers = { Host: host, 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token}` };
+    const refused = await request('/api/upload?name=log.jsonl', {
+      method: 'POST',
+      headers: { ...headers, Authorization: 'Bearer nope' },
+      body,
+    });
+    expect(refused.status).toBe(401);
+    const wrongType = await request('/api/upload?name=log.jsonl', {
+      method: 'POST',
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body,
+    });
+    expect(wrongType.status).toBe(415);
+    const ok = await request('/api/upload?name=..%2F..%2Fetc%2F.evil%20log.jsonl', { method: 'POST', headers, body });
+    expect(ok.status).toBe(200);
+    const saved = (JSON.parse(ok.body) as { value: { path: string; bytes: number } }).value;
+    expect(path.dirname(saved.path)).toBe(path.join(dir, 'uploads'));
+    expect(path.basename(saved.path)).toMatch(/^\d{8}T\d{6}-[0-9a-f]{6}-evil_log\.jsonl$/);
+    expect(fs.readFileSync(saved.path, 'utf8')).toBe(body);
+    expect(fs.readdirSync(path.join(dir, 'uploads')).filter((f) => f.endsWith('.part'))).toEqual([]);
+    const nameless = await request('/api/upload', { method: 'POST', headers, body });
+    expect(nameless.status).toBe(400);
+    expect(nameless.body).toMatch(/give the file name/);
+  });
+
+  it('keeps nothing of an upload cut off mid-way', async () => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port: server.port,
+      path: '/api/upload?name=cut.csv',
+      method: 'POST',
+      headers: {
+        Host: `127.0.0.1:${server.port}`,
+        'Content-Type': 'application/octet-stream',
+        Authorization: `Bearer ${token}`,
+        'Content-Length': String(1 << 20),
+      },
+    });
+    req.on('error', () => undefined);
+    req.write('a,b\n1,2\n');
+    await new Promise((r) => setTimeout(r, 100));
+    req.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    const left = fs.readdirSync(path.join(dir, 'uploads')).filter((f) => f.includes('cut'));
+    expect(left).toEqual([]);
+  });
+
+  it("says the OS file dialog is the desktop app's, not the server's", async () => {
+    const res = await request('/api/call/app.pickFile', {
+      method: 'POST',
+      headers: {
+        Host: `127.0.0.1:${server.port}`,
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify({ purpose: 'log' }),
+    });
+    expect(JSON.parse(res.body)).toMatchObject({
+      ok: false,
+      error: { code: 'unsupported', message: /upload the file/ },
+    });
+  });
 });

@@ -6,6 +6,7 @@ import type { AppEvent } from '../../shared/api/events';
 import { dispatch } from '../core/dispatch';
 import type { Context } from '../core/context';
 import { tokenMatches } from './token';
+import { receiveUpload, UploadError } from './upload';
 
 const MAX_BODY_BYTES = 8 << 20;
 
@@ -121,6 +122,22 @@ export async function startHttpServer(
         sseClients.add(res);
         req.on('close', () => sseClients.delete(res));
         return;
+      }
+      if (url.pathname === '/api/upload' && req.method === 'POST') {
+        if (!(req.headers['content-type'] ?? '').startsWith('application/octet-stream'))
+          return send(res, 415, {
+            ok: false,
+            error: { code: 'invalid-input', message: 'send application/octet-stream' },
+          });
+        try {
+          return send(res, 200, {
+            ok: true,
+            value: await receiveUpload(req, url.searchParams.get('name'), ctx.dataDir),
+          });
+        } catch (e) {
+          const status = e instanceof UploadError ? e.status : 500;
+          return send(res, status, { ok: false, error: { code: 'invalid-input', message: (e as Error).message } });
+        }
       }
       const match = /^\/api\/call\/([a-z][a-zA-Z.]{1,60})$/.exec(url.pathname);
       if (!match || req.method !== 'POST')

@@ -23,6 +23,17 @@ export interface ExamplePrediction {
 export class ExampleQueries {
   constructor(private readonly db: Db) {}
 
+  /** Where an example's image is, and the log it came from (relative paths are relative to it). */
+  imageOf(projectId: number, externalId: string): { image_path: string | null; source_path: string } | null {
+    return (
+      (prepared(
+        this.db,
+        `SELECT e.image_path, r.source_path FROM examples e JOIN import_runs r ON r.id = e.import_run_id
+          WHERE e.project_id = ? AND e.external_id = ?`,
+      ).get(projectId, externalId) as { image_path: string | null; source_path: string } | undefined) ?? null
+    );
+  }
+
   byId(id: number): ExampleRow | null {
     return (
       (prepared(

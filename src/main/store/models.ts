@@ -33,6 +33,14 @@ export class ModelQueries {
     );
   }
 
+  setMappings(id: number, inputMapping: string, outputMapping: string): void {
+    prepared(this.db, 'UPDATE models SET input_mapping = ?, output_mapping = ? WHERE id = ?').run(
+      inputMapping,
+      outputMapping,
+      id,
+    );
+  }
+
   forProject(projectId: number): ModelRow[] {
     return prepared(this.db, 'SELECT * FROM models WHERE project_id = ? ORDER BY id').all(projectId) as ModelRow[];
   }

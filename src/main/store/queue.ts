@@ -208,4 +208,15 @@ export class QueueQueries {
          ORDER BY q.priority DESC, q.id LIMIT ? OFFSET ?`,
     ).all(projectId, status, status, limit, offset) as QueueItemRow[];
   }
+
+  /** Items per mining strategy, per predicted class of one model run, and per status. */
+  breakdown(projectId: number, modelRunId: number | null) {
+    return prepared(
+      this.db,
+      `SELECT m.strategy, p.predicted, q.status, count(*) AS n
+         FROM queue_items q JOIN mining_runs m ON m.id = q.mining_run_id
+         LEFT JOIN predictions p ON p.model_run_id = ? AND p.example_id = q.example_id
+        WHERE q.project_id = ? GROUP BY 1, 2, 3`,
+    ).all(modelRunId, projectId) as { strategy: string; predicted: number | null; status: QueueStatus; n: number }[];
+  }
 }

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { JobsBar } from './components/JobsBar';
+import { ThemeSwitch } from './components/ThemeSwitch';
 import { ExportScreen } from './screens/ExportScreen';
 import { ImportScreen } from './screens/ImportScreen';
 import { InsightsScreen } from './screens/InsightsScreen';
@@ -16,7 +18,6 @@ type Tab = (typeof TABS)[number];
 export function App() {
   const problem = useWorkbench((s) => s.problem);
   const error = useWorkbench((s) => s.error);
-  const jobs = useWorkbench((s) => s.jobs);
   const [tab, setTab] = useState<Tab>('Overview');
   if (problem) {
     return (
@@ -48,12 +49,8 @@ export function App() {
             </button>
           ))}
         </nav>
-        {Object.values(jobs).map((j) => (
-          <span key={j.jobId} className="job" role="status">
-            {j.phase} · {j.rowsDone.toLocaleString('en-US')} rows ·{' '}
-            {Math.round(j.rowsPerSecond).toLocaleString('en-US')} rows/s
-          </span>
-        ))}
+        <JobsBar />
+        <ThemeSwitch />
       </header>
       <nav className="sidebar" aria-label="Projects">
         <ProjectList />

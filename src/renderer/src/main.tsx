@@ -6,7 +6,8 @@ import { start } from './store/workbench';
 import './styles.css';
 
 const connection = connect();
-start(connection.client, connection.client ? null : connection.problem);
+if (connection.client) start(connection.client, null, connection.mode);
+else start(null, connection.problem, 'browser');
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

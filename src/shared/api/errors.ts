@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'cancelled',
   'unauthorized',
   'forbidden',
+  'unsupported',
   'internal',
 ] as const;
 

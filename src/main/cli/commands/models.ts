@@ -74,6 +74,7 @@ export async function rescoreCommand(opts: GlobalOptions, args: string[], values
         model: /^\d+$/.test(model) ? Number(model) : model,
         device: device.data,
         ...(values.batch ? { batchSize: Number(values.batch) } : {}),
+        ...(values['memory-limit'] ? { memoryLimitMb: Number(values['memory-limit']) } : {}),
       },
       ctx,
     );

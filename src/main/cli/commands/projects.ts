@@ -38,6 +38,14 @@ export async function projectsCommand(opts: GlobalOptions): Promise<number> {
   }
 }
 
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Counts as a row of bars, tallest = the largest count. */
+function sparkline(counts: number[]): string {
+  const max = Math.max(1, ...counts);
+  return counts.map((c) => (c === 0 ? ' ' : BARS[Math.min(7, Math.floor((c / max) * 7.999))])).join('');
+}
+
 export async function statsCommand(opts: GlobalOptions, name: string | undefined): Promise<number> {
   const ctx = openCliContext(opts);
   try {
@@ -51,7 +59,10 @@ export async function statsCommand(opts: GlobalOptions, name: string | undefined
       projectName = all[0]!.name;
     }
     const s = await call('projects.stats', { project: projectName }, ctx);
-    print(opts, s, () => {
+    const project = { project: projectName };
+    const scoreDistributions = await call('insights.histograms', { project, bins: 10 }, ctx);
+    const runAgreement = s.modelRuns.length > 1 ? await call('insights.runAgreement', { project }, ctx) : [];
+    print(opts, { ...s, scoreDistributions, runAgreement }, () => {
       const lines = [
         `${s.project.name} — ${s.project.taskType}, ${s.project.inputKind} input, classes: ${s.project.classes.join(', ')}`,
         `  examples        ${n(s.counts.examples)}`,
@@ -74,6 +85,20 @@ export async function statsCommand(opts: GlobalOptions, name: string | undefined
               .join(', '),
         ),
       ];
+      if (scoreDistributions.length > 0) {
+        lines.push(
+          `  score distribution (${scoreDistributions[0]!.binary ? 'P(positive)' : 'top-class probability'}, 10 bins over 0 → 1)`,
+        );
+        for (const h of scoreDistributions) lines.push(`    ${sparkline(h.bins)}  ${h.name}`);
+      }
+      if (runAgreement.length > 0) {
+        lines.push('  agreement between runs (same label · mean |Δp| · examples both scored)');
+        for (const p of runAgreement) {
+          const agree = p.labelAgreement === null ? '—' : `${(100 * p.labelAgreement).toFixed(1)}%`;
+          const delta = p.meanAbsDelta === null ? '—' : p.meanAbsDelta.toFixed(3);
+          lines.push(`    ${p.a} vs ${p.b}: ${agree} · ${delta} · ${n(p.examples)}`);
+        }
+      }
       if (s.counts.interruptedImports)
         lines.push(`  ${s.counts.interruptedImports} interrupted import(s): import the same file again to resume`);
       return lines.join('\n');

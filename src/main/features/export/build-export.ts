@@ -8,7 +8,7 @@ import { openDatabase } from '../../store/database';
 import { ExportReadQueries, yieldToCheckpoints } from '../../store/export-reads';
 import { FileSink, relative, sha256File } from './file-sink';
 import { datasetCard } from './dataset-card';
-import type { ExportFileInfo, ExportOutcome, ExportPlan } from './plan';
+import type { ExportFileInfo, ExportOutcome, ExportPlan, ExportPreview, SplitCounts } from './plan';
 import { publish, recoverInterrupted, tempFolder } from './publish';
 import { RowFormat } from './row-format';
 import { selectRows, type Selection } from './select-rows';
@@ -111,8 +111,8 @@ async function toParquet(files: ExportFileInfo[], format: RowFormat, progress: P
   }
 }
 
-function counts(sel: Selection, split: Uint8Array, names: string[]) {
-  const out: Record<string, { rows: number; labels: Record<string, number> }> = {};
+function counts(sel: Selection, split: Uint8Array, names: string[]): SplitCounts {
+  const out: SplitCounts = {};
   for (const name of names) out[name] = { rows: 0, labels: {} };
   for (let i = 0; i < split.length; i++) {
     const c = out[names[split[i]!]!]!;
@@ -122,6 +122,32 @@ function counts(sel: Selection, split: Uint8Array, names: string[]) {
   for (const c of Object.values(out))
     c.labels = Object.fromEntries(Object.entries(c.labels).sort(([a], [b]) => (a < b ? -1 : 1)));
   return out;
+}
+
+function labelSources(sel: Selection) {
+  let model = 0;
+  for (let i = 0; i < sel.source.length; i++) model += sel.source[i]!;
+  return { human: sel.source.length - model, model };
+}
+
+/** The rows an export would hold, per split and label, from the same selection; writes nothing. */
+export function previewExport(plan: ExportPlan, progress: Progress): ExportPreview {
+  const db = openDatabase(plan.dbPath, {
+    readonly: true,
+    ...(plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {}),
+  });
+  try {
+    const sel = selectRows(new ExportReadQueries(db), plan, (d, t) => progress('selecting', d, t));
+    const { policy, split } = resolveSplits(plan, sel);
+    return {
+      rows: sel.exampleIds.length,
+      split: policy,
+      counts: counts(sel, split, splitNames(policy)),
+      labelSources: labelSources(sel),
+    };
+  } finally {
+    db.close();
+  }
 }
 
 /** Builds the whole export in a temp folder beside the destination, then swaps it in. */
@@ -165,10 +191,7 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
       options,
       split: policy,
       counts: counts(sel, split, names),
-      labelSources: {
-        human: sel.source.filter((s) => s === 0).length,
-        model: sel.source.filter((s) => s === 1).length,
-      },
+      labelSources: labelSources(sel),
       modelRuns: plan.modelRuns,
       labelsFromModelRun: plan.modelRun,
       importFiles: reads.importFiles(plan.project.id),

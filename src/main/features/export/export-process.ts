@@ -1,7 +1,7 @@
 // Child-process entry of an export: SQLite reads, file writes and DuckDB's Parquet writer run
 // here, so a crash in native code cannot take the app or its database writer down.
 import { ApiError } from '../../../shared/api/errors';
-import { buildExport } from './build-export';
+import { buildExport, previewExport } from './build-export';
 import { describeWriteError } from './export-process-errors';
 import type { ExportPlan, ExportWorkerMessage } from './plan';
 
@@ -14,12 +14,13 @@ process.once('disconnect', () => process.exit(1));
 
 process.once('message', (plan: ExportPlan) => {
   let last = 0;
-  buildExport(plan, (phase, rowsDone, rowsTotal) => {
+  const progress = (phase: string, rowsDone: number, rowsTotal: number) => {
     const now = Date.now();
     if (now - last < 100 && rowsDone < rowsTotal) return;
     last = now;
     void send({ type: 'progress', phase, rowsDone, rowsTotal });
-  })
+  };
+  (plan.previewOnly ? Promise.resolve().then(() => previewExport(plan, progress)) : buildExport(plan, progress))
     .then((outcome) => send({ type: 'done', outcome }))
     .catch((e: unknown) => {
       const code = e instanceof ApiError ? e.code : 'internal';

@@ -109,6 +109,22 @@ describe('dataset export', () => {
     expect(CLASSES).toContain(lines[0]![0]!.label);
   });
 
+  it('previews the counts per split and label an export would hold, and writes nothing', async () => {
+    const before = fs.existsSync(out) ? fs.readdirSync(out).length : 0;
+    const preview = await call('export.preview', { project }, ctx);
+    const r = await exportNow({ name: 'previewed' });
+    const manifest = JSON.parse(fs.readFileSync(path.join(r.path, 'manifest.json'), 'utf8'));
+    expect(preview.rows).toBe(r.rows);
+    expect(preview.counts).toEqual(manifest.counts);
+    expect(preview.split).toEqual(manifest.split);
+    expect(preview.labelSources).toEqual({ human: r.rows, model: 0 });
+    expect(fs.readdirSync(out).length).toBe(before + 1);
+    const both = await call('export.preview', { project, labelSource: 'human+model', split: { kind: 'none' } }, ctx);
+    expect(both.rows).toBe(3000);
+    expect(Object.keys(both.counts)).toEqual(['all']);
+    expect(both.labelSources).toEqual({ human: r.rows, model: 3000 - r.rows });
+  });
+
   it('writes CSV a CSV parser reads, Parquet an independent reader reads, and a Hugging Face folder', async () => {
     const csv = await exportNow({ name: 'csv', format: 'csv' });
     const records = parse(fs.readFileSync(path.join(csv.path, 'train.csv')), { columns: true }) as Record<

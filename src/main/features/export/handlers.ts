@@ -8,7 +8,7 @@ import type { HandlerGroup } from '../../core/handler';
 import { APP_VERSION } from '../../core/version';
 import type { ExportRow } from '../../store/exports';
 import { resolveProject } from '../projects/handlers';
-import type { ExportPlan } from './plan';
+import type { ExportPlan, ExportPreview } from './plan';
 import { checkDestination, exportTarget } from './publish';
 import { runExportProcess } from './run-export';
 import path from 'node:path';
@@ -124,8 +124,17 @@ function toRecord(ctx: Context, row: ExportRow): ExportRecord {
   };
 }
 
-export const exportHandlers: HandlerGroup<'export.start' | 'export.again' | 'export.list'> = {
+export const exportHandlers: HandlerGroup<'export.start' | 'export.preview' | 'export.again' | 'export.list'> = {
   'export.start': (input, ctx) => startExport(ctx, input),
+  'export.preview': async (input, ctx) => {
+    const options = { ...input, name: 'preview', format: 'jsonl' as const, force: false };
+    const plan = planExport(ctx, resolveProject(ctx, input.project), options);
+    // The selection runs in the export process: it reads every labeled example.
+    return runExportProcess<ExportPreview>(
+      { ...plan, previewOnly: true },
+      { jobId: 'preview', signal: new AbortController().signal, progress: () => undefined },
+    );
+  },
   'export.again': (input, ctx) => {
     const row = ctx.store.exports.byId(input.exportId);
     if (!row) throw new ApiError('not-found', `no export #${input.exportId}`);

@@ -19,6 +19,8 @@ export interface ExportPlan {
   baseDir: string;
   finalPath: string;
   toolVersion: string;
+  /** Count what the export would hold (per split and label) and write nothing. */
+  previewOnly?: boolean;
 }
 
 export interface ExportFileInfo {
@@ -38,7 +40,16 @@ export interface ExportOutcome {
   contentHash: string;
 }
 
+export type SplitCounts = Record<string, { rows: number; labels: Record<string, number> }>;
+
+export interface ExportPreview {
+  rows: number;
+  split: SplitPolicy;
+  counts: SplitCounts;
+  labelSources: { human: number; model: number };
+}
+
 export type ExportWorkerMessage =
   | { type: 'progress'; phase: string; rowsDone: number; rowsTotal: number }
-  | { type: 'done'; outcome: ExportOutcome }
+  | { type: 'done'; outcome: ExportOutcome | ExportPreview }
   | { type: 'error'; code: string; message: string };

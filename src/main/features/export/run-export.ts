@@ -2,12 +2,15 @@ import { fork } from 'node:child_process';
 import { ApiError, type ErrorCode } from '../../../shared/api/errors';
 import type { JobControl } from '../../core/jobs';
 import { builtEntry } from '../../core/entry-points';
-import type { ExportOutcome, ExportPlan, ExportWorkerMessage } from './plan';
+import type { ExportOutcome, ExportPlan, ExportPreview, ExportWorkerMessage } from './plan';
 import { recoverInterrupted } from './publish';
 import path from 'node:path';
 
 /** Runs an export in its own process, relaying progress; cancel kills it and cleans up. */
-export function runExportProcess(plan: ExportPlan, control: JobControl): Promise<ExportOutcome> {
+export function runExportProcess<T extends ExportOutcome | ExportPreview = ExportOutcome>(
+  plan: ExportPlan,
+  control: JobControl,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = fork(builtEntry('export-process'), [], {
       serialization: 'advanced',
@@ -42,7 +45,7 @@ export function runExportProcess(plan: ExportPlan, control: JobControl): Promise
           etaSeconds: rate > 0 ? (m.rowsTotal - m.rowsDone) / rate : null,
           message: `${m.phase} ${m.rowsDone} of ${m.rowsTotal}`,
         });
-      } else if (m.type === 'done') finish(() => resolve(m.outcome));
+      } else if (m.type === 'done') finish(() => resolve(m.outcome as T));
       else finish(() => reject(new ApiError(m.code as ErrorCode, m.message)));
     });
     child.on('exit', (code, signal) => {

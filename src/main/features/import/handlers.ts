@@ -76,10 +76,10 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
         : input.project !== undefined
           ? ctx.store.projects.byName(input.project)
           : null;
-    let mapping: ImportMapping | null = null;
+    let mapping: ImportMapping | null = input.mapping ?? null;
     let savedMapping: string | null = null;
     let notes: string[] = [];
-    if (project) {
+    if (project && !mapping) {
       const fieldSet = new Set(sample.fields);
       const saved = ctx.store.projects
         .savedMappings(project.id)

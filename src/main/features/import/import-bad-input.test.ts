@@ -326,6 +326,18 @@ describe('import: odd but valid files', () => {
     expect(storedScores(c).has('ex-0')).toBe(true);
   });
 
+  it('the preview checks the sample against an edited mapping, naming row and field', async () => {
+    const file = writeJsonl(path.join(dir, 'edited.jsonl'), good(5));
+    const c = freshContext();
+    const guessed = await call('import.preview', { path: file, project: 'p' }, c);
+    expect(guessed.sampleRejects).toEqual([]);
+    const edited = { ...guessed.mapping!, text: 'no_such_field' };
+    const checked = await call('import.preview', { path: file, project: 'p', mapping: edited }, c);
+    expect(checked.mapping).toMatchObject({ text: 'no_such_field' });
+    expect(checked.sampleRejects).toHaveLength(5);
+    expect(checked.sampleRejects[0]).toMatchObject({ row: 1, field: 'no_such_field' });
+  });
+
   it('a UTF-8 BOM at the start of a CSV file is ignored', async () => {
     const file = path.join(dir, 'bom.csv');
     fs.writeFileSync(file, '\uFEFF' + [CSV_HEADER, ...good(5).map(csvLine)].join('\n') + '\n');

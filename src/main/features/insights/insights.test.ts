@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from '../../../../test/helpers/expect-failure';
@@ -128,5 +129,46 @@ describe('drift', () => {
     expect(empty.message).toMatch(/the current window 2030-01-01 – 2030-02-01 holds no scored examples/);
     const neither = await failure(call('insights.drift', { project }, ctx));
     expect(neither.code).toBe('invalid-input');
+  });
+
+  it("measures how far model runs agree, and `flywheel stats` shows it with each run's score distribution", async () => {
+    const [pair] = await call('insights.runAgreement', { project }, ctx);
+    // The same figures straight from the stored score blobs.
+    const db = new Database(path.join(dir, 'w.db'), { readonly: true });
+    const rows = db
+      .prepare(
+        `SELECT a.scores AS a, b.scores AS b FROM predictions a
+           JOIN model_runs ma ON ma.id = a.model_run_id AND ma.model_version = 'v1'
+           JOIN predictions b ON b.example_id = a.example_id
+           JOIN model_runs mb ON mb.id = b.model_run_id AND mb.model_version = 'v2'`,
+      )
+      .all() as { a: Buffer; b: Buffer }[];
+    db.close();
+    const floats = (blob: Buffer) =>
+      Array.from(new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength)));
+    const argmax = (v: number[]) => v.indexOf(Math.max(...v));
+    let agree = 0;
+    let delta = 0;
+    for (const r of rows) {
+      const [a, b] = [floats(r.a), floats(r.b)];
+      if (argmax(a) === argmax(b)) agree++;
+      delta += a.reduce((s, x, c) => s + Math.abs(x - b[c]!), 0) / a.length;
+    }
+    expect(pair).toMatchObject({ a: 'sentiment-clf@v1', b: 'sentiment-clf@v2', examples: rows.length });
+    expect(pair!.labelAgreement).toBeCloseTo(agree / rows.length, 9);
+    expect(pair!.meanAbsDelta).toBeCloseTo(delta / rows.length, 5);
+    const cli = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'bin/flywheel.js'), '--db', path.join(dir, 'w.db'), 'stats', 'sentiment'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toMatch(
+      /score distribution \(top-class probability, 10 bins over 0 → 1\)\n\s+[ ▁▂▃▄▅▆▇█]{10} {2}sentiment-clf@v1/,
+    );
+    const pct = (100 * agree) / rows.length;
+    expect(cli.stdout).toContain(`sentiment-clf@v1 vs sentiment-clf@v2: ${pct.toFixed(1)}% · `);
   });
 });

@@ -1,9 +1,10 @@
 import type { HandlerGroup } from '../../core/handler';
 import { resolveProject } from '../projects/handlers';
-import { mine } from './mine';
+import { mine, previewMining } from './mine';
 
-export const miningHandlers: HandlerGroup<'mining.run' | 'mining.runs'> = {
+export const miningHandlers: HandlerGroup<'mining.run' | 'mining.preview' | 'mining.runs'> = {
   'mining.run': (input, ctx) => mine(ctx, input),
+  'mining.preview': ({ bins, ...request }, ctx) => previewMining(ctx, request, bins),
   'mining.runs': (input, ctx) =>
     ctx.store.mining.runs(resolveProject(ctx, input).id).map((r) => ({
       id: r.id,

@@ -10,7 +10,7 @@ import {
   type MiningStrategy,
   type ReasonInput,
 } from '../../../shared/features/mining';
-import type { MiningResult } from '../../../shared/features/mining/contract';
+import type { MiningPreview, MiningResult } from '../../../shared/features/mining/contract';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { CandidateRow, ModelRunRow } from '../../store/mining';
@@ -302,7 +302,8 @@ export function rankRows(ctx: Context, project: Project, req: Request, runs: Mod
   return { loaded, priority, truth, loadMs: t1 - t0, rankMs: performance.now() - t1 };
 }
 
-export function mine(ctx: Context, req: Request): MiningResult {
+/** Everything a mining run decides before it writes: the ranking and the items it would queue. */
+function decide(ctx: Context, req: Request) {
   const project = resolveProject(ctx, req.project);
   const strategy = req.strategy;
   if (binaryOnly(strategy.strategy) && project.taskType !== 'binary') {
@@ -327,6 +328,57 @@ export function mine(ctx: Context, req: Request): MiningResult {
     reason: reasonFor(reasonInput(strategy, project, loaded, row, truth)),
     labelsWanted: req.secondLabelShare > 0 && rng() / 2 ** 32 < req.secondLabelShare ? 2 : 1,
   }));
+  const top = items.slice(0, 20).map((i) => ({
+    externalId: picked.candidates.get(i.exampleId)?.external_id ?? '',
+    priority: i.priority,
+    reason: i.reason,
+    labelsWanted: i.labelsWanted,
+  }));
+  return { project, runs, loaded, priority, picked, items, top, loadMs, rankMs, selectMs: performance.now() - t2 };
+}
+
+/** What a mining run would queue, and how the priorities of the eligible examples are spread. */
+export function previewMining(ctx: Context, req: Request, bins: number): MiningPreview {
+  const { runs, loaded, priority, picked, items, top } = decide(ctx, req);
+  const eligible = loaded.eligible;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < priority.length; i++) {
+    const p = priority[i]!;
+    if (eligible[i] && Number.isFinite(p)) {
+      if (p < min) min = p;
+      if (p > max) max = p;
+    }
+  }
+  const all = new Array<number>(bins).fill(0);
+  const chosen = new Array<number>(bins).fill(0);
+  const width = max > min ? (max - min) / bins : 1;
+  const bin = (p: number) => Math.min(bins - 1, Math.max(0, Math.floor((p - min) / width)));
+  if (min <= max) {
+    for (let i = 0; i < priority.length; i++) {
+      const p = priority[i]!;
+      if (eligible[i] && Number.isFinite(p)) all[bin(p)]!++;
+    }
+    for (const item of items) if (Number.isFinite(item.priority)) chosen[bin(item.priority)]!++;
+  }
+  return {
+    strategy: req.strategy.strategy,
+    modelRuns: runs.map((r) => ({ id: r.id, name: runLabel(r) })),
+    scanned: loaded.base.n,
+    eligible: count(eligible),
+    selected: items.length,
+    doublyLabeled: items.filter((i) => i.labelsWanted > 1).length,
+    suppressedDuplicates: picked.suppressedDuplicates,
+    suppressedByQuota: picked.suppressedByQuota,
+    cutoff: items.length > 0 ? items[items.length - 1]!.priority : null,
+    histogram: { min: min <= max ? min : 0, max: min <= max ? max : 0, all, selected: chosen },
+    top,
+  };
+}
+
+export function mine(ctx: Context, req: Request): MiningResult {
+  const { project, runs, loaded, picked, items, top, loadMs, rankMs, selectMs } = decide(ctx, req);
+  const strategy = req.strategy;
   const t3 = performance.now();
 
   const now = Date.now();
@@ -377,12 +429,7 @@ export function mine(ctx: Context, req: Request): MiningResult {
     suppressedDuplicates: picked.suppressedDuplicates,
     suppressedByQuota: picked.suppressedByQuota,
     doublyLabeled: items.filter((i) => i.labelsWanted > 1).length,
-    timings: { loadMs, rankMs, selectMs: t3 - t2, writeMs: performance.now() - t3 },
-    top: items.slice(0, 20).map((i) => ({
-      externalId: picked.candidates.get(i.exampleId)?.external_id ?? '',
-      priority: i.priority,
-      reason: i.reason,
-      labelsWanted: i.labelsWanted,
-    })),
+    timings: { loadMs, rankMs, selectMs, writeMs: performance.now() - t3 },
+    top,
   };
 }

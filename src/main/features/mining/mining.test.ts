@@ -181,4 +181,41 @@ describe('mining', () => {
     expect(r.selected).toBeGreaterThan(0);
     for (const t of r.top) expect(t.reason).toMatch(/^confident error: predicted \w+ at \d\.\d\d, truth \w+$/);
   });
+
+  it('previews what a run would queue without writing: counts, cut-off and a priority histogram', async () => {
+    const queued = () => sql<{ n: number }>('SELECT count(*) AS n FROM queue_items')[0]!.n;
+    const before = queued();
+    const request = { project: sentiment, strategy: { strategy: 'margin' as const }, limit: 30, perClassQuota: 12 };
+    const preview = await call('mining.preview', { ...request, bins: 10 }, ctx);
+    expect(queued()).toBe(before);
+    expect(preview.selected).toBe(30);
+    expect(preview.histogram.all).toHaveLength(10);
+    expect(preview.histogram.all.reduce((a, b) => a + b, 0)).toBe(preview.eligible);
+    expect(preview.histogram.selected.reduce((a, b) => a + b, 0)).toBe(30);
+    // The selected ones sit in the top bins: none below the bin of the cut-off.
+    const width = (preview.histogram.max - preview.histogram.min) / 10;
+    const cutBin = Math.min(9, Math.floor((preview.cutoff! - preview.histogram.min) / width));
+    expect(preview.histogram.selected.slice(0, cutBin).every((n) => n === 0)).toBe(true);
+    const run = await call('mining.run', request, ctx);
+    expect(run.selected).toBe(preview.selected);
+    expect(run.top.map((t) => t.externalId)).toEqual(preview.top.map((t) => t.externalId));
+    expect(run.top.at(-1)!.priority).toBeGreaterThanOrEqual(preview.cutoff!);
+  });
+
+  it("gives the queue overview by strategy and by the newest run's predicted class", async () => {
+    const overview = await call('queue.overview', sentiment, ctx);
+    const total = sql<{ n: number }>(
+      "SELECT count(*) AS n FROM queue_items WHERE project_id = (SELECT id FROM projects WHERE name = 'sentiment')",
+    )[0]!.n;
+    expect(overview.total).toBe(total);
+    const sum = (rows: typeof overview.byStrategy) =>
+      rows.reduce((s, r) => s + r.counts.pending + r.counts.leased + r.counts.done + r.counts.skipped, 0);
+    expect(sum(overview.byStrategy)).toBe(total);
+    expect(sum(overview.byClass)).toBe(total);
+    expect(overview.byStrategy.map((r) => r.key)).toEqual(
+      expect.arrayContaining(['entropy', 'disagreement', 'margin']),
+    );
+    expect(overview.modelRun).toBe('sentiment-clf@v2');
+    for (const r of overview.byClass) expect(['negative', 'neutral', 'positive', '(no prediction)']).toContain(r.key);
+  });
 });

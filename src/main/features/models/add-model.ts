@@ -26,7 +26,7 @@ export function toModel(row: ModelRow): Model {
   };
 }
 
-function shape(s: (number | string)[]): string {
+export function shape(s: (number | string)[]): string {
   return `[${s.join(', ')}]`;
 }
 
@@ -96,7 +96,7 @@ function outputMapping(project: Project, model: OpenModel, file: string, kind: '
 }
 
 /** Probabilities when every probe row lies in [0, 1] and (for vectors) sums to 1. */
-async function probeKind(
+export async function probeKind(
   ctx: Context,
   project: Project,
   model: OpenModel,

@@ -4,6 +4,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { Device } from '../../../shared/features/models/contract';
 import { builtEntry } from '../../core/entry-points';
 import type { HostMessage, ModelMessage, Payload, TokenizerSpec } from './model-protocol';
+import { defaultModelMemoryMb, residentMb } from './process-memory';
 
 export interface OpenModel {
   device: string;
@@ -16,6 +17,7 @@ export interface OpenModel {
 
 /** How long one batch may take before the model process is killed as runaway. */
 const BATCH_TIMEOUT_MS = 120_000;
+const MEMORY_POLL_MS = 200;
 /** The model process's JS heap cap (ONNX Runtime's own memory is native and grows with the model). */
 const HEAP_MB = 1024;
 
@@ -25,6 +27,7 @@ export async function openModel(
   device: Device,
   what: string,
   tokenizer?: TokenizerSpec,
+  memoryLimitMb = defaultModelMemoryMb(),
 ): Promise<OpenModel> {
   const child: ChildProcess = fork(builtEntry('model-process'), [], {
     serialization: 'advanced',
@@ -49,7 +52,23 @@ export async function openModel(
     if (m.type === 'fatal') p.reject(new ApiError('bad-file', `${what}: ${m.message}`));
     else p.resolve(m);
   });
+  // A runaway model (or a malformed one ONNX Runtime mis-sizes) is stopped before it takes the machine.
+  let overMemory: string | null = null;
+  const overCap = (): boolean => {
+    const rss = child.pid === undefined ? null : residentMb(child.pid);
+    if (rss === null || rss <= memoryLimitMb) return false;
+    overMemory = `${what}: the model process used ${Math.round(rss)} MB, over its cap of ${memoryLimitMb} MB, and was stopped (raise the cap with --memory-limit or FLYWHEEL_MODEL_MEMORY_MB)`;
+    child.kill('SIGKILL');
+    return true;
+  };
+  const watchdog = setInterval(overCap, MEMORY_POLL_MS);
+  watchdog.unref();
   child.on('exit', (code, signal) => {
+    clearInterval(watchdog);
+    if (overMemory) {
+      exited = new ApiError('bad-file', overMemory);
+      return fail(exited);
+    }
     const last = stderr
       .trim()
       .split('\n')
@@ -64,6 +83,8 @@ export async function openModel(
   const ask = (m: HostMessage, timeoutMs: number) =>
     new Promise<ModelMessage>((resolve, reject) => {
       if (exited) return reject(exited);
+      // Between batches too: a small batch can finish inside one polling interval.
+      if (overCap()) return reject(new ApiError('bad-file', overMemory!));
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         fail(

@@ -358,4 +358,37 @@ describe('model registry and rescoring', () => {
     expect(columns).toBe(30_000);
     check.close();
   }, 120_000);
+  it("edits a model's mappings, checked against the graph, and refuses edits once it has scored", async () => {
+    const trees = await call('models.add', { project, path: files['trees']!, name: 'trees-edit', version: '1' }, ctx);
+    const model = trees.id;
+    const label = await failure(call('models.update', { project, model, output: 'label' }, ctx));
+    expect(label.code).toBe('bad-mapping');
+    expect(label.message).toMatch(
+      /output 'label' must be a float32 tensor of the graph; it gives label int64 .*probabilities float32/,
+    );
+    const input = await failure(call('models.update', { project, model, input: 'pixels' }, ctx));
+    expect(input.message).toMatch(/input 'pixels' must be a float32 tensor of the graph; it takes features float32 \[/);
+    const tokens = await failure(call('models.update', { project, model, maxLength: 64 }, ctx));
+    expect(tokens.message).toMatch(/maxLength applies to tokenizer folders only/);
+    const edited = await call('models.update', { project, model, outputKind: 'logits' }, ctx);
+    expect(edited.outputMapping).toEqual({ output: 'probabilities', kind: 'logits', width: 3 });
+    expect((await call('models.list', project, ctx)).find((m) => m.id === model)!.outputMapping.kind).toBe('logits');
+    await call('models.update', { project, model: 'trees-edit@1', outputKind: 'probabilities' }, ctx);
+    await rescore('trees-edit@1');
+    const late = await failure(call('models.update', { project, model, outputKind: 'logits' }, ctx));
+    expect(late.code).toBe('conflict');
+    expect(late.message).toMatch(/trees-edit@1 has already scored this project .*new version/);
+    // Saving the same mappings again is no edit: allowed.
+    await call('models.update', { project, model, outputKind: 'probabilities' }, ctx);
+  });
+
+  it('stops a model process that grows past its memory cap, and a later rescore under the default works', async () => {
+    await call('models.add', { project, path: files['mlp']!, name: 'mlp-capped', version: 'cap' }, ctx);
+    const capped = await failure(rescore('mlp-capped@cap', { memoryLimitMb: 40 }));
+    expect(capped.message).toMatch(
+      /model mlp-capped@cap: the model process used \d+ MB, over its cap of 40 MB, and was stopped/,
+    );
+    const r = await rescore('mlp-capped@cap');
+    expect(r.rows).toBe(2000);
+  });
 });

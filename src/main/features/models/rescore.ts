@@ -15,7 +15,7 @@ import { batchOf, inputName, tokenizerOf } from './model-input';
 type Model = Output<'models.add'>;
 type Result = RescoreResult;
 
-function findModel(ctx: Context, project: Project, ref: number | string): Model {
+export function findModel(ctx: Context, project: Project, ref: number | string): Model {
   const models = ctx.store.models.forProject(project.id).map(toModel);
   const found =
     typeof ref === 'number'
@@ -130,7 +130,13 @@ async function rescore(
   const bulk = store.openBulkConnection();
   const writer = new RescoreWriter(bulk, run.id, modelRunId);
   const what = `model ${model.name}@${model.version}`;
-  const opened = await openModel(model.file, input.device, what, tokenizerOf(model.inputMapping, model.file));
+  const opened = await openModel(
+    model.file,
+    input.device,
+    what,
+    tokenizerOf(model.inputMapping, model.file),
+    input.memoryLimitMb,
+  );
   const binary = project.taskType === 'binary';
   const inName = inputName(model.inputMapping);
   const { output: outName, kind } = model.outputMapping;

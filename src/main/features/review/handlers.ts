@@ -5,6 +5,9 @@ import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
 import type { QueueItemRow } from '../../store/queue';
 import { resolveProject } from '../projects/handlers';
+import { predictedNames } from './predicted-names';
+import { queueOverview } from './queue-overview';
+import { exampleImage } from './example-image';
 
 export function toQueueItem(row: QueueItemRow): QueueItem {
   return {
@@ -24,11 +27,6 @@ export function toQueueItem(row: QueueItemRow): QueueItem {
 
 function floats(blob: Buffer): number[] {
   return Array.from(new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength)));
-}
-
-function predictedNames(project: Project, predicted: number): string[] {
-  if (project.taskType !== 'multilabel') return [project.classes[predicted] ?? String(predicted)];
-  return project.classes.filter((_, c) => Math.floor(predicted / 2 ** c) % 2 === 1);
 }
 
 export function reviewExample(ctx: Context, project: Project, exampleId: number) {
@@ -51,7 +49,15 @@ export function reviewExample(ctx: Context, project: Project, exampleId: number)
   };
 }
 
-type ReviewMethods = 'queue.next' | 'queue.lease' | 'queue.item' | 'queue.release' | 'queue.list' | 'queue.stats';
+type ReviewMethods =
+  | 'queue.next'
+  | 'queue.lease'
+  | 'queue.item'
+  | 'queue.release'
+  | 'queue.list'
+  | 'queue.overview'
+  | 'queue.stats'
+  | 'examples.image';
 
 export const reviewHandlers: HandlerGroup<ReviewMethods> = {
   'queue.next': (input, ctx) => {
@@ -137,6 +143,8 @@ export const reviewHandlers: HandlerGroup<ReviewMethods> = {
     return ctx.store.queue.list(project.id, input.status ?? null, input.limit, input.offset).map(toQueueItem);
   },
 
+  'examples.image': (input, ctx) => exampleImage(ctx, resolveProject(ctx, input.project), input.externalId),
+  'queue.overview': (input, ctx) => queueOverview(ctx, resolveProject(ctx, input)),
   'queue.stats': (input, ctx) => {
     const c = ctx.store.queue.counts(resolveProject(ctx, input).id, Date.now());
     return {

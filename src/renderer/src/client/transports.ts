@@ -16,7 +16,7 @@ export function electronTransport(bridge: Bridge): Transport {
   return { call: (m, i) => bridge.call(m, i), subscribe: (l) => bridge.subscribe(l) };
 }
 
-const TOKEN_KEY = 'flywheel.token';
+export const TOKEN_KEY = 'flywheel.token';
 
 /** Browser mode: the token arrives once in the URL fragment, then lives in this tab's session storage. */
 export function readToken(): string | null {

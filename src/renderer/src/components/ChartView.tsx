@@ -6,12 +6,14 @@ import {
   Legend,
   LinearScale,
   LineController,
+  LogarithmicScale,
   LineElement,
   PointElement,
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
 import { useEffect, useRef } from 'react';
+import { useWorkbench } from '../store/workbench';
 
 Chart.register(
   BarController,
@@ -19,6 +21,7 @@ Chart.register(
   CategoryScale,
   LinearScale,
   LineController,
+  LogarithmicScale,
   LineElement,
   PointElement,
   Legend,
@@ -38,14 +41,19 @@ export function ChartView({
   height?: number;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const theme = useWorkbench((s) => s.theme);
   useEffect(() => {
     if (!canvas.current) return;
+    // Axis text and grid lines in the current theme's colours (a canvas cannot read CSS itself).
+    const css = getComputedStyle(document.documentElement);
+    Chart.defaults.color = css.getPropertyValue('--muted').trim() || '#5d6778';
+    Chart.defaults.borderColor = css.getPropertyValue('--line').trim() || '#e3e6ec';
     const chart = new Chart(canvas.current, {
       ...config,
       options: { animation: false, maintainAspectRatio: false, ...config.options },
     } as ChartConfiguration);
     return () => chart.destroy();
-  }, [config]);
+  }, [config, theme]);
   return (
     <div className="chart" style={{ height }}>
       <canvas ref={canvas} role="img" aria-label={label} />

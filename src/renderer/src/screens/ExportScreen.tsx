@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { Output } from '../../../shared/api/contract';
 import type { ExportFormat, ExportRecord } from '../../../shared/features/export/contract';
 import { runJob } from '../client/jobs';
 import { Alert } from '../components/Alert';
@@ -14,19 +15,24 @@ export function ExportScreen() {
   const [split, setSplit] = useState<'time' | 'random' | 'none'>('time');
   const [source, setSource] = useState<'human' | 'human+model'>('human');
   const [history, setHistory] = useState<ExportRecord[]>([]);
+  const [preview, setPreview] = useState<Output<'export.preview'> | null>(null);
   const { busy, error, run: act } = useAction();
   useEffect(() => {
     if (client && projectId !== null) void client.call('export.list', { projectId }).then(setHistory);
   }, [client, projectId]);
   if (!client || projectId === null) return null;
+  const policy =
+    split === 'time'
+      ? { kind: 'time-fractions' as const, fractions: [0.8, 0.1, 0.1] as [number, number, number] }
+      : split === 'random'
+        ? { kind: 'random' as const, fractions: [0.8, 0.1, 0.1] as [number, number, number], seed: 1 }
+        : { kind: 'none' as const };
+  const showPreview = () =>
+    act(async () => {
+      setPreview(await client.call('export.preview', { project: { projectId }, split: policy, labelSource: source }));
+    });
   const run = () =>
     act(async () => {
-      const policy =
-        split === 'time'
-          ? { kind: 'time-fractions' as const, fractions: [0.8, 0.1, 0.1] as [number, number, number] }
-          : split === 'random'
-            ? { kind: 'random' as const, fractions: [0.8, 0.1, 0.1] as [number, number, number], seed: 1 }
-            : { kind: 'none' as const };
       const status = await runJob(client, () =>
         client.call('export.start', { project: { projectId }, name, format, split: policy, labelSource: source }),
       );
@@ -58,7 +64,13 @@ export function ExportScreen() {
         </label>
         <label>
           Split
-          <select value={split} onChange={(e) => setSplit(e.target.value as 'time')}>
+          <select
+            value={split}
+            onChange={(e) => {
+              setSplit(e.target.value as 'time');
+              setPreview(null);
+            }}
+          >
             <option value="time">by time (80/10/10)</option>
             <option value="random">random, seeded</option>
             <option value="none">none</option>
@@ -66,17 +78,28 @@ export function ExportScreen() {
         </label>
         <label>
           Labels
-          <select value={source} onChange={(e) => setSource(e.target.value as 'human')}>
+          <select
+            value={source}
+            onChange={(e) => {
+              setSource(e.target.value as 'human');
+              setPreview(null);
+            }}
+          >
             <option value="human">people’s labels</option>
             <option value="human+model">people’s, else the model’s</option>
           </select>
         </label>
+        <button type="button" disabled={busy} onClick={() => void showPreview()}>
+          Preview counts
+        </button>
         <button type="submit" className="primary" disabled={busy || !name}>
           {busy ? 'Exporting…' : 'Build export'}
         </button>
       </form>
       <Alert message={error} />
-      <table className="table" aria-label="Past exports">
+      {preview && <ExportPreviewTable preview={preview} />}
+      {history.length === 0 && <p className="muted">No exports of this project yet.</p>}
+      <table className="table" aria-label="Past exports" hidden={history.length === 0}>
         <thead>
           <tr>
             <th scope="col">#</th>
@@ -105,5 +128,51 @@ export function ExportScreen() {
         </tbody>
       </table>
     </article>
+  );
+}
+
+/** Rows per split and label the export would hold, before anything is written. */
+function ExportPreviewTable({ preview }: { preview: Output<'export.preview'> }) {
+  const splits = Object.keys(preview.counts);
+  const labels = [...new Set(splits.flatMap((s) => Object.keys(preview.counts[s]!.labels)))].sort();
+  return (
+    <section className="card" aria-label="Export preview">
+      <p data-testid="export-preview">
+        {preview.rows.toLocaleString('en-US')} rows ({preview.labelSources.human.toLocaleString('en-US')} labeled by
+        people, {preview.labelSources.model.toLocaleString('en-US')} by the model) · split {preview.split.kind}
+      </p>
+      <table className="table compact" aria-label="Rows per split and label">
+        <thead>
+          <tr>
+            <th scope="col">label</th>
+            {splits.map((s) => (
+              <th key={s} scope="col" className="num">
+                {s}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {labels.map((l) => (
+            <tr key={l}>
+              <td>{l}</td>
+              {splits.map((s) => (
+                <td key={s} className="num">
+                  {(preview.counts[s]!.labels[l] ?? 0).toLocaleString('en-US')}
+                </td>
+              ))}
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">all</th>
+            {splits.map((s) => (
+              <td key={s} className="num">
+                <strong>{preview.counts[s]!.rows.toLocaleString('en-US')}</strong>
+              </td>
+            ))}
+          </tr>
+        </tbody>
+      </table>
+    </section>
   );
 }

@@ -1,21 +1,40 @@
 import { useState } from 'react';
 import type { ImportPreview, ImportRun } from '../../../shared/features/import/contract';
+import type { ImportMapping } from '../../../shared/features/import/mapping';
 import { runJob } from '../client/jobs';
 import { Alert } from '../components/Alert';
+import { FileChooser } from '../components/FileChooser';
 import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
+import { MappingEditor } from './MappingEditor';
+import { RejectsTable } from './RejectsTable';
 
-/** Import wizard: a file on this machine → preview with the guessed mapping → import with progress. */
+function cell(v: unknown): string {
+  return (typeof v === 'string' ? v : (JSON.stringify(v) ?? '')).slice(0, 60);
+}
+
+/** Import wizard: a file (typed, chosen or uploaded) → preview, mapping edited and checked → import. */
 export function ImportScreen() {
   const client = useWorkbench((s) => s.client);
   const current = useWorkbench((s) => s.stats?.project.name) ?? '';
   const [file, setFile] = useState('');
   const [project, setProject] = useState(current);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [mapping, setMapping] = useState<ImportMapping | null>(null);
+  const [strict, setStrict] = useState(false);
+  const [saveAs, setSaveAs] = useState('');
+  const [jobId, setJobId] = useState<string | null>(null);
   const [run, setRun] = useState<ImportRun | null>(null);
   const { busy, error, run: act } = useAction();
   if (!client) return null;
-  const mapping = preview?.mapping;
+  const target = project || 'imported';
+  const check = (m: ImportMapping | null) =>
+    act(async () => {
+      setRun(null);
+      const p = await client.call('import.preview', { path: file, project: target, ...(m ? { mapping: m } : {}) });
+      setPreview(p);
+      setMapping(p.mapping);
+    });
   return (
     <article aria-label="Import">
       <h1>Import a prediction log</h1>
@@ -23,21 +42,16 @@ export function ImportScreen() {
         className="mine-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void act(async () => {
-            setRun(null);
-            setPreview(await client.call('import.preview', { path: file, project: project || 'imported' }));
-          });
+          void check(null);
         }}
       >
-        <label>
-          File on this machine (JSONL, CSV, Parquet, .gz)
-          <input
-            className="wide"
-            value={file}
-            onChange={(e) => setFile(e.target.value)}
-            placeholder="/data/logs/2026-11-20.jsonl"
-          />
-        </label>
+        <FileChooser
+          purpose="log"
+          label="File on this machine (JSONL, CSV, Parquet, .gz)"
+          value={file}
+          onChange={setFile}
+          placeholder="/data/logs/2026-11-20.jsonl"
+        />
         <label>
           Project
           <input value={project} onChange={(e) => setProject(e.target.value)} />
@@ -63,17 +77,11 @@ export function ImportScreen() {
             <p className="error">No mapping could be guessed: {preview.notes.join('; ')}</p>
           )}
           {preview.notes.length > 0 && mapping && <p className="muted small">{preview.notes.join(' · ')}</p>}
-          {preview.sampleRejects.length > 0 && (
-            <p className="warning">
-              {preview.sampleRejects.length} bad rows in the sample, e.g. row {preview.sampleRejects[0]!.row}:{' '}
-              {preview.sampleRejects[0]!.field} — {preview.sampleRejects[0]!.reason}
-            </p>
-          )}
           <div className="scroll">
-            <table className="table compact">
+            <table className="table compact" aria-label="First rows">
               <thead>
                 <tr>
-                  {preview.fields.slice(0, 6).map((f) => (
+                  {preview.fields.slice(0, 8).map((f) => (
                     <th key={f} scope="col">
                       {f}
                     </th>
@@ -83,12 +91,9 @@ export function ImportScreen() {
               <tbody>
                 {preview.sample.slice(0, 5).map((row, i) => (
                   <tr key={i}>
-                    {preview.fields.slice(0, 6).map((f) => (
+                    {preview.fields.slice(0, 8).map((f) => (
                       <td key={f} className="clip">
-                        {(typeof row[f] === 'string' ? (row[f] as string) : (JSON.stringify(row[f]) ?? '')).slice(
-                          0,
-                          60,
-                        )}
+                        {cell(row[f])}
                       </td>
                     ))}
                   </tr>
@@ -96,30 +101,80 @@ export function ImportScreen() {
               </tbody>
             </table>
           </div>
+          {mapping && <MappingEditor mapping={mapping} fields={preview.fields} onChange={setMapping} />}
+          {preview.sampleRejects.length > 0 ? (
+            <>
+              <p className="warning">
+                {preview.sampleRejects.length} of the first {preview.sample.length} rows fail the mapping:
+              </p>
+              <RejectsTable rejects={preview.sampleRejects} />
+            </>
+          ) : (
+            mapping && <p className="muted small">The first {preview.sample.length} rows pass the mapping.</p>
+          )}
           {mapping && (
-            <button
-              type="button"
-              className="primary"
-              disabled={busy}
-              onClick={() =>
-                void act(async () => {
-                  const status = await runJob(client, () =>
-                    client.call('import.start', { path: file, project: project || 'imported', mapping }),
-                  );
-                  if (status.state !== 'succeeded') throw new Error(status.error?.message ?? 'import failed');
-                  setRun(status.result as ImportRun);
-                })
-              }
-            >
-              Start import
-            </button>
+            <div className="row-actions">
+              <button type="button" disabled={busy} onClick={() => void check(mapping)}>
+                Check mapping
+              </button>
+              <label className="check">
+                <input type="checkbox" checked={strict} onChange={(e) => setStrict(e.target.checked)} /> Strict: import
+                nothing if any row is bad
+              </label>
+              <label>
+                Save mapping as{' '}
+                <input value={saveAs} onChange={(e) => setSaveAs(e.target.value)} placeholder="(optional)" />
+              </label>
+              <button
+                type="button"
+                className="primary"
+                disabled={busy}
+                onClick={() =>
+                  void act(async () => {
+                    const status = await runJob(
+                      client,
+                      () =>
+                        client.call('import.start', {
+                          path: file,
+                          project: target,
+                          mapping,
+                          strict,
+                          ...(saveAs ? { saveMappingAs: saveAs } : {}),
+                        }),
+                      setJobId,
+                    );
+                    setJobId(null);
+                    if (status.state === 'cancelled') throw new Error('import cancelled: resume it by starting again');
+                    if (status.state !== 'succeeded') throw new Error(status.error?.message ?? 'import failed');
+                    setRun(status.result as ImportRun);
+                  })
+                }
+              >
+                Start import
+              </button>
+              {jobId && (
+                <button type="button" onClick={() => void client.call('jobs.cancel', { jobId })}>
+                  Cancel import
+                </button>
+              )}
+            </div>
           )}
         </section>
       )}
       {run && (
-        <p role="status" data-testid="import-result">
-          Imported {run.rowsImported.toLocaleString('en-US')} rows ({run.rowsRejected} rejected) into {project}.
-        </p>
+        <section aria-label="Import result">
+          <p role="status" data-testid="import-result">
+            Imported {run.rowsImported.toLocaleString('en-US')} rows ({run.rowsRejected} rejected) into {target}.
+          </p>
+          {run.rowsRejected > 0 && (
+            <>
+              <p className="warning">
+                Every rejected row is listed in <code>{run.rejectsPath}</code>; the first ones:
+              </p>
+              <RejectsTable rejects={run.firstRejects} />
+            </>
+          )}
+        </section>
       )}
     </article>
   );

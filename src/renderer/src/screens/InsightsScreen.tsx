@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ChartConfiguration } from 'chart.js';
 import type { Output } from '../../../shared/api/contract';
 import { ChartView, SERIES_COLORS } from '../components/ChartView';
+import { histogramConfig } from '../components/charts';
 import { useWorkbench } from '../store/workbench';
 
 type Evaluation = Output<'insights.eval'>;
@@ -10,22 +11,6 @@ type Drift = Output<'insights.drift'>;
 type Agreement = Output<'labels.agreement'>;
 
 const f = (x: number | null, d = 3) => (x === null ? '—' : x.toFixed(d));
-
-function histogramConfig(h: Histograms): ChartConfiguration {
-  const bins = h[0]?.bins.length ?? 20;
-  return {
-    type: 'bar',
-    data: {
-      labels: Array.from({ length: bins }, (_, i) => (i / bins).toFixed(2)),
-      datasets: h.map((run, i) => ({
-        label: run.name,
-        data: run.bins,
-        backgroundColor: `${SERIES_COLORS[i % SERIES_COLORS.length]}99`,
-      })),
-    },
-    options: { scales: { x: { title: { display: true, text: 'top-class probability' } } } },
-  };
-}
 
 function reliabilityConfig(e: Evaluation): ChartConfiguration {
   return {

@@ -1,22 +1,51 @@
 import { useEffect, useState } from 'react';
 import type { LabelSchemaVersion } from '../../../shared/features/labels/contract';
+import { changesFromDraft } from '../../../shared/features/labels/draft-mapping';
+import { describeChange } from '../../../shared/features/labels/mapping';
 import { Alert } from '../components/Alert';
 import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
 
 interface Row {
-  from: string;
+  /** Stable key: the previous version's id, or new-N for an added label. */
+  key: string;
   id: string;
   name: string;
+  hotkey: string;
+  color: string;
+  description: string;
+  /** Old ids this label takes over, comma separated (blank: a new label). */
+  comesFrom: string;
 }
 
-/** Label schema history, diffs, and a new version (renames carry labels forward). */
+const PALETTE = ['#3b5bdb', '#e8590c', '#2b8a3e', '#ae3ec9', '#f08c00', '#0c8599', '#c92a2a', '#5c940d'];
+
+function rowsOf(v: LabelSchemaVersion): Row[] {
+  return v.labels.map((l) => ({
+    key: l.id,
+    id: l.id,
+    name: l.name,
+    hotkey: l.hotkey ?? '',
+    color: l.color,
+    description: l.description,
+    comesFrom: l.id,
+  }));
+}
+
+const ids = (text: string) =>
+  text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+/** Label schema history, diffs, and a new version: renames and merges carry labels forward, splits requeue. */
 export function LabelsScreen() {
   const client = useWorkbench((s) => s.client);
   const projectId = useWorkbench((s) => s.selectedId);
   const [versions, setVersions] = useState<LabelSchemaVersion[]>([]);
   const [diffs, setDiffs] = useState<Record<number, string[]>>({});
   const [rows, setRows] = useState<Row[]>([]);
+  const [added, setAdded] = useState(0);
   const [guidelines, setGuidelines] = useState('');
   const [note, setNote] = useState('');
   const [message, setMessage] = useState<string | null>(null);
@@ -28,7 +57,7 @@ export function LabelsScreen() {
     setVersions(all);
     const latest = all.at(-1);
     if (latest) {
-      setRows(latest.labels.map((l) => ({ from: l.id, id: l.id, name: l.name })));
+      setRows(rowsOf(latest));
       setGuidelines(latest.guidelines);
     }
     const d: Record<number, string[]> = {};
@@ -44,20 +73,27 @@ export function LabelsScreen() {
   }, [client, projectId]);
   if (!client || projectId === null) return null;
   const latest = versions.at(-1);
+  const edit = (key: string, change: Partial<Row>) =>
+    setRows(rows.map((r) => (r.key === key ? { ...r, ...change } : r)));
+  const changes = latest
+    ? changesFromDraft(
+        latest.labels.map((l) => l.id),
+        rows.map((r) => ({ id: r.id, comesFrom: ids(r.comesFrom) })),
+      )
+    : [];
 
   const save = () =>
     act(async () => {
-      if (!latest) return;
-      const labels = rows.map((r) => {
-        const before = latest.labels.find((l) => l.id === r.from)!;
-        return { ...before, id: r.id, name: r.name };
-      });
-      const mapping = rows
-        .filter((r) => r.id !== r.from)
-        .map((r) => ({ kind: 'rename' as const, from: r.from, to: r.id }));
+      const labels = rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        hotkey: r.hotkey || null,
+        color: r.color,
+        description: r.description,
+      }));
       const created = await client.call('labels.create', {
         project: { projectId },
-        draft: { labels, guidelines, changeNote: note, mappingFromPrevious: mapping },
+        draft: { labels, guidelines, changeNote: note, mappingFromPrevious: changes },
       });
       setMessage(
         `Version ${created.version} saved: ${created.carryForward.carried} labels carried forward, ${created.carryForward.requeued} examples back in the queue.`,
@@ -77,37 +113,117 @@ export function LabelsScreen() {
       <Alert message={error} />
       <section aria-label="New version" className="card">
         <h2>New version (after v{latest?.version})</h2>
-        <table className="table compact">
+        <table className="table compact" aria-label="Labels of the new version">
           <thead>
             <tr>
-              <th scope="col">was</th>
+              <th scope="col">comes from</th>
               <th scope="col">id</th>
               <th scope="col">name</th>
+              <th scope="col">hotkey</th>
+              <th scope="col">colour</th>
+              <th scope="col">description</th>
+              <th scope="col" />
             </tr>
           </thead>
           <tbody>
-            {rows.map((r, i) => (
-              <tr key={r.from}>
-                <td className="mono">{r.from}</td>
-                <td>
-                  <input
-                    aria-label={`id of ${r.from}`}
-                    value={r.id}
-                    onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, id: e.target.value } : x)))}
-                  />
-                </td>
-                <td>
-                  <input
-                    aria-label={`name of ${r.from}`}
-                    value={r.name}
-                    onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
-                  />
-                </td>
-              </tr>
-            ))}
+            {rows.map((r) => {
+              const who = r.key.startsWith('new-') ? `new label ${r.key.slice(4)}` : r.key;
+              return (
+                <tr key={r.key}>
+                  <td>
+                    <input
+                      aria-label={`${who} comes from`}
+                      value={r.comesFrom}
+                      size={14}
+                      placeholder="(new)"
+                      onChange={(e) => edit(r.key, { comesFrom: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      aria-label={`id of ${who}`}
+                      value={r.id}
+                      size={12}
+                      onChange={(e) => edit(r.key, { id: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      aria-label={`name of ${who}`}
+                      value={r.name}
+                      size={14}
+                      onChange={(e) => edit(r.key, { name: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      aria-label={`hotkey of ${who}`}
+                      value={r.hotkey}
+                      size={2}
+                      maxLength={1}
+                      onChange={(e) => edit(r.key, { hotkey: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      type="color"
+                      aria-label={`colour of ${who}`}
+                      value={r.color}
+                      onChange={(e) => edit(r.key, { color: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      aria-label={`description of ${who}`}
+                      value={r.description}
+                      size={18}
+                      onChange={(e) => edit(r.key, { description: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <button type="button" className="link" onClick={() => setRows(rows.filter((x) => x.key !== r.key))}>
+                      Remove<span className="sr-only"> {who}</span>
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
-        <p className="muted small">A changed id is a rename: labels carry forward to it.</p>
+        <div className="row-actions">
+          <button
+            type="button"
+            onClick={() => {
+              const n = added + 1;
+              setAdded(n);
+              setRows([
+                ...rows,
+                {
+                  key: `new-${n}`,
+                  id: '',
+                  name: '',
+                  hotkey: '',
+                  color: PALETTE[(rows.length + n) % PALETTE.length]!,
+                  description: '',
+                  comesFrom: '',
+                },
+              ]);
+            }}
+          >
+            Add a label
+          </button>
+          <span className="muted small">
+            “Comes from” names the old ids a label takes over: another id is a rename, several a merge (labels carry
+            forward); one old id under several labels is a split (its examples go back to the queue).
+          </span>
+        </div>
+        {changes.length > 0 && (
+          <ul className="small" aria-label="Declared changes">
+            {changes.map((c) => (
+              <li key={describeChange(c)}>{describeChange(c)}</li>
+            ))}
+          </ul>
+        )}
         <label className="block">
           Guidelines (markdown)
           <textarea value={guidelines} rows={5} onChange={(e) => setGuidelines(e.target.value)} />

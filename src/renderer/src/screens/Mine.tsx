@@ -1,47 +1,76 @@
-import { useState } from 'react';
-import type { Output } from '../../../shared/api/contract';
+import { useMemo, useState } from 'react';
+import type { Input, Output } from '../../../shared/api/contract';
+import type { MiningPreview } from '../../../shared/features/mining/contract';
 import { Alert } from '../components/Alert';
+import { ChartView } from '../components/ChartView';
+import { priorityConfig } from '../components/charts';
 import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
+import { QueueOverview } from './QueueOverview';
 
-const STRATEGIES = ['entropy', 'margin', 'least-confidence', 'disagreement', 'random'] as const;
+const STRATEGIES = ['entropy', 'margin', 'least-confidence', 'disagreement', 'vote-entropy', 'random'] as const;
+type Strategy = (typeof STRATEGIES)[number];
 
+function strategyInput(strategy: Strategy): Input<'mining.run'>['strategy'] {
+  if (strategy === 'disagreement') return { strategy, measure: 'label-flip' };
+  if (strategy === 'random') return { strategy, seed: 1 };
+  return { strategy };
+}
+
+/** Choose a strategy, see what it would queue and how uncertainty spreads, then build the queue. */
 export function Mine() {
   const client = useWorkbench((s) => s.client);
   const projectId = useWorkbench((s) => s.selectedId);
   const runs = useWorkbench((s) => s.stats?.modelRuns.length ?? 0);
-  const [strategy, setStrategy] = useState<(typeof STRATEGIES)[number]>('entropy');
+  const [strategy, setStrategy] = useState<Strategy>('entropy');
   const [limit, setLimit] = useState(100);
   const [share, setShare] = useState(0);
+  const [quota, setQuota] = useState(0);
+  const [dedupe, setDedupe] = useState(true);
+  const [excludeLabeled, setExcludeLabeled] = useState(true);
+  const [preview, setPreview] = useState<MiningPreview | null>(null);
   const [result, setResult] = useState<Output<'mining.run'> | null>(null);
+  const [built, setBuilt] = useState(0);
   const { busy, error, run: act } = useAction();
+  const chart = useMemo(() => (preview ? priorityConfig(preview) : null), [preview]);
   if (!client || projectId === null) return null;
-  const run = () =>
-    act(async () => {
-      const s =
-        strategy === 'disagreement'
-          ? { strategy, measure: 'label-flip' as const }
-          : strategy === 'random'
-            ? { strategy, seed: 1 }
-            : { strategy };
-      setResult(
-        await client.call('mining.run', { project: { projectId }, strategy: s, limit, secondLabelShare: share / 100 }),
-      );
-    });
+  const request = (): Input<'mining.run'> => ({
+    project: { projectId },
+    strategy: strategyInput(strategy),
+    limit,
+    secondLabelShare: share / 100,
+    dedupe,
+    excludeLabeled,
+    ...(quota > 0 ? { perClassQuota: quota } : {}),
+  });
+  const changed =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setPreview(null);
+    };
   return (
     <article aria-label="Mine">
+      <h1>Mine hard examples</h1>
       <form
         className="mine-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void run();
+          void act(async () => {
+            setResult(null);
+            setPreview(await client.call('mining.preview', request()));
+          });
         }}
       >
         <label>
           Strategy
-          <select value={strategy} onChange={(e) => setStrategy(e.target.value as (typeof STRATEGIES)[number])}>
+          <select value={strategy} onChange={(e) => changed(setStrategy)(e.target.value as Strategy)}>
             {STRATEGIES.map((s) => (
-              <option key={s} value={s} disabled={s === 'disagreement' && runs < 2}>
+              <option
+                key={s}
+                value={s}
+                disabled={(s === 'disagreement' && runs < 2) || (s === 'vote-entropy' && runs < 3)}
+              >
                 {s}
               </option>
             ))}
@@ -49,45 +78,91 @@ export function Mine() {
         </label>
         <label>
           Items
-          <input type="number" min={1} max={100000} value={limit} onChange={(e) => setLimit(Number(e.target.value))} />
+          <input
+            type="number"
+            min={1}
+            max={100000}
+            value={limit}
+            onChange={(e) => changed(setLimit)(Number(e.target.value))}
+          />
+        </label>
+        <label>
+          At most per class (0: no quota)
+          <input type="number" min={0} value={quota} onChange={(e) => changed(setQuota)(Number(e.target.value))} />
         </label>
         <label>
           Labeled twice (%)
-          <input type="number" min={0} max={100} value={share} onChange={(e) => setShare(Number(e.target.value))} />
+          <input
+            type="number"
+            min={0}
+            max={100}
+            value={share}
+            onChange={(e) => changed(setShare)(Number(e.target.value))}
+          />
         </label>
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Mining…' : 'Build queue'}
+        <label className="check">
+          <input type="checkbox" checked={dedupe} onChange={(e) => changed(setDedupe)(e.target.checked)} /> Leave out
+          near-duplicates
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={excludeLabeled}
+            onChange={(e) => changed(setExcludeLabeled)(e.target.checked)}
+          />{' '}
+          Skip examples labeled under the current schema
+        </label>
+        <button type="submit" disabled={busy}>
+          Preview
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() =>
+            void act(async () => {
+              setResult(await client.call('mining.run', request()));
+              setPreview(null);
+              setBuilt((b) => b + 1);
+            })
+          }
+        >
+          {busy ? 'Working…' : 'Build queue'}
         </button>
       </form>
       <Alert message={error} />
-      {result && (
-        <section aria-label="Mining result">
-          <p data-testid="mining-summary">
-            Run #{result.miningRunId}: {result.added} added, {result.updated} re-prioritised, {result.alreadyQueued}{' '}
-            already queued; {result.suppressedDuplicates} duplicates left out · scanned{' '}
-            {result.scanned.toLocaleString('en-US')} in{' '}
-            {Math.round(result.timings.loadMs + result.timings.rankMs + result.timings.selectMs)} ms
+      {preview && chart && (
+        <section className="card" aria-label="Mining preview">
+          <p data-testid="mining-preview">
+            {preview.selected.toLocaleString('en-US')} items would be queued out of{' '}
+            {preview.eligible.toLocaleString('en-US')} eligible ({preview.scanned.toLocaleString('en-US')} scanned, runs{' '}
+            {preview.modelRuns.map((r) => r.name).join(', ')})
+            {preview.cutoff !== null && <>; the last one has priority {preview.cutoff.toFixed(4)}</>}
+            {preview.suppressedDuplicates > 0 && <>; {preview.suppressedDuplicates} duplicates left out</>}
+            {preview.suppressedByQuota > 0 && <>; {preview.suppressedByQuota} over their class quota</>}.
           </p>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">priority</th>
-                <th scope="col">example</th>
-                <th scope="col">why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.top.map((t) => (
-                <tr key={t.externalId}>
-                  <td className="num">{t.priority.toFixed(3)}</td>
-                  <td className="mono">{t.externalId}</td>
-                  <td>{t.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ChartView
+            config={chart}
+            label={`Histogram of ${preview.strategy} priority over the eligible examples, with those that would be queued`}
+          />
+          <ol className="small">
+            {preview.top.slice(0, 5).map((t) => (
+              <li key={t.externalId}>
+                <span className="mono">{t.externalId}</span> — {t.reason}
+              </li>
+            ))}
+          </ol>
         </section>
       )}
+      {result && (
+        <p role="status" data-testid="mining-summary">
+          Run #{result.miningRunId}: {result.added} added, {result.updated} re-prioritised, {result.alreadyQueued}{' '}
+          already queued; {result.suppressedDuplicates} duplicates left out · scanned{' '}
+          {result.scanned.toLocaleString('en-US')} in{' '}
+          {Math.round(result.timings.loadMs + result.timings.rankMs + result.timings.selectMs)} ms
+        </p>
+      )}
+      <QueueOverview projectId={projectId} version={built} />
     </article>
   );
 }

@@ -1,30 +1,58 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { Output } from '../../../shared/api/contract';
 import type { Device, RegisteredModel, RescoreResult } from '../../../shared/features/models/contract';
 import { runJob } from '../client/jobs';
 import { Alert } from '../components/Alert';
+import { ChartView } from '../components/ChartView';
+import { histogramConfig } from '../components/charts';
+import { FileChooser } from '../components/FileChooser';
 import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
+import { inputSummary, ModelMappingForm } from './ModelMappingForm';
 
 const DEVICES: Device[] = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 
-/** Register ONNX models and rescore the project with them. */
+/** Register ONNX models, check and edit their mappings, rescore the project with them. */
 export function ModelsScreen() {
   const client = useWorkbench((s) => s.client);
   const projectId = useWorkbench((s) => s.selectedId);
   const [models, setModels] = useState<RegisteredModel[]>([]);
+  const [histograms, setHistograms] = useState<Output<'insights.histograms'> | null>(null);
   const [file, setFile] = useState('');
   const [device, setDevice] = useState<Device>('auto');
+  const [editing, setEditing] = useState<number | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
   const [result, setResult] = useState<RescoreResult | null>(null);
   const { busy, error, run: act } = useAction();
+  const chart = useMemo(() => (histograms?.length ? histogramConfig(histograms) : null), [histograms]);
   useEffect(() => {
-    if (client && projectId !== null) void client.call('models.list', { projectId }).then(setModels);
-  }, [client, projectId]);
+    if (!client || projectId === null) return;
+    void client.call('models.list', { projectId }).then(setModels);
+    void client.call('insights.histograms', { project: { projectId } }).then(setHistograms, () => setHistograms(null));
+  }, [client, projectId, result]);
   if (!client || projectId === null) return null;
+  const reload = async () => {
+    setModels(await client.call('models.list', { projectId }));
+    setEditing(null);
+  };
   // Every action ends by reloading the list: a model was added, or a rescore made a run.
   const guard = (fn: () => Promise<void>) =>
     act(async () => {
       await fn();
-      setModels(await client.call('models.list', { projectId }));
+      await reload();
+    });
+  const rescore = (m: RegisteredModel) =>
+    guard(async () => {
+      const status = await runJob(
+        client,
+        () => client.call('models.rescore', { project: { projectId }, model: m.id, device }),
+        setJobId,
+      );
+      setJobId(null);
+      if (status.state === 'cancelled')
+        throw new Error('rescore cancelled: starting it again resumes where it stopped');
+      if (status.state !== 'succeeded') throw new Error(status.error?.message ?? 'rescore failed');
+      setResult(status.result as RescoreResult);
     });
   return (
     <article aria-label="Models">
@@ -39,15 +67,13 @@ export function ModelsScreen() {
           });
         }}
       >
-        <label>
-          ONNX model file on this machine
-          <input
-            className="wide"
-            value={file}
-            onChange={(e) => setFile(e.target.value)}
-            placeholder="/models/clf-v3.onnx"
-          />
-        </label>
+        <FileChooser
+          purpose="model"
+          label="ONNX model file (or Hugging Face folder) on this machine"
+          value={file}
+          onChange={setFile}
+          placeholder="/models/clf-v3.onnx"
+        />
         <button type="submit" disabled={busy || !file}>
           Add model
         </button>
@@ -68,7 +94,7 @@ export function ModelsScreen() {
             <th scope="col">input</th>
             <th scope="col">output</th>
             <th scope="col">sha256</th>
-            <th scope="col" />
+            <th scope="col">actions</th>
           </tr>
         </thead>
         <tbody>
@@ -77,36 +103,40 @@ export function ModelsScreen() {
               <td>
                 {m.name} <span className="tag">{m.version}</span>
               </td>
-              <td>
-                {m.inputMapping.kind === 'tokens'
-                  ? 'text → tokenizer'
-                  : `${m.inputMapping.input} ← ${m.inputMapping.kind === 'text' ? 'text' : `${m.inputMapping.dim} features`}`}
-              </td>
+              <td>{inputSummary(m)}</td>
               <td>
                 {m.outputMapping.output} ({m.outputMapping.kind})
               </td>
               <td className="mono">{m.sha256.slice(0, 12)}</td>
-              <td>
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={() =>
-                    void guard(async () => {
-                      const status = await runJob(client, () =>
-                        client.call('models.rescore', { project: { projectId }, model: m.id, device }),
-                      );
-                      if (status.state !== 'succeeded') throw new Error(status.error?.message ?? 'rescore failed');
-                      setResult(status.result as RescoreResult);
-                    })
-                  }
-                >
+              <td className="row-actions">
+                <button type="button" disabled={busy} onClick={() => void rescore(m)}>
                   Rescore {m.name}
+                </button>
+                <button type="button" className="link" onClick={() => setEditing(editing === m.id ? null : m.id)}>
+                  {editing === m.id ? 'Close' : `Edit mappings of ${m.name}`}
                 </button>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {editing !== null && models.find((m) => m.id === editing) && (
+        <ModelMappingForm
+          key={editing}
+          model={models.find((m) => m.id === editing)!}
+          projectId={projectId}
+          onSaved={reload}
+          act={act}
+        />
+      )}
+      {jobId && (
+        <div className="row-actions">
+          <span className="muted">Rescoring… progress is in the top bar.</span>
+          <button type="button" onClick={() => void client.call('jobs.cancel', { jobId })}>
+            Cancel rescore
+          </button>
+        </div>
+      )}
       {result && (
         <section role="status" aria-label="Rescore result" data-testid="rescore-result">
           <p>
@@ -120,6 +150,12 @@ export function ModelsScreen() {
               ))}
             </ul>
           )}
+        </section>
+      )}
+      {chart && (
+        <section className="card" aria-label="Score distributions per model run">
+          <h2>Score distribution per model run</h2>
+          <ChartView config={chart} label="Histogram of top-class probability per model run" />
         </section>
       )}
     </article>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Markdown } from '../components/Markdown';
 import { decide, setAnnotator, startReview, toggle, toggleHelp, undo, useReview, releaseLeases } from '../store/review';
 import { useWorkbench } from '../store/workbench';
@@ -64,6 +64,32 @@ function Scores() {
   );
 }
 
+/** The picture of an image example, loaded through the API (checked there) as a data: URL. */
+function ExampleImage({ externalId, imagePath }: { externalId: string; imagePath: string }) {
+  const client = useWorkbench((s) => s.client);
+  const projectId = useWorkbench((s) => s.selectedId);
+  const [image, setImage] = useState<{ url: string } | { error: string } | null>(null);
+  useEffect(() => {
+    if (!client || projectId === null) return;
+    let live = true;
+    setImage(null);
+    client.call('examples.image', { project: { projectId }, externalId }).then(
+      (r) => live && setImage({ url: r.dataUrl }),
+      (e: Error) => live && setImage({ error: e.message }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, projectId, externalId]);
+  if (image && 'error' in image) return <p className="warning">{image.error}</p>;
+  return (
+    <figure className="example-image">
+      {image ? <img src={image.url} alt={`example ${externalId}`} /> : <div className="image-placeholder" />}
+      <figcaption className="muted small mono">{imagePath}</figcaption>
+    </figure>
+  );
+}
+
 function ExampleView() {
   const current = useReview((s) => s.current);
   const [long, setLong] = useState(false);
@@ -90,7 +116,7 @@ function ExampleView() {
           )}
         </p>
       )}
-      {ex.imagePath !== null && <p className="muted">image: {ex.imagePath}</p>}
+      {ex.imagePath !== null && <ExampleImage externalId={ex.externalId} imagePath={ex.imagePath} />}
       {ex.features && ex.text === null && (
         <table className="table compact">
           <tbody>
@@ -231,16 +257,12 @@ export function Review() {
   const help = useReview((s) => s.help);
   const projectId = useWorkbench((s) => s.selectedId);
   const [guidelinesOpen, setGuidelinesOpen] = useState(true);
-  const started = useRef(false);
   useHotkeys();
   useEffect(() => {
-    if (annotator && projectId !== null) {
-      started.current = true;
-      void startReview();
-    }
-    return () => {
-      if (started.current) void releaseLeases();
-    };
+    if (!annotator || projectId === null) return;
+    void startReview();
+    // The leases of the annotator and project this effect started with, not the ones now chosen.
+    return () => void releaseLeases(projectId, annotator);
   }, [projectId, annotator]);
 
   return (

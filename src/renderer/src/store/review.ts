@@ -223,9 +223,7 @@ export function toggleHelp(show?: boolean): void {
   set((s) => ({ help: show ?? !s.help }));
 }
 
-export async function releaseLeases(): Promise<void> {
-  const c = client();
-  const id = projectId();
-  const { annotator, session } = get();
-  if (c && id !== null && annotator) await c.call('queue.release', { project: { projectId: id }, annotator, session });
+/** Gives back what this window leased for a project and annotator (both may have changed since). */
+export async function releaseLeases(projectId: number, annotator: string): Promise<void> {
+  await client()?.call('queue.release', { project: { projectId }, annotator, session: get().session });
 }

@@ -6,6 +6,10 @@ import type { JobProgress } from '../../../shared/features/app/contract';
 
 interface WorkbenchState {
   client: ApiClient | null;
+  /** Electron has OS file dialogs; browser mode uploads files instead. */
+  mode: 'electron' | 'browser';
+  /** Chosen by the theme switch; charts redraw in the theme's colours when it changes. */
+  theme: 'system' | 'light' | 'dark';
   problem: string | null;
   projects: ProjectSummary[];
   selectedId: number | null;
@@ -16,8 +20,17 @@ interface WorkbenchState {
   error: string | null;
 }
 
+export const THEME_KEY = 'flywheel.theme';
+
+function storedTheme(): WorkbenchState['theme'] {
+  const t = localStorage.getItem(THEME_KEY);
+  return t === 'light' || t === 'dark' ? t : 'system';
+}
+
 export const useWorkbench = create<WorkbenchState>(() => ({
   client: null,
+  mode: 'browser',
+  theme: storedTheme(),
   problem: null,
   projects: [],
   selectedId: null,
@@ -59,8 +72,8 @@ export async function selectProject(projectId: number): Promise<void> {
   }
 }
 
-export function start(client: ApiClient | null, problem: string | null): void {
-  set({ client, problem, loading: client !== null });
+export function start(client: ApiClient | null, problem: string | null, mode: 'electron' | 'browser'): void {
+  set({ client, problem, mode, loading: client !== null });
   if (!client) return;
   client.onEvent((event) => {
     if (event.type === 'job.progress') set({ jobs: { ...get().jobs, [event.progress.jobId]: event.progress } });

@@ -37,6 +37,9 @@ export const JobStatusSchema = z.object({
 });
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
+export const FilePurposeSchema = z.enum(['log', 'model', 'model-folder']);
+export type FilePurpose = z.infer<typeof FilePurposeSchema>;
+
 const JobRef = z.object({ jobId: z.string().min(1).max(100) });
 
 export const appContract = {
@@ -44,6 +47,11 @@ export const appContract = {
     input: z.object({}).strict(),
     output: AppInfoSchema,
     summary: 'Version and database of this workbench',
+  }),
+  'app.pickFile': method({
+    input: z.object({ purpose: FilePurposeSchema }).strict(),
+    output: z.object({ path: z.string().nullable() }),
+    summary: "The desktop app's open dialog (null when cancelled); browser mode uploads instead",
   }),
   'jobs.list': method({
     input: z.object({}).strict(),

@@ -90,6 +90,19 @@ export const exportContract = {
     summary:
       'Build a dataset export (a job): splits, files per split, manifest; atomic, never overwrites without force',
   }),
+  'export.preview': method({
+    input: ExportOptionsSchema.omit({ name: true, dir: true, force: true, format: true }),
+    output: z.object({
+      rows: z.number().int(),
+      split: SplitPolicySchema,
+      counts: z.record(
+        z.string(),
+        z.object({ rows: z.number().int(), labels: z.record(z.string(), z.number().int()) }),
+      ),
+      labelSources: z.object({ human: z.number().int(), model: z.number().int() }),
+    }),
+    summary: 'How many rows an export with these options would hold, per split and label; writes nothing',
+  }),
   'export.again': method({
     input: z.object({ exportId: z.number().int().positive(), force: z.boolean().default(false) }).strict(),
     output: z.object({ jobId: z.string() }),

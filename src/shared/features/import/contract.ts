@@ -96,6 +96,8 @@ export const importContract = {
         sampleRows: z.number().int().min(1).max(1000).default(50),
         projectId: z.number().int().positive().optional(),
         project: z.string().min(1).max(100).optional(),
+        /** Check the sample against this (edited) mapping instead of guessing one. */
+        mapping: ImportMappingSchema.optional(),
       })
       .strict(),
     output: ImportPreviewSchema,

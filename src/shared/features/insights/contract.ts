@@ -111,6 +111,22 @@ export const insightsContract = {
     ),
     summary: 'Score distribution of every model run',
   }),
+  'insights.runAgreement': method({
+    input: z.object({ project: ProjectRefSchema, maxRuns: z.number().int().min(2).max(12).default(6) }).strict(),
+    output: z.array(
+      z.object({
+        a: z.string(),
+        b: z.string(),
+        /** Examples both runs scored. */
+        examples: z.number().int(),
+        /** Share of those where both give the same label(s). */
+        labelAgreement: z.number().nullable(),
+        /** Mean over examples of the mean absolute score difference per class. */
+        meanAbsDelta: z.number().nullable(),
+      }),
+    ),
+    summary: 'Agreement of every pair of the newest model runs: label agreement rate and mean |Δp|',
+  }),
   'insights.drift': method({
     input: z
       .object({

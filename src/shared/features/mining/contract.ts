@@ -83,7 +83,34 @@ export const MiningResultSchema = z.object({
 });
 export type MiningResult = z.infer<typeof MiningResultSchema>;
 
+export const MiningPreviewSchema = z.object({
+  strategy: z.string(),
+  modelRuns: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  scanned: z.number().int(),
+  eligible: z.number().int(),
+  selected: z.number().int(),
+  doublyLabeled: z.number().int(),
+  suppressedDuplicates: z.number().int(),
+  suppressedByQuota: z.number().int(),
+  /** Priority of the last item that would be queued: the bar an example must clear. */
+  cutoff: z.number().nullable(),
+  /** Priorities of the eligible examples in equal bins over [min, max], and of the selected ones. */
+  histogram: z.object({
+    min: z.number(),
+    max: z.number(),
+    all: z.array(z.number().int()),
+    selected: z.array(z.number().int()),
+  }),
+  top: z.array(MinedItemSchema),
+});
+export type MiningPreview = z.infer<typeof MiningPreviewSchema>;
+
 export const miningContract = {
+  'mining.preview': method({
+    input: MiningRequestSchema.safeExtend({ bins: z.number().int().min(2).max(100).default(20) }),
+    output: MiningPreviewSchema,
+    summary: 'What mining.run would queue, without writing: counts, the cut-off and a histogram of priorities',
+  }),
   'mining.run': method({
     input: MiningRequestSchema,
     output: MiningResultSchema,

@@ -66,6 +66,22 @@ export const modelsContract = {
     output: ModelSchema,
     summary: 'Register an ONNX model: copied into the data folder with its sha256; mappings inferred and checked',
   }),
+  'models.update': method({
+    input: z
+      .object({
+        project: ProjectRefSchema,
+        model: z.union([z.number().int().positive(), z.string().min(1).max(300)]),
+        /** The graph input fed the features or the text (not for tokenizer folders). */
+        input: z.string().min(1).max(300).optional(),
+        /** Tokenizer folders: the longest token sequence fed to the model. */
+        maxLength: z.number().int().min(2).max(8192).optional(),
+        output: z.string().min(1).max(300).optional(),
+        outputKind: z.enum(['probabilities', 'logits']).optional(),
+      })
+      .strict(),
+    output: ModelSchema,
+    summary: "Edit a model's mappings; checked against the graph and a probe batch before they are saved",
+  }),
   'models.list': method({
     input: ProjectRefSchema,
     output: z.array(ModelSchema),
@@ -78,6 +94,8 @@ export const modelsContract = {
         model: z.union([z.number().int().positive(), z.string().min(1).max(300)]),
         device: DeviceSchema.default('auto'),
         batchSize: z.number().int().min(1).max(65_536).default(4096),
+        /** The model process is stopped past this resident size (default: FLYWHEEL_MODEL_MEMORY_MB or half the RAM). */
+        memoryLimitMb: z.number().int().min(32).max(1_048_576).optional(),
       })
       .strict(),
     output: z.object({ jobId: z.string() }),

@@ -8,6 +8,13 @@ const AnnotatorName = z.string().trim().min(1).max(100);
 /** One review window; a session that asks again gets the item it already holds. */
 const SessionId = z.string().min(1).max(100);
 
+const StatusCountsSchema = z.object({
+  pending: z.number().int(),
+  leased: z.number().int(),
+  done: z.number().int(),
+  skipped: z.number().int(),
+});
+
 export const QueueItemSchema = z.object({
   id: z.number().int(),
   externalId: z.string(),
@@ -82,6 +89,16 @@ export const reviewContract = {
     output: z.object({ item: QueueItemSchema.nullable(), example: ReviewExampleSchema }),
     summary: 'One example as the review screen shows it, with its queue item if it has one',
   }),
+  'examples.image': method({
+    input: z.object({ project: ProjectRefSchema, externalId: z.string().min(1).max(512) }).strict(),
+    output: z.object({
+      mimeType: z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp']),
+      bytes: z.number().int(),
+      /** A data: URL, so the image crosses IPC and HTTP like any answer and the page loads nothing else. */
+      dataUrl: z.string(),
+    }),
+    summary: "An image example's picture, read from its local path after checks (a real image, within the size cap)",
+  }),
   'queue.release': method({
     input: z.object({ project: ProjectRefSchema, annotator: AnnotatorName, session: SessionId.optional() }).strict(),
     output: z.object({ released: z.number().int() }),
@@ -98,6 +115,18 @@ export const reviewContract = {
       .strict(),
     output: z.array(QueueItemSchema),
     summary: 'Queue items by priority, optionally of one status',
+  }),
+  'queue.overview': method({
+    input: ProjectRefSchema,
+    output: z.object({
+      total: z.number().int(),
+      /** By the strategy that queued the item. */
+      byStrategy: z.array(z.object({ key: z.string(), counts: StatusCountsSchema })),
+      /** By the class the newest model run predicts for the item. */
+      byClass: z.array(z.object({ key: z.string(), counts: StatusCountsSchema })),
+      modelRun: z.string().nullable(),
+    }),
+    summary: 'Queue items by strategy and by predicted class, each split by status',
   }),
   'queue.stats': method({
     input: ProjectRefSchema,

@@ -1,0 +1,80 @@
+import type { Output, ParsedInput } from '../../../shared/api/contract';
+import { ApiError } from '../../../shared/api/errors';
+import type { Context } from '../../core/context';
+import { resolveProject } from '../projects/handlers';
+import { probeKind, shape, toModel } from './add-model';
+import { openModel } from './model-host';
+import { tokenizerOf } from './model-input';
+import { findModel } from './rescore';
+
+type Model = Output<'models.add'>;
+
+function editedInput(model: Model, input: ParsedInput<'models.update'>): Model['inputMapping'] {
+  const mapping = model.inputMapping;
+  if (mapping.kind === 'tokens') {
+    if (input.input !== undefined)
+      throw new ApiError('bad-mapping', `model ${model.name}: a tokenizer fills input_ids and attention_mask itself`);
+    return input.maxLength === undefined ? mapping : { ...mapping, maxLength: input.maxLength };
+  }
+  if (input.maxLength !== undefined)
+    throw new ApiError('bad-mapping', `model ${model.name}: maxLength applies to tokenizer folders only`);
+  return input.input === undefined ? mapping : { ...mapping, input: input.input };
+}
+
+/**
+ * New mappings for a registered model, checked like the inferred ones: the named input and output
+ * must exist with the right types, and a probe batch of the project's examples must score.
+ */
+export async function updateModel(ctx: Context, input: ParsedInput<'models.update'>): Promise<Model> {
+  const project = resolveProject(ctx, input.project);
+  const model = findModel(ctx, project, input.model);
+  const inMap = editedInput(model, input);
+  const outName = input.output ?? model.outputMapping.output;
+  const run = ctx.store.models.modelRun(project.id, model.name, model.version);
+  const changed =
+    JSON.stringify(inMap) !== JSON.stringify(model.inputMapping) ||
+    outName !== model.outputMapping.output ||
+    (input.outputKind ?? model.outputMapping.kind) !== model.outputMapping.kind;
+  if (changed && run) {
+    throw new ApiError(
+      'conflict',
+      `model ${model.name}@${model.version} has already scored this project (model run #${run.id}); ` +
+        'add it again under a new version to score with other mappings',
+    );
+  }
+  const opened = await openModel(model.file, 'cpu', `model ${model.name}`, tokenizerOf(inMap, model.file));
+  try {
+    const describe = (list: typeof opened.inputs) =>
+      list.map((t) => `${t.name} ${t.type} ${shape(t.shape)}`).join(', ');
+    if (inMap.kind !== 'tokens') {
+      const want = inMap.kind === 'text' ? 'string' : 'float32';
+      const found = opened.inputs.find((t) => t.name === inMap.input);
+      if (!found || found.type !== want) {
+        throw new ApiError(
+          'bad-mapping',
+          `model ${model.name}: input '${inMap.input}' must be a ${want} tensor of the graph; it takes ${describe(opened.inputs)}`,
+        );
+      }
+    }
+    const output = opened.outputs.find((t) => t.name === outName);
+    if (!output || output.type !== 'float32') {
+      throw new ApiError(
+        'bad-mapping',
+        `model ${model.name}: output '${outName}' must be a float32 tensor of the graph; it gives ${describe(opened.outputs)}`,
+      );
+    }
+    const width = typeof output.shape[1] === 'number' ? output.shape[1] : model.outputMapping.width;
+    const probed = await probeKind(ctx, project, opened, inMap, outName, width);
+    const sameOutput = outName === model.outputMapping.output;
+    const outMap = {
+      output: outName,
+      kind: input.outputKind ?? (sameOutput ? model.outputMapping.kind : probed),
+      width,
+    };
+    ctx.store.models.setMappings(model.id, JSON.stringify(inMap), JSON.stringify(outMap));
+    ctx.emit({ type: 'data.changed', projectId: project.id });
+    return toModel(ctx.store.models.byId(model.id)!);
+  } finally {
+    await opened.close();
+  }
+}

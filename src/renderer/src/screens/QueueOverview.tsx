@@ -1,0 +1,96 @@
+import { useEffect, useState } from 'react';
+import type { Output } from '../../../shared/api/contract';
+import type { QueueItem } from '../../../shared/features/review/contract';
+import { VirtualTable, type Column } from '../components/VirtualTable';
+import { useWorkbench } from '../store/workbench';
+
+type Overview = Output<'queue.overview'>;
+type Status = 'pending' | 'leased' | 'done' | 'skipped';
+const STATUSES: Status[] = ['pending', 'leased', 'done', 'skipped'];
+
+const ITEM_COLUMNS: Column<QueueItem>[] = [
+  { header: 'priority', className: 'num', cell: (q) => q.priority.toFixed(4) },
+  { header: 'example', className: 'mono', cell: (q) => q.externalId },
+  { header: 'status', cell: (q) => (q.lease ? `leased to ${q.lease.annotator}` : q.status) },
+  { header: 'why', cell: (q) => <span title={q.reason}>{q.reason}</span> },
+];
+
+function CountsTable({ title, rows }: { title: string; rows: Overview['byStrategy'] }) {
+  return (
+    <table className="table compact" aria-label={title}>
+      <thead>
+        <tr>
+          <th scope="col">{title}</th>
+          {STATUSES.map((s) => (
+            <th key={s} scope="col" className="num">
+              {s}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key}>
+            <td>{r.key}</td>
+            {STATUSES.map((s) => (
+              <td key={s} className="num">
+                {r.counts[s].toLocaleString('en-US')}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The queue by why items were picked and what the model predicts for them, and every item. */
+export function QueueOverview({ projectId, version }: { projectId: number; version: number }) {
+  const client = useWorkbench((s) => s.client);
+  const [overview, setOverview] = useState<Overview | null>(null);
+  const [status, setStatus] = useState<Status | 'all'>('all');
+  useEffect(() => {
+    void client?.call('queue.overview', { projectId }).then(setOverview);
+  }, [client, projectId, version]);
+  if (!client || !overview) return null;
+  if (overview.total === 0) return <p className="muted">The queue is empty: preview a strategy, then build it.</p>;
+  const total = status === 'all' ? overview.total : overview.byStrategy.reduce((sum, r) => sum + r.counts[status], 0);
+  return (
+    <section aria-label="Queue overview">
+      <h2>Queue · {overview.total.toLocaleString('en-US')} items</h2>
+      <div className="cards two top">
+        <CountsTable title="strategy" rows={overview.byStrategy} />
+        <CountsTable title={`predicted class (${overview.modelRun ?? 'no model run'})`} rows={overview.byClass} />
+      </div>
+      <div className="row-actions">
+        <select
+          aria-label="Filter by status"
+          value={status}
+          onChange={(e) => setStatus(e.target.value as Status | 'all')}
+        >
+          <option value="all">all items</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <span className="muted small">{total.toLocaleString('en-US')} items, best first</span>
+      </div>
+      <VirtualTable
+        label="Queue items"
+        rowCount={total}
+        version={`${projectId}:${version}:${status}`}
+        columns={ITEM_COLUMNS}
+        fetchRows={(offset, limit) =>
+          client.call('queue.list', {
+            project: { projectId },
+            offset,
+            limit,
+            ...(status === 'all' ? {} : { status }),
+          })
+        }
+      />
+    </section>
+  );
+}
