@@ -64,8 +64,8 @@ export async function reviewBench(o: { rows: number; labels: number; workDir: st
       await page.waitForFunction(
         (prev) => {
           const text = document.querySelector('[data-testid="example-text"]')?.textContent;
-          const last = document.querySelector('.history li')?.textContent ?? '';
-          return text !== prev && last.endsWith('✓');
+          const saved = document.querySelector('.history li')?.querySelector('.saved');
+          return text !== prev && saved !== null && saved !== undefined;
         },
         before,
         { polling: 'raf' },

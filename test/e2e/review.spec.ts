@@ -74,6 +74,14 @@ test('mine a queue, then label by keyboard only: hotkeys, skip, undo, help', asy
       { action: 'skip', n: 1 },
       { action: 'undo', n: 1 },
     ]);
+  // Change an earlier decision from the history: it comes back, and the new label is the latest.
+  const firstId = await page.getByRole('region', { name: 'Last decisions' }).locator('li .mono').last().textContent();
+  await page.getByRole('button', { name: `Change the decision on ${firstId}` }).click();
+  await expect(page.locator('.example-meta .mono')).toHaveText(firstId!);
+  await page.locator('body').click({ position: { x: 5, y: 790 } });
+  await page.keyboard.press('3');
+  await expect(page.getByRole('region', { name: 'Last decisions' }).locator('li').first()).toContainText(firstId!);
+  await expect.poll(() => events('kim')).toContainEqual({ action: 'label', n: 12 });
   await page.screenshot({ path: 'test-results/screens/review.png' });
 
   await page.keyboard.press('?');

@@ -1,6 +1,16 @@
 import { useEffect, useState } from 'react';
 import { Markdown } from '../components/Markdown';
-import { decide, setAnnotator, startReview, toggle, toggleHelp, undo, useReview, releaseLeases } from '../store/review';
+import {
+  decide,
+  releaseLeases,
+  revisit,
+  setAnnotator,
+  startReview,
+  toggle,
+  toggleHelp,
+  undo,
+  useReview,
+} from '../store/review';
 import { useWorkbench } from '../store/workbench';
 
 const KEYS: [string, string][] = [
@@ -193,6 +203,8 @@ function SessionFigures() {
   );
 }
 
+const CHANGEABLE = new Set(['label', 'accept', 'reject', 'skip']);
+
 function History() {
   const history = useReview((s) => s.history);
   if (history.length === 0) return null;
@@ -204,7 +216,15 @@ function History() {
           <li key={i} className={d.error ? 'bad' : d.saved ? '' : 'muted'}>
             <span className="mono">{d.externalId}</span> {d.action}
             {d.labels && d.labels.length > 0 && `: ${d.labels.join(', ')}`}{' '}
-            {d.error ? `— ${d.error}` : d.saved ? '✓' : '…'}
+            {d.error ? `— ${d.error}` : d.saved ? <span className="saved">✓</span> : '…'}
+            {d.saved && CHANGEABLE.has(d.action) && (
+              <>
+                {' '}
+                <button type="button" className="link" onClick={() => void revisit(d.externalId)}>
+                  Change<span className="sr-only"> the decision on {d.externalId}</span>
+                </button>
+              </>
+            )}
           </li>
         ))}
       </ol>

@@ -124,7 +124,7 @@ export async function startReview(): Promise<void> {
 /** Shows the next buffered item at once; the save and the top-up run behind it. */
 function advance(): void {
   const { buffer } = get();
-  set({ current: buffer[0] ?? null, buffer: buffer.slice(1), shownAt: performance.now(), selected: [] });
+  set({ current: buffer[0] ?? null, buffer: buffer.slice(1), shownAt: performance.now(), selected: [], message: null });
   void topUp().catch((e: unknown) => set({ message: (e as Error).message }));
 }
 
@@ -226,4 +226,28 @@ export function toggleHelp(show?: boolean): void {
 /** Gives back what this window leased for a project and annotator (both may have changed since). */
 export async function releaseLeases(projectId: number, annotator: string): Promise<void> {
   await client()?.call('queue.release', { project: { projectId }, annotator, session: get().session });
+}
+
+/**
+ * Brings back an earlier decision's example to decide it again: the new decision is the
+ * annotator's latest for it, so it replaces the old one (the event log keeps both).
+ */
+export async function revisit(externalId: string): Promise<void> {
+  const c = client();
+  const id = projectId();
+  const { current, buffer } = get();
+  if (!c || id === null || current?.item.externalId === externalId) return;
+  try {
+    const back = await c.call('queue.item', { project: { projectId: id }, externalId });
+    if (!back.item) throw new Error(`${externalId} is no longer in the queue`);
+    set({
+      current: { item: back.item, example: back.example },
+      buffer: current ? [current, ...buffer] : buffer,
+      shownAt: performance.now(),
+      selected: [],
+      message: `Changing your decision on ${externalId}: choose again`,
+    });
+  } catch (e) {
+    set({ message: (e as Error).message });
+  }
 }
