@@ -5,15 +5,14 @@ import { ApiError } from '../../../shared/api/errors';
 import { SPLIT_NAMES, type SplitPolicy } from '../../../shared/features/export/contract';
 import { assignSplits, defaultPolicy, SplitError } from '../../../shared/features/export/splits';
 import { openDatabase } from '../../store/database';
-import { ExportReadQueries, yieldToCheckpoints } from '../../store/export-reads';
+import { ExportReadQueries } from '../../store/export-reads';
 import { FileSink, relative, sha256File } from './file-sink';
 import { datasetCard } from './dataset-card';
 import type { ExportFileInfo, ExportOutcome, ExportPlan, ExportPreview, SplitCounts } from './plan';
 import { publish, recoverInterrupted, tempFolder } from './publish';
+import { formatInWorkers } from './format-pool';
 import { RowFormat } from './row-format';
 import { selectRows, type Selection } from './select-rows';
-
-const CHUNK = 1000;
 
 export type Progress = (phase: string, done: number, total: number) => void;
 
@@ -32,39 +31,30 @@ function resolveSplits(plan: ExportPlan, sel: Selection): { policy: SplitPolicy;
   }
 }
 
-/** Pass two: reads the chosen examples again in chunks and writes each to its split's file. */
-function writeRows(
-  reads: ExportReadQueries,
+/** Pass two: reads the chosen examples again, in worker threads, and writes each to its split's file. */
+async function writeRows(
   plan: ExportPlan,
   sel: Selection,
   split: Uint8Array,
   names: string[],
   dataDir: string,
   progress: Progress,
-): ExportFileInfo[] {
+): Promise<ExportFileInfo[]> {
   const format = new RowFormat(plan.project);
   const csv = plan.options.format === 'csv';
   const ext = csv ? 'csv' : 'jsonl';
   const sinks = names.map((name) => new FileSink(path.join(dataDir, `${name}.${ext}`)));
   try {
     if (csv) for (const s of sinks) s.write(format.csvHeader());
-    const n = sel.exampleIds.length;
-    for (let start = 0; start < n; start += CHUNK) {
-      const end = Math.min(n, start + CHUNK);
-      yieldToCheckpoints(plan.dbPath);
-      const rows = reads.examples(Array.from(sel.exampleIds.subarray(start, end)));
-      for (let i = start, r = 0; i < end; i++, r++) {
-        const ex = rows[r];
-        if (!ex || ex.id !== sel.exampleIds[i])
-          throw new Error(`example ${sel.exampleIds[i]} vanished during the export`);
-        const labels = sel.labelSets[sel.labelIndex[i]!]!;
-        const source = sel.source[i] === 1 ? 'model' : 'human';
-        const sink = sinks[split[i]!]!;
-        sink.write(csv ? format.csv(ex, labels, source) : format.jsonl(ex, labels, source));
-        sink.rows++;
-      }
-      progress('writing', end, n);
-    }
+    const init = {
+      dbPath: plan.dbPath,
+      ...(plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {}),
+      project: plan.project,
+      csv,
+      labelSets: sel.labelSets,
+      splits: names.length,
+    };
+    await formatInWorkers(init, sel, split, sinks, (done, total) => progress('writing', done, total));
     return sinks.map((s, i) => {
       const sha256 = s.close();
       return { path: s.file, split: names[i]!, rows: s.rows, bytes: s.bytes, sha256 };
@@ -168,7 +158,7 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
     const hf = plan.options.format === 'hf';
     const dataDir = hf ? path.join(temp, 'data') : temp;
     if (hf) fs.mkdirSync(dataDir);
-    let files = writeRows(reads, plan, sel, split, names, dataDir, progress);
+    let files = await writeRows(plan, sel, split, names, dataDir, progress);
     if (plan.options.format === 'parquet') files = await toParquet(files, new RowFormat(plan.project), progress);
     files = files.map((f) => ({ ...f, path: relative(temp, f.path) }));
     const contentHash = createHash('sha256')

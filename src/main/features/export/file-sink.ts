@@ -2,14 +2,14 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const FLUSH_AT = 1 << 20;
+const BUFFER_BYTES = 4 << 20;
 
-/** A file written in ~1 MB appends, hashed as it goes, fsync'd on close. */
+/** A file written in ~4 MB appends, hashed as it goes, fsync'd on close. */
 export class FileSink {
   private readonly fd: number;
   private readonly hash: Hash = createHash('sha256');
-  private pending: string[] = [];
-  private pendingChars = 0;
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
   bytes = 0;
   rows = 0;
 
@@ -18,16 +18,32 @@ export class FileSink {
   }
 
   write(text: string): void {
-    this.pending.push(text);
-    this.pendingChars += text.length;
-    if (this.pendingChars >= FLUSH_AT) this.flush();
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: room for that, or flush first.
+    if (this.used + text.length * 3 > BUFFER_BYTES) {
+      this.flush();
+      if (text.length * 3 > BUFFER_BYTES) return this.append(Buffer.from(text, 'utf8'));
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
+  }
+
+  /** Bytes already encoded (by a format worker). */
+  writeBytes(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.used + bytes.length > BUFFER_BYTES) {
+      this.flush();
+      if (bytes.length > BUFFER_BYTES) return this.append(bytes);
+    }
+    this.buffer.set(bytes, this.used);
+    this.used += bytes.length;
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    const chunk = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingChars = 0;
+    if (this.used === 0) return;
+    this.append(this.buffer.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private append(chunk: Uint8Array): void {
     let at = 0;
     while (at < chunk.length) at += fs.writeSync(this.fd, chunk, at, chunk.length - at);
     this.hash.update(chunk);

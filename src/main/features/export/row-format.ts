@@ -4,16 +4,21 @@ import type { ExportExampleRow } from '../../store/export-reads';
 
 const POW10 = Array.from({ length: 120 }, (_, i) => 10 ** (i - 60));
 
-/** The decimal m × 10^−k as text (m an integer), trailing zeros dropped. */
+/** The decimal m × 10^−k as text (m an integer, |m| < 10^9), trailing zeros dropped. */
 function decimal(m: number, k: number): string {
-  const negative = m < 0;
-  let digits = String(negative ? -m : m);
-  if (k <= 0) return `${negative ? '-' : ''}${digits}${'0'.repeat(-k)}`;
-  if (digits.length <= k) digits = '0'.repeat(k - digits.length + 1) + digits;
-  const point = digits.length - k;
-  const fraction = digits.slice(point).replace(/0+$/, '');
-  const text = fraction ? `${digits.slice(0, point)}.${fraction}` : digits.slice(0, point);
-  return negative ? `-${text}` : text;
+  if (k <= 0) return `${m}${'0'.repeat(-k)}`;
+  const sign = m < 0 ? '-' : '';
+  let a = m < 0 ? -m : m;
+  while (k > 0 && a % 10 === 0) {
+    a /= 10;
+    k--;
+  }
+  if (k === 0) return `${sign}${a}`;
+  // Exact integer arithmetic: a and 10^k are integers below 2^53.
+  const scale = POW10[k + 60]!;
+  const whole = Math.floor(a / scale);
+  const fraction = String(a - whole * scale);
+  return `${sign}${whole}.${fraction.length < k ? '0'.repeat(k - fraction.length) + fraction : fraction}`;
 }
 
 /**
@@ -48,11 +53,14 @@ function isoTime(ts: number | null): string | null {
 
 /** One example as a row of the dataset, in a fixed field order so equal inputs give equal bytes. */
 export class RowFormat {
+  /** `"name":` for each feature, the ones after the first with their comma. */
   private readonly featureKeys: string[] | null;
   private readonly multilabel: boolean;
 
   constructor(private readonly project: Project) {
-    this.featureKeys = project.featureNames ? project.featureNames.map((n) => JSON.stringify(n)) : null;
+    this.featureKeys = project.featureNames
+      ? project.featureNames.map((n, i) => `${i ? ',' : ''}${JSON.stringify(n)}:`)
+      : null;
     this.multilabel = project.taskType === 'multilabel';
   }
 
@@ -63,7 +71,10 @@ export class RowFormat {
     if (this.featureKeys) {
       if (ex.features) {
         const f = floats(ex.features);
-        parts.push(`"features":{${this.featureKeys.map((k, i) => `${k}:${f32(f[i] ?? Number.NaN)}`).join(',')}}`);
+        const keys = this.featureKeys;
+        let text = '"features":{';
+        for (let i = 0; i < keys.length; i++) text += keys[i]! + f32(f[i] ?? Number.NaN);
+        parts.push(`${text}}`);
       } else parts.push('"features":null');
     }
     parts.push(`"metadata":${ex.metadata ?? 'null'}`);

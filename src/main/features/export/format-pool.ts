@@ -1,0 +1,88 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { builtEntry } from '../../core/entry-points';
+import type { FileSink } from './file-sink';
+import type { FormatJob, FormatResult, FormatWorkerInit } from './format-protocol';
+import type { Selection } from './select-rows';
+
+const CHUNK = 1000;
+const MAX_WORKERS = 4;
+/** Chunks each worker holds at once: one formatting, one waiting, so it never idles. */
+const IN_FLIGHT = 4;
+
+/**
+ * Reads and formats the selected rows in worker threads, a chunk at a time, and writes the chunks
+ * to their split files in order: the bytes are the same whatever the number of workers.
+ */
+export async function formatInWorkers(
+  init: FormatWorkerInit,
+  sel: Selection,
+  split: Uint8Array,
+  sinks: FileSink[],
+  progress: (done: number, total: number) => void,
+): Promise<void> {
+  const n = sel.exampleIds.length;
+  const chunks = Math.ceil(n / CHUNK);
+  const count = Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism(), chunks));
+  const workers = Array.from({ length: count }, () => new Worker(builtEntry('format-worker'), { workerData: init }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let written = 0;
+      let failed = false;
+      const ready = new Map<number, Extract<FormatResult, { parts: Uint8Array[] }>>();
+      const fail = (e: Error) => {
+        if (failed) return;
+        failed = true;
+        reject(e);
+      };
+      const send = (w: Worker) => {
+        if (next >= chunks) return;
+        const seq = next++;
+        const start = seq * CHUNK;
+        const end = Math.min(n, start + CHUNK);
+        const job: FormatJob = {
+          seq,
+          ids: sel.exampleIds.slice(start, end),
+          labelIndex: sel.labelIndex.slice(start, end),
+          source: sel.source.slice(start, end),
+          split: split.slice(start, end),
+        };
+        w.postMessage(job);
+      };
+      const writeReady = () => {
+        for (let r = ready.get(written); r; r = ready.get(written)) {
+          ready.delete(written);
+          r.parts.forEach((bytes, s) => {
+            sinks[s]!.writeBytes(bytes);
+            sinks[s]!.rows += r.rows[s]!;
+          });
+          written++;
+          progress(Math.min(n, written * CHUNK), n);
+        }
+      };
+      for (const w of workers) {
+        w.on('message', (r: FormatResult) => {
+          if (failed) return;
+          if ('error' in r) return fail(new Error(r.error));
+          ready.set(r.seq, r);
+          try {
+            writeReady();
+          } catch (e) {
+            return fail(e as Error);
+          }
+          if (written === chunks) return resolve();
+          send(w);
+        });
+        w.on('error', fail);
+        w.on('exit', (code) => {
+          if (written < chunks)
+            fail(new Error(`an export worker stopped (exit code ${code}) before the export was written`));
+        });
+        for (let i = 0; i < IN_FLIGHT; i++) send(w);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
