@@ -2,9 +2,12 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { connect } from './client/api';
-import { start } from './store/workbench';
+import { applyTheme } from './components/ThemeSwitch';
+import { start, useWorkbench } from './store/workbench';
 import './styles.css';
 
+// Before the first paint, so a dark desktop never flashes light.
+applyTheme(useWorkbench.getState().theme);
 const connection = connect();
 if (connection.client) start(connection.client, null, connection.mode);
 else start(null, connection.problem, 'browser');

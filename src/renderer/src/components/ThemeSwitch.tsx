@@ -3,19 +3,27 @@ import { THEME_KEY, useWorkbench } from '../store/workbench';
 
 type Theme = 'system' | 'light' | 'dark';
 
-/** Light, dark, or whatever the OS says; remembered on this machine. */
+const systemDark = () => window.matchMedia('(prefers-color-scheme: dark)');
+
+/** Sets <html data-theme> to light or dark: the chosen theme, or the OS's for "system". */
+export function applyTheme(theme: Theme): void {
+  const dark = theme === 'dark' || (theme === 'system' && systemDark().matches);
+  document.documentElement.dataset['theme'] = dark ? 'dark' : 'light';
+}
+
+/** Light, dark, or whatever the OS says (following it when it changes); remembered on this machine. */
 export function ThemeSwitch() {
   const theme = useWorkbench((s) => s.theme);
   const setTheme = (t: Theme) => useWorkbench.setState({ theme: t });
   useEffect(() => {
-    const root = document.documentElement;
-    if (theme === 'system') {
-      delete root.dataset['theme'];
-      localStorage.removeItem(THEME_KEY);
-    } else {
-      root.dataset['theme'] = theme;
-      localStorage.setItem(THEME_KEY, theme);
-    }
+    applyTheme(theme);
+    if (theme === 'system') localStorage.removeItem(THEME_KEY);
+    else localStorage.setItem(THEME_KEY, theme);
+    if (theme !== 'system') return;
+    const media = systemDark();
+    const follow = () => applyTheme('system');
+    media.addEventListener('change', follow);
+    return () => media.removeEventListener('change', follow);
   }, [theme]);
   return (
     <select

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type InputHTMLAttributes } from 'react';
 import type { LabelSchemaVersion } from '../../../shared/features/labels/contract';
 import { changesFromDraft } from '../../../shared/features/labels/draft-mapping';
 import { describeChange } from '../../../shared/features/labels/mapping';
@@ -17,6 +17,20 @@ interface Row {
   /** Old ids this label takes over, comma separated (blank: a new label). */
   comesFrom: string;
 }
+
+/** The editable cells of a label row, in column order. */
+const COLUMNS: {
+  field: Exclude<keyof Row, 'key'>;
+  label: (who: string) => string;
+  input: InputHTMLAttributes<HTMLInputElement>;
+}[] = [
+  { field: 'comesFrom', label: (w) => `${w} comes from`, input: { size: 14, placeholder: '(new)' } },
+  { field: 'id', label: (w) => `id of ${w}`, input: { size: 12 } },
+  { field: 'name', label: (w) => `name of ${w}`, input: { size: 14 } },
+  { field: 'hotkey', label: (w) => `hotkey of ${w}`, input: { size: 2, maxLength: 1 } },
+  { field: 'color', label: (w) => `colour of ${w}`, input: { type: 'color' } },
+  { field: 'description', label: (w) => `description of ${w}`, input: { size: 18 } },
+];
 
 const PALETTE = ['#3b5bdb', '#e8590c', '#2b8a3e', '#ae3ec9', '#f08c00', '#0c8599', '#c92a2a', '#5c940d'];
 
@@ -130,56 +144,16 @@ export function LabelsScreen() {
               const who = r.key.startsWith('new-') ? `new label ${r.key.slice(4)}` : r.key;
               return (
                 <tr key={r.key}>
-                  <td>
-                    <input
-                      aria-label={`${who} comes from`}
-                      value={r.comesFrom}
-                      size={14}
-                      placeholder="(new)"
-                      onChange={(e) => edit(r.key, { comesFrom: e.target.value })}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      aria-label={`id of ${who}`}
-                      value={r.id}
-                      size={12}
-                      onChange={(e) => edit(r.key, { id: e.target.value })}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      aria-label={`name of ${who}`}
-                      value={r.name}
-                      size={14}
-                      onChange={(e) => edit(r.key, { name: e.target.value })}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      aria-label={`hotkey of ${who}`}
-                      value={r.hotkey}
-                      size={2}
-                      maxLength={1}
-                      onChange={(e) => edit(r.key, { hotkey: e.target.value })}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      type="color"
-                      aria-label={`colour of ${who}`}
-                      value={r.color}
-                      onChange={(e) => edit(r.key, { color: e.target.value })}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      aria-label={`description of ${who}`}
-                      value={r.description}
-                      size={18}
-                      onChange={(e) => edit(r.key, { description: e.target.value })}
-                    />
-                  </td>
+                  {COLUMNS.map((c) => (
+                    <td key={c.field}>
+                      <input
+                        aria-label={c.label(who)}
+                        value={r[c.field]}
+                        onChange={(e) => edit(r.key, { [c.field]: e.target.value })}
+                        {...c.input}
+                      />
+                    </td>
+                  ))}
                   <td>
                     <button type="button" className="link" onClick={() => setRows(rows.filter((x) => x.key !== r.key))}>
                       Remove<span className="sr-only"> {who}</span>

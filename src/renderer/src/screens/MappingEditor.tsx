@@ -39,6 +39,35 @@ function assign<T extends object, K extends keyof T>(obj: T, key: K, value: T[K]
   return next;
 }
 
+/** Where the model's name (or version) comes from: a field of each row, or one fixed value. */
+function ModelPart({
+  part,
+  fields,
+  model,
+  onChange,
+}: {
+  part: 'name' | 'version';
+  fields: string[];
+  model: ImportMapping['model'];
+  onChange: (m: ImportMapping['model']) => void;
+}) {
+  const field = part === 'name' ? 'nameField' : 'versionField';
+  return (
+    <>
+      <FieldSelect
+        label={`Model ${part} from field`}
+        fields={fields}
+        value={model[field]}
+        onChange={(v) => onChange(assign(model, field, v))}
+      />
+      <label>
+        or model {part}
+        <input value={model[part] ?? ''} onChange={(e) => onChange(assign(model, part, e.target.value || undefined))} />
+      </label>
+    </>
+  );
+}
+
 /** The guessed mapping, field by field, and all of it as JSON for what the fields do not cover. */
 export function MappingEditor({
   mapping,
@@ -144,32 +173,9 @@ export function MappingEditor({
           value={mapping.groundTruth}
           onChange={(v) => set('groundTruth', v)}
         />
-        <FieldSelect
-          label="Model name from field"
-          fields={fields}
-          value={mapping.model.nameField}
-          onChange={(v) => set('model', assign(mapping.model, 'nameField', v))}
-        />
-        <label>
-          or model name
-          <input
-            value={mapping.model.name ?? ''}
-            onChange={(e) => set('model', assign(mapping.model, 'name', e.target.value || undefined))}
-          />
-        </label>
-        <FieldSelect
-          label="Model version from field"
-          fields={fields}
-          value={mapping.model.versionField}
-          onChange={(v) => set('model', assign(mapping.model, 'versionField', v))}
-        />
-        <label>
-          or model version
-          <input
-            value={mapping.model.version ?? ''}
-            onChange={(e) => set('model', assign(mapping.model, 'version', e.target.value || undefined))}
-          />
-        </label>
+        {(['name', 'version'] as const).map((part) => (
+          <ModelPart key={part} part={part} fields={fields} model={mapping.model} onChange={(m) => set('model', m)} />
+        ))}
         <label>
           Metadata kept
           <select
