@@ -39,7 +39,7 @@ async function writeRows(
   names: string[],
   dataDir: string,
   progress: Progress,
-): Promise<ExportFileInfo[]> {
+): Promise<{ files: ExportFileInfo[]; longestLine: number }> {
   const format = new RowFormat(plan.project);
   const csv = plan.options.format === 'csv';
   const ext = csv ? 'csv' : 'jsonl';
@@ -54,11 +54,14 @@ async function writeRows(
       labelSets: sel.labelSets,
       splits: names.length,
     };
-    await formatInWorkers(init, sel, split, sinks, (done, total) => progress('writing', done, total));
-    return sinks.map((s, i) => {
+    const { longestLine } = await formatInWorkers(init, sel, split, sinks, (done, total) =>
+      progress('writing', done, total),
+    );
+    const files = sinks.map((s, i) => {
       const sha256 = s.close();
       return { path: s.file, split: names[i]!, rows: s.rows, bytes: s.bytes, sha256 };
     });
+    return { files, longestLine };
   } catch (e) {
     for (const s of sinks) s.abandon();
     throw e;
@@ -66,12 +69,19 @@ async function writeRows(
 }
 
 /** JSONL → Parquet with DuckDB, one thread, so the same rows always give the same bytes. */
-async function toParquet(files: ExportFileInfo[], format: RowFormat, progress: Progress): Promise<ExportFileInfo[]> {
+async function toParquet(
+  files: ExportFileInfo[],
+  format: RowFormat,
+  longestLine: number,
+  progress: Progress,
+): Promise<ExportFileInfo[]> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   // One thread: the same rows always give the same bytes. A memory cap: it runs beside the app.
   const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '256MB' });
   const con = await instance.connect();
   const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  // DuckDB sizes its JSON read buffers by the largest object allowed: no larger than the lines are.
+  const objectSize = Math.max(1 << 20, 2 ** Math.ceil(Math.log2(longestLine + 1)));
   try {
     const out: ExportFileInfo[] = [];
     let done = 0;
@@ -79,8 +89,8 @@ async function toParquet(files: ExportFileInfo[], format: RowFormat, progress: P
       const target = f.path.replace(/\.jsonl$/, '.parquet');
       await con.run(
         `COPY (SELECT ${format.duckdbSelect()} FROM read_json(${q(f.path)}, columns=${format.duckdbColumns()},
-           format='newline_delimited', maximum_object_size=67108864)) TO ${q(target)}
-         (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`,
+           format='newline_delimited', maximum_object_size=${objectSize})) TO ${q(target)}
+         (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 32768)`,
       );
       fs.rmSync(f.path);
       const fd = fs.openSync(target, 'r');
@@ -158,8 +168,10 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
     const hf = plan.options.format === 'hf';
     const dataDir = hf ? path.join(temp, 'data') : temp;
     if (hf) fs.mkdirSync(dataDir);
-    let files = await writeRows(plan, sel, split, names, dataDir, progress);
-    if (plan.options.format === 'parquet') files = await toParquet(files, new RowFormat(plan.project), progress);
+    const written = await writeRows(plan, sel, split, names, dataDir, progress);
+    let files = written.files;
+    if (plan.options.format === 'parquet')
+      files = await toParquet(files, new RowFormat(plan.project), written.longestLine, progress);
     files = files.map((f) => ({ ...f, path: relative(temp, f.path) }));
     const contentHash = createHash('sha256')
       .update(JSON.stringify(files.map((f) => [f.path, f.sha256])))

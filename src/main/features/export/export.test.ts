@@ -160,6 +160,53 @@ describe('dataset export', () => {
     expect(fs.existsSync(path.join(hf.path, 'data', 'test.jsonl'))).toBe(true);
   });
 
+  it('writes a Parquet file holding a text past 1 MB of UTF-8, whole', async () => {
+    // 960,000 characters (under the import's 1M-character cap), over 1 MB as UTF-8.
+    const longText = 'Prüfung läuft — '.repeat(60_000);
+    expect(Buffer.byteLength(longText)).toBeGreaterThan(1 << 20);
+    const log = path.join(dir, 'long.jsonl');
+    const row = (id: string, text: string) =>
+      JSON.stringify({ id, text, scores: { bad: 0.4, good: 0.6 }, model: 'm', model_version: 'v1' });
+    // The short row first: the preview guesses the mapping from the file's first megabyte.
+    fs.writeFileSync(log, `${row('short', 'fine')}\n${row('long', longText)}\n`);
+    await importGuessed(ctx, log, 'long-texts');
+    for (const externalId of ['long', 'short'])
+      await call(
+        'labels.record',
+        {
+          project: { project: 'long-texts' },
+          externalId,
+          annotator: 'ana',
+          schemaVersion: 1,
+          action: 'label',
+          labels: ['good'],
+        },
+        ctx,
+      );
+    const { jobId } = await call(
+      'export.start',
+      {
+        project: { project: 'long-texts' },
+        dir: out,
+        name: 'long-parquet',
+        format: 'parquet',
+        split: { kind: 'none' },
+      },
+      ctx,
+    );
+    const status = await ctx.jobs.wait(jobId);
+    expect(status.error).toBeUndefined();
+    const buf = fs.readFileSync(path.join(out, 'long-parquet', 'all.parquet'));
+    const rows = (await parquetReadObjects({
+      file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+      compressors,
+    })) as { id: string; text: string }[];
+    expect(rows.map((r) => [r.id, r.text.length])).toEqual([
+      ['short', 4],
+      ['long', longText.length],
+    ]);
+  });
+
   it('rebuilds byte-identical files from the same database and options, in every format', async () => {
     for (const format of ['jsonl', 'csv', 'parquet', 'hf'] as const) {
       const first = await exportNow({ name: `same-${format}`, format, agreement: 'consensus', groupBy: 'user_id' });

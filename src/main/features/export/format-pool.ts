@@ -20,16 +20,17 @@ export async function formatInWorkers(
   split: Uint8Array,
   sinks: FileSink[],
   progress: (done: number, total: number) => void,
-): Promise<void> {
+): Promise<{ longestLine: number }> {
   const n = sel.exampleIds.length;
   const chunks = Math.ceil(n / CHUNK);
   const count = Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism(), chunks));
   const workers = Array.from({ length: count }, () => new Worker(builtEntry('format-worker'), { workerData: init }));
   try {
-    await new Promise<void>((resolve, reject) => {
+    return await new Promise<{ longestLine: number }>((resolve, reject) => {
       let next = 0;
       let written = 0;
       let failed = false;
+      let longestLine = 0;
       const ready = new Map<number, Extract<FormatResult, { parts: Uint8Array[] }>>();
       const fail = (e: Error) => {
         if (failed) return;
@@ -66,12 +67,13 @@ export async function formatInWorkers(
           if (failed) return;
           if ('error' in r) return fail(new Error(r.error));
           ready.set(r.seq, r);
+          longestLine = Math.max(longestLine, r.longestLine);
           try {
             writeReady();
           } catch (e) {
             return fail(e as Error);
           }
-          if (written === chunks) return resolve();
+          if (written === chunks) return resolve({ longestLine });
           send(w);
         });
         w.on('error', fail);

@@ -19,5 +19,6 @@ export interface FormatJob {
   split: Uint8Array;
 }
 
-/** The chunk's lines, UTF-8 encoded, one buffer and row count per split. */
-export type FormatResult = { seq: number; parts: Uint8Array[]; rows: number[] } | { seq: number; error: string };
+/** The chunk's lines, UTF-8 encoded, one buffer and row count per split; its longest line in bytes (at most). */
+export type FormatResult =
+  { seq: number; parts: Uint8Array[]; rows: number[]; longestLine: number } | { seq: number; error: string };

@@ -20,16 +20,20 @@ function formatChunk(job: FormatJob): FormatResult {
   const rows = reads.examples(Array.from(job.ids));
   const texts = new Array<string>(init.splits).fill('');
   const counts = new Array<number>(init.splits).fill(0);
+  let longest = 0;
   for (let i = 0; i < job.ids.length; i++) {
     const ex = rows[i];
     if (!ex || ex.id !== job.ids[i]) throw new Error(`example ${job.ids[i]} vanished during the export`);
     const labels = init.labelSets[job.labelIndex[i]!]!;
     const source = job.source[i] === 1 ? 'model' : 'human';
     const s = job.split[i]!;
-    texts[s] += init.csv ? format.csv(ex, labels, source) : format.jsonl(ex, labels, source);
+    const line = init.csv ? format.csv(ex, labels, source) : format.jsonl(ex, labels, source);
+    texts[s] += line;
     counts[s]!++;
+    if (line.length > longest) longest = line.length;
   }
-  return { seq: job.seq, parts: texts.map((t) => encoder.encode(t)), rows: counts };
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  return { seq: job.seq, parts: texts.map((t) => encoder.encode(t)), rows: counts, longestLine: longest * 3 };
 }
 
 parentPort!.on('message', (job: FormatJob) => {

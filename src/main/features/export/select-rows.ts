@@ -50,7 +50,14 @@ export function selectRows(
   const allowed = plan.annotatorIds ? new Set(plan.annotatorIds) : null;
   const keys = new Map<string, number>();
   const labelSets: string[][] = [];
-  const keep: { id: number; ext: string; ts: number; group: string | null; label: number; source: number }[] = [];
+  // Columns sized for every candidate (the most that can be kept): no object per row.
+  const keptIds = new Int32Array(candidates.length);
+  const keptTs = new Float64Array(candidates.length);
+  const keptLabels = new Int32Array(candidates.length);
+  const keptSources = new Uint8Array(candidates.length);
+  const externalIds: string[] = [];
+  const groups: (string | null)[] | null = options.groupBy ? [] : null;
+  let kept = 0;
   for (let start = 0; start < candidates.length; start += CHUNK) {
     const ids = candidates.slice(start, start + CHUNK);
     yieldToCheckpoints(plan.dbPath);
@@ -94,18 +101,17 @@ export function selectRows(
         keys.set(key, index);
         labelSets.push(labels);
       }
-      keep.push({
-        id: ex.id,
-        ext: ex.external_id,
-        ts: ex.ts ?? Number.NaN,
-        group: options.groupBy ? groupKey(ex.metadata, options.groupBy) : null,
-        label: index,
-        source,
-      });
+      keptIds[kept] = ex.id;
+      keptTs[kept] = ex.ts ?? Number.NaN;
+      keptLabels[kept] = index;
+      keptSources[kept] = source;
+      kept++;
+      externalIds.push(ex.external_id);
+      groups?.push(groupKey(ex.metadata, options.groupBy!));
     }
     progress(Math.min(candidates.length, start + CHUNK), candidates.length);
   }
-  if (keep.length === 0) {
+  if (kept === 0) {
     throw new ApiError(
       'conflict',
       `project '${project.name}' has no examples to export under label schema v${schema.version} with these filters` +
@@ -114,13 +120,13 @@ export function selectRows(
     );
   }
   return {
-    exampleIds: Int32Array.from(keep, (k) => k.id),
-    externalIds: keep.map((k) => k.ext),
-    ts: Float64Array.from(keep, (k) => k.ts),
-    groups: options.groupBy ? keep.map((k) => k.group) : null,
-    labelIndex: Int32Array.from(keep, (k) => k.label),
+    exampleIds: keptIds.slice(0, kept),
+    externalIds,
+    ts: keptTs.slice(0, kept),
+    groups,
+    labelIndex: keptLabels.slice(0, kept),
     labelSets,
-    source: Uint8Array.from(keep, (k) => k.source),
+    source: keptSources.slice(0, kept),
   };
 }
 

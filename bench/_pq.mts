@@ -1,0 +1,10 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { RowFormat } from '../src/main/features/export/row-format';
+const project = { inputKind: 'text', taskType: 'multiclass', featureNames: Array.from({ length: 32 }, (_, i) => `f${i}`) } as never;
+const format = new RowFormat(project);
+const f = '/tmp/exprof-out/prof/train.jsonl';
+const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: process.env.ML ?? '256MB' });
+const con = await instance.connect();
+const t = performance.now();
+await con.run(`COPY (SELECT ${format.duckdbSelect()} FROM read_json('${f}', columns=${format.duckdbColumns()}, format='newline_delimited', maximum_object_size=${process.env.MOS ?? 67108864})) TO '/tmp/x.parquet' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${process.env.RG ?? 100000})`);
+console.log('copy', ((performance.now() - t) / 1000).toFixed(1), 'rss', Math.round(process.resourceUsage().maxRSS / 1024));
