@@ -188,6 +188,9 @@ export async function startHttpServer(
     fs.createReadStream(file).pipe(res);
   }
 
+  // Node ends any request whose body takes over 5 minutes: an upload of a large log may. Headers
+  // keep their own timeout; a stalled upload is ended by its idle timeout (upload.ts).
+  server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -6,6 +6,8 @@ import { pipeline } from 'node:stream/promises';
 
 /** Big enough for a month of prediction logs; a runaway or hostile upload stops here. */
 export const MAX_UPLOAD_BYTES = 64 * 2 ** 30;
+/** An upload that sends nothing for this long is given up. */
+const IDLE_MS = 60_000;
 
 export class UploadError extends Error {
   constructor(
@@ -43,6 +45,7 @@ export async function receiveUpload(
   const temp = `${finalPath}.part`;
   let bytes = 0;
   const out = fs.createWriteStream(temp, { flags: 'wx' });
+  req.setTimeout(IDLE_MS, () => req.destroy(new UploadError(408, `upload: ${name} stalled for a minute`)));
   try {
     req.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
@@ -57,7 +60,14 @@ export async function receiveUpload(
     fs.renameSync(temp, finalPath);
     return { path: finalPath, bytes };
   } catch (e) {
-    out.destroy();
+    // The stream's open may still be pending: let it finish closing, then nothing is left behind.
+    await new Promise<void>((resolve) => {
+      if (out.closed) resolve();
+      else {
+        out.once('close', () => resolve());
+        out.destroy();
+      }
+    });
     fs.rmSync(temp, { force: true });
     if (e instanceof UploadError) throw e;
     throw new UploadError(400, `upload of ${name} failed: ${(e as Error).message}`);

@@ -15,9 +15,32 @@ import { useWorkbench } from './store/workbench';
 const TABS = ['Overview', 'Import', 'Models', 'Mine', 'Review', 'Labels', 'Insights', 'Export'] as const;
 type Tab = (typeof TABS)[number];
 
+/** One screen, mounted afresh for each project: nothing of another project's state lingers. */
+function Screen({ tab }: { tab: Tab }) {
+  switch (tab) {
+    case 'Overview':
+      return <ProjectOverview />;
+    case 'Import':
+      return <ImportScreen />;
+    case 'Models':
+      return <ModelsScreen />;
+    case 'Mine':
+      return <Mine />;
+    case 'Review':
+      return <Review />;
+    case 'Labels':
+      return <LabelsScreen />;
+    case 'Insights':
+      return <InsightsScreen />;
+    case 'Export':
+      return <ExportScreen />;
+  }
+}
+
 export function App() {
   const problem = useWorkbench((s) => s.problem);
   const error = useWorkbench((s) => s.error);
+  const selectedId = useWorkbench((s) => s.selectedId);
   const [tab, setTab] = useState<Tab>('Overview');
   if (problem) {
     return (
@@ -61,14 +84,7 @@ export function App() {
             {error}
           </p>
         )}
-        {tab === 'Overview' && <ProjectOverview />}
-        {tab === 'Import' && <ImportScreen />}
-        {tab === 'Models' && <ModelsScreen />}
-        {tab === 'Mine' && <Mine />}
-        {tab === 'Review' && <Review />}
-        {tab === 'Labels' && <LabelsScreen />}
-        {tab === 'Insights' && <InsightsScreen />}
-        {tab === 'Export' && <ExportScreen />}
+        <Screen key={`${tab}:${selectedId ?? ''}`} tab={tab} />
       </main>
     </div>
   );

@@ -37,8 +37,16 @@ export async function formatInWorkers(
         failed = true;
         reject(e);
       };
+      // Chunks given out may run at most this far ahead of the writer: a worker that stalls (a
+      // checkpoint pause, huge rows) must not let the others fill memory with finished chunks.
+      const ahead = count * IN_FLIGHT;
+      const idle: Worker[] = [];
       const send = (w: Worker) => {
         if (next >= chunks) return;
+        if (next >= written + ahead) {
+          idle.push(w);
+          return;
+        }
         const seq = next++;
         const start = seq * CHUNK;
         const end = Math.min(n, start + CHUNK);
@@ -61,6 +69,7 @@ export async function formatInWorkers(
           written++;
           progress(Math.min(n, written * CHUNK), n);
         }
+        while (idle.length > 0 && next < chunks && next < written + ahead) send(idle.shift()!);
       };
       for (const w of workers) {
         w.on('message', (r: FormatResult) => {

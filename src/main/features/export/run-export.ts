@@ -16,6 +16,10 @@ export function runExportProcess<T extends ExportOutcome | ExportPreview = Expor
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
+    // A preview writes nothing, and its name may be a real export's: nothing to clean up.
+    const cleanUp = () => {
+      if (!plan.previewOnly) recoverInterrupted(plan.baseDir, path.basename(plan.finalPath));
+    };
     let stderr = '';
     let settled = false;
     const started = Date.now();
@@ -28,7 +32,7 @@ export function runExportProcess<T extends ExportOutcome | ExportPreview = Expor
     };
     const onAbort = () => {
       child.kill('SIGKILL');
-      recoverInterrupted(plan.baseDir, path.basename(plan.finalPath));
+      cleanUp();
       finish(() => reject(new ApiError('cancelled', 'export cancelled: nothing was written')));
     };
     control.signal.addEventListener('abort', onAbort);
@@ -50,7 +54,7 @@ export function runExportProcess<T extends ExportOutcome | ExportPreview = Expor
     });
     child.on('exit', (code, signal) => {
       if (settled) return;
-      recoverInterrupted(plan.baseDir, path.basename(plan.finalPath));
+      cleanUp();
       const why =
         signal === 'SIGXFSZ'
           ? 'hit the file size limit (disk full?): nothing was replaced'

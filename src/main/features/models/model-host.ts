@@ -4,7 +4,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { Device } from '../../../shared/features/models/contract';
 import { builtEntry } from '../../core/entry-points';
 import type { HostMessage, ModelMessage, Payload, TokenizerSpec } from './model-protocol';
-import { defaultModelMemoryMb, residentMb } from './process-memory';
+import { defaultModelMemoryMb, residentMb, residentMbNow } from './process-memory';
 
 export interface OpenModel {
   device: string;
@@ -54,14 +54,22 @@ export async function openModel(
   });
   // A runaway model (or a malformed one ONNX Runtime mis-sizes) is stopped before it takes the machine.
   let overMemory: string | null = null;
-  const overCap = (): boolean => {
-    const rss = child.pid === undefined ? null : residentMb(child.pid);
+  // The last figure the watchdog read; on Linux a fresh one is read before each batch as well.
+  let lastRss: number | null = null;
+  const overCap = (rss = child.pid === undefined ? null : (residentMbNow(child.pid) ?? lastRss)): boolean => {
+    if (overMemory) return true;
     if (rss === null || rss <= memoryLimitMb) return false;
     overMemory = `${what}: the model process used ${Math.round(rss)} MB, over its cap of ${memoryLimitMb} MB, and was stopped (raise the cap with --memory-limit or FLYWHEEL_MODEL_MEMORY_MB)`;
     child.kill('SIGKILL');
     return true;
   };
-  const watchdog = setInterval(overCap, MEMORY_POLL_MS);
+  const watchdog = setInterval(() => {
+    if (child.pid === undefined) return;
+    void residentMb(child.pid).then((rss) => {
+      lastRss = rss;
+      overCap(rss);
+    });
+  }, MEMORY_POLL_MS);
   watchdog.unref();
   child.on('exit', (code, signal) => {
     clearInterval(watchdog);

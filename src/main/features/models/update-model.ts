@@ -30,18 +30,22 @@ export async function updateModel(ctx: Context, input: ParsedInput<'models.updat
   const model = findModel(ctx, project, input.model);
   const inMap = editedInput(model, input);
   const outName = input.output ?? model.outputMapping.output;
-  const run = ctx.store.models.modelRun(project.id, model.name, model.version);
   const changed =
     JSON.stringify(inMap) !== JSON.stringify(model.inputMapping) ||
     outName !== model.outputMapping.output ||
     (input.outputKind ?? model.outputMapping.kind) !== model.outputMapping.kind;
-  if (changed && run) {
-    throw new ApiError(
-      'conflict',
-      `model ${model.name}@${model.version} has already scored this project (model run #${run.id}); ` +
-        'add it again under a new version to score with other mappings',
-    );
-  }
+  // Checked again right before saving: a rescore may have started while the graph was checked.
+  const refuseIfScored = () => {
+    const run = ctx.store.models.modelRun(project.id, model.name, model.version);
+    if (changed && run) {
+      throw new ApiError(
+        'conflict',
+        `model ${model.name}@${model.version} has already scored this project (model run #${run.id}); ` +
+          'add it again under a new version to score with other mappings',
+      );
+    }
+  };
+  refuseIfScored();
   const opened = await openModel(model.file, 'cpu', `model ${model.name}`, tokenizerOf(inMap, model.file));
   try {
     const describe = (list: typeof opened.inputs) =>
@@ -55,6 +59,19 @@ export async function updateModel(ctx: Context, input: ParsedInput<'models.updat
           `model ${model.name}: input '${inMap.input}' must be a ${want} tensor of the graph; it takes ${describe(opened.inputs)}`,
         );
       }
+      const fits =
+        inMap.kind === 'features'
+          ? found.shape.length === 2 && found.shape[1] === inMap.dim
+          : found.shape.length === inMap.rank && (inMap.rank === 1 || found.shape[1] === 1);
+      if (!fits) {
+        throw new ApiError(
+          'bad-mapping',
+          `model ${model.name}: input '${inMap.input}' has shape ${shape(found.shape)}; the project gives ` +
+            (inMap.kind === 'features'
+              ? `[batch, ${inMap.dim}] (its features)`
+              : `the text as ${inMap.rank === 1 ? '[batch]' : '[batch, 1]'}`),
+        );
+      }
     }
     const output = opened.outputs.find((t) => t.name === outName);
     if (!output || output.type !== 'float32') {
@@ -64,6 +81,13 @@ export async function updateModel(ctx: Context, input: ParsedInput<'models.updat
       );
     }
     const width = typeof output.shape[1] === 'number' ? output.shape[1] : model.outputMapping.width;
+    const widths = project.taskType === 'binary' ? [1, 2] : [project.classes.length];
+    if (output.shape.length !== 2 || !widths.includes(width)) {
+      throw new ApiError(
+        'bad-mapping',
+        `model ${model.name}: output '${outName}' gives ${shape(output.shape)}; project '${project.name}' needs [batch, ${widths.join(' or ')}] (${project.classes.join(', ')})`,
+      );
+    }
     const probed = await probeKind(ctx, project, opened, inMap, outName, width);
     const sameOutput = outName === model.outputMapping.output;
     const outMap = {
@@ -71,6 +95,7 @@ export async function updateModel(ctx: Context, input: ParsedInput<'models.updat
       kind: input.outputKind ?? (sameOutput ? model.outputMapping.kind : probed),
       width,
     };
+    refuseIfScored();
     ctx.store.models.setMappings(model.id, JSON.stringify(inMap), JSON.stringify(outMap));
     ctx.emit({ type: 'data.changed', projectId: project.id });
     return toModel(ctx.store.models.byId(model.id)!);

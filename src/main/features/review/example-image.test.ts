@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,12 +25,15 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(logs, 'img', 'a.png'), PNG);
   fs.writeFileSync(path.join(logs, 'img', 'b.png'), '<svg onload="alert(1)"/>');
   fs.writeFileSync(path.join(dir, 'abs.png'), PNG);
+  // A named pipe: reading it the plain way would block until a writer came.
+  execFileSync('mkfifo', [path.join(logs, 'img', 'fifo.png')]);
   const rows = [
     { id: 'a', image: 'img/a.png' },
     { id: 'svg', image: 'img/b.png' },
     { id: 'gone', image: 'img/missing.png' },
     { id: 'abs', image: path.join(dir, 'abs.png') },
     { id: 'folder', image: 'img' },
+    { id: 'fifo', image: 'img/fifo.png' },
   ].map((r, i) => ({ ...r, scores: { cat: 0.3 + i / 20, dog: 0.7 - i / 20 }, model: 'pets', model_version: 'v1' }));
   const log = path.join(logs, 'pets.jsonl');
   fs.writeFileSync(log, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -60,6 +64,8 @@ describe('example images', () => {
     expect(gone.message).toMatch(/the image of example 'gone' is not at .*img\/missing\.png/);
     const folder = await failure(call('examples.image', { project, externalId: 'folder' }, ctx));
     expect(folder.message).toMatch(/is not a regular file/);
+    const fifo = await failure(call('examples.image', { project, externalId: 'fifo' }, ctx));
+    expect(fifo.message).toMatch(/fifo\.png \(image of 'fifo'\) is not a regular file/);
     const none = await failure(call('examples.image', { project, externalId: 'nope' }, ctx));
     expect(none.code).toBe('not-found');
   });

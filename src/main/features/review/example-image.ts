@@ -21,6 +21,47 @@ function sniff(head: Buffer): Image['mimeType'] | null {
 }
 
 /**
+ * Reads the file through one descriptor, checked with fstat: a path swapped for a FIFO or a device
+ * between a check and the read cannot block the process, and a file that grows reads no further
+ * than the cap.
+ */
+function readCapped(ctx: Context, file: string, externalId: string, relative: boolean): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    // A log uploaded through the browser has no folder of its own to resolve relative paths from.
+    const hint =
+      relative && file.startsWith(path.join(ctx.dataDir, 'uploads') + path.sep)
+        ? ' (relative image paths are read from the folder of the log, and this log was uploaded: import it by its path, or use absolute image paths)'
+        : '';
+    throw new ApiError('not-found', `the image of example '${externalId}' is not at ${file}${hint}`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new ApiError('bad-file', `${file} (image of '${externalId}') is not a regular file`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(MAX_IMAGE_BYTES + 1 - size, 1 << 20));
+      const n = chunk.length > 0 ? fs.readSync(fd, chunk, 0, chunk.length, size) : 0;
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      size += n;
+    }
+    if (size > MAX_IMAGE_BYTES) {
+      throw new ApiError(
+        'bad-file',
+        `${file} (image of '${externalId}') is over 20 MiB; images that large are not shown`,
+      );
+    }
+    return Buffer.concat(chunks, size);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * An image example's picture. Only raster images (SVG can carry scripts), only regular files, at
  * most 20 MiB; a relative path is taken relative to the folder of the log that brought the example.
  */
@@ -29,20 +70,7 @@ export function exampleImage(ctx: Context, project: Project, externalId: string)
   if (!row) throw new ApiError('not-found', `project '${project.name}' has no example '${externalId}'`);
   if (!row.image_path) throw new ApiError('not-found', `example '${externalId}' has no image path`);
   const file = path.resolve(path.dirname(row.source_path), row.image_path);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    throw new ApiError('not-found', `the image of example '${externalId}' is not at ${file}`);
-  }
-  if (!stat.isFile()) throw new ApiError('bad-file', `${file} (image of '${externalId}') is not a regular file`);
-  if (stat.size > MAX_IMAGE_BYTES) {
-    throw new ApiError(
-      'bad-file',
-      `${file} (image of '${externalId}') is ${(stat.size / 2 ** 20).toFixed(1)} MiB; images over 20 MiB are not shown`,
-    );
-  }
-  const bytes = fs.readFileSync(file);
+  const bytes = readCapped(ctx, file, externalId, !path.isAbsolute(row.image_path));
   const mimeType = sniff(bytes.subarray(0, 16));
   if (!mimeType) {
     throw new ApiError(

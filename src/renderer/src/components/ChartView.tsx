@@ -41,7 +41,7 @@ export function ChartView({
   height?: number;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const theme = useWorkbench((s) => s.theme);
+  const theme = useWorkbench((s) => s.appliedTheme);
   useEffect(() => {
     if (!canvas.current) return;
     // Axis text and grid lines in the current theme's colours (a canvas cannot read CSS itself).

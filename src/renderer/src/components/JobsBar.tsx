@@ -25,8 +25,12 @@ export function JobsBar() {
       {Object.values(jobs).map((j) => {
         const done = fraction(j);
         return (
-          <span key={j.jobId} className="job" role="status">
-            {done !== null && <progress value={done} max={1} aria-label={`${j.kind} progress`} />} {j.kind} · {j.phase}{' '}
+          <span key={j.jobId} className="job">
+            {done !== null && <progress value={done} max={1} aria-label={`${j.kind} progress`} />}{' '}
+            {/* Only the phase is announced: the figures change several times a second. */}
+            <span role="status">
+              {j.kind} · {j.phase}
+            </span>{' '}
             · {j.rowsDone.toLocaleString('en-US')} rows · {Math.round(j.rowsPerSecond).toLocaleString('en-US')} rows/s
             {eta(j.etaSeconds)}{' '}
             <button type="button" className="link" onClick={() => void client?.call('jobs.cancel', { jobId: j.jobId })}>

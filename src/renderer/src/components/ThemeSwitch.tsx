@@ -9,6 +9,7 @@ const systemDark = () => window.matchMedia('(prefers-color-scheme: dark)');
 export function applyTheme(theme: Theme): void {
   const dark = theme === 'dark' || (theme === 'system' && systemDark().matches);
   document.documentElement.dataset['theme'] = dark ? 'dark' : 'light';
+  useWorkbench.setState({ appliedTheme: dark ? 'dark' : 'light' });
 }
 
 /** Light, dark, or whatever the OS says (following it when it changes); remembered on this machine. */

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Alert } from './Alert';
 
 const PAGE = 200;
 const OVERSCAN = 8;
@@ -32,6 +33,7 @@ export function VirtualTable<T>({
 }) {
   const [scrollTop, setScrollTop] = useState(0);
   const [pages, setPages] = useState<Map<number, T[]>>(new Map());
+  const [error, setError] = useState<string | null>(null);
   const asked = useRef(new Set<number>());
   const fetcher = useRef(fetchRows);
   fetcher.current = fetchRows;
@@ -39,6 +41,7 @@ export function VirtualTable<T>({
   useEffect(() => {
     asked.current = new Set();
     setPages(new Map());
+    setError(null);
   }, [version]);
 
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
@@ -48,47 +51,57 @@ export function VirtualTable<T>({
       if (asked.current.has(p)) continue;
       asked.current.add(p);
       const mine = asked.current;
-      void fetcher.current(p * PAGE, PAGE).then((rows) => {
-        if (asked.current === mine) setPages((old) => new Map(old).set(p, rows));
-      });
+      fetcher.current(p * PAGE, PAGE).then(
+        (rows) => {
+          if (asked.current === mine) setPages((old) => new Map(old).set(p, rows));
+        },
+        (e: Error) => {
+          // Asked again when the view next reaches it.
+          mine.delete(p);
+          if (asked.current === mine) setError(e.message);
+        },
+      );
     }
   }, [first, last, pages]);
 
   const visible: { index: number; row: T | undefined }[] = [];
   for (let i = first; i < last; i++) visible.push({ index: i, row: pages.get(Math.floor(i / PAGE))?.[i % PAGE] });
   return (
-    <div
-      className="virtual"
-      style={{ maxHeight: height }}
-      role="region"
-      aria-label={label}
-      tabIndex={0}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-    >
-      <table className="table" aria-rowcount={rowCount + 1}>
-        <thead>
-          <tr>
-            {columns.map((c) => (
-              <th key={c.header} scope="col" className={c.className}>
-                {c.header}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {first > 0 && <tr aria-hidden="true" style={{ height: first * rowHeight }} />}
-          {visible.map(({ index, row }) => (
-            <tr key={index} style={{ height: rowHeight }} aria-rowindex={index + 2}>
+    <>
+      <Alert message={error && `${label}: ${error}`} />
+      <div
+        className="virtual"
+        style={{ maxHeight: height }}
+        role="region"
+        aria-label={label}
+        tabIndex={0}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      >
+        <table className="table" aria-rowcount={rowCount + 1}>
+          <thead>
+            <tr>
               {columns.map((c) => (
-                <td key={c.header} className={c.className}>
-                  {row === undefined ? '…' : c.cell(row)}
-                </td>
+                <th key={c.header} scope="col" className={c.className}>
+                  {c.header}
+                </th>
               ))}
             </tr>
-          ))}
-          {last < rowCount && <tr aria-hidden="true" style={{ height: (rowCount - last) * rowHeight }} />}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {first > 0 && <tr aria-hidden="true" style={{ height: first * rowHeight }} />}
+            {visible.map(({ index, row }) => (
+              <tr key={index} style={{ height: rowHeight }} aria-rowindex={index + 2}>
+                {columns.map((c) => (
+                  <td key={c.header} className={c.className}>
+                    {row === undefined ? '…' : c.cell(row)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+            {last < rowCount && <tr aria-hidden="true" style={{ height: (rowCount - last) * rowHeight }} />}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }

@@ -142,8 +142,7 @@ export function ImportScreen() {
                           ...(saveAs ? { saveMappingAs: saveAs } : {}),
                         }),
                       setJobId,
-                    );
-                    setJobId(null);
+                    ).finally(() => setJobId(null));
                     if (status.state === 'cancelled') throw new Error('import cancelled: resume it by starting again');
                     if (status.state !== 'succeeded') throw new Error(status.error?.message ?? 'import failed');
                     setRun(status.result as ImportRun);

@@ -193,8 +193,8 @@ export function LabelsScreen() {
         </div>
         {changes.length > 0 && (
           <ul className="small" aria-label="Declared changes">
-            {changes.map((c) => (
-              <li key={describeChange(c)}>{describeChange(c)}</li>
+            {changes.map((c, i) => (
+              <li key={`${i}:${describeChange(c)}`}>{describeChange(c)}</li>
             ))}
           </ul>
         )}

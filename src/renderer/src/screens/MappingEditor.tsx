@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ImportMapping } from '../../../shared/features/import/mapping';
+import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
 
 const NONE = '';
 
@@ -207,7 +207,13 @@ export function MappingEditor({
           type="button"
           onClick={() => {
             try {
-              onChange(JSON.parse(json) as ImportMapping);
+              const parsed = ImportMappingSchema.safeParse(JSON.parse(json));
+              if (!parsed.success) {
+                const issue = parsed.error.issues[0]!;
+                setJsonError(`mapping JSON: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+                return;
+              }
+              onChange(parsed.data);
               setJsonError(null);
             } catch (e) {
               setJsonError(`mapping JSON: ${(e as Error).message}`);

@@ -5,6 +5,7 @@ import { Alert } from '../components/Alert';
 import { ChartView } from '../components/ChartView';
 import { priorityConfig } from '../components/charts';
 import { useAction } from '../hooks/useAction';
+import { useLatestOnly } from '../hooks/useLatestOnly';
 import { useWorkbench } from '../store/workbench';
 import { QueueOverview } from './QueueOverview';
 
@@ -32,6 +33,7 @@ export function Mine() {
   const [result, setResult] = useState<Output<'mining.run'> | null>(null);
   const [built, setBuilt] = useState(0);
   const { busy, error, run: act } = useAction();
+  const latest = useLatestOnly();
   const chart = useMemo(() => (preview ? priorityConfig(preview) : null), [preview]);
   if (!client || projectId === null) return null;
   const request = (): Input<'mining.run'> => ({
@@ -48,6 +50,7 @@ export function Mine() {
     (v: T) => {
       set(v);
       setPreview(null);
+      latest.stale();
     };
   return (
     <article aria-label="Mine">
@@ -58,7 +61,9 @@ export function Mine() {
           e.preventDefault();
           void act(async () => {
             setResult(null);
-            setPreview(await client.call('mining.preview', request()));
+            const asked = latest.take();
+            const preview = await client.call('mining.preview', request());
+            if (latest.current(asked)) setPreview(preview);
           });
         }}
       >

@@ -47,8 +47,7 @@ export function ModelsScreen() {
         client,
         () => client.call('models.rescore', { project: { projectId }, model: m.id, device }),
         setJobId,
-      );
-      setJobId(null);
+      ).finally(() => setJobId(null));
       if (status.state === 'cancelled')
         throw new Error('rescore cancelled: starting it again resumes where it stopped');
       if (status.state !== 'succeeded') throw new Error(status.error?.message ?? 'rescore failed');

@@ -235,11 +235,13 @@ export async function releaseLeases(projectId: number, annotator: string): Promi
 export async function revisit(externalId: string): Promise<void> {
   const c = client();
   const id = projectId();
-  const { current, buffer } = get();
-  if (!c || id === null || current?.item.externalId === externalId) return;
+  if (!c || id === null || get().current?.item.externalId === externalId) return;
   try {
     const back = await c.call('queue.item', { project: { projectId: id }, externalId });
     if (!back.item) throw new Error(`${externalId} is no longer in the queue`);
+    // Read after the wait: keys pressed meanwhile have moved the queue on.
+    const { current, buffer } = get();
+    if (current?.item.externalId === externalId) return;
     set({
       current: { item: back.item, example: back.example },
       buffer: current ? [current, ...buffer] : buffer,

@@ -10,6 +10,8 @@ interface WorkbenchState {
   mode: 'electron' | 'browser';
   /** Chosen by the theme switch; charts redraw in the theme's colours when it changes. */
   theme: 'system' | 'light' | 'dark';
+  /** What the page shows now (system resolved); charts redraw when it changes. */
+  appliedTheme: 'light' | 'dark';
   problem: string | null;
   projects: ProjectSummary[];
   selectedId: number | null;
@@ -31,6 +33,7 @@ export const useWorkbench = create<WorkbenchState>(() => ({
   client: null,
   mode: 'browser',
   theme: storedTheme(),
+  appliedTheme: 'light',
   problem: null,
   projects: [],
   selectedId: null,
