@@ -98,6 +98,7 @@ export function ExportScreen() {
       </form>
       <Alert message={error} />
       {preview && <ExportPreviewTable preview={preview} />}
+      <h2>Past exports</h2>
       {history.length === 0 && <p className="muted">No exports of this project yet.</p>}
       <table className="table" aria-label="Past exports" hidden={history.length === 0}>
         <thead>
