@@ -3,6 +3,7 @@ import type { Output } from '../../../shared/api/contract';
 import type { ExportFormat, ExportRecord } from '../../../shared/features/export/contract';
 import { runJob } from '../client/jobs';
 import { Alert } from '../components/Alert';
+import { CountsGrid } from '../components/CountsGrid';
 import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
 
@@ -142,38 +143,13 @@ function ExportPreviewTable({ preview }: { preview: Output<'export.preview'> }) 
         {preview.rows.toLocaleString('en-US')} rows ({preview.labelSources.human.toLocaleString('en-US')} labeled by
         people, {preview.labelSources.model.toLocaleString('en-US')} by the model) · split {preview.split.kind}
       </p>
-      <table className="table compact" aria-label="Rows per split and label">
-        <thead>
-          <tr>
-            <th scope="col">label</th>
-            {splits.map((s) => (
-              <th key={s} scope="col" className="num">
-                {s}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {labels.map((l) => (
-            <tr key={l}>
-              <td>{l}</td>
-              {splits.map((s) => (
-                <td key={s} className="num">
-                  {(preview.counts[s]!.labels[l] ?? 0).toLocaleString('en-US')}
-                </td>
-              ))}
-            </tr>
-          ))}
-          <tr>
-            <th scope="row">all</th>
-            {splits.map((s) => (
-              <td key={s} className="num">
-                <strong>{preview.counts[s]!.rows.toLocaleString('en-US')}</strong>
-              </td>
-            ))}
-          </tr>
-        </tbody>
-      </table>
+      <CountsGrid
+        label="Rows per split and label"
+        corner="label"
+        columns={splits}
+        rows={labels.map((l) => ({ key: l, counts: splits.map((s) => preview.counts[s]!.labels[l] ?? 0) }))}
+        total={splits.map((s) => preview.counts[s]!.rows)}
+      />
     </section>
   );
 }

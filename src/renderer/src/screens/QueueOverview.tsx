@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Output } from '../../../shared/api/contract';
 import type { QueueItem } from '../../../shared/features/review/contract';
+import { CountsGrid } from '../components/CountsGrid';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { useWorkbench } from '../store/workbench';
 
@@ -14,35 +15,6 @@ const ITEM_COLUMNS: Column<QueueItem>[] = [
   { header: 'status', cell: (q) => (q.lease ? `leased to ${q.lease.annotator}` : q.status) },
   { header: 'why', cell: (q) => <span title={q.reason}>{q.reason}</span> },
 ];
-
-function CountsTable({ title, rows }: { title: string; rows: Overview['byStrategy'] }) {
-  return (
-    <table className="table compact" aria-label={title}>
-      <thead>
-        <tr>
-          <th scope="col">{title}</th>
-          {STATUSES.map((s) => (
-            <th key={s} scope="col" className="num">
-              {s}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key}>
-            <td>{r.key}</td>
-            {STATUSES.map((s) => (
-              <td key={s} className="num">
-                {r.counts[s].toLocaleString('en-US')}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
 
 /** The queue by why items were picked and what the model predicts for them, and every item. */
 export function QueueOverview({ projectId, version }: { projectId: number; version: number }) {
@@ -59,8 +31,18 @@ export function QueueOverview({ projectId, version }: { projectId: number; versi
     <section aria-label="Queue overview">
       <h2>Queue · {overview.total.toLocaleString('en-US')} items</h2>
       <div className="cards two top">
-        <CountsTable title="strategy" rows={overview.byStrategy} />
-        <CountsTable title={`predicted class (${overview.modelRun ?? 'no model run'})`} rows={overview.byClass} />
+        {[
+          { title: 'strategy', rows: overview.byStrategy },
+          { title: `predicted class (${overview.modelRun ?? 'no model run'})`, rows: overview.byClass },
+        ].map((t) => (
+          <CountsGrid
+            key={t.title}
+            label={t.title}
+            corner={t.title}
+            columns={STATUSES}
+            rows={t.rows.map((r) => ({ key: r.key, counts: STATUSES.map((s) => r.counts[s]) }))}
+          />
+        ))}
       </div>
       <div className="row-actions">
         <select
