@@ -5,6 +5,7 @@ import { runJob } from '../client/jobs';
 import { Alert } from '../components/Alert';
 import { CountsGrid } from '../components/CountsGrid';
 import { useAction } from '../hooks/useAction';
+import { useLatestOnly } from '../hooks/useLatestOnly';
 import { useWorkbench } from '../store/workbench';
 
 /** Build a dataset export and see past ones. */
@@ -18,6 +19,7 @@ export function ExportScreen() {
   const [history, setHistory] = useState<ExportRecord[]>([]);
   const [preview, setPreview] = useState<Output<'export.preview'> | null>(null);
   const { busy, error, run: act } = useAction();
+  const latest = useLatestOnly();
   useEffect(() => {
     if (client && projectId !== null) void client.call('export.list', { projectId }).then(setHistory);
   }, [client, projectId]);
@@ -30,7 +32,13 @@ export function ExportScreen() {
         : { kind: 'none' as const };
   const showPreview = () =>
     act(async () => {
-      setPreview(await client.call('export.preview', { project: { projectId }, split: policy, labelSource: source }));
+      const asked = latest.take();
+      const counts = await client.call('export.preview', {
+        project: { projectId },
+        split: policy,
+        labelSource: source,
+      });
+      if (latest.current(asked)) setPreview(counts);
     });
   const run = () =>
     act(async () => {
@@ -70,6 +78,7 @@ export function ExportScreen() {
             onChange={(e) => {
               setSplit(e.target.value as 'time');
               setPreview(null);
+              latest.stale();
             }}
           >
             <option value="time">by time (80/10/10)</option>
@@ -84,6 +93,7 @@ export function ExportScreen() {
             onChange={(e) => {
               setSource(e.target.value as 'human');
               setPreview(null);
+              latest.stale();
             }}
           >
             <option value="human">people’s labels</option>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Output } from '../../../shared/api/contract';
 import type { QueueItem } from '../../../shared/features/review/contract';
+import { Alert } from '../components/Alert';
 import { CountsGrid } from '../components/CountsGrid';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { useWorkbench } from '../store/workbench';
@@ -21,9 +22,24 @@ export function QueueOverview({ projectId, version }: { projectId: number; versi
   const client = useWorkbench((s) => s.client);
   const [overview, setOverview] = useState<Overview | null>(null);
   const [status, setStatus] = useState<Status | 'all'>('all');
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    void client?.call('queue.overview', { projectId }).then(setOverview);
+    let live = true;
+    client?.call('queue.overview', { projectId }).then(
+      (o) => {
+        if (!live) return;
+        setOverview(o);
+        setError(null);
+      },
+      (e: Error) => {
+        if (live) setError(e.message);
+      },
+    );
+    return () => {
+      live = false;
+    };
   }, [client, projectId, version]);
+  if (error) return <Alert message={`Queue overview: ${error}`} />;
   if (!client || !overview) return null;
   if (overview.total === 0) return <p className="muted">The queue is empty: preview a strategy, then build it.</p>;
   const total = status === 'all' ? overview.total : overview.byStrategy.reduce((sum, r) => sum + r.counts[status], 0);
