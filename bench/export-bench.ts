@@ -17,7 +17,7 @@ function labelEverything(ctx: ReturnType<typeof createContext>): number {
     .prepare("SELECT id FROM model_runs WHERE project_id = ? AND model_version = 'v2'")
     .pluck()
     .get(project.id);
-  return db
+  const labeled = db
     .prepare(
       `INSERT INTO label_events (project_id, example_id, annotator_id, schema_version_id, action, labels, created_at)
        SELECT ?, p.example_id, ?, ?, 'label',
@@ -25,6 +25,10 @@ function labelEverything(ctx: ReturnType<typeof createContext>): number {
        FROM predictions p WHERE p.model_run_id = ?`,
     )
     .run(project.id, annotator, schema.id, v2).changes;
+  // Labels arrive a few at a time in real use and checkpoints keep up; one statement leaves them
+  // all in the WAL, which the exports would otherwise read through while it is checkpointed.
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return labeled;
 }
 
 async function exportOnce(ctx: ReturnType<typeof createContext>, dir: string, format: 'jsonl' | 'parquet') {

@@ -45,6 +45,8 @@ export interface ExportExampleRow {
   metadata: string | null;
 }
 
+export type ExportExampleKey = Pick<ExportExampleRow, 'id' | 'external_id' | 'ts' | 'metadata'>;
+
 export interface ExportEventRow {
   id: number;
   example_id: number;
@@ -53,6 +55,11 @@ export interface ExportEventRow {
   action: string;
   labels: string | null;
   created_at: number;
+}
+
+/** Ascending ids that fill at least a quarter of the id range they span. */
+function isDense(ids: ArrayLike<number>): boolean {
+  return ids[ids.length - 1]! - ids[0]! < 4 * ids.length;
 }
 
 /**
@@ -83,28 +90,84 @@ export class ExportReadQueries {
       .all(projectId) as number[];
   }
 
-  examples(ids: readonly number[]): ExportExampleRow[] {
-    return prepared(
-      this.db,
-      `SELECT e.id, e.external_id, e.ts, e.text, e.features, e.image_path, e.metadata
-       FROM json_each(?) j JOIN examples e ON e.id = j.value ORDER BY e.id`,
-    ).all(JSON.stringify(ids)) as ExportExampleRow[];
+  examples(ids: ArrayLike<number>): ExportExampleRow[] {
+    return this.byIds(ids, 'e.id, e.external_id, e.ts, e.text, e.features, e.image_path, e.metadata').map((r) => ({
+      id: r[0] as number,
+      external_id: r[1] as string,
+      ts: r[2] as number | null,
+      text: r[3] as string | null,
+      features: r[4] as Buffer | null,
+      image_path: r[5] as string | null,
+      metadata: r[6] as string | null,
+    }));
   }
 
-  /** What choosing rows needs: no text or features. */
-  exampleKeys(ids: readonly number[]): Pick<ExportExampleRow, 'id' | 'external_id' | 'ts' | 'metadata'>[] {
-    return prepared(
-      this.db,
-      `SELECT e.id, e.external_id, e.ts, e.metadata FROM json_each(?) j JOIN examples e ON e.id = j.value ORDER BY e.id`,
-    ).all(JSON.stringify(ids)) as Pick<ExportExampleRow, 'id' | 'external_id' | 'ts' | 'metadata'>[];
+  /** What choosing rows needs: no text or features, and the metadata only when asked. */
+  exampleKeys(ids: ArrayLike<number>, withMetadata: boolean): ExportExampleKey[] {
+    return this.byIds(ids, `e.id, e.external_id, e.ts${withMetadata ? ', e.metadata' : ''}`).map((r) => ({
+      id: r[0] as number,
+      external_id: r[1] as string,
+      ts: r[2] as number | null,
+      metadata: withMetadata ? (r[3] as string | null) : null,
+    }));
   }
 
-  events(projectId: number, ids: readonly number[]): ExportEventRow[] {
-    return prepared(
-      this.db,
-      `SELECT id, example_id, annotator_id, schema_version_id, action, labels, created_at FROM label_events
-       WHERE project_id = ? AND example_id IN (SELECT value FROM json_each(?)) ORDER BY example_id, id`,
-    ).all(projectId, JSON.stringify(ids)) as ExportEventRow[];
+  /**
+   * Examples by ascending ids, in id order, as arrays of the columns (id first): better-sqlite3
+   * builds arrays about twice as fast as objects. Dense ids are read as one rowid range and the
+   * rows between them dropped: several times faster than a lookup per id, which sparse ids get.
+   */
+  private byIds(ids: ArrayLike<number>, columns: string): unknown[][] {
+    if (ids.length === 0) return [];
+    if (!isDense(ids)) {
+      return prepared(this.db, `SELECT ${columns} FROM json_each(?) j JOIN examples e ON e.id = j.value ORDER BY e.id`)
+        .raw()
+        .all(JSON.stringify(Array.from(ids))) as unknown[][];
+    }
+    const rows = prepared(this.db, `SELECT ${columns} FROM examples e WHERE e.id BETWEEN ? AND ?`)
+      .raw()
+      .all(ids[0], ids[ids.length - 1]) as unknown[][];
+    const kept: unknown[][] = [];
+    let i = 0;
+    for (const row of rows) {
+      const id = row[0] as number;
+      while (i < ids.length && ids[i]! < id) i++;
+      if (i < ids.length && ids[i] === id) kept.push(row);
+    }
+    return kept;
+  }
+
+  /**
+   * Events of the examples with these ascending ids, by example then id. Dense ids read their
+   * whole id range: events of examples in between come too, and callers look up only theirs.
+   */
+  events(projectId: number, ids: ArrayLike<number>): ExportEventRow[] {
+    if (ids.length === 0) return [];
+    const columns = 'id, example_id, annotator_id, schema_version_id, action, labels, created_at';
+    const rows = isDense(ids)
+      ? prepared(
+          this.db,
+          `SELECT ${columns} FROM label_events
+           WHERE project_id = ? AND example_id BETWEEN ? AND ? ORDER BY example_id, id`,
+        )
+          .raw()
+          .all(projectId, ids[0], ids[ids.length - 1])
+      : prepared(
+          this.db,
+          `SELECT ${columns} FROM label_events
+           WHERE project_id = ? AND example_id IN (SELECT value FROM json_each(?)) ORDER BY example_id, id`,
+        )
+          .raw()
+          .all(projectId, JSON.stringify(Array.from(ids)));
+    return (rows as unknown[][]).map((r) => ({
+      id: r[0] as number,
+      example_id: r[1] as number,
+      annotator_id: r[2] as number,
+      schema_version_id: r[3] as number,
+      action: r[4] as string,
+      labels: r[5] as string | null,
+      created_at: r[6] as number,
+    }));
   }
 
   predicted(modelRunId: number, ids: readonly number[]): { example_id: number; predicted: number }[] {

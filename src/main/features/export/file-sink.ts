@@ -3,10 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const BUFFER_BYTES = 4 << 20;
+/** Written bytes that start a background fdatasync: the one at close then has little left to do. */
+const SYNC_EVERY_BYTES = 64 << 20;
 
-/** A file written in ~4 MB appends, hashed as it goes, fsync'd on close. */
+/** A file written in ~4 MB appends, hashed as it goes, synced as it grows and fsync'd on close. */
 export class FileSink {
   private readonly fd: number;
+  private unsynced = 0;
+  private syncing: Promise<void> | null = null;
+  private syncError: Error | null = null;
   private readonly hash: Hash = createHash('sha256');
   private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   private used = 0;
@@ -15,6 +20,11 @@ export class FileSink {
 
   constructor(readonly file: string) {
     this.fd = fs.openSync(file, 'wx', 0o644);
+  }
+
+  /** Bytes written so far, buffered ones included: where the next byte goes. */
+  get position(): number {
+    return this.bytes + this.used;
   }
 
   write(text: string): void {
@@ -48,11 +58,29 @@ export class FileSink {
     while (at < chunk.length) at += fs.writeSync(this.fd, chunk, at, chunk.length - at);
     this.hash.update(chunk);
     this.bytes += chunk.length;
+    this.unsynced += chunk.length;
+    if (this.unsynced >= SYNC_EVERY_BYTES && this.syncing === null) {
+      this.unsynced = 0;
+      this.syncing = new Promise((resolve) =>
+        fs.fdatasync(this.fd, (e) => {
+          if (e) this.syncError = e;
+          this.syncing = null;
+          resolve();
+        }),
+      );
+    }
+  }
+
+  /** Waits for the background sync in flight, if any: close() needs none running. */
+  async settle(): Promise<void> {
+    while (this.syncing) await this.syncing;
   }
 
   /** Flushes, fsyncs and closes; returns the file's sha256. */
   close(): string {
+    if (this.syncing) throw new Error(`${this.file}: close() while a sync is in flight; await settle() first`);
     try {
+      if (this.syncError) throw this.syncError;
       this.flush();
       fs.fsyncSync(this.fd);
     } finally {
@@ -63,19 +91,17 @@ export class FileSink {
 
   /** Closes without flushing (after a failure). */
   abandon(): void {
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+    const closeNow = () => {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+    };
+    // The fd stays open until a sync in flight on it returns.
+    if (this.syncing) void this.syncing.then(closeNow);
+    else closeNow();
   }
-}
-
-export function sha256File(file: string): { sha256: string; bytes: number } {
-  const hash = createHash('sha256');
-  const data = fs.readFileSync(file);
-  hash.update(data);
-  return { sha256: hash.digest('hex'), bytes: data.length };
 }
 
 export function fsyncDir(dir: string): void {

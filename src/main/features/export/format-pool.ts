@@ -1,36 +1,65 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { builtEntry } from '../../core/entry-points';
-import type { FileSink } from './file-sink';
 import type { FormatJob, FormatResult, FormatWorkerInit } from './format-protocol';
 import type { Selection } from './select-rows';
 
 const CHUNK = 1000;
+/** Rows of a Parquet job: whole row groups of about this many rows. */
+const PARQUET_CHUNK = 16_384;
 const MAX_WORKERS = 4;
 /** Chunks each worker holds at once: one formatting, one waiting, so it never idles. */
 const IN_FLIGHT = 4;
 
+/** The jobs of an export: ranges over the rows in `order` (positions in the selection). */
+interface JobPlan {
+  order: Int32Array | null;
+  ranges: [start: number, end: number][];
+}
+
 /**
- * Reads and formats the selected rows in worker threads, a chunk at a time, and writes the chunks
- * to their split files in order: the bytes are the same whatever the number of workers.
+ * Lines go in chunks of the selection as it stands; Parquet jobs hold one split each, the
+ * split's rows in id order, so each becomes whole row groups of one file.
+ */
+function planJobs(format: FormatWorkerInit['format'], split: Uint8Array, splits: number): JobPlan {
+  const n = split.length;
+  const ranges: [number, number][] = [];
+  if (format !== 'parquet') {
+    for (let start = 0; start < n; start += CHUNK) ranges.push([start, Math.min(n, start + CHUNK)]);
+    return { order: null, ranges };
+  }
+  const order = new Int32Array(n);
+  let at = 0;
+  for (let s = 0; s < splits; s++) {
+    const first = at;
+    for (let i = 0; i < n; i++) if (split[i] === s) order[at++] = i;
+    for (let start = first; start < at; start += PARQUET_CHUNK)
+      ranges.push([start, Math.min(at, start + PARQUET_CHUNK)]);
+  }
+  return { order, ranges };
+}
+
+/**
+ * Reads and formats the selected rows in worker threads, a job at a time, and hands the results
+ * to `write` in job order: the bytes are the same whatever the number of workers.
  */
 export async function formatInWorkers(
   init: FormatWorkerInit,
   sel: Selection,
   split: Uint8Array,
-  sinks: FileSink[],
+  write: (result: Extract<FormatResult, { parts: Uint8Array[] }>) => void,
   progress: (done: number, total: number) => void,
-): Promise<{ longestLine: number }> {
+): Promise<void> {
   const n = sel.exampleIds.length;
-  const chunks = Math.ceil(n / CHUNK);
+  const plan = planJobs(init.format, split, init.splits);
+  const chunks = plan.ranges.length;
   const count = Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism(), chunks));
   const workers = Array.from({ length: count }, () => new Worker(builtEntry('format-worker'), { workerData: init }));
   try {
-    return await new Promise<{ longestLine: number }>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       let next = 0;
       let written = 0;
       let failed = false;
-      let longestLine = 0;
       const ready = new Map<number, Extract<FormatResult, { parts: Uint8Array[] }>>();
       const fail = (e: Error) => {
         if (failed) return;
@@ -48,26 +77,30 @@ export async function formatInWorkers(
           return;
         }
         const seq = next++;
-        const start = seq * CHUNK;
-        const end = Math.min(n, start + CHUNK);
+        const [start, end] = plan.ranges[seq]!;
+        const take = <T extends Int32Array | Uint8Array>(column: T): T => {
+          if (!plan.order) return column.slice(start, end) as T;
+          const out = new (column.constructor as new (n: number) => T)(end - start);
+          for (let i = start; i < end; i++) out[i - start] = column[plan.order[i]!]!;
+          return out;
+        };
         const job: FormatJob = {
           seq,
-          ids: sel.exampleIds.slice(start, end),
-          labelIndex: sel.labelIndex.slice(start, end),
-          source: sel.source.slice(start, end),
-          split: split.slice(start, end),
+          ids: take(sel.exampleIds),
+          labelIndex: take(sel.labelIndex),
+          source: take(sel.source),
+          split: take(split),
         };
         w.postMessage(job);
       };
+      let rowsWritten = 0;
       const writeReady = () => {
         for (let r = ready.get(written); r; r = ready.get(written)) {
           ready.delete(written);
-          r.parts.forEach((bytes, s) => {
-            sinks[s]!.writeBytes(bytes);
-            sinks[s]!.rows += r.rows[s]!;
-          });
+          write(r);
+          rowsWritten += r.rows.reduce((a, b) => a + b, 0);
           written++;
-          progress(Math.min(n, written * CHUNK), n);
+          progress(rowsWritten, n);
         }
         while (idle.length > 0 && next < chunks && next < written + ahead) send(idle.shift()!);
       };
@@ -76,13 +109,12 @@ export async function formatInWorkers(
           if (failed) return;
           if ('error' in r) return fail(new Error(r.error));
           ready.set(r.seq, r);
-          longestLine = Math.max(longestLine, r.longestLine);
           try {
             writeReady();
           } catch (e) {
             return fail(e as Error);
           }
-          if (written === chunks) return resolve({ longestLine });
+          if (written === chunks) return resolve();
           send(w);
         });
         w.on('error', fail);

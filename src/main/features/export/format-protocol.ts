@@ -1,16 +1,22 @@
 import type { Project } from '../../../shared/features/projects/contract';
+import type { RowGroupInfo } from './parquet/parquet-format';
+
+export type RowFormatName = 'jsonl' | 'csv' | 'parquet';
 
 /** What a format worker is started with: its own read-only connection and the rows' labels. */
 export interface FormatWorkerInit {
   dbPath: string;
   nativeBinding?: string;
   project: Project;
-  csv: boolean;
+  format: RowFormatName;
   labelSets: string[][];
   splits: number;
 }
 
-/** One chunk of the export, in example id order, with each row's label, source and split. */
+/**
+ * Rows of the export, in example id order, with each row's label, source and split. A Parquet
+ * job holds rows of one split only: it becomes whole row groups of that split's file.
+ */
 export interface FormatJob {
   seq: number;
   ids: Int32Array;
@@ -19,6 +25,9 @@ export interface FormatJob {
   split: Uint8Array;
 }
 
-/** The chunk's lines, UTF-8 encoded, one buffer and row count per split; its longest line in bytes (at most). */
+/**
+ * The job's bytes and row count per split: JSONL or CSV lines, or Parquet row groups (their
+ * column chunks, with footer entries whose offsets count from the part's first byte).
+ */
 export type FormatResult =
-  { seq: number; parts: Uint8Array[]; rows: number[]; longestLine: number } | { seq: number; error: string };
+  { seq: number; parts: Uint8Array[]; rows: number[]; rowGroups?: RowGroupInfo[] } | { seq: number; error: string };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../shared/features/mining';
-import { f32 } from './row-format';
+import { f32 } from './float-text';
+import { ByteBuilder } from './byte-builder';
+import { isoTime } from './row-format';
 
 describe('f32', () => {
   it('writes float32 values short, and they read back as the same float32', () => {
@@ -25,5 +27,35 @@ describe('f32', () => {
       if (!Number.isFinite(v)) continue;
       expect(Math.fround(Number(f32(v)))).toBe(v);
     }
+  });
+
+  it('writes the same text as bytes as it does as a string, and the same digits either sign', () => {
+    const next = mulberry32(9);
+    const buf = new Float32Array(1);
+    const bits = new Uint32Array(buf.buffer);
+    const out = new ByteBuilder(16);
+    const values = [0, -0, 42, -7, 1e-9, 123456.7, 1e20, 3.4e38, Number.NaN, Infinity, 0.5, 1.5, -2.5e-8];
+    for (let i = 0; i < 50_000; i++) {
+      bits[0] = next();
+      values.push(buf[0]!, Math.fround(Math.round((next() / 2 ** 32 - 0.5) * 1e7) / 1e6));
+    }
+    let expected = '';
+    for (const v of values) {
+      out.f32(v);
+      out.ascii(',');
+      expected += `${f32(v)},`;
+      if (Number.isFinite(v) && v !== 0) expect(f32(-v)).toBe(v < 0 ? f32(v).slice(1) : `-${f32(v)}`);
+    }
+    expect(Buffer.from(out.view()).toString('utf8')).toBe(expected);
+  });
+});
+
+describe('isoTime', () => {
+  it('matches Date.toISOString, across days and out of the usual range', () => {
+    const next = mulberry32(3);
+    const times = [0, 86_399_999, 86_400_000, -1, -86_400_001, 1.5, 253402300799999, 253402300800000, 8.64e15];
+    for (let i = 0; i < 20_000; i++) times.push(Math.floor((next() / 2 ** 32) * 4e12));
+    for (const ts of times) expect(isoTime(ts)).toBe(new Date(ts).toISOString());
+    expect(isoTime(null)).toBeNull();
   });
 });

@@ -1,86 +1,117 @@
 import { csvRow } from '../../../shared/features/export/csv';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { ExportExampleRow } from '../../store/export-reads';
-
-const POW10 = Array.from({ length: 120 }, (_, i) => 10 ** (i - 60));
-
-/** The decimal m × 10^−k as text (m an integer, |m| < 10^9), trailing zeros dropped. */
-function decimal(m: number, k: number): string {
-  if (k <= 0) return `${m}${'0'.repeat(-k)}`;
-  const sign = m < 0 ? '-' : '';
-  let a = m < 0 ? -m : m;
-  while (k > 0 && a % 10 === 0) {
-    a /= 10;
-    k--;
-  }
-  if (k === 0) return `${sign}${a}`;
-  // Exact integer arithmetic: a and 10^k are integers below 2^53.
-  const scale = POW10[k + 60]!;
-  const whole = Math.floor(a / scale);
-  const fraction = String(a - whole * scale);
-  return `${sign}${whole}.${fraction.length < k ? '0'.repeat(k - fraction.length) + fraction : fraction}`;
-}
-
-/**
- * A float32 as a short decimal that reads back as the same float32: 7 significant digits when
- * they round-trip (most values), else 8, else 9 (always enough). Integer arithmetic instead of
- * toPrecision or double-to-string: this is the hot loop of exports with feature vectors.
- */
-export function f32(v: number): string {
-  if (!Number.isFinite(v)) return 'null';
-  if (v === 0 || (Number.isInteger(v) && Math.abs(v) < 1e7)) return String(v);
-  const e = Math.floor(Math.log10(Math.abs(v)));
-  if (e >= -8 && e <= 14) {
-    for (let digits = 7; digits <= 9; digits++) {
-      const k = digits - 1 - e;
-      // m / 10^k is one correctly rounded division of exact doubles: the same double the decimal
-      // text would parse to, so the round trip is checked without building or parsing the text.
-      const m = k >= 0 ? Math.round(v * POW10[k + 60]!) : Math.round(v / POW10[-k + 60]!);
-      const back = k >= 0 ? m / POW10[k + 60]! : m * POW10[-k + 60]!;
-      if (Math.fround(back) === v) return decimal(m, k);
-    }
-  }
-  return String(+v.toPrecision(9));
-}
+import { f32 } from './float-text';
+import { ByteBuilder } from './byte-builder';
 
 function floats(blob: Buffer): Float32Array {
   return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
 }
 
-function isoTime(ts: number | null): string | null {
-  return ts === null ? null : new Date(ts).toISOString();
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+let cachedDay = Number.NaN;
+let cachedDayText = '';
+
+/** Date.toISOString with its date part cached per day: rows of a log come in time order. */
+export function isoTime(ts: number | null): string | null {
+  if (ts === null) return null;
+  if (!(ts >= 0 && ts < 253402300800000) || !Number.isInteger(ts)) return new Date(ts).toISOString();
+  const day = Math.floor(ts / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  let ms = ts - day * DAY_MS;
+  const h = Math.floor(ms / 3_600_000);
+  ms -= h * 3_600_000;
+  const m = Math.floor(ms / 60_000);
+  ms -= m * 60_000;
+  const sec = Math.floor(ms / 1000);
+  return `${cachedDayText}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[sec]}.${THREE_DIGITS[ms - sec * 1000]}Z`;
 }
+
+const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
+const QUOTE = utf8('"');
+const CLOSE_BRACE = utf8('}');
+
+/** The fixed parts of a JSONL line, in field order. */
+const PIECES = {
+  id: utf8('{"id":'),
+  ts: utf8(',"ts":"'),
+  tsNull: utf8(',"ts":null'),
+  text: utf8(',"text":'),
+  image: utf8(',"image_path":'),
+  features: utf8(',"features":{'),
+  featuresNull: utf8(',"features":null'),
+  metadata: utf8(',"metadata":'),
+  label: utf8(',"label":'),
+  human: utf8(',"label_source":"human"}\n'),
+  model: utf8(',"label_source":"model"}\n'),
+};
 
 /** One example as a row of the dataset, in a fixed field order so equal inputs give equal bytes. */
 export class RowFormat {
-  /** `"name":` for each feature, the ones after the first with their comma. */
-  private readonly featureKeys: string[] | null;
+  /** `"name":` for each feature as UTF-8, the ones after the first with their comma. */
+  private readonly featureKeys: Uint8Array[] | null;
   private readonly multilabel: boolean;
+  private readonly labelJsonCache = new WeakMap<string[], string>();
+  private readonly pieces = PIECES;
 
   constructor(private readonly project: Project) {
     this.featureKeys = project.featureNames
-      ? project.featureNames.map((n, i) => `${i ? ',' : ''}${JSON.stringify(n)}:`)
+      ? project.featureNames.map((n, i) => utf8(`${i ? ',' : ''}${JSON.stringify(n)}:`))
       : null;
     this.multilabel = project.taskType === 'multilabel';
   }
 
-  jsonl(ex: ExportExampleRow, labels: string[], source: 'human' | 'model'): string {
-    const parts = [`{"id":${JSON.stringify(ex.external_id)}`, `"ts":${JSON.stringify(isoTime(ex.ts))}`];
-    if (this.project.inputKind === 'text') parts.push(`"text":${JSON.stringify(ex.text)}`);
-    if (this.project.inputKind === 'image') parts.push(`"image_path":${JSON.stringify(ex.image_path)}`);
+  /** Appends the example's JSONL line to out. */
+  jsonl(out: ByteBuilder, ex: ExportExampleRow, labels: string[], source: 'human' | 'model'): void {
+    out.bytes(this.pieces.id);
+    out.utf8(JSON.stringify(ex.external_id));
+    const ts = isoTime(ex.ts);
+    if (ts === null) out.bytes(this.pieces.tsNull);
+    else {
+      out.bytes(this.pieces.ts);
+      out.ascii(ts);
+      out.bytes(QUOTE);
+    }
+    if (this.project.inputKind === 'text') {
+      out.bytes(this.pieces.text);
+      out.utf8(JSON.stringify(ex.text));
+    }
+    if (this.project.inputKind === 'image') {
+      out.bytes(this.pieces.image);
+      out.utf8(JSON.stringify(ex.image_path));
+    }
     if (this.featureKeys) {
       if (ex.features) {
         const f = floats(ex.features);
         const keys = this.featureKeys;
-        let text = '"features":{';
-        for (let i = 0; i < keys.length; i++) text += keys[i]! + f32(f[i] ?? Number.NaN);
-        parts.push(`${text}}`);
-      } else parts.push('"features":null');
+        out.bytes(this.pieces.features);
+        for (let i = 0; i < keys.length; i++) {
+          out.bytes(keys[i]!);
+          out.f32(f[i] ?? Number.NaN);
+        }
+        out.bytes(CLOSE_BRACE);
+      } else out.bytes(this.pieces.featuresNull);
     }
-    parts.push(`"metadata":${ex.metadata ?? 'null'}`);
-    parts.push(`"label":${JSON.stringify(this.multilabel ? labels : (labels[0] ?? null))}`);
-    parts.push(`"label_source":"${source}"}\n`);
-    return parts.join(',');
+    out.bytes(this.pieces.metadata);
+    out.utf8(ex.metadata ?? 'null');
+    out.bytes(this.pieces.label);
+    out.utf8(this.labelJson(labels));
+    out.bytes(source === 'human' ? this.pieces.human : this.pieces.model);
+  }
+
+  /** The label field's JSON, once per label set (the sets are shared by many rows). */
+  private labelJson(labels: string[]): string {
+    let json = this.labelJsonCache.get(labels);
+    if (json === undefined) {
+      json = JSON.stringify(this.multilabel ? labels : (labels[0] ?? null));
+      this.labelJsonCache.set(labels, json);
+    }
+    return json;
   }
 
   csvHeader(): string {
@@ -102,32 +133,5 @@ export class RowFormat {
     }
     cells.push(this.multilabel ? JSON.stringify(labels) : (labels[0] ?? null), source, ex.metadata);
     return csvRow(cells);
-  }
-
-  /** DuckDB column types of the JSONL rows, for the Parquet copy. */
-  duckdbColumns(): string {
-    const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
-    const cols: [string, string][] = [
-      ['id', 'VARCHAR'],
-      ['ts', 'VARCHAR'],
-    ];
-    if (this.project.inputKind === 'text') cols.push(['text', 'VARCHAR']);
-    if (this.project.inputKind === 'image') cols.push(['image_path', 'VARCHAR']);
-    if (this.project.featureNames) {
-      const fields = this.project.featureNames.map((n) => `"${n.replace(/"/g, '""')}" FLOAT`).join(', ');
-      cols.push(['features', `STRUCT(${fields})`]);
-    }
-    cols.push(['metadata', 'JSON'], ['label', this.multilabel ? 'VARCHAR[]' : 'VARCHAR'], ['label_source', 'VARCHAR']);
-    return `{${cols.map(([n, t]) => `${n}: ${q(t)}`).join(', ')}}`;
-  }
-
-  /** The SELECT list of the Parquet copy: timestamps become TIMESTAMP (UTC). */
-  duckdbSelect(): string {
-    const cols = ['id', `CAST(strptime(ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS TIMESTAMP) AS ts`];
-    if (this.project.inputKind === 'text') cols.push('text');
-    if (this.project.inputKind === 'image') cols.push('image_path');
-    if (this.project.featureNames) cols.push('features');
-    cols.push('metadata', 'label', 'label_source');
-    return cols.join(', ');
   }
 }

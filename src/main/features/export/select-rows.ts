@@ -1,10 +1,10 @@
 import { ApiError } from '../../../shared/api/errors';
-import { currentLabels, type LabelAction, type LabelEvent } from '../../../shared/features/labels';
+import { currentLabels, normalizeLabels, type LabelAction, type LabelEvent } from '../../../shared/features/labels';
 import { yieldToCheckpoints, type ExportEventRow, type ExportReadQueries } from '../../store/export-reads';
 import { derivationOptions } from '../labels/derivation';
 import type { ExportPlan } from './plan';
 
-const CHUNK = 1000;
+const CHUNK = 2000;
 
 /** The rows an export holds, in example id order, before they are read again to be written. */
 export interface Selection {
@@ -19,13 +19,13 @@ export interface Selection {
   source: Uint8Array;
 }
 
-function toEvents(rows: ExportEventRow[]): LabelEvent[] {
+function toEvents(rows: ExportEventRow[], labelsOf: (text: string) => string[]): LabelEvent[] {
   return rows.map((r) => ({
     id: r.id,
     annotatorId: r.annotator_id,
     schemaVersionId: r.schema_version_id,
     action: r.action as LabelAction,
-    labels: r.labels === null ? null : (JSON.parse(r.labels) as string[]),
+    labels: r.labels === null ? null : labelsOf(r.labels),
     createdAt: r.created_at,
   }));
 }
@@ -58,10 +58,32 @@ export function selectRows(
   const externalIds: string[] = [];
   const groups: (string | null)[] | null = options.groupBy ? [] : null;
   let kept = 0;
+  // Label texts repeat across examples: each is parsed and normalised once.
+  const parsed = new Map<string, string[]>();
+  const labelsOf = (text: string): string[] => {
+    let labels = parsed.get(text);
+    if (labels === undefined) {
+      labels = normalizeLabels(JSON.parse(text) as string[]);
+      parsed.set(text, labels);
+    }
+    return labels;
+  };
+  const resolvedLabels = (history: ExportEventRow[]): string[] | null => {
+    const only = history.length === 1 ? history[0]! : null;
+    // Most examples hold one label by one annotator: the derivation's answer, without running it.
+    if (only && only.schema_version_id === schema.id && only.labels !== null) {
+      if (only.action === 'label' || only.action === 'accept')
+        return options.agreement === 'any' ? labelsOf(only.labels) : null;
+    }
+    const r = currentLabels(toEvents(history, labelsOf), derive).resolution;
+    if (r.status === 'adjudicated') return r.labels;
+    if (r.status !== 'agreed' || options.agreement === 'adjudicated') return null;
+    return options.agreement === 'any' || r.annotatorIds.length >= 2 ? r.labels : null;
+  };
   for (let start = 0; start < candidates.length; start += CHUNK) {
     const ids = candidates.slice(start, start + CHUNK);
     yieldToCheckpoints(plan.dbPath);
-    const examples = reads.exampleKeys(ids);
+    const examples = reads.exampleKeys(ids, Boolean(options.groupBy));
     const events = new Map<number, ExportEventRow[]>();
     for (const e of reads.events(project.id, ids)) {
       if (allowed && e.action !== 'adjudicate' && !allowed.has(e.annotator_id)) continue;
@@ -79,13 +101,7 @@ export function selectRows(
       let labels: string[] | null = null;
       let source = 0;
       const history = events.get(ex.id);
-      if (history) {
-        const r = currentLabels(toEvents(history), derive).resolution;
-        if (r.status === 'adjudicated') labels = r.labels;
-        else if (r.status === 'agreed' && options.agreement !== 'adjudicated') {
-          if (options.agreement === 'any' || r.annotatorIds.length >= 2) labels = r.labels;
-        }
-      }
+      if (history) labels = resolvedLabels(history);
       if (labels === null && predicted) {
         const p = predicted.get(ex.id);
         if (p !== undefined) {

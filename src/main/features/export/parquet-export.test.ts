@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  makeTempDir,
+  openContext,
+  removeDir,
+  writeJsonl,
+  type TestContext,
+} from '../../../../test/helpers/import-fixtures';
+import { importGuessed, loadDemo } from '../../cli/commands/demo';
+import { call } from '../../core/dispatch';
+import type { Input } from '../../../shared/api/contract';
+
+let dir: string;
+let out: string;
+let ctx: TestContext;
+
+beforeAll(async () => {
+  dir = makeTempDir('parquet-export');
+  out = path.join(dir, 'exports');
+  ctx = openContext(dir);
+  await loadDemo(ctx, path.join(dir, 'demo'), 1500);
+}, 120_000);
+
+afterAll(async () => {
+  await ctx?.dispose();
+  removeDir(dir);
+});
+
+async function exportNow(options: Input<'export.start'>) {
+  const { jobId } = await call('export.start', options, ctx);
+  const status = await ctx.jobs.wait(jobId);
+  if (status.state !== 'succeeded') throw new Error(status.error?.message);
+  return status.result as { path: string; files: { path: string; rows: number }[] };
+}
+
+/** Rows as DuckDB (an independent reader, in C++) reads them, with the file's column types. */
+async function duckRead(file: string, select: string) {
+  const duck = await DuckDBInstance.create(':memory:');
+  const con = await duck.connect();
+  try {
+    const q = `'${file.replace(/'/g, "''")}'`;
+    const types = (await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${q})`)).getRowObjectsJS();
+    const rows = (await con.runAndReadAll(`SELECT ${select} FROM read_parquet(${q})`)).getRowObjectsJS();
+    return { types: Object.fromEntries(types.map((t) => [t['column_name'], t['column_type']])), rows };
+  } finally {
+    con.closeSync();
+    duck.closeSync();
+  }
+}
+
+const jsonLines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('Parquet export', () => {
+  it('holds exactly the JSONL rows, typed, as DuckDB and hyparquet read them', async () => {
+    const project = { project: 'sentiment' };
+    const options = { project, dir: out, labelSource: 'human+model' } as const;
+    const jsonl = await exportNow({ ...options, name: 'as-jsonl', format: 'jsonl' });
+    const parquet = await exportNow({ ...options, name: 'as-parquet', format: 'parquet' });
+    expect(parquet.files.map((f) => f.rows)).toEqual(jsonl.files.map((f) => f.rows));
+    for (const split of ['train', 'validation', 'test']) {
+      const expected = jsonLines(path.join(jsonl.path, `${split}.jsonl`));
+      const file = path.join(parquet.path, `${split}.parquet`);
+      const { types, rows } = await duckRead(
+        file,
+        'id, epoch_ms(ts) AS ts_ms, text, features, metadata::VARCHAR AS metadata, label, label_source',
+      );
+      expect(types).toMatchObject({
+        id: 'VARCHAR',
+        ts: 'TIMESTAMP WITH TIME ZONE',
+        text: 'VARCHAR',
+        metadata: 'JSON',
+        label: 'VARCHAR',
+        label_source: 'VARCHAR',
+      });
+      expect(String(types['features'])).toMatch(/^STRUCT\("features\[0\]" FLOAT, "features\[1\]" FLOAT/);
+      expect(rows).toHaveLength(expected.length);
+      rows.forEach((row, i) => {
+        const want = expected[i]!;
+        expect(row['id']).toBe(want['id']);
+        expect(Number(row['ts_ms'])).toBe(Date.parse(want['ts'] as string));
+        expect(row['text']).toBe(want['text']);
+        expect(JSON.parse(row['metadata'] as string)).toEqual(want['metadata']);
+        expect(row['label']).toBe(want['label']);
+        expect(row['label_source']).toBe(want['label_source']);
+        const features = row['features'] as Record<string, number>;
+        for (const [name, value] of Object.entries(want['features'] as Record<string, number>))
+          expect(features[name], `${split} row ${i} feature ${name}`).toBe(Math.fround(value));
+      });
+      // A second reader, in JS, agrees on the whole rows.
+      const buf = fs.readFileSync(file);
+      const objects = (await parquetReadObjects({
+        file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+        compressors,
+      })) as Record<string, unknown>[];
+      expect(objects.map((o) => [o['id'], o['label'], (o['ts'] as Date).toISOString()])).toEqual(
+        expected.map((e) => [e['id'], e['label'], e['ts']]),
+      );
+    }
+  });
+
+  it('writes multilabel labels as lists (empty ones too) and missing timestamps as nulls', async () => {
+    const classes = ['politics', 'sports', 'tech'];
+    const log = writeJsonl(
+      path.join(dir, 'topics.jsonl'),
+      Array.from({ length: 40 }, (_, i) => {
+        const scores = [((i * 13) % 10) / 10 + 0.05, ((i * 7) % 10) / 10 + 0.05, ((i * 3) % 10) / 10 + 0.05];
+        return {
+          id: `n${i}`,
+          text: `news ${i}`,
+          scores,
+          predicted_label: classes.filter((_, k) => scores[k]! >= 0.5),
+          model: 'topics',
+          model_version: '2024-01',
+        };
+      }),
+    );
+    await importGuessed(ctx, log, 'topics');
+    const project = { project: 'topics' };
+    const say = (externalId: string, labels: string[]) =>
+      call('labels.record', { project, externalId, annotator: 'ana', schemaVersion: 1, action: 'label', labels }, ctx);
+    await say('n1', ['sports', 'politics']);
+    await say('n2', []);
+    const options = { project, dir: out, labelSource: 'human+model', split: { kind: 'none' } } as const;
+    const jsonl = await exportNow({ ...options, name: 'topics-jsonl', format: 'jsonl' });
+    const parquet = await exportNow({ ...options, name: 'topics-parquet', format: 'parquet' });
+    const expected = jsonLines(path.join(jsonl.path, 'all.jsonl'));
+    const file = path.join(parquet.path, 'all.parquet');
+    const { types, rows } = await duckRead(file, 'id, ts, label, label_source');
+    expect(types['label']).toBe('VARCHAR[]');
+    expect(rows.map((r) => [r['id'], r['ts'], r['label'], r['label_source']])).toEqual(
+      expected.map((e) => [e['id'], null, e['label'], e['label_source']]),
+    );
+    expect(rows.find((r) => r['id'] === 'n1')!['label']).toEqual(['politics', 'sports']);
+    expect(rows.find((r) => r['id'] === 'n2')!['label']).toEqual([]);
+    const buf = fs.readFileSync(file);
+    const objects = (await parquetReadObjects({
+      file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+      compressors,
+    })) as Record<string, unknown>[];
+    expect(objects.map((o) => o['label'])).toEqual(expected.map((e) => e['label']));
+  });
+});

@@ -1,0 +1,234 @@
+import type { Project } from '../../../../shared/features/projects/contract';
+import type { ExportExampleRow } from '../../../store/export-reads';
+import { ByteBuilder } from '../byte-builder';
+import {
+  encodeColumnChunk,
+  PhysicalType,
+  Repetition,
+  type ColumnPage,
+  type RowGroupInfo,
+  type SchemaNode,
+} from './parquet-format';
+
+const STRING: SchemaNode['logicalType'] = [[1, { struct: [] }]];
+const UTF8 = 0;
+const LIST = 3;
+const TIMESTAMP_MILLIS = 9;
+const JSON_TYPE = 19;
+
+const optionalString = (name: string): SchemaNode => ({
+  name,
+  type: PhysicalType.BYTE_ARRAY,
+  repetition: Repetition.OPTIONAL,
+  convertedType: UTF8,
+  logicalType: STRING,
+});
+
+/**
+ * The Parquet schema of an export, the same fields as its JSONL lines: ts a UTC timestamp in
+ * milliseconds, features a struct of float32 (NaN where a value is missing), metadata JSON text,
+ * label a string (a list of strings for multilabel projects).
+ */
+export function exportSchema(project: Project): SchemaNode[] {
+  const fields: SchemaNode[][] = [
+    [{ ...optionalString('id'), repetition: Repetition.REQUIRED }],
+    [
+      {
+        name: 'ts',
+        type: PhysicalType.INT64,
+        repetition: Repetition.OPTIONAL,
+        convertedType: TIMESTAMP_MILLIS,
+        logicalType: [
+          [
+            8,
+            {
+              struct: [
+                [1, { bool: true }],
+                [2, { struct: [[1, { struct: [] }]] }],
+              ],
+            },
+          ],
+        ],
+      },
+    ],
+  ];
+  if (project.inputKind === 'text') fields.push([optionalString('text')]);
+  if (project.inputKind === 'image') fields.push([optionalString('image_path')]);
+  if (project.featureNames) {
+    fields.push([
+      { name: 'features', repetition: Repetition.OPTIONAL, children: project.featureNames.length },
+      ...project.featureNames.map((name) => ({ name, type: PhysicalType.FLOAT, repetition: Repetition.REQUIRED })),
+    ]);
+  }
+  fields.push([
+    {
+      name: 'metadata',
+      type: PhysicalType.BYTE_ARRAY,
+      repetition: Repetition.OPTIONAL,
+      convertedType: JSON_TYPE,
+      logicalType: [[12, { struct: [] }]],
+    },
+  ]);
+  fields.push(
+    project.taskType === 'multilabel'
+      ? [
+          {
+            name: 'label',
+            repetition: Repetition.OPTIONAL,
+            children: 1,
+            convertedType: LIST,
+            logicalType: [[3, { struct: [] }]],
+          },
+          { name: 'list', repetition: Repetition.REPEATED, children: 1 },
+          { ...optionalString('element'), repetition: Repetition.REQUIRED },
+        ]
+      : [optionalString('label')],
+  );
+  fields.push([{ ...optionalString('label_source'), repetition: Repetition.REQUIRED }]);
+  return [{ name: 'schema', children: fields.length }, ...fields.flat()];
+}
+
+class OptionalColumn {
+  readonly values = new ByteBuilder();
+  readonly defs: number[] = [];
+}
+
+/** Rows of one row group, gathered column by column. */
+export class ExportColumns {
+  private rows = 0;
+  private readonly ids = new ByteBuilder();
+  private readonly sources = new ByteBuilder();
+  private readonly ts = new ByteBuilder();
+  private readonly tsDefs: number[] = [];
+  private readonly input: OptionalColumn | null;
+  private readonly metadata = new OptionalColumn();
+  private readonly label = new OptionalColumn();
+  private readonly labelReps: number[] = [];
+  private readonly featureDefs: number[] = [];
+  private readonly features: ByteBuilder[];
+  private readonly width: number;
+  private readonly multilabel: boolean;
+
+  constructor(private readonly project: Project) {
+    this.input = project.inputKind === 'text' || project.inputKind === 'image' ? new OptionalColumn() : null;
+    this.width = project.featureNames?.length ?? 0;
+    this.features = Array.from({ length: this.width }, () => new ByteBuilder());
+    this.multilabel = project.taskType === 'multilabel';
+  }
+
+  get count(): number {
+    return this.rows;
+  }
+
+  /** Bytes gathered so far (about what the row group will take before compression). */
+  get bytes(): number {
+    return (
+      this.ids.length +
+      (this.input?.values.length ?? 0) +
+      this.metadata.values.length +
+      this.rows * (this.width * 4 + 16)
+    );
+  }
+
+  add(ex: ExportExampleRow, labels: string[], source: 'human' | 'model'): void {
+    this.rows++;
+    this.ids.utf8WithLength(ex.external_id);
+    if (ex.ts === null) this.tsDefs.push(0);
+    else {
+      this.tsDefs.push(1);
+      this.ts.i64(ex.ts);
+    }
+    if (this.input) {
+      const value = this.project.inputKind === 'text' ? ex.text : ex.image_path;
+      optional(this.input, value);
+    }
+    if (this.width > 0) {
+      if (ex.features === null) this.featureDefs.push(0);
+      else {
+        this.featureDefs.push(1);
+        const f = new Float32Array(ex.features.buffer, ex.features.byteOffset, ex.features.byteLength / 4);
+        for (let i = 0; i < this.width; i++) this.features[i]!.f32le(f[i] ?? Number.NaN);
+      }
+    }
+    optional(this.metadata, ex.metadata);
+    if (!this.multilabel) optional(this.label, labels[0] ?? null);
+    else if (labels.length === 0) {
+      this.label.defs.push(1);
+      this.labelReps.push(0);
+    } else {
+      labels.forEach((l, i) => {
+        this.label.defs.push(2);
+        this.labelReps.push(i === 0 ? 0 : 1);
+        this.label.values.utf8WithLength(l);
+      });
+    }
+    this.sources.utf8WithLength(source);
+  }
+
+  private pages(): ColumnPage[] {
+    const u8 = (levels: number[]) => Uint8Array.from(levels);
+    const flat = (name: string, type: number, values: ByteBuilder, defs: number[] | null): ColumnPage => ({
+      path: [name],
+      type,
+      numValues: this.rows,
+      repetitionLevels: null,
+      definitionLevels: defs ? u8(defs) : null,
+      values: values.view(),
+    });
+    const pages = [
+      flat('id', PhysicalType.BYTE_ARRAY, this.ids, null),
+      flat('ts', PhysicalType.INT64, this.ts, this.tsDefs),
+    ];
+    if (this.input) {
+      const name = this.project.inputKind === 'text' ? 'text' : 'image_path';
+      pages.push(flat(name, PhysicalType.BYTE_ARRAY, this.input.values, this.input.defs));
+    }
+    if (this.width > 0) {
+      const defs = u8(this.featureDefs);
+      this.project.featureNames!.forEach((name, i) =>
+        pages.push({
+          ...flat('features', PhysicalType.FLOAT, this.features[i]!, null),
+          path: ['features', name],
+          definitionLevels: defs,
+        }),
+      );
+    }
+    pages.push(flat('metadata', PhysicalType.BYTE_ARRAY, this.metadata.values, this.metadata.defs));
+    if (this.multilabel) {
+      pages.push({
+        path: ['label', 'list', 'element'],
+        type: PhysicalType.BYTE_ARRAY,
+        numValues: this.label.defs.length,
+        repetitionLevels: u8(this.labelReps),
+        definitionLevels: u8(this.label.defs),
+        values: this.label.values.view(),
+      });
+    } else pages.push(flat('label', PhysicalType.BYTE_ARRAY, this.label.values, this.label.defs));
+    pages.push(flat('label_source', PhysicalType.BYTE_ARRAY, this.sources, null));
+    return pages;
+  }
+
+  /** The row group's column chunks, one after another, with their footer entries (offsets from the first byte). */
+  encode(): { bytes: Uint8Array[]; group: RowGroupInfo } {
+    const bytes: Uint8Array[] = [];
+    const columns = [];
+    let at = 0;
+    for (const page of this.pages()) {
+      const chunk = encodeColumnChunk(page, at);
+      for (const b of chunk.bytes) {
+        bytes.push(b);
+        at += b.length;
+      }
+      columns.push(chunk.info);
+    }
+    return { bytes, group: { numRows: this.rows, columns } };
+  }
+}
+
+function optional(column: OptionalColumn, value: string | null): void {
+  if (value === null) column.defs.push(0);
+  else {
+    column.defs.push(1);
+    column.values.utf8WithLength(value);
+  }
+}
