@@ -460,6 +460,29 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(c.store.db.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(0);
   });
 
+  it('Parquet score lists that are NULL, hold a NULL or are empty are rejected by row and field', async () => {
+    const rows = good(6);
+    rows[1]!['scores'] = null;
+    rows[2]!['scores'] = [0.2, null, 0.8];
+    rows[3]!['scores'] = [];
+    const file = await writeParquet(path.join(dir, 'null-scores.parquet'), rows);
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping());
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 3, rowsRejected: 3 });
+    expect(run.firstRejects.map((r) => [r.row, r.line, r.field])).toEqual([
+      [2, null, 'scores'],
+      [3, null, expect.stringMatching(/^scores/)],
+      [4, null, 'scores'],
+    ]);
+    // A NULL list is a missing field, not an empty list.
+    expect(run.firstRejects.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/expected array, received undefined/),
+      expect.stringMatching(/not a finite number/),
+      expect.stringMatching(/expected array to have >=1 items/),
+    ]);
+  });
+
   it('a truncated Parquet file fails with bad-file naming the file', async () => {
     const whole = await writeParquet(path.join(dir, 'whole.parquet'), good(50));
     const file = path.join(dir, 'truncated.parquet');
