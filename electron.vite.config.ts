@@ -16,7 +16,7 @@ export default defineConfig({
           'parquet-reader': resolve('src/main/features/import/parquet-reader-process.ts'),
           'checkpoint-worker': resolve('src/main/store/checkpoint-worker.ts'),
           'export-process': resolve('src/main/features/export/export-process.ts'),
-          'format-worker': resolve('src/main/features/export/format-worker.ts'),
+          'export-worker': resolve('src/main/features/export/export-worker.ts'),
           'model-process': resolve('src/main/features/models/model-process.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },

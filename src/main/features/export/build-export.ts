@@ -14,7 +14,8 @@ import { formatInWorkers } from './format-pool';
 import { exportSchema } from './parquet/export-columns';
 import { ParquetSink } from './parquet/parquet-sink';
 import { RowFormat } from './row-format';
-import { selectRows, type Selection } from './select-rows';
+import { selectInWorkers } from './select-in-workers';
+import type { Selection } from './select-rows';
 
 export type Progress = (phase: string, done: number, total: number) => void;
 
@@ -59,6 +60,7 @@ async function writeRows(
       for (const s of sinks) s.write(header);
     }
     const init = {
+      task: 'format',
       dbPath: plan.dbPath,
       ...(plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {}),
       project: plan.project,
@@ -113,13 +115,13 @@ function labelSources(sel: Selection) {
 }
 
 /** The rows an export would hold, per split and label, from the same selection; writes nothing. */
-export function previewExport(plan: ExportPlan, progress: Progress): ExportPreview {
+export async function previewExport(plan: ExportPlan, progress: Progress): Promise<ExportPreview> {
   const db = openDatabase(plan.dbPath, {
     readonly: true,
     ...(plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {}),
   });
   try {
-    const sel = selectRows(new ExportReadQueries(db), plan, (d, t) => progress('selecting', d, t));
+    const sel = await selectInWorkers(new ExportReadQueries(db), plan, (d, t) => progress('selecting', d, t));
     const { policy, split } = resolveSplits(plan, sel);
     return {
       rows: sel.exampleIds.length,
@@ -143,7 +145,7 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
   const temp = tempFolder(plan.baseDir, name, 'tmp');
   try {
     const reads = new ExportReadQueries(db);
-    const sel = selectRows(reads, plan, (d, t) => progress('selecting', d, t));
+    const sel = await selectInWorkers(reads, plan, (d, t) => progress('selecting', d, t));
     const { policy, split } = resolveSplits(plan, sel);
     const names = splitNames(policy);
     fs.mkdirSync(temp);

@@ -1,5 +1,12 @@
 import { decimalParts, shortDecimal } from './float-text';
 
+/** Decimal digits of an integer from 1 to 2^31. */
+function digitCount(m: number): number {
+  if (m < 10_000) return m < 10 ? 1 : m < 100 ? 2 : m < 1000 ? 3 : 4;
+  if (m < 100_000_000) return m < 100_000 ? 5 : m < 1_000_000 ? 6 : m < 10_000_000 ? 7 : 8;
+  return m < 1_000_000_000 ? 9 : 10;
+}
+
 /**
  * Bytes being built in place: JSONL lines, Parquet pages. Building lines as strings and encoding
  * them afterwards cost an export more than the formatting itself: long concatenated strings are
@@ -38,9 +45,9 @@ export class ByteBuilder {
 
   bytes(src: Uint8Array): void {
     const b = this.room(src.length);
-    let at = this.length;
-    for (let i = 0; i < src.length; i++) b[at++] = src[i]!;
-    this.length = at;
+    if (src.length > 12) b.set(src, this.length);
+    else for (let i = 0, at = this.length; i < src.length; i++) b[at++] = src[i]!;
+    this.length += src.length;
   }
 
   /** f32(v) from float-text, written digit by digit. */
@@ -49,8 +56,7 @@ export class ByteBuilder {
     if (v === 0 || (Number.isInteger(v) && Math.abs(v) < 1e7)) return this.ascii(String(v));
     if (!shortDecimal(v)) return this.ascii(String(+v.toPrecision(9)));
     const { m, k } = decimalParts;
-    let n = 1;
-    for (let p = 10; p <= m; p *= 10) n++;
+    const n = digitCount(m);
     // Sign, "0." and zeros, at most 9 digits, a point, or zeros after them: 32 bytes cover all.
     const b = this.room(32);
     let at = this.length;

@@ -1,4 +1,5 @@
-const POW10 = Array.from({ length: 120 }, (_, i) => 10 ** (i - 60));
+/** 10^k for k from 0 to 30, exact doubles up to 10^22. */
+const POW10 = Array.from({ length: 31 }, (_, k) => 10 ** k);
 const ZEROS = Array.from({ length: 24 }, (_, i) => '0'.repeat(i));
 
 /** floor(log10(a)) for a > 0: comparisons for the usual magnitudes of features, else log10. */
@@ -24,14 +25,17 @@ export function shortDecimal(v: number): boolean {
     let k = digits - 1 - e;
     // m / 10^k is one correctly rounded division of exact doubles: the same double the decimal
     // text would parse to, so the round trip is checked without building or parsing the text.
-    let m = k >= 0 ? Math.round(a * POW10[k + 60]!) : Math.round(a / POW10[-k + 60]!);
-    const back = k >= 0 ? m / POW10[k + 60]! : m * POW10[-k + 60]!;
+    const scale = POW10[k >= 0 ? k : -k]!;
+    const m = k >= 0 ? Math.round(a * scale) : Math.round(a / scale);
+    const back = k >= 0 ? m / scale : m * scale;
     if (Math.fround(back) !== a) continue;
-    while (k > 0 && m % 10 === 0) {
-      m /= 10;
+    // m < 2^31 (at most 9 digits, or 10^9 after rounding up): integer arithmetic from here.
+    let mi = m | 0;
+    while (k > 0 && mi % 10 === 0) {
+      mi = (mi / 10) | 0;
       k--;
     }
-    decimalParts.m = m;
+    decimalParts.m = mi;
     decimalParts.k = k;
     return true;
   }

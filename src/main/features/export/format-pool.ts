@@ -1,15 +1,10 @@
-import os from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { builtEntry } from '../../core/entry-points';
-import type { FormatJob, FormatResult, FormatWorkerInit } from './format-protocol';
+import type { FormatJob, FormatOutput, FormatWorkerInit } from './format-protocol';
+import { runInWorkers } from './worker-pool';
 import type { Selection } from './select-rows';
 
 const CHUNK = 1000;
 /** Rows of a Parquet job: whole row groups of about this many rows. */
 const PARQUET_CHUNK = 16_384;
-const MAX_WORKERS = 4;
-/** Chunks each worker holds at once: one formatting, one waiting, so it never idles. */
-const IN_FLIGHT = 4;
 
 /** The jobs of an export: ranges over the rows in `order` (positions in the selection). */
 interface JobPlan {
@@ -47,85 +42,37 @@ export async function formatInWorkers(
   init: FormatWorkerInit,
   sel: Selection,
   split: Uint8Array,
-  write: (result: Extract<FormatResult, { parts: Uint8Array[] }>) => void,
+  write: (result: FormatOutput) => void,
   progress: (done: number, total: number) => void,
 ): Promise<void> {
-  const n = sel.exampleIds.length;
   const plan = planJobs(init.format, split, init.splits);
-  const chunks = plan.ranges.length;
-  const count = Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism(), chunks));
-  const workers = Array.from({ length: count }, () => new Worker(builtEntry('format-worker'), { workerData: init }));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let written = 0;
-      let failed = false;
-      const ready = new Map<number, Extract<FormatResult, { parts: Uint8Array[] }>>();
-      const fail = (e: Error) => {
-        if (failed) return;
-        failed = true;
-        reject(e);
+  const total = sel.exampleIds.length;
+  let done = 0;
+  await runInWorkers<FormatJob, FormatOutput>({
+    init,
+    count: plan.ranges.length,
+    job: (seq) => {
+      const [start, end] = plan.ranges[seq]!;
+      const take = <T extends Int32Array | Uint8Array>(column: T): T => {
+        if (!plan.order) return column.slice(start, end) as T;
+        const out = new (column.constructor as new (n: number) => T)(end - start);
+        for (let i = start; i < end; i++) out[i - start] = column[plan.order[i]!]!;
+        return out;
       };
-      // Chunks given out may run at most this far ahead of the writer: a worker that stalls (a
-      // checkpoint pause, huge rows) must not let the others fill memory with finished chunks.
-      const ahead = count * IN_FLIGHT;
-      const idle: Worker[] = [];
-      const send = (w: Worker) => {
-        if (next >= chunks) return;
-        if (next >= written + ahead) {
-          idle.push(w);
-          return;
-        }
-        const seq = next++;
-        const [start, end] = plan.ranges[seq]!;
-        const take = <T extends Int32Array | Uint8Array>(column: T): T => {
-          if (!plan.order) return column.slice(start, end) as T;
-          const out = new (column.constructor as new (n: number) => T)(end - start);
-          for (let i = start; i < end; i++) out[i - start] = column[plan.order[i]!]!;
-          return out;
-        };
-        const job: FormatJob = {
+      return {
+        message: {
           seq,
           ids: take(sel.exampleIds),
           labelIndex: take(sel.labelIndex),
           source: take(sel.source),
           split: take(split),
-        };
-        w.postMessage(job);
+        },
       };
-      let rowsWritten = 0;
-      const writeReady = () => {
-        for (let r = ready.get(written); r; r = ready.get(written)) {
-          ready.delete(written);
-          write(r);
-          rowsWritten += r.rows.reduce((a, b) => a + b, 0);
-          written++;
-          progress(rowsWritten, n);
-        }
-        while (idle.length > 0 && next < chunks && next < written + ahead) send(idle.shift()!);
-      };
-      for (const w of workers) {
-        w.on('message', (r: FormatResult) => {
-          if (failed) return;
-          if ('error' in r) return fail(new Error(r.error));
-          ready.set(r.seq, r);
-          try {
-            writeReady();
-          } catch (e) {
-            return fail(e as Error);
-          }
-          if (written === chunks) return resolve();
-          send(w);
-        });
-        w.on('error', fail);
-        w.on('exit', (code) => {
-          if (written < chunks)
-            fail(new Error(`an export worker stopped (exit code ${code}) before the export was written`));
-        });
-        for (let i = 0; i < IN_FLIGHT; i++) send(w);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+    },
+    take: (result) => {
+      write(result);
+      done += result.rows.reduce((a, b) => a + b, 0);
+      progress(done, total);
+    },
+  });
 }

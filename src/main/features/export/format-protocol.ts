@@ -5,6 +5,7 @@ export type RowFormatName = 'jsonl' | 'csv' | 'parquet';
 
 /** What a format worker is started with: its own read-only connection and the rows' labels. */
 export interface FormatWorkerInit {
+  task: 'format';
   dbPath: string;
   nativeBinding?: string;
   project: Project;
@@ -29,5 +30,8 @@ export interface FormatJob {
  * The job's bytes and row count per split: JSONL or CSV lines, or Parquet row groups (their
  * column chunks, with footer entries whose offsets count from the part's first byte).
  */
-export type FormatResult =
-  { seq: number; parts: Uint8Array[]; rows: number[]; rowGroups?: RowGroupInfo[] } | { seq: number; error: string };
+export interface FormatOutput {
+  parts: Uint8Array[];
+  rows: number[];
+  rowGroups?: RowGroupInfo[];
+}

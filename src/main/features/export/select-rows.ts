@@ -4,8 +4,6 @@ import { yieldToCheckpoints, type ExportEventRow, type ExportReadQueries } from 
 import { derivationOptions } from '../labels/derivation';
 import type { ExportPlan } from './plan';
 
-const CHUNK = 2000;
-
 /** The rows an export holds, in example id order, before they are read again to be written. */
 export interface Selection {
   exampleIds: Int32Array;
@@ -37,113 +35,206 @@ function groupKey(metadata: string | null, key: string): string | null {
   return String(value);
 }
 
-/** Reads label events and examples in chunks and keeps the rows the filters let through. */
-export function selectRows(
-  reads: ExportReadQueries,
-  plan: ExportPlan,
-  progress: (done: number, total: number) => void,
-): Selection {
-  const { project, schema, options } = plan;
-  const human = options.labelSource === 'human';
-  const candidates = human ? reads.labeledExamples(project.id, schema.id) : reads.visibleExamples(project.id);
-  const derive = { ...derivationOptions(project, schema), schemaVersionId: schema.id };
-  const allowed = plan.annotatorIds ? new Set(plan.annotatorIds) : null;
-  const keys = new Map<string, number>();
-  const labelSets: string[][] = [];
-  // Columns sized for every candidate (the most that can be kept): no object per row.
-  const keptIds = new Int32Array(candidates.length);
-  const keptTs = new Float64Array(candidates.length);
-  const keptLabels = new Int32Array(candidates.length);
-  const keptSources = new Uint8Array(candidates.length);
-  const externalIds: string[] = [];
-  const groups: (string | null)[] | null = options.groupBy ? [] : null;
-  let kept = 0;
-  // Label texts repeat across examples: each is parsed and normalised once.
-  const parsed = new Map<string, string[]>();
-  const labelsOf = (text: string): string[] => {
-    let labels = parsed.get(text);
+/** The rows one chunk of candidates keeps, as columns; label sets by index into `labelKeys`. */
+export interface SelectedChunk {
+  ids: Int32Array;
+  ts: Float64Array;
+  labelIndex: Int32Array;
+  source: Uint8Array;
+  externalIds: string[];
+  groups: (string | null)[] | null;
+  /** JSON of each label set the chunk uses. */
+  labelKeys: string[];
+}
+
+/** Chooses the rows of an export, a chunk of candidate examples at a time (in a worker thread). */
+export class RowSelector {
+  private readonly human: boolean;
+  private readonly derive: ReturnType<typeof derivationOptions> & { schemaVersionId: number };
+  private readonly allowed: Set<number> | null;
+  // Label texts and predicted classes repeat across examples: each is resolved once.
+  private readonly parsed = new Map<string, string[]>();
+  private readonly modelLabels = new Map<number, string[] | null>();
+
+  constructor(
+    private readonly reads: ExportReadQueries,
+    private readonly plan: ExportPlan,
+  ) {
+    this.human = plan.options.labelSource === 'human';
+    this.derive = { ...derivationOptions(plan.project, plan.schema), schemaVersionId: plan.schema.id };
+    this.allowed = plan.annotatorIds ? new Set(plan.annotatorIds) : null;
+  }
+
+  private labelsOf = (text: string): string[] => {
+    let labels = this.parsed.get(text);
     if (labels === undefined) {
       labels = normalizeLabels(JSON.parse(text) as string[]);
-      parsed.set(text, labels);
+      this.parsed.set(text, labels);
     }
     return labels;
   };
-  const resolvedLabels = (history: ExportEventRow[]): string[] | null => {
+
+  private labelsOfModel(predicted: number): string[] | null {
+    let labels = this.modelLabels.get(predicted);
+    if (labels === undefined) {
+      labels = modelLabels(this.plan, predicted);
+      this.modelLabels.set(predicted, labels);
+    }
+    return labels;
+  }
+
+  private resolvedLabels(history: ExportEventRow[]): string[] | null {
+    const { schema, options } = this.plan;
     const only = history.length === 1 ? history[0]! : null;
     // Most examples hold one label by one annotator: the derivation's answer, without running it.
     if (only && only.schema_version_id === schema.id && only.labels !== null) {
       if (only.action === 'label' || only.action === 'accept')
-        return options.agreement === 'any' ? labelsOf(only.labels) : null;
+        return options.agreement === 'any' ? this.labelsOf(only.labels) : null;
     }
-    const r = currentLabels(toEvents(history, labelsOf), derive).resolution;
+    const r = currentLabels(toEvents(history, this.labelsOf), this.derive).resolution;
     if (r.status === 'adjudicated') return r.labels;
     if (r.status !== 'agreed' || options.agreement === 'adjudicated') return null;
     return options.agreement === 'any' || r.annotatorIds.length >= 2 ? r.labels : null;
-  };
-  for (let start = 0; start < candidates.length; start += CHUNK) {
-    const ids = candidates.slice(start, start + CHUNK);
-    yieldToCheckpoints(plan.dbPath);
-    const examples = reads.exampleKeys(ids, Boolean(options.groupBy));
+  }
+
+  /** The rows that `ids` (ascending candidate example ids) keep under the export's filters. */
+  chunk(ids: Int32Array): SelectedChunk {
+    const { project, options, dbPath, modelRun } = this.plan;
+    yieldToCheckpoints(dbPath);
+    const examples = this.reads.exampleKeys(ids, Boolean(options.groupBy));
     const events = new Map<number, ExportEventRow[]>();
-    for (const e of reads.events(project.id, ids)) {
-      if (allowed && e.action !== 'adjudicate' && !allowed.has(e.annotator_id)) continue;
+    for (const e of this.reads.events(project.id, ids)) {
+      if (this.allowed && e.action !== 'adjudicate' && !this.allowed.has(e.annotator_id)) continue;
       const list = events.get(e.example_id);
       if (list) list.push(e);
       else events.set(e.example_id, [e]);
     }
     const predicted =
-      !human && plan.modelRun
-        ? new Map(reads.predicted(plan.modelRun.id, ids).map((p) => [p.example_id, p.predicted]))
+      !this.human && modelRun
+        ? new Map(this.reads.predicted(modelRun.id, Array.from(ids)).map((p) => [p.example_id, p.predicted]))
         : null;
+    const out: SelectedChunk = {
+      ids: new Int32Array(examples.length),
+      ts: new Float64Array(examples.length),
+      labelIndex: new Int32Array(examples.length),
+      source: new Uint8Array(examples.length),
+      externalIds: [],
+      groups: options.groupBy ? [] : null,
+      labelKeys: [],
+    };
+    const keys = new Map<string[], number>();
+    let kept = 0;
     for (const ex of examples) {
       if (options.from !== undefined && !(ex.ts !== null && ex.ts >= options.from)) continue;
       if (options.to !== undefined && !(ex.ts !== null && ex.ts < options.to)) continue;
       let labels: string[] | null = null;
       let source = 0;
       const history = events.get(ex.id);
-      if (history) labels = resolvedLabels(history);
+      if (history) labels = this.resolvedLabels(history);
       if (labels === null && predicted) {
         const p = predicted.get(ex.id);
         if (p !== undefined) {
-          labels = modelLabels(plan, p);
+          labels = this.labelsOfModel(p);
           source = 1;
         }
       }
       if (labels === null || (labels.length === 0 && project.taskType !== 'multilabel')) continue;
-      const key = JSON.stringify(labels);
-      let index = keys.get(key);
+      let index = keys.get(labels);
       if (index === undefined) {
-        index = labelSets.length;
-        keys.set(key, index);
-        labelSets.push(labels);
+        index = out.labelKeys.length;
+        keys.set(labels, index);
+        out.labelKeys.push(JSON.stringify(labels));
       }
-      keptIds[kept] = ex.id;
-      keptTs[kept] = ex.ts ?? Number.NaN;
-      keptLabels[kept] = index;
-      keptSources[kept] = source;
+      out.ids[kept] = ex.id;
+      out.ts[kept] = ex.ts ?? Number.NaN;
+      out.labelIndex[kept] = index;
+      out.source[kept] = source;
       kept++;
-      externalIds.push(ex.external_id);
-      groups?.push(groupKey(ex.metadata, options.groupBy!));
+      out.externalIds.push(ex.external_id);
+      out.groups?.push(groupKey(ex.metadata, options.groupBy!));
     }
-    progress(Math.min(candidates.length, start + CHUNK), candidates.length);
+    return {
+      ...out,
+      ids: out.ids.slice(0, kept),
+      ts: out.ts.slice(0, kept),
+      labelIndex: out.labelIndex.slice(0, kept),
+      source: out.source.slice(0, kept),
+    };
   }
-  if (kept === 0) {
-    throw new ApiError(
-      'conflict',
-      `project '${project.name}' has no examples to export under label schema v${schema.version} with these filters` +
-        (human ? ' (labeled by people; --label-source human+model adds the model’s labels)' : ''),
-      { reason: 'nothing-to-export' },
-    );
+}
+
+/** The examples an export starts from, ascending: the labeled ones, or every visible one. */
+export function candidateIds(reads: ExportReadQueries, plan: ExportPlan): Int32Array {
+  const { project, schema, options } = plan;
+  return Int32Array.from(
+    options.labelSource === 'human' ? reads.labeledExamples(project.id, schema.id) : reads.visibleExamples(project.id),
+  );
+}
+
+/** Appends chunks, in candidate order, into one Selection; label sets get one index each. */
+export class SelectionBuilder {
+  private readonly keys = new Map<string, number>();
+  private readonly labelSets: string[][] = [];
+  private kept = 0;
+  private readonly sel: Selection;
+
+  constructor(
+    private readonly plan: ExportPlan,
+    candidates: number,
+  ) {
+    // Columns sized for every candidate (the most that can be kept): no object per row.
+    this.sel = {
+      exampleIds: new Int32Array(candidates),
+      externalIds: [],
+      ts: new Float64Array(candidates),
+      groups: plan.options.groupBy ? [] : null,
+      labelIndex: new Int32Array(candidates),
+      labelSets: this.labelSets,
+      source: new Uint8Array(candidates),
+    };
   }
-  return {
-    exampleIds: keptIds.slice(0, kept),
-    externalIds,
-    ts: keptTs.slice(0, kept),
-    groups,
-    labelIndex: keptLabels.slice(0, kept),
-    labelSets,
-    source: keptSources.slice(0, kept),
-  };
+
+  add(chunk: SelectedChunk): void {
+    const global = chunk.labelKeys.map((key) => {
+      let index = this.keys.get(key);
+      if (index === undefined) {
+        index = this.labelSets.length;
+        this.keys.set(key, index);
+        this.labelSets.push(JSON.parse(key) as string[]);
+      }
+      return index;
+    });
+    const at = this.kept;
+    this.sel.exampleIds.set(chunk.ids, at);
+    this.sel.ts.set(chunk.ts, at);
+    this.sel.source.set(chunk.source, at);
+    for (let i = 0; i < chunk.labelIndex.length; i++) this.sel.labelIndex[at + i] = global[chunk.labelIndex[i]!]!;
+    for (const id of chunk.externalIds) this.sel.externalIds.push(id);
+    if (chunk.groups) for (const g of chunk.groups) this.sel.groups!.push(g);
+    this.kept += chunk.ids.length;
+  }
+
+  finish(): Selection {
+    const { project, schema, options } = this.plan;
+    if (this.kept === 0) {
+      throw new ApiError(
+        'conflict',
+        `project '${project.name}' has no examples to export under label schema v${schema.version} with these filters` +
+          (options.labelSource === 'human'
+            ? ' (labeled by people; --label-source human+model adds the model’s labels)'
+            : ''),
+        { reason: 'nothing-to-export' },
+      );
+    }
+    const n = this.kept;
+    return {
+      ...this.sel,
+      exampleIds: this.sel.exampleIds.slice(0, n),
+      ts: this.sel.ts.slice(0, n),
+      labelIndex: this.sel.labelIndex.slice(0, n),
+      source: this.sel.source.slice(0, n),
+    };
+  }
 }
 
 function modelLabels(plan: ExportPlan, predicted: number): string[] | null {

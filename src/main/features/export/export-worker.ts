@@ -1,0 +1,111 @@
+// Worker thread of an export, on its own read-only connection: chooses rows (label derivation
+// and filters) or formats them as JSONL or CSV lines or Parquet row groups, so two cores share
+// both passes of an export.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from '../../store/database';
+import { ExportReadQueries, yieldToCheckpoints, type ExportExampleRow } from '../../store/export-reads';
+import type { FormatJob, FormatOutput, FormatWorkerInit } from './format-protocol';
+import type { SelectJob, SelectWorkerInit } from './select-in-workers';
+import { RowSelector, type SelectedChunk } from './select-rows';
+import { ByteBuilder } from './byte-builder';
+import { ExportColumns } from './parquet/export-columns';
+import type { RowGroupInfo } from './parquet/parquet-format';
+import { RowFormat } from './row-format';
+
+const READ_CHUNK = 1000;
+const ROW_GROUP_BYTES = 64 << 20;
+
+const init = workerData as FormatWorkerInit | SelectWorkerInit;
+const where = init.task === 'select' ? init.plan : init;
+const db = openDatabase(where.dbPath, {
+  readonly: true,
+  ...(where.nativeBinding ? { nativeBinding: where.nativeBinding } : {}),
+});
+const reads = new ExportReadQueries(db);
+
+/** The rows' examples, read a thousand at a time (short read transactions). */
+function* examplesOf(job: FormatJob): Generator<[ExportExampleRow, number]> {
+  for (let start = 0; start < job.ids.length; start += READ_CHUNK) {
+    const ids = job.ids.subarray(start, start + READ_CHUNK);
+    yieldToCheckpoints(where.dbPath);
+    const rows = reads.examples(ids);
+    for (let i = 0; i < ids.length; i++) {
+      const ex = rows[i];
+      if (!ex || ex.id !== ids[i]) throw new Error(`example ${ids[i]} vanished during the export`);
+      yield [ex, start + i];
+    }
+  }
+}
+
+function labelsOf(fmt: FormatWorkerInit, job: FormatJob, i: number): [string[], 'human' | 'model'] {
+  return [fmt.labelSets[job.labelIndex[i]!]!, job.source[i] === 1 ? 'model' : 'human'];
+}
+
+function formatLines(fmt: FormatWorkerInit, format: RowFormat, job: FormatJob): FormatReply {
+  const outs = Array.from({ length: fmt.splits }, () => new ByteBuilder());
+  const counts = new Array<number>(fmt.splits).fill(0);
+  for (const [ex, i] of examplesOf(job)) {
+    const [labels, source] = labelsOf(fmt, job, i);
+    const s = job.split[i]!;
+    if (fmt.format === 'csv') outs[s]!.utf8(format.csv(ex, labels, source));
+    else format.jsonl(outs[s]!, ex, labels, source);
+    counts[s]!++;
+  }
+  return { seq: job.seq, parts: outs.map((o) => o.view()), rows: counts };
+}
+
+/** Row groups of one split: a new one past ROW_GROUP_BYTES, so huge texts cannot pile up. */
+function formatRowGroups(fmt: FormatWorkerInit, job: FormatJob): FormatReply {
+  const split = job.split[0] ?? 0;
+  const bytes: Uint8Array[] = [];
+  const rowGroups: RowGroupInfo[] = [];
+  let at = 0;
+  let columns = new ExportColumns(fmt.project);
+  const flush = () => {
+    const encoded = columns.encode();
+    rowGroups.push({ ...encoded.group, columns: encoded.group.columns.map((c) => ({ ...c, offset: c.offset + at })) });
+    for (const b of encoded.bytes) {
+      bytes.push(b);
+      at += b.length;
+    }
+    columns = new ExportColumns(fmt.project);
+  };
+  for (const [ex, i] of examplesOf(job)) {
+    if (job.split[i] !== split) throw new Error('a Parquet job holds rows of one split');
+    const [labels, source] = labelsOf(fmt, job, i);
+    columns.add(ex, labels, source);
+    if (columns.bytes > ROW_GROUP_BYTES) flush();
+  }
+  if (columns.count > 0) flush();
+  const parts = Array.from({ length: fmt.splits }, (_, s) => (s === split ? Buffer.concat(bytes) : new Uint8Array(0)));
+  const rows = Array.from({ length: fmt.splits }, (_, s) => (s === split ? job.ids.length : 0));
+  return { seq: job.seq, parts, rows, rowGroups };
+}
+
+type FormatReply = FormatOutput & { seq: number };
+type Reply = FormatReply | (SelectedChunk & { seq: number }) | { seq: number; error: string };
+
+function handle(job: FormatJob | SelectJob): Reply {
+  if (init.task === 'select') {
+    selector ??= new RowSelector(reads, init.plan);
+    return { seq: job.seq, ...selector.chunk(job.ids) };
+  }
+  format ??= new RowFormat(init.project);
+  return init.format === 'parquet'
+    ? formatRowGroups(init, job as FormatJob)
+    : formatLines(init, format, job as FormatJob);
+}
+
+let selector: RowSelector | null = null;
+let format: RowFormat | null = null;
+
+parentPort!.on('message', (job: FormatJob | SelectJob) => {
+  let reply: Reply;
+  try {
+    reply = handle(job);
+  } catch (e) {
+    reply = { seq: job.seq, error: (e as Error).message };
+  }
+  const transfer = 'parts' in reply ? reply.parts.map((p) => p.buffer as ArrayBuffer) : [];
+  parentPort!.postMessage(reply, transfer);
+});

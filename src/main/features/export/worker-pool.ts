@@ -1,0 +1,87 @@
+import os from 'node:os';
+import { Worker, type Transferable } from 'node:worker_threads';
+import { builtEntry } from '../../core/entry-points';
+
+const MAX_WORKERS = 4;
+/** Jobs each worker holds at once: one running, more waiting, so it never idles. */
+const IN_FLIGHT = 4;
+
+export interface OrderedJobs<J, R> {
+  /** Started with this as workerData. */
+  init: unknown;
+  count: number;
+  job: (seq: number) => { message: J & { seq: number }; transfer?: Transferable[] };
+  /** Called with each result in job order, whatever order the workers finish in. */
+  take: (result: R, seq: number) => void;
+}
+
+type Reply<R> = { seq: number; error: string } | ({ seq: number } & R);
+
+/**
+ * Runs jobs on export worker threads and hands the results back in job order: what is written
+ * is the same whatever the number of workers.
+ */
+export async function runInWorkers<J, R>(jobs: OrderedJobs<J, R>): Promise<void> {
+  if (jobs.count === 0) return;
+  const count = Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism(), jobs.count));
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(builtEntry('export-worker'), { workerData: jobs.init }),
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let taken = 0;
+      let failed = false;
+      const ready = new Map<number, R>();
+      const fail = (e: Error) => {
+        if (failed) return;
+        failed = true;
+        reject(e);
+      };
+      // Jobs given out may run at most this far ahead of the taker: a worker that stalls (a
+      // checkpoint pause, huge rows) must not let the others fill memory with finished results.
+      const ahead = count * IN_FLIGHT;
+      const idle: Worker[] = [];
+      const send = (w: Worker) => {
+        if (next >= jobs.count) return;
+        if (next >= taken + ahead) {
+          idle.push(w);
+          return;
+        }
+        const { message, transfer } = jobs.job(next++);
+        w.postMessage(message, transfer ?? []);
+      };
+      const takeReady = () => {
+        for (let r = ready.get(taken); r !== undefined; r = ready.get(taken)) {
+          ready.delete(taken);
+          jobs.take(r, taken);
+          taken++;
+        }
+        while (idle.length > 0 && next < jobs.count && next < taken + ahead) send(idle.shift()!);
+      };
+      for (const w of workers) {
+        w.on('message', (r: Reply<R>) => {
+          if (failed) return;
+          if ('error' in r) return fail(new Error(r.error));
+          ready.set(r.seq, r as R);
+          try {
+            takeReady();
+          } catch (e) {
+            return fail(e as Error);
+          }
+          if (taken === jobs.count) return resolve();
+          send(w);
+        });
+        w.on('error', fail);
+        w.on('exit', (code) => {
+          if (taken < jobs.count)
+            fail(new Error(`an export worker stopped (exit code ${code}) before its work was done`));
+        });
+        for (let i = 0; i < IN_FLIGHT; i++) send(w);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
