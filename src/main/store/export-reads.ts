@@ -69,14 +69,19 @@ function isDense(ids: ArrayLike<number>): boolean {
 export class ExportReadQueries {
   constructor(private readonly db: Db) {}
 
-  /** Examples with at least one event under the schema version. */
-  labeledExamples(projectId: number, schemaVersionId: number): number[] {
-    return prepared(
-      this.db,
-      'SELECT DISTINCT example_id FROM label_events WHERE project_id = ? AND schema_version_id = ? ORDER BY example_id',
-    )
+  /**
+   * Examples with at least one label event, ascending. Events under other schema versions count
+   * too: deriving the labels drops those examples, and the index alone answers this (a filter on
+   * the version would look up every event's row).
+   */
+  labeledExamples(projectId: number): Int32Array {
+    const ids = prepared(this.db, 'SELECT example_id FROM label_events WHERE project_id = ? ORDER BY example_id')
       .pluck()
-      .all(projectId, schemaVersionId) as number[];
+      .all(projectId) as number[];
+    const out = new Int32Array(ids.length);
+    let n = 0;
+    for (const id of ids) if (n === 0 || out[n - 1] !== id) out[n++] = id;
+    return out.slice(0, n);
   }
 
   /** Every example an import finished bringing. */

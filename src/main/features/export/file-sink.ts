@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const BUFFER_BYTES = 4 << 20;
+const DIRECT_BYTES = 64 << 10;
 /** Written bytes that start a background fdatasync: the one at close then has little left to do. */
 const SYNC_EVERY_BYTES = 64 << 20;
 
@@ -39,9 +40,10 @@ export class FileSink {
   /** Bytes already encoded (by a format worker). */
   writeBytes(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    if (this.used + bytes.length > BUFFER_BYTES) {
+    // Large pieces (a worker's chunk) go straight to the file: copying them first costs more than the call.
+    if (bytes.length >= DIRECT_BYTES || this.used + bytes.length > BUFFER_BYTES) {
       this.flush();
-      if (bytes.length > BUFFER_BYTES) return this.append(bytes);
+      if (bytes.length >= DIRECT_BYTES) return this.append(bytes);
     }
     this.buffer.set(bytes, this.used);
     this.used += bytes.length;

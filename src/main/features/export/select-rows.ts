@@ -163,12 +163,11 @@ export class RowSelector {
   }
 }
 
-/** The examples an export starts from, ascending: the labeled ones, or every visible one. */
+/** The examples an export starts from, ascending: those with label events, or every visible one. */
 export function candidateIds(reads: ExportReadQueries, plan: ExportPlan): Int32Array {
-  const { project, schema, options } = plan;
-  return Int32Array.from(
-    options.labelSource === 'human' ? reads.labeledExamples(project.id, schema.id) : reads.visibleExamples(project.id),
-  );
+  return plan.options.labelSource === 'human'
+    ? reads.labeledExamples(plan.project.id)
+    : Int32Array.from(reads.visibleExamples(plan.project.id));
 }
 
 /** Appends chunks, in candidate order, into one Selection; label sets get one index each. */
