@@ -95,8 +95,15 @@ export class ExportReadQueries {
       .all(projectId) as number[];
   }
 
-  examples(ids: ArrayLike<number>): ExportExampleRow[] {
-    return this.byIds(ids, 'e.id, e.external_id, e.ts, e.text, e.features, e.image_path, e.metadata').map((r) => ({
+  /**
+   * The examples' columns. With `jsonQuoted`, the strings (external id, text, image path) come
+   * as JSON string literals or null, quoted by SQLite's json_quote: the same text as
+   * JSON.stringify, made in C, for JSONL lines.
+   */
+  examples(ids: ArrayLike<number>, jsonQuoted = false): ExportExampleRow[] {
+    const q = (column: string) => (jsonQuoted ? `json_quote(${column})` : column);
+    const columns = `e.id, ${q('e.external_id')}, e.ts, ${q('e.text')}, e.features, ${q('e.image_path')}, e.metadata`;
+    return this.byIds(ids, columns).map((r) => ({
       id: r[0] as number,
       external_id: r[1] as string,
       ts: r[2] as number | null,

@@ -24,11 +24,11 @@ const db = openDatabase(where.dbPath, {
 const reads = new ExportReadQueries(db);
 
 /** The rows' examples, read a thousand at a time (short read transactions). */
-function* examplesOf(job: FormatJob): Generator<[ExportExampleRow, number]> {
+function* examplesOf(job: FormatJob, jsonQuoted = false): Generator<[ExportExampleRow, number]> {
   for (let start = 0; start < job.ids.length; start += READ_CHUNK) {
     const ids = job.ids.subarray(start, start + READ_CHUNK);
     yieldToCheckpoints(where.dbPath);
-    const rows = reads.examples(ids);
+    const rows = reads.examples(ids, jsonQuoted);
     for (let i = 0; i < ids.length; i++) {
       const ex = rows[i];
       if (!ex || ex.id !== ids[i]) throw new Error(`example ${ids[i]} vanished during the export`);
@@ -44,7 +44,7 @@ function labelsOf(fmt: FormatWorkerInit, job: FormatJob, i: number): [string[], 
 function formatLines(fmt: FormatWorkerInit, format: RowFormat, job: FormatJob): FormatReply {
   const outs = Array.from({ length: fmt.splits }, () => new ByteBuilder());
   const counts = new Array<number>(fmt.splits).fill(0);
-  for (const [ex, i] of examplesOf(job)) {
+  for (const [ex, i] of examplesOf(job, fmt.format === 'jsonl')) {
     const [labels, source] = labelsOf(fmt, job, i);
     const s = job.split[i]!;
     if (fmt.format === 'csv') outs[s]!.utf8(format.csv(ex, labels, source));

@@ -66,10 +66,10 @@ export class RowFormat {
     this.multilabel = project.taskType === 'multilabel';
   }
 
-  /** Appends the example's JSONL line to out. */
+  /** Appends the example's JSONL line to out; `ex` read with its strings JSON-quoted. */
   jsonl(out: ByteBuilder, ex: ExportExampleRow, labels: string[], source: 'human' | 'model'): void {
     out.bytes(this.pieces.id);
-    out.utf8(JSON.stringify(ex.external_id));
+    out.utf8(ex.external_id);
     const ts = isoTime(ex.ts);
     if (ts === null) out.bytes(this.pieces.tsNull);
     else {
@@ -79,11 +79,11 @@ export class RowFormat {
     }
     if (this.project.inputKind === 'text') {
       out.bytes(this.pieces.text);
-      out.utf8(JSON.stringify(ex.text));
+      out.utf8(ex.text ?? 'null');
     }
     if (this.project.inputKind === 'image') {
       out.bytes(this.pieces.image);
-      out.utf8(JSON.stringify(ex.image_path));
+      out.utf8(ex.image_path ?? 'null');
     }
     if (this.featureKeys) {
       if (ex.features) {
