@@ -41,9 +41,14 @@ function labelsOf(fmt: FormatWorkerInit, job: FormatJob, i: number): [string[], 
   return [fmt.labelSets[job.labelIndex[i]!]!, job.source[i] === 1 ? 'model' : 'human'];
 }
 
+/** Bytes per line seen so far: sizes the next chunk's buffers, which then rarely grow (a copy each time). */
+let bytesPerLine = 1024;
+
 function formatLines(fmt: FormatWorkerInit, format: RowFormat, job: FormatJob): FormatReply {
-  const outs = Array.from({ length: fmt.splits }, () => new ByteBuilder());
   const counts = new Array<number>(fmt.splits).fill(0);
+  for (let i = 0; i < job.split.length; i++) counts[job.split[i]!]!++;
+  const outs = counts.map((n) => new ByteBuilder(Math.ceil(n * bytesPerLine * 1.1) + 4096));
+  counts.fill(0);
   for (const [ex, i] of examplesOf(job, fmt.format === 'jsonl')) {
     const [labels, source] = labelsOf(fmt, job, i);
     const s = job.split[i]!;
@@ -51,6 +56,8 @@ function formatLines(fmt: FormatWorkerInit, format: RowFormat, job: FormatJob): 
     else format.jsonl(outs[s]!, ex, labels, source);
     counts[s]!++;
   }
+  const bytes = outs.reduce((sum, o) => sum + o.length, 0);
+  if (job.ids.length > 0) bytesPerLine = Math.max(64, bytes / job.ids.length);
   return { seq: job.seq, parts: outs.map((o) => o.view()), rows: counts };
 }
 

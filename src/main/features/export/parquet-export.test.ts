@@ -12,6 +12,7 @@ import {
   type TestContext,
 } from '../../../../test/helpers/import-fixtures';
 import { importGuessed, loadDemo } from '../../cli/commands/demo';
+import { writeDemoLog } from '../demo/demo-data';
 import { call } from '../../core/dispatch';
 import type { Input } from '../../../shared/api/contract';
 
@@ -82,7 +83,8 @@ describe('Parquet export', () => {
         label: 'VARCHAR',
         label_source: 'VARCHAR',
       });
-      expect(String(types['features'])).toMatch(/^STRUCT\("features\[0\]" FLOAT, "features\[1\]" FLOAT/);
+      // Logged as one vector, the features come back as a list, in JSONL and in Parquet.
+      expect(types['features']).toBe('FLOAT[]');
       expect(rows).toHaveLength(expected.length);
       rows.forEach((row, i) => {
         const want = expected[i]!;
@@ -92,9 +94,9 @@ describe('Parquet export', () => {
         expect(JSON.parse(row['metadata'] as string)).toEqual(want['metadata']);
         expect(row['label']).toBe(want['label']);
         expect(row['label_source']).toBe(want['label_source']);
-        const features = row['features'] as Record<string, number>;
-        for (const [name, value] of Object.entries(want['features'] as Record<string, number>))
-          expect(features[name], `${split} row ${i} feature ${name}`).toBe(Math.fround(value));
+        const features = want['features'] as number[];
+        expect(features).toHaveLength(32);
+        expect(row['features'], `${split} row ${i}`).toEqual(features.map((v) => Math.fround(v)));
       });
       // A second reader, in JS, agrees on the whole rows.
       const buf = fs.readFileSync(file);
@@ -106,6 +108,39 @@ describe('Parquet export', () => {
         expected.map((e) => [e['id'], e['label'], e['ts']]),
       );
     }
+  });
+
+  it('keeps features logged as named fields (CSV columns) a struct by name', async () => {
+    const log = (
+      await writeDemoLog({
+        project: 'sentiment',
+        rows: 300,
+        modelVersion: 'v1',
+        format: 'csv',
+        outPath: path.join(dir, 'named.csv'),
+      })
+    ).path;
+    await importGuessed(ctx, log, 'named');
+    const options = {
+      project: { project: 'named' },
+      dir: out,
+      labelSource: 'human+model',
+      split: { kind: 'none' },
+    } as const;
+    const jsonl = await exportNow({ ...options, name: 'named-jsonl', format: 'jsonl' });
+    const parquet = await exportNow({ ...options, name: 'named-parquet', format: 'parquet' });
+    const expected = jsonLines(path.join(jsonl.path, 'all.jsonl'));
+    expect(Object.keys(expected[0]!['features'] as object).slice(0, 2)).toEqual(['f0', 'f1']);
+    const { types, rows } = await duckRead(path.join(parquet.path, 'all.parquet'), 'id, features');
+    expect(String(types['features'])).toMatch(/^STRUCT\(f0 FLOAT, f1 FLOAT, f2 FLOAT/);
+    expect(rows).toHaveLength(expected.length);
+    rows.forEach((row, i) => {
+      expect(row['id']).toBe(expected[i]!['id']);
+      const want = Object.fromEntries(
+        Object.entries(expected[i]!['features'] as Record<string, number>).map(([k, v]) => [k, Math.fround(v)]),
+      );
+      expect(row['features']).toEqual(want);
+    });
   });
 
   it('writes multilabel labels as lists (empty ones too) and missing timestamps as nulls', async () => {

@@ -3,6 +3,7 @@ import type { Project } from '../../../shared/features/projects/contract';
 import type { ExportExampleRow } from '../../store/export-reads';
 import { f32 } from './float-text';
 import { ByteBuilder } from './byte-builder';
+import { isFeatureVector } from './feature-layout';
 
 function floats(blob: Buffer): Float32Array {
   return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
@@ -35,6 +36,8 @@ export function isoTime(ts: number | null): string | null {
 const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const QUOTE = utf8('"');
 const CLOSE_BRACE = utf8('}');
+const CLOSE_BRACKET = utf8(']');
+const COMMA = utf8(',');
 
 /** The fixed parts of a JSONL line, in field order. */
 const PIECES = {
@@ -44,6 +47,7 @@ const PIECES = {
   text: utf8(',"text":'),
   image: utf8(',"image_path":'),
   features: utf8(',"features":{'),
+  featureList: utf8(',"features":['),
   featuresNull: utf8(',"features":null'),
   metadata: utf8(',"metadata":'),
   label: utf8(',"label":'),
@@ -56,6 +60,8 @@ export class RowFormat {
   /** `"name":` for each feature as UTF-8, the ones after the first with their comma. */
   private readonly featureKeys: Uint8Array[] | null;
   private readonly multilabel: boolean;
+  /** Features go out as a list (logged as one vector) rather than an object by name. */
+  private readonly vector: boolean;
   private readonly labelJsonCache = new WeakMap<string[], string>();
   private readonly pieces = PIECES;
 
@@ -64,6 +70,7 @@ export class RowFormat {
       ? project.featureNames.map((n, i) => utf8(`${i ? ',' : ''}${JSON.stringify(n)}:`))
       : null;
     this.multilabel = project.taskType === 'multilabel';
+    this.vector = isFeatureVector(project.featureNames ?? []);
   }
 
   /** Appends the example's JSONL line to out; `ex` read with its strings JSON-quoted. */
@@ -86,7 +93,16 @@ export class RowFormat {
       out.utf8(ex.image_path ?? 'null');
     }
     if (this.featureKeys) {
-      if (ex.features) {
+      if (!ex.features) out.bytes(this.pieces.featuresNull);
+      else if (this.vector) {
+        const f = floats(ex.features);
+        out.bytes(this.pieces.featureList);
+        for (let i = 0; i < this.featureKeys.length; i++) {
+          if (i > 0) out.bytes(COMMA);
+          out.f32(f[i] ?? Number.NaN);
+        }
+        out.bytes(CLOSE_BRACKET);
+      } else {
         const f = floats(ex.features);
         const keys = this.featureKeys;
         out.bytes(this.pieces.features);
@@ -95,7 +111,7 @@ export class RowFormat {
           out.f32(f[i] ?? Number.NaN);
         }
         out.bytes(CLOSE_BRACE);
-      } else out.bytes(this.pieces.featuresNull);
+      }
     }
     out.bytes(this.pieces.metadata);
     out.utf8(ex.metadata ?? 'null');

@@ -1,6 +1,7 @@
 import type { Project } from '../../../../shared/features/projects/contract';
 import type { ExportExampleRow } from '../../../store/export-reads';
 import { ByteBuilder } from '../byte-builder';
+import { isFeatureVector } from '../feature-layout';
 import {
   encodeColumnChunk,
   PhysicalType,
@@ -24,9 +25,19 @@ const optionalString = (name: string): SchemaNode => ({
   logicalType: STRING,
 });
 
+/** A nullable list in Parquet's three-level layout, of required elements. */
+function listOf(name: string, element: SchemaNode): SchemaNode[] {
+  return [
+    { name, repetition: Repetition.OPTIONAL, children: 1, convertedType: LIST, logicalType: [[3, { struct: [] }]] },
+    { name: 'list', repetition: Repetition.REPEATED, children: 1 },
+    element,
+  ];
+}
+
 /**
  * The Parquet schema of an export, the same fields as its JSONL lines: ts a UTC timestamp in
- * milliseconds, features a struct of float32 (NaN where a value is missing), metadata JSON text,
+ * milliseconds, features a list of float32 (a struct by name where they were logged as named
+ * fields; NaN where a value is missing), metadata JSON text,
  * label a string (a list of strings for multilabel projects).
  */
 export function exportSchema(project: Project): SchemaNode[] {
@@ -54,7 +65,9 @@ export function exportSchema(project: Project): SchemaNode[] {
   ];
   if (project.inputKind === 'text') fields.push([optionalString('text')]);
   if (project.inputKind === 'image') fields.push([optionalString('image_path')]);
-  if (project.featureNames) {
+  if (project.featureNames && isFeatureVector(project.featureNames)) {
+    fields.push(listOf('features', { name: 'element', type: PhysicalType.FLOAT, repetition: Repetition.REQUIRED }));
+  } else if (project.featureNames) {
     fields.push([
       { name: 'features', repetition: Repetition.OPTIONAL, children: project.featureNames.length },
       ...project.featureNames.map((name) => ({ name, type: PhysicalType.FLOAT, repetition: Repetition.REQUIRED })),
@@ -71,17 +84,7 @@ export function exportSchema(project: Project): SchemaNode[] {
   ]);
   fields.push(
     project.taskType === 'multilabel'
-      ? [
-          {
-            name: 'label',
-            repetition: Repetition.OPTIONAL,
-            children: 1,
-            convertedType: LIST,
-            logicalType: [[3, { struct: [] }]],
-          },
-          { name: 'list', repetition: Repetition.REPEATED, children: 1 },
-          { ...optionalString('element'), repetition: Repetition.REQUIRED },
-        ]
+      ? listOf('label', { ...optionalString('element'), repetition: Repetition.REQUIRED })
       : [optionalString('label')],
   );
   fields.push([{ ...optionalString('label_source'), repetition: Repetition.REQUIRED }]);
@@ -107,12 +110,15 @@ export class ExportColumns {
   private readonly featureDefs: number[] = [];
   private readonly features: ByteBuilder[];
   private readonly width: number;
+  /** A list column of all the values (features logged as a vector), else one column per feature. */
+  private readonly vector: boolean;
   private readonly multilabel: boolean;
 
   constructor(private readonly project: Project) {
     this.input = project.inputKind === 'text' || project.inputKind === 'image' ? new OptionalColumn() : null;
     this.width = project.featureNames?.length ?? 0;
-    this.features = Array.from({ length: this.width }, () => new ByteBuilder());
+    this.vector = isFeatureVector(project.featureNames ?? []);
+    this.features = Array.from({ length: this.vector ? 1 : this.width }, () => new ByteBuilder());
     this.multilabel = project.taskType === 'multilabel';
   }
 
@@ -147,7 +153,7 @@ export class ExportColumns {
       else {
         this.featureDefs.push(1);
         const f = new Float32Array(ex.features.buffer, ex.features.byteOffset, ex.features.byteLength / 4);
-        for (let i = 0; i < this.width; i++) this.features[i]!.f32le(f[i] ?? Number.NaN);
+        for (let i = 0; i < this.width; i++) this.features[this.vector ? 0 : i]!.f32le(f[i] ?? Number.NaN);
       }
     }
     optional(this.metadata, ex.metadata);
@@ -163,6 +169,32 @@ export class ExportColumns {
       });
     }
     this.sources.utf8WithLength(source);
+  }
+
+  /** The features as list entries: a row's values are one level 2 apiece, repeated after the first. */
+  private featureList(): ColumnPage {
+    let entries = 0;
+    for (const d of this.featureDefs) entries += d === 1 ? this.width : 1;
+    const defs = new Uint8Array(entries);
+    const reps = new Uint8Array(entries);
+    let at = 0;
+    for (const d of this.featureDefs) {
+      if (d === 0) {
+        at++; // null: level 0, repetition 0
+        continue;
+      }
+      defs.fill(2, at, at + this.width);
+      reps.fill(1, at + 1, at + this.width);
+      at += this.width;
+    }
+    return {
+      path: ['features', 'list', 'element'],
+      type: PhysicalType.FLOAT,
+      numValues: entries,
+      repetitionLevels: reps,
+      definitionLevels: defs,
+      values: this.features[0]!.view(),
+    };
   }
 
   private pages(): ColumnPage[] {
@@ -183,7 +215,8 @@ export class ExportColumns {
       const name = this.project.inputKind === 'text' ? 'text' : 'image_path';
       pages.push(flat(name, PhysicalType.BYTE_ARRAY, this.input.values, this.input.defs));
     }
-    if (this.width > 0) {
+    if (this.vector) pages.push(this.featureList());
+    else if (this.width > 0) {
       const defs = u8(this.featureDefs);
       this.project.featureNames!.forEach((name, i) =>
         pages.push({
