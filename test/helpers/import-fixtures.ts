@@ -30,6 +30,23 @@ export function writeJsonl(file: string, rows: (object | string)[], eol = '\n'):
   return file;
 }
 
+export const TOPICS = ['politics', 'sports', 'tech'] as const;
+
+/** Rows of a multilabel log: independent per-class probabilities, the labels at ≥ 0.5. */
+export function topicRows(n: number) {
+  return Array.from({ length: n }, (_, i) => {
+    const scores = [((i * 13) % 10) / 10 + 0.05, ((i * 7) % 10) / 10 + 0.05, ((i * 3) % 10) / 10 + 0.05];
+    return {
+      id: `n${i}`,
+      text: `news ${i}`,
+      scores,
+      predicted_label: TOPICS.filter((_, k) => scores[k]! >= 0.5),
+      model: 'topics',
+      model_version: '2024-01',
+    };
+  });
+}
+
 /** A well-formed 3-class row: `win` gets the top score; the scores sum to 1. */
 export function sentimentRow(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const win = i % 3;

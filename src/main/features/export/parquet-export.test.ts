@@ -8,6 +8,7 @@ import {
   makeTempDir,
   openContext,
   removeDir,
+  topicRows,
   writeJsonl,
   type TestContext,
 } from '../../../../test/helpers/import-fixtures';
@@ -144,21 +145,7 @@ describe('Parquet export', () => {
   });
 
   it('writes multilabel labels as lists (empty ones too) and missing timestamps as nulls', async () => {
-    const classes = ['politics', 'sports', 'tech'];
-    const log = writeJsonl(
-      path.join(dir, 'topics.jsonl'),
-      Array.from({ length: 40 }, (_, i) => {
-        const scores = [((i * 13) % 10) / 10 + 0.05, ((i * 7) % 10) / 10 + 0.05, ((i * 3) % 10) / 10 + 0.05];
-        return {
-          id: `n${i}`,
-          text: `news ${i}`,
-          scores,
-          predicted_label: classes.filter((_, k) => scores[k]! >= 0.5),
-          model: 'topics',
-          model_version: '2024-01',
-        };
-      }),
-    );
+    const log = writeJsonl(path.join(dir, 'topics.jsonl'), topicRows(40));
     await importGuessed(ctx, log, 'topics');
     const project = { project: 'topics' };
     const say = (externalId: string, labels: string[]) =>

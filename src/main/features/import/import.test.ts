@@ -15,6 +15,8 @@ import {
   SENTIMENT,
   sentimentRow,
   storedScores,
+  TOPICS,
+  topicRows,
   writeJsonl,
   type TestContext,
 } from '../../../../test/helpers/import-fixtures';
@@ -151,18 +153,8 @@ describe('import: happy paths', () => {
 
   it('imports a multilabel log (label lists, independent sigmoid-style probabilities)', async () => {
     const c = freshContext();
-    const classes = ['politics', 'sports', 'tech'];
-    const mlRows = Array.from({ length: 24 }, (_, i) => {
-      const scores = [((i * 13) % 10) / 10 + 0.05, ((i * 7) % 10) / 10 + 0.05, ((i * 3) % 10) / 10 + 0.05];
-      return {
-        id: `n${i}`,
-        text: `news ${i}`,
-        scores,
-        predicted_label: classes.filter((_, k) => scores[k]! >= 0.5),
-        model: 'topics',
-        model_version: '2024-01',
-      };
-    });
+    const classes = [...TOPICS];
+    const mlRows = topicRows(24);
     const file = writeJsonl(path.join(dir, 'topics.jsonl'), mlRows);
     const { status, run, mapping } = await importGuessed(c, file);
     expect(status.error).toBeUndefined();
