@@ -45,7 +45,10 @@ export interface ExportExampleRow {
   metadata: string | null;
 }
 
-export type ExportExampleKey = Pick<ExportExampleRow, 'id' | 'external_id' | 'ts' | 'metadata'>;
+export type ExportExampleKey = Pick<ExportExampleRow, 'id' | 'external_id' | 'ts' | 'metadata'> & {
+  /** Bytes of the text and metadata (from the record header, not the values): sizes the export's jobs. */
+  bytes: number;
+};
 
 export interface ExportEventRow {
   id: number;
@@ -56,6 +59,8 @@ export interface ExportEventRow {
   labels: string | null;
   created_at: number;
 }
+
+const EVENT_PAGE = 200_000;
 
 /** Ascending ids that fill at least a quarter of the id range they span. */
 function isDense(ids: ArrayLike<number>): boolean {
@@ -72,16 +77,30 @@ export class ExportReadQueries {
   /**
    * Examples with at least one label event, ascending. Events under other schema versions count
    * too: deriving the labels drops those examples, and the index alone answers this (a filter on
-   * the version would look up every event's row).
+   * the version would look up every event's row). Read in pages, so a project with many events
+   * per example never holds them all.
    */
   labeledExamples(projectId: number): Int32Array {
-    const ids = prepared(this.db, 'SELECT example_id FROM label_events WHERE project_id = ? ORDER BY example_id')
-      .pluck()
-      .all(projectId) as number[];
-    const out = new Int32Array(ids.length);
+    const page = prepared(
+      this.db,
+      'SELECT example_id FROM label_events WHERE project_id = ? AND example_id > ? ORDER BY example_id LIMIT ?',
+    ).pluck();
+    let out = new Int32Array(1 << 16);
     let n = 0;
-    for (const id of ids) if (n === 0 || out[n - 1] !== id) out[n++] = id;
-    return out.slice(0, n);
+    for (let after = -1; ; ) {
+      const ids = page.all(projectId, after, EVENT_PAGE) as number[];
+      for (const id of ids) {
+        if (n > 0 && out[n - 1] === id) continue;
+        if (n === out.length) {
+          const grown = new Int32Array(out.length * 2);
+          grown.set(out);
+          out = grown;
+        }
+        out[n++] = id;
+      }
+      if (ids.length < EVENT_PAGE) return out.slice(0, n);
+      after = ids[ids.length - 1]!; // the rest of this example's events add nothing
+    }
   }
 
   /** Every example an import finished bringing. */
@@ -116,11 +135,14 @@ export class ExportReadQueries {
 
   /** What choosing rows needs: no text or features, and the metadata only when asked. */
   exampleKeys(ids: ArrayLike<number>, withMetadata: boolean): ExportExampleKey[] {
-    return this.byIds(ids, `e.id, e.external_id, e.ts${withMetadata ? ', e.metadata' : ''}`).map((r) => ({
+    const columns = `e.id, e.external_id, e.ts,
+      coalesce(octet_length(e.text), 0) + coalesce(octet_length(e.metadata), 0)${withMetadata ? ', e.metadata' : ''}`;
+    return this.byIds(ids, columns).map((r) => ({
       id: r[0] as number,
       external_id: r[1] as string,
       ts: r[2] as number | null,
-      metadata: withMetadata ? (r[3] as string | null) : null,
+      bytes: r[3] as number,
+      metadata: withMetadata ? (r[4] as string | null) : null,
     }));
   }
 
@@ -136,7 +158,7 @@ export class ExportReadQueries {
         .raw()
         .all(JSON.stringify(Array.from(ids))) as unknown[][];
     }
-    const rows = prepared(this.db, `SELECT ${columns} FROM examples e WHERE e.id BETWEEN ? AND ?`)
+    const rows = prepared(this.db, `SELECT ${columns} FROM examples e WHERE e.id BETWEEN ? AND ? ORDER BY e.id`)
       .raw()
       .all(ids[0], ids[ids.length - 1]) as unknown[][];
     const kept: unknown[][] = [];

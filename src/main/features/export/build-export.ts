@@ -90,7 +90,7 @@ async function writeRows(
       return { path: s.file, split: names[i]!, rows: s.rows, bytes: s.bytes, sha256 };
     });
   } catch (e) {
-    for (const s of sinks) s.abandon();
+    await Promise.all(sinks.map((s) => s.abandon()));
     throw e;
   }
 }

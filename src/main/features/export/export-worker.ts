@@ -61,30 +61,44 @@ function formatLines(fmt: FormatWorkerInit, format: RowFormat, job: FormatJob): 
   return { seq: job.seq, parts: outs.map((o) => o.view()), rows: counts };
 }
 
-/** Row groups of one split: a new one past ROW_GROUP_BYTES, so huge texts cannot pile up. */
+/** Bytes in one buffer of their own: a pooled Buffer (small ones are) cannot be transferred. */
+function ownBuffer(parts: Uint8Array[]): Uint8Array {
+  const out = Buffer.allocUnsafeSlow(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Row groups of one split: a new one past ROW_GROUP_BYTES, a guard should a job's estimate be off. */
 function formatRowGroups(fmt: FormatWorkerInit, job: FormatJob): FormatReply {
   const split = job.split[0] ?? 0;
   const bytes: Uint8Array[] = [];
   const rowGroups: RowGroupInfo[] = [];
   let at = 0;
-  let columns = new ExportColumns(fmt.project);
-  const flush = () => {
-    const encoded = columns.encode();
+  let columns: ExportColumns | null = null;
+  const flush = (group: ExportColumns) => {
+    const encoded = group.encode();
     rowGroups.push({ ...encoded.group, columns: encoded.group.columns.map((c) => ({ ...c, offset: c.offset + at })) });
     for (const b of encoded.bytes) {
       bytes.push(b);
       at += b.length;
     }
-    columns = new ExportColumns(fmt.project);
   };
   for (const [ex, i] of examplesOf(job)) {
     if (job.split[i] !== split) throw new Error('a Parquet job holds rows of one split');
     const [labels, source] = labelsOf(fmt, job, i);
+    columns ??= new ExportColumns(fmt.project);
     columns.add(ex, labels, source);
-    if (columns.bytes > ROW_GROUP_BYTES) flush();
+    if (columns.bytes > ROW_GROUP_BYTES) {
+      flush(columns);
+      columns = null;
+    }
   }
-  if (columns.count > 0) flush();
-  const parts = Array.from({ length: fmt.splits }, (_, s) => (s === split ? Buffer.concat(bytes) : new Uint8Array(0)));
+  if (columns) flush(columns);
+  const parts = Array.from({ length: fmt.splits }, (_, s) => (s === split ? ownBuffer(bytes) : new Uint8Array(0)));
   const rows = Array.from({ length: fmt.splits }, (_, s) => (s === split ? job.ids.length : 0));
   return { seq: job.seq, parts, rows, rowGroups };
 }
@@ -107,12 +121,11 @@ let selector: RowSelector | null = null;
 let format: RowFormat | null = null;
 
 parentPort!.on('message', (job: FormatJob | SelectJob) => {
-  let reply: Reply;
   try {
-    reply = handle(job);
+    const reply = handle(job);
+    const transfer = 'parts' in reply ? reply.parts.map((p) => p.buffer as ArrayBuffer) : [];
+    parentPort!.postMessage(reply, transfer);
   } catch (e) {
-    reply = { seq: job.seq, error: (e as Error).message };
+    parentPort!.postMessage({ seq: job.seq, error: (e as Error).message } satisfies Reply);
   }
-  const transfer = 'parts' in reply ? reply.parts.map((p) => p.buffer as ArrayBuffer) : [];
-  parentPort!.postMessage(reply, transfer);
 });

@@ -13,6 +13,9 @@ export class FileSink {
   private unsynced = 0;
   private syncing: Promise<void> | null = null;
   private syncError: Error | null = null;
+  /** Set by close(): no new background sync may start on an fd about to close. */
+  private closing = false;
+  private closed = false;
   private readonly hash: Hash = createHash('sha256');
   private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   private used = 0;
@@ -61,7 +64,7 @@ export class FileSink {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     this.unsynced += chunk.length;
-    if (this.unsynced >= SYNC_EVERY_BYTES && this.syncing === null) {
+    if (this.unsynced >= SYNC_EVERY_BYTES && this.syncing === null && !this.closing) {
       this.unsynced = 0;
       this.syncing = new Promise((resolve) =>
         fs.fdatasync(this.fd, (e) => {
@@ -81,28 +84,25 @@ export class FileSink {
   /** Flushes, fsyncs and closes; returns the file's sha256. */
   close(): string {
     if (this.syncing) throw new Error(`${this.file}: close() while a sync is in flight; await settle() first`);
+    this.closing = true;
     try {
       if (this.syncError) throw this.syncError;
       this.flush();
       fs.fsyncSync(this.fd);
     } finally {
+      this.closed = true;
       fs.closeSync(this.fd);
     }
     return this.hash.digest('hex');
   }
 
-  /** Closes without flushing (after a failure). */
-  abandon(): void {
-    const closeNow = () => {
-      try {
-        fs.closeSync(this.fd);
-      } catch {
-        // already closed
-      }
-    };
-    // The fd stays open until a sync in flight on it returns.
-    if (this.syncing) void this.syncing.then(closeNow);
-    else closeNow();
+  /** Closes without flushing (after a failure), once a sync in flight on the fd has returned. */
+  async abandon(): Promise<void> {
+    this.closing = true;
+    await this.settle();
+    if (this.closed) return; // its number may belong to another file by now
+    this.closed = true;
+    fs.closeSync(this.fd);
   }
 }
 

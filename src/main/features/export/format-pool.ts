@@ -5,6 +5,11 @@ import type { Selection } from './select-rows';
 const CHUNK = 1000;
 /** Rows of a Parquet job: whole row groups of about this many rows. */
 const PARQUET_CHUNK = 16_384;
+/**
+ * Estimated bytes of a job: long texts cut jobs short, so what the workers hold at once stays
+ * bounded (jobs in flight × this) whatever the rows hold.
+ */
+const JOB_BYTES = 16 << 20;
 
 /** The jobs of an export: ranges over the rows in `order` (positions in the selection). */
 interface JobPlan {
@@ -14,22 +19,41 @@ interface JobPlan {
 
 /**
  * Lines go in chunks of the selection as it stands; Parquet jobs hold one split each, the
- * split's rows in id order, so each becomes whole row groups of one file.
+ * split's rows in id order, so each becomes whole row groups of one file. A job ends at its
+ * row count or its estimated bytes, whichever comes first (one row at least).
  */
-function planJobs(format: FormatWorkerInit['format'], split: Uint8Array, splits: number): JobPlan {
+export function planJobs(init: FormatWorkerInit, sel: Selection, split: Uint8Array): JobPlan {
   const n = split.length;
+  const parquet = init.format === 'parquet';
+  const maxRows = parquet ? PARQUET_CHUNK : CHUNK;
+  // Fixed fields and the features, as text at most ~12 bytes a float.
+  const rowBytes = 256 + 12 * (init.project.featureNames?.length ?? 0);
   const ranges: [number, number][] = [];
-  if (format !== 'parquet') {
-    for (let start = 0; start < n; start += CHUNK) ranges.push([start, Math.min(n, start + CHUNK)]);
+  const cut = (order: Int32Array | null, from: number, to: number) => {
+    let start = from;
+    let bytes = 0;
+    for (let i = from; i < to; i++) {
+      const row = order ? order[i]! : i;
+      const size = rowBytes + sel.bytes[row]!;
+      if (i > start && (i - start >= maxRows || bytes + size > JOB_BYTES)) {
+        ranges.push([start, i]);
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    if (to > start) ranges.push([start, to]);
+  };
+  if (!parquet) {
+    cut(null, 0, n);
     return { order: null, ranges };
   }
   const order = new Int32Array(n);
   let at = 0;
-  for (let s = 0; s < splits; s++) {
+  for (let s = 0; s < init.splits; s++) {
     const first = at;
     for (let i = 0; i < n; i++) if (split[i] === s) order[at++] = i;
-    for (let start = first; start < at; start += PARQUET_CHUNK)
-      ranges.push([start, Math.min(at, start + PARQUET_CHUNK)]);
+    cut(order, first, at);
   }
   return { order, ranges };
 }
@@ -45,7 +69,7 @@ export async function formatInWorkers(
   write: (result: FormatOutput) => void,
   progress: (done: number, total: number) => void,
 ): Promise<void> {
-  const plan = planJobs(init.format, split, init.splits);
+  const plan = planJobs(init, sel, split);
   const total = sel.exampleIds.length;
   let done = 0;
   await runInWorkers<FormatJob, FormatOutput>({

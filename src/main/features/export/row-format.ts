@@ -63,10 +63,9 @@ export class RowFormat {
   /** Features go out as a list (logged as one vector) rather than an object by name. */
   private readonly vector: boolean;
   private readonly labelJsonCache = new WeakMap<string[], string>();
-  private readonly pieces = PIECES;
 
   constructor(private readonly project: Project) {
-    this.featureKeys = project.featureNames
+    this.featureKeys = project.featureNames?.length
       ? project.featureNames.map((n, i) => utf8(`${i ? ',' : ''}${JSON.stringify(n)}:`))
       : null;
     this.multilabel = project.taskType === 'multilabel';
@@ -75,28 +74,28 @@ export class RowFormat {
 
   /** Appends the example's JSONL line to out; `ex` read with its strings JSON-quoted. */
   jsonl(out: ByteBuilder, ex: ExportExampleRow, labels: string[], source: 'human' | 'model'): void {
-    out.bytes(this.pieces.id);
+    out.bytes(PIECES.id);
     out.utf8(ex.external_id);
     const ts = isoTime(ex.ts);
-    if (ts === null) out.bytes(this.pieces.tsNull);
+    if (ts === null) out.bytes(PIECES.tsNull);
     else {
-      out.bytes(this.pieces.ts);
+      out.bytes(PIECES.ts);
       out.ascii(ts);
       out.bytes(QUOTE);
     }
     if (this.project.inputKind === 'text') {
-      out.bytes(this.pieces.text);
+      out.bytes(PIECES.text);
       out.utf8(ex.text ?? 'null');
     }
     if (this.project.inputKind === 'image') {
-      out.bytes(this.pieces.image);
+      out.bytes(PIECES.image);
       out.utf8(ex.image_path ?? 'null');
     }
     if (this.featureKeys) {
-      if (!ex.features) out.bytes(this.pieces.featuresNull);
+      if (!ex.features) out.bytes(PIECES.featuresNull);
       else if (this.vector) {
         const f = floats(ex.features);
-        out.bytes(this.pieces.featureList);
+        out.bytes(PIECES.featureList);
         for (let i = 0; i < this.featureKeys.length; i++) {
           if (i > 0) out.bytes(COMMA);
           out.f32(f[i] ?? Number.NaN);
@@ -105,7 +104,7 @@ export class RowFormat {
       } else {
         const f = floats(ex.features);
         const keys = this.featureKeys;
-        out.bytes(this.pieces.features);
+        out.bytes(PIECES.features);
         for (let i = 0; i < keys.length; i++) {
           out.bytes(keys[i]!);
           out.f32(f[i] ?? Number.NaN);
@@ -113,11 +112,11 @@ export class RowFormat {
         out.bytes(CLOSE_BRACE);
       }
     }
-    out.bytes(this.pieces.metadata);
+    out.bytes(PIECES.metadata);
     out.utf8(ex.metadata ?? 'null');
-    out.bytes(this.pieces.label);
+    out.bytes(PIECES.label);
     out.utf8(this.labelJson(labels));
-    out.bytes(source === 'human' ? this.pieces.human : this.pieces.model);
+    out.bytes(source === 'human' ? PIECES.human : PIECES.model);
   }
 
   /** The label field's JSON, once per label set (the sets are shared by many rows). */

@@ -9,6 +9,8 @@ export interface Selection {
   exampleIds: Int32Array;
   externalIds: string[];
   ts: Float64Array;
+  /** Bytes of each row's text and metadata, for sizing the jobs that write them. */
+  bytes: Int32Array;
   groups: (string | null)[] | null;
   /** Index into labelSets per row. */
   labelIndex: Int32Array;
@@ -39,6 +41,8 @@ function groupKey(metadata: string | null, key: string): string | null {
 export interface SelectedChunk {
   ids: Int32Array;
   ts: Float64Array;
+  /** Bytes of each row's text and metadata: the jobs of the second pass are cut by them. */
+  bytes: Int32Array;
   labelIndex: Int32Array;
   source: Uint8Array;
   externalIds: string[];
@@ -116,13 +120,16 @@ export class RowSelector {
     const out: SelectedChunk = {
       ids: new Int32Array(examples.length),
       ts: new Float64Array(examples.length),
+      bytes: new Int32Array(examples.length),
       labelIndex: new Int32Array(examples.length),
       source: new Uint8Array(examples.length),
       externalIds: [],
       groups: options.groupBy ? [] : null,
       labelKeys: [],
     };
-    const keys = new Map<string[], number>();
+    // Cached label arrays repeat by identity; the derivation's fresh ones are matched by text.
+    const byArray = new Map<string[], number>();
+    const byText = new Map<string, number>();
     let kept = 0;
     for (const ex of examples) {
       if (options.from !== undefined && !(ex.ts !== null && ex.ts >= options.from)) continue;
@@ -139,14 +146,20 @@ export class RowSelector {
         }
       }
       if (labels === null || (labels.length === 0 && project.taskType !== 'multilabel')) continue;
-      let index = keys.get(labels);
+      let index = byArray.get(labels);
       if (index === undefined) {
-        index = out.labelKeys.length;
-        keys.set(labels, index);
-        out.labelKeys.push(JSON.stringify(labels));
+        const key = JSON.stringify(labels);
+        index = byText.get(key);
+        if (index === undefined) {
+          index = out.labelKeys.length;
+          byText.set(key, index);
+          out.labelKeys.push(key);
+        }
+        byArray.set(labels, index);
       }
       out.ids[kept] = ex.id;
       out.ts[kept] = ex.ts ?? Number.NaN;
+      out.bytes[kept] = Math.min(ex.bytes, 2 ** 31 - 1);
       out.labelIndex[kept] = index;
       out.source[kept] = source;
       kept++;
@@ -157,6 +170,7 @@ export class RowSelector {
       ...out,
       ids: out.ids.slice(0, kept),
       ts: out.ts.slice(0, kept),
+      bytes: out.bytes.slice(0, kept),
       labelIndex: out.labelIndex.slice(0, kept),
       source: out.source.slice(0, kept),
     };
@@ -186,6 +200,7 @@ export class SelectionBuilder {
       exampleIds: new Int32Array(candidates),
       externalIds: [],
       ts: new Float64Array(candidates),
+      bytes: new Int32Array(candidates),
       groups: plan.options.groupBy ? [] : null,
       labelIndex: new Int32Array(candidates),
       labelSets: this.labelSets,
@@ -206,6 +221,7 @@ export class SelectionBuilder {
     const at = this.kept;
     this.sel.exampleIds.set(chunk.ids, at);
     this.sel.ts.set(chunk.ts, at);
+    this.sel.bytes.set(chunk.bytes, at);
     this.sel.source.set(chunk.source, at);
     for (let i = 0; i < chunk.labelIndex.length; i++) this.sel.labelIndex[at + i] = global[chunk.labelIndex[i]!]!;
     for (const id of chunk.externalIds) this.sel.externalIds.push(id);
@@ -230,6 +246,7 @@ export class SelectionBuilder {
       ...this.sel,
       exampleIds: this.sel.exampleIds.slice(0, n),
       ts: this.sel.ts.slice(0, n),
+      bytes: this.sel.bytes.slice(0, n),
       labelIndex: this.sel.labelIndex.slice(0, n),
       source: this.sel.source.slice(0, n),
     };

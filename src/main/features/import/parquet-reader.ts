@@ -29,16 +29,17 @@ function plain(value: unknown): unknown {
  * scores) are read straight from DuckDB's vectors: converting whole rows to JS objects through
  * the generic converter took most of a Parquet import's time. Other types go through it.
  */
-function columnCells(chunk: DuckDBDataChunk, column: number): (row: number) => unknown {
+function columnCells(chunk: DuckDBDataChunk, column: number, nullFlags: number | undefined): (row: number) => unknown {
   const vector = chunk.getColumnVector(column);
   if (vector instanceof DuckDBVarCharVector) return (r) => vector.getItem(r);
-  if (vector instanceof DuckDBListVector) {
+  if (vector instanceof DuckDBListVector && nullFlags !== undefined) {
     const child = vector.childVector;
+    const isNull = chunk.getColumnVector(nullFlags);
     if (child instanceof DuckDBFloatVector || child instanceof DuckDBDoubleVector) {
       return (r) => {
+        // The entry of a NULL list is not defined: the query's IS NULL column says which are.
+        if (isNull.getItem(r) === true) return null;
         const length = vector.getEntryLength(r);
-        // An empty entry may be a NULL list: only then is the list value worth building.
-        if (length === 0) return vector.getItem(r) === null ? null : [];
         const offset = vector.getEntryOffset(r);
         const out = new Array<number | null>(length);
         for (let k = 0; k < length; k++) out[k] = child.getItem(offset + k);
@@ -64,10 +65,10 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
   const con = await instance.connect();
   try {
     const fields = mappedFields(job.mapping);
-    let available: Set<string>;
+    let available: Map<string, string>;
     try {
       const described = await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet($1)`, [job.path]);
-      available = new Set(described.getRowObjectsJS().map((r) => String(r['column_name'])));
+      available = new Map(described.getRowObjectsJS().map((r) => [String(r['column_name']), String(r['column_type'])]));
     } catch (e) {
       throw new FileProblem(`${name}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`);
     }
@@ -78,7 +79,13 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
       );
     }
     const names = [...fields.keys()];
-    const select = names.map(quoteIdent).join(', ');
+    // Each list column brings a flag column after the fields: whether its row is NULL.
+    const lists = names.filter((n) => available.get(n)!.endsWith('[]'));
+    const flagOf = new Map(lists.map((n, i) => [n, 1 + names.length + i]));
+    const select = [
+      ...names.map(quoteIdent),
+      ...lists.map((n, i) => `(${quoteIdent(n)} IS NULL) AS "__null${i}"`),
+    ].join(', ');
     const sql = `SELECT file_row_number AS __row, ${select} FROM read_parquet($1, file_row_number = true)
                  WHERE file_row_number >= $2`; // scan order is kept (preserve_insertion_order): no sort needed
     let result;
@@ -92,7 +99,7 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
       for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         if (consumer.stopped) break;
         const rowNumbers = chunk.convertColumnValues(0, JSDuckDBValueConverter);
-        const cells = names.map((_, i) => columnCells(chunk, i + 1));
+        const cells = names.map((n, i) => columnCells(chunk, i + 1, flagOf.get(n)));
         for (let r = 0; r < chunk.rowCount; r++) {
           const raw: Record<string, unknown> = Object.create(null);
           for (let f = 0; f < names.length; f++) {

@@ -67,7 +67,7 @@ export function exportSchema(project: Project): SchemaNode[] {
   if (project.inputKind === 'image') fields.push([optionalString('image_path')]);
   if (project.featureNames && isFeatureVector(project.featureNames)) {
     fields.push(listOf('features', { name: 'element', type: PhysicalType.FLOAT, repetition: Repetition.REQUIRED }));
-  } else if (project.featureNames) {
+  } else if (project.featureNames?.length) {
     fields.push([
       { name: 'features', repetition: Repetition.OPTIONAL, children: project.featureNames.length },
       ...project.featureNames.map((name) => ({ name, type: PhysicalType.FLOAT, repetition: Repetition.REQUIRED })),
@@ -118,7 +118,11 @@ export class ExportColumns {
     this.input = project.inputKind === 'text' || project.inputKind === 'image' ? new OptionalColumn() : null;
     this.width = project.featureNames?.length ?? 0;
     this.vector = isFeatureVector(project.featureNames ?? []);
-    this.features = Array.from({ length: this.vector ? 1 : this.width }, () => new ByteBuilder());
+    // Small to start: a project may have thousands of named features, a column each.
+    this.features = Array.from(
+      { length: this.vector ? 1 : this.width },
+      () => new ByteBuilder(this.vector ? 1 << 16 : 1024),
+    );
     this.multilabel = project.taskType === 'multilabel';
   }
 
