@@ -144,6 +144,39 @@ describe('Parquet export', () => {
     });
   });
 
+  it('writes an image project (binary, no features) with its image paths', async () => {
+    const log = writeJsonl(
+      path.join(dir, 'images.jsonl'),
+      Array.from({ length: 30 }, (_, i) => ({
+        id: `img-${i}`,
+        ts: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+        image_path: i === 3 ? 'images/caf\u00e9 "3".png' : `images/${i}.png`,
+        scores: [0.2 + (i % 5) / 10, 0.8 - (i % 5) / 10],
+        model: 'cats',
+        model_version: 'v1',
+      })),
+    );
+    await importGuessed(ctx, log, 'images');
+    const options = {
+      project: { project: 'images' },
+      dir: out,
+      labelSource: 'human+model',
+      split: { kind: 'none' },
+    } as const;
+    const jsonl = await exportNow({ ...options, name: 'images-jsonl', format: 'jsonl' });
+    const parquet = await exportNow({ ...options, name: 'images-parquet', format: 'parquet' });
+    const expected = jsonLines(path.join(jsonl.path, 'all.jsonl'));
+    expect(expected[3]!['image_path']).toBe('images/café "3".png');
+    const { types, rows } = await duckRead(
+      path.join(parquet.path, 'all.parquet'),
+      'id, epoch_ms(ts) AS ts_ms, image_path, label, label_source',
+    );
+    expect(Object.keys(types)).toEqual(['id', 'ts', 'image_path', 'metadata', 'label', 'label_source']);
+    expect(rows.map((r) => [r['id'], Number(r['ts_ms']), r['image_path'], r['label'], r['label_source']])).toEqual(
+      expected.map((e) => [e['id'], Date.parse(e['ts'] as string), e['image_path'], e['label'], e['label_source']]),
+    );
+  });
+
   it('writes multilabel labels as lists (empty ones too) and missing timestamps as nulls', async () => {
     const log = writeJsonl(path.join(dir, 'topics.jsonl'), topicRows(40));
     await importGuessed(ctx, log, 'topics');
