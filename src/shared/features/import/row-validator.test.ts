@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ImportMappingSchema, type ImportMappingInput } from './mapping';
-import { createRowValidator, predictedFromScores } from './row-validator';
+import { mulberry32 } from '../mining';
+import {
+  buildQuickShapeCheck,
+  buildShapeSchema,
+  createRowValidator,
+  DEFAULT_VALIDATOR_LIMITS,
+  predictedFromScores,
+} from './row-validator';
 
 const base: ImportMappingInput = {
   id: 'id',
@@ -131,5 +138,108 @@ describe('timestamps', () => {
     expect(parseTimestamp(1_700_000_000, 'auto')).toBe(1_700_000_000_000);
     expect(parseTimestamp('1700000000123', 'auto')).toBe(1_700_000_000_123);
     expect(parseTimestamp('soon', 'auto')).toBeNull();
+  });
+});
+
+describe('quick shape check', () => {
+  // Values that probe every rule of the zod shape: types, NaN and infinities, lengths, nulls.
+  const odd: unknown[] = [
+    undefined,
+    null,
+    '',
+    'x',
+    'x'.repeat(513),
+    0,
+    -1,
+    1.5,
+    2 ** 60,
+    Number.NaN,
+    Infinity,
+    -Infinity,
+    true,
+    [],
+    [0.2],
+    [0.2, 0.3, 0.5],
+    [0.2, 0.3, 0.5, 0.1],
+    [0.2, Number.NaN, 0.5],
+    [0.2, null, 0.5],
+    ['a', 'b'],
+    ['a', 1],
+    {},
+    { neg: 0.2, neu: 0.3, pos: 0.5 },
+    { neg: 0.2, neu: '0.3', pos: 0.5 },
+    { neg: Infinity },
+    Object.assign(Object.create(null) as object, { neg: 0.5, pos: 0.5, neu: 0 }),
+    new Map(),
+  ];
+  const mappings: [ReturnType<typeof mapping>, Record<string, unknown>][] = [
+    [mapping(), {}],
+    [
+      mapping({ scores: { kind: 'object', field: 'scores' }, features: { kind: 'vector', field: 'f', dim: 3 } }),
+      { scores: { neg: 0.2, neu: 0.3, pos: 0.5 } },
+    ],
+    [
+      mapping({
+        inputKind: 'tabular',
+        text: undefined,
+        scores: { kind: 'columns', columns: ['p_neg', 'p_neu', 'p_pos'] },
+        features: { kind: 'fields', fields: ['f0', 'f1'] },
+        model: { nameField: 'model', versionField: 'v' },
+      }),
+      {},
+    ],
+    [mapping({ inputKind: 'image', text: undefined, imagePath: 'img', taskType: 'multilabel' }), {}],
+  ];
+  const fields = [
+    'id',
+    'text',
+    'img',
+    'scores',
+    'f',
+    'f0',
+    'f1',
+    'p_neg',
+    'p_neu',
+    'p_pos',
+    'pred',
+    'label',
+    'v',
+    'model',
+    'ts',
+  ];
+
+  it('never accepts a row the zod shape refuses, and accepts the usual good rows', () => {
+    const next = mulberry32(11);
+    const pick = <T>(xs: readonly T[]): T => xs[next() % xs.length]!;
+    const base = {
+      ...row(),
+      f: [1, 2, 3],
+      f0: 1,
+      f1: 2,
+      p_neg: 0.2,
+      p_neu: 0.3,
+      p_pos: 0.5,
+      model: 'm',
+      img: 'a.png',
+      label: 'neg',
+    };
+    for (const [m, over] of mappings) {
+      const good = { ...base, ...over };
+      const quick = buildQuickShapeCheck(m, DEFAULT_VALIDATOR_LIMITS);
+      const zod = buildShapeSchema(m, DEFAULT_VALIDATOR_LIMITS);
+      expect(zod.safeParse(good).success).toBe(true);
+      expect(quick(good)).toBe(true);
+      let accepted = 0;
+      for (let i = 0; i < 20_000; i++) {
+        const raw: Record<string, unknown> = { ...good };
+        // One to three fields replaced by odd values.
+        for (let j = 0; j <= next() % 3; j++) raw[pick(fields)] = pick(odd);
+        if (quick(raw)) {
+          accepted++;
+          expect(zod.safeParse(raw).success, JSON.stringify(raw)).toBe(true);
+        }
+      }
+      expect(accepted).toBeGreaterThan(100);
+    }
   });
 });

@@ -56,7 +56,7 @@ const idSchema = (maxChars: number) =>
 
 const finiteNumber = z.number({ error: (i) => (i.input === undefined ? 'missing' : 'not a finite number') });
 
-function buildShapeSchema(m: ImportMapping, limits: ValidatorLimits): z.ZodType<RawRow> {
+export function buildShapeSchema(m: ImportMapping, limits: ValidatorLimits): z.ZodType<RawRow> {
   const shape: Record<string, z.ZodType> = { [m.id]: idSchema(limits.maxIdChars) };
   const text = z.string().max(limits.maxTextChars, `longer than ${limits.maxTextChars} characters`);
   if (m.text) shape[m.text] = text;
@@ -76,6 +76,67 @@ function buildShapeSchema(m: ImportMapping, limits: ValidatorLimits): z.ZodType<
   return z.object(shape) as unknown as z.ZodType<RawRow>;
 }
 
+const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+function finiteArray(v: unknown, min: number, max: number): boolean {
+  if (!Array.isArray(v) || v.length < min || v.length > max) return false;
+  for (let i = 0; i < v.length; i++) if (!finite(v[i])) return false;
+  return true;
+}
+
+const stringWithin = (v: unknown, min: number, max: number): boolean =>
+  typeof v === 'string' && v.length >= min && v.length <= max;
+
+/**
+ * A hand-written check that accepts only rows the zod shape accepts, at a fraction of its cost
+ * per row (an import's hottest path). A row it does not accept goes to zod, which then accepts it
+ * or names the field and reason: the errors stay zod's. A test holds the two together.
+ */
+export function buildQuickShapeCheck(m: ImportMapping, limits: ValidatorLimits): (raw: RawRow) => boolean {
+  const checks: ((raw: RawRow) => boolean)[] = [];
+  checks.push((r) => {
+    const v = r[m.id];
+    return stringWithin(v, 1, limits.maxIdChars) || (typeof v === 'number' && Number.isSafeInteger(v));
+  });
+  if (m.text) checks.push((r) => stringWithin(r[m.text!], 0, limits.maxTextChars));
+  if (m.imagePath) checks.push((r) => stringWithin(r[m.imagePath!], 1, 4096));
+  const f = m.features;
+  if (f?.kind === 'fields') for (const name of f.fields) checks.push((r) => finite(r[name]));
+  if (f?.kind === 'vector') checks.push((r) => finiteArray(r[f.field], f.dim, f.dim));
+  const sc = m.scores;
+  if (sc.kind === 'vector') checks.push((r) => finiteArray(r[sc.field], 1, m.classes.length));
+  if (sc.kind === 'columns') for (const c of sc.columns) checks.push((r) => finite(r[c]));
+  if (sc.kind === 'object') {
+    checks.push((r) => {
+      const o = r[sc.field];
+      if (o === null || typeof o !== 'object' || Array.isArray(o)) return false;
+      const proto = Object.getPrototypeOf(o) as unknown;
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key of Object.keys(o)) if (!finite((o as Record<string, unknown>)[key])) return false;
+      return true;
+    });
+  }
+  if (m.timestamp) {
+    const field = m.timestamp.field;
+    checks.push((r) => typeof r[field] === 'string' || finite(r[field]));
+  }
+  const label = (v: unknown) =>
+    v === undefined ||
+    v === null ||
+    typeof v === 'string' ||
+    (typeof v === 'number' && Number.isSafeInteger(v)) ||
+    (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+  if (m.predictedLabel) checks.push((r) => label(r[m.predictedLabel!]));
+  if (m.groundTruth) checks.push((r) => label(r[m.groundTruth!]));
+  const name = (v: unknown) => stringWithin(v, 1, 200) || finite(v);
+  if (m.model.nameField) checks.push((r) => name(r[m.model.nameField!]));
+  if (m.model.versionField) checks.push((r) => name(r[m.model.versionField!]));
+  return (raw) => {
+    for (let i = 0; i < checks.length; i++) if (!checks[i]!(raw)) return false;
+    return true;
+  };
+}
+
 function firstIssue(error: z.ZodError): RowProblem {
   const issue = error.issues[0]!;
   const field = issue.path.map(String).join('.') || '(row)';
@@ -93,6 +154,7 @@ export function createRowValidator(
 ): (raw: RawRow) => RowResult {
   const m = mapping;
   const schema = buildShapeSchema(m, limits);
+  const quickShape = buildQuickShapeCheck(m, limits);
   const k = projectClasses.length;
   const width = scoreWidth(m.taskType, k);
   const classIndex = new Map(projectClasses.map((c, i) => [c, i]));
@@ -173,8 +235,10 @@ export function createRowValidator(
   }
 
   return function validate(raw: RawRow): RowResult {
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) return { ok: false, problem: firstIssue(parsed.error) };
+    if (!quickShape(raw)) {
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) return { ok: false, problem: firstIssue(parsed.error) };
+    }
 
     const idValue = raw[m.id] as string | number;
     const id = typeof idValue === 'number' ? String(idValue) : idValue;
