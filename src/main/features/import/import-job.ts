@@ -211,7 +211,7 @@ export async function runImport(
       maxLineBytes: req.maxLineBytes,
       maxDecompressedBytes: req.maxDecompressedBytes,
       batchRows: req.batchRows,
-      maxInFlight: 3,
+      maxInFlight: 2,
     },
     parserThreads(),
   );
