@@ -107,23 +107,33 @@ export class PredictionColumnQueries {
     return columns;
   }
 
+  /**
+   * Chunk by chunk: holding every blob and the arrays they are copied into would double the peak.
+   * One read transaction, so the size and the chunks come from the same snapshot.
+   */
   private read(modelRunId: number): PredictionColumns {
+    return this.db.transaction(() => this.readChunks(modelRunId))();
+  }
+
+  private readChunks(modelRunId: number): PredictionColumns {
+    const size = prepared(this.db, `SELECT coalesce(sum(c.rows), 0) AS n, max(c.width) AS width ${VISIBLE}`).get(
+      modelRunId,
+    ) as { n: number; width: number | null };
+    const width = size.width ?? 1;
+    const out: PredictionColumns = {
+      modelRunId,
+      n: size.n,
+      width,
+      exampleIds: new Int32Array(size.n),
+      predicted: new Float64Array(size.n),
+      scores: new Float32Array(size.n * width),
+    };
+    let at = 0;
     const chunks = prepared(
       this.db,
       `SELECT c.rows, c.width, c.example_ids, c.predicted, c.scores ${VISIBLE} ORDER BY c.id`,
-    ).all(modelRunId) as ChunkRow[];
-    const n = chunks.reduce((sum, c) => sum + c.rows, 0);
-    const width = chunks[0]?.width ?? 1;
-    const out: PredictionColumns = {
-      modelRunId,
-      n,
-      width,
-      exampleIds: new Int32Array(n),
-      predicted: new Float64Array(n),
-      scores: new Float32Array(n * width),
-    };
-    let at = 0;
-    for (const c of chunks) {
+    );
+    for (const c of chunks.iterate(modelRunId) as IterableIterator<ChunkRow>) {
       copyInto(out.exampleIds, at, c.example_ids);
       copyInto(out.predicted, at, c.predicted);
       copyInto(out.scores, at * width, c.scores);
