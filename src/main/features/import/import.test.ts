@@ -114,7 +114,8 @@ describe('import: happy paths', () => {
     const con = await duck.connect();
     try {
       await con.run(
-        `COPY (SELECT id, ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version
+        `COPY (SELECT id, ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version,
+                      'web' AS "__proto__"
                FROM read_json('${source}', format = 'newline_delimited') ORDER BY ts)
          TO '${file}' (FORMAT parquet)`,
       );
@@ -125,6 +126,10 @@ describe('import: happy paths', () => {
     const { status, run, mapping } = await importGuessed(c, file);
     expect(status.error).toBeUndefined();
     expect(mapping.classes).toEqual([...SENTIMENT]);
+    // A column named __proto__ is data like any other: it lands in the metadata.
+    expect(mapping.metadata).toEqual(['__proto__']);
+    const meta = c.store.db.prepare('SELECT DISTINCT metadata FROM examples').pluck().all();
+    expect(meta).toEqual(['{"__proto__":"web"}']);
     expect(run).toMatchObject({ status: 'done', format: 'parquet', rowsImported: N, rowsRejected: 0 });
     expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1 });
     expectSentimentScores(c);
