@@ -87,7 +87,7 @@ export class ExportReadQueries {
     ).pluck();
     let out = new Int32Array(1 << 16);
     let n = 0;
-    for (let after = -1; ; ) {
+    for (let after = -1; ;) {
       const ids = page.all(projectId, after, EVENT_PAGE) as number[];
       for (const id of ids) {
         if (n > 0 && out[n - 1] === id) continue;

@@ -88,6 +88,7 @@ export class PredictionColumnQueries {
    * Every visible prediction of a model run as columns (rows of unfinished imports excluded).
    * A run written before columns existed is backfilled once from its rows. The columns of recent
    * runs are kept in memory while their chunks are unchanged: the arrays are shared, never modify them.
+   * Not while another statement on this connection is being iterated: the read opens a transaction.
    */
   load(modelRunId: number): PredictionColumns {
     this.backfill(modelRunId);
@@ -134,6 +135,7 @@ export class PredictionColumnQueries {
       `SELECT c.rows, c.width, c.example_ids, c.predicted, c.scores ${VISIBLE} ORDER BY c.id`,
     );
     for (const c of chunks.iterate(modelRunId) as IterableIterator<ChunkRow>) {
+      if (c.width !== width) throw new Error(`model run ${modelRunId}: chunks of ${c.width} and ${width} scores a row`);
       copyInto(out.exampleIds, at, c.example_ids);
       copyInto(out.predicted, at, c.predicted);
       copyInto(out.scores, at * width, c.scores);

@@ -135,6 +135,34 @@ describe('import: happy paths', () => {
     expectSentimentScores(c);
   });
 
+  it('imports Parquet metadata whatever its columns are named or hold: NULL "constructor", a STRUCT with a BIGINT', async () => {
+    const c = freshContext();
+    const source = writeJsonl(path.join(dir, 'for-parquet-meta.jsonl'), rows);
+    const file = path.join(dir, 'meta.parquet');
+    const duck = await DuckDBInstance.create(':memory:');
+    const con = await duck.connect();
+    try {
+      await con.run(
+        `COPY (SELECT id, ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version,
+                      NULL::VARCHAR AS "constructor",
+                      CASE WHEN id = 'ex-1' THEN {'n': 9007199254740993::BIGINT, 'k': 'x'} END AS extra
+               FROM read_json('${source}', format = 'newline_delimited') ORDER BY ts)
+         TO '${file}' (FORMAT parquet)`,
+      );
+    } finally {
+      con.closeSync();
+      duck.closeSync();
+    }
+    const { status, run, mapping } = await importGuessed(c, file);
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: N, rowsRejected: 0 });
+    expect(mapping.metadata).toEqual(['constructor', 'extra']);
+    // NULL cells are left out, not read back as Object.prototype.constructor: rows with neither
+    // field have no metadata at all. The BIGINT beyond 2^53 keeps its digits as a string.
+    const meta = c.store.db.prepare('SELECT DISTINCT metadata FROM examples ORDER BY metadata').pluck().all();
+    expect(meta).toEqual([null, '{"extra":{"n":"9007199254740993","k":"x"}}']);
+  });
+
   it('imports a binary log with one score column (spam_score) as P(spam)', async () => {
     const c = freshContext();
     const spamRows = Array.from({ length: 20 }, (_, i) => {

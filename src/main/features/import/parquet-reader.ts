@@ -21,6 +21,12 @@ function plain(value: unknown): unknown {
   }
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(plain);
+  // A STRUCT or MAP value: its members too (a BIGINT inside one would break the metadata's JSON).
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+    return out;
+  }
   return value;
 }
 
@@ -94,8 +100,11 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
     } catch (e) {
       throw new FileProblem(`${name}: not a readable Parquet file (${(e as Error).message.split('\n')[0]})`);
     }
-    // Plain objects are faster to fill and read; a column named __proto__ needs one without a prototype.
-    const newRow: () => Record<string, unknown> = names.includes('__proto__') ? () => Object.create(null) : () => ({});
+    // Plain objects are faster to fill and read. A column named like an Object.prototype member
+    // needs a row without a prototype: __proto__ cannot be set as data, and a NULL cell (left
+    // out) of one named constructor would read back the inherited function.
+    const inherited = names.some((n) => n in Object.prototype);
+    const newRow: () => Record<string, unknown> = inherited ? () => Object.create(null) : () => ({});
     let rows = 0;
     try {
       for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {

@@ -171,6 +171,9 @@ describe('quick shape check', () => {
     { neg: Infinity },
     Object.assign(Object.create(null) as object, { neg: 0.5, pos: 0.5, neu: 0 }),
     new Map(),
+    // eslint-disable-next-line no-sparse-arrays
+    [, 'neg'],
+    { neg: 0.2, neu: 0.3, pos: 0.5, [Symbol('x')]: Number.NaN },
   ];
   const mappings: [ReturnType<typeof mapping>, Record<string, unknown>][] = [
     [mapping(), {}],

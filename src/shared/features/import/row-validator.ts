@@ -84,6 +84,12 @@ function finiteArray(v: unknown, min: number, max: number): boolean {
   return true;
 }
 
+/** Every slot a string: an index loop, since every() skips the holes of a sparse array (zod does not). */
+function allStrings(v: unknown[]): boolean {
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+}
+
 const stringWithin = (v: unknown, min: number, max: number): boolean =>
   typeof v === 'string' && v.length >= min && v.length <= max;
 
@@ -112,6 +118,7 @@ export function buildQuickShapeCheck(m: ImportMapping, limits: ValidatorLimits):
       if (o === null || typeof o !== 'object' || Array.isArray(o)) return false;
       const proto = Object.getPrototypeOf(o) as unknown;
       if (proto !== Object.prototype && proto !== null) return false;
+      if (Object.getOwnPropertySymbols(o).length > 0) return false; // zod refuses symbol keys
       for (const key of Object.keys(o)) if (!finite((o as Record<string, unknown>)[key])) return false;
       return true;
     });
@@ -125,7 +132,7 @@ export function buildQuickShapeCheck(m: ImportMapping, limits: ValidatorLimits):
     v === null ||
     typeof v === 'string' ||
     (typeof v === 'number' && Number.isSafeInteger(v)) ||
-    (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+    (Array.isArray(v) && allStrings(v));
   if (m.predictedLabel) checks.push((r) => label(r[m.predictedLabel!]));
   if (m.groundTruth) checks.push((r) => label(r[m.groundTruth!]));
   const name = (v: unknown) => stringWithin(v, 1, 200) || finite(v);
