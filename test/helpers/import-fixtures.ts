@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { ImportRun, RowReject } from '../../src/shared/features/import/contract';
 import type { ImportMappingInput } from '../../src/shared/features/import/mapping';
 import type { JobStatus } from '../../src/shared/features/app/contract';
@@ -27,6 +28,32 @@ export function openContext(dir: string, dbName = 'w.db'): TestContext {
 /** Writes rows (objects are JSON-encoded, strings written as they are) as JSON Lines. */
 export function writeJsonl(file: string, rows: (object | string)[], eol = '\n'): string {
   fs.writeFileSync(file, rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join(eol) + eol);
+  return file;
+}
+
+/**
+ * Rows written as a Parquet file by DuckDB (an independent writer), scores as DOUBLE[]; `extra`
+ * adds SELECT expressions (more columns), `order` an ORDER BY.
+ */
+export async function writeParquet(
+  file: string,
+  rows: Record<string, unknown>[],
+  { extra = '', order = '' }: { extra?: string; order?: string } = {},
+): Promise<string> {
+  const source = writeJsonl(`${file}.source.jsonl`, rows);
+  const duck = await DuckDBInstance.create(':memory:');
+  const con = await duck.connect();
+  try {
+    await con.run(
+      `COPY (SELECT id, ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version
+                    ${extra ? `, ${extra}` : ''}
+             FROM read_json('${source}', format = 'newline_delimited') ${order ? `ORDER BY ${order}` : ''})
+       TO '${file}' (FORMAT parquet)`,
+    );
+  } finally {
+    con.closeSync();
+    duck.closeSync();
+  }
   return file;
 }
 

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../shared/api/errors';
 import type { ImportMappingInput } from '../../../shared/features/import/mapping';
@@ -21,6 +20,7 @@ import {
   sentimentRow,
   storedScores,
   writeJsonl,
+  writeParquet,
   type TestContext,
 } from '../../../../test/helpers/import-fixtures';
 
@@ -105,23 +105,6 @@ async function expectBadFile(promise: Promise<unknown>, ...parts: (string | RegE
   expect(e.code, e.message).toBe('bad-file');
   for (const part of parts) expect(e.message).toMatch(part);
   return e;
-}
-
-async function writeParquet(file: string, rows: Record<string, unknown>[]): Promise<string> {
-  const source = writeJsonl(`${file}.source.jsonl`, rows);
-  const duck = await DuckDBInstance.create(':memory:');
-  const con = await duck.connect();
-  try {
-    await con.run(
-      `COPY (SELECT id, ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version
-             FROM read_json('${source}', format = 'newline_delimited'))
-       TO '${file}' (FORMAT parquet)`,
-    );
-  } finally {
-    con.closeSync();
-    duck.closeSync();
-  }
-  return file;
 }
 
 describe('import: bad rows are rejected by name, good rows still import', () => {

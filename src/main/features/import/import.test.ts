@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../../core/dispatch';
 import {
@@ -18,6 +17,7 @@ import {
   TOPICS,
   topicRows,
   writeJsonl,
+  writeParquet,
   type TestContext,
 } from '../../../../test/helpers/import-fixtures';
 
@@ -108,21 +108,10 @@ describe('import: happy paths', () => {
 
   it('imports a Parquet file written by DuckDB', async () => {
     const c = freshContext();
-    const source = writeJsonl(path.join(dir, 'for-parquet.jsonl'), rows);
-    const file = path.join(dir, 'sentiment.parquet');
-    const duck = await DuckDBInstance.create(':memory:');
-    const con = await duck.connect();
-    try {
-      await con.run(
-        `COPY (SELECT id, ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version,
-                      'web' AS "__proto__"
-               FROM read_json('${source}', format = 'newline_delimited') ORDER BY ts)
-         TO '${file}' (FORMAT parquet)`,
-      );
-    } finally {
-      con.closeSync();
-      duck.closeSync();
-    }
+    const file = await writeParquet(path.join(dir, 'sentiment.parquet'), rows, {
+      extra: `'web' AS "__proto__"`,
+      order: 'ts',
+    });
     const { status, run, mapping } = await importGuessed(c, file);
     expect(status.error).toBeUndefined();
     expect(mapping.classes).toEqual([...SENTIMENT]);
@@ -137,22 +126,11 @@ describe('import: happy paths', () => {
 
   it('imports Parquet metadata whatever its columns are named or hold: NULL "constructor", a STRUCT with a BIGINT', async () => {
     const c = freshContext();
-    const source = writeJsonl(path.join(dir, 'for-parquet-meta.jsonl'), rows);
-    const file = path.join(dir, 'meta.parquet');
-    const duck = await DuckDBInstance.create(':memory:');
-    const con = await duck.connect();
-    try {
-      await con.run(
-        `COPY (SELECT id, ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version,
-                      NULL::VARCHAR AS "constructor",
-                      CASE WHEN id = 'ex-1' THEN {'n': 9007199254740993::BIGINT, 'k': 'x'} END AS extra
-               FROM read_json('${source}', format = 'newline_delimited') ORDER BY ts)
-         TO '${file}' (FORMAT parquet)`,
-      );
-    } finally {
-      con.closeSync();
-      duck.closeSync();
-    }
+    const file = await writeParquet(path.join(dir, 'meta.parquet'), rows, {
+      extra: `NULL::VARCHAR AS "constructor",
+              CASE WHEN id = 'ex-1' THEN {'n': 9007199254740993::BIGINT, 'k': 'x'} END AS extra`,
+      order: 'ts',
+    });
     const { status, run, mapping } = await importGuessed(c, file);
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ status: 'done', rowsImported: N, rowsRejected: 0 });
