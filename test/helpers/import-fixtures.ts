@@ -33,19 +33,19 @@ export function writeJsonl(file: string, rows: (object | string)[], eol = '\n'):
 
 /**
  * Rows written as a Parquet file by DuckDB (an independent writer), scores as DOUBLE[]; `extra`
- * adds SELECT expressions (more columns), `order` an ORDER BY.
+ * adds SELECT expressions (more columns), `order` an ORDER BY, `ts` the expression of column ts.
  */
 export async function writeParquet(
   file: string,
   rows: Record<string, unknown>[],
-  { extra = '', order = '' }: { extra?: string; order?: string } = {},
+  { extra = '', order = '', ts = 'ts' }: { extra?: string; order?: string; ts?: string } = {},
 ): Promise<string> {
   const source = writeJsonl(`${file}.source.jsonl`, rows);
   const duck = await DuckDBInstance.create(':memory:');
   const con = await duck.connect();
   try {
     await con.run(
-      `COPY (SELECT id, ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version
+      `COPY (SELECT id, ${ts} AS ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version
                     ${extra ? `, ${extra}` : ''}
              FROM read_json('${source}', format = 'newline_delimited') ${order ? `ORDER BY ${order}` : ''})
        TO '${file}' (FORMAT parquet)`,

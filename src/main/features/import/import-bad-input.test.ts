@@ -466,6 +466,25 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     ]);
   });
 
+  it('Parquet timestamps a JS date cannot hold (infinity, year 290000) are rejected by row, not the whole file', async () => {
+    const rows = good(5);
+    const file = await writeParquet(path.join(dir, 'far-times.parquet'), rows, {
+      ts: `CASE id WHEN '${rows[1]!['id']}' THEN 'infinity'::TIMESTAMP
+                   WHEN '${rows[3]!['id']}' THEN '290000-01-01'::TIMESTAMP ELSE epoch_ms(ts) END`,
+    });
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping());
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 3, rowsRejected: 2 });
+    expect(run.firstRejects.map((r) => [r.row, r.field, r.reason])).toEqual([
+      [2, 'ts', "cannot read 'infinity' as a time"],
+      [4, 'ts', expect.stringMatching(/^cannot read '290000-01-01/)],
+    ]);
+    // The TIMESTAMPs that fit arrive as the same instants.
+    const stored = c.store.db.prepare('SELECT ts FROM examples ORDER BY id').pluck().all();
+    expect(stored).toEqual([rows[0]!['ts'], rows[2]!['ts'], rows[4]!['ts']]);
+  });
+
   it('a truncated Parquet file fails with bad-file naming the file', async () => {
     const whole = await writeParquet(path.join(dir, 'whole.parquet'), good(50));
     const file = path.join(dir, 'truncated.parquet');

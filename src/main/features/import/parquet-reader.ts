@@ -88,9 +88,22 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
     // Each list column brings a flag column after the fields: whether its row is NULL.
     const lists = names.filter((n) => available.get(n)!.endsWith('[]'));
     const flagOf = new Map(lists.map((n, i) => [n, 1 + names.length + i]));
+    // Times a JS Date cannot hold (infinity, years past ±271,820) would make the converter fail the
+    // whole chunk: they come as NULL, with their text in a column of their own, for the validator
+    // to refuse by row and field.
+    const times = names.filter((n) => /^(TIMESTAMP|DATE)/.test(available.get(n)!));
+    const textOf = new Map(times.map((n, i) => [n, 1 + names.length + lists.length + i]));
+    const fits = (c: string) => `isfinite(${c}) AND year(${c}) BETWEEN -271820 AND 275759`;
     const select = [
-      ...names.map(quoteIdent),
+      ...names.map((n) => {
+        const c = quoteIdent(n);
+        return textOf.has(n) ? `CASE WHEN ${fits(c)} THEN ${c} END AS ${c}` : c;
+      }),
       ...lists.map((n, i) => `(${quoteIdent(n)} IS NULL) AS "__null${i}"`),
+      ...times.map((n, i) => {
+        const c = quoteIdent(n);
+        return `CASE WHEN ${c} IS NOT NULL AND NOT coalesce(${fits(c)}, false) THEN CAST(${c} AS VARCHAR) END AS "__time${i}"`;
+      }),
     ].join(', ');
     const sql = `SELECT file_row_number AS __row, ${select} FROM read_parquet($1, file_row_number = true)
                  WHERE file_row_number >= $2`; // scan order is kept (preserve_insertion_order): no sort needed
@@ -110,7 +123,13 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
       for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         if (consumer.stopped) break;
         const rowNumbers = chunk.convertColumnValues(0, JSDuckDBValueConverter);
-        const cells = names.map((n, i) => columnCells(chunk, i + 1, flagOf.get(n)));
+        const cells = names.map((n, i) => {
+          const cell = columnCells(chunk, i + 1, flagOf.get(n));
+          const text = textOf.get(n);
+          if (text === undefined) return cell;
+          const texts = chunk.getColumnVector(text);
+          return (r: number) => cell(r) ?? texts.getItem(r);
+        });
         for (let r = 0; r < chunk.rowCount; r++) {
           const raw = newRow();
           for (let f = 0; f < names.length; f++) {
