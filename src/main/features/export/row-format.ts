@@ -5,7 +5,8 @@ import { f32 } from './float-text';
 import { ByteBuilder } from './byte-builder';
 import { isFeatureVector } from './feature-layout';
 
-function floats(blob: Buffer): Float32Array {
+/** The float32 values of a stored feature blob, viewed in place. */
+export function floats(blob: Buffer): Float32Array {
   return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
 }
 

@@ -2,6 +2,7 @@ import type { Project } from '../../../../shared/features/projects/contract';
 import type { ExportExampleRow } from '../../../store/export-reads';
 import { ByteBuilder } from '../byte-builder';
 import { isFeatureVector } from '../feature-layout';
+import { floats } from '../row-format';
 import {
   encodeColumnChunk,
   PhysicalType,
@@ -156,7 +157,7 @@ export class ExportColumns {
       if (ex.features === null) this.featureDefs.push(0);
       else {
         this.featureDefs.push(1);
-        const f = new Float32Array(ex.features.buffer, ex.features.byteOffset, ex.features.byteLength / 4);
+        const f = floats(ex.features);
         for (let i = 0; i < this.width; i++) this.features[this.vector ? 0 : i]!.f32le(f[i] ?? Number.NaN);
       }
     }
