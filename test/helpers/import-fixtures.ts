@@ -1,4 +1,5 @@
 // Fixture builders for the import integration tests: temp dirs, log files, contexts, explicit mappings.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -187,6 +188,11 @@ export function readRejects(file: string | null): (RowReject & { raw: string })[
 }
 
 /** A float32 BLOB as numbers (copied: a Buffer's offset need not be 4-aligned). */
+/** sha256 of a file, read by itself: what an import run must record. */
+export function fileSha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
 export function floats(blob: Buffer): number[] {
   const bytes = new Uint8Array(blob);
   return Array.from(new Float32Array(bytes.buffer, 0, bytes.byteLength / 4));

@@ -34,6 +34,8 @@ export class BatchBuilder {
   private batch: RowBatch;
   private readonly modelKeys = new Map<string, number>();
   private readonly models: [string, string][] = [];
+  private lastModel: [string | null, string | null] = [null, null];
+  private lastModelIndex = -1;
 
   constructor(
     private readonly capacity: number,
@@ -85,16 +87,24 @@ export class BatchBuilder {
     b.scores.set(row.scores, i * this.width);
     b.predicted[i] = row.predicted;
     b.groundTruth.push(row.groundTruth);
-    const key = `${row.modelName}\u0000${row.modelVersion}`;
+    b.modelIndex[i] = this.modelIndex(row.modelName, row.modelVersion);
+    b.metadata.push(row.metadata);
+    b.hashes[i] = row.contentHash;
+  }
+
+  private modelIndex(name: string, version: string): number {
+    // A log usually holds one model: skip building the key while it stays the same.
+    if (name === this.lastModel[0] && version === this.lastModel[1]) return this.lastModelIndex;
+    const key = `${name}\u0000${version}`;
     let m = this.modelKeys.get(key);
     if (m === undefined) {
       m = this.models.length;
-      this.models.push([row.modelName, row.modelVersion]);
+      this.models.push([name, version]);
       this.modelKeys.set(key, m);
     }
-    b.modelIndex[i] = m;
-    b.metadata.push(row.metadata);
-    b.hashes[i] = row.contentHash;
+    this.lastModel = [name, version];
+    this.lastModelIndex = m;
+    return m;
   }
 
   /** Hands over the filled batch (trimmed) and starts a new one. */

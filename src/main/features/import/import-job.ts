@@ -221,8 +221,10 @@ export async function runImport(
   const started = Date.now();
   let failure: ApiError | null = null;
   let firstStrictReject: SourceReject | null = null;
-  const hasher = new FileHasher(req.file.path);
+  // JSONL and CSV parsers hash the bytes as they read them; DuckDB reads Parquet files itself.
+  const hasher = req.file.format === 'parquet' ? new FileHasher(req.file.path) : null;
   const hashStep = req.batchRows * 1024; // a little more than a batch of typical rows
+  let parsedSha256: string | undefined;
   let ended = false;
   try {
     for await (const message of parser.messages) {
@@ -232,6 +234,7 @@ export async function runImport(
       }
       if (message.type === 'end') {
         ended = true;
+        parsedSha256 = message.sha256;
         break;
       }
       if (req.strict && (message.rejects.length > 0 || firstStrictReject)) {
@@ -244,7 +247,7 @@ export async function runImport(
       }
       const rows = message.recordsEnd;
       parser.ack();
-      hasher.advance(hashStep);
+      hasher?.advance(hashStep);
       // Let timers, IPC, HTTP and signals run between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const seconds = (Date.now() - started) / 1000;
@@ -274,7 +277,7 @@ export async function runImport(
   } finally {
     control.signal.removeEventListener('abort', onAbort);
     rejects.close();
-    if (failure) hasher.close();
+    if (failure) hasher?.close();
     await parser.kill();
     db.close();
   }
@@ -286,7 +289,7 @@ export async function runImport(
   }
   let sha256: string;
   try {
-    sha256 = hasher.finish();
+    sha256 = hasher ? hasher.finish() : (parsedSha256 ?? new FileHasher(req.file.path).finish());
   } catch (e) {
     runs.abandon(runRow.id, 'failed', `cannot read ${req.file.path} to hash it: ${(e as Error).message}`);
     throw new ApiError('bad-file', `cannot read ${req.file.path} to hash it: ${(e as Error).message}`);

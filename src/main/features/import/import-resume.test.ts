@@ -11,6 +11,7 @@ import type { ImportRun } from '../../../shared/features/import/contract';
 import { call } from '../../core/dispatch';
 import {
   counts,
+  fileSha256,
   importFile,
   importGuessed,
   makeTempDir,
@@ -142,6 +143,7 @@ describe.each([1, 2])('import: kill -9 and resume, %i parser thread(s)', (thread
       expect(run).toMatchObject({ status: 'done', recordsRead: N, rowsImported: N, examplesAdded: N, rowsRejected: 0 });
       expect(run.resumedFromRecord).toBe(second);
       expect(run.resumedFromRecord).toBeGreaterThan(0);
+      expect(run.sha256, 'of the whole file, not of the part read after resuming').toBe(fileSha256(log));
       expect(await counts(ctx)).toMatchObject({ examples: N, predictions: N, modelRuns: 1, interruptedImports: 0 });
       const ids = ctx.store.db.prepare('SELECT count(*) AS n, count(DISTINCT external_id) AS d FROM examples').get();
       expect(ids).toEqual({ n: N, d: N });

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  fileSha256,
   importFile,
   makeTempDir,
   openContext,
@@ -67,5 +68,7 @@ describe('import with two parsers', () => {
     expect(fields.at(-1)).toBe('(line)'); // the last, broken line
     expect(two.run.recordsRead).toBe(one.run.recordsRead);
     expect(two.run.rowsImported).toBe(one.run.rowsImported);
+    expect(one.run.sha256).toBe(fileSha256(file));
+    expect(two.run.sha256).toBe(fileSha256(file));
   });
 });

@@ -7,6 +7,7 @@ import { call } from '../../core/dispatch';
 import {
   counts,
   expectClose,
+  fileSha256,
   importGuessed,
   makeTempDir,
   openContext,
@@ -66,6 +67,7 @@ describe('import: happy paths', () => {
     expect(mapping.taskType).toBe('multiclass');
     expect(mapping.classes).toEqual([...SENTIMENT]);
     expect(run).toMatchObject({ status: 'done', format: 'jsonl', rowsImported: N, examplesAdded: N, rowsRejected: 0 });
+    expect(run.sha256).toBe(fileSha256(file));
     expect(run.rejectsPath).toBeNull();
     expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1, interruptedImports: 0 });
     expectSentimentScores(c);
@@ -90,6 +92,7 @@ describe('import: happy paths', () => {
     expect(mapping.scores).toEqual({ kind: 'columns', columns: ['p_negative', 'p_neutral', 'p_positive'] });
     expect(mapping.classes).toEqual([...SENTIMENT]);
     expect(run).toMatchObject({ status: 'done', format: 'csv', rowsImported: N, rowsRejected: 0 });
+    expect(run.sha256).toBe(fileSha256(file));
     expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1 });
     expectSentimentScores(c);
   });
@@ -102,6 +105,7 @@ describe('import: happy paths', () => {
     const { status, run } = await importGuessed(c, file);
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ status: 'done', format: 'jsonl', compression: 'gzip', rowsImported: N });
+    expect(run.sha256, 'of the compressed file').toBe(fileSha256(file));
     expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1 });
     expectSentimentScores(c);
   });
@@ -120,6 +124,7 @@ describe('import: happy paths', () => {
     const meta = c.store.db.prepare('SELECT DISTINCT metadata FROM examples').pluck().all();
     expect(meta).toEqual(['{"__proto__":"web"}']);
     expect(run).toMatchObject({ status: 'done', format: 'parquet', rowsImported: N, rowsRejected: 0 });
+    expect(run.sha256).toBe(fileSha256(file));
     expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1 });
     expectSentimentScores(c);
   });

@@ -28,7 +28,8 @@ export interface ParseJob {
 
 export type ParserMessage =
   | { type: 'batch'; segment: number; batch: RowBatch; recordsEnd: number; rejects: SourceReject[]; bytesRead: number }
-  | { type: 'end'; records: number; bytesRead: number }
+  /** `sha256`: of the file's bytes as read (shard 0 of JSONL and CSV), so the host need not read it again. */
+  | { type: 'end'; records: number; bytesRead: number; sha256?: string }
   | { type: 'fatal'; code: 'bad-file' | 'bad-mapping' | 'internal'; message: string };
 
 export type HostMessage = { type: 'ack' } | { type: 'stop' };

@@ -146,6 +146,7 @@ export function startParsers(job: Omit<ParseJob, 'shardIndex' | 'shardCount'>, c
   let ended = 0;
   let records = job.skipRecords;
   let bytesRead = 0;
+  let sha256: string | undefined;
   let closed = false;
   const close = () => {
     if (!closed) {
@@ -161,7 +162,7 @@ export function startParsers(job: Omit<ParseJob, 'shardIndex' | 'shardCount'>, c
       next++;
     }
     if (ended === count && waiting.size === 0 && !closed) {
-      out.push({ type: 'end', records, bytesRead });
+      out.push({ type: 'end', records, bytesRead, ...(sha256 ? { sha256 } : {}) });
       close();
     }
   };
@@ -174,6 +175,7 @@ export function startParsers(job: Omit<ParseJob, 'shardIndex' | 'shardCount'>, c
           ended++;
           records = Math.max(records, message.records);
           bytesRead = Math.max(bytesRead, message.bytesRead);
+          sha256 ??= message.sha256;
         } else {
           out.push(message);
           close();

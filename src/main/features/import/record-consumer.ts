@@ -22,6 +22,8 @@ export class RecordConsumer {
   private wake: (() => void) | null = null;
   records = 0;
   bytesRead = 0;
+  /** Set by the source stream once it has read the whole file. */
+  sha256: string | undefined;
   stopped = false;
   private segment = -1;
 
@@ -105,6 +107,11 @@ export class RecordConsumer {
 
   finish(): void {
     if (this.segment >= 0 && this.ownsSegment(this.segment)) this.flush(this.segment, this.records);
-    this.post({ type: 'end', records: this.records, bytesRead: this.bytesRead });
+    this.post({
+      type: 'end',
+      records: this.records,
+      bytesRead: this.bytesRead,
+      ...(this.sha256 ? { sha256: this.sha256 } : {}),
+    });
   }
 }

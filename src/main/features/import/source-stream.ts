@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -7,15 +8,22 @@ import { FileProblem, type RecordConsumer } from './record-consumer';
 
 /**
  * The file's bytes, decompressed when gzip and capped in decompressed size so a gzip bomb
- * cannot fill memory or disk.
+ * cannot fill memory or disk. The first shard hashes the raw bytes as they pass (sha256 of the
+ * file as read), for the host to record without reading the file a second time.
  */
 export function openSource(job: ParseJob, consumer: RecordConsumer): AsyncIterable<Buffer> {
   const name = path.basename(job.path);
   const file = fs.createReadStream(job.path, { highWaterMark: 1 << 20 });
+  const hash = job.shardIndex === 0 ? createHash('sha256') : null;
   const counting = new Transform({
     transform(chunk: Buffer, _enc, done) {
       if (job.compression === 'none') consumer.bytesRead += chunk.length;
+      hash?.update(chunk);
       done(null, chunk);
+    },
+    flush(done) {
+      if (hash) consumer.sha256 = hash.digest('hex');
+      done();
     },
   });
   let stream: NodeJS.ReadableStream = file.pipe(counting);

@@ -139,6 +139,72 @@ describe('timestamps', () => {
     expect(parseTimestamp('1700000000123', 'auto')).toBe(1_700_000_000_123);
     expect(parseTimestamp('soon', 'auto')).toBeNull();
   });
+
+  it('agrees with Date.parse on canonical times in and out of order, across days, years and leap days', async () => {
+    const { parseTimestamp } = await import('../../domain/time');
+    const next = mulberry32(7);
+    const random = () => next() / 2 ** 32;
+    const instants: number[] = [];
+    // Runs of nearby times (the one-day cache hits), then jumps (it must not), then leap days.
+    for (let run = 0; run < 200; run++) {
+      const base = Math.floor(random() * 4e12) - 1e12;
+      for (let i = 0; i < 20; i++) instants.push(base + Math.floor(random() * 3 * 86_400_000));
+    }
+    instants.push(
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2000, 1, 29),
+      Date.UTC(2025, 11, 31, 23, 59, 59, 999),
+    );
+    for (const t of instants) {
+      const iso = new Date(t).toISOString();
+      if (iso.length !== 24) continue;
+      expect(parseTimestamp(iso, 'auto'), iso).toBe(Date.parse(iso));
+    }
+    expect(parseTimestamp('2024-02-29T10:00:00.000Z', 'auto')).toBe(Date.UTC(2024, 1, 29, 10));
+    expect(parseTimestamp('2023-02-29T10:00:00.000Z', 'auto')).toBeNull(); // right after a valid one
+    expect(parseTimestamp('2026-10-01T24:00:00.000Z', 'auto')).toBeNull();
+    expect(parseTimestamp('2026-10-01T12:60:00.000Z', 'auto')).toBeNull();
+  });
+
+  it('keeps years 0 to 99 as written (Date.UTC would read 0050 as 1950)', async () => {
+    const { parseTimestamp } = await import('../../domain/time');
+    for (const iso of ['0050-03-01T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '0099-12-31T23:59:59.999Z']) {
+      expect(parseTimestamp(iso, 'auto'), iso).toBe(Date.parse(iso));
+    }
+  });
+});
+
+describe('metadata JSON', () => {
+  it('writes what JSON.stringify writes for an object of the fields, key order included', async () => {
+    const { createMetadataWriter } = await import('./metadata-json');
+    const fieldSets = [
+      ['channel', 'user_id', 'lang'],
+      ['b', '10', 'a', '2', '01', '-1', '4294967295', '4294967294', 'b'],
+      ['__proto__', 'constructor', 'toString'],
+      ['quote"d', 'new\nline', 'é', '\u2028'],
+    ];
+    const values: unknown[] = [undefined, null, 0, -1.5, 1e21, 'x', 'é"\\\n\u2028', [1, 'a', null], { k: [1] }, true];
+    const next = mulberry32(3);
+    const random = () => next() / 2 ** 32;
+    for (const fields of fieldSets) {
+      const write = createMetadataWriter(fields);
+      for (let trial = 0; trial < 300; trial++) {
+        // Null-prototype rows, as readers give when a column is named like __proto__.
+        const raw: Record<string, unknown> = Object.create(null);
+        for (const f of fields) raw[f] = values[Math.floor(random() * values.length)];
+        // The object the validator used to build, per row, and stringify.
+        const reference: Record<string, unknown> = Object.create(null);
+        let any = false;
+        for (const f of fields) {
+          if (raw[f] !== undefined) {
+            reference[f] = raw[f];
+            any = true;
+          }
+        }
+        expect(write(raw), JSON.stringify(raw)).toBe(any ? JSON.stringify(reference) : null);
+      }
+    }
+  });
 });
 
 describe('quick shape check', () => {

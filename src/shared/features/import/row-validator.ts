@@ -3,6 +3,7 @@ import { hashFloats, hashString } from '../../domain/hash';
 import { parseTimestamp } from '../../domain/time';
 import { scoreWidth } from '../../domain/task';
 import type { ImportMapping } from './mapping';
+import { createMetadataWriter } from './metadata-json';
 
 export type RawRow = Record<string, unknown>;
 
@@ -184,6 +185,7 @@ export function createRowValidator(
   const featureDim = m.features ? (m.features.kind === 'vector' ? m.features.dim : m.features.fields.length) : 0;
   const featureScratch = featureDim > 0 ? new Float32Array(featureDim) : null;
   const binaryPositive = toProject[1] === 1; // mapping order may list the positive class first
+  const writeMetadata = createMetadataWriter(m.metadata);
 
   const fail = (field: string, reason: string): RowResult => ({ ok: false, problem: { field, reason } });
 
@@ -219,6 +221,10 @@ export function createRowValidator(
   }
 
   function labelIndexes(value: unknown, field: string): number[] | RowProblem {
+    if (typeof value === 'string' && m.taskType !== 'multilabel') {
+      const idx = classIndex.get(value); // the usual case, without the arrays below
+      if (idx !== undefined) return [idx];
+    }
     const names: unknown[] = Array.isArray(value)
       ? value
       : typeof value === 'string' && m.taskType === 'multilabel'
@@ -337,20 +343,7 @@ export function createRowValidator(
     const modelName = m.model.nameField ? String(raw[m.model.nameField]) : m.model.name!;
     const modelVersion = m.model.versionField ? String(raw[m.model.versionField]) : m.model.version!;
 
-    let metadata: string | null = null;
-    if (m.metadata.length > 0) {
-      // A null-prototype object keeps keys such as __proto__ as plain data.
-      const meta: Record<string, unknown> = Object.create(null);
-      let any = false;
-      for (const f of m.metadata) {
-        const v = raw[f];
-        if (v !== undefined) {
-          meta[f] = v;
-          any = true;
-        }
-      }
-      if (any) metadata = JSON.stringify(meta);
-    }
+    const metadata = writeMetadata(raw);
 
     return {
       ok: true,
