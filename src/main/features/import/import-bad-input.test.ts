@@ -17,6 +17,7 @@ import {
   readRejects,
   removeDir,
   sentimentMapping,
+  SENTIMENT,
   sentimentRow,
   storedScores,
   writeJsonl,
@@ -167,6 +168,25 @@ describe('import: bad rows are rejected by name, good rows still import', () => 
     expect(run.firstRejects.map((r) => [r.row, r.field])).toEqual([[7, 'id']]);
     expect(run.firstRejects[0]!.reason).toMatch(/duplicate id 'ex-0'/);
     expect(await counts(c)).toMatchObject({ examples: 9, predictions: 9 });
+  });
+
+  it('rows after a duplicate in the same insert chunk still count as new: truth, time range, examples added', async () => {
+    const rows = Array.from({ length: 64 }, (_, i) => sentimentRow(i, { label: SENTIMENT[i % 3] }));
+    rows.splice(1, 0, sentimentRow(0, { label: 'negative' })); // ex-0 again, inside the first 64-row chunk
+    const file = writeJsonl(path.join(dir, 'duplicate-mid-chunk.jsonl'), rows);
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping({ groundTruth: 'label' }));
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 64, rowsRejected: 1, examplesAdded: 64 });
+    const stored = c.store.db
+      .prepare('SELECT min_ts AS minTs, max_ts AS maxTs, truth_added AS truth FROM import_runs WHERE id = ?')
+      .get(run.id);
+    expect(stored).toEqual({ minTs: 1_700_000_000_000, maxTs: 1_700_000_000_000 + 63_000, truth: 64 });
+    const truthCounts = c.store.db
+      .prepare('SELECT sum(n) FROM import_run_counts WHERE import_run_id = ? AND model_run_id = 0')
+      .pluck()
+      .get(run.id);
+    expect(truthCounts).toBe(64);
   });
 
   it('a duplicate id with different text within one file is rejected on field id', async () => {
