@@ -187,12 +187,12 @@ export function readRejects(file: string | null): (RowReject & { raw: string })[
     .map((l) => JSON.parse(l) as RowReject & { raw: string });
 }
 
-/** A float32 BLOB as numbers (copied: a Buffer's offset need not be 4-aligned). */
 /** sha256 of a file, read by itself: what an import run must record. */
 export function fileSha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
+/** A float32 BLOB as numbers (copied: a Buffer's offset need not be 4-aligned). */
 export function floats(blob: Buffer): number[] {
   const bytes = new Uint8Array(blob);
   return Array.from(new Float32Array(bytes.buffer, 0, bytes.byteLength / 4));

@@ -37,7 +37,7 @@ export class ImportWriter {
   private readonly findModelRun;
   private readonly checkpoint;
   private readonly addCount;
-  private readonly modelRunIds = new Map<number, number>();
+  private readonly modelRunIds = new Map<string, number>(); // "name\u0000version" → model run
   private readonly columns: PredictionColumnWriter;
   /**
    * `parserRejects` are rows the parser refused; `appendRejects` writes rejects to the
@@ -86,7 +86,7 @@ export class ImportWriter {
        ON CONFLICT DO UPDATE SET n = n + excluded.n`,
     );
     this.columns = new PredictionColumnWriter(db);
-    this.writeBatch = db.transaction(
+    const transaction = db.transaction(
       (
         batch: RowBatch,
         recordsEnd: number,
@@ -94,6 +94,9 @@ export class ImportWriter {
         appendRejects: (r: SourceReject[]) => number,
       ) => this.write(batch, recordsEnd, parserRejects, appendRejects),
     );
+    // IMMEDIATE: the batch's first statement reads max(id); a deferred transaction whose snapshot
+    // another connection's commit made stale could not then take the write lock (SQLITE_BUSY_SNAPSHOT).
+    this.writeBatch = (...args) => transaction.immediate(...args);
   }
 
   // No RETURNING on the usual path: it costs about a fifth of the writer's time (measured).
@@ -121,15 +124,27 @@ export class ImportWriter {
     return s;
   }
 
-  private modelRun(batch: RowBatch, index: number): number {
-    let id = this.modelRunIds.get(index);
-    if (id === undefined) {
-      const [name, version] = batch.models[index]!;
-      this.insertModelRun.run(this.projectId, name, version, this.importRunId, Date.now());
-      id = this.findModelRun.get(this.projectId, name, version) as number;
-      this.modelRunIds.set(index, id);
-    }
-    return id;
+  /**
+   * The model run of a batch's model index. Indexes are the parser's own numbering: each parser
+   * of a sharded import numbers the models it meets, so runs are known by name and version.
+   */
+  private modelRunsOf(batch: RowBatch): (index: number) => number {
+    const ids: (number | undefined)[] = [];
+    return (index) => {
+      let id = ids[index];
+      if (id === undefined) {
+        const [name, version] = batch.models[index]!;
+        const key = `${name}\u0000${version}`;
+        id = this.modelRunIds.get(key);
+        if (id === undefined) {
+          this.insertModelRun.run(this.projectId, name, version, this.importRunId, Date.now());
+          id = this.findModelRun.get(this.projectId, name, version) as number;
+          this.modelRunIds.set(key, id);
+        }
+        ids[index] = id;
+      }
+      return id;
+    };
   }
 
   private write(
@@ -145,6 +160,7 @@ export class ImportWriter {
     const featureBytes = features ? Buffer.from(features.buffer, features.byteOffset, features.byteLength) : null;
 
     // Examples get ids in file order; an id the unique key refuses stays unused.
+    const modelRun = this.modelRunsOf(batch);
     const firstId = this.nextExampleId.get() as number;
     const exampleIds = new Float64Array(n);
     const skip = new Uint8Array(n);
@@ -196,7 +212,7 @@ export class ImportWriter {
     const predicted = new Map<string, number>(); // "modelRunId\u0000value" → rows
     const insertedRows = new Map<number, number[]>(); // model run → batch rows written
     const countPrediction = (i: number) => {
-      const modelRunId = this.modelRun(batch, batch.modelIndex[i]!);
+      const modelRunId = modelRun(batch.modelIndex[i]!);
       const key = `${modelRunId}\u0000${batch.predicted[i]}`;
       predicted.set(key, (predicted.get(key) ?? 0) + 1);
       const rows = insertedRows.get(modelRunId);
@@ -210,7 +226,7 @@ export class ImportWriter {
       const params: unknown[] = [];
       for (const i of chunk) {
         params.push(
-          this.modelRun(batch, batch.modelIndex[i]!),
+          modelRun(batch.modelIndex[i]!),
           exampleIds[i],
           batch.predicted[i],
           scoreBytes.subarray(i * width * 4, (i + 1) * width * 4),
@@ -242,7 +258,7 @@ export class ImportWriter {
           countPrediction(i);
           continue;
         }
-        const modelRunId = this.modelRun(batch, batch.modelIndex[i]!);
+        const modelRunId = modelRun(batch.modelIndex[i]!);
         if (this.predictionOwner.get(modelRunId, id) === this.importRunId) {
           const [name, version] = batch.models[batch.modelIndex[i]!]!;
           out.rejects.push(

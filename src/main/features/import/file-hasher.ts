@@ -4,8 +4,9 @@ import fs from 'node:fs';
 const CHUNK = 1 << 20;
 
 /**
- * sha256 of a file taken in steps between batch writes: the writer has spare time while
- * the parser works, and hashing in step with the import keeps the two from competing.
+ * sha256 of a file taken in steps between batch writes, for Parquet imports (DuckDB reads those
+ * files itself; JSONL and CSV parsers hash the bytes as they read them). The writer has spare time
+ * while the Parquet reader works, and hashing in step with the import keeps the two from competing.
  */
 export class FileHasher {
   private readonly hash: Hash = createHash('sha256');

@@ -11,6 +11,7 @@ import { call } from '../../core/dispatch';
 import {
   counts,
   expectClose,
+  fileSha256,
   importFile,
   makeTempDir,
   openContext,
@@ -327,6 +328,7 @@ describe('import: odd but valid files', () => {
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ status: 'done', rowsImported: 5, rowsRejected: 0 });
     expect(storedScores(c).has('ex-0')).toBe(true);
+    expect(run.sha256, 'the BOM is part of the file').toBe(fileSha256(file));
   });
 
   it('the preview checks the sample against an edited mapping, naming row and field', async () => {
@@ -352,6 +354,7 @@ describe('import: odd but valid files', () => {
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ status: 'done', rowsImported: 5, rowsRejected: 0 });
     expect(storedScores(c).has('ex-0')).toBe(true);
+    expect(run.sha256, 'the BOM is part of the file').toBe(fileSha256(file));
   });
 
   it('CRLF line endings import fine (JSONL and CSV), with no stray \\r', async () => {

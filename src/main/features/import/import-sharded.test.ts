@@ -55,6 +55,37 @@ async function importWith(threads: number) {
 }
 
 describe('import with two parsers', () => {
+  it('keeps each model apart when the parsers meet the models in different orders', async () => {
+    // Segment 0 holds only v1 rows and segment 1 only v2 rows for the same examples: each parser
+    // numbers its first model 0, and the writer must still tell v1 from v2.
+    const rows = [
+      ...Array.from({ length: 64 }, (_, i) => sentimentRow(i)),
+      ...Array.from({ length: 64 }, (_, i) => sentimentRow(i, { model_version: 'v2' })),
+    ];
+    const twoModels = writeJsonl(path.join(dir, 'two-models.jsonl'), rows);
+    for (const threads of [1, 2]) {
+      process.env['FLYWHEEL_PARSER_THREADS'] = String(threads);
+      const ctx = openContext(dir, `two-models-${threads}.db`);
+      try {
+        const { status, run } = await importFile(ctx, twoModels, sentimentMapping(), { batchRows: 64 });
+        expect(status.error).toBeUndefined();
+        expect(run, `${threads} parser(s)`).toMatchObject({ rowsImported: 128, rowsRejected: 0, examplesAdded: 64 });
+        const perRun = ctx.store.db
+          .prepare(
+            `SELECT m.model_version AS version, count(*) AS n FROM predictions p
+             JOIN model_runs m ON m.id = p.model_run_id GROUP BY m.model_version ORDER BY 1`,
+          )
+          .all();
+        expect(perRun, `${threads} parser(s)`).toEqual([
+          { version: 'v1', n: 64 },
+          { version: 'v2', n: 64 },
+        ]);
+      } finally {
+        await ctx.dispose();
+      }
+    }
+  });
+
   it('stores the same rows in the same order and reports the same rejects as one parser', async () => {
     const one = await importWith(1);
     const two = await importWith(2);
