@@ -112,13 +112,13 @@ export class ImportWriter {
     return s;
   }
 
-  /** `returning`: the example ids of the rows written, for chunks that may hit stored predictions. */
+  /** `returning`: the (model run, example) of each row written, for chunks that may hit stored predictions. */
   private predictionsStatement(rows: number, returning: boolean): Statement {
     const key = `${rows}${returning ? 'r' : ''}`;
     let s = this.insertPredictions.get(key);
     if (!s) {
       const sql = `INSERT INTO predictions (${PREDICTION_COLUMNS}) VALUES ${valuesList(rows, 5)} ON CONFLICT DO NOTHING`;
-      s = returning ? this.db.prepare(`${sql} RETURNING example_id`).pluck() : this.db.prepare(sql);
+      s = returning ? this.db.prepare(`${sql} RETURNING model_run_id, example_id`).raw() : this.db.prepare(sql);
       this.insertPredictions.set(key, s);
     }
     return s;
@@ -241,24 +241,22 @@ export class ImportWriter {
         for (const i of chunk) countPrediction(i);
         continue;
       }
-      const inserted = this.predictionsStatement(chunk.length, true).all(params) as number[];
+      const inserted = this.predictionsStatement(chunk.length, true).all(params) as [number, number][];
       out.imported += inserted.length;
       if (inserted.length === chunk.length) {
         for (const i of chunk) countPrediction(i);
         continue;
       }
-      // Some rows conflicted: tell a repeat inside this file from a prediction stored earlier.
-      const written = new Map<number, number>();
-      for (const id of inserted) written.set(id, (written.get(id) ?? 0) + 1);
+      // Some rows conflicted: tell a repeat inside this file from a prediction stored earlier. A
+      // pair is written once, by the first of its rows (VALUES are inserted in order).
+      const written = new Set(inserted.map(([run, id]) => `${run}:${id}`));
       for (const i of chunk) {
         const id = exampleIds[i]!;
-        const left = written.get(id) ?? 0;
-        if (left > 0) {
-          written.set(id, left - 1);
+        const modelRunId = modelRun(batch.modelIndex[i]!);
+        if (written.delete(`${modelRunId}:${id}`)) {
           countPrediction(i);
           continue;
         }
-        const modelRunId = modelRun(batch.modelIndex[i]!);
         if (this.predictionOwner.get(modelRunId, id) === this.importRunId) {
           const [name, version] = batch.models[batch.modelIndex[i]!]!;
           out.rejects.push(

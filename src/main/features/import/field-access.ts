@@ -49,5 +49,15 @@ export function convertCell(cell: string | undefined, type: FieldType): unknown 
   return cell === undefined || cell === '' ? undefined : cellConverter(type)(cell);
 }
 
+/** A CSV row's mapped fields as the import converts them (a preview checks a sample with this). */
+export function convertCells(cells: Record<string, string>, fields: Map<string, FieldType>): Record<string, unknown> {
+  const row: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [name, type] of fields) {
+    const value = convertCell(cells[name], type);
+    if (value !== undefined) row[name] = value;
+  }
+  return row;
+}
+
 /** Field names that would reach an object's prototype if used as plain keys. */
 export const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

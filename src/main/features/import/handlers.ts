@@ -8,7 +8,7 @@ import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
 import { createProject } from '../projects/create-project';
 import { confirmAlreadyImported, prepareRun, runImport, toImportRun, type ImportRequest } from './import-job';
-import { mappedFields } from './field-access';
+import { convertCells, mappedFields } from './field-access';
 import { readSample } from './preview';
 import { sniffFile } from './sniff';
 
@@ -99,7 +99,8 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
     if (mapping) {
       try {
         const validate = createRowValidator(mapping, project?.classes ?? mapping.classes);
-        for (const [i, row] of sample.rows.entries()) {
+        const rows = sample.cells ? sample.cells.map((c) => convertCells(c, mappedFields(mapping!))) : sample.rows;
+        for (const [i, row] of rows.entries()) {
           const r = validate(row);
           if (!r.ok) sampleRejects.push({ row: i + 1, line: null, field: r.problem.field, reason: r.problem.reason });
         }

@@ -6,7 +6,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../shared/api/errors';
-import type { ImportMappingInput } from '../../../shared/features/import/mapping';
+import { ImportMappingSchema, type ImportMappingInput } from '../../../shared/features/import/mapping';
+import { THIS_HOST } from '../../store/store';
+import { fingerprint } from './sniff';
 import { call } from '../../core/dispatch';
 import {
   counts,
@@ -188,6 +190,79 @@ describe('import: bad rows are rejected by name, good rows still import', () => 
       .pluck()
       .get(run.id);
     expect(truthCounts).toBe(64);
+  });
+
+  it('a repeated row and a second model of the same example in one chunk: the repeat is refused, each model keeps its row', async () => {
+    const file = writeJsonl(path.join(dir, 'repeat-two-models.jsonl'), [
+      sentimentRow(0),
+      sentimentRow(0),
+      sentimentRow(0, { model_version: 'v2' }),
+    ]);
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping());
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ rowsImported: 2, rowsRejected: 1, rowsPresent: 0 });
+    expect(readRejects(run.rejectsPath).map(({ row, reason }) => ({ row, reason }))).toEqual([
+      { row: 2, reason: "duplicate id 'ex-0' for model sent v1 in this file" },
+    ]);
+    // The score columns mining reads hold one row per model run, not two of v1.
+    const columns = c.store.db
+      .prepare(
+        `SELECT m.model_version AS version, sum(c.rows) AS n FROM prediction_columns c
+         JOIN model_runs m ON m.id = c.model_run_id GROUP BY 1 ORDER BY 1`,
+      )
+      .all();
+    expect(columns).toEqual([
+      { version: 'v1', n: 1 },
+      { version: 'v2', n: 1 },
+    ]);
+  });
+
+  it('a prediction stored by an earlier import, then a new model of the same example: present, not a duplicate', async () => {
+    const c = freshContext();
+    await importFile(c, writeJsonl(path.join(dir, 'stored-v1.jsonl'), [sentimentRow(0)]), sentimentMapping());
+    const second = writeJsonl(path.join(dir, 'then-v2.jsonl'), [
+      sentimentRow(0),
+      sentimentRow(0, { model_version: 'v2' }),
+    ]);
+    const { status, run } = await importFile(c, second, sentimentMapping());
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ rowsImported: 1, rowsPresent: 1, rowsRejected: 0 });
+  });
+
+  it('resuming an interrupted strict import stays strict, whatever the new call asks', async () => {
+    const file = writeJsonl(path.join(dir, 'strict-resume.jsonl'), [
+      ...good(5),
+      sentimentRow(5, { scores: [0.9, 0.9, 0.9] }),
+    ]);
+    const c = freshContext();
+    const mapping = ImportMappingSchema.parse(sentimentMapping());
+    const project = c.store.projects.create({
+      name: 'p',
+      taskType: 'multiclass',
+      inputKind: 'text',
+      classes: [...SENTIMENT],
+      featureNames: null,
+    });
+    const size = fs.statSync(file).size;
+    // An import started with --strict whose process died (no such pid) before its first commit.
+    c.store.importRuns.create({
+      projectId: project.id,
+      sourcePath: file,
+      sourceSize: size,
+      fingerprint: fingerprint(file, size),
+      format: 'jsonl',
+      compression: 'none',
+      mapping: JSON.stringify(mapping),
+      strict: true,
+      ownerPid: 2 ** 30,
+      ownerHost: THIS_HOST,
+    });
+    const { status, run } = await importFile(c, file, sentimentMapping(), { strict: false });
+    expect(status.state).toBe('failed');
+    expect(status.error?.code).toBe('rejected-rows');
+    expect(run).toMatchObject({ strict: true, status: 'failed' });
+    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0 });
   });
 
   it('a duplicate id with different text within one file is rejected on field id', async () => {
@@ -413,6 +488,19 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(status.error?.message).toMatch(/header-only\.csv: .*no data rows/);
     expect(run.status).toBe('failed');
     expect(await counts(c)).toMatchObject({ examples: 0, interruptedImports: 0 });
+  });
+
+  it('the JSONL line cap counts bytes, not characters: 1,500 CJK characters (4.5 KB) pass no 2,048-byte cap', async () => {
+    const file = writeJsonl(path.join(dir, 'cjk.jsonl'), [sentimentRow(0, { text: '語'.repeat(1500) }), ...good(2, 1)]);
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping(), { maxLineBytes: 2048 });
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ rowsImported: 2, rowsRejected: 1 });
+    expect(run.firstRejects[0]).toMatchObject({
+      row: 1,
+      field: '(line)',
+      reason: 'line is longer than the 2048-byte cap',
+    });
   });
 
   it('a 50 MB line in JSONL is rejected at the cap; the lines after it import; memory stays bounded', async () => {

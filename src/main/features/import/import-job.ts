@@ -124,8 +124,9 @@ export function prepareRun(
       );
     }
     if (other.fingerprint === print) {
-      // Resume with the mapping the run started with, whatever this call guessed.
+      // Resume with the mapping and strictness the run started with, whatever this call asked.
       req.mapping = JSON.parse(other.mapping) as ImportMapping;
+      req.strict = other.strict === 1;
       return { run: other, resumed: true };
     }
     throw new ApiError(

@@ -8,6 +8,7 @@ import {
   counts,
   expectClose,
   fileSha256,
+  importFile,
   importGuessed,
   makeTempDir,
   openContext,
@@ -95,6 +96,50 @@ describe('import: happy paths', () => {
     expect(run.sha256).toBe(fileSha256(file));
     expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1 });
     expectSentimentScores(c);
+  });
+
+  it('imports a CSV whose labels are class indexes, as its preview checked them', async () => {
+    const c = freshContext();
+    const header = 'id,text,p_negative,p_neutral,p_positive,predicted_label,label,model,model_version';
+    const lines = rows.map((r, i) => {
+      const s = r['scores'] as number[];
+      const win = SENTIMENT.indexOf(r['predicted_label'] as (typeof SENTIMENT)[number]);
+      return [r['id'], `"${String(r['text'])}"`, s[0], s[1], s[2], win, i % 3, 'sent', 'v1'].join(',');
+    });
+    const file = path.join(dir, 'indexes.csv');
+    fs.writeFileSync(file, [header, ...lines].join('\n') + '\n');
+    const preview = await call('import.preview', { path: file, project: 'p' }, c);
+    const mapping = { ...preview.mapping!, groundTruth: 'label' };
+    const checked = await call('import.preview', { path: file, project: 'p', mapping }, c);
+    expect(checked.sampleRejects).toEqual([]);
+    const { status, run } = await importFile(c, file, mapping);
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: N, rowsRejected: 0 });
+    expectSentimentScores(c);
+    const truth = c.store.db.prepare(`SELECT ground_truth FROM examples WHERE external_id = 'ex-4'`).pluck().get();
+    expect(truth).toBe(SENTIMENT[4 % 3]);
+  });
+
+  it('imports a multilabel CSV whose label cells hold JSON lists, as its preview checked them', async () => {
+    const c = freshContext();
+    const mlRows = topicRows(12);
+    const quote = (v: unknown) => `"${JSON.stringify(v).replace(/"/g, '""')}"`;
+    const lines = mlRows.map((r) =>
+      [r.id, r.text, quote(r.scores), quote(r.predicted_label), r.model, r.model_version].join(','),
+    );
+    const file = path.join(dir, 'topics.csv');
+    fs.writeFileSync(file, ['id,text,scores,predicted_label,model,model_version', ...lines].join('\n') + '\n');
+    const preview = await call('import.preview', { path: file, project: 'p' }, c);
+    expect(preview.mapping).toMatchObject({ taskType: 'multilabel', classes: [...TOPICS] });
+    expect(preview.sampleRejects).toEqual([]);
+    const { status, run } = await importFile(c, file, preview.mapping!);
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 12, rowsRejected: 0 });
+    const stored = storedScores(c);
+    for (const r of mlRows) {
+      const mask = r.predicted_label.reduce((m, name) => m + 2 ** TOPICS.indexOf(name), 0);
+      expect(stored.get(r.id)!.predicted, `bitmask of row ${r.id}`).toBe(mask);
+    }
   });
 
   it('imports a gzip-compressed JSONL log', async () => {

@@ -18,11 +18,15 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
   let overlong = 0; // > 0 while skipping the rest of a line that passed the cap
   let first = true;
 
-  const handleLine = (text: string) => {
+  /** `bytes`: the line's length in the file, for the cap (a character of text can take up to 4). */
+  const handleLine = (text: string, bytes: number) => {
     line++;
     if (line <= job.skipRecords || !consumer.visit(line)) return;
-    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-    if (text.length > job.maxLineBytes) {
+    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) {
+      text = text.slice(0, -1);
+      bytes--;
+    }
+    if (bytes > job.maxLineBytes) {
       consumer.reject(line, line, '(line)', `line is longer than the ${job.maxLineBytes}-byte cap`, text);
       return;
     }
@@ -49,8 +53,8 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
       let e = buf.indexOf(NEWLINE, s);
       if (e < 0 || e > end) e = end;
       const bytes = buf.subarray(s, e);
-      if (isAscii(bytes)) handleLine(buf.toString('latin1', s, e));
-      else if (isUtf8(bytes)) handleLine(buf.toString('utf8', s, e));
+      if (isAscii(bytes)) handleLine(buf.toString('latin1', s, e), e - s);
+      else if (isUtf8(bytes)) handleLine(buf.toString('utf8', s, e), e - s);
       else {
         line++;
         if (line > job.skipRecords && consumer.visit(line)) {

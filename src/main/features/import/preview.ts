@@ -8,6 +8,8 @@ import type { SniffResult } from './sniff';
 export interface Sample {
   fields: string[];
   rows: Record<string, unknown>[];
+  /** CSV: the rows' text cells, for checking a mapping with the import's own conversions. */
+  cells?: Record<string, string>[];
 }
 
 const SAMPLE_TIMEOUT_MS = 30_000;
@@ -60,6 +62,7 @@ function sampleCsv(file: SniffResult, n: number): Sample {
   const scanner = new CsvScanner(head.length + 1);
   let fields: string[] | null = null;
   const rows: Record<string, unknown>[] = [];
+  const texts: Record<string, string>[] = [];
   const onRecord = (r: CsvRecord) => {
     const cells = Array.from({ length: r.fieldCount }, (_, f) => fieldText(r, f));
     if (fields === null) {
@@ -68,14 +71,17 @@ function sampleCsv(file: SniffResult, n: number): Sample {
     }
     if (rows.length >= n || r.problem || cells.length !== fields.length) return;
     const row: Record<string, unknown> = {};
+    const text: Record<string, string> = Object.create(null) as Record<string, string>;
     fields.forEach((f, i) => {
+      text[f] = cells[i]!;
       if (cells[i] !== '' && f !== '__proto__') row[f] = typedCell(cells[i]!);
     });
     rows.push(row);
+    texts.push(text);
   };
   scanner.push(last >= 0 ? head.subarray(0, last + 1) : head, onRecord);
   if (last < 0) scanner.end(onRecord);
-  return { fields: fields ?? [], rows };
+  return { fields: fields ?? [], rows, cells: texts };
 }
 
 /** Parquet is read by DuckDB in a child process, like the import itself. */

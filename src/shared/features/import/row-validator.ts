@@ -228,17 +228,22 @@ export function createRowValidator(
     const names: unknown[] = Array.isArray(value)
       ? value
       : typeof value === 'string' && m.taskType === 'multilabel'
-        ? value
+        ? (jsonList(value) ??
+          value
             .split(/[|,;]/)
             .map((s) => s.trim())
-            .filter((s) => s.length > 0)
+            .filter((s) => s.length > 0))
         : [value];
     if (m.taskType !== 'multilabel' && names.length !== 1) return { field, reason: 'expected one label' };
     const out: number[] = [];
     for (const name of names) {
       let idx: number | undefined;
       if (typeof name === 'number') idx = Number.isInteger(name) && name >= 0 && name < k ? toProject[name] : undefined;
-      else if (typeof name === 'string') idx = classIndex.get(name);
+      else if (typeof name === 'string') {
+        // A class name first; else an index written as text (a CSV cell "2"), as a number would be.
+        idx = classIndex.get(name);
+        if (idx === undefined && /^(0|[1-9]\d{0,8})$/.test(name) && Number(name) < k) idx = toProject[Number(name)];
+      }
       if (idx === undefined) {
         return { field, reason: `unknown label '${String(name).slice(0, 80)}' (known: ${projectClasses.join(', ')})` };
       }
@@ -363,6 +368,18 @@ export function createRowValidator(
       },
     };
   };
+}
+
+/** A JSON list written as text (a CSV cell '["a","b"]'), or null. */
+function jsonList(text: string): unknown[] | null {
+  const t = text.trim();
+  if (!t.startsWith('[') || !t.endsWith(']')) return null;
+  try {
+    const v = JSON.parse(t) as unknown;
+    return Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
 }
 
 export function predictedFromScores(scores: Float32Array, taskType: ImportMapping['taskType']): number {
