@@ -1,12 +1,17 @@
-/** Epoch milliseconds from an ISO-8601 string, epoch seconds or epoch milliseconds; null if unparseable. */
+/** The most milliseconds from the epoch a JS Date holds (±100,000,000 days): exports must format them. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Epoch milliseconds from an ISO-8601 string, epoch seconds or epoch milliseconds; null if
+ * unparseable or beyond what a JS Date holds.
+ */
 export function parseTimestamp(value: unknown, unit: 'auto' | 'iso' | 's' | 'ms'): number | null {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return null;
-    if (unit === 's') return Math.round(value * 1000);
-    if (unit === 'ms') return Math.round(value);
-    if (unit === 'iso') return null;
+    if (!Number.isFinite(value) || unit === 'iso') return null;
     // Epoch seconds stay below 1e11 until the year 5138; milliseconds pass it in 1973.
-    return Math.round(Math.abs(value) < 1e11 ? value * 1000 : value);
+    const seconds = unit === 's' || (unit === 'auto' && Math.abs(value) < 1e11);
+    const ms = Math.round(seconds ? value * 1000 : value);
+    return Math.abs(ms) <= MAX_DATE_MS ? ms : null;
   }
   if (typeof value !== 'string' || value.length === 0 || value.length > 64) return null;
   // The canonical form (what JS and most loggers write) needs no pattern check.

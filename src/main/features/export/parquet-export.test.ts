@@ -204,4 +204,31 @@ describe('Parquet export', () => {
     })) as Record<string, unknown>[];
     expect(objects.map((o) => o['label'])).toEqual(expected.map((e) => e['label']));
   });
+
+  it('after a merge, a model label that two classes map to is written once', async () => {
+    const project = { project: 'topics' }; // imported by the test above
+    const [v1] = await call('labels.versions', project, ctx);
+    const label = (id: string) => v1!.labels.find((l) => l.id === id)!;
+    await call(
+      'labels.create',
+      {
+        project,
+        draft: {
+          labels: [{ ...label('politics'), id: 'news' }, label('tech')],
+          changeNote: 'politics and sports become news',
+          mappingFromPrevious: [{ kind: 'merge', from: ['politics', 'sports'], to: 'news' }],
+        },
+      },
+      ctx,
+    );
+    const options = { project, dir: out, labelSource: 'human+model', split: { kind: 'none' } } as const;
+    const jsonl = await exportNow({ ...options, name: 'topics-merged', format: 'jsonl' });
+    const lines = jsonLines(path.join(jsonl.path, 'all.jsonl'));
+    // n5's scores put politics, sports and tech at or over 0.5.
+    expect(lines.find((l) => l['id'] === 'n5')!['label']).toEqual(['news', 'tech']);
+    for (const l of lines) {
+      const labels = l['label'] as string[];
+      expect(new Set(labels).size, `labels of ${String(l['id'])}`).toBe(labels.length);
+    }
+  });
 });

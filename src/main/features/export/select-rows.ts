@@ -265,5 +265,6 @@ function modelLabels(plan: ExportPlan, predicted: number): string[] | null {
     if (!id) return null;
     out.push(id);
   }
-  return out;
+  // After a merge two classes can map to one label: each once, in the order human labels have.
+  return normalizeLabels(out);
 }

@@ -122,6 +122,39 @@ describe('row validator', () => {
     expect(() => createRowValidator(mapping(), ['neg', 'pos', 'other'])).toThrow(/not a class of the project/);
   });
 
+  it('refuses a feature past float32 range (it would be stored as Infinity) and stores -0 as 0', () => {
+    const validate = createRowValidator(mapping({ features: { kind: 'vector', field: 'f', dim: 2 } }), [
+      'neg',
+      'neu',
+      'pos',
+    ]);
+    const over = validate(row({ f: [1e39, 0.5] }));
+    expect(over).toEqual({
+      ok: false,
+      problem: { field: 'f', reason: "feature 0 is beyond float32's range (±3.4e38)" },
+    });
+    expect(validate(row({ f: [3.4e38, -3.4e38] })).ok).toBe(true);
+    const zero = validate(row({ f: [-0, 1] }));
+    expect(zero.ok && Object.is(zero.row.features![0], 0)).toBe(true);
+  });
+
+  it('reads a class index written as text when no class has that name, and a JSON list in a multilabel cell', () => {
+    const validate = createRowValidator(mapping(), ['neg', 'neu', 'pos']);
+    const r = validate(row({ pred: '2', label: '0' }));
+    expect(r.ok && [r.row.predicted, r.row.groundTruth]).toEqual([2, 'neg']);
+    expect(validate(row({ pred: '3' }))).toMatchObject({ ok: false, problem: { field: 'pred' } });
+    const named = createRowValidator(mapping({ classes: ['1', '2', '0'] }), ['1', '2', '0']);
+    const n = named(row({ pred: '0' })); // a class named "0" wins over index 0
+    expect(n.ok && n.row.predicted).toBe(2);
+    const ml = createRowValidator(mapping({ taskType: 'multilabel', scores: { kind: 'vector', field: 'scores' } }), [
+      'neg',
+      'neu',
+      'pos',
+    ]);
+    const m = ml(row({ scores: [0.9, 0.1, 0.8], pred: '["neg","pos"]' }));
+    expect(m.ok && m.row.predicted).toBe(0b101);
+  });
+
   it('derives predictions from scores', () => {
     expect(predictedFromScores(Float32Array.of(0.1, 0.7, 0.2), 'multiclass')).toBe(1);
     expect(predictedFromScores(Float32Array.of(0.5), 'binary')).toBe(1);
@@ -138,6 +171,16 @@ describe('timestamps', () => {
     expect(parseTimestamp(1_700_000_000, 'auto')).toBe(1_700_000_000_000);
     expect(parseTimestamp('1700000000123', 'auto')).toBe(1_700_000_000_123);
     expect(parseTimestamp('soon', 'auto')).toBeNull();
+  });
+
+  it('refuses times a JS Date cannot hold (exports format every time)', async () => {
+    const { parseTimestamp } = await import('../../domain/time');
+    expect(parseTimestamp(8.64e15, 'ms')).toBe(8.64e15);
+    expect(parseTimestamp(1e16, 'ms')).toBeNull();
+    expect(parseTimestamp(-1e16, 'auto')).toBeNull();
+    expect(parseTimestamp(8.64e12, 's')).toBe(8.64e15);
+    expect(parseTimestamp(8.7e12, 's')).toBeNull();
+    expect(parseTimestamp('10000000000000000', 'auto')).toBeNull();
   });
 
   it('agrees with Date.parse on canonical times in and out of order, across days, years and leap days', async () => {

@@ -278,6 +278,15 @@ export function createRowValidator(
         const v = raw[f.field] as number[];
         for (let i = 0; i < v.length; i++) features[i] = v[i]!;
       } else for (let i = 0; i < f.fields.length; i++) features[i] = raw[f.fields[i]!] as number;
+      for (let i = 0; i < featureDim; i++) {
+        const x = features[i]!;
+        // Stored as float32: a finite number past its range would become Infinity.
+        if (x === Infinity || x === -Infinity) {
+          const field = f.kind === 'vector' ? f.field : f.fields[i]!;
+          return fail(field, `feature ${i} is beyond float32's range (±3.4e38)`);
+        }
+        if (x === 0) features[i] = 0; // -0 and 0 are one value: store one
+      }
     }
     const contentHash =
       m.inputKind === 'text'
