@@ -378,6 +378,53 @@ describe('export while annotators label', () => {
   }, 120_000);
 });
 
+describe('export filtered by annotator', () => {
+  it("applies an adjudicator's undo even though the filter leaves the adjudicator's own events out", async () => {
+    // Examples where ana and ben disagree: conflicts until someone adjudicates.
+    const conflicts = ctx.store.db
+      .prepare(
+        `SELECT e.external_id FROM examples e
+         WHERE (SELECT l.labels FROM label_events l JOIN annotators a ON a.id = l.annotator_id
+                WHERE l.example_id = e.id AND a.name = 'ana')
+            != (SELECT l.labels FROM label_events l JOIN annotators a ON a.id = l.annotator_id
+                WHERE l.example_id = e.id AND a.name = 'ben')
+         ORDER BY e.id LIMIT 2`,
+      )
+      .pluck()
+      .all() as string[];
+    expect(conflicts).toHaveLength(2);
+    const [undone, kept] = conflicts as [string, string];
+    const say = (externalId: string, action: 'label' | 'adjudicate' | 'undo', labels: string[] | null = null) =>
+      call('labels.record', { project, externalId, annotator: 'carol', schemaVersion: 1, action, labels }, ctx);
+    // carol adjudicates, then takes it back: the example is a conflict again.
+    await say(undone, 'adjudicate', ['positive']);
+    await say(undone, 'undo');
+    // carol adjudicates, labels as an annotator, then takes back only that label: the adjudication stands.
+    await say(kept, 'adjudicate', ['positive']);
+    await say(kept, 'label', ['neutral']);
+    await say(kept, 'undo');
+    const r = await exportNow({ name: 'ana-only', annotators: ['ana'], split: { kind: 'none' } });
+    const lines = fs
+      .readFileSync(path.join(r.path, 'all.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; label: string });
+    const label = (id: string) => lines.find((l) => l.id === id)?.label;
+    const anaSaid = (id: string) =>
+      JSON.parse(
+        ctx.store.db
+          .prepare(
+            `SELECT l.labels FROM label_events l JOIN annotators a ON a.id = l.annotator_id
+             JOIN examples e ON e.id = l.example_id WHERE a.name = 'ana' AND e.external_id = ?`,
+          )
+          .pluck()
+          .get(id) as string,
+      )[0];
+    expect(label(undone)).toBe(anaSaid(undone));
+    expect(label(kept)).toBe('positive');
+  });
+});
+
 function os_tmp(): string {
   return fs.realpathSync(path.dirname(dir));
 }

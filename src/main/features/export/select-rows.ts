@@ -108,11 +108,11 @@ export class RowSelector {
     const examples = this.reads.exampleKeys(ids, Boolean(options.groupBy));
     const events = new Map<number, ExportEventRow[]>();
     for (const e of this.reads.events(project.id, ids)) {
-      if (this.allowed && e.action !== 'adjudicate' && !this.allowed.has(e.annotator_id)) continue;
       const list = events.get(e.example_id);
       if (list) list.push(e);
       else events.set(e.example_id, [e]);
     }
+    if (this.allowed) for (const [id, history] of events) events.set(id, byAnnotators(history, this.allowed));
     const predicted =
       !this.human && modelRun
         ? new Map(this.reads.predicted(modelRun.id, Array.from(ids)).map((p) => [p.example_id, p.predicted]))
@@ -251,6 +251,27 @@ export class SelectionBuilder {
       source: this.sel.source.slice(0, n),
     };
   }
+}
+
+/**
+ * The events an annotator filter keeps: the chosen annotators' and every adjudication. Undos are
+ * applied first, over the whole history, since an undo by someone filtered out (an adjudicator
+ * taking back an adjudication) still cancels what it was aimed at.
+ */
+function byAnnotators(history: ExportEventRow[], allowed: ReadonlySet<number>): ExportEventRow[] {
+  const cancelled = new Set<number>();
+  const stacks = new Map<number, ExportEventRow[]>(); // per annotator, as the label derivation does
+  for (const e of history) {
+    const stack = stacks.get(e.annotator_id) ?? [];
+    stacks.set(e.annotator_id, stack);
+    if (e.action === 'undo') {
+      const target = stack.pop();
+      if (target) cancelled.add(target.id);
+    } else if (e.action !== 'comment') stack.push(e);
+  }
+  return history.filter(
+    (e) => e.action !== 'undo' && !cancelled.has(e.id) && (e.action === 'adjudicate' || allowed.has(e.annotator_id)),
+  );
 }
 
 function modelLabels(plan: ExportPlan, predicted: number): string[] | null {
