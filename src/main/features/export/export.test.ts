@@ -425,6 +425,37 @@ describe('export filtered by annotator', () => {
   });
 });
 
+describe('export --again', () => {
+  it('rebuilds the same bytes after a newer label version arrives: defaults (schema version, model run) are recorded resolved', async () => {
+    const first = await exportNow({ name: 'again-later', labelSource: 'human+model', split: { kind: 'none' } });
+    const before = filesOf(first.path);
+    const manifest = JSON.parse(before.get('manifest.json')!.toString('utf8')) as { options: Record<string, unknown> };
+    const runs = ctx.store.mining.modelRuns(ctx.store.projects.byName('sentiment')!.id);
+    expect(manifest.options).toMatchObject({ schemaVersion: 1, modelRun: runs.at(-1)!.id });
+    // A newer label version: 'negative' renamed. Without the recorded version a rebuild would use it.
+    const [v1] = await call('labels.versions', project, ctx);
+    await call(
+      'labels.create',
+      {
+        project,
+        draft: {
+          labels: v1!.labels.map((l) => (l.id === 'negative' ? { ...l, id: 'neg' } : l)),
+          changeNote: 'shorter id',
+          mappingFromPrevious: [{ kind: 'rename', from: 'negative', to: 'neg' }],
+        },
+      },
+      ctx,
+    );
+    const list = await call('export.list', project, ctx);
+    const id = list.find((e) => e.name === 'again-later')!.id;
+    const { jobId } = await call('export.again', { exportId: id, force: true }, ctx);
+    expect((await ctx.jobs.wait(jobId)).state).toBe('succeeded');
+    const after = filesOf(first.path);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [name, bytes] of before) expect(after.get(name)!.equals(bytes), name).toBe(true);
+  });
+});
+
 function os_tmp(): string {
   return fs.realpathSync(path.dirname(dir));
 }

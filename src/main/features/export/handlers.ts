@@ -56,6 +56,15 @@ export function planExport(ctx: Context, project: Project, options: ExportOption
     annotatorIds = options.annotators.map((a) => byName.get(a)!);
   }
   const { baseDir, finalPath } = exportTarget(options.dir ?? path.join(ctx.dataDir, 'exports'), options.name);
+  // Defaults resolved, and the project named by its id: what the manifest and the record hold, so
+  // a rebuild (--again) reads the same schema version and model run even after newer ones arrive.
+  // Parsed again so the keys come in the schema's order, as a rebuild's parsed record has them.
+  const resolved = ExportOptionsSchema.parse({
+    ...options,
+    project: { projectId: project.id },
+    schemaVersion: schema.version,
+    ...(modelRun ? { modelRun: modelRun.id } : {}),
+  });
   return {
     ...ctx.store.connectionInfo,
     project,
@@ -64,7 +73,7 @@ export function planExport(ctx: Context, project: Project, options: ExportOption
       project.classes,
       versions.filter((v) => v.version <= schema.version),
     ),
-    options,
+    options: resolved,
     modelRun,
     modelRuns: runs,
     annotatorIds,
@@ -81,7 +90,7 @@ function startExport(ctx: Context, options: ExportOptions): { jobId: string } {
   checkDestination(plan.finalPath, options.force);
   const jobId = ctx.jobs.start('export', async (control) => {
     const outcome = await runExportProcess(plan, control);
-    const { force: _force, ...recorded } = options;
+    const { force: _force, ...recorded } = plan.options;
     const id = ctx.store.exports.add(
       {
         project_id: project.id,
