@@ -99,7 +99,8 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
     if (mapping) {
       try {
         const validate = createRowValidator(mapping, project?.classes ?? mapping.classes);
-        const rows = sample.cells ? sample.cells.map((c) => convertCells(c, mappedFields(mapping!))) : sample.rows;
+        const fields = mappedFields(mapping);
+        const rows = sample.cells ? sample.cells.map((c) => convertCells(c, fields)) : sample.rows;
         for (const [i, row] of rows.entries()) {
           const r = validate(row);
           if (!r.ok) sampleRejects.push({ row: i + 1, line: null, field: r.problem.field, reason: r.problem.reason });

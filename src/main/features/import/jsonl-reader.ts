@@ -18,7 +18,7 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
   let overlong = 0; // > 0 while skipping the rest of a line that passed the cap
   let first = true;
 
-  /** `bytes`: the line's length in the file, for the cap (a character of text can take up to 4). */
+  /** `bytes`: the line's length in the file, for the cap (UTF-8 text takes more bytes than characters). */
   const handleLine = (text: string, bytes: number) => {
     line++;
     if (line <= job.skipRecords || !consumer.visit(line)) return;
