@@ -126,30 +126,41 @@ export class QueueQueries {
       (prepared(
         this.db,
         `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM}
-           WHERE q.project_id = ? AND q.status = 'leased' AND q.lease_annotator = ? AND q.lease_session = ?
-             AND q.lease_expires_at > ? ORDER BY q.priority DESC LIMIT 1`,
+           WHERE q.project_id = ? AND q.status = 'leased' AND q.lease_annotator = ?
+             AND (q.lease_session = ? OR q.lease_session IS NULL) AND q.lease_expires_at > ?
+           ORDER BY q.priority DESC LIMIT 1`,
       ).get(projectId, annotatorId, session, now) as QueueItemRow | undefined) ?? null
     );
   }
 
   /**
-   * The highest-priority pending item this annotator has not decided yet (an item wanting a second
-   * label is pending again after the first).
+   * The highest-priority pending item this annotator has not decided yet under the current schema
+   * version (an item wanting a second label is pending again after the first; one requeued after a
+   * split wants a new decision). A decision this annotator undid afterwards does not count.
    */
-  nextPending(projectId: number, annotatorId: number): { id: number; example_id: number } | null {
+  nextPending(
+    projectId: number,
+    annotatorId: number,
+    schemaVersionId: number,
+  ): { id: number; example_id: number } | null {
     return (
       (prepared(
         this.db,
         `SELECT q.id, q.example_id FROM queue_items q
            WHERE q.project_id = ? AND q.status = 'pending'
              AND NOT EXISTS (SELECT 1 FROM label_events l WHERE l.project_id = q.project_id AND l.annotator_id = ?
-                             AND l.example_id = q.example_id AND l.action IN ('label', 'accept', 'reject'))
+                             AND l.example_id = q.example_id AND l.schema_version_id = ?
+                             AND l.action IN ('label', 'accept', 'reject')
+                             AND NOT EXISTS (SELECT 1 FROM label_events u WHERE u.project_id = l.project_id
+                                             AND u.example_id = l.example_id AND u.annotator_id = l.annotator_id
+                                             AND u.action = 'undo' AND u.id > l.id))
            ORDER BY q.priority DESC, q.id LIMIT 1`,
-      ).get(projectId, annotatorId) as { id: number; example_id: number } | undefined) ?? null
+      ).get(projectId, annotatorId, schemaVersionId) as { id: number; example_id: number } | undefined) ?? null
     );
   }
 
-  lease(id: number, annotatorId: number, session: string, expiresAt: number): void {
+  /** `session` null: held by the annotator in whichever session asks next (an item given back by an undo). */
+  lease(id: number, annotatorId: number, session: string | null, expiresAt: number): void {
     prepared(
       this.db,
       `UPDATE queue_items SET status = 'leased', lease_annotator = ?, lease_session = ?, lease_expires_at = ? WHERE id = ?`,

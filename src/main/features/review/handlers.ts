@@ -62,7 +62,9 @@ type ReviewMethods =
 export const reviewHandlers: HandlerGroup<ReviewMethods> = {
   'queue.next': (input, ctx) => {
     const project = resolveProject(ctx, input.project);
-    const schemaVersion = ctx.store.labelSchemas.latest(project.id)?.version ?? 0;
+    const latest = ctx.store.labelSchemas.latest(project.id);
+    const schemaVersion = latest?.version ?? 0;
+    const schemaVersionId = latest?.id ?? 0;
     const queue = ctx.store.queue;
     const annotatorId = ctx.store.labelEvents.annotatorId(input.annotator);
     const now = Date.now();
@@ -73,7 +75,7 @@ export const reviewHandlers: HandlerGroup<ReviewMethods> = {
         .transaction(() => {
           queue.expireLeases(project.id, now);
           const held = queue.heldBy(project.id, annotatorId, input.session, now);
-          const id = held?.id ?? queue.nextPending(project.id, annotatorId)?.id;
+          const id = held?.id ?? queue.nextPending(project.id, annotatorId, schemaVersionId)?.id;
           if (id === undefined) return null;
           queue.lease(id, annotatorId, input.session, now + input.leaseSeconds * 1000);
           return id;
@@ -93,7 +95,9 @@ export const reviewHandlers: HandlerGroup<ReviewMethods> = {
 
   'queue.lease': (input, ctx) => {
     const project = resolveProject(ctx, input.project);
-    const schemaVersion = ctx.store.labelSchemas.latest(project.id)?.version ?? 0;
+    const latest = ctx.store.labelSchemas.latest(project.id);
+    const schemaVersion = latest?.version ?? 0;
+    const schemaVersionId = latest?.id ?? 0;
     const queue = ctx.store.queue;
     const annotatorId = ctx.store.labelEvents.annotatorId(input.annotator);
     const now = Date.now();
@@ -103,7 +107,7 @@ export const reviewHandlers: HandlerGroup<ReviewMethods> = {
           queue.expireLeases(project.id, now);
           const out: number[] = [];
           for (let i = 0; i < input.count; i++) {
-            const next = queue.nextPending(project.id, annotatorId);
+            const next = queue.nextPending(project.id, annotatorId, schemaVersionId);
             if (!next) break;
             queue.lease(next.id, annotatorId, input.session, now + input.leaseSeconds * 1000);
             out.push(next.id);

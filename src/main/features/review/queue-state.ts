@@ -20,9 +20,14 @@ export function assertNotLeasedToOther(
   );
 }
 
-/** Decisions that count towards an item's wanted labels. */
+/**
+ * Decisions that count towards an item's wanted labels: those that name a label. A reject does so
+ * only in a binary task (it means the other label); elsewhere it leaves the example unlabeled.
+ */
 function labelsGiven(current: CurrentLabels): number {
-  return current.decisions.filter((d) => d.action === 'label' || d.action === 'accept' || d.action === 'reject').length;
+  return current.decisions.filter(
+    (d) => (d.action === 'label' || d.action === 'accept' || d.action === 'reject') && d.labels !== null,
+  ).length;
 }
 
 /**
@@ -49,7 +54,8 @@ export function updateQueueItem(
   } else if (action === 'skip') {
     queue.setStatus(item.id, 'skipped');
   } else if (action === 'undo') {
-    queue.lease(item.id, annotatorId, item.lease_session ?? 'default', now + leaseMs);
+    // Back to this annotator in whichever session they are in (the earlier decision cleared it).
+    queue.lease(item.id, annotatorId, null, now + leaseMs);
   } else {
     queue.setStatus(item.id, 'pending');
   }
