@@ -1,5 +1,11 @@
 import { ApiError } from '../../../shared/api/errors';
-import { currentLabels, normalizeLabels, type LabelAction, type LabelEvent } from '../../../shared/features/labels';
+import {
+  currentLabels,
+  normalizeLabels,
+  undoneEventIds,
+  type LabelAction,
+  type LabelEvent,
+} from '../../../shared/features/labels';
 import { yieldToCheckpoints, type ExportEventRow, type ExportReadQueries } from '../../store/export-reads';
 import { derivationOptions } from '../labels/derivation';
 import type { ExportPlan } from './plan';
@@ -259,16 +265,9 @@ export class SelectionBuilder {
  * taking back an adjudication) still cancels what it was aimed at.
  */
 function byAnnotators(history: ExportEventRow[], allowed: ReadonlySet<number>): ExportEventRow[] {
-  const cancelled = new Set<number>();
-  const stacks = new Map<number, ExportEventRow[]>(); // per annotator, as the label derivation does
-  for (const e of history) {
-    const stack = stacks.get(e.annotator_id) ?? [];
-    stacks.set(e.annotator_id, stack);
-    if (e.action === 'undo') {
-      const target = stack.pop();
-      if (target) cancelled.add(target.id);
-    } else if (e.action !== 'comment') stack.push(e);
-  }
+  const cancelled = undoneEventIds(
+    history.map((e) => ({ id: e.id, annotatorId: e.annotator_id, action: e.action as LabelAction })),
+  );
   return history.filter(
     (e) => e.action !== 'undo' && !cancelled.has(e.id) && (e.action === 'adjudicate' || allowed.has(e.annotator_id)),
   );

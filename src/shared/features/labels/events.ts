@@ -113,10 +113,12 @@ function byId(events: readonly LabelEvent[]): LabelEvent[] {
   return [...events].sort((a, b) => a.id - b.id);
 }
 
+type UndoFields = Pick<LabelEvent, 'id' | 'annotatorId' | 'action'>;
+
 /** Ids of the events cancelled by undos, and for each annotator the events still standing. */
-function applyUndos(sorted: readonly LabelEvent[]): { cancelled: Set<number>; stacks: Map<number, LabelEvent[]> } {
+function applyUndos<E extends UndoFields>(sorted: readonly E[]): { cancelled: Set<number>; stacks: Map<number, E[]> } {
   const cancelled = new Set<number>();
-  const stacks = new Map<number, LabelEvent[]>();
+  const stacks = new Map<number, E[]>();
   for (const event of sorted) {
     let stack = stacks.get(event.annotatorId);
     if (stack === undefined) {
@@ -152,6 +154,11 @@ function effectiveLabels(event: LabelEvent, binaryLabels: readonly [string, stri
     default:
       return null;
   }
+}
+
+/** Ids of the events that undos cancel, of events in id order (rule 2 above). */
+export function undoneEventIds(sorted: readonly UndoFields[]): Set<number> {
+  return applyUndos(sorted).cancelled;
 }
 
 /** Derives each annotator's decision and the example's resolved label from its events. */

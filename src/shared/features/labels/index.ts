@@ -50,6 +50,7 @@ export {
   labelSetKey,
   normalizeLabels,
   undoTarget,
+  undoneEventIds,
 } from './events';
 export type {
   AnnotatorDecision,
