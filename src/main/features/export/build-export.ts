@@ -147,6 +147,10 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
     const reads = new ExportReadQueries(db);
     const sel = await selectInWorkers(reads, plan, (d, t) => progress('selecting', d, t));
     const { policy, split } = resolveSplits(plan, sel);
+    // Ids and groups served the split alone. Dropped, they leave a small heap for the writing
+    // phase, where the workers' buffers make V8 collect the whole heap again and again.
+    sel.externalIds = [];
+    sel.groups = null;
     const names = splitNames(policy);
     fs.mkdirSync(temp);
     const hf = plan.options.format === 'hf';

@@ -1,3 +1,4 @@
+import type { ByteColumn } from '../../store/export-reads';
 import { decimalParts, shortDecimal } from './float-text';
 
 /** Decimal digits of an integer from 1 to 2^31. */
@@ -48,6 +49,16 @@ export class ByteBuilder {
     if (src.length > 12) b.set(src, this.length);
     else for (let i = 0, at = this.length; i < src.length; i++) b[at++] = src[i]!;
     this.length += src.length;
+  }
+
+  /** Row r of a column read as bytes. */
+  column(c: ByteColumn, r: number): void {
+    const start = c.starts[r]!;
+    const n = c.ends[r]! - start;
+    const b = this.room(n);
+    if (n > 16) b.set(c.bytes.subarray(start, start + n), this.length);
+    else for (let i = 0, at = this.length; i < n; i++) b[at++] = c.bytes[start + i]!;
+    this.length += n;
   }
 
   /** f32(v) from float-text, written digit by digit. */

@@ -23,15 +23,25 @@ const db = openDatabase(where.dbPath, {
 });
 const reads = new ExportReadQueries(db);
 
-/** The rows' examples, read a thousand at a time (short read transactions). */
-function* examplesOf(job: FormatJob, jsonQuoted = false): Generator<[ExportExampleRow, number]> {
+/** The job's ids a thousand at a time, each chunk read by `read` in a short read transaction. */
+function* chunksOf<T>(job: FormatJob, read: (ids: Int32Array) => T): Generator<[T, Int32Array, number]> {
   for (let start = 0; start < job.ids.length; start += READ_CHUNK) {
     const ids = job.ids.subarray(start, start + READ_CHUNK);
     yieldToCheckpoints(where.dbPath);
-    const rows = reads.examples(ids, jsonQuoted);
+    yield [read(ids), ids, start];
+  }
+}
+
+function vanished(id: number): Error {
+  return new Error(`example ${id} vanished during the export`);
+}
+
+/** The rows' examples, with their positions in the job. */
+function* examplesOf(job: FormatJob): Generator<[ExportExampleRow, number]> {
+  for (const [rows, ids, start] of chunksOf(job, (ids) => reads.examples(ids))) {
     for (let i = 0; i < ids.length; i++) {
       const ex = rows[i];
-      if (!ex || ex.id !== ids[i]) throw new Error(`example ${ids[i]} vanished during the export`);
+      if (!ex || ex.id !== ids[i]) throw vanished(ids[i]!);
       yield [ex, start + i];
     }
   }
@@ -48,13 +58,19 @@ function formatLines(fmt: FormatWorkerInit, format: RowFormat, job: FormatJob): 
   const counts = new Array<number>(fmt.splits).fill(0);
   for (let i = 0; i < job.split.length; i++) counts[job.split[i]!]!++;
   const outs = counts.map((n) => new ByteBuilder(Math.ceil(n * bytesPerLine * 1.1) + 4096));
-  counts.fill(0);
-  for (const [ex, i] of examplesOf(job, fmt.format === 'jsonl')) {
-    const [labels, source] = labelsOf(fmt, job, i);
-    const s = job.split[i]!;
-    if (fmt.format === 'csv') outs[s]!.utf8(format.csv(ex, labels, source));
-    else format.jsonl(outs[s]!, ex, labels, source);
-    counts[s]!++;
+  if (fmt.format === 'csv') {
+    for (const [ex, i] of examplesOf(job)) {
+      const [labels, source] = labelsOf(fmt, job, i);
+      outs[job.split[i]!]!.utf8(format.csv(ex, labels, source));
+    }
+  } else {
+    for (const [columns, ids, start] of chunksOf(job, (ids) => reads.jsonlColumns(ids))) {
+      for (let r = 0; r < ids.length; r++) {
+        if (columns.ids[r] !== ids[r]) throw vanished(ids[r]!);
+        const [labels, source] = labelsOf(fmt, job, start + r);
+        format.jsonl(outs[job.split[start + r]!]!, columns, r, labels, source);
+      }
+    }
   }
   const bytes = outs.reduce((sum, o) => sum + o.length, 0);
   if (job.ids.length > 0) bytesPerLine = Math.max(64, bytes / job.ids.length);

@@ -1,6 +1,6 @@
 import { csvRow } from '../../../shared/features/export/csv';
 import type { Project } from '../../../shared/features/projects/contract';
-import type { ExportExampleRow } from '../../store/export-reads';
+import type { ExportExampleRow, JsonlColumns } from '../../store/export-reads';
 import { f32 } from './float-text';
 import { ByteBuilder } from './byte-builder';
 import { isFeatureVector } from './feature-layout';
@@ -39,6 +39,7 @@ const QUOTE = utf8('"');
 const CLOSE_BRACE = utf8('}');
 const CLOSE_BRACKET = utf8(']');
 const COMMA = utf8(',');
+const NULL = utf8('null');
 
 /** The fixed parts of a JSONL line, in field order. */
 const PIECES = {
@@ -73,51 +74,56 @@ export class RowFormat {
     this.vector = isFeatureVector(project.featureNames ?? []);
   }
 
-  /** Appends the example's JSONL line to out; `ex` read with its strings JSON-quoted. */
-  jsonl(out: ByteBuilder, ex: ExportExampleRow, labels: string[], source: 'human' | 'model'): void {
+  /** Appends row r of a chunk's columns to out as a JSONL line. */
+  jsonl(out: ByteBuilder, c: JsonlColumns, r: number, labels: string[], source: 'human' | 'model'): void {
     out.bytes(PIECES.id);
-    out.utf8(ex.external_id);
-    const ts = isoTime(ex.ts);
-    if (ts === null) out.bytes(PIECES.tsNull);
+    out.column(c.externalId, r);
+    const ts = c.ts[r]!;
+    if (Number.isNaN(ts)) out.bytes(PIECES.tsNull);
     else {
       out.bytes(PIECES.ts);
-      out.ascii(ts);
+      out.ascii(isoTime(ts)!);
       out.bytes(QUOTE);
     }
     if (this.project.inputKind === 'text') {
       out.bytes(PIECES.text);
-      out.utf8(ex.text ?? 'null');
+      out.column(c.text, r);
     }
     if (this.project.inputKind === 'image') {
       out.bytes(PIECES.image);
-      out.utf8(ex.image_path ?? 'null');
+      out.column(c.imagePath, r);
     }
-    if (this.featureKeys) {
-      if (!ex.features) out.bytes(PIECES.featuresNull);
-      else if (this.vector) {
-        const f = floats(ex.features);
-        out.bytes(PIECES.featureList);
-        for (let i = 0; i < this.featureKeys.length; i++) {
-          if (i > 0) out.bytes(COMMA);
-          out.f32(f[i] ?? Number.NaN);
-        }
-        out.bytes(CLOSE_BRACKET);
-      } else {
-        const f = floats(ex.features);
-        const keys = this.featureKeys;
-        out.bytes(PIECES.features);
-        for (let i = 0; i < keys.length; i++) {
-          out.bytes(keys[i]!);
-          out.f32(f[i] ?? Number.NaN);
-        }
-        out.bytes(CLOSE_BRACE);
-      }
-    }
+    if (this.featureKeys) this.jsonlFeatures(out, c, r);
     out.bytes(PIECES.metadata);
-    out.utf8(ex.metadata ?? 'null');
+    if (c.metadata.starts[r] === c.metadata.ends[r]) out.bytes(NULL);
+    else out.column(c.metadata, r);
     out.bytes(PIECES.label);
     out.utf8(this.labelJson(labels));
     out.bytes(source === 'human' ? PIECES.human : PIECES.model);
+  }
+
+  private jsonlFeatures(out: ByteBuilder, c: JsonlColumns, r: number): void {
+    const count = c.featureCount[r]!;
+    if (count < 0) return out.bytes(PIECES.featuresNull);
+    const keys = this.featureKeys!;
+    const f = c.floats;
+    const at = c.featureStart[r]!;
+    // A blob shorter than the project's features leaves the rest null, as missing values would be.
+    if (this.vector) {
+      out.bytes(PIECES.featureList);
+      for (let i = 0; i < keys.length; i++) {
+        if (i > 0) out.bytes(COMMA);
+        out.f32(i < count ? f[at + i]! : Number.NaN);
+      }
+      out.bytes(CLOSE_BRACKET);
+    } else {
+      out.bytes(PIECES.features);
+      for (let i = 0; i < keys.length; i++) {
+        out.bytes(keys[i]!);
+        out.f32(i < count ? f[at + i]! : Number.NaN);
+      }
+      out.bytes(CLOSE_BRACE);
+    }
   }
 
   /** The label field's JSON, once per label set (the sets are shared by many rows). */

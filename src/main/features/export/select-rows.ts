@@ -6,7 +6,12 @@ import {
   type LabelAction,
   type LabelEvent,
 } from '../../../shared/features/labels';
-import { yieldToCheckpoints, type ExportEventRow, type ExportReadQueries } from '../../store/export-reads';
+import {
+  yieldToCheckpoints,
+  type EventColumns,
+  type ExportEventRow,
+  type ExportReadQueries,
+} from '../../store/export-reads';
 import { derivationOptions } from '../labels/derivation';
 import type { ExportPlan } from './plan';
 
@@ -36,9 +41,9 @@ function toEvents(rows: ExportEventRow[], labelsOf: (text: string) => string[]):
   }));
 }
 
-function groupKey(metadata: string | null, key: string): string | null {
-  if (metadata === null) return null;
-  const value = (JSON.parse(metadata) as Record<string, unknown>)[key];
+function groupKey(metadata: unknown, key: string): string | null {
+  if (metadata === null || typeof metadata !== 'object') return null;
+  const value = (metadata as Record<string, unknown>)[key];
   if (value === null || value === undefined || typeof value === 'object') return null;
   return String(value);
 }
@@ -93,18 +98,44 @@ export class RowSelector {
     return labels;
   }
 
+  /** The derivation's answer for an example with one event, without running it; undefined: run it. */
+  private oneEventLabels(version: number, action: string, labels: string | null): string[] | null | undefined {
+    // Most examples hold one label by one annotator.
+    if (version !== this.plan.schema.id || labels === null || (action !== 'label' && action !== 'accept'))
+      return undefined;
+    return this.plan.options.agreement === 'any' ? this.labelsOf(labels) : null;
+  }
+
   private resolvedLabels(history: ExportEventRow[]): string[] | null {
-    const { schema, options } = this.plan;
+    const { options } = this.plan;
     const only = history.length === 1 ? history[0]! : null;
-    // Most examples hold one label by one annotator: the derivation's answer, without running it.
-    if (only && only.schema_version_id === schema.id && only.labels !== null) {
-      if (only.action === 'label' || only.action === 'accept')
-        return options.agreement === 'any' ? this.labelsOf(only.labels) : null;
-    }
+    const quick = only ? this.oneEventLabels(only.schema_version_id, only.action, only.labels) : undefined;
+    if (quick !== undefined) return quick;
     const r = currentLabels(toEvents(history, this.labelsOf), this.derive).resolution;
     if (r.status === 'adjudicated') return r.labels;
     if (r.status !== 'agreed' || options.agreement === 'adjudicated') return null;
     return options.agreement === 'any' || r.annotatorIds.length >= 2 ? r.labels : null;
+  }
+
+  /** The labels of events [from, to) of the chunk: one example's history, filtered by annotator when asked. */
+  private historyLabels(ev: EventColumns, from: number, to: number): string[] | null {
+    if (to - from === 1 && !this.allowed) {
+      const quick = this.oneEventLabels(ev.schemaVersionId[from]!, ev.action[from]!, ev.labels[from]!);
+      if (quick !== undefined) return quick;
+    }
+    let history: ExportEventRow[] = [];
+    for (let e = from; e < to; e++)
+      history.push({
+        id: ev.id[e]!,
+        example_id: ev.exampleId[e]!,
+        annotator_id: ev.annotatorId[e]!,
+        schema_version_id: ev.schemaVersionId[e]!,
+        action: ev.action[e]!,
+        labels: ev.labels[e]!,
+        created_at: ev.createdAt[e]!,
+      });
+    if (this.allowed) history = byAnnotators(history, this.allowed);
+    return history.length === 0 ? null : this.resolvedLabels(history);
   }
 
   /** The rows that `ids` (ascending candidate example ids) keep under the export's filters. */
@@ -112,23 +143,18 @@ export class RowSelector {
     const { project, options, dbPath, modelRun } = this.plan;
     yieldToCheckpoints(dbPath);
     const examples = this.reads.exampleKeys(ids, Boolean(options.groupBy));
-    const events = new Map<number, ExportEventRow[]>();
-    for (const e of this.reads.events(project.id, ids)) {
-      const list = events.get(e.example_id);
-      if (list) list.push(e);
-      else events.set(e.example_id, [e]);
-    }
-    if (this.allowed) for (const [id, history] of events) events.set(id, byAnnotators(history, this.allowed));
+    const events = this.reads.events(project.id, ids);
     const predicted =
       !this.human && modelRun
         ? new Map(this.reads.predicted(modelRun.id, Array.from(ids)).map((p) => [p.example_id, p.predicted]))
         : null;
+    const n = examples.ids.length;
     const out: SelectedChunk = {
-      ids: new Int32Array(examples.length),
-      ts: new Float64Array(examples.length),
-      bytes: new Int32Array(examples.length),
-      labelIndex: new Int32Array(examples.length),
-      source: new Uint8Array(examples.length),
+      ids: new Int32Array(n),
+      ts: new Float64Array(n),
+      bytes: new Int32Array(n),
+      labelIndex: new Int32Array(n),
+      source: new Uint8Array(n),
       externalIds: [],
       groups: options.groupBy ? [] : null,
       labelKeys: [],
@@ -137,15 +163,20 @@ export class RowSelector {
     const byArray = new Map<string[], number>();
     const byText = new Map<string, number>();
     let kept = 0;
-    for (const ex of examples) {
-      if (options.from !== undefined && !(ex.ts !== null && ex.ts >= options.from)) continue;
-      if (options.to !== undefined && !(ex.ts !== null && ex.ts < options.to)) continue;
-      let labels: string[] | null = null;
+    // Events come by example, ascending like the examples: one cursor walks them in step.
+    let e = 0;
+    for (let r = 0; r < n; r++) {
+      const id = examples.ids[r]!;
+      const ts = examples.ts[r]!;
+      while (e < events.n && events.exampleId[e]! < id) e++;
+      let end = e;
+      while (end < events.n && events.exampleId[end] === id) end++;
+      if (options.from !== undefined && !(ts >= options.from)) continue;
+      if (options.to !== undefined && !(ts < options.to)) continue;
+      let labels = end > e ? this.historyLabels(events, e, end) : null;
       let source = 0;
-      const history = events.get(ex.id);
-      if (history) labels = this.resolvedLabels(history);
       if (labels === null && predicted) {
-        const p = predicted.get(ex.id);
+        const p = predicted.get(id);
         if (p !== undefined) {
           labels = this.labelsOfModel(p);
           source = 1;
@@ -163,14 +194,14 @@ export class RowSelector {
         }
         byArray.set(labels, index);
       }
-      out.ids[kept] = ex.id;
-      out.ts[kept] = ex.ts ?? Number.NaN;
-      out.bytes[kept] = Math.min(ex.bytes, 2 ** 31 - 1);
+      out.ids[kept] = id;
+      out.ts[kept] = ts;
+      out.bytes[kept] = Math.min(examples.bytes[r]!, 2 ** 31 - 1);
       out.labelIndex[kept] = index;
       out.source[kept] = source;
       kept++;
-      out.externalIds.push(ex.external_id);
-      out.groups?.push(groupKey(ex.metadata, options.groupBy!));
+      out.externalIds.push(examples.externalIds[r]!);
+      out.groups?.push(groupKey(examples.metadata![r], options.groupBy!));
     }
     return {
       ...out,
