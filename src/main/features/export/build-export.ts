@@ -15,9 +15,12 @@ import { exportSchema } from './parquet/export-columns';
 import { ParquetSink } from './parquet/parquet-sink';
 import { RowFormat } from './row-format';
 import { selectInWorkers } from './select-in-workers';
+import { ExportWorkers } from './worker-pool';
 import type { Selection } from './select-rows';
 
 export type Progress = (phase: string, done: number, total: number) => void;
+
+const nativeBinding = (plan: ExportPlan) => (plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {});
 
 function splitNames(policy: SplitPolicy): string[] {
   return policy.kind === 'none' ? ['all'] : [...SPLIT_NAMES];
@@ -40,6 +43,7 @@ function resolveSplits(plan: ExportPlan, sel: Selection): { policy: SplitPolicy;
  * columns: no text round trip, and Snappy where it pays, as pandas and Spark write by default).
  */
 async function writeRows(
+  workers: ExportWorkers,
   plan: ExportPlan,
   sel: Selection,
   split: Uint8Array,
@@ -61,14 +65,13 @@ async function writeRows(
     }
     const init = {
       task: 'format',
-      dbPath: plan.dbPath,
-      ...(plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {}),
       project: plan.project,
       format,
       labelSets: sel.labelSets,
       splits: names.length,
     } as const;
     await formatInWorkers(
+      workers,
       init,
       sel,
       split,
@@ -116,12 +119,11 @@ function labelSources(sel: Selection) {
 
 /** The rows an export would hold, per split and label, from the same selection; writes nothing. */
 export async function previewExport(plan: ExportPlan, progress: Progress): Promise<ExportPreview> {
-  const db = openDatabase(plan.dbPath, {
-    readonly: true,
-    ...(plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {}),
-  });
+  const db = openDatabase(plan.dbPath, { readonly: true, ...nativeBinding(plan) });
+  const workers = new ExportWorkers({ dbPath: plan.dbPath, ...nativeBinding(plan) });
   try {
-    const sel = await selectInWorkers(new ExportReadQueries(db), plan, (d, t) => progress('selecting', d, t));
+    const reads = new ExportReadQueries(db);
+    const sel = await selectInWorkers(workers, reads, plan, (d, t) => progress('selecting', d, t));
     const { policy, split } = resolveSplits(plan, sel);
     return {
       rows: sel.exampleIds.length,
@@ -130,22 +132,22 @@ export async function previewExport(plan: ExportPlan, progress: Progress): Promi
       labelSources: labelSources(sel),
     };
   } finally {
+    await workers.close();
     db.close();
   }
 }
 
 /** Builds the whole export in a temp folder beside the destination, then swaps it in. */
 export async function buildExport(plan: ExportPlan, progress: Progress): Promise<ExportOutcome> {
-  const db = openDatabase(plan.dbPath, {
-    readonly: true,
-    ...(plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {}),
-  });
+  const db = openDatabase(plan.dbPath, { readonly: true, ...nativeBinding(plan) });
+  // Started first: the threads come up while this one reads the candidates.
+  const workers = new ExportWorkers({ dbPath: plan.dbPath, ...nativeBinding(plan) });
   const name = path.basename(plan.finalPath);
   recoverInterrupted(plan.baseDir, name);
   const temp = tempFolder(plan.baseDir, name, 'tmp');
   try {
     const reads = new ExportReadQueries(db);
-    const sel = await selectInWorkers(reads, plan, (d, t) => progress('selecting', d, t));
+    const sel = await selectInWorkers(workers, reads, plan, (d, t) => progress('selecting', d, t));
     const { policy, split } = resolveSplits(plan, sel);
     // Ids and groups served the split alone. Dropped, they leave a small heap for the writing
     // phase, where the workers' buffers make V8 collect the whole heap again and again.
@@ -156,7 +158,7 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
     const hf = plan.options.format === 'hf';
     const dataDir = hf ? path.join(temp, 'data') : temp;
     if (hf) fs.mkdirSync(dataDir);
-    let files = await writeRows(plan, sel, split, names, dataDir, progress);
+    let files = await writeRows(workers, plan, sel, split, names, dataDir, progress);
     files = files.map((f) => ({ ...f, path: relative(temp, f.path) }));
     const contentHash = createHash('sha256')
       .update(JSON.stringify(files.map((f) => [f.path, f.sha256])))
@@ -200,6 +202,7 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
     fs.rmSync(temp, { recursive: true, force: true });
     throw e;
   } finally {
+    await workers.close();
     db.close();
   }
 }

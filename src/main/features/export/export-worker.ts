@@ -11,16 +11,18 @@ import { ByteBuilder } from './byte-builder';
 import { ExportColumns } from './parquet/export-columns';
 import type { RowGroupInfo } from './parquet/parquet-format';
 import { RowFormat } from './row-format';
+import type { ExportWorkerData } from './worker-pool';
 
 const READ_CHUNK = 1000;
 const ROW_GROUP_BYTES = 64 << 20;
 
-const init = workerData as FormatWorkerInit | SelectWorkerInit;
-const where = init.task === 'select' ? init.plan : init;
+const where = workerData as ExportWorkerData;
 const db = openDatabase(where.dbPath, {
   readonly: true,
   ...(where.nativeBinding ? { nativeBinding: where.nativeBinding } : {}),
 });
+/** The pass under way: set by the init message that comes before its jobs. */
+let init: FormatWorkerInit | SelectWorkerInit | null = null;
 const reads = new ExportReadQueries(db);
 
 /** The job's ids a thousand at a time, each chunk read by `read` in a short read transaction. */
@@ -123,6 +125,7 @@ type FormatReply = FormatOutput & { seq: number };
 type Reply = FormatReply | (SelectedChunk & { seq: number }) | { seq: number; error: string };
 
 function handle(job: FormatJob | SelectJob): Reply {
+  if (!init) throw new Error('a job came before its pass was set');
   if (init.task === 'select') {
     selector ??= new RowSelector(reads, init.plan);
     return { seq: job.seq, ...selector.chunk(job.ids) };
@@ -136,12 +139,18 @@ function handle(job: FormatJob | SelectJob): Reply {
 let selector: RowSelector | null = null;
 let format: RowFormat | null = null;
 
-parentPort!.on('message', (job: FormatJob | SelectJob) => {
+parentPort!.on('message', (m: FormatJob | SelectJob | { init: FormatWorkerInit | SelectWorkerInit }) => {
+  if ('init' in m) {
+    init = m.init;
+    selector = null;
+    format = null;
+    return;
+  }
   try {
-    const reply = handle(job);
+    const reply = handle(m);
     const transfer = 'parts' in reply ? reply.parts.map((p) => p.buffer as ArrayBuffer) : [];
     parentPort!.postMessage(reply, transfer);
   } catch (e) {
-    parentPort!.postMessage({ seq: job.seq, error: (e as Error).message } satisfies Reply);
+    parentPort!.postMessage({ seq: m.seq, error: (e as Error).message } satisfies Reply);
   }
 });

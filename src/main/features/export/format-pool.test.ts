@@ -15,7 +15,7 @@ const project: Project = {
 };
 
 function init(format: FormatWorkerInit['format']): FormatWorkerInit {
-  return { task: 'format', dbPath: 'x.db', project, format, labelSets: [['a']], splits: 3 };
+  return { task: 'format', project, format, labelSets: [['a']], splits: 3 };
 }
 
 function selection(bytes: number[]): Selection {

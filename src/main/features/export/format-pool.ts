@@ -1,5 +1,5 @@
 import type { FormatJob, FormatOutput, FormatWorkerInit } from './format-protocol';
-import { runInWorkers } from './worker-pool';
+import type { ExportWorkers } from './worker-pool';
 import type { Selection } from './select-rows';
 
 const CHUNK = 1000;
@@ -63,6 +63,7 @@ export function planJobs(init: FormatWorkerInit, sel: Selection, split: Uint8Arr
  * to `write` in job order: the bytes are the same whatever the number of workers.
  */
 export async function formatInWorkers(
+  workers: ExportWorkers,
   init: FormatWorkerInit,
   sel: Selection,
   split: Uint8Array,
@@ -72,7 +73,7 @@ export async function formatInWorkers(
   const plan = planJobs(init, sel, split);
   const total = sel.exampleIds.length;
   let done = 0;
-  await runInWorkers<FormatJob, FormatOutput>({
+  await workers.run<FormatJob, FormatOutput>({
     init,
     count: plan.ranges.length,
     job: (seq) => {

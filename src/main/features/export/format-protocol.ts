@@ -3,11 +3,9 @@ import type { RowGroupInfo } from './parquet/parquet-format';
 
 export type RowFormatName = 'jsonl' | 'csv' | 'parquet';
 
-/** What a format worker is started with: its own read-only connection and the rows' labels. */
+/** What a worker writing rows is told before its jobs: the format and the rows' labels. */
 export interface FormatWorkerInit {
   task: 'format';
-  dbPath: string;
-  nativeBinding?: string;
   project: Project;
   format: RowFormatName;
   labelSets: string[][];

@@ -1,12 +1,12 @@
 import type { ExportReadQueries } from '../../store/export-reads';
 import type { ExportPlan } from './plan';
 import { candidateIds, SelectionBuilder, type SelectedChunk, type Selection } from './select-rows';
-import { runInWorkers } from './worker-pool';
+import type { ExportWorkers } from './worker-pool';
 
 /** Candidates per selection job: a short read transaction each. */
 const CHUNK = 2000;
 
-/** What a selecting worker is started with. */
+/** What a worker choosing rows is told before its jobs. */
 export interface SelectWorkerInit {
   task: 'select';
   plan: ExportPlan;
@@ -19,6 +19,7 @@ export interface SelectJob {
 
 /** Chooses the export's rows in worker threads, a chunk of candidates each, merged in order. */
 export async function selectInWorkers(
+  workers: ExportWorkers,
   reads: ExportReadQueries,
   plan: ExportPlan,
   progress: (done: number, total: number) => void,
@@ -26,7 +27,7 @@ export async function selectInWorkers(
   const candidates = candidateIds(reads, plan);
   const builder = new SelectionBuilder(plan, candidates.length);
   const init: SelectWorkerInit = { task: 'select', plan };
-  await runInWorkers<SelectJob, SelectedChunk>({
+  await workers.run<SelectJob, SelectedChunk>({
     init,
     count: Math.ceil(candidates.length / CHUNK),
     job: (seq) => ({ message: { seq, ids: candidates.slice(seq * CHUNK, (seq + 1) * CHUNK) } }),

@@ -7,7 +7,7 @@ const MAX_WORKERS = 4;
 const IN_FLIGHT = 4;
 
 export interface OrderedJobs<J, R> {
-  /** Started with this as workerData. */
+  /** Sent to every worker before the jobs: what this pass is. */
   init: unknown;
   count: number;
   job: (seq: number) => { message: J & { seq: number }; transfer?: Transferable[] };
@@ -15,73 +15,97 @@ export interface OrderedJobs<J, R> {
   take: (result: R, seq: number) => void;
 }
 
+/** Where the workers read from: each opens its own read-only connection. */
+export interface ExportWorkerData {
+  dbPath: string;
+  nativeBinding?: string;
+}
+
 type Reply<R> = { seq: number; error: string } | ({ seq: number } & R);
 
 /**
- * Runs jobs on export worker threads and hands the results back in job order: what is written
- * is the same whatever the number of workers.
+ * Export worker threads, started once for both passes of an export (choosing rows, then writing
+ * them): a thread takes a third of a second to start, and the first pass's threads start while
+ * the main thread reads the candidates.
  */
-export async function runInWorkers<J, R>(jobs: OrderedJobs<J, R>): Promise<void> {
-  if (jobs.count === 0) return;
-  const count = Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism(), jobs.count));
-  const workers = Array.from(
-    { length: count },
-    () => new Worker(builtEntry('export-worker'), { workerData: jobs.init }),
-  );
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let taken = 0;
-      let failed = false;
-      const ready = new Map<number, R>();
-      const fail = (e: Error) => {
-        if (failed) return;
-        failed = true;
-        reject(e);
-      };
-      // Jobs given out may run at most this far ahead of the taker: a worker that stalls (a
-      // checkpoint pause, huge rows) must not let the others fill memory with finished results.
-      const ahead = count * IN_FLIGHT;
-      const idle: Worker[] = [];
-      const send = (w: Worker) => {
-        if (next >= jobs.count) return;
-        if (next >= taken + ahead) {
-          idle.push(w);
-          return;
-        }
-        const { message, transfer } = jobs.job(next++);
-        w.postMessage(message, transfer ?? []);
-      };
-      const takeReady = () => {
-        for (let r = ready.get(taken); r !== undefined; r = ready.get(taken)) {
-          ready.delete(taken);
-          jobs.take(r, taken);
-          taken++;
-        }
-        while (idle.length > 0 && next < jobs.count && next < taken + ahead) send(idle.shift()!);
-      };
-      for (const w of workers) {
-        w.on('message', (r: Reply<R>) => {
+export class ExportWorkers {
+  private readonly workers: Worker[];
+
+  constructor(data: ExportWorkerData) {
+    const count = Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism()));
+    this.workers = Array.from({ length: count }, () => new Worker(builtEntry('export-worker'), { workerData: data }));
+  }
+
+  /** Runs jobs and hands the results back in job order: what is written is the same whatever the number of workers. */
+  async run<J, R>(jobs: OrderedJobs<J, R>): Promise<void> {
+    if (jobs.count === 0) return;
+    const workers = this.workers;
+    const detach: (() => void)[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let next = 0;
+        let taken = 0;
+        let failed = false;
+        const ready = new Map<number, R>();
+        const fail = (e: Error) => {
           if (failed) return;
-          if ('error' in r) return fail(new Error(r.error));
-          ready.set(r.seq, r as R);
-          try {
-            takeReady();
-          } catch (e) {
-            return fail(e as Error);
+          failed = true;
+          reject(e);
+        };
+        // Jobs given out may run at most this far ahead of the taker: a worker that stalls (a
+        // checkpoint pause, huge rows) must not let the others fill memory with finished results.
+        const ahead = workers.length * IN_FLIGHT;
+        const idle: Worker[] = [];
+        const send = (w: Worker) => {
+          if (next >= jobs.count) return;
+          if (next >= taken + ahead) {
+            idle.push(w);
+            return;
           }
-          if (taken === jobs.count) return resolve();
-          send(w);
-        });
-        w.on('error', fail);
-        w.on('exit', (code) => {
-          if (taken < jobs.count)
+          const { message, transfer } = jobs.job(next++);
+          w.postMessage(message, transfer ?? []);
+        };
+        const takeReady = () => {
+          for (let r = ready.get(taken); r !== undefined; r = ready.get(taken)) {
+            ready.delete(taken);
+            jobs.take(r, taken);
+            taken++;
+          }
+          while (idle.length > 0 && next < jobs.count && next < taken + ahead) send(idle.shift()!);
+        };
+        for (const w of workers) {
+          const onMessage = (r: Reply<R>) => {
+            if (failed) return;
+            if ('error' in r) return fail(new Error(r.error));
+            ready.set(r.seq, r as R);
+            try {
+              takeReady();
+            } catch (e) {
+              return fail(e as Error);
+            }
+            if (taken === jobs.count) return resolve();
+            send(w);
+          };
+          const onExit = (code: number) =>
             fail(new Error(`an export worker stopped (exit code ${code}) before its work was done`));
-        });
-        for (let i = 0; i < IN_FLIGHT; i++) send(w);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+          w.on('message', onMessage);
+          w.on('error', fail);
+          w.on('exit', onExit);
+          detach.push(() => {
+            w.off('message', onMessage);
+            w.off('error', fail);
+            w.off('exit', onExit);
+          });
+          w.postMessage({ init: jobs.init });
+          for (let i = 0; i < IN_FLIGHT; i++) send(w);
+        }
+      });
+    } finally {
+      for (const d of detach) d();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
