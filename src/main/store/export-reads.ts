@@ -134,6 +134,25 @@ export function numberList(text: string | null, n: number): Float64Array {
   return out;
 }
 
+/**
+ * The examples with these ascending ids, for an aggregate read: a run of consecutive ids is one
+ * rowid range; any other set is joined to the ids, so examples in between never add to the
+ * chunk's size (an aggregate's text cannot pass 1 GB).
+ */
+function examplesWithIds(ids: ArrayLike<number>): string {
+  return isRun(ids)
+    ? 'FROM examples e WHERE e.id BETWEEN ? AND ?'
+    : 'FROM json_each(?) j JOIN examples e ON e.id = j.value';
+}
+
+function idArgs(ids: ArrayLike<number>): unknown[] {
+  return isRun(ids) ? [ids[0], ids[ids.length - 1]] : [JSON.stringify(Array.from(ids))];
+}
+
+function isRun(ids: ArrayLike<number>): boolean {
+  return ids.length > 0 && ids[ids.length - 1]! - ids[0]! === ids.length - 1;
+}
+
 /** The ids of a chunk, checked to be in ascending order as the callers walk them. */
 function ascending(ids: Float64Array): Float64Array {
   for (let i = 1; i < ids.length; i++) if (!(ids[i]! > ids[i - 1]!)) throw new Error('examples came out of id order');
@@ -262,7 +281,6 @@ export class ExportReadQueries {
   /**
    * The examples with these ids (ascending) as JSONL columns, in one aggregate statement: one row
    * back for the whole chunk, where a row per example cost better-sqlite3 three times as much.
-   * Joined to the ids asked for, so examples in between never add to the chunk's size.
    */
   jsonlColumns(ids: ArrayLike<number>): JsonlColumns {
     const row = prepared(
@@ -273,10 +291,10 @@ export class ExportReadQueries {
          CAST(group_concat(json_quote(e.image_path), char(0)) AS BLOB),
          group_concat(ifnull(octet_length(e.metadata), ''), ','), CAST(group_concat(e.metadata, '') AS BLOB),
          group_concat(ifnull(length(e.features), ''), ','), CAST(group_concat(e.features, '') AS BLOB)
-       FROM json_each(?) j JOIN examples e ON e.id = j.value`,
+       ${examplesWithIds(ids)}`,
     )
       .raw()
-      .get(JSON.stringify(Array.from(ids))) as [number, ...(string | Buffer | null)[]];
+      .get(...idArgs(ids)) as [number, ...(string | Buffer | null)[]];
     const n = row[0];
     const [idList, tsList, externalIds, texts, imagePaths, metadataLengths, metadata, featureLengths, features] =
       row.slice(1) as [string, string, Buffer, Buffer, Buffer, string, Buffer, string, Buffer];
@@ -305,10 +323,10 @@ export class ExportReadQueries {
         `SELECT count(*), group_concat(e.id, ','), group_concat(ifnull(e.ts, ''), ','),
            group_concat(coalesce(octet_length(e.text), 0) + coalesce(octet_length(e.metadata), 0), ','),
            ${externalIds}${withMetadata ? ", '[' || group_concat(ifnull(e.metadata, 'null'), ',') || ']'" : ''}
-         FROM json_each(?) j JOIN examples e ON e.id = j.value`,
+         ${examplesWithIds(ids)}`,
       )
         .raw()
-        .get(JSON.stringify(Array.from(ids))) as [number, string, string, string, string, string?];
+        .get(...idArgs(ids)) as [number, string, string, string, string, string?];
     let row = read('group_concat(e.external_id, char(0))');
     const n = row[0];
     let externalIds = n === 0 ? [] : row[4].split('\0');
