@@ -290,7 +290,7 @@ export class ExportReadQueries {
          CAST(group_concat(json_quote(e.text), char(0)) AS BLOB),
          CAST(group_concat(json_quote(e.image_path), char(0)) AS BLOB),
          group_concat(ifnull(octet_length(e.metadata), ''), ','), CAST(group_concat(e.metadata, '') AS BLOB),
-         group_concat(ifnull(length(e.features), ''), ','), CAST(group_concat(e.features, '') AS BLOB)
+         group_concat(ifnull(octet_length(e.features), ''), ','), CAST(group_concat(e.features, '') AS BLOB)
        ${examplesWithIds(ids)}`,
     )
       .raw()
@@ -311,10 +311,11 @@ export class ExportReadQueries {
   }
 
   /**
-   * What choosing rows needs, for examples with these ids (ascending): no text or features, and
+   * What choosing rows needs, for examples with these ascending ids: no text or features, and
    * the metadata only when asked. One aggregate row for the chunk, as in `jsonlColumns`. External
    * ids come joined by NUL bytes, split in one call; should an id hold a NUL itself, they come
-   * again as a JSON array.
+   * again as a JSON array. Metadata, asked for by group-aware splits, is read a row per example:
+   * each may be megabytes, and a chunk's aggregate could pass SQLite's limit on a value's size.
    */
   exampleKeys(ids: ArrayLike<number>, withMetadata: boolean): ExampleKeys {
     const read = (externalIds: string) =>
@@ -322,11 +323,11 @@ export class ExportReadQueries {
         this.db,
         `SELECT count(*), group_concat(e.id, ','), group_concat(ifnull(e.ts, ''), ','),
            group_concat(coalesce(octet_length(e.text), 0) + coalesce(octet_length(e.metadata), 0), ','),
-           ${externalIds}${withMetadata ? ", '[' || group_concat(ifnull(e.metadata, 'null'), ',') || ']'" : ''}
+           ${externalIds}
          ${examplesWithIds(ids)}`,
       )
         .raw()
-        .get(...idArgs(ids)) as [number, string, string, string, string, string?];
+        .get(...idArgs(ids)) as [number, string, string, string, string];
     let row = read('group_concat(e.external_id, char(0))');
     const n = row[0];
     let externalIds = n === 0 ? [] : row[4].split('\0');
@@ -334,16 +335,21 @@ export class ExportReadQueries {
       row = read('json_group_array(e.external_id)');
       externalIds = JSON.parse(row[4]) as string[];
     }
-    const metadata = withMetadata ? (n === 0 ? [] : (JSON.parse(row[5]!) as unknown[])) : null;
-    if (externalIds.length !== n || (metadata && metadata.length !== n))
-      throw new Error('a column of the chunk has fewer rows than its ids');
-    return {
+    if (externalIds.length !== n) throw new Error('a column of the chunk has fewer rows than its ids');
+    const keys = {
       ids: ascending(numberList(row[1], n)),
       ts: numberList(row[2], n),
       bytes: numberList(row[3], n),
       externalIds,
-      metadata,
+      metadata: null as unknown[] | null,
     };
+    if (withMetadata) {
+      const rows = this.byIds(keys.ids, 'e.id, e.metadata');
+      if (rows.length !== n || rows.some((r, i) => r[0] !== keys.ids[i]))
+        throw new Error('the examples of the chunk changed while it was read');
+      keys.metadata = rows.map((r) => (r[1] === null ? null : JSON.parse(r[1] as string)));
+    }
+    return keys;
   }
 
   /**

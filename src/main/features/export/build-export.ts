@@ -139,12 +139,12 @@ export async function previewExport(plan: ExportPlan, progress: Progress): Promi
 
 /** Builds the whole export in a temp folder beside the destination, then swaps it in. */
 export async function buildExport(plan: ExportPlan, progress: Progress): Promise<ExportOutcome> {
-  const db = openDatabase(plan.dbPath, { readonly: true, ...nativeBinding(plan) });
-  // Started first: the threads come up while this one reads the candidates.
-  const workers = new ExportWorkers({ dbPath: plan.dbPath, ...nativeBinding(plan) });
   const name = path.basename(plan.finalPath);
   recoverInterrupted(plan.baseDir, name);
   const temp = tempFolder(plan.baseDir, name, 'tmp');
+  const db = openDatabase(plan.dbPath, { readonly: true, ...nativeBinding(plan) });
+  // Started before the first read: the threads come up while this one reads the candidates.
+  const workers = new ExportWorkers({ dbPath: plan.dbPath, ...nativeBinding(plan) });
   try {
     const reads = new ExportReadQueries(db);
     const sel = await selectInWorkers(workers, reads, plan, (d, t) => progress('selecting', d, t));

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
@@ -13,6 +13,7 @@ import { call } from '../../core/dispatch';
 import type { Input } from '../../../shared/api/contract';
 import { ExportOptionsSchema } from '../../../shared/features/export/contract';
 import { startCheckpointer } from '../../store/checkpointer';
+import { builtEntry } from '../../core/entry-points';
 import { planExport } from './handlers';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -315,6 +316,30 @@ describe('dataset export', () => {
     await exportNow({ name: 'jsonl', force: true });
     expect(fs.readdirSync(out).filter((e) => e.startsWith('.'))).toEqual([]);
   }, 120_000);
+});
+
+describe('export process', () => {
+  it('reports a failure before anything is read and exits: no worker thread keeps it alive', async () => {
+    const gone = path.join(dir, 'gone');
+    fs.mkdirSync(gone);
+    const plan = planExport(
+      ctx,
+      ctx.store.projects.byName('sentiment')!,
+      ExportOptionsSchema.parse({ project, dir: gone, name: 'x', labelSource: 'human+model' }),
+    );
+    fs.rmSync(gone, { recursive: true });
+    const child = fork(builtEntry('export-process'), [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    const message = new Promise<{ type: string; message?: string }>((r) => child.once('message', r));
+    const exited = new Promise<string>((r) => child.once('exit', () => r('exited')));
+    child.send(plan);
+    expect(await message).toMatchObject({ type: 'error', message: expect.stringMatching(/ENOENT/) });
+    const outcome = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('running'), 10_000))]);
+    if (outcome !== 'exited') child.kill('SIGKILL');
+    expect(outcome).toBe('exited');
+  }, 30_000);
 });
 
 describe('export while annotators label', () => {

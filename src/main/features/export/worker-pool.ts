@@ -30,14 +30,33 @@ type Reply<R> = { seq: number; error: string } | ({ seq: number } & R);
  */
 export class ExportWorkers {
   private readonly workers: Worker[];
+  /** Why the pool can no longer run jobs: a worker failed or stopped, even between runs. */
+  private broken: Error | null = null;
+  private closing = false;
+  /** The current run's way to fail. */
+  private onBroken: ((e: Error) => void) | null = null;
 
   constructor(data: ExportWorkerData) {
     const count = Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism()));
-    this.workers = Array.from({ length: count }, () => new Worker(builtEntry('export-worker'), { workerData: data }));
+    this.workers = Array.from({ length: count }, () => {
+      const w = new Worker(builtEntry('export-worker'), { workerData: data });
+      w.on('error', (e) => this.break(e));
+      w.on('exit', (code) =>
+        this.break(new Error(`an export worker stopped (exit code ${code}) before its work was done`)),
+      );
+      return w;
+    });
+  }
+
+  private break(e: Error): void {
+    if (this.closing) return;
+    this.broken ??= e;
+    this.onBroken?.(e);
   }
 
   /** Runs jobs and hands the results back in job order: what is written is the same whatever the number of workers. */
   async run<J, R>(jobs: OrderedJobs<J, R>): Promise<void> {
+    if (this.broken) throw this.broken;
     if (jobs.count === 0) return;
     const workers = this.workers;
     const detach: (() => void)[] = [];
@@ -52,6 +71,7 @@ export class ExportWorkers {
           failed = true;
           reject(e);
         };
+        this.onBroken = fail;
         // Jobs given out may run at most this far ahead of the taker: a worker that stalls (a
         // checkpoint pause, huge rows) must not let the others fill memory with finished results.
         const ahead = workers.length * IN_FLIGHT;
@@ -86,26 +106,20 @@ export class ExportWorkers {
             if (taken === jobs.count) return resolve();
             send(w);
           };
-          const onExit = (code: number) =>
-            fail(new Error(`an export worker stopped (exit code ${code}) before its work was done`));
           w.on('message', onMessage);
-          w.on('error', fail);
-          w.on('exit', onExit);
-          detach.push(() => {
-            w.off('message', onMessage);
-            w.off('error', fail);
-            w.off('exit', onExit);
-          });
+          detach.push(() => w.off('message', onMessage));
           w.postMessage({ init: jobs.init });
           for (let i = 0; i < IN_FLIGHT; i++) send(w);
         }
       });
     } finally {
+      this.onBroken = null;
       for (const d of detach) d();
     }
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
