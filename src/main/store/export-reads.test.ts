@@ -60,7 +60,7 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const text = (c: ByteColumn, r: number) => c.bytes.subarray(c.starts[r], c.ends[r]).toString('utf8');
+const text = (c: ByteColumn, r: number) => Buffer.from(c.bytes.subarray(c.starts[r], c.ends[r])).toString('utf8');
 
 describe('export column reads', () => {
   it.each([

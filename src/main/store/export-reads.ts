@@ -81,7 +81,8 @@ export interface ExportEventRow {
 
 /** Bytes of one column over a chunk of rows: row r's run from starts[r] to ends[r]. */
 export interface ByteColumn {
-  bytes: Buffer;
+  /** A plain Uint8Array, not a Buffer: a Buffer's subarray, taken for each row's copy, costs a third more. */
+  bytes: Uint8Array;
   starts: Int32Array;
   ends: Int32Array;
 }
@@ -159,9 +160,13 @@ function ascending(ids: Float64Array): Float64Array {
   return ids;
 }
 
+function plain(bytes: Buffer | null): Uint8Array {
+  return bytes ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(0);
+}
+
 /** Rows of a column joined by NUL bytes (json_quote never writes one): where each row's bytes are. */
 function separated(bytes: Buffer | null, n: number): ByteColumn {
-  const column = { bytes: bytes ?? Buffer.alloc(0), starts: new Int32Array(n), ends: new Int32Array(n) };
+  const column = { bytes: plain(bytes), starts: new Int32Array(n), ends: new Int32Array(n) };
   let at = 0;
   for (let r = 0; r < n; r++) {
     const end = r === n - 1 ? column.bytes.length : column.bytes.indexOf(0, at);
@@ -176,7 +181,7 @@ function separated(bytes: Buffer | null, n: number): ByteColumn {
 /** Rows of a column laid end to end, with their byte lengths (NaN: no bytes, a NULL). */
 function byLength(bytes: Buffer | null, lengths: Float64Array): ByteColumn {
   const n = lengths.length;
-  const column = { bytes: bytes ?? Buffer.alloc(0), starts: new Int32Array(n), ends: new Int32Array(n) };
+  const column = { bytes: plain(bytes), starts: new Int32Array(n), ends: new Int32Array(n) };
   let at = 0;
   for (let r = 0; r < n; r++) {
     column.starts[r] = at;
@@ -200,12 +205,13 @@ function featureFloats(
   const floats = aligned
     ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2)
     : new Float32Array(bytes.length >> 2);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   for (let r = 0; r < n; r++) {
     const count = Number.isNaN(lengths[r]!) ? -1 : lengths[r]! >> 2;
     featureCount[r] = count;
     featureStart[r] = aligned ? blobs.starts[r]! >> 2 : at;
-    if (!aligned) for (let i = 0; i < count; i++) floats[at++] = bytes.readFloatLE(blobs.starts[r]! + 4 * i);
+    if (!aligned) for (let i = 0; i < count; i++) floats[at++] = view.getFloat32(blobs.starts[r]! + 4 * i, true);
   }
   return { floats, featureStart, featureCount };
 }

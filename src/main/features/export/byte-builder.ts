@@ -1,6 +1,66 @@
 import type { ByteColumn } from '../../store/export-reads';
 import { decimalParts, shortDecimal } from './float-text';
 
+/** Bytes of the longest f32 text: "-0.0000000" and 9 digits, or String(+v.toPrecision(9)). */
+export const MAX_F32_BYTES = 24;
+
+/** "00" to "99" as ASCII digit pairs. */
+const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : Math.floor(i / 20)));
+
+function writeAscii(b: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[at++] = s.charCodeAt(i);
+  return at;
+}
+
+/**
+ * f32(v) from float-text, written into b at `at` (room for MAX_F32_BYTES); returns where it ends.
+ * The hot loop of feature exports: digits go right to left two at a time, the point between them.
+ */
+function writeF32(b: Uint8Array, at: number, v: number): number {
+  if (!Number.isFinite(v)) return writeAscii(b, at, 'null');
+  if (v === 0 || (Number.isInteger(v) && Math.abs(v) < 1e7)) return writeAscii(b, at, String(v));
+  if (!shortDecimal(v)) return writeAscii(b, at, String(+v.toPrecision(9)));
+  const { m, k } = decimalParts;
+  const n = digitCount(m);
+  b[at] = 45; // '-': the first digit writes over it when v is positive (no branch on a random sign)
+  at += +(v < 0);
+  // Digits before the point ("0" when there are none), the point and k digits after it, or zeros after them.
+  const whole = k <= 0 ? n - k : n > k ? n - k : 1;
+  let i = at + whole + (k > 0 ? 1 + k : 0);
+  const end = i;
+  let rest = m;
+  if (k > 0) {
+    // k digits after the point; past m's own digits they are the zeros after "0.".
+    let f = k;
+    for (; f >= 2; f -= 2) {
+      const q = (rest / 100) | 0;
+      const p = (rest - q * 100) << 1;
+      b[--i] = PAIRS[p + 1]!;
+      b[--i] = PAIRS[p]!;
+      rest = q;
+    }
+    if (f === 1) {
+      const q = (rest / 10) | 0;
+      b[--i] = 48 + rest - q * 10;
+      rest = q;
+    }
+    b[--i] = 46; // .
+  } else for (let z = k; z < 0; z++) b[--i] = 48;
+  while (rest >= 100) {
+    const q = (rest / 100) | 0;
+    const p = (rest - q * 100) << 1;
+    b[--i] = PAIRS[p + 1]!;
+    b[--i] = PAIRS[p]!;
+    rest = q;
+  }
+  // The first one or two digits end at i, which is where the text starts.
+  if (rest >= 10) {
+    b[i - 1] = PAIRS[(rest << 1) + 1]!;
+    b[i - 2] = PAIRS[rest << 1]!;
+  } else b[i - 1] = 48 + rest;
+  return end;
+}
+
 /** Decimal digits of an integer from 1 to 2^31. */
 function digitCount(m: number): number {
   if (m < 10_000) return m < 10 ? 1 : m < 100 ? 2 : m < 1000 ? 3 : 4;
@@ -28,6 +88,11 @@ export class ByteBuilder {
       this.buf = grown;
     }
     return this.buf;
+  }
+
+  /** Room for n more bytes, written from `length` on by the caller, who then moves `length` past them. */
+  reserve(n: number): Uint8Array {
+    return this.room(n);
   }
 
   /** A string known to be ASCII, such as a number or a timestamp. */
@@ -61,35 +126,33 @@ export class ByteBuilder {
     this.length += n;
   }
 
-  /** f32(v) from float-text, written digit by digit. */
+  /** f32(v) from float-text. */
   f32(v: number): void {
-    if (!Number.isFinite(v)) return this.ascii('null');
-    if (v === 0 || (Number.isInteger(v) && Math.abs(v) < 1e7)) return this.ascii(String(v));
-    if (!shortDecimal(v)) return this.ascii(String(+v.toPrecision(9)));
-    const { m, k } = decimalParts;
-    const n = digitCount(m);
-    // Sign, "0." and zeros, at most 9 digits, a point, or zeros after them: 32 bytes cover all.
-    const b = this.room(32);
+    this.length = writeF32(this.room(MAX_F32_BYTES), this.length, v);
+  }
+
+  /**
+   * Float32 values, `total` of them from values[from], null past `count` of them: in a list
+   * (comma-separated), or each after its key (`"name":`, with the comma before all but the first).
+   * One room check for them all, bounded by `room`, instead of two a value.
+   */
+  f32s(
+    values: Float32Array,
+    from: number,
+    count: number,
+    total: number,
+    keys: readonly Uint8Array[] | null,
+    room: number,
+  ): void {
+    const b = this.room(room);
     let at = this.length;
-    if (v < 0) b[at++] = 45; // -
-    if (k > 0 && n <= k) {
-      b[at++] = 48; // 0
-      b[at++] = 46; // .
-      for (let i = n; i < k; i++) b[at++] = 48;
+    for (let i = 0; i < total; i++) {
+      if (keys) {
+        const key = keys[i]!;
+        for (let j = 0; j < key.length; j++) b[at++] = key[j]!;
+      } else if (i > 0) b[at++] = 44; // ,
+      at = writeF32(b, at, i < count ? values[from + i]! : Number.NaN);
     }
-    // Digits right to left, with the point before the first `point` of them when there is one.
-    const point = k > 0 && n > k ? n - k : -1;
-    const end = at + n + (point > 0 ? 1 : 0);
-    let rest = m;
-    let i = end - 1;
-    for (let d = n - 1; d >= 0; d--) {
-      const q = (rest / 10) | 0;
-      b[i--] = 48 + rest - q * 10;
-      rest = q;
-      if (d === point) b[i--] = 46; // .
-    }
-    at = end;
-    for (let i = k; i < 0; i++) b[at++] = 48;
     this.length = at;
   }
 

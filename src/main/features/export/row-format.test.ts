@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../shared/features/mining';
 import { f32 } from './float-text';
 import { ByteBuilder } from './byte-builder';
-import { isoTime } from './row-format';
+import { isoTime, MAX_ISO_TIME_BYTES, writeIsoTime } from './row-format';
 
 describe('f32', () => {
   it('writes float32 values short, and they read back as the same float32', () => {
@@ -50,12 +50,33 @@ describe('f32', () => {
   });
 });
 
+describe('ByteBuilder.f32s', () => {
+  it('writes a list or keyed values, null past the stored ones, as f32 would', () => {
+    const values = Float32Array.from([0.25, -1.5e-7, 3, 1e20, 0.1]);
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'].map((k, i) => Buffer.from(`${i ? ',' : ''}"${k}":`));
+    const out = new ByteBuilder(4);
+    out.f32s(values, 1, 3, 4, null, 4 * 25);
+    out.ascii('|');
+    out.f32s(values, 0, 5, 6, keys, 6 * 30);
+    const list = [f32(values[1]!), f32(values[2]!), f32(values[3]!), 'null'].join(',');
+    const keyed = [...values].map((v, i) => `"${'abcdef'[i]}":${f32(v)}`).join(',') + ',"f":null';
+    expect(Buffer.from(out.view()).toString('utf8')).toBe(`${list}|${keyed}`);
+  });
+});
+
 describe('isoTime', () => {
   it('matches Date.toISOString, across days and out of the usual range', () => {
     const next = mulberry32(3);
-    const times = [0, 86_399_999, 86_400_000, -1, -86_400_001, 1.5, 253402300799999, 253402300800000, 8.64e15];
+    const times = [
+      0, 86_399_999, 86_400_000, -1, -86_400_001, 1.5, 253402300799999, 253402300800000, 8.64e15, -8.64e15,
+    ];
     for (let i = 0; i < 20_000; i++) times.push(Math.floor((next() / 2 ** 32) * 4e12));
-    for (const ts of times) expect(isoTime(ts)).toBe(new Date(ts).toISOString());
+    const b = new Uint8Array(MAX_ISO_TIME_BYTES);
+    for (const ts of times) {
+      const text = new Date(ts).toISOString();
+      expect(isoTime(ts)).toBe(text);
+      expect(Buffer.from(b.subarray(0, writeIsoTime(b, 0, ts))).toString('latin1')).toBe(text);
+    }
     expect(isoTime(null)).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { csvRow } from '../../../shared/features/export/csv';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { ExportExampleRow, JsonlColumns } from '../../store/export-reads';
 import { f32 } from './float-text';
-import { ByteBuilder } from './byte-builder';
+import { ByteBuilder, MAX_F32_BYTES } from './byte-builder';
 import { isFeatureVector } from './feature-layout';
 
 /** The float32 values of a stored feature blob, viewed in place. */
@@ -15,17 +15,29 @@ const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 let cachedDay = Number.NaN;
 let cachedDayText = '';
+const cachedDayBytes = new Uint8Array(11);
 
-/** Date.toISOString with its date part cached per day: rows of a log come in time order. */
-export function isoTime(ts: number | null): string | null {
-  if (ts === null) return null;
-  if (!(ts >= 0 && ts < 253402300800000) || !Number.isInteger(ts)) return new Date(ts).toISOString();
+/** Whether isoTime can take its fast path: whole milliseconds from 1970 to 9999. */
+function plainTime(ts: number): boolean {
+  return ts >= 0 && ts < 253402300800000 && Number.isInteger(ts);
+}
+
+/** The day of ts, with "YYYY-MM-DDT" of it cached: rows of a log come in time order. */
+function dayOf(ts: number): number {
   const day = Math.floor(ts / DAY_MS);
   if (day !== cachedDay) {
     cachedDay = day;
     cachedDayText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    for (let i = 0; i < 11; i++) cachedDayBytes[i] = cachedDayText.charCodeAt(i);
   }
-  let ms = ts - day * DAY_MS;
+  return day;
+}
+
+/** Date.toISOString with its date part cached per day. */
+export function isoTime(ts: number | null): string | null {
+  if (ts === null) return null;
+  if (!plainTime(ts)) return new Date(ts).toISOString();
+  let ms = ts - dayOf(ts) * DAY_MS;
   const h = Math.floor(ms / 3_600_000);
   ms -= h * 3_600_000;
   const m = Math.floor(ms / 60_000);
@@ -34,11 +46,45 @@ export function isoTime(ts: number | null): string | null {
   return `${cachedDayText}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[sec]}.${THREE_DIGITS[ms - sec * 1000]}Z`;
 }
 
+/** The longest isoTime text: a six-digit year with its sign. */
+export const MAX_ISO_TIME_BYTES = 27;
+
+/** isoTime(ts) written into b at `at` (room for MAX_ISO_TIME_BYTES); returns where it ends. No string a row. */
+export function writeIsoTime(b: Uint8Array, at: number, ts: number): number {
+  if (!plainTime(ts)) {
+    const text = new Date(ts).toISOString();
+    for (let i = 0; i < text.length; i++) b[at++] = text.charCodeAt(i);
+    return at;
+  }
+  let ms = ts - dayOf(ts) * DAY_MS;
+  b.set(cachedDayBytes, at);
+  const h = (ms / 3_600_000) | 0;
+  ms -= h * 3_600_000;
+  const m = (ms / 60_000) | 0;
+  ms -= m * 60_000;
+  const sec = (ms / 1000) | 0;
+  ms -= sec * 1000;
+  const hundreds = (ms / 100) | 0;
+  const tens = ms - hundreds * 100;
+  b[at + 11] = 48 + ((h / 10) | 0);
+  b[at + 12] = 48 + (h % 10);
+  b[at + 13] = 58; // :
+  b[at + 14] = 48 + ((m / 10) | 0);
+  b[at + 15] = 48 + (m % 10);
+  b[at + 16] = 58;
+  b[at + 17] = 48 + ((sec / 10) | 0);
+  b[at + 18] = 48 + (sec % 10);
+  b[at + 19] = 46; // .
+  b[at + 20] = 48 + hundreds;
+  b[at + 21] = 48 + ((tens / 10) | 0);
+  b[at + 22] = 48 + (tens % 10);
+  b[at + 23] = 90; // Z
+  return at + 24;
+}
+
 const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
-const QUOTE = utf8('"');
 const CLOSE_BRACE = utf8('}');
 const CLOSE_BRACKET = utf8(']');
-const COMMA = utf8(',');
 const NULL = utf8('null');
 
 /** The fixed parts of a JSONL line, in field order. */
@@ -52,26 +98,28 @@ const PIECES = {
   featureList: utf8(',"features":['),
   featuresNull: utf8(',"features":null'),
   metadata: utf8(',"metadata":'),
-  label: utf8(',"label":'),
-  human: utf8(',"label_source":"human"}\n'),
-  model: utf8(',"label_source":"model"}\n'),
 };
 
 /** One example as a row of the dataset, in a fixed field order so equal inputs give equal bytes. */
 export class RowFormat {
-  /** `"name":` for each feature as UTF-8, the ones after the first with their comma. */
+  /** `"name":` for each feature as UTF-8, the ones after the first with their comma; null in a list. */
   private readonly featureKeys: Uint8Array[] | null;
+  private readonly featureCount: number;
+  /** The most bytes a row's features take, separators included. */
+  private readonly featureRoom: number;
   private readonly multilabel: boolean;
   /** Features go out as a list (logged as one vector) rather than an object by name. */
   private readonly vector: boolean;
-  private readonly labelJsonCache = new WeakMap<string[], string>();
+  private readonly lineEnds = new WeakMap<string[], Record<'human' | 'model', Uint8Array>>();
 
   constructor(private readonly project: Project) {
-    this.featureKeys = project.featureNames?.length
-      ? project.featureNames.map((n, i) => utf8(`${i ? ',' : ''}${JSON.stringify(n)}:`))
-      : null;
     this.multilabel = project.taskType === 'multilabel';
     this.vector = isFeatureVector(project.featureNames ?? []);
+    const names = project.featureNames ?? [];
+    this.featureCount = names.length;
+    this.featureKeys = this.vector ? null : names.map((n, i) => utf8(`${i ? ',' : ''}${JSON.stringify(n)}:`));
+    this.featureRoom =
+      names.length * (1 + MAX_F32_BYTES) + (this.featureKeys ?? []).reduce((sum, k) => sum + k.length, 0);
   }
 
   /** Appends row r of a chunk's columns to out as a JSONL line. */
@@ -82,8 +130,10 @@ export class RowFormat {
     if (Number.isNaN(ts)) out.bytes(PIECES.tsNull);
     else {
       out.bytes(PIECES.ts);
-      out.ascii(isoTime(ts)!);
-      out.bytes(QUOTE);
+      const b = out.reserve(MAX_ISO_TIME_BYTES + 1);
+      const end = writeIsoTime(b, out.length, ts);
+      b[end] = 34; // "
+      out.length = end + 1;
     }
     if (this.project.inputKind === 'text') {
       out.bytes(PIECES.text);
@@ -93,47 +143,34 @@ export class RowFormat {
       out.bytes(PIECES.image);
       out.column(c.imagePath, r);
     }
-    if (this.featureKeys) this.jsonlFeatures(out, c, r);
+    if (this.featureCount > 0) this.jsonlFeatures(out, c, r);
     out.bytes(PIECES.metadata);
     if (c.metadata.starts[r] === c.metadata.ends[r]) out.bytes(NULL);
     else out.column(c.metadata, r);
-    out.bytes(PIECES.label);
-    out.utf8(this.labelJson(labels));
-    out.bytes(source === 'human' ? PIECES.human : PIECES.model);
+    out.bytes(this.lineEnd(labels, source));
   }
 
   private jsonlFeatures(out: ByteBuilder, c: JsonlColumns, r: number): void {
     const count = c.featureCount[r]!;
     if (count < 0) return out.bytes(PIECES.featuresNull);
-    const keys = this.featureKeys!;
-    const f = c.floats;
-    const at = c.featureStart[r]!;
     // A blob shorter than the project's features leaves the rest null, as missing values would be.
-    if (this.vector) {
-      out.bytes(PIECES.featureList);
-      for (let i = 0; i < keys.length; i++) {
-        if (i > 0) out.bytes(COMMA);
-        out.f32(i < count ? f[at + i]! : Number.NaN);
-      }
-      out.bytes(CLOSE_BRACKET);
-    } else {
-      out.bytes(PIECES.features);
-      for (let i = 0; i < keys.length; i++) {
-        out.bytes(keys[i]!);
-        out.f32(i < count ? f[at + i]! : Number.NaN);
-      }
-      out.bytes(CLOSE_BRACE);
-    }
+    out.bytes(this.vector ? PIECES.featureList : PIECES.features);
+    out.f32s(c.floats, c.featureStart[r]!, count, this.featureCount, this.featureKeys, this.featureRoom);
+    out.bytes(this.vector ? CLOSE_BRACKET : CLOSE_BRACE);
   }
 
-  /** The label field's JSON, once per label set (the sets are shared by many rows). */
-  private labelJson(labels: string[]): string {
-    let json = this.labelJsonCache.get(labels);
-    if (json === undefined) {
-      json = JSON.stringify(this.multilabel ? labels : (labels[0] ?? null));
-      this.labelJsonCache.set(labels, json);
+  /** The label field and all after it, as bytes: once per label set (the sets are shared by many rows) and source. */
+  private lineEnd(labels: string[], source: 'human' | 'model'): Uint8Array {
+    let ends = this.lineEnds.get(labels);
+    if (ends === undefined) {
+      const json = JSON.stringify(this.multilabel ? labels : (labels[0] ?? null));
+      ends = {
+        human: utf8(`,"label":${json},"label_source":"human"}\n`),
+        model: utf8(`,"label":${json},"label_source":"model"}\n`),
+      };
+      this.lineEnds.set(labels, ends);
     }
-    return json;
+    return ends[source];
   }
 
   csvHeader(): string {
