@@ -18,6 +18,47 @@ describe('splits', () => {
     expect(defaultPolicy(rows(3))).toEqual({ kind: 'time-fractions', fractions: [0.8, 0.1, 0.1] });
   });
 
+  it('cuts by time fractions as a full sort by (time, key, row) would, ties at the cut included', () => {
+    // The full sort the rank-based split replaces, kept here as the reference.
+    const reference = (ids: string[], ts: Float64Array, fractions: [number, number, number]) => {
+      const sum = fractions[0] + fractions[1] + fractions[2];
+      const [f0, f1] = [fractions[0] / sum, fractions[1] / sum];
+      const order = ids
+        .map((_, i) => i)
+        .sort((a, b) => ts[a]! - ts[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+      const out = new Uint8Array(ids.length);
+      order.forEach((i, rank) => {
+        const at = rank / ids.length;
+        out[i] = at < f0 ? 0 : at < f0 + f1 ? 1 : 2;
+      });
+      return Array.from(out);
+    };
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed % n;
+    };
+    const fractionSets: [number, number, number][] = [
+      [0.8, 0.1, 0.1],
+      [1, 0, 0],
+      [0, 0, 1],
+      [0, 1, 0],
+      [0.5, 0.5, 0],
+      [1, 1, 1],
+      [0.7, 0, 0.3],
+    ];
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + next(60);
+      const times = 1 + next(6); // few distinct times: many ties, often at a cut
+      const ids = Array.from({ length: n }, () => `k${next(n)}`); // repeated keys too
+      const ts = Float64Array.from({ length: n }, () => next(times) * DAY);
+      const fractions = fractionSets[trial % fractionSets.length]!;
+      expect(Array.from(assignSplits({ ids, ts }, { kind: 'time-fractions', fractions }))).toEqual(
+        reference(ids, ts, fractions),
+      );
+    }
+  });
+
   it('cuts at time cut-offs and refuses one outside the data', () => {
     const split = assignSplits(rows(10), { kind: 'time-cutoffs', cutoffs: [5 * DAY, 8 * DAY] });
     expect(Array.from(split)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 2, 2]);
