@@ -14,6 +14,9 @@ export function runExportProcess<T extends ExportOutcome | ExportPreview = Expor
   return new Promise((resolve, reject) => {
     const child = fork(builtEntry('export-process'), [], {
       serialization: 'advanced',
+      // A built entry: none of the parent's flags, such as a TypeScript loader under tsx or vitest,
+      // which would cost the process and each of its threads a third of a second to start.
+      execArgv: [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     // A preview writes nothing, and its name may be a real export's: nothing to clean up.
