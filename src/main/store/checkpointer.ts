@@ -18,6 +18,7 @@ export interface Checkpointer {
 export function startCheckpointer(db: Db, dbPath: string, nativeBinding?: string, intervalMs = 200): Checkpointer {
   const worker = new Worker(builtEntry('checkpoint-worker'), {
     workerData: { dbPath, intervalMs, ...(nativeBinding ? { nativeBinding } : {}) },
+    execArgv: [], // built code: no TypeScript loader from a test or bench process, which slows the start
     resourceLimits: { maxOldGenerationSizeMb: 32 },
   });
   worker.unref();

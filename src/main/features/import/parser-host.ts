@@ -51,6 +51,7 @@ function startWorker(job: ParseJob): ParserHandle {
   const queue = new MessageQueue();
   const worker = new Worker(builtEntry('parse-worker'), {
     workerData: job,
+    execArgv: [], // built code: no TypeScript loader from a test or bench process, which slows the start
     resourceLimits: { maxOldGenerationSizeMb: PARSER_HEAP_MB, maxYoungGenerationSizeMb: 32 },
   });
   let finished = false;
