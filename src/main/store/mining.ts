@@ -1,4 +1,15 @@
+import { undoneEventIds, type LabelAction } from '../../shared/features/labels';
 import { prepared, type Db } from './database';
+
+const DECISIONS = new Set<string>(['label', 'accept', 'reject', 'adjudicate']);
+
+interface EventForUndo {
+  id: number;
+  exampleId: number;
+  annotatorId: number;
+  schemaVersionId: number;
+  action: LabelAction;
+}
 
 export interface MiningRunRow {
   id: number;
@@ -76,15 +87,51 @@ export class MiningQueries {
       .all(projectId, path, v) as number[];
   }
 
-  /** Examples some annotator decided (label, accept, reject, adjudicate) under this schema version. */
+  /**
+   * Examples with a decision (label, accept, reject, adjudicate) under this schema version that
+   * no undo took back. Only examples with an undo need their events replayed: few, as a rule.
+   */
   labeledUnder(projectId: number, schemaVersionId: number): number[] {
-    return prepared(
+    const decided = prepared(
       this.db,
       `SELECT DISTINCT example_id FROM label_events WHERE project_id = ? AND schema_version_id = ?
            AND action IN ('label', 'accept', 'reject', 'adjudicate')`,
     )
       .pluck()
       .all(projectId, schemaVersionId) as number[];
+    // A separate pass (~0.1 s for a million events) beats one grouped query (4× the plain one).
+    const withUndo = prepared(
+      this.db,
+      `SELECT DISTINCT example_id FROM label_events WHERE project_id = ? AND action = 'undo'`,
+    )
+      .pluck()
+      .all(projectId) as number[];
+    if (withUndo.length === 0) return decided;
+    const takenBack = this.allDecisionsUndone(projectId, schemaVersionId, withUndo);
+    return decided.filter((id) => !takenBack.has(id));
+  }
+
+  /** Of these examples, those whose decisions under the schema version were all undone. */
+  private allDecisionsUndone(projectId: number, schemaVersionId: number, exampleIds: number[]): Set<number> {
+    const events = prepared(
+      this.db,
+      `SELECT id, example_id AS exampleId, annotator_id AS annotatorId, schema_version_id AS schemaVersionId, action
+         FROM label_events WHERE project_id = ? AND example_id IN (SELECT value FROM json_each(?))
+         ORDER BY example_id, id`,
+    ).all(projectId, JSON.stringify(exampleIds)) as EventForUndo[];
+    const out = new Set<number>();
+    for (let start = 0; start < events.length;) {
+      let end = start;
+      while (end < events.length && events[end]!.exampleId === events[start]!.exampleId) end++;
+      const history = events.slice(start, end);
+      const cancelled = undoneEventIds(history);
+      const live = history.some(
+        (e) => e.schemaVersionId === schemaVersionId && DECISIONS.has(e.action) && !cancelled.has(e.id),
+      );
+      if (!live) out.add(history[0]!.exampleId);
+      start = end;
+    }
+    return out;
   }
 
   groundTruth(projectId: number): { id: number; ground_truth: string }[] {

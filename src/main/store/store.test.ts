@@ -116,6 +116,86 @@ describe('database setup', () => {
     store.close();
   });
 
+  it('counts an example as labeled for mining only while a decision under the version stands', () => {
+    const store = Store.open(path.join(dir, 'm.db'));
+    const db = store.db;
+    const p = store.projects.create({
+      name: 'p',
+      taskType: 'binary',
+      inputKind: 'text',
+      classes: ['no', 'yes'],
+      featureNames: null,
+    });
+    db.prepare(`INSERT INTO annotators (name, created_at) VALUES ('a', 0), ('b', 0)`).run();
+    for (const version of [1, 2])
+      db.prepare(
+        `INSERT INTO label_schema_versions (project_id, version, labels, created_at) VALUES (?, ?, '[]', 0)`,
+      ).run(p.id, version);
+    const [v1, v2] = db.prepare('SELECT id FROM label_schema_versions ORDER BY version').pluck().all() as [
+      number,
+      number,
+    ];
+    const run = store.importRuns.create({
+      projectId: p.id,
+      sourcePath: 'x',
+      sourceSize: 1,
+      fingerprint: 'f',
+      format: 'jsonl',
+      compression: 'none',
+      mapping: '{}',
+      strict: false,
+      ownerPid: 1,
+      ownerHost: 'h',
+    });
+    const example = (name: string) =>
+      Number(
+        db
+          .prepare(`INSERT INTO examples (project_id, external_id, content_hash, import_run_id) VALUES (?, ?, 0, ?)`)
+          .run(p.id, name, run.id).lastInsertRowid,
+      );
+    const event = (exampleId: number, annotator: number, version: number, action: string) =>
+      db
+        .prepare(
+          `INSERT INTO label_events (project_id, example_id, annotator_id, schema_version_id, action, labels, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, 0)`,
+        )
+        .run(p.id, exampleId, annotator, version, action, action === 'undo' || action === 'skip' ? null : '["yes"]');
+    const labeled = example('labeled');
+    const undone = example('undone');
+    event(undone, 1, v1, 'label');
+    event(undone, 1, v1, 'undo');
+    const relabeled = example('relabeled');
+    event(relabeled, 1, v1, 'label');
+    event(relabeled, 1, v1, 'undo');
+    event(relabeled, 1, v1, 'accept');
+    const otherUndid = example('other-undid'); // b's undo has nothing of b's to take back
+    event(otherUndid, 1, v1, 'label');
+    event(otherUndid, 2, v1, 'undo');
+    const skipUndone = example('skip-undone'); // the undo takes back the later skip, not the label
+    event(skipUndone, 1, v1, 'label');
+    event(skipUndone, 1, v1, 'skip');
+    event(skipUndone, 1, v1, 'undo');
+    const twoUndos = example('two-undos');
+    event(twoUndos, 1, v1, 'label');
+    event(twoUndos, 2, v1, 'label');
+    event(twoUndos, 1, v1, 'undo');
+    event(twoUndos, 2, v1, 'undo');
+    const otherVersion = example('other-version'); // the undo takes back the later v2 label: v1's stands
+    event(otherVersion, 1, v1, 'label');
+    event(otherVersion, 1, v2, 'label');
+    event(otherVersion, 1, v1, 'undo');
+    event(labeled, 2, v1, 'reject');
+    expect(store.mining.labeledUnder(p.id, v1).sort((a, b) => a - b)).toEqual([
+      labeled,
+      relabeled,
+      otherUndid,
+      skipUndone,
+      otherVersion,
+    ]);
+    expect(store.mining.labeledUnder(p.id, v2)).toEqual([]);
+    store.close();
+  });
+
   it('leaves a self-contained database file after a clean close', () => {
     const file = path.join(dir, 'g.db');
     const store = Store.open(file);
