@@ -12,12 +12,15 @@ interface Column {
   type: FieldType;
 }
 
+/** A numeric cell (not empty); undefined when it holds only spaces. */
+function numberCell(r: CsvRecord, f: number): number | undefined {
+  const n = fieldNumber(r, f);
+  // Number() reads a blank cell as 0: a cell of spaces is missing, not zero.
+  return n === 0 && fieldText(r, f).trim() === '' ? undefined : n;
+}
+
 function cellValue(r: CsvRecord, c: Column): unknown {
-  if (c.type === 'number') {
-    const n = fieldNumber(r, c.index);
-    // Number() reads a blank cell as 0: a cell of spaces is missing, not zero.
-    return n === 0 && fieldText(r, c.index).trim() === '' ? undefined : n;
-  }
+  if (c.type === 'number') return numberCell(r, c.index);
   const text = fieldText(r, c.index);
   if (c.type === 'string') return text;
   try {
@@ -37,17 +40,24 @@ function rowFactory(keys: string[]): (values: unknown[]) => Record<string, unkno
   return new Function('v', `return { ${body} };`) as (values: unknown[]) => Record<string, unknown>;
 }
 
-/** Per-column numbers as one array; a missing cell stays undefined for validation to name. */
-function numbersOf(r: CsvRecord, indexes: number[]): (number | undefined)[] {
-  const out = new Array<number | undefined>(indexes.length);
+/**
+ * Per-column numbers as one array, written into `reused` (a packed array of doubles, so no
+ * number is boxed) when every cell holds one: the validator copies them out before the next
+ * row. A row with a missing cell gets an array of its own, where the gap stays undefined for
+ * validation to name.
+ */
+function numbersOf(r: CsvRecord, indexes: number[], reused: number[]): (number | undefined)[] {
   for (let i = 0; i < indexes.length; i++) {
     const f = indexes[i]!;
-    out[i] = fieldIsEmpty(r, f)
-      ? undefined
-      : (cellValue(r, { name: '', index: f, type: 'number' }) as number | undefined);
+    const n = fieldIsEmpty(r, f) ? undefined : numberCell(r, f);
+    if (n === undefined) return indexes.map((g) => (fieldIsEmpty(r, g) ? undefined : numberCell(r, g)));
+    reused[i] = n;
   }
-  return out;
+  return reused;
 }
+
+/** An array of n doubles that stays in V8's unboxed double representation. */
+const doubles = (n: number): number[] => Array.from({ length: n }, () => 0.5);
 
 function recordText(r: CsvRecord): string {
   const cells: string[] = [];
@@ -68,6 +78,8 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
   let columns: Column[] | null = null;
   let featureIndexes: number[] = [];
   let scoreIndexes: number[] = [];
+  let featureValues: number[] = [];
+  let scoreValues: number[] = [];
   let makeRow: ((values: unknown[]) => Record<string, unknown>) | null = null;
   let values: unknown[] = [];
   let headerLength = 0;
@@ -93,6 +105,8 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
       .map(([f, type]) => ({ name: f, index: index.get(f)!, type }));
     featureIndexes = (packing?.featureColumns ?? []).map((f) => index.get(f)!);
     scoreIndexes = (packing?.scoreColumns ?? []).map((f) => index.get(f)!);
+    featureValues = doubles(featureIndexes.length);
+    scoreValues = doubles(scoreIndexes.length);
     const keys = columns.map((c) => c.name);
     if (featureIndexes.length > 0) keys.push(PACKED_FEATURES);
     if (scoreIndexes.length > 0) keys.push(PACKED_SCORES);
@@ -126,8 +140,8 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
       const c = columns[k]!;
       values[k] = fieldIsEmpty(r, c.index) ? undefined : cellValue(r, c);
     }
-    if (featureIndexes.length > 0) values[k++] = numbersOf(r, featureIndexes);
-    if (scoreIndexes.length > 0) values[k++] = numbersOf(r, scoreIndexes);
+    if (featureIndexes.length > 0) values[k++] = numbersOf(r, featureIndexes, featureValues);
+    if (scoreIndexes.length > 0) values[k++] = numbersOf(r, scoreIndexes, scoreValues);
     let raw: Record<string, unknown>;
     if (makeRow) raw = makeRow(values);
     else {

@@ -291,6 +291,28 @@ describe('import: bad rows are rejected by name, good rows still import', () => 
     expect(await counts(c)).toMatchObject({ examples: 3 });
   });
 
+  it('empty and blank score cells in a CSV are missing, naming the column; the rows around them keep their values', async () => {
+    const rows = good(6);
+    const lines = rows.map(csvLine);
+    lines[1] = lines[1]!.replace(/",(0\.\d+),/, '",,'); // p_negative of row 2 empty
+    lines[3] = lines[3]!.replace(/,(0\.\d+),(0\.\d+),(0\.\d+),/, ',$1,   ,$3,'); // p_neutral of row 4 blank
+    const file = path.join(dir, 'missing-cells.csv');
+    fs.writeFileSync(file, [CSV_HEADER, ...lines].join('\n') + '\n');
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, csvMapping());
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 4, rowsRejected: 2 });
+    expect(run.firstRejects.map((r) => [r.row, r.field, r.reason])).toEqual([
+      [2, 'p_negative', 'missing'],
+      [4, 'p_neutral', 'missing'],
+    ]);
+    // Rows after a missing cell still get their own scores (the reader reuses one array for them).
+    const stored = storedScores(c);
+    expect([...stored.keys()].sort()).toEqual([0, 2, 4, 5].map((i) => String(rows[i]!['id'])).sort());
+    for (const i of [0, 2, 4, 5])
+      expectClose(stored.get(String(rows[i]!['id']))!.scores, rows[i]!['scores'] as number[]);
+  });
+
   it('probabilities outside [0, 1] are rejected on the scores field', async () => {
     const file = writeJsonl(path.join(dir, 'out-of-range.jsonl'), [
       ...good(2),
