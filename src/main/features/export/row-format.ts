@@ -11,13 +11,10 @@ export function floats(blob: Buffer): Float32Array {
 }
 
 const DAY_MS = 86_400_000;
-const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 let cachedDay = Number.NaN;
-let cachedDayText = '';
 const cachedDayBytes = new Uint8Array(11);
 
-/** Whether isoTime can take its fast path: whole milliseconds from 1970 to 9999. */
+/** Whether writeIsoTime can take its fast path: whole milliseconds from 1970 to 9999. */
 function plainTime(ts: number): boolean {
   return ts >= 0 && ts < 253402300800000 && Number.isInteger(ts);
 }
@@ -27,23 +24,18 @@ function dayOf(ts: number): number {
   const day = Math.floor(ts / DAY_MS);
   if (day !== cachedDay) {
     cachedDay = day;
-    cachedDayText = new Date(day * DAY_MS).toISOString().slice(0, 11);
-    for (let i = 0; i < 11; i++) cachedDayBytes[i] = cachedDayText.charCodeAt(i);
+    const text = new Date(day * DAY_MS).toISOString();
+    for (let i = 0; i < 11; i++) cachedDayBytes[i] = text.charCodeAt(i);
   }
   return day;
 }
 
-/** Date.toISOString with its date part cached per day. */
+const isoScratch = Buffer.alloc(32);
+
+/** Date.toISOString with its date part cached per day (writeIsoTime, as a string). */
 export function isoTime(ts: number | null): string | null {
   if (ts === null) return null;
-  if (!plainTime(ts)) return new Date(ts).toISOString();
-  let ms = ts - dayOf(ts) * DAY_MS;
-  const h = Math.floor(ms / 3_600_000);
-  ms -= h * 3_600_000;
-  const m = Math.floor(ms / 60_000);
-  ms -= m * 60_000;
-  const sec = Math.floor(ms / 1000);
-  return `${cachedDayText}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[sec]}.${THREE_DIGITS[ms - sec * 1000]}Z`;
+  return isoScratch.toString('latin1', 0, writeIsoTime(isoScratch, 0, ts));
 }
 
 /** The longest isoTime text: a six-digit year with its sign. */
