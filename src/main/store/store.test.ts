@@ -14,6 +14,36 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** A binary text project with annotators, label schema versions 1…n and one import run, written directly. */
+function projectWithRun(store: Store, annotators: string[], versions: number) {
+  const db = store.db;
+  const p = store.projects.create({
+    name: 'p',
+    taskType: 'binary',
+    inputKind: 'text',
+    classes: ['no', 'yes'],
+    featureNames: null,
+  });
+  for (const name of annotators) db.prepare(`INSERT INTO annotators (name, created_at) VALUES (?, 0)`).run(name);
+  for (let version = 1; version <= versions; version++)
+    db.prepare(
+      `INSERT INTO label_schema_versions (project_id, version, labels, created_at) VALUES (?, ?, '[]', 0)`,
+    ).run(p.id, version);
+  const run = store.importRuns.create({
+    projectId: p.id,
+    sourcePath: 'x',
+    sourceSize: 1,
+    fingerprint: 'f',
+    format: 'jsonl',
+    compression: 'none',
+    mapping: '{}',
+    strict: false,
+    ownerPid: 1,
+    ownerHost: 'h',
+  });
+  return { p, run };
+}
+
 describe('database setup', () => {
   it('opens in WAL with synchronous FULL, foreign keys on and trusted_schema off, read back', () => {
     const db = openDatabase(path.join(dir, 'a.db'));
@@ -81,29 +111,7 @@ describe('database setup', () => {
   it('keeps label events append-only', () => {
     const store = Store.open(path.join(dir, 'f.db'));
     const db = store.db;
-    const p = store.projects.create({
-      name: 'p',
-      taskType: 'binary',
-      inputKind: 'text',
-      classes: ['no', 'yes'],
-      featureNames: null,
-    });
-    db.prepare(`INSERT INTO annotators (name, created_at) VALUES ('ann', 0)`).run();
-    db.prepare(
-      `INSERT INTO label_schema_versions (project_id, version, labels, created_at) VALUES (?, 1, '[]', 0)`,
-    ).run(p.id);
-    const run = store.importRuns.create({
-      projectId: p.id,
-      sourcePath: 'x',
-      sourceSize: 1,
-      fingerprint: 'f',
-      format: 'jsonl',
-      compression: 'none',
-      mapping: '{}',
-      strict: false,
-      ownerPid: 1,
-      ownerHost: 'h',
-    });
+    const { p, run } = projectWithRun(store, ['ann'], 1);
     db.prepare(
       `INSERT INTO examples (project_id, external_id, content_hash, import_run_id) VALUES (?, 'e1', 0, ?)`,
     ).run(p.id, run.id);
@@ -119,34 +127,11 @@ describe('database setup', () => {
   it('counts an example as labeled for mining only while a decision under the version stands', () => {
     const store = Store.open(path.join(dir, 'm.db'));
     const db = store.db;
-    const p = store.projects.create({
-      name: 'p',
-      taskType: 'binary',
-      inputKind: 'text',
-      classes: ['no', 'yes'],
-      featureNames: null,
-    });
-    db.prepare(`INSERT INTO annotators (name, created_at) VALUES ('a', 0), ('b', 0)`).run();
-    for (const version of [1, 2])
-      db.prepare(
-        `INSERT INTO label_schema_versions (project_id, version, labels, created_at) VALUES (?, ?, '[]', 0)`,
-      ).run(p.id, version);
+    const { p, run } = projectWithRun(store, ['a', 'b'], 2);
     const [v1, v2] = db.prepare('SELECT id FROM label_schema_versions ORDER BY version').pluck().all() as [
       number,
       number,
     ];
-    const run = store.importRuns.create({
-      projectId: p.id,
-      sourcePath: 'x',
-      sourceSize: 1,
-      fingerprint: 'f',
-      format: 'jsonl',
-      compression: 'none',
-      mapping: '{}',
-      strict: false,
-      ownerPid: 1,
-      ownerHost: 'h',
-    });
     const example = (name: string) =>
       Number(
         db

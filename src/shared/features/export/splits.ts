@@ -1,4 +1,5 @@
 import { hashString } from '../../domain/hash';
+import { countBelow } from '../../domain/sorted';
 import type { SplitPolicy } from './contract';
 
 /** Why a split cannot be made; the caller names the file and rows. */
@@ -177,22 +178,10 @@ function byTimeRank(u: Units, splitAt: (seen: number, total: number) => number):
   // Rows at an edge time take their ranks in key order (then row order, as a stable sort would).
   [e1, e2].forEach((t, e) => {
     const rows = tied[e]!.sort((a, b) => byKey(u, a, b) || a - b);
-    const before = lowerBound(sorted, t);
+    const before = countBelow(sorted, t);
     rows.forEach((row, k) => (out[row] = splitAt(before + k, m)));
   });
   return out;
-}
-
-/** How many of the ascending values are below t. */
-function lowerBound(sorted: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function byHash(u: Units, policy: Extract<SplitPolicy, { kind: 'random' }>): Uint8Array {

@@ -1,3 +1,5 @@
+import { countBelow } from '../../domain/sorted';
+
 /**
  * Distribution drift of one numeric quantity (a model score or a feature) between a reference
  * sample (e.g. the training or last-approved window) and a current one.
@@ -68,18 +70,6 @@ function quantileEdges(sorted: Float64Array, bins: number): Float64Array {
   return Float64Array.from(edges);
 }
 
-/** Bin of x for ascending edges: the number of edges strictly below x, i.e. bins (−∞, e₁], (e₁, e₂], …, (e_last, ∞). */
-function binOf(edges: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Σ (c − r) · ln(c / r) over bins, each proportion raised to PSI_EPSILON when below it. */
 function psiFromCounts(ref: Float64Array, refTotal: number, cur: Float64Array, curTotal: number): number {
   let sum = 0;
@@ -139,7 +129,7 @@ export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, bi
     for (let i = 0; i < n; i++) {
       const x = current[i]!;
       if (!Number.isFinite(x)) continue;
-      curCounts[binOf(edges, x)]!++;
+      curCounts[countBelow(edges, x)]!++; // bins (−∞, e₁], (e₁, e₂], …, (e_last, ∞)
       curTotal++;
     }
   }
