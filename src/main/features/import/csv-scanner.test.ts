@@ -67,6 +67,25 @@ describe('CSV scanner', () => {
     expect(seen[2]).toEqual({ line: 3, cells: ['2', 'ok'], problem: null });
   });
 
+  it('decodes UTF-8 records beside ASCII ones and refuses bad bytes, whatever the chunk boundaries', () => {
+    // Chunks are checked for ASCII as a whole: those that are not must fall back to each record.
+    const bytes = Buffer.concat([
+      Buffer.from('id,text\n1,plain\n2,"café, naïve"\n3,'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('\n4,日本語\n5,ascii again\n'),
+    ]);
+    const whole = scanAll(bytes);
+    expect(whole.map((r) => [r.cells[1], r.problem])).toEqual([
+      ['text', null],
+      ['plain', null],
+      ['café, naïve', null],
+      [expect.any(String), 'not valid UTF-8'],
+      ['日本語', null],
+      ['ascii again', null],
+    ]);
+    for (let cut = 1; cut < bytes.length; cut++) expect(scanAll(bytes, [cut])).toEqual(whole);
+  });
+
   it('stops a record that grows past the cap (an unclosed quote near the start)', () => {
     const big = 'a,b\n1,"' + 'x'.repeat(5000);
     expect(() => scanAll(big, [100, 2000, 4000], 1024)).toThrow(RecordTooLong);

@@ -1,4 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
+import { bufferText } from './buffer-text';
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
@@ -36,6 +37,8 @@ export class CsvScanner {
   private line = 1;
   private first = true;
   private capacity = 64;
+  /** The buffer being scanned holds only ASCII bytes. */
+  private asciiChunk = false;
   private readonly record: CsvRecord = {
     buf: Buffer.alloc(0),
     line: 0,
@@ -68,6 +71,7 @@ export class CsvScanner {
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
     }
     let pos = 0;
+    this.asciiChunk = isAscii(buf);
     while (pos < buf.length) {
       const end = this.scan(buf, pos, false);
       if (end < 0) break;
@@ -86,6 +90,7 @@ export class CsvScanner {
     this.carry = null;
     if (!buf || buf.length === 0) return;
     const end = this.scan(buf, 0, true);
+    this.asciiChunk = false;
     this.emit(buf, 0, end, onRecord);
   }
 
@@ -97,9 +102,9 @@ export class CsvScanner {
     if (!blank) {
       r.buf = buf;
       r.line = this.line;
-      const bytes = buf.subarray(start, end);
-      r.ascii = isAscii(bytes);
-      if (!r.ascii && r.problem === null && !isUtf8(bytes)) r.problem = 'not valid UTF-8';
+      // Most chunks are ASCII throughout: one check for the chunk instead of one a record.
+      r.ascii = this.asciiChunk || isAscii(buf.subarray(start, end));
+      if (!r.ascii && r.problem === null && !isUtf8(buf.subarray(start, end))) r.problem = 'not valid UTF-8';
       onRecord(r);
     }
     this.line += newlines;
@@ -208,7 +213,7 @@ function countNewlines(buf: Buffer, start: number, end: number): number {
 }
 
 export function fieldText(r: CsvRecord, f: number): string {
-  const s = r.buf.toString(r.ascii ? 'latin1' : 'utf8', r.starts[f], r.ends[f]);
+  const s = bufferText(r.buf, r.starts[f]!, r.ends[f]!, r.ascii);
   return r.escaped[f] ? s.replace(/""/g, '"') : s;
 }
 

@@ -512,6 +512,36 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(await counts(c)).toMatchObject({ examples: 0, interruptedImports: 0 });
   });
 
+  it('a JSONL line that is not UTF-8 is rejected as (line); non-ASCII text around it is stored as written', async () => {
+    const texts = ['café naïve', '日本語のレビュー', 'emoji 😀 and \u2028 inside'];
+    const file = path.join(dir, 'utf8.jsonl');
+    const lines = [
+      ...good(2).map((r) => JSON.stringify(r)),
+      ...texts.map((text, i) => JSON.stringify(sentimentRow(2 + i, { text }))),
+    ];
+    const bad = Buffer.from(JSON.stringify(sentimentRow(9, { text: 'XX' })));
+    const at = bad.indexOf('XX');
+    bad[at] = 0xc3; // a lead byte followed by an ASCII one: not UTF-8
+    fs.writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from(lines.slice(0, 3).join('\n') + '\n'),
+        bad,
+        Buffer.from('\n' + lines.slice(3).join('\n') + '\n'),
+      ]),
+    );
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping());
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ rowsImported: 5, rowsRejected: 1 });
+    expect(run.firstRejects[0]).toMatchObject({ row: 4, field: '(line)', reason: 'not valid UTF-8' });
+    const stored = c.store.db.prepare('SELECT external_id AS id, text FROM examples ORDER BY id').all() as {
+      id: string;
+      text: string;
+    }[];
+    expect(stored.filter((r) => r.id >= 'ex-2').map((r) => r.text)).toEqual(texts);
+  });
+
   it('the JSONL line cap counts bytes, not characters: 1,500 CJK characters (4.5 KB) pass no 2,048-byte cap', async () => {
     const file = writeJsonl(path.join(dir, 'cjk.jsonl'), [sentimentRow(0, { text: '語'.repeat(1500) }), ...good(2, 1)]);
     const c = freshContext();
