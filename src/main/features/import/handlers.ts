@@ -68,7 +68,7 @@ function targetProject(
 
 export const importHandlers: HandlerGroup<ImportMethods> = {
   'import.preview': async (input, ctx) => {
-    const file = sniffFile(input.path, input.format);
+    const file = sniffFile(input.path, input.format, input.sampleRows);
     const sample = await readSample(file, input.sampleRows);
     const project =
       input.projectId !== undefined

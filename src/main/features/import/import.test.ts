@@ -98,6 +98,33 @@ describe('import: happy paths', () => {
     expectSentimentScores(c);
   });
 
+  it('previews logs of long rows from enough rows to name the classes (JSONL, gzip JSONL, CSV)', async () => {
+    // 40 KB a row: the first 64 KB of the file hold one row, whose label names one class of three.
+    const long = (i: number) => sentimentRow(i, { text: `${'a long document '.repeat(2500)}${i}` });
+    const jsonl = writeJsonl(
+      path.join(dir, 'long.jsonl'),
+      Array.from({ length: 30 }, (_, i) => long(i)),
+    );
+    const gz = path.join(dir, 'long.jsonl.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(jsonl)));
+    const csv = path.join(dir, 'long.csv');
+    const csvRows = Array.from({ length: 30 }, (_, i) => {
+      const r = long(i);
+      const [a, b, c] = r['scores'] as number[];
+      return [r['id'], `"${String(r['text'])}"`, a, b, c, r['predicted_label'], 'sent', 'v1'].join(',');
+    });
+    fs.writeFileSync(
+      csv,
+      ['id,text,p_negative,p_neutral,p_positive,predicted_label,model,model_version', ...csvRows].join('\n'),
+    );
+    const c = freshContext();
+    for (const file of [jsonl, gz, csv]) {
+      const preview = await call('import.preview', { path: file, project: 'p', sampleRows: 20 }, c);
+      expect(preview.sample, file).toHaveLength(20);
+      expect(preview.mapping?.classes, file).toEqual([...SENTIMENT]);
+    }
+  });
+
   it('imports a CSV whose labels are class indexes, as its preview checked them', async () => {
     const c = freshContext();
     const header = 'id,text,p_negative,p_neutral,p_positive,predicted_label,label,model,model_version';

@@ -6,6 +6,12 @@ import { ApiError } from '../../../shared/api/errors';
 import type { Compression, Format } from './parse-protocol';
 
 const HEAD_BYTES = 64 * 1024;
+/**
+ * A preview reads on past the first 64 KB, four times more each time, until the head holds the
+ * rows of its sample: logs of long documents (tens of KB a row) would otherwise show one row, too
+ * few to see the class names. Bounded here, decompressed.
+ */
+const MAX_HEAD_BYTES = 16 << 20;
 const FINGERPRINT_BYTES = 1 << 20;
 
 export interface SniffResult {
@@ -40,8 +46,31 @@ function contentFormat(head: Buffer): Format {
   return head[i] === 0x7b ? 'jsonl' : 'csv';
 }
 
-/** Reads the start of a file to learn its real format; a name that lies is an error. */
-export function sniffFile(file: string, declared?: Format): SniffResult {
+/** Line breaks in `buf`, counted up to `limit`. */
+function newlines(buf: Buffer, limit: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(0x0a); i >= 0 && n < limit; i = buf.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+/** The decompressed start of gzip data; null when it would pass `maxBytes` (the head before it will do). */
+function gunzipHead(raw: Buffer, name: string, maxBytes?: number): Buffer | null {
+  try {
+    return zlib.gunzipSync(raw, {
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      ...(maxBytes ? { maxOutputLength: maxBytes } : {}),
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
+    throw new ApiError('bad-file', `${name}: gzip data is corrupt (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Reads the start of a file to learn its real format; a name that lies is an error. A preview
+ * asks for `sampleLines`: the head then holds that many lines when the file and the cap allow.
+ */
+export function sniffFile(file: string, declared?: Format, sampleLines = 0): SniffResult {
   const resolved = path.resolve(file);
   const name = path.basename(resolved);
   let stat: fs.Stats;
@@ -53,21 +82,30 @@ export function sniffFile(file: string, declared?: Format): SniffResult {
   if (!stat.isFile()) throw new ApiError('bad-file', `${file}: not a regular file`);
   if (stat.size === 0) throw new ApiError('bad-file', `${name}: the file is empty`);
   const fd = fs.openSync(resolved, 'r');
-  let raw: Buffer;
+  let gzip: boolean;
+  let head: Buffer;
   try {
-    raw = readRange(fd, 0, HEAD_BYTES);
+    let asked = HEAD_BYTES;
+    let raw = readRange(fd, 0, asked);
+    gzip = raw[0] === 0x1f && raw[1] === 0x8b;
+    head = gzip ? gunzipHead(raw, name)! : raw;
+    if (head.length === 0) throw new ApiError('bad-file', `${name}: the gzip file holds no data`);
+    while (
+      sampleLines > 0 &&
+      raw.length === asked && // else the whole file is read
+      asked < MAX_HEAD_BYTES &&
+      head.length < MAX_HEAD_BYTES &&
+      contentFormat(head) !== 'parquet' &&
+      newlines(head, sampleLines + 1) <= sampleLines
+    ) {
+      asked = Math.min(asked * 4, MAX_HEAD_BYTES);
+      raw = readRange(fd, 0, asked);
+      const grown = gzip ? gunzipHead(raw, name, MAX_HEAD_BYTES) : raw;
+      if (grown === null) break;
+      head = grown;
+    }
   } finally {
     fs.closeSync(fd);
-  }
-  const gzip = raw[0] === 0x1f && raw[1] === 0x8b;
-  let head = raw;
-  if (gzip) {
-    try {
-      head = zlib.gunzipSync(raw, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    } catch (e) {
-      throw new ApiError('bad-file', `${name}: gzip data is corrupt (${(e as Error).message})`);
-    }
-    if (head.length === 0) throw new ApiError('bad-file', `${name}: the gzip file holds no data`);
   }
   if (
     head
