@@ -50,6 +50,7 @@ async function insertCeiling(
     maxLineBytes: 16 << 20,
     maxDecompressedBytes: 2 ** 40,
     batchRows: 8192,
+    batchBytes: 16 << 20,
     maxInFlight: Infinity,
     shardIndex: 0,
     shardCount: 1,

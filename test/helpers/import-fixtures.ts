@@ -143,7 +143,7 @@ export async function importFile(
   ctx: TestContext,
   file: string,
   mapping: ImportMappingInput,
-  options: { project?: string; strict?: boolean; batchRows?: number; maxLineBytes?: number } = {},
+  options: { project?: string; strict?: boolean; batchRows?: number; batchBytes?: number; maxLineBytes?: number } = {},
 ): Promise<ImportOutcome> {
   const { jobId } = await call(
     'import.start',
@@ -153,6 +153,7 @@ export async function importFile(
       mapping,
       strict: options.strict ?? false,
       ...(options.batchRows ? { batchRows: options.batchRows } : {}),
+      ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
       ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}),
     },
     ctx,

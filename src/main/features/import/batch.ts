@@ -36,12 +36,16 @@ export class BatchBuilder {
   private readonly models: [string, string][] = [];
   private lastModel: [string | null, string | null] = [null, null];
   private lastModelIndex = -1;
+  private textChars = 0;
+  /** The fixed part of a row: numbers, vectors and the array slots of its strings. */
+  private readonly rowBytes: number;
 
   constructor(
     private readonly capacity: number,
     private readonly width: number,
     private readonly featureDim: number,
   ) {
+    this.rowBytes = 96 + 4 * (width + featureDim);
     this.batch = this.fresh();
   }
 
@@ -75,6 +79,11 @@ export class BatchBuilder {
     return this.batch.n >= this.capacity;
   }
 
+  /** About how much memory the batch's rows take (two bytes a character of text). */
+  get bytes(): number {
+    return this.textChars * 2 + this.batch.n * this.rowBytes;
+  }
+
   add(row: ValidRow, rowNumber: number): void {
     const b = this.batch;
     const i = b.n++;
@@ -90,6 +99,12 @@ export class BatchBuilder {
     b.modelIndex[i] = this.modelIndex(row.modelName, row.modelVersion);
     b.metadata.push(row.metadata);
     b.hashes[i] = row.contentHash;
+    this.textChars +=
+      row.id.length +
+      (row.text?.length ?? 0) +
+      (row.imagePath?.length ?? 0) +
+      (row.groundTruth?.length ?? 0) +
+      (row.metadata?.length ?? 0);
   }
 
   private modelIndex(name: string, version: string): number {
@@ -111,6 +126,7 @@ export class BatchBuilder {
   take(): RowBatch {
     const b = this.batch;
     this.batch = this.fresh();
+    this.textChars = 0;
     const n = b.n;
     return {
       ...b,

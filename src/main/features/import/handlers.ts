@@ -142,6 +142,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       maxLineBytes: input.maxLineBytes,
       maxDecompressedBytes: input.maxDecompressedBytes,
       batchRows: input.batchRows,
+      batchBytes: input.batchBytes,
     };
     let prepared = prepareRun(ctx, req);
     if ('done' in prepared) {

@@ -25,6 +25,7 @@ export interface ImportRequest {
   maxLineBytes: number;
   maxDecompressedBytes: number;
   batchRows: number;
+  batchBytes: number;
 }
 
 const FIRST_REJECTS = 20;
@@ -212,6 +213,7 @@ export async function runImport(
       maxLineBytes: req.maxLineBytes,
       maxDecompressedBytes: req.maxDecompressedBytes,
       batchRows: req.batchRows,
+      batchBytes: req.batchBytes,
       maxInFlight: 2,
     },
     parserThreads(),

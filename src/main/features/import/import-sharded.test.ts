@@ -37,11 +37,14 @@ afterEach(() => {
   delete process.env['FLYWHEEL_PARSER_THREADS'];
 });
 
-async function importWith(threads: number) {
+async function importWith(threads: number, batchBytes?: number, log = file) {
   process.env['FLYWHEEL_PARSER_THREADS'] = String(threads);
-  const ctx = openContext(dir, `t${threads}.db`);
+  const ctx = openContext(dir, `t${threads}-${batchBytes ?? 0}-${path.basename(log)}.db`);
   try {
-    const { status, run } = await importFile(ctx, file, sentimentMapping(), { batchRows: 64 });
+    const { status, run } = await importFile(ctx, log, sentimentMapping(), {
+      batchRows: 64,
+      ...(batchBytes ? { batchBytes } : {}),
+    });
     const stored = ctx.store.db
       .prepare(
         'SELECT e.external_id AS id, p.predicted, hex(p.scores) AS s FROM examples e JOIN predictions p ON p.example_id = e.id ORDER BY e.id',
@@ -101,5 +104,24 @@ describe('import with two parsers', () => {
     expect(two.run.rowsImported).toBe(one.run.rowsImported);
     expect(one.run.sha256).toBe(fileSha256(file));
     expect(two.run.sha256).toBe(fileSha256(file));
+  });
+
+  it('sends a segment of long rows in several batches, and stores the same rows in the same order', async () => {
+    // ~4 KB of text a row: a 64-row segment takes ~0.5 MB, past a 64 KB batch: about eight batches each.
+    const rows = Array.from({ length: 400 }, (_, i) =>
+      i % 97 === 5
+        ? { ...sentimentRow(i), scores: [0.9, 0.9, 0.9] }
+        : sentimentRow(i, { text: `${'long '.repeat(800)}${i}` }),
+    );
+    const long = writeJsonl(path.join(dir, 'long-rows.jsonl'), rows);
+    const whole = await importWith(1, undefined, long);
+    const bytes = 1 << 16;
+    for (const threads of [1, 2]) {
+      const split = await importWith(threads, bytes, long);
+      expect(split.state, `${threads} parser(s)`).toBe('succeeded');
+      expect(split.stored, `${threads} parser(s)`).toEqual(whole.stored);
+      expect(split.rejects, `${threads} parser(s)`).toEqual(whole.rejects);
+      expect(split.run).toMatchObject({ recordsRead: 400, rowsImported: 395, rowsRejected: 5 });
+    }
   });
 });

@@ -16,6 +16,8 @@ export interface ParseJob {
   maxLineBytes: number;
   maxDecompressedBytes: number;
   batchRows: number;
+  /** A batch goes early, before its segment ends, once its rows take about this much memory. */
+  batchBytes: number;
   /** Batches sent but not yet committed before the parser waits. */
   maxInFlight: number;
   /**
@@ -27,7 +29,19 @@ export interface ParseJob {
 }
 
 export type ParserMessage =
-  | { type: 'batch'; segment: number; batch: RowBatch; recordsEnd: number; rejects: SourceReject[]; bytesRead: number }
+  /**
+   * Rows of a segment, up to record `recordsEnd`. A segment of long rows comes in several
+   * batches, so a batch stays small in memory: `last` marks the one that ends the segment.
+   */
+  | {
+      type: 'batch';
+      segment: number;
+      last: boolean;
+      batch: RowBatch;
+      recordsEnd: number;
+      rejects: SourceReject[];
+      bytesRead: number;
+    }
   /** `sha256`: of the file's bytes as read (shard 0 of JSONL and CSV), so the host need not read it again. */
   | { type: 'end'; records: number; bytesRead: number; sha256?: string }
   | { type: 'fatal'; code: 'bad-file' | 'bad-mapping' | 'internal'; message: string };

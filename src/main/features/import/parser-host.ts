@@ -141,7 +141,8 @@ export function startParsers(job: Omit<ParseJob, 'shardIndex' | 'shardCount'>, c
   if (count <= 1 || job.format === 'parquet') return startParser({ ...job, shardIndex: 0, shardCount: 1 });
   const handles = Array.from({ length: count }, (_, i) => startParser({ ...job, shardIndex: i, shardCount: count }));
   const out = new MessageQueue();
-  const waiting = new Map<number, { message: ParserMessage; from: number }>();
+  // The batches of each segment not yet passed on, in the order their parser sent them.
+  const waiting = new Map<number, { message: ParserMessage & { type: 'batch' }; from: number }[]>();
   const ackOrder: number[] = [];
   let next = Math.floor(job.skipRecords / job.batchRows);
   let ended = 0;
@@ -156,11 +157,14 @@ export function startParsers(job: Omit<ParseJob, 'shardIndex' | 'shardCount'>, c
     }
   };
   const release = () => {
-    for (let w = waiting.get(next); w; w = waiting.get(next)) {
-      waiting.delete(next);
+    for (let parts = waiting.get(next); parts && parts.length > 0; parts = waiting.get(next)) {
+      const w = parts.shift()!;
       ackOrder.push(w.from);
       out.push(w.message);
-      next++;
+      if (w.message.last) {
+        waiting.delete(next);
+        next++;
+      }
     }
     if (ended === count && waiting.size === 0 && !closed) {
       out.push({ type: 'end', records, bytesRead, ...(sha256 ? { sha256 } : {}) });
@@ -171,8 +175,11 @@ export function startParsers(job: Omit<ParseJob, 'shardIndex' | 'shardCount'>, c
     void (async () => {
       for await (const message of handle.messages) {
         if (closed) return;
-        if (message.type === 'batch') waiting.set(message.segment, { message, from });
-        else if (message.type === 'end') {
+        if (message.type === 'batch') {
+          const parts = waiting.get(message.segment) ?? [];
+          parts.push({ message, from });
+          waiting.set(message.segment, parts);
+        } else if (message.type === 'end') {
           ended++;
           records = Math.max(records, message.records);
           bytesRead = Math.max(bytesRead, message.bytesRead);

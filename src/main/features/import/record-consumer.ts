@@ -55,7 +55,7 @@ export class RecordConsumer {
     const segment = Math.floor((row - 1) / this.job.batchRows);
     if (segment !== this.segment) {
       if (this.segment >= 0 && this.ownsSegment(this.segment))
-        this.flush(this.segment, (this.segment + 1) * this.job.batchRows);
+        this.flush(this.segment, (this.segment + 1) * this.job.batchRows, true);
       this.segment = segment;
     }
     this.records = row;
@@ -67,6 +67,9 @@ export class RecordConsumer {
     const result = this.validate(raw);
     if (result.ok) {
       this.builder.add(result.row, row);
+      // Long documents (tens of KB a row) would make a batch of `batchRows` rows hundreds of MB,
+      // with several in flight: such a batch goes before its segment ends.
+      if (this.builder.bytes >= this.job.batchBytes) this.flush(this.segment, row, false);
     } else {
       const field = this.packing ? this.packing.sourceField(result.problem.field) : result.problem.field;
       this.reject(row, line, field, result.problem.reason, rawText());
@@ -78,9 +81,9 @@ export class RecordConsumer {
     this.rejects.push({ row, line, field, reason, raw: rawText.slice(0, RAW_EXCERPT_CHARS) });
   }
 
-  private flush(segment: number, recordsEnd: number): void {
+  private flush(segment: number, recordsEnd: number, last: boolean): void {
     const batch = this.builder.take();
-    this.post({ type: 'batch', segment, batch, recordsEnd, rejects: this.rejects, bytesRead: this.bytesRead });
+    this.post({ type: 'batch', segment, last, batch, recordsEnd, rejects: this.rejects, bytesRead: this.bytesRead });
     this.rejects = [];
     this.inFlight++;
   }
@@ -106,7 +109,7 @@ export class RecordConsumer {
   }
 
   finish(): void {
-    if (this.segment >= 0 && this.ownsSegment(this.segment)) this.flush(this.segment, this.records);
+    if (this.segment >= 0 && this.ownsSegment(this.segment)) this.flush(this.segment, this.records, true);
     this.post({
       type: 'end',
       records: this.records,

@@ -83,6 +83,13 @@ export const ImportStartInputSchema = z
       .max(Number.MAX_SAFE_INTEGER)
       .default(64 * 2 ** 30),
     batchRows: z.number().int().min(1).max(100_000).default(8192),
+    /** A batch is written sooner once its rows take about this much memory (long documents). */
+    batchBytes: z
+      .number()
+      .int()
+      .min(1 << 16)
+      .max(1 << 30)
+      .default(16 << 20),
   })
   .and(ImportTargetSchema);
 export type ImportStartInput = z.input<typeof ImportStartInputSchema>;
