@@ -142,6 +142,8 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
           consumer.record(raw, row, null, () =>
             JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
           );
+          // A chunk is 2,048 rows whatever their size: rows of long documents fill several batches.
+          if (consumer.congested) await consumer.drain();
         }
         await consumer.drain();
       }

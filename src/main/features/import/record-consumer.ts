@@ -101,6 +101,11 @@ export class RecordConsumer {
     this.ack();
   }
 
+  /** Too many batches are uncommitted: a reader that can pause mid-chunk should `drain()` now. */
+  get congested(): boolean {
+    return this.inFlight >= this.job.maxInFlight && !this.stopped;
+  }
+
   /** Awaited by readers between chunks: waits while too many batches are uncommitted. */
   async drain(): Promise<void> {
     while (this.inFlight >= this.job.maxInFlight && !this.stopped) {
