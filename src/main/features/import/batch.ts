@@ -30,6 +30,9 @@ export interface RowBatch {
   hashes: Float64Array;
 }
 
+/** Rows a batch's columns are made for at first; they double as rows come, up to the batch's rows. */
+const FIRST_ROWS = 256;
+
 export class BatchBuilder {
   private batch: RowBatch;
   private readonly modelKeys = new Map<string, number>();
@@ -37,6 +40,8 @@ export class BatchBuilder {
   private lastModel: [string | null, string | null] = [null, null];
   private lastModelIndex = -1;
   private textChars = 0;
+  /** Rows the batch's columns have room for. */
+  private allocated = 0;
   /** The fixed part of a row: numbers, vectors and the array slots of its strings. */
   private readonly rowBytes: number;
 
@@ -50,7 +55,10 @@ export class BatchBuilder {
   }
 
   private fresh(): RowBatch {
-    const c = this.capacity;
+    // Sized as rows come: a batch sent early (long documents) or a small file's only batch would
+    // otherwise allocate columns for all of `capacity` rows, 32 MB with 1,024 features.
+    const c = Math.min(this.capacity, FIRST_ROWS);
+    this.allocated = c;
     return {
       n: 0,
       ids: [],
@@ -84,7 +92,26 @@ export class BatchBuilder {
     return this.textChars * 2 + this.batch.n * this.rowBytes;
   }
 
+  private grow(): void {
+    const b = this.batch;
+    const rows = this.allocated * 2;
+    const wider = <T extends Float64Array | Float32Array | Int32Array>(column: T, per: number): T => {
+      const out = new (column.constructor as new (n: number) => T)(rows * per);
+      out.set(column);
+      return out;
+    };
+    b.rows = wider(b.rows, 1);
+    b.ts = wider(b.ts, 1);
+    if (b.features) b.features = wider(b.features, this.featureDim);
+    b.scores = wider(b.scores, this.width);
+    b.predicted = wider(b.predicted, 1);
+    b.modelIndex = wider(b.modelIndex, 1);
+    b.hashes = wider(b.hashes, 1);
+    this.allocated = rows;
+  }
+
   add(row: ValidRow, rowNumber: number): void {
+    if (this.batch.n === this.allocated) this.grow();
     const b = this.batch;
     const i = b.n++;
     b.ids.push(row.id);

@@ -100,7 +100,8 @@ describe('import: happy paths', () => {
 
   it('previews logs of long rows from enough rows to name the classes (JSONL, gzip JSONL, CSV)', async () => {
     // 40 KB a row: the first 64 KB of the file hold one row, whose label names one class of three.
-    const long = (i: number) => sentimentRow(i, { text: `${'a long document '.repeat(2500)}${i}` });
+    // Paragraph breaks in the CSV text are line breaks inside quotes, not records.
+    const long = (i: number) => sentimentRow(i, { text: `${'a long paragraph\n\n'.repeat(2200)}${i}` });
     const jsonl = writeJsonl(
       path.join(dir, 'long.jsonl'),
       Array.from({ length: 30 }, (_, i) => long(i)),
@@ -122,6 +123,20 @@ describe('import: happy paths', () => {
       const preview = await call('import.preview', { path: file, project: 'p', sampleRows: 20 }, c);
       expect(preview.sample, file).toHaveLength(20);
       expect(preview.mapping?.classes, file).toEqual([...SENTIMENT]);
+    }
+  });
+
+  it('previews a gzip log whose start passes the 16 MB cap from the rows that fit under it', async () => {
+    // 600 KB rows that compress ~170×: 64 KB of gzip hold 18 rows, 256 KB would pass the cap.
+    const words = Array.from({ length: 400 }, (_, i) => `w${(i * 7919) % 10007}`).join(' ');
+    const rows = Array.from({ length: 30 }, (_, i) => sentimentRow(i, { text: `${words.repeat(260)} ${i}` }));
+    const plain = writeJsonl(path.join(dir, 'docs.jsonl'), rows);
+    const gz = path.join(dir, 'docs.jsonl.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(plain)));
+    const c = freshContext();
+    for (const file of [plain, gz]) {
+      const preview = await call('import.preview', { path: file, project: 'p', sampleRows: 20 }, c);
+      expect(preview.sample, file).toHaveLength(20);
     }
   });
 

@@ -4,7 +4,7 @@ import { SENTIMENT, sentimentMapping, sentimentRow } from '../../../../test/help
 import type { ParseJob, ParserMessage } from './parse-protocol';
 import { RecordConsumer } from './record-consumer';
 
-const job = (batchBytes: number): ParseJob => ({
+const job = (batchBytes: number, batchRows = 100): ParseJob => ({
   path: 'log.jsonl',
   format: 'jsonl',
   compression: 'none',
@@ -13,7 +13,7 @@ const job = (batchBytes: number): ParseJob => ({
   skipRecords: 0,
   maxLineBytes: 1 << 20,
   maxDecompressedBytes: 1 << 30,
-  batchRows: 100,
+  batchRows,
   batchBytes,
   maxInFlight: Infinity,
   shardIndex: 0,
@@ -21,9 +21,9 @@ const job = (batchBytes: number): ParseJob => ({
 });
 
 /** Feeds n rows whose text has `chars(i)` characters; returns the batches posted. */
-function feed(batchBytes: number, n: number, chars: (i: number) => number) {
+function feed(batchBytes: number, n: number, chars: (i: number) => number, batchRows = 100) {
   const batches: (ParserMessage & { type: 'batch' })[] = [];
-  const consumer = new RecordConsumer(job(batchBytes), (m) => {
+  const consumer = new RecordConsumer(job(batchBytes, batchRows), (m) => {
     if (m.type === 'batch') batches.push(m);
   });
   for (let row = 1; row <= n; row++) {
@@ -65,5 +65,17 @@ describe('RecordConsumer batches', () => {
     const ends = batches.map((b) => b.recordsEnd);
     expect(ends).toEqual([...ends].sort((a, b) => a - b));
     expect(batches.flatMap((b) => Array.from(b.batch.rows))).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+  });
+
+  it('grows a batch as rows come, every value where it was written', () => {
+    const [batch] = feed(1 << 30, 1000, () => 10, 5000).map((b) => b.batch);
+    expect(batch!.n).toBe(1000);
+    expect(Array.from(batch!.rows)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    for (const i of [0, 255, 256, 511, 512, 999]) {
+      const expected = sentimentRow(i + 1)['scores'] as number[];
+      const stored = Array.from(batch!.scores.subarray(i * 3, i * 3 + 3));
+      stored.forEach((v, k) => expect(v).toBeCloseTo(expected[k]!, 6));
+      expect(batch!.ts[i]).toBe(sentimentRow(i + 1)['ts']);
+    }
   });
 });

@@ -46,24 +46,51 @@ function contentFormat(head: Buffer): Format {
   return head[i] === 0x7b ? 'jsonl' : 'csv';
 }
 
-/** Line breaks in `buf`, counted up to `limit`. */
-function newlines(buf: Buffer, limit: number): number {
+/** Line breaks that end records in `buf`, counted up to `limit`: in CSV, not those inside quotes. */
+function recordBreaks(buf: Buffer, limit: number, csv: boolean): number {
   let n = 0;
-  for (let i = buf.indexOf(0x0a); i >= 0 && n < limit; i = buf.indexOf(0x0a, i + 1)) n++;
+  if (!csv) {
+    for (let i = buf.indexOf(0x0a); i >= 0 && n < limit; i = buf.indexOf(0x0a, i + 1)) n++;
+    return n;
+  }
+  let quoted = false; // a "" escape flips it twice
+  for (let i = 0; i < buf.length && n < limit; i++) {
+    const c = buf[i];
+    if (c === 0x22) quoted = !quoted;
+    else if (c === 0x0a && !quoted) n++;
+  }
   return n;
 }
 
-/** The decompressed start of gzip data; null when it would pass `maxBytes` (the head before it will do). */
-function gunzipHead(raw: Buffer, name: string, maxBytes?: number): Buffer | null {
+const tooLarge = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+
+/**
+ * The decompressed start of gzip data, at most `maxBytes`. When all of `raw` would give more
+ * (`capped`), the output of the longest start of it that fits, found to within a sixteenth of `raw`
+ * (gzip gives at most ~1,000 bytes a byte, so 1 KB of it always fits).
+ */
+function gunzipHead(raw: Buffer, name: string, maxBytes: number): { head: Buffer; capped: boolean } {
+  const inflate = (take: number) =>
+    zlib.gunzipSync(raw.subarray(0, take), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: maxBytes });
+  const corrupt = (e: unknown) => new ApiError('bad-file', `${name}: gzip data is corrupt (${(e as Error).message})`);
   try {
-    return zlib.gunzipSync(raw, {
-      finishFlush: zlib.constants.Z_SYNC_FLUSH,
-      ...(maxBytes ? { maxOutputLength: maxBytes } : {}),
-    });
+    return { head: inflate(raw.length), capped: false };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
-    throw new ApiError('bad-file', `${name}: gzip data is corrupt (${(e as Error).message})`);
+    if (!tooLarge(e)) throw corrupt(e);
   }
+  let fits = Math.min(raw.length, 1024);
+  let over = raw.length;
+  while (over - fits > Math.max(1024, raw.length >> 4)) {
+    const mid = (fits + over) >>> 1;
+    try {
+      inflate(mid);
+      fits = mid;
+    } catch (e) {
+      if (!tooLarge(e)) throw corrupt(e);
+      over = mid;
+    }
+  }
+  return { head: inflate(fits), capped: true };
 }
 
 /**
@@ -88,21 +115,27 @@ export function sniffFile(file: string, declared?: Format, sampleLines = 0): Sni
     let asked = HEAD_BYTES;
     let raw = readRange(fd, 0, asked);
     gzip = raw[0] === 0x1f && raw[1] === 0x8b;
-    head = gzip ? gunzipHead(raw, name)! : raw;
+    let capped = false;
+    const decompress = () => {
+      if (!gzip) return raw;
+      const out = gunzipHead(raw, name, MAX_HEAD_BYTES);
+      capped = out.capped;
+      return out.head;
+    };
+    head = decompress();
     if (head.length === 0) throw new ApiError('bad-file', `${name}: the gzip file holds no data`);
     while (
       sampleLines > 0 &&
+      !capped &&
       raw.length === asked && // else the whole file is read
       asked < MAX_HEAD_BYTES &&
       head.length < MAX_HEAD_BYTES &&
       contentFormat(head) !== 'parquet' &&
-      newlines(head, sampleLines + 1) <= sampleLines
+      recordBreaks(head, sampleLines + 1, contentFormat(head) === 'csv') <= sampleLines
     ) {
       asked = Math.min(asked * 4, MAX_HEAD_BYTES);
       raw = readRange(fd, 0, asked);
-      const grown = gzip ? gunzipHead(raw, name, MAX_HEAD_BYTES) : raw;
-      if (grown === null) break;
-      head = grown;
+      head = decompress();
     }
   } finally {
     fs.closeSync(fd);
