@@ -42,6 +42,8 @@ export class BatchBuilder {
   private textChars = 0;
   /** Rows the batch's columns have room for. */
   private allocated = 0;
+  /** Rows of the batch handed over last. */
+  private lastRows = 0;
   /** The fixed part of a row: numbers, vectors and the array slots of its strings. */
   private readonly rowBytes: number;
 
@@ -55,9 +57,10 @@ export class BatchBuilder {
   }
 
   private fresh(): RowBatch {
-    // Sized as rows come: a batch sent early (long documents) or a small file's only batch would
-    // otherwise allocate columns for all of `capacity` rows, 32 MB with 1,024 features.
-    const c = Math.min(this.capacity, FIRST_ROWS);
+    // Sized like the batch before, and grown as rows come: a batch sent early (long documents) or
+    // a small file's only batch would otherwise allocate columns for all of `capacity` rows (32 MB
+    // with 1,024 features), and full batches grow only once.
+    const c = Math.min(this.capacity, Math.max(FIRST_ROWS, this.lastRows));
     this.allocated = c;
     return {
       n: 0,
@@ -152,6 +155,7 @@ export class BatchBuilder {
   /** Hands over the filled batch (trimmed) and starts a new one. */
   take(): RowBatch {
     const b = this.batch;
+    this.lastRows = b.n;
     this.batch = this.fresh();
     this.textChars = 0;
     const n = b.n;
