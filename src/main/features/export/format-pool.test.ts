@@ -41,13 +41,18 @@ describe('planJobs', () => {
       [2000, 2500],
     ]);
     const mb = 1 << 20;
-    const long = planJobs(init('jsonl'), selection([10 * mb, 10 * mb, 100, 20 * mb, 100]), new Uint8Array(5));
-    // 16 MB a job: a 20 MB row goes alone, and every row goes somewhere, once, in order.
+    const long = planJobs(init('jsonl'), selection([2 * mb, mb, 100, 5 * mb, 100]), new Uint8Array(5));
+    // 4 MB a line job: a 5 MB row goes alone, and every row goes somewhere, once, in order.
     expect(long.ranges).toEqual([
-      [0, 1],
-      [1, 3],
+      [0, 3],
       [3, 4],
       [4, 5],
+    ]);
+    // A Parquet job, whole row groups, holds up to 16 MB.
+    const groups = planJobs(init('parquet'), selection([10 * mb, 5 * mb, 10 * mb]), new Uint8Array(3));
+    expect(groups.ranges).toEqual([
+      [0, 2],
+      [2, 3],
     ]);
   });
 

@@ -10,6 +10,13 @@ const PARQUET_CHUNK = 16_384;
  * bounded (jobs in flight × this) whatever the rows hold.
  */
 const JOB_BYTES = 16 << 20;
+/**
+ * Lines need no large jobs (a Parquet job is whole row groups): jobs of long documents are cut
+ * smaller, since each holds its text several times over (SQLite's aggregate, its copy, the lines)
+ * and four a worker are out at once. Exporting 20,000 rows of 63 KB: 593–608 MB peak at 16 MB,
+ * 340–354 MB at 4 MB, and faster (4.6–4.8 s against 5.2–5.3 s).
+ */
+const LINE_JOB_BYTES = 4 << 20;
 
 /** The jobs of an export: ranges over the rows in `order` (positions in the selection). */
 interface JobPlan {
@@ -26,6 +33,7 @@ export function planJobs(init: FormatWorkerInit, sel: Selection, split: Uint8Arr
   const n = split.length;
   const parquet = init.format === 'parquet';
   const maxRows = parquet ? PARQUET_CHUNK : CHUNK;
+  const maxBytes = parquet ? JOB_BYTES : LINE_JOB_BYTES;
   // Fixed fields and the features, as text at most ~12 bytes a float.
   const rowBytes = 256 + 12 * (init.project.featureNames?.length ?? 0);
   const ranges: [number, number][] = [];
@@ -35,7 +43,7 @@ export function planJobs(init: FormatWorkerInit, sel: Selection, split: Uint8Arr
     for (let i = from; i < to; i++) {
       const row = order ? order[i]! : i;
       const size = rowBytes + sel.bytes[row]!;
-      if (i > start && (i - start >= maxRows || bytes + size > JOB_BYTES)) {
+      if (i > start && (i - start >= maxRows || bytes + size > maxBytes)) {
         ranges.push([start, i]);
         start = i;
         bytes = 0;
