@@ -94,6 +94,39 @@ function gunzipHead(raw: Buffer, name: string, maxBytes: number): { head: Buffer
 }
 
 /**
+ * The start of the file, decompressed: 64 KB of it, or for a preview (`sampleLines`), more until it
+ * holds that many records, the file ends or MAX_HEAD_BYTES is reached.
+ */
+function readHead(fd: number, name: string, sampleLines: number): { gzip: boolean; head: Buffer } {
+  let asked = HEAD_BYTES;
+  let raw = readRange(fd, 0, asked);
+  const gzip = raw[0] === 0x1f && raw[1] === 0x8b;
+  let capped = false;
+  const decompress = () => {
+    if (!gzip) return raw;
+    const out = gunzipHead(raw, name, MAX_HEAD_BYTES);
+    capped = out.capped;
+    return out.head;
+  };
+  let head = decompress();
+  if (head.length === 0) throw new ApiError('bad-file', `${name}: the gzip file holds no data`);
+  while (
+    sampleLines > 0 &&
+    !capped &&
+    raw.length === asked && // else the whole file is read
+    asked < MAX_HEAD_BYTES &&
+    head.length < MAX_HEAD_BYTES &&
+    contentFormat(head) !== 'parquet' &&
+    recordBreaks(head, sampleLines + 1, contentFormat(head) === 'csv') <= sampleLines
+  ) {
+    asked = Math.min(asked * 4, MAX_HEAD_BYTES);
+    raw = readRange(fd, 0, asked);
+    head = decompress();
+  }
+  return { gzip, head };
+}
+
+/**
  * Reads the start of a file to learn its real format; a name that lies is an error. A preview
  * asks for `sampleLines`: the head then holds that many lines when the file and the cap allow.
  */
@@ -112,31 +145,7 @@ export function sniffFile(file: string, declared?: Format, sampleLines = 0): Sni
   let gzip: boolean;
   let head: Buffer;
   try {
-    let asked = HEAD_BYTES;
-    let raw = readRange(fd, 0, asked);
-    gzip = raw[0] === 0x1f && raw[1] === 0x8b;
-    let capped = false;
-    const decompress = () => {
-      if (!gzip) return raw;
-      const out = gunzipHead(raw, name, MAX_HEAD_BYTES);
-      capped = out.capped;
-      return out.head;
-    };
-    head = decompress();
-    if (head.length === 0) throw new ApiError('bad-file', `${name}: the gzip file holds no data`);
-    while (
-      sampleLines > 0 &&
-      !capped &&
-      raw.length === asked && // else the whole file is read
-      asked < MAX_HEAD_BYTES &&
-      head.length < MAX_HEAD_BYTES &&
-      contentFormat(head) !== 'parquet' &&
-      recordBreaks(head, sampleLines + 1, contentFormat(head) === 'csv') <= sampleLines
-    ) {
-      asked = Math.min(asked * 4, MAX_HEAD_BYTES);
-      raw = readRange(fd, 0, asked);
-      head = decompress();
-    }
+    ({ gzip, head } = readHead(fd, name, sampleLines));
   } finally {
     fs.closeSync(fd);
   }
