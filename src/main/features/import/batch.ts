@@ -86,10 +86,6 @@ export class BatchBuilder {
     return this.batch.n;
   }
 
-  get full(): boolean {
-    return this.batch.n >= this.capacity;
-  }
-
   /** About how much memory the batch's rows take (two bytes a character of text). */
   get bytes(): number {
     return this.textChars * 2 + this.batch.n * this.rowBytes;

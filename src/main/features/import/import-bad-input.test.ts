@@ -70,6 +70,14 @@ function csvLine(r: Record<string, unknown>): string {
   ].join(',');
 }
 
+/** Writes a CSV of the header and `lines` and imports it with the CSV mapping into a fresh database. */
+async function importCsvLines(name: string, lines: string[]) {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, [CSV_HEADER, ...lines].join('\n') + '\n');
+  const c = freshContext();
+  return { c, ...(await importFile(c, file, csvMapping())) };
+}
+
 /** Imports `lines` (row 3 is the bad one unless told) and checks the one reject and the good rows. */
 async function expectOneReject(
   file: string,
@@ -278,10 +286,7 @@ describe('import: bad rows are rejected by name, good rows still import', () => 
     const lines = rows.map(csvLine);
     lines[1] = csvLine(rows[1]!).replace(/,0\.\d+,/, ',NaN,'); // p_negative of row 2
     lines[3] = lines[3]!.replace(/,(0\.\d+),(0\.\d+),(0\.\d+),/, ',$1,Infinity,$3,'); // p_neutral of row 4
-    const file = path.join(dir, 'nan.csv');
-    fs.writeFileSync(file, [CSV_HEADER, ...lines].join('\n') + '\n');
-    const c = freshContext();
-    const { status, run } = await importFile(c, file, csvMapping());
+    const { c, status, run } = await importCsvLines('nan.csv', lines);
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ status: 'done', rowsImported: 3, rowsRejected: 2 });
     expect(run.firstRejects.map((r) => [r.row, r.field, r.reason])).toEqual([
@@ -296,10 +301,7 @@ describe('import: bad rows are rejected by name, good rows still import', () => 
     const lines = rows.map(csvLine);
     lines[1] = lines[1]!.replace(/",(0\.\d+),/, '",,'); // p_negative of row 2 empty
     lines[3] = lines[3]!.replace(/,(0\.\d+),(0\.\d+),(0\.\d+),/, ',$1,   ,$3,'); // p_neutral of row 4 blank
-    const file = path.join(dir, 'missing-cells.csv');
-    fs.writeFileSync(file, [CSV_HEADER, ...lines].join('\n') + '\n');
-    const c = freshContext();
-    const { status, run } = await importFile(c, file, csvMapping());
+    const { c, status, run } = await importCsvLines('missing-cells.csv', lines);
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ status: 'done', rowsImported: 4, rowsRejected: 2 });
     expect(run.firstRejects.map((r) => [r.row, r.field, r.reason])).toEqual([
@@ -476,10 +478,7 @@ describe('import: odd but valid files', () => {
     const rows = good(4);
     const lines = rows.map(csvLine);
     lines[1] = lines[1]!.replace('"review number 1 about something"', '"first line\nsecond, line ""quoted"""');
-    const file = path.join(dir, 'multiline.csv');
-    fs.writeFileSync(file, [CSV_HEADER, ...lines].join('\n') + '\n');
-    const c = freshContext();
-    const { status, run } = await importFile(c, file, csvMapping());
+    const { c, status, run } = await importCsvLines('multiline.csv', lines);
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ status: 'done', rowsImported: 4, rowsRejected: 0 });
     const text = c.store.db.prepare(`SELECT text FROM examples WHERE external_id = 'ex-1'`).pluck().get();

@@ -108,7 +108,7 @@ export class RecordConsumer {
 
   /** Awaited by readers between chunks: waits while too many batches are uncommitted. */
   async drain(): Promise<void> {
-    while (this.inFlight >= this.job.maxInFlight && !this.stopped) {
+    while (this.congested) {
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
