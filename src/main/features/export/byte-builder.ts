@@ -78,8 +78,9 @@ export class ByteBuilder {
   private buf: Buffer;
   length = 0;
 
-  constructor(capacity = 1 << 16) {
-    this.buf = Buffer.allocUnsafeSlow(capacity);
+  /** A buffer of its own of `capacity` bytes, or `start` (a slot of shared memory) until that fills up. */
+  constructor(capacity = 1 << 16, start?: Buffer) {
+    this.buf = start ?? Buffer.allocUnsafeSlow(capacity);
   }
 
   private room(n: number): Buffer {

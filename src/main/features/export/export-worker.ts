@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../../store/database';
 import { ExportReadQueries, yieldToCheckpoints, type ExportExampleRow } from '../../store/export-reads';
-import type { FormatJob, FormatOutput, FormatWorkerInit } from './format-protocol';
+import type { FormatJob, FormatOutput, FormatWorkerInit, SharedPart } from './format-protocol';
 import type { SelectJob, SelectWorkerInit } from './select-in-workers';
 import { RowSelector, type SelectedChunk } from './select-rows';
 import { ByteBuilder } from './byte-builder';
@@ -56,10 +56,35 @@ function labelsOf(fmt: FormatWorkerInit, job: FormatJob, i: number): [string[], 
 /** Bytes per line seen so far: sizes the next chunk's buffers, which then rarely grow (a copy each time). */
 let bytesPerLine = 1024;
 
+/**
+ * A builder per split. With shared slots, each starts on its share of the job's slot, by its
+ * rows; one that outgrows it goes on in a buffer of its own, sent over as before.
+ */
+function lineBuilders(fmt: FormatWorkerInit, job: FormatJob, counts: number[]): ByteBuilder[] {
+  const own = (n: number) => new ByteBuilder(Math.ceil(n * bytesPerLine * 1.1) + 4096);
+  if (!fmt.shared) return counts.map(own);
+  const { buffer, slotBytes, slots } = fmt.shared;
+  let at = (job.seq % slots) * slotBytes;
+  return counts.map((n) => {
+    const share = Math.floor((slotBytes * n) / job.split.length);
+    if (n === 0 || share < 4096) return own(n);
+    const builder = new ByteBuilder(0, Buffer.from(buffer, at, share));
+    at += share;
+    return builder;
+  });
+}
+
+/** A split's bytes: where they lie in the shared slots, or a buffer of their own to transfer. */
+function partOf(fmt: FormatWorkerInit, out: ByteBuilder): SharedPart | Uint8Array {
+  const bytes = out.view();
+  if (fmt.shared && bytes.buffer === fmt.shared.buffer) return { at: bytes.byteOffset, length: bytes.length };
+  return bytes;
+}
+
 function formatLines(fmt: FormatWorkerInit, format: RowFormat, job: FormatJob): FormatReply {
   const counts = new Array<number>(fmt.splits).fill(0);
   for (let i = 0; i < job.split.length; i++) counts[job.split[i]!]!++;
-  const outs = counts.map((n) => new ByteBuilder(Math.ceil(n * bytesPerLine * 1.1) + 4096));
+  const outs = lineBuilders(fmt, job, counts);
   if (fmt.format === 'csv') {
     for (const [ex, i] of examplesOf(job)) {
       const [labels, source] = labelsOf(fmt, job, i);
@@ -76,7 +101,7 @@ function formatLines(fmt: FormatWorkerInit, format: RowFormat, job: FormatJob): 
   }
   const bytes = outs.reduce((sum, o) => sum + o.length, 0);
   if (job.ids.length > 0) bytesPerLine = Math.max(64, bytes / job.ids.length);
-  return { seq: job.seq, parts: outs.map((o) => o.view()), rows: counts };
+  return { seq: job.seq, parts: outs.map((o) => partOf(fmt, o)), rows: counts };
 }
 
 /** Bytes in one buffer of their own: a pooled Buffer (small ones are) cannot be transferred. */
@@ -121,7 +146,7 @@ function formatRowGroups(fmt: FormatWorkerInit, job: FormatJob): FormatReply {
   return { seq: job.seq, parts, rows, rowGroups };
 }
 
-type FormatReply = FormatOutput & { seq: number };
+type FormatReply = FormatOutput<Uint8Array | SharedPart> & { seq: number };
 type Reply = FormatReply | (SelectedChunk & { seq: number }) | { seq: number; error: string };
 
 function handle(job: FormatJob | SelectJob): Reply {
@@ -148,7 +173,8 @@ parentPort!.on('message', (m: FormatJob | SelectJob | { init: FormatWorkerInit |
   }
   try {
     const reply = handle(m);
-    const transfer = 'parts' in reply ? reply.parts.map((p) => p.buffer as ArrayBuffer) : [];
+    const transfer =
+      'parts' in reply ? reply.parts.flatMap((p) => ('buffer' in p ? [p.buffer as ArrayBuffer] : [])) : [];
     parentPort!.postMessage(reply, transfer);
   } catch (e) {
     parentPort!.postMessage({ seq: m.seq, error: (e as Error).message } satisfies Reply);

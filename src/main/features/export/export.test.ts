@@ -208,6 +208,43 @@ describe('dataset export', () => {
     ]);
   });
 
+  it('writes JSONL lines far longer than their estimate (control characters escaped six times over), whole', async () => {
+    // Four rows of 2.8 MB of JSON each, estimated at 0.8 MB: one job, whose lines outgrow the
+    // room set aside for it in the memory the workers share with the writer.
+    const text = 'a\u0001'.repeat(400_000);
+    const log = path.join(dir, 'escaped.jsonl');
+    const ids = ['e1', 'e2', 'e3', 'e4'];
+    const row = (id: string) =>
+      JSON.stringify({ id, text, scores: { bad: 0.4, good: 0.6 }, model: 'm', model_version: 'v1' });
+    fs.writeFileSync(log, `${ids.map(row).join('\n')}\n`);
+    await importGuessed(ctx, log, 'escaped');
+    for (const externalId of ids)
+      await call(
+        'labels.record',
+        {
+          project: { project: 'escaped' },
+          externalId,
+          annotator: 'ana',
+          schemaVersion: 1,
+          action: 'label',
+          labels: ['good'],
+        },
+        ctx,
+      );
+    const { jobId } = await call(
+      'export.start',
+      { project: { project: 'escaped' }, dir: out, name: 'escaped', format: 'jsonl', split: { kind: 'none' } },
+      ctx,
+    );
+    expect((await ctx.jobs.wait(jobId)).error).toBeUndefined();
+    const lines = fs.readFileSync(path.join(out, 'escaped', 'all.jsonl'), 'utf8').split('\n');
+    expect(lines.at(-1)).toBe('');
+    const rows = lines.slice(0, -1).map((l) => JSON.parse(l) as { id: string; text: string });
+    expect(rows.map((r) => r.id)).toEqual(ids);
+    for (const r of rows) expect(r.text === text, r.id).toBe(true);
+    expect(lines[0]!.length).toBeGreaterThan(2_800_000);
+  });
+
   it('rebuilds byte-identical files from the same database and options, in every format', async () => {
     for (const format of ['jsonl', 'csv', 'parquet', 'hf'] as const) {
       const first = await exportNow({ name: `same-${format}`, format, agreement: 'consensus', groupBy: 'user_id' });

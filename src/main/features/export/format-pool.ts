@@ -1,4 +1,4 @@
-import type { FormatJob, FormatOutput, FormatWorkerInit } from './format-protocol';
+import type { FormatJob, FormatOutput, FormatWorkerInit, SharedPart } from './format-protocol';
 import type { ExportWorkers } from './worker-pool';
 import type { Selection } from './select-rows';
 
@@ -17,6 +17,16 @@ const JOB_BYTES = 16 << 20;
  * 340–354 MB at 4 MB, and faster (4.6–4.8 s against 5.2–5.3 s).
  */
 const LINE_JOB_BYTES = 4 << 20;
+
+/**
+ * Room for a line job's bytes, for each job in flight: a line job holds up to LINE_JOB_BYTES of
+ * estimated rows, and the estimate is rough (JSON escapes, feature text), so a slot has half as
+ * much again. Pages are touched only as jobs fill them.
+ */
+function sharedSlots(slots: number): NonNullable<FormatWorkerInit['shared']> {
+  const slotBytes = LINE_JOB_BYTES + (LINE_JOB_BYTES >> 1);
+  return { buffer: new SharedArrayBuffer(slots * slotBytes), slotBytes, slots };
+}
 
 /** The jobs of an export: ranges over the rows in `order` (positions in the selection). */
 interface JobPlan {
@@ -81,8 +91,10 @@ export async function formatInWorkers(
   const plan = planJobs(init, sel, split);
   const total = sel.exampleIds.length;
   let done = 0;
-  await workers.run<FormatJob, FormatOutput>({
-    init,
+  const shared = init.format === 'parquet' ? undefined : sharedSlots(workers.jobsAhead);
+  const inPlace = (p: Uint8Array | SharedPart) => ('buffer' in p ? p : new Uint8Array(shared!.buffer, p.at, p.length));
+  await workers.run<FormatJob, FormatOutput<Uint8Array | SharedPart>>({
+    init: shared ? { ...init, shared } : init,
     count: plan.ranges.length,
     job: (seq) => {
       const [start, end] = plan.ranges[seq]!;
@@ -103,7 +115,8 @@ export async function formatInWorkers(
       };
     },
     take: (result) => {
-      write(result);
+      // Written before the next job is given this slot: the pool sends job seq + slots only after job seq was taken.
+      write({ ...result, parts: result.parts.map(inPlace) });
       done += result.rows.reduce((a, b) => a + b, 0);
       progress(done, total);
     },

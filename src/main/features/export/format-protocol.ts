@@ -10,6 +10,12 @@ export interface FormatWorkerInit {
   format: RowFormatName;
   labelSets: string[][];
   splits: number;
+  /**
+   * Lines only: where a job's lines go, a slot of `slotBytes` for each job in flight (job seq
+   * modulo the slots). Bytes written in place and read in place by the writing thread: a new
+   * buffer for each job made V8 collect the whole heap of the writing thread every ~64 MB.
+   */
+  shared?: { buffer: SharedArrayBuffer; slotBytes: number; slots: number };
 }
 
 /**
@@ -24,12 +30,18 @@ export interface FormatJob {
   split: Uint8Array;
 }
 
+/** A part written in the shared slots: its offset in the shared buffer and its length. */
+export interface SharedPart {
+  at: number;
+  length: number;
+}
+
 /**
  * The job's bytes and row count per split: JSONL or CSV lines, or Parquet row groups (their
  * column chunks, with footer entries whose offsets count from the part's first byte).
  */
-export interface FormatOutput {
-  parts: Uint8Array[];
+export interface FormatOutput<Part = Uint8Array> {
+  parts: Part[];
   rows: number[];
   rowGroups?: RowGroupInfo[];
 }

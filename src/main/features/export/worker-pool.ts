@@ -49,6 +49,15 @@ export class ExportWorkers {
     });
   }
 
+  /**
+   * Jobs given out may run at most this far ahead of the taker: a worker that stalls (a
+   * checkpoint pause, huge rows) must not let the others fill memory with finished results. So
+   * job seq modulo this is free again once job seq was taken.
+   */
+  get jobsAhead(): number {
+    return this.workers.length * IN_FLIGHT;
+  }
+
   private break(e: Error): void {
     if (this.closing) return;
     this.broken ??= e;
@@ -73,9 +82,7 @@ export class ExportWorkers {
           reject(e);
         };
         this.onBroken = fail;
-        // Jobs given out may run at most this far ahead of the taker: a worker that stalls (a
-        // checkpoint pause, huge rows) must not let the others fill memory with finished results.
-        const ahead = workers.length * IN_FLIGHT;
+        const ahead = this.jobsAhead;
         const idle: Worker[] = [];
         const send = (w: Worker) => {
           if (next >= jobs.count) return;
