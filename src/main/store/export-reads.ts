@@ -216,8 +216,6 @@ function featureFloats(
   return { floats, featureStart, featureCount };
 }
 
-const EVENT_PAGE = 200_000;
-
 /** Ascending ids that fill at least a quarter of the id range they span. */
 function isDense(ids: ArrayLike<number>): boolean {
   return ids[ids.length - 1]! - ids[0]! < 4 * ids.length;
@@ -231,32 +229,16 @@ export class ExportReadQueries {
   constructor(private readonly db: Db) {}
 
   /**
-   * Examples with at least one label event, ascending. Events under other schema versions count
-   * too: deriving the labels drops those examples, and the index alone answers this (a filter on
-   * the version would look up every event's row). Read in pages, so a project with many events
-   * per example never holds them all.
+   * The lowest and highest example ids with label events in the project (null: none), by two
+   * lookups in the events' index. Which examples in between have events, their events tell.
    */
-  labeledExamples(projectId: number): Int32Array {
-    const page = prepared(
-      this.db,
-      'SELECT example_id FROM label_events WHERE project_id = ? AND example_id > ? ORDER BY example_id LIMIT ?',
-    ).pluck();
-    let out = new Int32Array(1 << 16);
-    let n = 0;
-    for (let after = -1; ;) {
-      const ids = page.all(projectId, after, EVENT_PAGE) as number[];
-      for (const id of ids) {
-        if (n > 0 && out[n - 1] === id) continue;
-        if (n === out.length) {
-          const grown = new Int32Array(out.length * 2);
-          grown.set(out);
-          out = grown;
-        }
-        out[n++] = id;
-      }
-      if (ids.length < EVENT_PAGE) return out.slice(0, n);
-      after = ids[ids.length - 1]!; // the rest of this example's events add nothing
-    }
+  labeledSpan(projectId: number): { first: number; last: number } | null {
+    const end = (order: 'ASC' | 'DESC') =>
+      prepared(this.db, `SELECT example_id FROM label_events WHERE project_id = ? ORDER BY example_id ${order} LIMIT 1`)
+        .pluck()
+        .get(projectId) as number | undefined;
+    const first = end('ASC');
+    return first === undefined ? null : { first, last: end('DESC')! };
   }
 
   /** Every example an import finished bringing. */
@@ -389,9 +371,19 @@ export class ExportReadQueries {
    * and callers look up only theirs.
    */
   events(projectId: number, ids: ArrayLike<number>): EventColumns {
-    const dense = ids.length === 0 || isDense(ids);
-    const which = dense ? 'example_id BETWEEN ? AND ?' : 'example_id IN (SELECT value FROM json_each(?))';
-    const args = ids.length === 0 ? [0, -1] : dense ? [ids[0], ids[ids.length - 1]] : [JSON.stringify(Array.from(ids))];
+    if (ids.length === 0) return this.eventColumns(projectId, 'example_id BETWEEN ? AND ?', [0, -1]);
+    if (isDense(ids)) return this.eventsBetween(projectId, ids[0]!, ids[ids.length - 1]!);
+    return this.eventColumns(projectId, 'example_id IN (SELECT value FROM json_each(?))', [
+      JSON.stringify(Array.from(ids)),
+    ]);
+  }
+
+  /** Events of the examples with ids from `first` to `last`, as `events` gives them. */
+  eventsBetween(projectId: number, first: number, last: number): EventColumns {
+    return this.eventColumns(projectId, 'example_id BETWEEN ? AND ?', [first, last]);
+  }
+
+  private eventColumns(projectId: number, which: string, args: unknown[]): EventColumns {
     // The aggregate takes the subquery's rows in its order (SQLite does not flatten an ordered
     // subquery into an aggregate); the order is checked below all the same.
     const row = prepared(

@@ -153,7 +153,8 @@ function handle(job: FormatJob | SelectJob): Reply {
   if (!init) throw new Error('a job came before its pass was set');
   if (init.task === 'select') {
     selector ??= new RowSelector(reads, init.plan);
-    return { seq: job.seq, ...selector.chunk(job.ids) };
+    const { between, ids } = job as SelectJob;
+    return { seq: job.seq, ...(between ? selector.between(...between) : selector.chunk(ids!)) };
   }
   format ??= new RowFormat(init.project);
   return init.format === 'parquet'

@@ -245,6 +245,43 @@ describe('dataset export', () => {
     expect(lines[0]!.length).toBeGreaterThan(2_800_000);
   });
 
+  it("exports a project's own labeled examples when another project's lie between them in id order", async () => {
+    const log = (name: string, ids: string[]) => {
+      const file = path.join(dir, `${name}.jsonl`);
+      const row = (id: string) =>
+        JSON.stringify({ id, text: `text of ${id}`, scores: { bad: 0.3, good: 0.7 }, model: 'm', model_version: 'v1' });
+      fs.writeFileSync(file, `${ids.map(row).join('\n')}\n`);
+      return file;
+    };
+    await importGuessed(ctx, log('inter-a1', ['a1', 'a2', 'a3']), 'inter-a');
+    await importGuessed(ctx, log('inter-b', ['b1', 'b2', 'b3']), 'inter-b');
+    await importGuessed(ctx, log('inter-a2', ['a4', 'a5', 'a6']), 'inter-a');
+    const label = (p: string, externalId: string) =>
+      call(
+        'labels.record',
+        { project: { project: p }, externalId, annotator: 'ana', schemaVersion: 1, action: 'label', labels: ['good'] },
+        ctx,
+      );
+    for (const id of ['a1', 'a5']) await label('inter-a', id);
+    for (const id of ['b1', 'b2', 'b3']) await label('inter-b', id);
+    for (const [p, ids] of [
+      ['inter-a', ['a1', 'a5']],
+      ['inter-b', ['b1', 'b2', 'b3']],
+    ] as const) {
+      const { jobId } = await call(
+        'export.start',
+        { project: { project: p }, dir: out, name: p, format: 'jsonl', split: { kind: 'none' } },
+        ctx,
+      );
+      expect((await ctx.jobs.wait(jobId)).error).toBeUndefined();
+      const lines = fs
+        .readFileSync(path.join(out, p, 'all.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(ids);
+    }
+  });
+
   it('rebuilds byte-identical files from the same database and options, in every format', async () => {
     for (const format of ['jsonl', 'csv', 'parquet', 'hf'] as const) {
       const first = await exportNow({ name: `same-${format}`, format, agreement: 'consensus', groupBy: 'user_id' });

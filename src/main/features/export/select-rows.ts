@@ -138,12 +138,22 @@ export class RowSelector {
     return history.length === 0 ? null : this.resolvedLabels(history);
   }
 
+  /** The rows that the examples with label events among ids `first` to `last` keep under the export's filters. */
+  between(first: number, last: number): SelectedChunk {
+    yieldToCheckpoints(this.plan.dbPath);
+    const events = this.reads.eventsBetween(this.plan.project.id, first, last);
+    const ids: number[] = [];
+    for (let e = 0; e < events.n; e++)
+      if (e === 0 || events.exampleId[e] !== events.exampleId[e - 1]) ids.push(events.exampleId[e]!);
+    return this.chunk(Int32Array.from(ids), events);
+  }
+
   /** The rows that `ids` (ascending candidate example ids) keep under the export's filters. */
-  chunk(ids: Int32Array): SelectedChunk {
+  chunk(ids: Int32Array, idsEvents?: EventColumns): SelectedChunk {
     const { project, options, dbPath, modelRun } = this.plan;
-    yieldToCheckpoints(dbPath);
+    if (!idsEvents) yieldToCheckpoints(dbPath);
     const examples = this.reads.exampleKeys(ids, Boolean(options.groupBy));
-    const events = this.reads.events(project.id, ids);
+    const events = idsEvents ?? this.reads.events(project.id, ids);
     const predicted =
       !this.human && modelRun
         ? new Map(this.reads.predicted(modelRun.id, Array.from(ids)).map((p) => [p.example_id, p.predicted]))
@@ -214,13 +224,6 @@ export class RowSelector {
   }
 }
 
-/** The examples an export starts from, ascending: those with label events, or every visible one. */
-export function candidateIds(reads: ExportReadQueries, plan: ExportPlan): Int32Array {
-  return plan.options.labelSource === 'human'
-    ? reads.labeledExamples(plan.project.id)
-    : Int32Array.from(reads.visibleExamples(plan.project.id));
-}
-
 /** Appends chunks, in candidate order, into one Selection; label sets get one index each. */
 export class SelectionBuilder {
   private readonly keys = new Map<string, number>();
@@ -228,21 +231,35 @@ export class SelectionBuilder {
   private kept = 0;
   private readonly sel: Selection;
 
-  constructor(
-    private readonly plan: ExportPlan,
-    candidates: number,
-  ) {
-    // Columns sized for every candidate (the most that can be kept): no object per row.
+  constructor(private readonly plan: ExportPlan) {
+    // Columns, no object per row, grown as chunks come: how many rows an export keeps is known
+    // only once its labeled examples have been read.
     this.sel = {
-      exampleIds: new Int32Array(candidates),
+      exampleIds: new Int32Array(1024),
       externalIds: [],
-      ts: new Float64Array(candidates),
-      bytes: new Int32Array(candidates),
+      ts: new Float64Array(1024),
+      bytes: new Int32Array(1024),
       groups: plan.options.groupBy ? [] : null,
-      labelIndex: new Int32Array(candidates),
+      labelIndex: new Int32Array(1024),
       labelSets: this.labelSets,
-      source: new Uint8Array(candidates),
+      source: new Uint8Array(1024),
     };
+  }
+
+  private room(n: number): void {
+    const need = this.kept + n;
+    if (need <= this.sel.exampleIds.length) return;
+    const size = Math.max(need, this.sel.exampleIds.length * 2);
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(column: T): T => {
+      const out = new (column.constructor as new (n: number) => T)(size);
+      out.set(column.subarray(0, this.kept));
+      return out;
+    };
+    this.sel.exampleIds = grow(this.sel.exampleIds);
+    this.sel.ts = grow(this.sel.ts);
+    this.sel.bytes = grow(this.sel.bytes);
+    this.sel.labelIndex = grow(this.sel.labelIndex);
+    this.sel.source = grow(this.sel.source);
   }
 
   add(chunk: SelectedChunk): void {
@@ -255,6 +272,7 @@ export class SelectionBuilder {
       }
       return index;
     });
+    this.room(chunk.ids.length);
     const at = this.kept;
     this.sel.exampleIds.set(chunk.ids, at);
     this.sel.ts.set(chunk.ts, at);

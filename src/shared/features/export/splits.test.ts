@@ -47,9 +47,11 @@ describe('splits', () => {
       [1, 1, 1],
       [0.7, 0, 0.3],
     ];
-    for (let trial = 0; trial < 300; trial++) {
-      const n = 1 + next(60);
-      const times = 1 + next(6); // few distinct times: many ties, often at a cut
+    for (let trial = 0; trial < 400; trial++) {
+      // Mostly small, with few distinct times: many ties, often at a cut. Every fourth is larger,
+      // with more distinct times, so the selection of the cut times partitions several rounds.
+      const n = 1 + (trial % 4 === 3 ? next(3000) : next(60));
+      const times = 1 + (trial % 4 === 3 ? next(500) : next(6));
       const ids = Array.from({ length: n }, () => `k${next(n)}`); // repeated keys too
       const ts = Float64Array.from({ length: n }, () => next(times) * DAY);
       const fractions = fractionSets[trial % fractionSets.length]!;
