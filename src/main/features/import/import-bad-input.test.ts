@@ -628,6 +628,41 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     ]);
   });
 
+  it('Parquet float lists with no NULL in them (read as views of DuckDB memory) are judged and worded as lists', async () => {
+    const rows = good(8);
+    rows[1]!['scores'] = [0.2, 0.3, 0.4];
+    rows[2]!['scores'] = [0.5, 0.5];
+    rows[3]!['scores'] = [1.5, 0.1, 0.1];
+    delete rows[4]!['id'];
+    const nan = `'${rows[6]!['id']}'`;
+    const big = `'${rows[7]!['id']}'`;
+    // FLOAT features too: NaN on one row, a value past float32's range on another (as DOUBLE).
+    const file = await writeParquet(path.join(dir, 'float-views.parquet'), rows, {
+      extra: `CASE id WHEN ${nan} THEN [1.0, 'NaN'::DOUBLE] WHEN ${big} THEN [1.0, 1e300] ELSE [0.25, -2.5] END AS features`,
+    });
+    const c = freshContext();
+    const mapping = sentimentMapping({ features: { kind: 'vector', field: 'features', dim: 2 } });
+    const { status, run } = await importFile(c, file, mapping);
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ status: 'done', rowsImported: 2, rowsRejected: 6 });
+    expect(run.firstRejects.map((r) => [r.row, r.field, r.reason])).toEqual([
+      [2, 'scores', expect.stringMatching(/^probabilities sum to 0\.9/)],
+      [3, 'scores', 'expected 3 scores, got 2'],
+      [4, 'scores', expect.stringMatching(/outside \[0, 1\]/)],
+      [5, 'id', 'missing'],
+      [7, 'features.1', 'not a finite number'],
+      [8, 'features', "feature 1 is beyond float32's range (±3.4e38)"],
+    ]);
+    // The rejects file shows the lists as JSON lists, as a JSONL log would have them.
+    const written = readRejects(run.rejectsPath);
+    expect(JSON.parse(written[0]!.raw)).toMatchObject({ scores: [0.2, 0.3, 0.4], features: [0.25, -2.5] });
+    const stored = c.store.db.prepare('SELECT features FROM examples ORDER BY id').pluck().all() as Buffer[];
+    expect(stored.map((b) => Array.from(new Float32Array(b.buffer, b.byteOffset, 2)))).toEqual([
+      [0.25, -2.5],
+      [0.25, -2.5],
+    ]);
+  });
+
   it('Parquet timestamps a JS date cannot hold (infinity, year 290000) are rejected by row, not the whole file', async () => {
     const rows = good(5);
     const file = await writeParquet(path.join(dir, 'far-times.parquet'), rows, {

@@ -216,6 +216,39 @@ describe('import: happy paths', () => {
     expectSentimentScores(c);
   });
 
+  it('imports Parquet text columns whole: 2-, 3- and 4-byte UTF-8, empty strings and NULLs, in any column', async () => {
+    const c = freshContext();
+    const texts = [
+      'héllo wörld',
+      '日本語のテキスト',
+      'ok 👍🏽 fine',
+      '',
+      'plain ascii text that is long enough to matter',
+    ];
+    const cities = [null, 'Zürich', 'a', '', 'São Paulo 🌆'];
+    const varied = rows.map((r, i) => ({
+      ...r,
+      text: texts[i % texts.length]!,
+      city: cities[i % cities.length] ?? null,
+    }));
+    const file = await writeParquet(path.join(dir, 'utf8.parquet'), varied, { extra: 'city', order: 'ts' });
+    const { status, run } = await importGuessed(c, file);
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ rowsImported: N, rowsRejected: 0 });
+    const stored = c.store.db.prepare('SELECT external_id, text, metadata FROM examples').all() as {
+      external_id: string;
+      text: string | null;
+      metadata: string | null;
+    }[];
+    expect(stored).toHaveLength(N);
+    for (const s of stored) {
+      const r = varied.find((v) => (v as Record<string, unknown>)['id'] === s.external_id)!;
+      expect(s.text, s.external_id).toBe(r.text);
+      expect(s.metadata, s.external_id).toBe(r.city === null ? null : JSON.stringify({ city: r.city }));
+    }
+    expectSentimentScores(c);
+  });
+
   it('imports Parquet metadata whatever its columns are named or hold: NULL "constructor", a STRUCT with a BIGINT', async () => {
     const c = freshContext();
     const file = await writeParquet(path.join(dir, 'meta.parquet'), rows, {

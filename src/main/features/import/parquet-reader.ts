@@ -4,6 +4,7 @@ import {
   DuckDBDoubleVector,
   DuckDBFloatVector,
   DuckDBInstance,
+  DuckDBIntegerVector,
   DuckDBListVector,
   DuckDBVarCharVector,
   JSDuckDBValueConverter,
@@ -35,18 +36,27 @@ function plain(value: unknown): unknown {
  * scores) are read straight from DuckDB's vectors: converting whole rows to JS objects through
  * the generic converter took most of a Parquet import's time. Other types go through it.
  */
-function columnCells(chunk: DuckDBDataChunk, column: number, nullFlags: number | undefined): (row: number) => unknown {
+function columnCells(
+  chunk: DuckDBDataChunk,
+  column: number,
+  nullFlags: number | undefined,
+  viewable: boolean,
+): (row: number) => unknown {
   const vector = chunk.getColumnVector(column);
   if (vector instanceof DuckDBVarCharVector) return (r) => vector.getItem(r);
   if (vector instanceof DuckDBListVector && nullFlags !== undefined) {
     const child = vector.childVector;
     const isNull = chunk.getColumnVector(nullFlags);
     if (child instanceof DuckDBFloatVector || child instanceof DuckDBDoubleVector) {
+      const floats = viewable ? floatsWithoutNulls(child) : null;
       return (r) => {
         // The entry of a NULL list is not defined: the query's IS NULL column says which are.
         if (isNull.getItem(r) === true) return null;
         const length = vector.getEntryLength(r);
         const offset = vector.getEntryOffset(r);
+        // A view of DuckDB's own memory, valid until the next chunk: the row is validated and
+        // copied into its batch before then.
+        if (floats) return floats.subarray(offset, offset + length);
         const out = new Array<number | null>(length);
         for (let k = 0; k < length; k++) out[k] = child.getItem(offset + k);
         return out;
@@ -55,6 +65,62 @@ function columnCells(chunk: DuckDBDataChunk, column: number, nullFlags: number |
   }
   const values = chunk.convertColumnValues(column, JSDuckDBValueConverter);
   return (r) => plain(values[r]);
+}
+
+/**
+ * A chunk's text columns, read from one string a row (their concatenation) and each one's length
+ * in bytes. `row(r)` decodes row r's string; each column's `cell` then cuts its value out.
+ */
+class PackedTexts {
+  private readonly vector: DuckDBVarCharVector;
+  private readonly lengths: DuckDBIntegerVector[];
+  /** Where each column's value starts in the row's string. */
+  private readonly starts: Int32Array;
+  private text = '';
+  /** The row's string as UTF-8 when it is not all ASCII: then lengths in bytes are not lengths in characters. */
+  private bytes: Buffer | null = null;
+
+  constructor(chunk: DuckDBDataChunk, column: number, lengthColumns: number[]) {
+    this.vector = chunk.getColumnVector(column) as DuckDBVarCharVector;
+    this.lengths = lengthColumns.map((c) => chunk.getColumnVector(c) as DuckDBIntegerVector);
+    this.starts = new Int32Array(lengthColumns.length);
+  }
+
+  row(r: number): void {
+    this.text = this.vector.getItem(r) ?? '';
+    let at = 0;
+    for (let k = 0; k < this.lengths.length; k++) {
+      this.starts[k] = at;
+      at += this.lengths[k]!.getItem(r) ?? 0;
+    }
+    // Every character past ASCII takes more bytes in UTF-8 than units in a JS string.
+    this.bytes = at === this.text.length ? null : Buffer.from(this.text, 'utf8');
+  }
+
+  /** Column k's value in the row last given to `row`. */
+  cell(k: number): (r: number) => string | null {
+    const lengths = this.lengths[k]!;
+    return (r) => {
+      const n = lengths.getItem(r);
+      if (n === null) return null;
+      const start = this.starts[k]!;
+      return this.bytes ? this.bytes.toString('utf8', start, start + n) : this.text.slice(start, start + n);
+    };
+  }
+}
+
+/**
+ * The values of a vector of floats, when none of them is NULL: fields the Node API keeps to
+ * itself, read here because a value at a time (a call and a validity test each) was most of the
+ * cost of a list. Should they not be what they were, values are read one at a time as before.
+ */
+function floatsWithoutNulls(child: DuckDBFloatVector | DuckDBDoubleVector): Float32Array | Float64Array | null {
+  const own = child as unknown as { items?: unknown; validity?: { data?: unknown } };
+  const items = own.items;
+  if (!(items instanceof Float32Array || items instanceof Float64Array)) return null;
+  if (items.length !== child.itemCount) return null;
+  // No validity mask at all is DuckDB's way of saying every value is there.
+  return own.validity?.data === null ? items : null;
 }
 
 function quoteIdent(name: string): string {
@@ -87,6 +153,13 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
     const names = [...fields.keys()];
     // Each list column brings a flag column after the fields: whether its row is NULL.
     const lists = names.filter((n) => available.get(n)!.endsWith('[]'));
+    // Feature and score vectors may come as typed views (the validator takes them; metadata would not).
+    const m = job.mapping;
+    const viewable = new Set(
+      [m.features?.kind === 'vector' ? m.features.field : null, m.scores.kind === 'vector' ? m.scores.field : null]
+        .filter((f): f is string => f !== null)
+        .filter((f) => !m.metadata.includes(f)),
+    );
     const flagOf = new Map(lists.map((n, i) => [n, 1 + names.length + i]));
     // Times a JS Date cannot hold (infinity, years past ±271,820) would make the converter fail the
     // whole chunk: they come as NULL, with their text in a column of their own, for the validator
@@ -94,9 +167,16 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
     const times = names.filter((n) => /^(TIMESTAMP|DATE)/.test(available.get(n)!));
     const textOf = new Map(times.map((n, i) => [n, 1 + names.length + lists.length + i]));
     const fits = (c: string) => `isfinite(${c}) AND year(${c}) BETWEEN -271820 AND 275759`;
+    // Text columns come as one string a row, with each one's length in bytes in its own place:
+    // each string longer than 12 bytes costs DuckDB's Node API a native call and a buffer of its
+    // own, and each string a decoder call (most of the reader's time, with the collection of
+    // those buffers).
+    const texts = names.filter((n) => available.get(n) === 'VARCHAR');
+    const packedAt = 1 + names.length + lists.length + times.length;
     const select = [
       ...names.map((n) => {
         const c = quoteIdent(n);
+        if (texts.includes(n)) return `CAST(strlen(${c}) AS INTEGER) AS ${c}`;
         return textOf.has(n) ? `CASE WHEN ${fits(c)} THEN ${c} END AS ${c}` : c;
       }),
       ...lists.map((n, i) => `(${quoteIdent(n)} IS NULL) AS "__null${i}"`),
@@ -104,8 +184,10 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
         const c = quoteIdent(n);
         return `CASE WHEN ${c} IS NOT NULL AND NOT coalesce(${fits(c)}, false) THEN CAST(${c} AS VARCHAR) END AS "__time${i}"`;
       }),
+      ...(texts.length > 0 ? [`concat(${texts.map(quoteIdent).join(', ')}) AS "__texts"`] : []),
     ].join(', ');
-    const sql = `SELECT file_row_number AS __row, ${select} FROM read_parquet($1, file_row_number = true)
+    // Row numbers as DOUBLE (exact below 2^53): a BIGINT column would come as a BigInt a row.
+    const sql = `SELECT CAST(file_row_number AS DOUBLE) AS __row, ${select} FROM read_parquet($1, file_row_number = true)
                  WHERE file_row_number >= $2`; // scan order is kept (preserve_insertion_order): no sort needed
     let result;
     try {
@@ -122,25 +204,39 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
     try {
       for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         if (consumer.stopped) break;
-        const rowNumbers = chunk.convertColumnValues(0, JSDuckDBValueConverter);
+        const rowNumbers = chunk.getColumnVector(0) as DuckDBDoubleVector;
+        // rowCount asks DuckDB each time it is read.
+        const rowCount = chunk.rowCount;
+        const packed =
+          texts.length > 0
+            ? new PackedTexts(
+                chunk,
+                packedAt,
+                texts.map((n) => 1 + names.indexOf(n)),
+              )
+            : null;
         const cells = names.map((n, i) => {
-          const cell = columnCells(chunk, i + 1, flagOf.get(n));
+          if (packed && texts.includes(n)) return packed.cell(texts.indexOf(n));
+          const cell = columnCells(chunk, i + 1, flagOf.get(n), viewable.has(n));
           const text = textOf.get(n);
           if (text === undefined) return cell;
-          const texts = chunk.getColumnVector(text);
-          return (r: number) => cell(r) ?? texts.getItem(r);
+          const asText = chunk.getColumnVector(text);
+          return (r: number) => cell(r) ?? asText.getItem(r);
         });
-        for (let r = 0; r < chunk.rowCount; r++) {
+        for (let r = 0; r < rowCount; r++) {
+          packed?.row(r);
           const raw = newRow();
           for (let f = 0; f < names.length; f++) {
             const v = cells[f]!(r);
             if (v !== null && v !== undefined) raw[names[f]!] = v;
           }
-          const row = Number(rowNumbers[r] as bigint) + 1;
+          const row = rowNumbers.getItem(r)! + 1;
           rows = row;
           if (!consumer.visit(row)) continue;
           consumer.record(raw, row, null, () =>
-            JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+            JSON.stringify(raw, (_k, v: unknown) =>
+              typeof v === 'bigint' ? String(v) : v instanceof Float32Array || v instanceof Float64Array ? [...v] : v,
+            ),
           );
           // A chunk is 2,048 rows whatever their size: rows of long documents fill several batches.
           if (consumer.congested) await consumer.drain();

@@ -155,6 +155,39 @@ describe('row validator', () => {
     expect(m.ok && m.row.predicted).toBe(0b101);
   });
 
+  it('judges and words float lists the same whether they come as plain or typed arrays', () => {
+    const m = mapping({ features: { kind: 'vector', field: 'f', dim: 3 } });
+    const plain = createRowValidator(m, ['neg', 'neu', 'pos']);
+    const typed = createRowValidator(m, ['neg', 'neu', 'pos']);
+    const cases: Record<string, unknown>[] = [
+      {},
+      { scores: [0.2, 0.3, 0.4] },
+      { scores: [0.5, 0.5] },
+      { scores: [0.2, Number.NaN, 0.8] },
+      { f: [1, Number.POSITIVE_INFINITY, 0] },
+      { f: [1, 1e300, 0] },
+      { f: [1, 2] },
+      { id: undefined },
+      { pred: 'nope' },
+    ];
+    for (const over of cases) {
+      const r = row({ f: [0.5, -0, 2], ...over });
+      const asTyped = {
+        ...r,
+        scores: Float64Array.from(r.scores as number[]),
+        f: Float32Array.from(r.f as number[]),
+      };
+      const a = plain(r);
+      const aRow = a.ok ? { ...a.row, scores: Array.from(a.row.scores), features: Array.from(a.row.features!) } : a;
+      const b = typed(asTyped);
+      const bRow = b.ok ? { ...b.row, scores: Array.from(b.row.scores), features: Array.from(b.row.features!) } : b;
+      // 1e300 is Infinity once a float32: the typed case meets it one step earlier, as a non-finite number.
+      if (over['f'] && (over['f'] as number[])[1] === 1e300)
+        expect(b).toMatchObject({ ok: false, problem: { field: 'f.1' } });
+      else expect(bRow, JSON.stringify(over)).toEqual(aRow);
+    }
+  });
+
   it('derives predictions from scores', () => {
     expect(predictedFromScores(Float32Array.of(0.1, 0.7, 0.2), 'multiclass')).toBe(1);
     expect(predictedFromScores(Float32Array.of(0.5), 'binary')).toBe(1);

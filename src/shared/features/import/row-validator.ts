@@ -79,10 +79,36 @@ export function buildShapeSchema(m: ImportMapping, limits: ValidatorLimits): z.Z
 
 const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 
+const isTypedFloats = (v: unknown): v is Float32Array | Float64Array =>
+  v instanceof Float32Array || v instanceof Float64Array;
+
+/** Numbers in a list: a plain array, or a typed one (a Parquet reader's view of its floats). */
 function finiteArray(v: unknown, min: number, max: number): boolean {
+  if (isTypedFloats(v)) {
+    if (v.length < min || v.length > max) return false;
+    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+    return true;
+  }
   if (!Array.isArray(v) || v.length < min || v.length > max) return false;
   for (let i = 0; i < v.length; i++) if (!finite(v[i])) return false;
   return true;
+}
+
+/** The row as zod sees it: typed arrays as plain ones, so its verdict and words are the same for both. */
+function plainArrays(raw: RawRow): RawRow {
+  if (!Object.values(raw).some(isTypedFloats)) return raw;
+  // Same prototype, keys defined (not assigned): a key named __proto__ stays data.
+  const out = Object.create(Object.getPrototypeOf(raw) as object | null) as RawRow;
+  for (const key of Object.keys(raw)) {
+    const v = raw[key];
+    Object.defineProperty(out, key, {
+      value: isTypedFloats(v) ? Array.from(v) : v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 /** Every slot a string: an index loop, since every() skips the holes of a sparse array (zod does not). */
@@ -254,7 +280,7 @@ export function createRowValidator(
 
   return function validate(raw: RawRow): RowResult {
     if (!quickShape(raw)) {
-      const parsed = schema.safeParse(raw);
+      const parsed = schema.safeParse(plainArrays(raw));
       if (!parsed.success) return { ok: false, problem: firstIssue(parsed.error) };
     }
 
