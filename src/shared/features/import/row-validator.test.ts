@@ -171,11 +171,11 @@ describe('row validator', () => {
       { pred: 'nope' },
     ];
     for (const over of cases) {
-      const r = row({ f: [0.5, -0, 2], ...over });
+      const r: Record<string, unknown> = row({ f: [0.5, -0, 2], ...over });
       const asTyped = {
         ...r,
-        scores: Float64Array.from(r.scores as number[]),
-        f: Float32Array.from(r.f as number[]),
+        scores: Float64Array.from(r['scores'] as number[]),
+        f: Float32Array.from(r['f'] as number[]),
       };
       const a = plain(r);
       const aRow = a.ok ? { ...a.row, scores: Array.from(a.row.scores), features: Array.from(a.row.features!) } : a;
