@@ -201,19 +201,8 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
     const inherited = names.some((n) => n in Object.prototype);
     const newRow: () => Record<string, unknown> = inherited ? () => Object.create(null) : () => ({});
     let rows = 0;
-    let next: Promise<DuckDBDataChunk | null> | null = null;
     try {
-      // The next chunk is asked for before this one is read: DuckDB scans on its own thread
-      // meanwhile (a fetched chunk owns its memory), instead of this one waiting for each scan.
-      // Its failure, should it come while this one is being read, is handled where it is awaited.
-      const fetchNext = () => {
-        const fetching = result.fetchChunk();
-        fetching.catch(() => {});
-        return fetching;
-      };
-      next = fetchNext();
-      for (let chunk = await next; chunk && chunk.rowCount > 0; chunk = await next) {
-        next = fetchNext();
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         if (consumer.stopped) break;
         const rowNumbers = chunk.getColumnVector(0) as DuckDBDoubleVector;
         // rowCount asks DuckDB each time it is read.
@@ -259,9 +248,6 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
       throw new FileProblem(
         `${name}: the Parquet data is corrupt after row ${rows} (${(e as Error).message.split('\n')[0]})`,
       );
-    } finally {
-      // A fetch still under way when the loop stops must end before the connection closes.
-      await next?.catch(() => null);
     }
     if (rows === 0 && job.skipRecords === 0 && !consumer.stopped)
       throw new FileProblem(`${name}: the Parquet file has no rows`);
