@@ -241,6 +241,11 @@ export class ExportReadQueries {
     return first === undefined ? null : { first, last: end('DESC')! };
   }
 
+  /** How many label events the project holds: the most examples they can label. */
+  labelEventCount(projectId: number): number {
+    return prepared(this.db, 'SELECT count(*) FROM label_events WHERE project_id = ?').pluck().get(projectId) as number;
+  }
+
   /** Every example an import finished bringing. */
   visibleExamples(projectId: number): number[] {
     return prepared(

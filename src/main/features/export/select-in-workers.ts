@@ -20,6 +20,8 @@ export interface SelectJob {
 }
 
 interface SelectJobs {
+  /** The most rows the jobs can keep. */
+  capacity: number;
   count: number;
   job: (seq: number) => SelectJob;
   /** Progress: candidates (or example ids) covered by the first `seq` jobs, out of `total`. */
@@ -38,6 +40,8 @@ function selectJobs(reads: ExportReadQueries, plan: ExportPlan): SelectJobs {
     const span = reads.labeledSpan(plan.project.id);
     const total = span ? span.last - span.first + 1 : 0;
     return {
+      // Each example kept has an event: a count of them (an index scan) bounds the columns to size.
+      capacity: span ? Math.min(total, reads.labelEventCount(plan.project.id)) : 0,
       count: Math.ceil(total / CHUNK),
       job: (seq) => {
         const first = span!.first + seq * CHUNK;
@@ -49,6 +53,7 @@ function selectJobs(reads: ExportReadQueries, plan: ExportPlan): SelectJobs {
   }
   const candidates = Int32Array.from(reads.visibleExamples(plan.project.id));
   return {
+    capacity: candidates.length,
     count: Math.ceil(candidates.length / CHUNK),
     job: (seq) => ({ seq, ids: candidates.slice(seq * CHUNK, (seq + 1) * CHUNK) }),
     covered: (seq) => Math.min(candidates.length, seq * CHUNK),
@@ -64,7 +69,7 @@ export async function selectInWorkers(
   progress: (done: number, total: number) => void,
 ): Promise<Selection> {
   const jobs = selectJobs(reads, plan);
-  const builder = new SelectionBuilder(plan);
+  const builder = new SelectionBuilder(plan, jobs.capacity);
   const init: SelectWorkerInit = { task: 'select', plan };
   await workers.run<SelectJob, SelectedChunk>({
     init,

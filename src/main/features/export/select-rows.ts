@@ -231,18 +231,21 @@ export class SelectionBuilder {
   private kept = 0;
   private readonly sel: Selection;
 
-  constructor(private readonly plan: ExportPlan) {
-    // Columns, no object per row, grown as chunks come: how many rows an export keeps is known
-    // only once its labeled examples have been read.
+  /** `capacity`: the most rows the export can keep, where known (else columns grow as chunks come). */
+  constructor(
+    private readonly plan: ExportPlan,
+    capacity = 1024,
+  ) {
+    // Columns, no object per row.
     this.sel = {
-      exampleIds: new Int32Array(1024),
+      exampleIds: new Int32Array(capacity),
       externalIds: [],
-      ts: new Float64Array(1024),
-      bytes: new Int32Array(1024),
+      ts: new Float64Array(capacity),
+      bytes: new Int32Array(capacity),
       groups: plan.options.groupBy ? [] : null,
-      labelIndex: new Int32Array(1024),
+      labelIndex: new Int32Array(capacity),
       labelSets: this.labelSets,
-      source: new Uint8Array(1024),
+      source: new Uint8Array(capacity),
     };
   }
 
