@@ -48,11 +48,12 @@ describe('planJobs', () => {
       [3, 4],
       [4, 5],
     ]);
-    // A Parquet job, whole row groups, holds up to 16 MB.
-    const groups = planJobs(init('parquet'), selection([10 * mb, 5 * mb, 10 * mb]), new Uint8Array(3));
+    // A Parquet job, whole row groups, is cut the same way.
+    const groups = planJobs(init('parquet'), selection([mb, 2 * mb, 5 * mb, mb]), new Uint8Array(4));
     expect(groups.ranges).toEqual([
       [0, 2],
       [2, 3],
+      [3, 4],
     ]);
   });
 
