@@ -226,12 +226,14 @@ describe('import: happy paths', () => {
       'plain ascii text that is long enough to matter',
     ];
     const cities = [null, 'Zürich', 'a', '', 'São Paulo 🌆'];
+    // Short columns are read packed into one string a row; notes, ~1.5 KB a value, on their own.
     const varied = rows.map((r, i) => ({
       ...r,
       text: texts[i % texts.length]!,
       city: cities[i % cities.length] ?? null,
+      notes: i % 4 === 1 ? null : `${i} ${'Größe '.repeat(250)}`,
     }));
-    const file = await writeParquet(path.join(dir, 'utf8.parquet'), varied, { extra: 'city', order: 'ts' });
+    const file = await writeParquet(path.join(dir, 'utf8.parquet'), varied, { extra: 'city, notes', order: 'ts' });
     const { status, run } = await importGuessed(c, file);
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ rowsImported: N, rowsRejected: 0 });
@@ -244,7 +246,8 @@ describe('import: happy paths', () => {
     for (const s of stored) {
       const r = varied.find((v) => (v as Record<string, unknown>)['id'] === s.external_id)!;
       expect(s.text, s.external_id).toBe(r.text);
-      expect(s.metadata, s.external_id).toBe(r.city === null ? null : JSON.stringify({ city: r.city }));
+      const meta = { ...(r.city === null ? {} : { city: r.city }), ...(r.notes === null ? {} : { notes: r.notes }) };
+      expect(s.metadata, s.external_id).toBe(Object.keys(meta).length === 0 ? null : JSON.stringify(meta));
     }
     expectSentimentScores(c);
   });
