@@ -9,20 +9,24 @@ const PARQUET_CHUNK = 16_384;
  * Estimated bytes of a job: long texts cut jobs short, so what the workers hold at once stays
  * bounded (jobs in flight × this) whatever the rows hold. A job holds its text several times
  * over (SQLite's read, its copy, the lines or encoded pages, their compressed copy), and four a
- * worker are out at once. Exporting 20,000 rows of 63 KB: JSONL 593–608 MB peak at 16 MB, 340–354
- * MB at 4 MB; Parquet 707 MB at 16 MB, 537 MB at 8 MB, 422 MB at 4 MB, and faster each time
- * (Parquet 4.4, 3.6, 2.7 s). The 1M-row bench is no slower for it: its Parquet row groups hold
- * ~8,000 rows instead of 16,384.
+ * worker are out at once. Exporting 20,000 rows of 63 KB: JSONL 593–608 MB peak with 16 MB jobs,
+ * 340–354 MB with 4 MB; Parquet 707 MB with 16 MB, 537 MB with 8 MB, 422 MB with 4 MB.
  */
-const JOB_BYTES = 4 << 20;
+const LINE_JOB_BYTES = 4 << 20;
+/**
+ * Parquet jobs are whole row groups: at 8 MB the 1M-row bench's jobs stay ~16,000 rows, as they
+ * were at 16 MB. (At 4 MB, three of nine runs of that bench were far slower, 109k–127k rows/s
+ * against 170k–199k; the machine's slow spells, most likely, but not shown to be.)
+ */
+const PARQUET_JOB_BYTES = 8 << 20;
 
 /**
- * Room for a line job's bytes, for each job in flight: a line job holds up to JOB_BYTES of
+ * Room for a line job's bytes, for each job in flight: a line job holds up to LINE_JOB_BYTES of
  * estimated rows, and the estimate is rough (JSON escapes, feature text), so a slot has half as
  * much again. Pages are touched only as jobs fill them.
  */
 function sharedSlots(slots: number): NonNullable<FormatWorkerInit['shared']> {
-  const slotBytes = JOB_BYTES + (JOB_BYTES >> 1);
+  const slotBytes = LINE_JOB_BYTES + (LINE_JOB_BYTES >> 1);
   return { buffer: new SharedArrayBuffer(slots * slotBytes), slotBytes, slots };
 }
 
@@ -41,6 +45,7 @@ export function planJobs(init: FormatWorkerInit, sel: Selection, split: Uint8Arr
   const n = split.length;
   const parquet = init.format === 'parquet';
   const maxRows = parquet ? PARQUET_CHUNK : CHUNK;
+  const maxBytes = parquet ? PARQUET_JOB_BYTES : LINE_JOB_BYTES;
   // Fixed fields and the features, as text at most ~12 bytes a float.
   const rowBytes = 256 + 12 * (init.project.featureNames?.length ?? 0);
   const ranges: [number, number][] = [];
@@ -50,7 +55,7 @@ export function planJobs(init: FormatWorkerInit, sel: Selection, split: Uint8Arr
     for (let i = from; i < to; i++) {
       const row = order ? order[i]! : i;
       const size = rowBytes + sel.bytes[row]!;
-      if (i > start && (i - start >= maxRows || bytes + size > JOB_BYTES)) {
+      if (i > start && (i - start >= maxRows || bytes + size > maxBytes)) {
         ranges.push([start, i]);
         start = i;
         bytes = 0;
