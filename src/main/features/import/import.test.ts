@@ -252,6 +252,25 @@ describe('import: happy paths', () => {
     expectSentimentScores(c);
   });
 
+  it('keeps a byte-order mark that starts a Parquet text, and every text after it, in place', async () => {
+    const c = freshContext();
+    // Integer ids: the text is the first of the row's text columns, where a decoder drops a mark.
+    const marked = rows.map((r, i) => ({
+      ...r,
+      id: i + 1,
+      text: i === 1 ? '\uFEFFreview 1' : r['text'],
+      city: 'Paris',
+    }));
+    const file = await writeParquet(path.join(dir, 'bom.parquet'), marked, { extra: 'city', order: 'ts' });
+    const { status, run } = await importGuessed(c, file);
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ rowsImported: N, rowsRejected: 0 });
+    const two = c.store.db.prepare("SELECT text, metadata FROM examples WHERE external_id = '2'").get();
+    expect(two).toEqual({ text: '\uFEFFreview 1', metadata: '{"city":"Paris"}' });
+    const three = c.store.db.prepare("SELECT text, metadata FROM examples WHERE external_id = '3'").get();
+    expect(three).toEqual({ text: rows[2]!['text'], metadata: '{"city":"Paris"}' });
+  });
+
   it('imports Parquet metadata whatever its columns are named or hold: NULL "constructor", a STRUCT with a BIGINT', async () => {
     const c = freshContext();
     const file = await writeParquet(path.join(dir, 'meta.parquet'), rows, {

@@ -69,8 +69,8 @@ function columnCells(
 }
 
 /**
- * A chunk's text columns, read from one string a row (their concatenation) and each one's length
- * in bytes. `row(r)` decodes row r's string; each column's `cell` then cuts its value out.
+ * A chunk's text columns, read from one string a row ('.' then their concatenation) and each
+ * one's length in bytes. `row(r)` decodes row r's string; each column's `cell` cuts its value out.
  */
 class PackedTexts {
   private readonly vector: DuckDBVarCharVector;
@@ -89,7 +89,7 @@ class PackedTexts {
 
   row(r: number): void {
     this.text = this.vector.getItem(r) ?? '';
-    let at = 0;
+    let at = 1; // past the leading '.'
     for (let k = 0; k < this.lengths.length; k++) {
       this.starts[k] = at;
       at += this.lengths[k]!.getItem(r) ?? 0;
@@ -215,7 +215,9 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
         const c = quoteIdent(n);
         return `CASE WHEN ${c} IS NOT NULL AND NOT coalesce(${fits(c)}, false) THEN CAST(${c} AS VARCHAR) END AS "__time${i}"`;
       }),
-      ...(texts.length > 0 ? [`concat(${texts.map(quoteIdent).join(', ')}) AS "__texts"`] : []),
+      // A '.' first: the decoder drops a byte-order mark that starts a string, which would shift
+      // every cut after it when a row's first value starts with one.
+      ...(texts.length > 0 ? [`concat('.', ${texts.map(quoteIdent).join(', ')}) AS "__texts"`] : []),
     ].join(', ');
     // Row numbers as DOUBLE (exact below 2^53): a BIGINT column would come as a BigInt a row.
     const sql = `SELECT CAST(file_row_number AS DOUBLE) AS __row, ${select} FROM read_parquet($1, file_row_number = true)
