@@ -255,20 +255,23 @@ describe('import: happy paths', () => {
   it('keeps a byte-order mark that starts a Parquet text, and every text after it, in place', async () => {
     const c = freshContext();
     // Integer ids: the text is the first of the row's text columns, where a decoder drops a mark.
+    // Notes, ~2 KB a value, come alone rather than packed: a mark that starts one is kept too.
+    const notes = (i: number) => `${i === 1 ? '\uFEFF' : ''}${'note '.repeat(400)}`;
     const marked = rows.map((r, i) => ({
       ...r,
       id: i + 1,
       text: i === 1 ? '\uFEFFreview 1' : r['text'],
       city: 'Paris',
+      notes: notes(i),
     }));
-    const file = await writeParquet(path.join(dir, 'bom.parquet'), marked, { extra: 'city', order: 'ts' });
+    const file = await writeParquet(path.join(dir, 'bom.parquet'), marked, { extra: 'city, notes', order: 'ts' });
     const { status, run } = await importGuessed(c, file);
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ rowsImported: N, rowsRejected: 0 });
     const two = c.store.db.prepare("SELECT text, metadata FROM examples WHERE external_id = '2'").get();
-    expect(two).toEqual({ text: '\uFEFFreview 1', metadata: '{"city":"Paris"}' });
+    expect(two).toEqual({ text: '\uFEFFreview 1', metadata: JSON.stringify({ city: 'Paris', notes: notes(1) }) });
     const three = c.store.db.prepare("SELECT text, metadata FROM examples WHERE external_id = '3'").get();
-    expect(three).toEqual({ text: rows[2]!['text'], metadata: '{"city":"Paris"}' });
+    expect(three).toEqual({ text: rows[2]!['text'], metadata: JSON.stringify({ city: 'Paris', notes: notes(2) }) });
   });
 
   it('imports Parquet metadata whatever its columns are named or hold: NULL "constructor", a STRUCT with a BIGINT', async () => {

@@ -198,16 +198,17 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
     // each string longer than 12 bytes costs DuckDB's Node API a native call and a buffer of its
     // own, and each string a decoder call (most of the reader's time, with the collection of
     // those buffers).
-    const texts = await shortTextColumns(
-      con,
-      job.path,
-      names.filter((n) => available.get(n) === 'VARCHAR'),
-    );
+    const varchars = names.filter((n) => available.get(n) === 'VARCHAR');
+    const texts = await shortTextColumns(con, job.path, varchars);
+    // Long ones come alone, after a '.' too (|| keeps NULL): a byte-order mark that starts a
+    // value is kept whichever way the value comes.
+    const led = new Set(varchars.filter((n) => !texts.includes(n)));
     const packedAt = 1 + names.length + lists.length + times.length;
     const select = [
       ...names.map((n) => {
         const c = quoteIdent(n);
         if (texts.includes(n)) return `CAST(strlen(${c}) AS INTEGER) AS ${c}`;
+        if (led.has(n)) return `('.' || ${c}) AS ${c}`;
         return textOf.has(n) ? `CASE WHEN ${fits(c)} THEN ${c} END AS ${c}` : c;
       }),
       ...lists.map((n, i) => `(${quoteIdent(n)} IS NULL) AS "__null${i}"`),
@@ -250,6 +251,10 @@ export async function readParquet(job: ParseJob, consumer: RecordConsumer): Prom
             : null;
         const cells = names.map((n, i) => {
           if (packed && texts.includes(n)) return packed.cell(texts.indexOf(n));
+          if (led.has(n)) {
+            const column = chunk.getColumnVector(i + 1) as DuckDBVarCharVector;
+            return (r: number) => column.getItem(r)?.slice(1) ?? null;
+          }
           const cell = columnCells(chunk, i + 1, flagOf.get(n), viewable.has(n));
           const text = textOf.get(n);
           if (text === undefined) return cell;
