@@ -15,8 +15,8 @@ const PARQUET_CHUNK = 16_384;
 const LINE_JOB_BYTES = 4 << 20;
 /**
  * Parquet jobs are whole row groups: at 8 MB the 1M-row bench's jobs stay ~16,000 rows, as they
- * were at 16 MB. (At 4 MB, three of nine runs of that bench were far slower, 109k–127k rows/s
- * against 170k–199k; the machine's slow spells, most likely, but not shown to be.)
+ * were at 16 MB. (At 4 MB, two of six runs of that bench were far slower, 109k and 127k rows/s
+ * against 170k–199k: the machine's slow spells, most likely, but not shown to be.)
  */
 const PARQUET_JOB_BYTES = 8 << 20;
 
