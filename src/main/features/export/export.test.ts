@@ -65,6 +65,35 @@ async function exportNow(options: Partial<Input<'export.start'>> & { name: strin
   };
 }
 
+/** A log of two-class rows (id, text) written to `file` and imported into project `p`. */
+async function importTexts(file: string, p: string, rows: [id: string, text: string][]): Promise<void> {
+  const line = ([id, text]: [string, string]) =>
+    JSON.stringify({ id, text, scores: { bad: 0.4, good: 0.6 }, model: 'm', model_version: 'v1' });
+  fs.writeFileSync(file, `${rows.map(line).join('\n')}\n`);
+  await importGuessed(ctx, file, p);
+}
+
+/** Labels these examples of project `p` 'good', as ana. */
+async function labelGood(p: string, externalIds: readonly string[]): Promise<void> {
+  for (const externalId of externalIds)
+    await call(
+      'labels.record',
+      { project: { project: p }, externalId, annotator: 'ana', schemaVersion: 1, action: 'label', labels: ['good'] },
+      ctx,
+    );
+}
+
+/** Exports project `p` unsplit; the path of its one file. */
+async function exportUnsplit(p: string, name: string, format: 'jsonl' | 'parquet'): Promise<string> {
+  const { jobId } = await call(
+    'export.start',
+    { project: { project: p }, dir: out, name, format, split: { kind: 'none' } },
+    ctx,
+  );
+  expect((await ctx.jobs.wait(jobId)).error).toBeUndefined();
+  return path.join(out, name, `all.${format}`);
+}
+
 function filesOf(folder: string): Map<string, Buffer> {
   const outMap = new Map<string, Buffer>();
   const walk = (d: string) => {
@@ -165,39 +194,13 @@ describe('dataset export', () => {
     // 960,000 characters (under the import's 1M-character cap), over 1 MB as UTF-8.
     const longText = 'Prüfung läuft — '.repeat(60_000);
     expect(Buffer.byteLength(longText)).toBeGreaterThan(1 << 20);
-    const log = path.join(dir, 'long.jsonl');
-    const row = (id: string, text: string) =>
-      JSON.stringify({ id, text, scores: { bad: 0.4, good: 0.6 }, model: 'm', model_version: 'v1' });
     // The short row first: the preview guesses the mapping from the file's first megabyte.
-    fs.writeFileSync(log, `${row('short', 'fine')}\n${row('long', longText)}\n`);
-    await importGuessed(ctx, log, 'long-texts');
-    for (const externalId of ['long', 'short'])
-      await call(
-        'labels.record',
-        {
-          project: { project: 'long-texts' },
-          externalId,
-          annotator: 'ana',
-          schemaVersion: 1,
-          action: 'label',
-          labels: ['good'],
-        },
-        ctx,
-      );
-    const { jobId } = await call(
-      'export.start',
-      {
-        project: { project: 'long-texts' },
-        dir: out,
-        name: 'long-parquet',
-        format: 'parquet',
-        split: { kind: 'none' },
-      },
-      ctx,
-    );
-    const status = await ctx.jobs.wait(jobId);
-    expect(status.error).toBeUndefined();
-    const buf = fs.readFileSync(path.join(out, 'long-parquet', 'all.parquet'));
+    await importTexts(path.join(dir, 'long.jsonl'), 'long-texts', [
+      ['short', 'fine'],
+      ['long', longText],
+    ]);
+    await labelGood('long-texts', ['long', 'short']);
+    const buf = fs.readFileSync(await exportUnsplit('long-texts', 'long-parquet', 'parquet'));
     const rows = (await parquetReadObjects({
       file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
       compressors,
@@ -212,32 +215,14 @@ describe('dataset export', () => {
     // Four rows of 2.8 MB of JSON each, estimated at 0.8 MB: one job, whose lines outgrow the
     // room set aside for it in the memory the workers share with the writer.
     const text = 'a\u0001'.repeat(400_000);
-    const log = path.join(dir, 'escaped.jsonl');
     const ids = ['e1', 'e2', 'e3', 'e4'];
-    const row = (id: string) =>
-      JSON.stringify({ id, text, scores: { bad: 0.4, good: 0.6 }, model: 'm', model_version: 'v1' });
-    fs.writeFileSync(log, `${ids.map(row).join('\n')}\n`);
-    await importGuessed(ctx, log, 'escaped');
-    for (const externalId of ids)
-      await call(
-        'labels.record',
-        {
-          project: { project: 'escaped' },
-          externalId,
-          annotator: 'ana',
-          schemaVersion: 1,
-          action: 'label',
-          labels: ['good'],
-        },
-        ctx,
-      );
-    const { jobId } = await call(
-      'export.start',
-      { project: { project: 'escaped' }, dir: out, name: 'escaped', format: 'jsonl', split: { kind: 'none' } },
-      ctx,
+    await importTexts(
+      path.join(dir, 'escaped.jsonl'),
+      'escaped',
+      ids.map((id) => [id, text]),
     );
-    expect((await ctx.jobs.wait(jobId)).error).toBeUndefined();
-    const lines = fs.readFileSync(path.join(out, 'escaped', 'all.jsonl'), 'utf8').split('\n');
+    await labelGood('escaped', ids);
+    const lines = fs.readFileSync(await exportUnsplit('escaped', 'escaped', 'jsonl'), 'utf8').split('\n');
     expect(lines.at(-1)).toBe('');
     const rows = lines.slice(0, -1).map((l) => JSON.parse(l) as { id: string; text: string });
     expect(rows.map((r) => r.id)).toEqual(ids);
@@ -246,36 +231,18 @@ describe('dataset export', () => {
   });
 
   it("exports a project's own labeled examples when another project's lie between them in id order", async () => {
-    const log = (name: string, ids: string[]) => {
-      const file = path.join(dir, `${name}.jsonl`);
-      const row = (id: string) =>
-        JSON.stringify({ id, text: `text of ${id}`, scores: { bad: 0.3, good: 0.7 }, model: 'm', model_version: 'v1' });
-      fs.writeFileSync(file, `${ids.map(row).join('\n')}\n`);
-      return file;
-    };
-    await importGuessed(ctx, log('inter-a1', ['a1', 'a2', 'a3']), 'inter-a');
-    await importGuessed(ctx, log('inter-b', ['b1', 'b2', 'b3']), 'inter-b');
-    await importGuessed(ctx, log('inter-a2', ['a4', 'a5', 'a6']), 'inter-a');
-    const label = (p: string, externalId: string) =>
-      call(
-        'labels.record',
-        { project: { project: p }, externalId, annotator: 'ana', schemaVersion: 1, action: 'label', labels: ['good'] },
-        ctx,
-      );
-    for (const id of ['a1', 'a5']) await label('inter-a', id);
-    for (const id of ['b1', 'b2', 'b3']) await label('inter-b', id);
+    const texts = (ids: string[]): [string, string][] => ids.map((id) => [id, `text of ${id}`]);
+    await importTexts(path.join(dir, 'inter-a1.jsonl'), 'inter-a', texts(['a1', 'a2', 'a3']));
+    await importTexts(path.join(dir, 'inter-b.jsonl'), 'inter-b', texts(['b1', 'b2', 'b3']));
+    await importTexts(path.join(dir, 'inter-a2.jsonl'), 'inter-a', texts(['a4', 'a5', 'a6']));
+    await labelGood('inter-a', ['a1', 'a5']);
+    await labelGood('inter-b', ['b1', 'b2', 'b3']);
     for (const [p, ids] of [
       ['inter-a', ['a1', 'a5']],
       ['inter-b', ['b1', 'b2', 'b3']],
     ] as const) {
-      const { jobId } = await call(
-        'export.start',
-        { project: { project: p }, dir: out, name: p, format: 'jsonl', split: { kind: 'none' } },
-        ctx,
-      );
-      expect((await ctx.jobs.wait(jobId)).error).toBeUndefined();
       const lines = fs
-        .readFileSync(path.join(out, p, 'all.jsonl'), 'utf8')
+        .readFileSync(await exportUnsplit(p, p, 'jsonl'), 'utf8')
         .trim()
         .split('\n');
       expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(ids);
