@@ -4,6 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../../core/dispatch';
+import { spoolPrefix } from './batch-spool';
 import {
   counts,
   expectClose,
@@ -214,6 +215,29 @@ describe('import: happy paths', () => {
     expect(run.sha256).toBe(fileSha256(file));
     expect(await counts(c)).toMatchObject({ examples: N, predictions: N, modelRuns: 1 });
     expectSentimentScores(c);
+  });
+
+  it('imports a Parquet file of several chunks and batches whole and in order, and leaves no batch files behind', async () => {
+    const c = freshContext();
+    // DuckDB hands out 2,048 rows a chunk, the next fetched while this one is read; batches of
+    // 700 rows cut across chunks, and each travels from the reader process as a file.
+    const many = Array.from({ length: 5000 }, (_, i) => sentimentRow(i, { text: `review ${i} ${'é'.repeat(i % 7)}` }));
+    const file = await writeParquet(path.join(dir, 'chunks.parquet'), many, { order: 'ts' });
+    const preview = await call('import.preview', { path: file, project: 'p' }, c);
+    const spools = () => {
+      const prefix = spoolPrefix();
+      return fs.readdirSync(path.dirname(prefix)).filter((f) => f.startsWith(path.basename(prefix)));
+    };
+    const { status, run } = await importFile(c, file, preview.mapping!, { batchRows: 700 });
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ rowsImported: 5000, rowsRejected: 0, recordsRead: 5000 });
+    const stored = c.store.db.prepare('SELECT external_id, text, ts FROM examples ORDER BY id').all() as {
+      external_id: string;
+      text: string;
+      ts: number;
+    }[];
+    expect(stored.map((s) => [s.external_id, s.text, s.ts])).toEqual(many.map((r) => [r['id'], r['text'], r['ts']]));
+    expect(spools()).toEqual([]);
   });
 
   it('imports Parquet text columns whole: 2-, 3- and 4-byte UTF-8, empty strings and NULLs, in any column', async () => {

@@ -1,4 +1,5 @@
 import type { HostMessage, ParseJob, ParserMessage } from './parse-protocol';
+import { spooler } from './batch-spool';
 import { readParquet, sampleParquet } from './parquet-reader';
 import { runParser } from './run-parser';
 
@@ -12,9 +13,10 @@ process.once('message', (job: ParseJob | { type: 'sample'; path: string; n: numb
     );
     return;
   }
+  const send = (message: unknown) => process.send!(message);
   void runParser(
     job,
-    (message: ParserMessage) => process.send!(message),
+    job.spoolDir ? spooler(job.spoolDir, send) : (message: ParserMessage) => send(message),
     (onMessage) => process.on('message', (m: HostMessage) => onMessage(m)),
     { parquet: readParquet },
   );

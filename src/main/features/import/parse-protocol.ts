@@ -26,6 +26,11 @@ export interface ParseJob {
    */
   shardIndex: number;
   shardCount: number;
+  /**
+   * The Parquet reader process leaves each batch here as a file and sends its name: through the
+   * IPC pipe a batch moves a socket buffer at a time, only while both event loops are free.
+   */
+  spoolDir?: string;
 }
 
 export type ParserMessage =
@@ -45,5 +50,8 @@ export type ParserMessage =
   /** `sha256`: of the file's bytes as read (shard 0 of JSONL and CSV), so the host need not read it again. */
   | { type: 'end'; records: number; bytesRead: number; sha256?: string }
   | { type: 'fatal'; code: 'bad-file' | 'bad-mapping' | 'internal'; message: string };
+
+/** A batch the reader process left in the spool folder, serialized (node:v8), for the host to read and delete. */
+export type SpooledMessage = { type: 'spooled'; file: string };
 
 export type HostMessage = { type: 'ack' } | { type: 'stop' };

@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { builtEntry } from '../../core/entry-points';
-import type { HostMessage, ParseJob, ParserMessage } from './parse-protocol';
+import { createSpool, removeSpool, unspool } from './batch-spool';
+import type { HostMessage, ParseJob, ParserMessage, SpooledMessage } from './parse-protocol';
 
 /** A running parser, wherever it runs: a stream of messages plus flow control. */
 export interface ParserHandle {
@@ -84,6 +85,7 @@ function startWorker(job: ParseJob): ParserHandle {
 
 function startProcess(job: ParseJob): ParserHandle {
   const queue = new MessageQueue();
+  const spoolDir = createSpool();
   const child: ChildProcess = fork(builtEntry('parquet-reader'), [], {
     serialization: 'advanced',
     execArgv: [`--max-old-space-size=${PARSER_HEAP_MB}`],
@@ -92,8 +94,20 @@ function startProcess(job: ParseJob): ParserHandle {
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   let finished = false;
-  child.on('message', (m: ParserMessage) => queue.push(m));
+  child.on('message', (m: ParserMessage | SpooledMessage) => {
+    if (m.type !== 'spooled') return queue.push(m);
+    try {
+      queue.push(unspool(spoolDir, m));
+    } catch (e) {
+      queue.push({
+        type: 'fatal',
+        code: 'internal',
+        message: `a batch of the Parquet reader was lost: ${(e as Error).message}`,
+      });
+    }
+  });
   child.on('exit', (code, signal) => {
+    removeSpool(spoolDir);
     if (!finished && (code !== 0 || signal)) {
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       queue.push({
@@ -108,7 +122,7 @@ function startProcess(job: ParseJob): ParserHandle {
   child.on('error', (e) => {
     queue.push({ type: 'fatal', code: 'internal', message: `the Parquet reader process failed: ${e.message}` });
   });
-  child.send(job);
+  child.send({ ...job, spoolDir });
   const send = (m: HostMessage) => {
     if (!finished && child.connected) child.send(m);
   };
