@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { createSpool, removeSpool, spooler, spoolPrefix, unspool } from './batch-spool';
+import { createSpool, removeSpool, spooler, spoolPrefix, sweepStaleSpools, unspool } from './batch-spool';
 import type { ParserMessage, SpooledMessage } from './parse-protocol';
 
 let dir: string | null = null;
@@ -41,7 +41,7 @@ const batchMessage = (): ParserMessage => ({
 
 describe('batch spool', () => {
   it('sends a batch as a file, reads it back equal and deletes the file; other messages go as they are', () => {
-    dir = createSpool();
+    dir = createSpool()!;
     const sent: (ParserMessage | SpooledMessage)[] = [];
     const post = spooler(dir, (m) => sent.push(m));
     post(batchMessage());
@@ -56,7 +56,7 @@ describe('batch spool', () => {
   });
 
   it('reads only files directly in its own folder, whatever name the other process sends', () => {
-    dir = createSpool();
+    dir = createSpool()!;
     const outside = path.join(path.dirname(dir), `${path.basename(dir)}-outside.batch`);
     fs.writeFileSync(outside, 'x');
     try {
@@ -68,22 +68,41 @@ describe('batch spool', () => {
   });
 
   it('sends a batch it cannot write through the pipe instead', () => {
-    dir = createSpool();
+    dir = createSpool()!;
     removeSpool(dir);
     const sent: (ParserMessage | SpooledMessage)[] = [];
     spooler(dir, (m) => sent.push(m))(batchMessage());
     expect(sent).toEqual([batchMessage()]);
   });
 
-  it('removes the folders of importing processes that are gone, not those of live ones', () => {
+  it('sweeps folders of killed imports once idle an hour, of any import once idle a day, never a fresh one', () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid!;
-    const prefix = spoolPrefix();
-    const stale = path.join(path.dirname(prefix), `flywheel-batches-${gone}-test`);
-    fs.mkdirSync(stale);
-    fs.writeFileSync(path.join(stale, '0.batch'), 'x');
+    const base = path.dirname(spoolPrefix());
+    const made = (pid: number) => {
+      const d = path.join(base, `flywheel-batches-${pid}-test`);
+      fs.mkdirSync(d, { recursive: true });
+      fs.writeFileSync(path.join(d, '0.batch'), 'x');
+      return d;
+    };
+    const dead = made(gone);
+    const live = made(process.pid);
+    try {
+      const hour = 60 * 60 * 1000;
+      sweepStaleSpools(Date.now() + hour / 2);
+      expect([fs.existsSync(dead), fs.existsSync(live)]).toEqual([true, true]);
+      sweepStaleSpools(Date.now() + 2 * hour);
+      expect([fs.existsSync(dead), fs.existsSync(live)]).toEqual([false, true]);
+      sweepStaleSpools(Date.now() + 25 * hour);
+      expect(fs.existsSync(live)).toBe(false);
+    } finally {
+      removeSpool(dead);
+      removeSpool(live);
+    }
+  });
+
+  it('makes each spool folder under the prefix of this process', () => {
     dir = createSpool();
-    expect(fs.existsSync(stale)).toBe(false);
-    expect(fs.existsSync(dir)).toBe(true);
-    expect(path.basename(dir).startsWith(path.basename(prefix))).toBe(true);
+    expect(dir).not.toBeNull();
+    expect(path.basename(dir!).startsWith(path.basename(spoolPrefix()))).toBe(true);
   });
 });

@@ -8,14 +8,23 @@ import type { ParserMessage, SpooledMessage } from './parse-protocol';
  * Batches from the Parquet reader process travel as files in a folder of their own (in memory
  * where the system has one: /dev/shm). Sent through the IPC pipe, a batch of 8,192 rows (~6 MB)
  * moved a socket buffer at a time, and only when both event loops were free: the writer idled
- * 45 % of a Parquet import waiting for batches the reader had already made.
+ * 45 % of a Parquet import waiting for batches the reader had already made. Null when no folder
+ * can be made: batches then go through the pipe, slower but whole.
  */
-export function createSpool(): string {
+export function createSpool(): string | null {
   sweepStaleSpools();
-  return fs.mkdtempSync(spoolPrefix());
+  try {
+    return fs.mkdtempSync(spoolPrefix());
+  } catch {
+    return null;
+  }
 }
 
 const SPOOL_NAME = 'flywheel-batches-';
+/** A live import writes a batch file every fraction of a second: a folder this still is not one. */
+const IDLE_MS = 60 * 60 * 1000;
+/** Past this, a folder is no live import's even if its process id is in use (reused, or another container's). */
+const ABANDONED_MS = 24 * 60 * 60 * 1000;
 
 function spoolBase(): string {
   const shm = '/dev/shm';
@@ -33,13 +42,31 @@ export function spoolPrefix(): string {
   return path.join(spoolBase(), `${SPOOL_NAME}${process.pid}-`);
 }
 
-/** Folders left by importing processes that are gone (killed): their batches are of no use now. */
-export function sweepStaleSpools(): void {
+/**
+ * Folders left by importing processes that were killed: their batches are of no use now. Only
+ * this user's, untouched for an hour and whose process is gone (or untouched for a day); one
+ * that cannot be removed is left for later, never a reason to fail an import.
+ */
+export function sweepStaleSpools(now = Date.now()): void {
   const base = spoolBase();
-  for (const name of fs.readdirSync(base)) {
-    if (!name.startsWith(SPOOL_NAME)) continue;
-    const pid = Number(name.slice(SPOOL_NAME.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) removeSpool(path.join(base, name));
+  let names: string[];
+  try {
+    names = fs.readdirSync(base).filter((n) => n.startsWith(SPOOL_NAME));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = path.join(base, name);
+    try {
+      const stat = fs.statSync(dir);
+      if (process.getuid && stat.uid !== process.getuid()) continue;
+      const idle = now - stat.mtimeMs;
+      const pid = Number(name.slice(SPOOL_NAME.length).split('-')[0]);
+      const gone = Number.isInteger(pid) && pid > 0 && !alive(pid);
+      if ((idle > IDLE_MS && gone) || idle > ABANDONED_MS) removeSpool(dir);
+    } catch {
+      // Someone else's, or removed meanwhile: not ours to worry about.
+    }
   }
 }
 
@@ -52,8 +79,14 @@ function alive(pid: number): boolean {
   }
 }
 
-export function removeSpool(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
+/** Removes a spool folder; false when it could not be (a file held open on Windows): it is swept later. */
+export function removeSpool(dir: string): boolean {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -75,11 +108,15 @@ export function spooler(dir: string, send: (m: ParserMessage | SpooledMessage) =
   };
 }
 
-/** The host's side: the batch a spooled message names, read and its file deleted. */
+/** The host's side: the batch a spooled message names, read, then its file deleted if it can be. */
 export function unspool(dir: string, message: SpooledMessage): ParserMessage {
   // The name comes from another process: only a file directly in this import's own folder.
   const file = path.join(dir, path.basename(message.file));
-  const bytes = fs.readFileSync(file);
-  fs.rmSync(file);
-  return v8.deserialize(bytes) as ParserMessage;
+  const batch = v8.deserialize(fs.readFileSync(file)) as ParserMessage;
+  try {
+    fs.rmSync(file);
+  } catch {
+    // Held open by a scanner on Windows, say: the folder goes when the reader exits, or is swept.
+  }
+  return batch;
 }

@@ -143,8 +143,8 @@ function stringBytes(vector: DuckDBVarCharVector, n: number): { bytes: Buffer; s
  */
 class PackedTexts {
   private readonly lengths: DuckDBIntegerVector[];
-  /** Where each column's value starts in the chunk's bytes, for the row last given to `row`. */
-  private readonly starts: Int32Array;
+  /** Where each column's value starts in the chunk's bytes, for the row last given to `row` (past 2 GB: not 32-bit). */
+  private readonly starts: Float64Array;
   private readonly bytes: Buffer;
   private readonly rowStarts: Float64Array;
   private readonly ascii: boolean;
@@ -156,7 +156,7 @@ class PackedTexts {
     // One check for the chunk: ASCII bytes decode as latin1, the cheapest way, to one-byte strings.
     this.ascii = isAscii(this.bytes);
     this.lengths = lengthColumns.map((c) => chunk.getColumnVector(c) as DuckDBIntegerVector);
-    this.starts = new Int32Array(lengthColumns.length);
+    this.starts = new Float64Array(lengthColumns.length);
   }
 
   row(r: number): void {

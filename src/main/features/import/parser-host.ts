@@ -97,7 +97,7 @@ function startProcess(job: ParseJob): ParserHandle {
   child.on('message', (m: ParserMessage | SpooledMessage) => {
     if (m.type !== 'spooled') return queue.push(m);
     try {
-      queue.push(unspool(spoolDir, m));
+      queue.push(unspool(spoolDir!, m));
     } catch (e) {
       queue.push({
         type: 'fatal',
@@ -107,7 +107,7 @@ function startProcess(job: ParseJob): ParserHandle {
     }
   });
   child.on('exit', (code, signal) => {
-    removeSpool(spoolDir);
+    if (spoolDir) removeSpool(spoolDir);
     if (!finished && (code !== 0 || signal)) {
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       queue.push({
@@ -122,7 +122,7 @@ function startProcess(job: ParseJob): ParserHandle {
   child.on('error', (e) => {
     queue.push({ type: 'fatal', code: 'internal', message: `the Parquet reader process failed: ${e.message}` });
   });
-  child.send({ ...job, spoolDir });
+  child.send(spoolDir ? { ...job, spoolDir } : job);
   const send = (m: HostMessage) => {
     if (!finished && child.connected) child.send(m);
   };
