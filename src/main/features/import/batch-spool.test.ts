@@ -55,6 +55,20 @@ describe('batch spool', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
+  it('keeps a batch read earlier intact while later ones are read', () => {
+    dir = createSpool()!;
+    const sent: SpooledMessage[] = [];
+    const post = spooler(dir, (m) => sent.push(m as SpooledMessage));
+    const other = batchMessage();
+    if (other.type === 'batch') other.batch.scores = new Float32Array([9, 9]);
+    post(batchMessage());
+    post(other);
+    const first = unspool(dir, sent[0]!);
+    const second = unspool(dir, sent[1]!);
+    expect(first).toEqual(batchMessage());
+    expect(second).toEqual(other);
+  });
+
   it('reads only files directly in its own folder, whatever name the other process sends', () => {
     dir = createSpool()!;
     const outside = path.join(path.dirname(dir), `${path.basename(dir)}-outside.batch`);
