@@ -14,10 +14,21 @@ import type { ParserMessage, SpooledMessage } from './parse-protocol';
 export function createSpool(): string | null {
   sweepStaleSpools();
   try {
-    return fs.mkdtempSync(spoolPrefix());
+    const dir = fs.mkdtempSync(spoolPrefix());
+    openSpools++;
+    return dir;
   } catch {
     return null;
   }
+}
+
+let openSpools = 0;
+
+/** The import's reader has exited: its folder goes, and the read buffer with the last import's. */
+export function closeSpool(dir: string): void {
+  removeSpool(dir);
+  openSpools = Math.max(0, openSpools - 1);
+  if (openSpools === 0) readBuffer = Buffer.alloc(0);
 }
 
 const SPOOL_NAME = 'flywheel-batches-';

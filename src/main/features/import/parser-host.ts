@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { builtEntry } from '../../core/entry-points';
-import { createSpool, removeSpool, unspool } from './batch-spool';
+import { closeSpool, createSpool, unspool } from './batch-spool';
 import type { HostMessage, ParseJob, ParserMessage, SpooledMessage } from './parse-protocol';
 
 /** A running parser, wherever it runs: a stream of messages plus flow control. */
@@ -107,7 +107,7 @@ function startProcess(job: ParseJob): ParserHandle {
     }
   });
   child.on('exit', (code, signal) => {
-    if (spoolDir) removeSpool(spoolDir);
+    if (spoolDir) closeSpool(spoolDir);
     if (!finished && (code !== 0 || signal)) {
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       queue.push({
