@@ -90,13 +90,12 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes a spool folder; false when it could not be (a file held open on Windows): it is swept later. */
-export function removeSpool(dir: string): boolean {
+/** Removes a spool folder; one that cannot be (a file held open on Windows) is swept later. */
+export function removeSpool(dir: string): void {
   try {
     fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-    return true;
   } catch {
-    return false;
+    // Left for a later sweep.
   }
 }
 
