@@ -89,8 +89,7 @@ function startProcess(job: ParseJob): ParserHandle {
   const child: ChildProcess = fork(builtEntry('parquet-reader'), [], {
     serialization: 'advanced',
     // Its collector on its own thread: V8's helper threads took ~2.8 s of CPU a million rows from
-    // the two cores the writer needs too (`flywheel import` of 1M rows, six pairs: 7.9–9.2 s
-    // against 8.9–9.5 s; in the eighth session, with the pipe the bottleneck, no difference).
+    // the two cores the writer needs too (`flywheel import` of 1M rows: 7.9–9.2 s against 8.9–9.5 s).
     execArgv: [`--max-old-space-size=${PARSER_HEAP_MB}`, '--single-threaded-gc'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
