@@ -84,6 +84,8 @@ serve options
   --port N                  port (default 4780; 0 picks a free one)
   --host ADDR               address to bind (default 127.0.0.1)
   --allow-remote            needed to bind anything but a loopback address
+  --public-host NAME[:PORT] a name browsers reach this machine by (repeatable); needed with
+                            --host 0.0.0.0 or ::, as requests naming other hosts are refused
 
 demo options
   --dir DIR                 where to write the demo logs (default: <data folder>/demo)

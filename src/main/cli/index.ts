@@ -35,6 +35,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'allow-remote': { type: 'boolean', default: false },
+  'public-host': { type: 'string', multiple: true },
   open: { type: 'boolean', default: false },
   dir: { type: 'string' },
   rows: { type: 'string' },
