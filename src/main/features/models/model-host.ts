@@ -1,8 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { ApiError } from '../../../shared/api/errors';
 import type { Device } from '../../../shared/features/models/contract';
 import { builtEntry } from '../../core/entry-points';
+import { spawnHelper, type HelperProcess } from '../../core/spawn-helper';
 import type { HostMessage, ModelMessage, Payload, TokenizerSpec } from './model-protocol';
 import { defaultModelMemoryMb, residentMb, residentMbNow } from './process-memory';
 
@@ -29,10 +29,9 @@ export async function openModel(
   tokenizer?: TokenizerSpec,
   memoryLimitMb = defaultModelMemoryMb(),
 ): Promise<OpenModel> {
-  const child: ChildProcess = fork(builtEntry('model-process'), [], {
-    serialization: 'advanced',
+  const child: HelperProcess<ModelMessage> = spawnHelper(builtEntry('model-process'), {
     execArgv: [`--max-old-space-size=${HEAP_MB}`],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stderr: 'pipe',
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -44,7 +43,7 @@ export async function openModel(
     pending.reject(e);
     pending = null;
   };
-  child.on('message', (m: ModelMessage) => {
+  child.on('message', (m) => {
     if (!pending) return;
     clearTimeout(pending.timer);
     const p = pending;

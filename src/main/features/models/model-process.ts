@@ -4,14 +4,17 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { HostMessage, ModelMessage, Payload, TensorInfo, TokenizerSpec } from './model-protocol';
+import { parentPort } from '../../core/parent-port';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
 
 const requireNative = createRequire(import.meta.url);
 
+const host = parentPort<HostMessage>();
+
 function send(m: ModelMessage): void {
-  process.send!(m);
+  host.send(m);
 }
 
 /** Providers `auto` tries, best first, on this platform; CPU always last. */
@@ -126,8 +129,8 @@ async function score(m: Extract<HostMessage, { type: 'batch' }>): Promise<void> 
   send({ type: 'scores', id: m.id, values: new Float32Array(data), dims: [...t.dims].map(Number) });
 }
 
-process.on('message', (m: HostMessage) => {
+host.onMessage((m) => {
   const run = m.type === 'open' ? open(m) : m.type === 'batch' ? score(m) : Promise.resolve(process.exit(0));
   run.catch((e: unknown) => send({ type: 'fatal', message: firstLine(e) }));
 });
-process.once('disconnect', () => process.exit(0));
+host.onHostGone(() => process.exit(0));
