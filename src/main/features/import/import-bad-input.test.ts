@@ -316,7 +316,7 @@ describe('import: bad rows are rejected by name, good rows still import', () => 
   });
 
   it('empty text, metadata and label cells in a CSV import as the same rows JSONL gives ("" and no label)', async () => {
-    const rows = good(8).map((r, i) => ({
+    const rows: Record<string, unknown>[] = good(8).map((r, i) => ({
       ...r,
       text: i % 3 === 0 ? '' : r['text'],
       truth: i % 2 === 0 ? '' : SENTIMENT[i % 3],
@@ -325,8 +325,18 @@ describe('import: bad rows are rejected by name, good rows still import', () => 
     const header = 'id,text,p_negative,p_neutral,p_positive,predicted_label,truth,region,model,model_version';
     const lines = rows.map((r) => {
       const s = r['scores'] as number[];
-      const text = r.text === '' ? '' : `"${String(r.text)}"`;
-      return [r['id'], text, ...s, r['predicted_label'], r.truth, r.region, r['model'], r['model_version']].join(',');
+      const text = r['text'] === '' ? '' : `"${String(r['text'])}"`;
+      const cells = [
+        r['id'],
+        text,
+        ...s,
+        r['predicted_label'],
+        r['truth'],
+        r['region'],
+        r['model'],
+        r['model_version'],
+      ];
+      return cells.join(',');
     });
     const csvFile = path.join(dir, 'empty-cells.csv');
     fs.writeFileSync(csvFile, [header, ...lines].join('\n') + '\n');
