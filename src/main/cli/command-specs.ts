@@ -120,7 +120,7 @@ export const COMMANDS = {
   --strict                  import nothing if any row is bad (every bad row is still listed and counted)
   --rejects PATH            where to write rejected rows (default: in the data folder)
   --max-line-mb N           longest accepted line/record (default 16)
-  --format F                jsonl, csv or parquet, when the file name does not say
+  --format F                jsonl, csv or parquet: refuse the file if its content is another format
   --discard RUN_ID          remove the rows of an interrupted import
   An empty CSV cell is an empty string in a text, label or metadata column (an empty label is
   no label) and missing in a number column, as "" and null are in JSONL.`,
