@@ -10,11 +10,22 @@ function describeInput(m: InputMapping): string {
   return m.kind === 'text' ? `${m.input} ← the text` : `${m.input} ← the ${m.dim} features`;
 }
 
+/** `--version V` and `--model-version V` both name the model's version. */
+function modelVersion(values: CliValues): string | undefined {
+  const a = values.version;
+  const b = values['model-version'];
+  if (a !== undefined && b !== undefined && a !== b)
+    throw new UsageError(`--version ${a} and --model-version ${b} disagree: give one`);
+  return a ?? b;
+}
+
 /** `flywheel model add FILE --project P [--name N] [--version V]` and `flywheel models PROJECT` */
 export async function modelCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
-  const [sub, file] = args;
-  if (sub !== 'add' || !file) throw new UsageError('model add FILE --project NAME [--name N] [--version V]');
+  const [sub, file, ...extra] = args;
+  if (sub !== 'add' || !file || extra.length > 0)
+    throw new UsageError('model add FILE --project NAME [--name N] [--version V]');
   if (!values.project) throw new UsageError('model add needs --project NAME');
+  const version = modelVersion(values);
   const ctx = openCliContext(opts);
   try {
     const m = await call(
@@ -23,7 +34,7 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
         project: { project: values.project },
         path: file,
         ...(values.name ? { name: values.name } : {}),
-        ...(values['model-version'] ? { version: values['model-version'] } : {}),
+        ...(version ? { version } : {}),
       },
       ctx,
     );

@@ -315,6 +315,57 @@ describe('import: bad rows are rejected by name, good rows still import', () => 
       expectClose(stored.get(String(rows[i]!['id']))!.scores, rows[i]!['scores'] as number[]);
   });
 
+  it('empty text, metadata and label cells in a CSV import as the same rows JSONL gives ("" and no label)', async () => {
+    const rows: Record<string, unknown>[] = good(8).map((r, i) => ({
+      ...r,
+      text: i % 3 === 0 ? '' : r['text'],
+      truth: i % 2 === 0 ? '' : SENTIMENT[i % 3],
+      region: i % 4 === 1 ? '' : `r${i}`,
+    }));
+    const header = 'id,text,p_negative,p_neutral,p_positive,predicted_label,truth,region,model,model_version';
+    const lines = rows.map((r) => {
+      const s = r['scores'] as number[];
+      const text = r['text'] === '' ? '' : `"${String(r['text'])}"`;
+      const cells = [
+        r['id'],
+        text,
+        ...s,
+        r['predicted_label'],
+        r['truth'],
+        r['region'],
+        r['model'],
+        r['model_version'],
+      ];
+      return cells.join(',');
+    });
+    const csvFile = path.join(dir, 'empty-cells.csv');
+    fs.writeFileSync(csvFile, [header, ...lines].join('\n') + '\n');
+    const jsonlFile = writeJsonl(path.join(dir, 'empty-cells.jsonl'), rows);
+    const extra = { groundTruth: 'truth', metadata: ['region'] };
+    const stored = async (file: string, mapping: ImportMappingInput) => {
+      const c = freshContext();
+      const { status, run } = await importFile(c, file, mapping);
+      expect(status.error).toBeUndefined();
+      expect(run).toMatchObject({ status: 'done', rowsImported: 8, rowsRejected: 0 });
+      const examples = c.store.db
+        .prepare('SELECT external_id, text, metadata, ground_truth FROM examples ORDER BY external_id')
+        .all();
+      await c.dispose();
+      ctx = null;
+      return examples;
+    };
+    const fromCsv = await stored(csvFile, { ...csvMapping(), ...extra });
+    const fromJsonl = await stored(jsonlFile, sentimentMapping({ timestamp: undefined, ...extra }));
+    expect(fromCsv).toEqual(fromJsonl);
+    expect(fromCsv).toContainEqual({ external_id: 'ex-0', text: '', metadata: '{"region":"r0"}', ground_truth: null });
+    expect(fromCsv).toContainEqual({
+      external_id: 'ex-1',
+      text: 'review number 1 about something',
+      metadata: '{"region":""}',
+      ground_truth: 'neutral',
+    });
+  });
+
   it('probabilities outside [0, 1] are rejected on the scores field', async () => {
     const file = writeJsonl(path.join(dir, 'out-of-range.jsonl'), [
       ...good(2),
@@ -744,7 +795,8 @@ describe('import: --strict', () => {
     expect(status.state).toBe('failed');
     expect(status.error?.code).toBe('rejected-rows');
     expect(status.error?.message).toMatch(/strict import refused strict\.jsonl: row 4, field 'predicted_label'/);
-    expect(run).toMatchObject({ status: 'failed', strict: true, rowsImported: 0 });
+    // The run counts every bad row it found, though it stored none of them.
+    expect(run).toMatchObject({ status: 'failed', strict: true, rowsImported: 0, rowsRejected: 3 });
     expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0, modelRuns: 0, interruptedImports: 0 });
     expect(c.store.db.prepare('SELECT count(*) FROM examples').pluck().get()).toBe(0);
     expect(run.rejectsPath).not.toBeNull();
