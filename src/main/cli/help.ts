@@ -25,8 +25,9 @@ Commands
                             the open conflicts (settle one with label --action adjudicate)
   export PROJECT NAME       write a dataset (a folder: files per split, manifest.json) to the
                             exports folder; --again ID rebuilds a recorded one; exports PROJECT lists them
-  eval PROJECT              accuracy, macro-F1, ROC-AUC, log loss, ECE per model run on the curated
-                            labels (all, random sample, mined); champion vs challenger; --gate exits 6
+  eval PROJECT              accuracy, macro-F1, ROC-AUC, log loss, Brier, calibration per model run
+                            on ground truth or curated labels; champion vs challenger: a
+                            non-inferiority gate (--gate exits 6 on a fail, 7 on too little evidence)
   drift PROJECT             PSI and KS of scores and features: --reference A..B --current C..D, or
                             --runs X,Y; --gate exits 6 on an alert
   demo                      write demo logs and import them into demo projects
@@ -77,8 +78,16 @@ export options
   --force                   replace an existing export of that name
 
 eval options
-  --champion R --challenger R   model runs (default: the two newest); --metric accuracy|macroF1|
-                            logLoss|rocAuc (default macroF1); --margin X (default 0.01); --gate
+  --champion R --challenger R   model runs (default: the two newest)
+  --metric M                accuracy|macroF1|logLoss|brier|rocAuc (default macroF1)
+  --margin X                the gate passes only if the 95% CI of challenger − champion stays above
+                            −X (losses: below +X) (default 0.01)
+  --recall-margin X         the same rule on each class's recall (default 0.05)
+  --source S                truth (imported ground truth), curated, or both (curated wins where an
+                            example has both); default truth if the project has any, else curated
+  --from DATE --to DATE     only examples with a timestamp in [from, to)
+  --gate                    exit 6 when the gate fails, 7 when the evidence is insufficient
+                            (fewer than 30 common examples, or fewer than 5 of a class)
 
 serve options
   --port N                  port (default 4780; 0 picks a free one)
@@ -91,7 +100,7 @@ demo options
 
 Exit codes
   0 ok · 1 failure · 2 usage · 3 bad file, mapping or rows · 4 not found · 5 conflict ·
-  6 quality gate failed · 130 cancelled
+  6 quality gate failed · 7 insufficient evidence for the gate · 130 cancelled
 
 Examples
   flywheel import logs/2026-11-20.jsonl --project sentiment --dry-run

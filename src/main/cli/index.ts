@@ -73,6 +73,8 @@ const OPTIONS = {
   champion: { type: 'string' },
   challenger: { type: 'string' },
   margin: { type: 'string' },
+  'recall-margin': { type: 'string' },
+  source: { type: 'string' },
   gate: { type: 'boolean', default: false },
   reference: { type: 'string' },
   current: { type: 'string' },
