@@ -82,7 +82,7 @@ export function EvalForm({
         </select>
       </label>
       <label>
-        Labels
+        Reference labels
         <select value={source} onChange={(e) => setSource(e.target.value as typeof source)}>
           <option value="">default (ground truth if any)</option>
           <option value="truth">imported ground truth</option>

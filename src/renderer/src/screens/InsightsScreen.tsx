@@ -252,7 +252,12 @@ export function InsightsScreen() {
       <section aria-label="Evaluation results">
         <h2>Evaluation{evaluation ? ` (schema v${evaluation.schemaVersion})` : ''}</h2>
         {modelRuns && modelRuns.length > 0 && (
-          <EvalForm key={projectId} runs={modelRuns} busy={evaluating} onEvaluate={evaluate} />
+          <EvalForm
+            key={`${projectId}:${modelRuns.map((r) => r.id).join(',')}`}
+            runs={modelRuns}
+            busy={evaluating}
+            onEvaluate={evaluate}
+          />
         )}
         {evalError && (
           <p className="error" role="alert">
