@@ -10,7 +10,7 @@
  * Checks: the primary metric, then a guard per class on its recall (its own margin), so a challenger
  * cannot buy a better average by giving up a class.
  */
-import { compareRecall, compareRuns, higherIsBetter, type ComparedMetric } from './bootstrap';
+import { compareWithRecalls, higherIsBetter, type ComparedMetric } from './bootstrap';
 import { checkRun, predictions } from './metrics';
 
 export type Verdict = 'pass' | 'fail' | 'insufficient';
@@ -150,7 +150,7 @@ export function runGate(
   const boot = { samples: opts.samples, seed: opts.seed, stratified: true };
   const checks: GateCheck[] = [];
   const higher = higherIsBetter(opts.metric);
-  const c = compareRuns(truth, champion, challenger, k, opts.metric, boot);
+  const { primary: c, recalls } = compareWithRecalls(truth, champion, challenger, k, opts.metric, boot);
   const primary = { kind: 'primary' as const, name: opts.metric, n, margin: opts.margin, higherIsBetter: higher };
   if (n < GATE_MIN_EXAMPLES) {
     checks.push({
@@ -172,7 +172,7 @@ export function runGate(
     });
   }
   for (let cls = 0; cls < k; cls++) {
-    const r = compareRecall(truth, champion, challenger, k, cls, boot);
+    const r = recalls[cls]!;
     const guard = {
       kind: 'recall' as const,
       name: opts.labels[cls] ?? String(cls),

@@ -8,7 +8,14 @@ export {
   rocAucOf,
 } from './metrics';
 export type { ClassMetrics, ClassificationReport, ReliabilityBin } from './metrics';
-export { COMPARED_METRICS, compareRecall, compareRuns, higherIsBetter, sortedQuantile } from './bootstrap';
+export {
+  COMPARED_METRICS,
+  compareRecall,
+  compareRuns,
+  compareWithRecalls,
+  higherIsBetter,
+  sortedQuantile,
+} from './bootstrap';
 export type { CompareOptions, ComparedMetric, Comparison, RecallComparison } from './bootstrap';
 export { calibration } from './calibration';
 export type { Calibration, CalibrationBin } from './calibration';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../mining/top-k';
 import { aucOneVsRest, aucRanking, weightedAuc } from './auc';
-import { compareRecall, compareRuns, sortedQuantile, type ComparedMetric } from './bootstrap';
+import { compareRecall, compareRuns, compareWithRecalls, sortedQuantile, type ComparedMetric } from './bootstrap';
 import { classificationReport, type ClassificationReport } from './metrics';
 
 /** Rows where the predicted class gets `top` and the others share the rest evenly. */
@@ -362,6 +362,16 @@ describe('compareRuns', () => {
       expect(fast.samples).toBe(300); // stratified: the class is in every resample
       expect(fast.lo).toBeCloseTo(slow.lo, 12);
       expect(fast.hi).toBeCloseTo(slow.hi, 12);
+    }
+  });
+
+  it('gives the numbers of the separate calls when the metric and every recall share one pass', () => {
+    const { truth, a, b } = pairedRuns(300, 0.75, 0.8, 21);
+    for (const metric of ['accuracy', 'logLoss', 'rocAuc'] as const) {
+      const opts = { samples: 200, seed: 5, stratified: true };
+      const both = compareWithRecalls(truth, a, b, 2, metric, opts);
+      expect(both.primary).toEqual(compareRuns(truth, a, b, 2, metric, opts));
+      expect(both.recalls).toEqual([0, 1].map((c) => compareRecall(truth, a, b, 2, c, opts)));
     }
   });
 
