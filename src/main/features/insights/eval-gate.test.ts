@@ -236,7 +236,7 @@ describe('the quality gate', () => {
     const r = await call('insights.eval', { ...v1v2, from: '2026-10-01' }, ctx);
     const v2 = r.runs[1]!.all;
     expect(v2.reliabilityBasis).toBe('positive');
-    // v2 on October: P(fraud) 0.8 on 30 predicted fraud (22 fraud ... ) — the bins hold every example once
+    // the bins hold every example once
     expect(v2.reliability.reduce((s, b) => s + b.count, 0)).toBe(60);
     expect(v2.positiveRate!.labeled).toBe(0.5);
     const predictedFraud = v2.perClass[1]!.predicted;
@@ -246,6 +246,7 @@ describe('the quality gate', () => {
     const lo = v2.reliability.find((b) => b.count > 0 && b.lo < 0.5)!;
     const expected = (hi.count / 60) * Math.abs(hi.observed! - 0.8) + (lo.count / 60) * Math.abs(lo.observed! - 0.2);
     expect(v2.ece).toBeCloseTo(expected, 6);
+    expect(v2.perClass[1]!.ece).toBe(v2.ece); // binary: the positive class's one-vs-rest ECE
     expect(v2.topLabelEce).not.toBeNull();
   });
 

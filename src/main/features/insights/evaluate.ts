@@ -48,6 +48,7 @@ function report(labels: string[], truth: Int32Array, probs: Float64Array, k: num
       f1: c.f1,
       support: c.support,
       predicted: c.predicted,
+      ece: cal.perClassEce[c.cls] ?? null,
     })),
     reliabilityBasis: cal.basis,
     reliability: cal.bins,

@@ -26,6 +26,8 @@ export const ReportSchema = z.object({
       f1: Num,
       support: z.number().int(),
       predicted: z.number().int(),
+      /** One-vs-rest ECE of P(this class) against its observed rate. */
+      ece: Num,
     }),
   ),
   /** What `reliability` bins: P(positive) for binary, the top-class confidence for multiclass. */
