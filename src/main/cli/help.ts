@@ -86,6 +86,7 @@ eval options
   --source S                truth (imported ground truth), curated, or both (curated wins where an
                             example has both); default truth if the project has any, else curated
   --from DATE --to DATE     only examples with a timestamp in [from, to)
+  --seed N                  bootstrap seed (default 1; 1,000 resamples stratified by label)
   --gate                    exit 6 when the gate fails, 7 when the evidence is insufficient
                             (fewer than 30 common examples, or fewer than 5 of a class)
 
