@@ -59,6 +59,8 @@ export const OPTION_TYPES = {
   champion: { type: 'string' },
   challenger: { type: 'string' },
   margin: { type: 'string' },
+  'recall-margin': { type: 'string' },
+  source: { type: 'string' },
   gate: { type: 'boolean', default: false },
   reference: { type: 'string' },
   current: { type: 'string' },
@@ -241,13 +243,35 @@ export const COMMANDS = {
     options: [],
   },
   eval: {
-    usage: `  eval PROJECT              accuracy, macro-F1, ROC-AUC, log loss, ECE per model run on the curated
-                            labels (all, random sample, mined); champion vs challenger; --gate exits 6`,
-    options: ['champion', 'challenger', 'metric', 'margin', 'gate', 'runs', 'seed', 'schema-version'],
-    optionsHelp: `  --champion R --challenger R   model runs (default: the two newest); --metric accuracy|macroF1|
-                            logLoss|rocAuc (default macroF1); --margin X (default 0.01); --gate
+    usage: `  eval PROJECT              accuracy, macro-F1, ROC-AUC, log loss, Brier, calibration per model run
+                            on ground truth or curated labels; champion vs challenger: a
+                            non-inferiority gate (--gate exits 6 on a fail, 7 on too little evidence)`,
+    options: [
+      'champion',
+      'challenger',
+      'metric',
+      'margin',
+      'recall-margin',
+      'source',
+      'from',
+      'to',
+      'gate',
+      'runs',
+      'seed',
+      'schema-version',
+    ],
+    optionsHelp: `  --champion R --challenger R   model runs (default: the two newest)
+  --metric M                accuracy|macroF1|logLoss|brier|rocAuc (default macroF1)
+  --margin X                the gate passes only if the 95% CI of challenger − champion stays above
+                            −X (losses: below +X) (default 0.01)
+  --recall-margin X         the same rule on each class's recall (default 0.05)
+  --source S                truth (imported ground truth), curated, or both (curated wins where an
+                            example has both); default truth if the project has any, else curated
+  --from DATE --to DATE     only examples with a timestamp in [from, to)
+  --gate                    exit 6 when the gate fails, 7 when the evidence is insufficient
+                            (fewer than 30 common examples, or fewer than 5 of a class)
   --runs A,B                the model runs to measure (default: every one)
-  --seed N                  seed of the bootstrap confidence interval (default 1)
+  --seed N                  bootstrap seed (default 1; 1,000 resamples stratified by label)
   --schema-version N        labels under this schema version (default: the current one)`,
   },
   drift: {

@@ -26,7 +26,7 @@ ${optionSections.join('\n\n')}
 
 Exit codes
   0 ok · 1 failure · 2 usage · 3 bad file, mapping or rows · 4 not found · 5 conflict ·
-  6 quality gate failed · 130 cancelled
+  6 quality gate failed · 7 insufficient evidence for the gate · 130 cancelled
 
 Examples
   flywheel import logs/2026-11-20.jsonl --project sentiment --dry-run
