@@ -10,7 +10,8 @@ Commands
   label-schema PROJECT      show the label schema versions of a project
     … set FILE.json         add a version (labels, guidelines, changeNote, mappingFromPrevious)
     … diff A B              what changed between versions A and B
-  model add FILE            register an ONNX model for --project (--name, --model-version)
+  model add FILE            register an ONNX model for --project (--name, --model-version; default: the
+                            model's own; --classes a,b: its column order where the model names none)
   models PROJECT            list registered models
   rescore PROJECT MODEL     score every example with a model into a new model run (--device auto|cpu|
                             webgpu|cuda|dml|coreml, --batch N, --memory-limit MB); resumes after an interruption

@@ -78,6 +78,7 @@ const OPTIONS = {
   current: { type: 'string' },
   name: { type: 'string' },
   'model-version': { type: 'string' },
+  classes: { type: 'string' },
   device: { type: 'string' },
   batch: { type: 'string' },
   'memory-limit': { type: 'string' },
