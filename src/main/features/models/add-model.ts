@@ -161,6 +161,13 @@ function tokenMapping(model: OpenModel, file: string, folder: HfFolder): Model['
   };
 }
 
+/** A folder's identity: its model.onnx and the tokenizer and config files copied beside it. */
+function folderKey(source: string, sha256: string, folder: HfFolder): string {
+  const hash = createHash('sha256').update(sha256);
+  for (const f of folder.files) hash.update(`\0${f}\0`).update(fs.readFileSync(path.join(source, f)));
+  return hash.digest('hex');
+}
+
 /** The sources that name the model's classes, in the order they are trusted. */
 function namedClasses(
   card: OnnxCard,
@@ -223,13 +230,23 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
       folder?.version,
     ) ??
     sha256.slice(0, 8);
-  refuseDuplicate(ctx, project, source, sha256, name, version, input.name === undefined && input.version === undefined);
+  const dir = path.join(ctx.dataDir, 'models');
+  // A folder keeps its tokenizer files beside model.onnx, stored under a hash of them all (the same
+  // model.onnx with another tokenizer is another model); a single file is stored by its hash.
+  const finalPath = folder ? path.join(dir, folderKey(source, sha256, folder)) : path.join(dir, `${sha256}.onnx`);
+  const file = folder ? path.join(finalPath, 'model.onnx') : finalPath;
+  refuseDuplicate(
+    ctx,
+    project,
+    source,
+    { sha256, file },
+    name,
+    version,
+    input.name === undefined && input.version === undefined,
+  );
   // Read the probabilities behind an sklearn ZipMap; the registered sha256 stays the file's own.
   bytes = withoutZipMap(bytes) ?? bytes;
-  const dir = path.join(ctx.dataDir, 'models');
   fs.mkdirSync(dir, { recursive: true });
-  // A folder keeps its tokenizer files beside model.onnx; a single file is stored by its hash.
-  const finalPath = folder ? path.join(dir, sha256) : path.join(dir, `${sha256}.onnx`);
   const tmp = `${finalPath}.${process.pid}.tmp`;
   const tmpModel = folder ? path.join(tmp, 'model.onnx') : tmp;
   if (folder) {
@@ -237,7 +254,6 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
     for (const f of folder.files) fs.copyFileSync(path.join(source, f), path.join(tmp, f));
   }
   fs.writeFileSync(tmpModel, bytes);
-  const file = folder ? path.join(finalPath, 'model.onnx') : finalPath;
   let model: OpenModel | null = null;
   try {
     const what = `${source} is not a usable ONNX model`;
@@ -298,13 +314,13 @@ function refuseDuplicate(
   ctx: Context,
   project: Project,
   source: string,
-  sha256: string,
+  { sha256, file }: { sha256: string; file: string },
   name: string,
   version: string,
   unnamed: boolean,
 ): void {
   const models = ctx.store.models.forProject(project.id);
-  const same = models.find((m) => m.sha256 === sha256);
+  const same = models.find((m) => m.sha256 === sha256 && m.file === file);
   if (same && unnamed) {
     throw new ApiError(
       'conflict',
@@ -315,7 +331,7 @@ function refuseDuplicate(
   if (taken) {
     throw new ApiError(
       'conflict',
-      taken.sha256 === sha256
+      taken.sha256 === sha256 && taken.file === file
         ? `project '${project.name}' already has model ${name}@${version}, registered from this same file (#${taken.id})`
         : `project '${project.name}' already has model ${name}@${version} from a different file (sha256 ${taken.sha256.slice(0, 12)}…); give another --version`,
     );

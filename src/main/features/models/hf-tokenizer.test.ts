@@ -167,4 +167,70 @@ describe('Hugging Face tokenization', () => {
       }
     }
   });
+
+  it("truncates to the mapping's max length when it is edited, keeping [SEP]", async () => {
+    await call('models.add', { project, path: folder, version: 'short' }, ctx);
+    const m = await call('models.update', { project, model: 'acme/tiny-bert-reviews@short', maxLength: 32 }, ctx);
+    const opened = await openModel(m.file, 'cpu', 'tiny-bert', tokenizerOf(m.inputMapping, m.file));
+    try {
+      const fed = await opened.tokenize([LONG, 'love it']);
+      const tok = Tokenizer.fromFile(path.join(folder, 'tokenizer.json'));
+      tok.setTruncation(32);
+      expect(fed.ids[0]).toEqual((await tok.encode(LONG)).getIds());
+      expect(fed.ids[0]).toHaveLength(32);
+      expect(fed.ids[0]!.at(-1)).toBe(3);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it("follows tokenizer.json's left truncation and left padding, with either library", async () => {
+    const left = path.join(dir, 'tiny-bert-left');
+    fs.mkdirSync(left);
+    for (const f of ['model.onnx', 'tokenizer_config.json', 'config.json'])
+      fs.copyFileSync(path.join(folder, f), path.join(left, f));
+    const json = bertTokenizerJson();
+    json['truncation'] = { direction: 'Left', max_length: BERT_MAX_LENGTH, strategy: 'LongestFirst', stride: 0 };
+    json['padding'] = {
+      strategy: 'BatchLongest',
+      direction: 'Left',
+      pad_to_multiple_of: 8,
+      pad_id: 0,
+      pad_type_id: 0,
+      pad_token: '[PAD]',
+    };
+    fs.writeFileSync(path.join(left, 'tokenizer.json'), JSON.stringify(json));
+    const m = await call('models.add', { project, path: left, name: 'left', version: '1' }, ctx);
+    const rust = Tokenizer.fromFile(path.join(left, 'tokenizer.json'));
+    const texts = [`never ${LONG}`, 'love it', 'okay'];
+    const want = (await rust.encodeBatch(texts)).map((e) => ({ ids: e.getIds(), mask: e.getAttentionMask() }));
+    // The start of a long text is dropped: [CLS], then its last words and [SEP].
+    const whole = Tokenizer.fromFile(path.join(left, 'tokenizer.json'));
+    whole.disableTruncation();
+    const all = (await whole.encode(texts[0]!)).getIds();
+    expect(want[0]!.ids).toEqual([2, ...all.slice(all.length - BERT_MAX_LENGTH + 1)]);
+    expect(want[1]!.ids).toHaveLength(BERT_MAX_LENGTH);
+    for (const library of ['rust', 'javascript']) {
+      if (library === 'javascript') process.env['FLYWHEEL_TOKENIZER'] = 'javascript';
+      const opened = await openModel(m.file, 'cpu', 'left', tokenizerOf(m.inputMapping, m.file));
+      try {
+        const fed = await opened.tokenize(texts);
+        expect(fed.ids, library).toEqual(want.map((w) => w.ids));
+        expect(fed.mask, library).toEqual(want.map((w) => w.mask));
+        expect(fed.mask[1]![0], library).toBe(0); // padded on the left
+      } finally {
+        await opened.close();
+        delete process.env['FLYWHEEL_TOKENIZER'];
+      }
+    }
+    // The same model.onnx with another tokenizer is another model: the first keeps its own tokenizer.
+    const first = (await call('models.list', project, ctx)).find((x) => x.version === '1' && x.name !== 'left')!;
+    expect(first.file).not.toBe(m.file);
+    const opened = await openModel(first.file, 'cpu', 'first', tokenizerOf(first.inputMapping, first.file));
+    try {
+      expect((await opened.tokenize([texts[0]!])).ids[0]).toEqual((await rustEncoding(texts[0]!)).ids);
+    } finally {
+      await opened.close();
+    }
+  });
 });
