@@ -213,7 +213,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
   const warnings = classes.warning ? [classes.warning] : [];
   if (folder && !folder.maxLengthFrom) {
     warnings.push(
-      `neither tokenizer.json, tokenizer_config.json nor config.json states a maximum length; texts are truncated to ${DEFAULT_MAX_LENGTH} tokens (change it with models update --max-length)`,
+      `neither tokenizer.json, tokenizer_config.json nor config.json states a maximum length; texts are truncated to ${DEFAULT_MAX_LENGTH} tokens (change it in the model's mappings: models.update maxLength, or Edit mappings on the Models screen)`,
     );
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
