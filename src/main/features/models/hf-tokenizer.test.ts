@@ -233,4 +233,18 @@ describe('Hugging Face tokenization', () => {
       await opened.close();
     }
   });
+
+  it('says so when nothing states a maximum length, and truncates at 512', async () => {
+    const bare = path.join(dir, 'tiny-bert-bare');
+    fs.mkdirSync(bare);
+    fs.copyFileSync(path.join(folder, 'model.onnx'), path.join(bare, 'model.onnx'));
+    fs.writeFileSync(path.join(bare, 'tokenizer.json'), JSON.stringify({ ...bertTokenizerJson(), truncation: null }));
+    const m = await call('models.add', { project, path: bare, name: 'bare', version: '1' }, ctx);
+    expect(m.inputMapping).toMatchObject({ maxLength: 512 });
+    expect(m.warnings).toContainEqual(
+      expect.stringMatching(
+        /^neither tokenizer.json, tokenizer_config.json nor config.json states a maximum length; texts are truncated to 512 tokens/,
+      ),
+    );
+  });
 });
