@@ -66,6 +66,7 @@ export const OPTION_TYPES = {
   current: { type: 'string' },
   name: { type: 'string' },
   'model-version': { type: 'string' },
+  classes: { type: 'string' },
   /** `model add --version V`: the model's version. `flywheel --version` alone prints the app's. */
   version: { type: 'string' },
   device: { type: 'string' },
@@ -136,8 +137,9 @@ export const COMMANDS = {
   },
   model: {
     usage: `  model add FILE            register an ONNX model for --project (--name N, --version V or
-                            --model-version V)`,
-    options: ['project', 'name', 'model-version', 'version'],
+                            --model-version V; default: the model's own; --classes a,b: its column
+                            order where the model names none)`,
+    options: ['project', 'name', 'model-version', 'version', 'classes'],
   },
   models: {
     usage: `  models PROJECT            list registered models`,

@@ -9,9 +9,13 @@ import { defaultModelMemoryMb, residentMb, residentMbNow } from './process-memor
 export interface OpenModel {
   device: string;
   notes: string[];
+  /** Which library tokenizes the text (folders with tokenizer.json), else null. */
+  tokenizer: string | null;
   inputs: Extract<ModelMessage, { type: 'ready' }>['inputs'];
   outputs: Extract<ModelMessage, { type: 'ready' }>['outputs'];
   score(input: string, output: string, payload: Payload): Promise<{ values: Float32Array; dims: number[] }>;
+  /** The ids, attention mask and token type ids the texts are fed as (tokenizer folders). */
+  tokenize(texts: string[]): Promise<{ ids: number[][]; mask: number[][]; typeIds: number[][] }>;
   close(): Promise<void>;
 }
 
@@ -117,12 +121,18 @@ export async function openModel(
   return {
     device: ready.device,
     notes: ready.notes,
+    tokenizer: ready.tokenizer,
     inputs: ready.inputs,
     outputs: ready.outputs,
     async score(input, output, payload) {
       const m = await ask({ type: 'batch', id: nextId++, input, output, payload }, BATCH_TIMEOUT_MS);
       if (m.type !== 'scores') throw new ApiError('internal', 'unexpected reply from the model process');
       return { values: m.values, dims: m.dims };
+    },
+    async tokenize(texts) {
+      const m = await ask({ type: 'tokenize', id: nextId++, texts }, BATCH_TIMEOUT_MS);
+      if (m.type !== 'tokens') throw new ApiError('internal', 'unexpected reply from the model process');
+      return { ids: m.ids, mask: m.mask, typeIds: m.typeIds };
     },
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
