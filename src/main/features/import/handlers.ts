@@ -74,9 +74,11 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
     const sampleRejects = [];
     let mappingProblem: string | null = null;
     let classOrder: string | null = null;
+    let rowsChecked = 0;
     if (mapping) {
       const fields = mappedFields(mapping);
       const rows = sample.cells ? sample.cells.map((c) => convertCells(c, fields)) : sample.rows;
+      rowsChecked = rows.length;
       try {
         const validate = importValidator(mapping, project);
         for (const [i, row] of rows.entries()) {
@@ -98,6 +100,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       mapping,
       notes,
       sampleRejects,
+      rowsChecked,
       mappingProblem,
       classOrderWarning: classOrder,
       savedMapping,

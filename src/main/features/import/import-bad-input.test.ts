@@ -490,6 +490,7 @@ describe('import: odd but valid files', () => {
     const reversed = { ...guessed.mapping!, classes: [...guessed.mapping!.classes].reverse() };
     const checked = await call('import.preview', { path: file, project: 'p', mapping: reversed }, c);
     expect(checked.sampleRejects).toEqual([]);
+    expect(checked.rowsChecked).toBe(20);
     expect(checked.classOrderWarning).toMatch(
       /^In \d+ of 20 rows the highest score is not the logged predicted label; the class order may be reversed: try negative, neutral, positive$/,
     );
