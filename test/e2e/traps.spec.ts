@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { writeDemoLog } from '../../src/main/features/demo/demo-data';
@@ -41,6 +42,12 @@ async function project(page: Page, name: string) {
     .getByRole('button', { name: new RegExp(`^${name}\\b`) })
     .click();
   await expect(page.getByTestId('current-project')).toContainText(name);
+}
+
+/** The axe violations (WCAG 2 A and AA) of what the page shows now, one line each. */
+async function axe(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 async function previewSpamLog(page: Page) {
@@ -97,6 +104,7 @@ test('Check mapping runs the import’s checks and warns when the predicted labe
     /^In \d+ of \d+ rows the score points to the other class than the logged predicted label; the class order may be reversed: try ham, spam$/,
   );
   await page.screenshot({ path: `${shots}/import.png` });
+  expect(await axe(page)).toEqual([]);
 });
 
 test('Review: Enter starts the session and the keys label, comments are typed inline, `a` reads predictions through a rename', async ({
@@ -130,6 +138,7 @@ test('Review: Enter starts the session and the keys label, comments are typed in
   await page.keyboard.type('3 stars but sounds 1 star');
   await expect(page.getByRole('button', { name: 'Save comment' })).toBeVisible();
   await page.screenshot({ path: `${shots}/review.png` });
+  expect(await axe(page)).toEqual([]);
   await page.keyboard.press('Enter');
   await expect(box).toHaveCount(0);
   await expect(card).toBeFocused();
@@ -257,6 +266,7 @@ test('Export: an existing name points to the Replace box, which replaces it', as
     'An export named "twice" already exists. Choose another name, or tick "Replace the existing export" to overwrite it.',
   );
   await page.screenshot({ path: `${shots}/export.png` });
+  expect(await axe(page)).toEqual([]);
   await page.getByLabel('Replace the existing export').check();
   await page.getByRole('button', { name: 'Build export' }).click();
   await expect

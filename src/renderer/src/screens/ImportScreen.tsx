@@ -94,7 +94,8 @@ export function ImportScreen() {
             <p className="error">No mapping could be guessed: {preview.notes.join('; ')}</p>
           )}
           {preview.notes.length > 0 && mapping && <p className="muted small">{preview.notes.join(' · ')}</p>}
-          <div className="scroll">
+          {/* Focusable, so keyboard users can scroll the wide table sideways. */}
+          <div className="scroll" tabIndex={0} role="region" aria-label="First rows of the file">
             <table className="table compact" aria-label="First rows">
               <thead>
                 <tr>
