@@ -493,6 +493,60 @@ describe('import: odd but valid files', () => {
     expect(checked.sampleRejects[0]).toMatchObject({ row: 1, field: 'no_such_field' });
   });
 
+  it('checking a mapping runs the checks the import runs: what the import refuses, the check names in the same words', async () => {
+    const file = writeJsonl(path.join(dir, 'checked.jsonl'), good(20));
+    const c = freshContext();
+    const { run } = await importFile(c, file, sentimentMapping());
+    expect(run.rowsImported).toBe(20);
+    // A 2-class mapping of this 3-score log, into the 3-class project the log filled.
+    const twoClasses = ImportMappingSchema.parse(
+      sentimentMapping({ taskType: 'binary', classes: ['negative', 'positive'] }),
+    );
+    const checked = await call('import.preview', { path: file, project: 'p', mapping: twoClasses }, c);
+    expect(checked.mappingProblem).toBe("project 'p' is multiclass, the mapping says binary");
+    const refused = await call('import.start', { path: file, project: 'p', mapping: twoClasses }, c).catch(
+      (e: unknown) => e as ApiError,
+    );
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).message).toBe(checked.mappingProblem);
+    // Into a new project, the same mapping fails on every row: more scores than classes.
+    const fresh = await call('import.preview', { path: file, project: 'new', mapping: twoClasses }, c);
+    expect(fresh.mappingProblem).toBeNull();
+    expect(fresh.sampleRejects).toHaveLength(20);
+    expect(fresh.sampleRejects[0]!.reason).toBe("more scores than the mapping's 2 classes (negative, positive)");
+    // Score columns must match the classes in number; the check and the import say so alike.
+    const columns = ImportMappingSchema.parse(
+      sentimentMapping({
+        classes: ['negative', 'positive'],
+        taskType: 'binary',
+        scores: { kind: 'columns', columns: ['p_negative', 'p_neutral', 'p_positive'] },
+      }),
+    );
+    const columnCheck = await call('import.preview', { path: file, project: 'other', mapping: columns }, c);
+    expect(columnCheck.mappingProblem).toBe(
+      "the mapping reads 3 score columns for 2 classes (negative, positive): give one column per class, or one column with the probability of 'positive'",
+    );
+    const columnStart = await call('import.start', { path: file, project: 'other', mapping: columns }, c).catch(
+      (e: unknown) => e as ApiError,
+    );
+    expect((columnStart as ApiError).message).toBe(columnCheck.mappingProblem);
+    expect(c.store.projects.byName('other'), 'a refused import makes no project').toBeNull();
+  });
+
+  it('checking a mapping warns when the logged predicted labels contradict its class order', async () => {
+    const file = writeJsonl(path.join(dir, 'order.jsonl'), good(20));
+    const c = freshContext();
+    const guessed = await call('import.preview', { path: file, project: 'p' }, c);
+    expect(guessed.classOrderWarning).toBeNull();
+    const reversed = { ...guessed.mapping!, classes: [...guessed.mapping!.classes].reverse() };
+    const checked = await call('import.preview', { path: file, project: 'p', mapping: reversed }, c);
+    expect(checked.sampleRejects).toEqual([]);
+    expect(checked.rowsChecked).toBe(20);
+    expect(checked.classOrderWarning).toMatch(
+      /^In \d+ of 20 rows the highest score is not the logged predicted label; the class order may be reversed: try negative, neutral, positive$/,
+    );
+  });
+
   it('a UTF-8 BOM at the start of a CSV file is ignored', async () => {
     const file = path.join(dir, 'bom.csv');
     fs.writeFileSync(file, '\uFEFF' + [CSV_HEADER, ...good(5).map(csvLine)].join('\n') + '\n');
