@@ -9,6 +9,7 @@ import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { JobControl } from '../../core/jobs';
 import type { ImportRunRow } from '../../store/import-runs';
+import { openRegularFile, pathKind } from '../../io/safe-open';
 import { ImportWriter } from '../../store/import-writer';
 import { THIS_HOST } from '../../store/store';
 import type { SourceReject } from './batch';
@@ -54,13 +55,14 @@ function ownerAlive(run: ImportRunRow): boolean {
 
 async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  const { fd } = openRegularFile(file, 'prediction log');
+  for await (const chunk of fs.createReadStream(file, { fd, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
 export function readFirstRejects(file: string | null, limit = FIRST_REJECTS): RowReject[] {
-  if (!file || !fs.existsSync(file)) return [];
-  const fd = fs.openSync(file, 'r');
+  if (!file || pathKind(file) !== 'file') return [];
+  const { fd } = openRegularFile(file, 'rejects file');
   try {
     const buf = Buffer.alloc(256 * 1024);
     const n = fs.readSync(fd, buf, 0, buf.length, 0);

@@ -5,6 +5,7 @@ import type { Output, ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
+import { pathKind, readRegularFile, readRegularText } from '../../io/safe-open';
 import type { ModelRow } from '../../store/models';
 import { resolveProject } from '../projects/handlers';
 import { openModel, type OpenModel } from './model-host';
@@ -143,20 +144,21 @@ interface HfFolder {
 }
 
 function readJson(file: string): Record<string, unknown> | null {
-  if (!fs.existsSync(file)) return null;
+  if (pathKind(file) === 'missing') return null;
+  const text = readRegularText(file, 'model configuration');
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
     throw new ApiError('bad-file', `${file}: not JSON (${(e as Error).message})`);
   }
 }
 
 function hfFolder(source: string): HfFolder {
-  const modelPath = [path.join(source, 'model.onnx'), path.join(source, 'onnx', 'model.onnx')].find((f) =>
-    fs.existsSync(f),
+  const modelPath = [path.join(source, 'model.onnx'), path.join(source, 'onnx', 'model.onnx')].find(
+    (f) => pathKind(f) !== 'missing',
   );
   if (!modelPath) throw new ApiError('bad-file', `${source}: a model folder needs model.onnx (or onnx/model.onnx)`);
-  if (!fs.existsSync(path.join(source, 'tokenizer.json'))) {
+  if (pathKind(path.join(source, 'tokenizer.json')) === 'missing') {
     throw new ApiError(
       'bad-file',
       `${source}: has no tokenizer.json, which the text must go through before model.onnx`,
@@ -168,8 +170,8 @@ function hfFolder(source: string): HfFolder {
   const max = Number(tokenizerConfig?.['model_max_length']);
   return {
     modelPath,
-    files: ['tokenizer.json', 'tokenizer_config.json', 'config.json'].filter((f) =>
-      fs.existsSync(path.join(source, f)),
+    files: ['tokenizer.json', 'tokenizer_config.json', 'config.json'].filter(
+      (f) => pathKind(path.join(source, f)) !== 'missing',
     ),
     id2label: id2label
       ? Object.keys(id2label)
@@ -208,9 +210,17 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
   const source = path.resolve(input.path);
   let folder: HfFolder | null = null;
   let bytes: Buffer;
+  // Every file is read here, through the checked opener, before anything is written.
+  let copies: { name: string; bytes: Buffer }[] = [];
   try {
-    if (fs.statSync(source).isDirectory()) folder = hfFolder(source);
-    bytes = fs.readFileSync(folder?.modelPath ?? source);
+    if (pathKind(source) === 'folder') folder = hfFolder(source);
+    bytes = readRegularFile(folder?.modelPath ?? source, 'model file');
+    if (folder) {
+      copies = folder.files.map((name) => ({
+        name,
+        bytes: readRegularFile(path.join(source, name), 'tokenizer file'),
+      }));
+    }
   } catch (e) {
     if (e instanceof ApiError) throw e;
     throw new ApiError('bad-file', `${source}: ${(e as Error).message}`);
@@ -237,7 +247,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
   const tmpModel = folder ? path.join(tmp, 'model.onnx') : tmp;
   if (folder) {
     fs.mkdirSync(tmp, { recursive: true });
-    for (const f of folder.files) fs.copyFileSync(path.join(source, f), path.join(tmp, f));
+    for (const copy of copies) fs.writeFileSync(path.join(tmp, copy.name), copy.bytes);
   }
   fs.writeFileSync(tmpModel, bytes);
   const file = folder ? path.join(finalPath, 'model.onnx') : finalPath;
