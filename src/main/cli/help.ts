@@ -45,9 +45,11 @@ import options
   --yes                     accept the guessed mapping without asking
   --save-mapping NAME       save the mapping under NAME for later imports
   --strict                  import nothing if any row is bad
-  --rejects PATH            where to write rejected rows (default: in the data folder)
+  --rejects PATH            a new file for the rejected rows; an existing file is refused
+                            (default: in the data folder)
   --max-line-mb N           longest accepted line/record (default 16)
-  --discard RUN_ID          remove the rows of an interrupted import
+  --discard RUN_ID          remove the rows of an interrupted import (its process is gone,
+                            or it gave no heartbeat for 30 s)
 
 mine options
   --strategy S              entropy (default), least-confidence, margin, threshold, disagreement,

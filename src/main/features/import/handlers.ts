@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { ApiError } from '../../../shared/api/errors';
 import { guessMapping } from '../../../shared/features/import/guess-mapping';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
@@ -6,10 +5,13 @@ import { createRowValidator } from '../../../shared/features/import/row-validato
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
+import { writablePath } from '../../io/confine';
+import { THIS_HOST } from '../../store/store';
 import { createProject } from '../projects/create-project';
 import { confirmAlreadyImported, prepareRun, runImport, toImportRun, type ImportRequest } from './import-job';
 import { convertCells, mappedFields } from './field-access';
 import { readSample } from './preview';
+import { describeHolder, holderOf } from './run-lock';
 import { sniffFile } from './sniff';
 
 type ImportMethods = 'import.preview' | 'import.start' | 'import.runs' | 'import.discard' | 'import.mappings';
@@ -138,7 +140,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       file,
       mapping,
       strict: input.strict,
-      ...(input.rejectsPath ? { rejectsPath: path.resolve(input.rejectsPath) } : {}),
+      ...(input.rejectsPath ? { rejectsPath: writablePath(ctx, input.rejectsPath, 'the rejects file') } : {}),
       maxLineBytes: input.maxLineBytes,
       maxDecompressedBytes: input.maxDecompressedBytes,
       batchRows: input.batchRows,
@@ -161,8 +163,13 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
   'import.runs': ({ projectId }, ctx) => ctx.store.importRuns.forProject(projectId).map((r) => toImportRun(r)),
 
   'import.discard': ({ importRunId }, ctx) => {
-    const run = ctx.store.importRuns.get(importRunId);
+    const runs = ctx.store.importRuns;
+    const run = runs.get(importRunId);
     if (!run) throw new ApiError('not-found', `no import run #${importRunId}`);
+    const holder = run.status === 'running' ? holderOf(run) : null;
+    if (holder?.alive) {
+      throw new ApiError('conflict', `import #${importRunId} is still running in ${describeHolder(holder)}`);
+    }
     const view = toImportRun(run);
     if (view.status !== 'interrupted') {
       throw new ApiError(
@@ -170,7 +177,11 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
         `import #${importRunId} is ${view.status}: only an interrupted import can be discarded`,
       );
     }
-    return ctx.store.importRuns.abandon(importRunId, 'cancelled', 'discarded after an interruption');
+    // Take the dead run over first: of a discard and a resume racing for it, one wins.
+    if (!runs.takeOver(run, process.pid, THIS_HOST)) {
+      throw new ApiError('conflict', `import #${importRunId} was taken over by another process just now`);
+    }
+    return runs.abandon(importRunId, 'cancelled', 'discarded after an interruption');
   },
 
   'import.mappings': ({ projectId }, ctx) =>
