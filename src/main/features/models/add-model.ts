@@ -222,7 +222,8 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
       }));
     }
   } catch (e) {
-    if (e instanceof ApiError) throw e;
+    // A model path that names nothing is a bad file here, as it always was (its exit code).
+    if (e instanceof ApiError) throw e.code === 'not-found' ? new ApiError('bad-file', e.message) : e;
     throw new ApiError('bad-file', `${source}: ${(e as Error).message}`);
   }
   if (folder?.id2label) {
