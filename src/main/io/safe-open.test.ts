@@ -1,6 +1,6 @@
 // Paths the API reads that are not regular files (a FIFO, a device, a folder) are refused at once,
 // through the real dispatch: a FIFO read the plain way blocks the process until a writer comes.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,10 +10,13 @@ import {
   openContext,
   removeDir,
   sentimentMapping,
+  sentimentRow,
+  writeJsonl,
   type TestContext,
 } from '../../../test/helpers/import-fixtures';
 import { call } from '../core/dispatch';
 
+const ROOT = path.resolve(__dirname, '../../..');
 let dir: string;
 let ctx: TestContext;
 const rescuers: ChildProcess[] = [];
@@ -22,9 +25,9 @@ const project = { project: 'p' };
 function fifo(name: string): string {
   const file = path.join(dir, name);
   execFileSync('mkfifo', [file]);
-  // Code that reads the pipe the plain way is freed by this writer after 3 s (and then fails on
+  // Code that reads the pipe the plain way is freed by this writer after 5 s (and then fails on
   // time) instead of hanging the test run for good; code that refuses the pipe never opens it.
-  const rescuer = spawn('sh', ['-c', 'sleep 3; echo "{}" > "$0"', file], { stdio: 'ignore' });
+  const rescuer = spawn('sh', ['-c', 'sleep 5; echo "{}" > "$0"', file], { stdio: 'ignore' });
   rescuers.push(rescuer);
   return file;
 }
@@ -99,5 +102,19 @@ describe('reading a path that is not a regular file', () => {
     expect(folder.message).toMatch(`${dir} (prediction log) is not a regular file but a folder`);
     const { id } = ctx.store.projects.byName('p')!;
     expect(await call('import.runs', { projectId: id }, ctx)).toEqual([]);
+  });
+
+  it('the CLI refuses a FIFO as --mapping FILE.json at once', () => {
+    const log = writeJsonl(path.join(dir, 'ok.jsonl'), [sentimentRow(1), sentimentRow(2)]);
+    const pipe = fifo('mapping.json');
+    const t0 = Date.now();
+    const cli = spawnSync(
+      process.execPath,
+      ['bin/flywheel.js', '--db', path.join(dir, 'cli.db'), 'import', log, '--project', 'p', '--mapping', pipe],
+      { cwd: ROOT, env: { ...process.env, FLYWHEEL_HOME: dir }, encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(cli.status).toBe(3);
+    expect(cli.stderr).toMatch(`${pipe} (mapping file) is not a regular file but a named pipe (FIFO)`);
   });
 });
