@@ -215,7 +215,13 @@ export async function runImport(
   // A heartbeat that finds the run no longer this process's stops the import.
   let lost = false;
   const heartbeat = setInterval(() => {
-    if (!runs.heartbeat(runRow.id, owner.pid, owner.host)) {
+    let held: boolean;
+    try {
+      held = runs.heartbeat(runRow.id, owner.pid, owner.host);
+    } catch {
+      return; // the database is busy: the next beat, or the next batch's commit, refreshes it
+    }
+    if (!held) {
       lost = true;
       void parser.kill();
     }

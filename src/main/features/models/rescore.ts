@@ -121,7 +121,13 @@ async function rescore(
   const resumedFrom = run.records_read;
   // The lock dies with this process: without this heartbeat, the run soon counts as interrupted.
   const runId = run.id;
-  const heartbeat = setInterval(() => store.importRuns.heartbeat(runId, process.pid, THIS_HOST), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => {
+    try {
+      store.importRuns.heartbeat(runId, process.pid, THIS_HOST);
+    } catch {
+      // the database is busy: the next beat refreshes it
+    }
+  }, HEARTBEAT_MS);
   heartbeat.unref();
   const bulk = store.openBulkConnection();
   const writer = new RescoreWriter(bulk, run.id, modelRunId);
