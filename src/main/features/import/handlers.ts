@@ -11,6 +11,7 @@ import { createProject } from '../projects/create-project';
 import { confirmAlreadyImported, prepareRun, runImport, toImportRun, type ImportRequest } from './import-job';
 import { convertCells, mappedFields } from './field-access';
 import { readSample } from './preview';
+import { checkNewRejectsPath } from './rejects-file';
 import { describeHolder, holderOf } from './run-lock';
 import { sniffFile } from './sniff';
 
@@ -66,6 +67,17 @@ function targetProject(
   const names = featureNamesOf(mapping);
   if (names && !project.featureNames) ctx.store.projects.setFeatureNames(project.id, names);
   return project;
+}
+
+/**
+ * Refuses an existing rejects path before anything is made (a project, a saved mapping), unless
+ * it is the own file of an interrupted run of the project; prepareRun checks it again for that run.
+ */
+function refuseTakenRejectsPath(ctx: Context, target: { projectId: number } | { project: string }, file: string) {
+  const project =
+    'projectId' in target ? ctx.store.projects.byId(target.projectId) : ctx.store.projects.byName(target.project);
+  const own = project && ctx.store.importRuns.unfinished(project.id).some((r) => r.rejects_path === file);
+  if (!own) checkNewRejectsPath(file);
 }
 
 export const importHandlers: HandlerGroup<ImportMethods> = {
@@ -128,6 +140,8 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
   'import.start': async (input, ctx) => {
     const mapping = ImportMappingSchema.parse(input.mapping);
     const file = sniffFile(input.path);
+    const rejectsPath = input.rejectsPath ? writablePath(ctx, input.rejectsPath, 'the rejects file') : undefined;
+    if (rejectsPath) refuseTakenRejectsPath(ctx, input, rejectsPath);
     const project = targetProject(ctx, input, mapping);
     try {
       createRowValidator(mapping, project.classes);
@@ -140,7 +154,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       file,
       mapping,
       strict: input.strict,
-      ...(input.rejectsPath ? { rejectsPath: writablePath(ctx, input.rejectsPath, 'the rejects file') } : {}),
+      ...(rejectsPath ? { rejectsPath } : {}),
       maxLineBytes: input.maxLineBytes,
       maxDecompressedBytes: input.maxDecompressedBytes,
       batchRows: input.batchRows,

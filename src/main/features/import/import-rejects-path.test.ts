@@ -20,6 +20,7 @@ import { call } from '../../core/dispatch';
 import { createContext } from '../../core/create-context';
 import { startHttpServer, type RunningServer } from '../../server/http-server';
 import { RejectsFile } from './rejects-file';
+import { fingerprint, sniffFile } from './sniff';
 
 let dir: string;
 let ctx: TestContext;
@@ -67,6 +68,7 @@ describe('the rejects file', () => {
     expect((await failure(start(clean, link))).code).toBe('conflict');
     expect(fs.existsSync(path.join(dir, 'nowhere.jsonl'))).toBe(false);
     expect(ctx.store.db.prepare('SELECT count(*) FROM import_runs').pluck().get()).toBe(0);
+    expect(ctx.store.projects.byName('p')).toBeNull();
   });
 
   it('creates a new file at --rejects: kept with the rejects, removed when nothing was rejected', async () => {
@@ -114,6 +116,57 @@ describe('the rejects file', () => {
     expect(path.dirname(run.rejectsPath!)).toBe(path.dirname(taken));
     expect(fs.readFileSync(taken, 'utf8')).toBe('left from another database\n');
     expect(readRejects(run.rejectsPath).map((r) => r.row)).toEqual([21]);
+  });
+});
+
+describe('the rejects file of a resumed run', () => {
+  it('is the run’s own recorded file: reopened and cut back to its committed rejects, never another', async () => {
+    const resumeCtx = openContext(dir, 'resume.db');
+    try {
+      await call(
+        'projects.create',
+        { name: 'p', taskType: 'multiclass', inputKind: 'text', classes: ['negative', 'neutral', 'positive'] },
+        resumeCtx,
+      );
+      // An import killed after writing rejects for a batch that never committed.
+      const own = path.join(dir, 'own.rejects.jsonl');
+      fs.writeFileSync(own, '{"row":999,"uncommitted":true}\n');
+      const file = sniffFile(bad);
+      const run = resumeCtx.store.importRuns.create({
+        projectId: 1,
+        sourcePath: file.path,
+        sourceSize: file.size,
+        fingerprint: fingerprint(file.path, file.size),
+        format: 'jsonl',
+        compression: 'none',
+        mapping: JSON.stringify(sentimentMapping()),
+        strict: false,
+        ownerPid: process.ppid,
+        ownerHost: 'gone',
+      });
+      resumeCtx.store.db
+        .prepare('UPDATE import_runs SET heartbeat_at = 0, rejects_path = ? WHERE id = ?')
+        .run(own, run.id);
+      const start = (rejectsPath: string) =>
+        call(
+          'import.start',
+          { path: bad, project: 'p', mapping: sentimentMapping(), strict: false, rejectsPath },
+          resumeCtx,
+        );
+      const elsewhere = path.join(dir, 'elsewhere.jsonl');
+      const refused = await failure(start(elsewhere));
+      expect(refused.message).toBe(
+        `import #${run.id} resumes writing its rejects to ${own}: leave --rejects out, or give that path`,
+      );
+      expect(fs.existsSync(elsewhere)).toBe(false);
+      const { jobId } = await start(own);
+      const status = await resumeCtx.jobs.wait(jobId);
+      expect(status.state).toBe('succeeded');
+      expect(status.result).toMatchObject({ id: run.id, rejectsPath: own, rowsRejected: 1 });
+      expect(readRejects(own).map((r) => r.row)).toEqual([21]);
+    } finally {
+      await resumeCtx.dispose();
+    }
   });
 });
 
