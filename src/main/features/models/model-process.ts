@@ -1,8 +1,8 @@
 // Child-process entry that runs ONNX models: ONNX Runtime is native code that has crashed on
 // malformed models, so it never runs in the process that holds the database writer or the UI.
 import { createRequire } from 'node:module';
-import fs from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { readRegularText } from '../../io/safe-open';
 import type { HostMessage, ModelMessage, Payload, TensorInfo, TokenizerSpec } from './model-protocol';
 
 type Ort = typeof import('onnxruntime-node');
@@ -84,9 +84,9 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
   }
   if (m.tokenizer) {
     try {
-      const json = JSON.parse(fs.readFileSync(m.tokenizer.tokenizerJson, 'utf8')) as object;
+      const json = JSON.parse(readRegularText(m.tokenizer.tokenizerJson, 'tokenizer file')) as object;
       const config = m.tokenizer.tokenizerConfig
-        ? (JSON.parse(fs.readFileSync(m.tokenizer.tokenizerConfig, 'utf8')) as object)
+        ? (JSON.parse(readRegularText(m.tokenizer.tokenizerConfig, 'tokenizer file')) as object)
         : {};
       tokenizer = { spec: m.tokenizer, tok: new Tokenizer(json as never, config as never) };
     } catch (e) {
