@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
+import { NOT_UTF8 } from './bad-utf8';
 import { CsvScanner, fieldIsEmpty, fieldNumber, fieldText, RecordTooLong, type CsvRecord } from './csv-scanner';
 import { PACKED_FEATURES, PACKED_SCORES } from '../../../shared/features/import/packed-columns';
 import { mappedFields, UNSAFE_KEYS, type FieldType } from './field-access';
@@ -59,6 +61,12 @@ function numbersOf(r: CsvRecord, indexes: number[], reused: number[]): (number |
 /** An array of n doubles that stays in V8's unboxed double representation. */
 const doubles = (n: number): number[] => Array.from({ length: n }, () => 0.5);
 
+/** The first field of a record whose bytes are not UTF-8 (-1 when none is). */
+function badUtf8Field(r: CsvRecord): number {
+  for (let f = 0; f < r.fieldCount; f++) if (!isUtf8(r.buf.subarray(r.starts[f], r.ends[f]))) return f;
+  return -1;
+}
+
 function recordText(r: CsvRecord): string {
   const cells: string[] = [];
   for (let f = 0; f < r.fieldCount; f++) cells.push(fieldText(r, f));
@@ -83,11 +91,13 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
   let makeRow: ((values: unknown[]) => Record<string, unknown>) | null = null;
   let values: unknown[] = [];
   let headerLength = 0;
+  let headerNames: string[] = [];
   let row = 0;
 
   const onHeader = (r: CsvRecord) => {
     if (r.problem) throw new FileProblem(`${name}: the header line is malformed (${r.problem})`);
     headerLength = r.fieldCount;
+    headerNames = Array.from({ length: r.fieldCount }, (_, f) => fieldText(r, f));
     const index = new Map<string, number>();
     for (let f = 0; f < r.fieldCount; f++) {
       const h = fieldText(r, f);
@@ -122,7 +132,8 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
     row++;
     if (row <= job.skipRecords || !consumer.visit(row)) return;
     if (r.problem) {
-      consumer.reject(row, r.line, '(row)', r.problem, recordText(r));
+      const field = r.problem === NOT_UTF8 ? (headerNames[badUtf8Field(r)] ?? '(row)') : '(row)';
+      consumer.reject(row, r.line, field, r.problem, recordText(r));
       return;
     }
     if (r.fieldCount !== headerLength) {

@@ -1,4 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
+import { NOT_UTF8 } from './bad-utf8';
 import { bufferText } from './buffer-text';
 
 const COMMA = 0x2c;
@@ -104,7 +105,7 @@ export class CsvScanner {
       r.line = this.line;
       // Most chunks are ASCII throughout: one check for the chunk instead of one a record.
       r.ascii = this.asciiChunk || isAscii(buf.subarray(start, end));
-      if (!r.ascii && r.problem === null && !isUtf8(buf.subarray(start, end))) r.problem = 'not valid UTF-8';
+      if (!r.ascii && r.problem === null && !isUtf8(buf.subarray(start, end))) r.problem = NOT_UTF8;
       onRecord(r);
     }
     this.line += newlines;

@@ -511,7 +511,7 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(await counts(c)).toMatchObject({ examples: 0, interruptedImports: 0 });
   });
 
-  it('a JSONL line that is not UTF-8 is rejected as (line); non-ASCII text around it is stored as written', async () => {
+  it('a JSONL line that is not UTF-8 is rejected naming the field; non-ASCII text around it is stored as written', async () => {
     const texts = ['café naïve', '日本語のレビュー', 'emoji 😀 and \u2028 inside'];
     const file = path.join(dir, 'utf8.jsonl');
     const lines = [
@@ -533,7 +533,8 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     const { status, run } = await importFile(c, file, sentimentMapping());
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ rowsImported: 5, rowsRejected: 1 });
-    expect(run.firstRejects[0]).toMatchObject({ row: 4, field: '(line)', reason: 'not valid UTF-8' });
+    expect(run.firstRejects[0]).toMatchObject({ row: 4, line: 4, field: 'text' });
+    expect(run.firstRejects[0]!.reason).toMatch(/not valid UTF-8/);
     const stored = c.store.db.prepare('SELECT external_id AS id, text FROM examples ORDER BY id').all() as {
       id: string;
       text: string;
@@ -729,6 +730,87 @@ describe('import: bad files are refused with bad-file and the file name', () => 
       call('import.start', { path: file, project: 'p', mapping: csvMapping(), strict: false }, c),
       message,
     );
+  });
+});
+
+describe('import: text that UTF-8 cannot hold is rejected by row and field', () => {
+  const SURROGATE = /unpaired UTF-16 surrogate/;
+
+  it('JSONL: a lone surrogate escape in id, text, metadata key or value and model name is rejected by field', async () => {
+    const rows: (object | string)[] = [
+      sentimentRow(0, { region: 'eu' }),
+      sentimentRow(1, { text: 'broken \ud800 text' }),
+      sentimentRow(2, { id: 'ex-\udc00' }),
+      sentimentRow(3, { region: 'eu\ud800' }),
+      sentimentRow(4, { tags: { ['k\udfff']: 1 } }),
+      sentimentRow(5, { model: 'sent\ud800' }),
+      sentimentRow(6, { text: 'a pair is fine: \ud83d\ude00' }),
+    ];
+    const file = writeJsonl(path.join(dir, 'surrogates.jsonl'), rows);
+    // JSON.stringify writes each lone surrogate as the escape a log writer would: "\ud800".
+    expect(fs.readFileSync(file, 'utf8')).toContain('broken \\ud800 text');
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping({ metadata: ['region', 'tags'] }));
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ rowsImported: 2, rowsRejected: 5 });
+    expect(run.firstRejects.map((r) => [r.row, r.line, r.field])).toEqual([
+      [2, 2, 'text'],
+      [3, 3, 'id'],
+      [4, 4, 'region'],
+      [5, 5, 'tags'],
+      [6, 6, 'model'],
+    ]);
+    for (const r of run.firstRejects) expect(r.reason).toMatch(SURROGATE);
+    const texts = c.store.db.prepare('SELECT text FROM examples ORDER BY external_id').pluck().all() as string[];
+    expect(texts).toEqual(['review number 0 about something', 'a pair is fine: \u{1f600}']);
+  });
+
+  it('the same character as raw bytes (ED A0 80) is rejected by field in JSONL and in CSV', async () => {
+    const surrogateBytes = Buffer.from([0xed, 0xa0, 0x80]);
+    const withBytes = (line: string) => {
+      const at = line.indexOf('XX');
+      return Buffer.concat([Buffer.from(line.slice(0, at)), surrogateBytes, Buffer.from(line.slice(at + 2))]);
+    };
+    const jsonl = path.join(dir, 'surrogate-bytes.jsonl');
+    fs.writeFileSync(
+      jsonl,
+      Buffer.concat([
+        Buffer.from(JSON.stringify(sentimentRow(0)) + '\n'),
+        withBytes(JSON.stringify(sentimentRow(1, { text: 'raw XX here' }))),
+        Buffer.from('\n' + JSON.stringify(sentimentRow(2)) + '\n'),
+      ]),
+    );
+    const fromJsonl = await importFile(freshContext(), jsonl, sentimentMapping());
+    expect(fromJsonl.run).toMatchObject({ rowsImported: 2, rowsRejected: 1 });
+    expect(fromJsonl.run.firstRejects[0]).toMatchObject({ row: 2, line: 2, field: 'text' });
+    expect(fromJsonl.run.firstRejects[0]!.reason).toMatch(/not valid UTF-8/);
+
+    const csv = path.join(dir, 'surrogate-bytes.csv');
+    fs.writeFileSync(
+      csv,
+      Buffer.concat([
+        Buffer.from([CSV_HEADER, csvLine(sentimentRow(0))].join('\n') + '\n'),
+        withBytes(csvLine(sentimentRow(1, { text: 'raw XX here' }))),
+        Buffer.from('\n' + csvLine(sentimentRow(2)) + '\n'),
+      ]),
+    );
+    const fromCsv = await importFile(freshContext(), csv, csvMapping());
+    expect(fromCsv.run).toMatchObject({ rowsImported: 2, rowsRejected: 1 });
+    expect(fromCsv.run.firstRejects[0]).toMatchObject({ row: 2, line: 3, field: 'text' });
+    expect(fromCsv.run.firstRejects[0]!.reason).toMatch(/not valid UTF-8/);
+  });
+
+  it('CSV: a metadata cell holding JSON is stored as its text, so an escape there stays six characters', async () => {
+    const file = path.join(dir, 'surrogate-escape.csv');
+    fs.writeFileSync(
+      file,
+      [CSV_HEADER + ',note', csvLine(sentimentRow(0)) + ',"{""a"": ""\\ud800""}"'].join('\n') + '\n',
+    );
+    const c = freshContext();
+    const { run } = await importFile(c, file, { ...csvMapping(), metadata: ['note'] });
+    expect(run).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    const metadata = c.store.db.prepare('SELECT metadata FROM examples').pluck().get() as string;
+    expect(JSON.parse(metadata)).toEqual({ note: '{"a": "\\ud800"}' });
   });
 });
 

@@ -1,5 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import path from 'node:path';
+import { jsonFieldWithBadBytes, NOT_UTF8 } from './bad-utf8';
 import { bufferText } from './buffer-text';
 import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
@@ -60,7 +61,8 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
       else {
         line++;
         if (line > job.skipRecords && consumer.visit(line)) {
-          consumer.reject(line, line, '(line)', 'not valid UTF-8', buf.toString('latin1', s, Math.min(e, s + 300)));
+          const field = jsonFieldWithBadBytes(buf.subarray(s, e));
+          consumer.reject(line, line, field, NOT_UTF8, buf.toString('latin1', s, Math.min(e, s + 300)));
         }
       }
       s = e + 1;
