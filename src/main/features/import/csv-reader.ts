@@ -1,7 +1,16 @@
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { NOT_UTF8 } from './bad-utf8';
-import { CsvScanner, fieldIsEmpty, fieldNumber, fieldText, RecordTooLong, type CsvRecord } from './csv-scanner';
+import { blankRunMessage, MAX_BLANK_RUN } from './bomb-limits';
+import {
+  CsvScanner,
+  fieldIsEmpty,
+  fieldNumber,
+  fieldText,
+  RecordTooLong,
+  TooManyBlankLines,
+  type CsvRecord,
+} from './csv-scanner';
 import { PACKED_FEATURES, PACKED_SCORES } from '../../../shared/features/import/packed-columns';
 import { mappedFields, UNSAFE_KEYS, type FieldType } from './field-access';
 import type { ParseJob } from './parse-protocol';
@@ -61,6 +70,11 @@ function numbersOf(r: CsvRecord, indexes: number[], reused: number[]): (number |
 /** An array of n doubles that stays in V8's unboxed double representation. */
 const doubles = (n: number): number[] => Array.from({ length: n }, () => 0.5);
 
+function allCellsEmpty(r: CsvRecord): boolean {
+  for (let f = 0; f < r.fieldCount; f++) if (!fieldIsEmpty(r, f)) return false;
+  return true;
+}
+
 /** The first field of a record whose bytes are not UTF-8 (-1 when none is). */
 function badUtf8Field(r: CsvRecord): number {
   for (let f = 0; f < r.fieldCount; f++) if (!isUtf8(r.buf.subarray(r.starts[f], r.ends[f]))) return f;
@@ -82,7 +96,8 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
   const packedScores = new Set(packing?.scoreColumns ?? []);
   // A field name that could reach the prototype forces null-prototype objects, built key by key.
   const safeKeys = ![...wanted.keys()].some((k) => UNSAFE_KEYS.has(k));
-  const scanner = new CsvScanner(job.maxLineBytes);
+  const scanner = new CsvScanner(job.maxLineBytes, MAX_BLANK_RUN);
+  let emptyRun = 0;
   let columns: Column[] | null = null;
   let featureIndexes: number[] = [];
   let scoreIndexes: number[] = [];
@@ -130,6 +145,12 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
       return;
     }
     row++;
+    // A record of empty cells only (",,,", as spreadsheets write) holds no data: a blank line.
+    if (r.problem === null && allCellsEmpty(r)) {
+      if (++emptyRun > MAX_BLANK_RUN) throw new FileProblem(blankRunMessage(name, r.line - emptyRun + 1));
+      return;
+    }
+    emptyRun = 0;
     if (row <= job.skipRecords || !consumer.visit(row)) return;
     if (r.problem) {
       const field = r.problem === NOT_UTF8 ? (headerNames[badUtf8Field(r)] ?? '(row)') : '(row)';
@@ -174,6 +195,7 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
     }
     if (!consumer.stopped) scanner.end(onRecord);
   } catch (e) {
+    if (e instanceof TooManyBlankLines) throw new FileProblem(blankRunMessage(name, e.firstLine));
     if (e instanceof RecordTooLong) {
       throw new FileProblem(
         `${name}: the record at line ${e.line} runs past the ${job.maxLineBytes}-byte cap (an unclosed quote?)`,

@@ -141,6 +141,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       ...(input.rejectsPath ? { rejectsPath: path.resolve(input.rejectsPath) } : {}),
       maxLineBytes: input.maxLineBytes,
       maxDecompressedBytes: input.maxDecompressedBytes,
+      maxGzipRatio: input.maxGzipRatio,
       batchRows: input.batchRows,
       batchBytes: input.batchBytes,
     };

@@ -606,6 +606,66 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(c.store.db.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(0);
   });
 
+  it('a gzip bomb of blank lines is refused after 100,000 of them, within seconds', async () => {
+    const head = good(2)
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    // 16 MiB of line breaks, 16 KiB compressed: the shape of a 28 MB file that expands to 6 GiB.
+    const file = path.join(dir, 'blank-bomb.jsonl.gz');
+    fs.writeFileSync(file, zlib.gzipSync(Buffer.concat([Buffer.from(head + '\n'), Buffer.alloc(16 << 20, 0x0a)])));
+    const c = freshContext();
+    const started = Date.now();
+    const { status, run } = await importFile(c, file, sentimentMapping());
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(status.error?.code).toBe('bad-file');
+    expect(status.error?.message).toMatch(
+      /blank-bomb\.jsonl\.gz: more than 100,000 blank lines in a row from line 3; .*refusing it: remove the blank lines/,
+    );
+    expect(run.status).toBe('failed');
+    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0 });
+  });
+
+  it('a CSV of blank lines or of empty records is refused after 100,000 in a row; fewer are fine', async () => {
+    const header = CSV_HEADER + '\n' + csvLine(sentimentRow(0)) + '\n';
+    const blank = path.join(dir, 'blank-lines.csv');
+    fs.writeFileSync(blank, header + '\n'.repeat(100_001) + csvLine(sentimentRow(1)) + '\n');
+    const c1 = freshContext();
+    const lines = await importFile(c1, blank, csvMapping());
+    expect(lines.status.error?.message).toMatch(/blank-lines\.csv: more than 100,000 blank lines in a row from line 3/);
+    const empty = path.join(dir, 'empty-records.csv');
+    fs.writeFileSync(empty, header + ',,,,,,,\n'.repeat(100_001));
+    const c2 = freshContext();
+    const records = await importFile(c2, empty, csvMapping());
+    expect(records.status.error?.code).toBe('bad-file');
+    expect(records.status.error?.message).toMatch(
+      /empty-records\.csv: more than 100,000 blank lines in a row from line 3/,
+    );
+    // Fewer are counted, not imported and not rejected: an empty record holds no data.
+    const some = path.join(dir, 'some-blank-lines.csv');
+    fs.writeFileSync(some, header + '\n'.repeat(50_000) + ',,,,,,,\n'.repeat(50_000) + csvLine(sentimentRow(1)) + '\n');
+    const c3 = freshContext();
+    expect((await importFile(c3, some, csvMapping())).run).toMatchObject({
+      status: 'done',
+      rowsImported: 2,
+      rowsRejected: 0,
+    });
+  });
+
+  it('gzip data that expands more than 200:1 is refused as a bomb once 64 MiB are out', async () => {
+    const file = path.join(dir, 'ratio-bomb.jsonl.gz');
+    // Gzip members one after another read as one stream: 80 members of 1 MiB of 'a', 1 KiB each.
+    const member = zlib.gzipSync(Buffer.alloc(1 << 20, 0x61));
+    const head = zlib.gzipSync(JSON.stringify(sentimentRow(0)) + '\n');
+    fs.writeFileSync(file, Buffer.concat([head, ...Array.from({ length: 80 }, () => member)]));
+    const c = freshContext();
+    const { status } = await importFile(c, file, sentimentMapping());
+    expect(status.error?.code).toBe('bad-file');
+    expect(status.error?.message).toMatch(
+      /ratio-bomb\.jsonl\.gz: \d+ bytes of gzip data expanded to \d+ bytes, more than 200:1 .*likely gzip bomb/,
+    );
+    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0 });
+  });
+
   it('Parquet score lists that are NULL, hold a NULL or are empty are rejected by row and field', async () => {
     const rows = good(6);
     rows[1]!['scores'] = null;
