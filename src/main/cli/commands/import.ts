@@ -89,7 +89,6 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       mapping = parsed.data;
       confirmed = true;
     }
-    const preview = await call('import.preview', { path: file, project, ...(format ? { format } : {}) }, ctx);
     if (values.mapping && !mapping) {
       const existing = ctx.store.projects.byName(project);
       const saved = existing
@@ -103,7 +102,19 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       mapping = saved.mapping;
       confirmed = true;
     }
+    // A mapping given is checked against the sample, not guessed: a guess may not fit a log that
+    // one given fits (more fields than a mapping can name).
+    const preview = await call(
+      'import.preview',
+      { path: file, project, ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) },
+      ctx,
+    );
     if (!mapping && preview.savedMapping) confirmed = true;
+    if (!mapping && preview.fieldsDropped > 0 && confirmed && !values['dry-run']) {
+      process.stderr.write(
+        `warning: ${preview.notes.find((x) => /fields are dropped/.test(x)) ?? `${n(preview.fieldsDropped)} fields are dropped`}\n`,
+      );
+    }
     mapping ??= preview.mapping;
     if (values['dry-run']) {
       print(opts, { ...preview, mapping }, () =>

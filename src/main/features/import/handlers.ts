@@ -79,6 +79,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
     let mapping: ImportMapping | null = input.mapping ?? null;
     let savedMapping: string | null = null;
     let notes: string[] = [];
+    let fieldsDropped = 0;
     if (project && !mapping) {
       const fieldSet = new Set(sample.fields);
       const saved = ctx.store.projects
@@ -94,6 +95,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       const guess = guessMapping(sample.fields, sample.rows, project ? { classes: project.classes } : {});
       mapping = guess.mapping;
       notes = notes.concat(guess.notes);
+      fieldsDropped = guess.fieldsDropped;
     }
     const sampleRejects = [];
     if (mapping) {
@@ -118,6 +120,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       sample: sample.rows.slice(0, 20),
       mapping,
       notes,
+      fieldsDropped,
       sampleRejects,
       savedMapping,
     };

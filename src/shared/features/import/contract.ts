@@ -26,6 +26,8 @@ export const ImportPreviewSchema = z.object({
   sample: z.array(z.record(z.string(), z.unknown())),
   mapping: ImportMappingSchema.nullable(),
   notes: z.array(z.string()),
+  /** Fields of the sample a guessed mapping leaves out (a mapping names at most 1,000 metadata fields). */
+  fieldsDropped: z.number().int(),
   sampleRejects: z.array(RowRejectSchema),
   savedMapping: z.string().nullable(),
 });
