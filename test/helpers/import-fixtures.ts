@@ -178,6 +178,18 @@ export async function counts(ctx: TestContext, project = 'p') {
   return (await call('projects.stats', { project }, ctx)).counts;
 }
 
+/**
+ * After an import that made its project and ended with nothing imported: the project is gone
+ * with it, and no row of it is left in any table.
+ */
+export function expectProjectRemoved(ctx: TestContext, project = 'p'): void {
+  if (ctx.store.projects.byName(project) !== null) throw new Error(`project '${project}' is still there`);
+  for (const table of ['examples', 'predictions', 'model_runs', 'import_runs', 'label_schema_versions']) {
+    const n = ctx.store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    if (n !== 0) throw new Error(`${table} still holds ${n} rows`);
+  }
+}
+
 /** Every line of a rejects file, parsed. */
 export function readRejects(file: string | null): (RowReject & { raw: string })[] {
   if (!file || !fs.existsSync(file)) return [];

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
 import { guessMapping } from '../../../shared/features/import/guess-mapping';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
@@ -10,7 +11,7 @@ import { createProject } from '../projects/create-project';
 import { confirmAlreadyImported, prepareRun, runImport, toImportRun, type ImportRequest } from './import-job';
 import { convertCells, mappedFields } from './field-access';
 import { readSample } from './preview';
-import { sniffFile } from './sniff';
+import { sniffFile, type SniffResult } from './sniff';
 
 type ImportMethods = 'import.preview' | 'import.start' | 'import.runs' | 'import.discard' | 'import.mappings';
 
@@ -21,23 +22,27 @@ function featureNamesOf(m: ImportMapping): string[] | null {
   return Array.from({ length: f.dim }, (_, i) => `${f.field}[${i}]`);
 }
 
-/** The project a log goes into: an existing one must agree with the mapping; a new one is made from it. */
+/**
+ * The project a log goes into: an existing one must agree with the mapping; a new one is made
+ * from it (`created`), to be removed again if the import ends with nothing imported.
+ */
 function targetProject(
   ctx: Context,
   target: { projectId: number } | { project: string },
   mapping: ImportMapping,
-): Project {
+): { project: Project; created: boolean } {
   const project =
     'projectId' in target ? ctx.store.projects.byId(target.projectId) : ctx.store.projects.byName(target.project);
   if (!project) {
     if ('projectId' in target) throw new ApiError('not-found', `no project #${target.projectId}`);
-    return createProject(ctx, {
+    const created = createProject(ctx, {
       name: target.project,
       taskType: mapping.taskType,
       inputKind: mapping.inputKind,
       classes: mapping.classes,
       featureNames: featureNamesOf(mapping),
     });
+    return { project: created, created: true };
   }
   if (project.taskType !== mapping.taskType) {
     throw new ApiError(
@@ -63,7 +68,63 @@ function targetProject(
   }
   const names = featureNamesOf(mapping);
   if (names && !project.featureNames) ctx.store.projects.setFeatureNames(project.id, names);
-  return project;
+  return { project, created: false };
+}
+
+/**
+ * An import that made its project and ended with nothing imported takes the project with it, so a
+ * failed first import leaves no empty project behind. The error says so.
+ */
+function withoutCreatedProject(ctx: Context, project: Project, e: unknown): unknown {
+  if (!ctx.store.projects.removeIfOnlyFailedImports(project.id)) return e;
+  ctx.emit({ type: 'data.changed', projectId: project.id });
+  const note = `; project '${project.name}' was made for this import and is removed with it`;
+  if (e instanceof ApiError) return new ApiError(e.code, e.message + note, e.details);
+  return new ApiError('internal', (e as Error).message + note);
+}
+
+async function startImport(
+  ctx: Context,
+  input: ParsedInput<'import.start'>,
+  file: SniffResult,
+  project: Project,
+  mapping: ImportMapping,
+  created: boolean,
+): Promise<{ jobId: string; importRunId: number | null }> {
+  try {
+    createRowValidator(mapping, project.classes);
+  } catch (e) {
+    throw new ApiError('bad-mapping', (e as Error).message);
+  }
+  if (input.saveMappingAs) ctx.store.projects.saveMapping(project.id, input.saveMappingAs, mapping);
+  const req: ImportRequest = {
+    project,
+    file,
+    mapping,
+    strict: input.strict,
+    ...(input.rejectsPath ? { rejectsPath: path.resolve(input.rejectsPath) } : {}),
+    maxLineBytes: input.maxLineBytes,
+    maxDecompressedBytes: input.maxDecompressedBytes,
+    maxGzipRatio: input.maxGzipRatio,
+    batchRows: input.batchRows,
+    batchBytes: input.batchBytes,
+  };
+  let prepared = prepareRun(ctx, req);
+  if ('done' in prepared) {
+    const done = prepared.done;
+    if (await confirmAlreadyImported(done, file.path)) {
+      const jobId = ctx.jobs.start('import', () => Promise.resolve(toImportRun(done, { alreadyImported: true })));
+      return { jobId, importRunId: done.id };
+    }
+    prepared = prepareRun(ctx, req, { ignoreDone: true });
+  }
+  const { run, resumed } = prepared as Exclude<typeof prepared, { done: unknown }>;
+  const jobId = ctx.jobs.start('import', (control) =>
+    runImport(ctx, req, run, resumed, control).catch((e: unknown) => {
+      throw created ? withoutCreatedProject(ctx, project, e) : e;
+    }),
+  );
+  return { jobId, importRunId: run.id };
 }
 
 export const importHandlers: HandlerGroup<ImportMethods> = {
@@ -129,39 +190,13 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
   'import.start': async (input, ctx) => {
     const mapping = ImportMappingSchema.parse(input.mapping);
     const file = sniffFile(input.path);
-    const project = targetProject(ctx, input, mapping);
+    const { project, created } = targetProject(ctx, input, mapping);
     try {
-      createRowValidator(mapping, project.classes);
+      return await startImport(ctx, input, file, project, mapping, created);
     } catch (e) {
-      throw new ApiError('bad-mapping', (e as Error).message);
+      throw created ? withoutCreatedProject(ctx, project, e) : e;
     }
-    if (input.saveMappingAs) ctx.store.projects.saveMapping(project.id, input.saveMappingAs, mapping);
-    const req: ImportRequest = {
-      project,
-      file,
-      mapping,
-      strict: input.strict,
-      ...(input.rejectsPath ? { rejectsPath: path.resolve(input.rejectsPath) } : {}),
-      maxLineBytes: input.maxLineBytes,
-      maxDecompressedBytes: input.maxDecompressedBytes,
-      maxGzipRatio: input.maxGzipRatio,
-      batchRows: input.batchRows,
-      batchBytes: input.batchBytes,
-    };
-    let prepared = prepareRun(ctx, req);
-    if ('done' in prepared) {
-      const done = prepared.done;
-      if (await confirmAlreadyImported(done, file.path)) {
-        const jobId = ctx.jobs.start('import', () => Promise.resolve(toImportRun(done, { alreadyImported: true })));
-        return { jobId, importRunId: done.id };
-      }
-      prepared = prepareRun(ctx, req, { ignoreDone: true });
-    }
-    const { run, resumed } = prepared as Exclude<typeof prepared, { done: unknown }>;
-    const jobId = ctx.jobs.start('import', (control) => runImport(ctx, req, run, resumed, control));
-    return { jobId, importRunId: run.id };
   },
-
   'import.runs': ({ projectId }, ctx) => ctx.store.importRuns.forProject(projectId).map((r) => toImportRun(r)),
 
   'import.discard': ({ importRunId }, ctx) => {

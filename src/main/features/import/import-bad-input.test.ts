@@ -13,6 +13,7 @@ import { call } from '../../core/dispatch';
 import {
   counts,
   expectClose,
+  expectProjectRemoved,
   fileSha256,
   importFile,
   makeTempDir,
@@ -508,7 +509,7 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(status.error?.code).toBe('bad-file');
     expect(status.error?.message).toMatch(/header-only\.csv: .*no data rows/);
     expect(run.status).toBe('failed');
-    expect(await counts(c)).toMatchObject({ examples: 0, interruptedImports: 0 });
+    expectProjectRemoved(c);
   });
 
   it('a JSONL line that is not UTF-8 is rejected naming the field; non-ASCII text around it is stored as written', async () => {
@@ -600,7 +601,7 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(status.error?.code).toBe('bad-file');
     expect(status.error?.message).toMatch(/truncated\.jsonl\.gz: gzip data is truncated or corrupt/);
     expect(run.status).toBe('failed');
-    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0, modelRuns: 0, interruptedImports: 0 });
+    expectProjectRemoved(c);
     // Batches committed before the error are removed, not just hidden.
     expect(c.store.db.prepare('SELECT count(*) FROM examples').pluck().get()).toBe(0);
     expect(c.store.db.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(0);
@@ -622,7 +623,7 @@ describe('import: bad files are refused with bad-file and the file name', () => 
       /blank-bomb\.jsonl\.gz: more than 100,000 blank lines in a row from line 3; .*refusing it: remove the blank lines/,
     );
     expect(run.status).toBe('failed');
-    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0 });
+    expectProjectRemoved(c);
   });
 
   it('a CSV of blank lines or of empty records is refused after 100,000 in a row; fewer are fine', async () => {
@@ -663,7 +664,7 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(status.error?.message).toMatch(
       /ratio-bomb\.jsonl\.gz: \d+ bytes of gzip data expanded to \d+ bytes, more than 200:1 .*likely gzip bomb/,
     );
-    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0 });
+    expectProjectRemoved(c);
   });
 
   it('Parquet score lists that are NULL, hold a NULL or are empty are rejected by row and field', async () => {
@@ -754,7 +755,7 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(status.state).toBe('failed');
     expect(status.error?.code).toBe('bad-file');
     expect(status.error?.message).toMatch(/truncated\.parquet: not a readable Parquet file/);
-    expect(await counts(c)).toMatchObject({ examples: 0 });
+    expectProjectRemoved(c);
   });
 
   it('a corrupt Parquet file (random bytes between PAR1 magics) fails with bad-file naming the file', async () => {
@@ -765,7 +766,7 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(status.state).toBe('failed');
     expect(status.error?.code).toBe('bad-file');
     expect(status.error?.message).toMatch(/^corrupt\.parquet: /);
-    expect(await counts(c)).toMatchObject({ examples: 0 });
+    expectProjectRemoved(c);
   });
 
   it('a .jsonl file holding CSV is refused: the name says JSONL, the content is CSV', async () => {
@@ -887,7 +888,7 @@ describe('import: --strict', () => {
     expect(status.error?.code).toBe('rejected-rows');
     expect(status.error?.message).toMatch(/strict import refused strict\.jsonl: row 4, field 'predicted_label'/);
     expect(run).toMatchObject({ status: 'failed', strict: true, rowsImported: 0 });
-    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0, modelRuns: 0, interruptedImports: 0 });
+    expectProjectRemoved(c);
     expect(c.store.db.prepare('SELECT count(*) FROM examples').pluck().get()).toBe(0);
     expect(run.rejectsPath).not.toBeNull();
     expect(readRejects(run.rejectsPath).map((r) => [r.row, r.field])).toEqual([
@@ -895,5 +896,29 @@ describe('import: --strict', () => {
       [12, '(line)'],
       [25, 'scores'],
     ]);
+  });
+
+  it('a failed import that made its project removes it again; a project that held anything before stays', async () => {
+    const bad = writeJsonl(path.join(dir, 'strict-new.jsonl'), [
+      ...good(3),
+      sentimentRow(3, { predicted_label: 'angry' }),
+    ]);
+    const c = freshContext();
+    const first = await importFile(c, bad, sentimentMapping(), { project: 'fresh', strict: true });
+    expect(first.status.error?.code).toBe('rejected-rows');
+    expect(first.status.error?.message).toMatch(
+      /nothing was imported; project 'fresh' was made for this import and is removed with it$/,
+    );
+    expectProjectRemoved(c, 'fresh');
+    expect((await call('projects.list', {}, c)).map((p) => p.name)).toEqual([]);
+    // The rejects file the message names is kept.
+    expect(readRejects(first.run.rejectsPath).map((r) => r.row)).toEqual([4]);
+
+    // Into a project that already holds an import: the failure leaves the project as it was.
+    const ok = writeJsonl(path.join(dir, 'strict-ok.jsonl'), good(2, 10));
+    expect((await importFile(c, ok, sentimentMapping(), { project: 'kept' })).run.status).toBe('done');
+    const second = await importFile(c, bad, sentimentMapping(), { project: 'kept', strict: true });
+    expect(second.status.error?.message).not.toMatch(/removed/);
+    expect(await counts(c, 'kept')).toMatchObject({ examples: 2, predictions: 2 });
   });
 });
