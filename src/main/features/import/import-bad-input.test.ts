@@ -861,6 +861,22 @@ describe('import: text that UTF-8 cannot hold is rejected by row and field', () 
     expect(fromCsv.run.firstRejects[0]!.reason).toMatch(/not valid UTF-8/);
   });
 
+  it('Parquet: DuckDB refuses a string that is not UTF-8 (a surrogate cannot be written any other way): nothing is stored', async () => {
+    const file = await writeParquet(
+      path.join(dir, 'surrogate-bytes.parquet'),
+      [sentimentRow(0), sentimentRow(1, { text: 'raw QQQ here' }), sentimentRow(2)],
+      { compression: 'uncompressed' },
+    );
+    const bytes = fs.readFileSync(file);
+    for (let at = bytes.indexOf('QQQ'); at >= 0; at = bytes.indexOf('QQQ', at)) bytes.set([0xed, 0xa0, 0x80], at);
+    fs.writeFileSync(file, bytes);
+    const c = freshContext();
+    const { status } = await importFile(c, file, sentimentMapping());
+    expect(status.error?.code).toBe('bad-file');
+    expect(status.error?.message).toMatch(/surrogate-bytes\.parquet: .*is not valid UTF8/);
+    expectProjectRemoved(c);
+  });
+
   it('CSV: a metadata cell holding JSON is stored as its text, so an escape there stays six characters', async () => {
     const file = path.join(dir, 'surrogate-escape.csv');
     fs.writeFileSync(
