@@ -47,6 +47,7 @@ import options
   --strict                  import nothing if any row is bad
   --rejects PATH            where to write rejected rows (default: in the data folder)
   --max-line-mb N           longest accepted line/record (default 16)
+  --max-gzip-ratio N        refuse gzip data expanding more than N:1 (default 200)
   --discard RUN_ID          remove the rows of an interrupted import
 
 mine options

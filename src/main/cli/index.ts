@@ -30,6 +30,7 @@ const OPTIONS = {
   strict: { type: 'boolean', default: false },
   rejects: { type: 'string' },
   'max-line-mb': { type: 'string' },
+  'max-gzip-ratio': { type: 'string' },
   discard: { type: 'string' },
   format: { type: 'string' },
   port: { type: 'string' },

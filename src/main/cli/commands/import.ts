@@ -152,6 +152,7 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       if (!(await confirm('Import with this mapping? [y/N] '))) return EXIT.cancelled;
     }
     const maxLineMb = values['max-line-mb'] ? Number(values['max-line-mb']) : undefined;
+    const maxGzipRatio = values['max-gzip-ratio'] ? Number(values['max-gzip-ratio']) : undefined;
     const { jobId } = await call(
       'import.start',
       {
@@ -162,6 +163,7 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
         ...(values['save-mapping'] ? { saveMappingAs: values['save-mapping'] } : {}),
         ...(values.rejects ? { rejectsPath: values.rejects } : {}),
         ...(maxLineMb ? { maxLineBytes: Math.round(maxLineMb * 2 ** 20) } : {}),
+        ...(maxGzipRatio ? { maxGzipRatio } : {}),
       },
       ctx,
     );

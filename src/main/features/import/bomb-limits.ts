@@ -21,6 +21,6 @@ export function gzipRatioMessage(name: string, inflated: number, compressed: num
   return (
     `${name}: ${compressed} bytes of gzip data expanded to ${inflated} bytes, more than ${maxRatio}:1 ` +
     '(logs compress 5–20:1): refusing it as a likely gzip bomb. If the file is genuine, decompress it ' +
-    'and import the plain file, or raise maxGzipRatio'
+    'and import the plain file, or raise the ratio (--max-gzip-ratio)'
   );
 }
