@@ -98,6 +98,7 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
   const safeKeys = ![...wanted.keys()].some((k) => UNSAFE_KEYS.has(k));
   const scanner = new CsvScanner(job.maxLineBytes, MAX_BLANK_RUN);
   let emptyRun = 0;
+  let emptyRecords = 0;
   let columns: Column[] | null = null;
   let featureIndexes: number[] = [];
   let scoreIndexes: number[] = [];
@@ -148,6 +149,7 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
     // A record of empty cells only (",,,", as spreadsheets write) holds no data: a blank line.
     if (r.problem === null && allCellsEmpty(r)) {
       if (++emptyRun > MAX_BLANK_RUN) throw new FileProblem(blankRunMessage(name, r.line - emptyRun + 1));
+      emptyRecords++;
       return;
     }
     emptyRun = 0;
@@ -205,5 +207,5 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
   }
   if (consumer.stopped) return;
   if (columns === null) throw new FileProblem(`${name}: the file is empty`);
-  if (row === 0) throw new FileProblem(`${name}: the CSV has a header but no data rows`);
+  if (row === emptyRecords) throw new FileProblem(`${name}: the CSV has a header but no data rows`);
 }

@@ -500,16 +500,23 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(c.store.db.prepare('SELECT count(*) FROM import_runs').pluck().get()).toBe(0);
   });
 
-  it('a CSV with a header and no rows fails the job with bad-file', async () => {
-    const file = path.join(dir, 'header-only.csv');
-    fs.writeFileSync(file, CSV_HEADER + '\n');
-    const c = freshContext();
-    const { status, run } = await importFile(c, file, csvMapping());
-    expect(status.state).toBe('failed');
-    expect(status.error?.code).toBe('bad-file');
-    expect(status.error?.message).toMatch(/header-only\.csv: .*no data rows/);
-    expect(run.status).toBe('failed');
-    expectProjectRemoved(c);
+  it('a CSV with a header and no rows (or only blank ones) fails the job with bad-file', async () => {
+    for (const [name, rows] of [
+      ['header-only.csv', ''],
+      ['header-and-blank-rows.csv', '\n,,,,,,,\n\n,,,,,,,\n'],
+    ] as const) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, CSV_HEADER + '\n' + rows);
+      const c = freshContext();
+      const { status, run } = await importFile(c, file, csvMapping());
+      expect(status.state).toBe('failed');
+      expect(status.error?.code).toBe('bad-file');
+      expect(status.error?.message).toContain(`${name}: the CSV has a header but no data rows`);
+      expect(run.status).toBe('failed');
+      expectProjectRemoved(c);
+      await c.dispose();
+      ctx = null;
+    }
   });
 
   it('a JSONL line that is not UTF-8 is rejected naming the field; non-ASCII text around it is stored as written', async () => {
