@@ -107,6 +107,26 @@ test('the whole flywheel through the UI: import, add a model, rescore, mine, lab
   await expect(page.getByRole('img', { name: /Reliability diagram/ })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Evaluation' })).toContainText('sentiment-retrained');
   await expect(page.getByTestId('comparison')).toContainText('gate');
+  // The verdict comes with its evidence: the evaluation set, each check's interval and margin.
+  await expect(page.getByTestId('gate-verdict')).toHaveText(/^(passed|failed|insufficient evidence)$/);
+  await expect(page.getByTestId('evaluation-set')).toContainText('imported ground truth');
+  const checks = page.getByRole('table', { name: 'Gate checks' });
+  await expect(checks.getByRole('rowheader')).toHaveText([
+    'macroF1',
+    'recall of bad',
+    'recall of neutral',
+    'recall of positive',
+  ]);
+  await page.getByLabel('Reference labels').selectOption('curated');
+  await page.getByLabel('Metric').selectOption('accuracy');
+  await page.getByRole('button', { name: 'Evaluate' }).click();
+  await expect(page.getByTestId('evaluation-set')).toContainText('curated labels (asked for: curated)');
+  await expect(checks.getByRole('rowheader').first()).toHaveText('accuracy');
+  // one run against itself is not a comparison
+  const champion = await page.getByLabel('Champion').inputValue();
+  await page.getByLabel('Challenger').selectOption(champion);
+  await expect(page.getByRole('button', { name: 'Evaluate' })).toBeDisabled();
+  await expect(page.getByText('Pick two different model runs.')).toBeVisible();
   await page.screenshot({ path: `${shots}/insights.png`, fullPage: true });
 
   // Export: the files hold the 30 labels, under the renamed id.

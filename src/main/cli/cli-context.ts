@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { JobStatus } from '../../shared/features/app/contract';
+import { ApiError } from '../../shared/api/errors';
+import { DatabaseSetupError } from '../store/database';
 import { createContext, defaultDataDir, defaultDbPath } from '../core/create-context';
 import { ProgressBar } from './progress-bar';
 
@@ -8,9 +10,19 @@ export interface GlobalOptions {
   json: boolean;
 }
 
-export function openCliContext(opts: GlobalOptions) {
+/**
+ * The context of a CLI command ('cli': short, no start-up check) or of `flywheel serve` ('server':
+ * quick_check at open, WAL checkpointed in the background). A database that fails its checks is
+ * refused as a bad file, with the message saying what to do.
+ */
+export function openCliContext(opts: GlobalOptions, runtime: 'cli' | 'server' = 'cli') {
   const dataDir = opts.db ? path.dirname(path.resolve(opts.db)) : defaultDataDir();
-  return createContext({ dbPath: opts.db ? path.resolve(opts.db) : defaultDbPath(dataDir), dataDir, runtime: 'cli' });
+  try {
+    return createContext({ dbPath: opts.db ? path.resolve(opts.db) : defaultDbPath(dataDir), dataDir, runtime });
+  } catch (e) {
+    if (e instanceof DatabaseSetupError) throw new ApiError('bad-file', e.message);
+    throw e;
+  }
 }
 
 export class UsageError extends Error {}

@@ -10,6 +10,8 @@ export const EXIT = {
   conflict: 5,
   /** `eval --gate`: the challenger is worse than the champion; `drift --gate`: an alert. */
   gateFailed: 6,
+  /** `eval --gate`: too few examples to decide (never a pass). */
+  insufficient: 7,
   cancelled: 130,
 } as const;
 

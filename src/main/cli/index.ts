@@ -15,100 +15,61 @@ import { initCommand, projectsCommand, statsCommand } from './commands/projects'
 import { serveCommand } from './commands/serve';
 import { UsageError, type GlobalOptions } from './cli-context';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { HELP } from './help';
+import { COMMANDS, GLOBAL_OPTIONS, isCommand, OPTION_TYPES, type CommandName, type OptionName } from './command-specs';
+import { HELP, usageOf } from './help';
 
-const OPTIONS = {
-  db: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-  version: { type: 'boolean', default: false },
-  project: { type: 'string' },
-  mapping: { type: 'string' },
-  'dry-run': { type: 'boolean', default: false },
-  yes: { type: 'boolean', short: 'y', default: false },
-  'save-mapping': { type: 'string' },
-  strict: { type: 'boolean', default: false },
-  rejects: { type: 'string' },
-  'max-line-mb': { type: 'string' },
-  'max-gzip-ratio': { type: 'string' },
-  discard: { type: 'string' },
-  format: { type: 'string' },
-  port: { type: 'string' },
-  host: { type: 'string' },
-  'allow-remote': { type: 'boolean', default: false },
-  open: { type: 'boolean', default: false },
-  dir: { type: 'string' },
-  rows: { type: 'string' },
-  annotator: { type: 'string' },
-  action: { type: 'string' },
-  comment: { type: 'string' },
-  'schema-version': { type: 'string' },
-  strategy: { type: 'string' },
-  runs: { type: 'string' },
-  limit: { type: 'string' },
-  threshold: { type: 'string' },
-  measure: { type: 'string' },
-  seed: { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  where: { type: 'string', multiple: true },
-  class: { type: 'string', multiple: true },
-  'per-class': { type: 'string' },
-  'second-share': { type: 'string' },
-  'include-labeled': { type: 'boolean', default: false },
-  'keep-duplicates': { type: 'boolean', default: false },
-  status: { type: 'string' },
-  session: { type: 'string' },
-  conflicts: { type: 'boolean', default: false },
-  count: { type: 'string' },
-  again: { type: 'string' },
-  force: { type: 'boolean', default: false },
-  agreement: { type: 'string' },
-  'label-source': { type: 'string' },
-  'model-run': { type: 'string' },
-  split: { type: 'string' },
-  cutoffs: { type: 'string' },
-  fractions: { type: 'string' },
-  'group-by': { type: 'string' },
-  metric: { type: 'string' },
-  champion: { type: 'string' },
-  challenger: { type: 'string' },
-  margin: { type: 'string' },
-  gate: { type: 'boolean', default: false },
-  reference: { type: 'string' },
-  current: { type: 'string' },
-  name: { type: 'string' },
-  'model-version': { type: 'string' },
-  device: { type: 'string' },
-  batch: { type: 'string' },
-  'memory-limit': { type: 'string' },
-  file: { type: 'string' },
-} as const;
+type FullConfig = { options: typeof OPTION_TYPES; allowPositionals: true; strict: true };
+/** Every option's value as parsed; a command reads only those it takes (the rest are refused). */
+export type CliValues = ReturnType<typeof parseArgs<FullConfig>>['values'];
 
-export type CliValues = ReturnType<typeof parseCli>['values'];
+type Parsed = { command: CommandName; args: string[]; values: CliValues };
 
-function parseCli(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+function refuse(message: string, usage = "Run 'flywheel help' for usage."): number {
+  process.stderr.write(`${message}\n${usage}\n`);
+  return EXIT.usage;
+}
+
+/**
+ * Finds the command, then parses its arguments with the options it takes only: any other is
+ * refused with its usage instead of being ignored.
+ */
+function parseCommandLine(argv: string[]): Parsed | number {
+  // First pass, lenient: where the command is, whatever the options around it.
+  const loose = parseArgs({ args: argv, options: OPTION_TYPES, allowPositionals: true, strict: false, tokens: true });
+  const [command] = loose.positionals;
+  const options = loose.tokens.filter((t) => t.kind === 'option');
+  if (!command || command === 'help') {
+    if (options.some((t) => t.name === 'version'))
+      return refuse('flywheel: --version goes alone (flywheel --version); with model add, after the command');
+    process.stdout.write(HELP);
+    return command || loose.values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (!isCommand(command)) return refuse(`flywheel: unknown command '${command}'`);
+  if (loose.values.help === true) {
+    process.stdout.write(`${usageOf(command)}\n`);
+    return EXIT.ok;
+  }
+  const taken: readonly OptionName[] = [...GLOBAL_OPTIONS, ...COMMANDS[command].options];
+  const unknown = options.find((t) => !taken.includes(t.name as OptionName));
+  if (unknown) return refuse(`flywheel ${command}: unknown option ${unknown.rawName}`, usageOf(command));
+  const own = Object.fromEntries(taken.map((name) => [name, OPTION_TYPES[name]]));
+  try {
+    const parsed = parseArgs({ args: argv, options: own, allowPositionals: true, strict: true });
+    const [, ...args] = parsed.positionals;
+    return { command, args, values: parsed.values as unknown as CliValues };
+  } catch (e) {
+    return refuse(`flywheel ${command}: ${(e as Error).message}`, usageOf(command));
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseCli>;
-  try {
-    parsed = parseCli(argv);
-  } catch (e) {
-    process.stderr.write(`flywheel: ${(e as Error).message}\nRun 'flywheel help' for usage.\n`);
-    return EXIT.usage;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...args] = positionals;
-  if (values.version) {
+  if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${APP_VERSION}\n`);
     return EXIT.ok;
   }
-  if (values.help || !command || command === 'help') {
-    process.stdout.write(HELP);
-    return command || values.help ? EXIT.ok : EXIT.usage;
-  }
+  const parsed = parseCommandLine(argv);
+  if (typeof parsed === 'number') return parsed;
+  const { command, args, values } = parsed;
   const global: GlobalOptions = { json: values.json, ...(values.db ? { db: values.db } : {}) };
   try {
     switch (command) {
@@ -148,14 +109,9 @@ export async function main(argv: string[]): Promise<number> {
         return await rescoreCommand(global, args, values);
       case 'serve':
         return await serveCommand(global, values);
-      default:
-        throw new UsageError(`unknown command '${command}'`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`flywheel: ${e.message}\nRun 'flywheel help' for usage.\n`);
-      return EXIT.usage;
-    }
+    if (e instanceof UsageError) return refuse(`flywheel: ${e.message}`, usageOf(command));
     const error = e instanceof ApiError ? e : new ApiError('internal', (e as Error)?.message ?? String(e));
     if (global.json) process.stdout.write(`${JSON.stringify({ error: error.toData() }, null, 2)}\n`);
     process.stderr.write(`flywheel: ${error.message}\n`);

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { AppEvent } from '../../shared/api/events';
-import { startCheckpointer } from '../store/checkpointer';
+import { startCheckpointer, type Checkpointer } from '../store/checkpointer';
 import { Store } from '../store/store';
 import type { Context } from './context';
 import { JobRunner } from './jobs';
@@ -19,17 +19,29 @@ export function defaultDbPath(dataDir = defaultDataDir()): string {
   return path.join(dataDir, 'workbench.db');
 }
 
-export interface ContextOptions {
+/** What each runtime checks and runs by default, as README promises for it. */
+export interface RuntimeChecks {
+  /** Run quick_check at open: a damaged database is refused before anyone labels into it. */
+  quickCheck: boolean;
+  /** Checkpoint the WAL from a worker thread instead of inside commits. */
+  backgroundCheckpoint: boolean;
+}
+
+/**
+ * The app and the server are long-lived and labeled in interactively: both are checked at open and
+ * checkpoint in the background. A CLI command is short: it pays for neither.
+ */
+export const RUNTIME_CHECKS: Record<Context['runtime'], RuntimeChecks> = {
+  electron: { quickCheck: true, backgroundCheckpoint: true },
+  server: { quickCheck: true, backgroundCheckpoint: true },
+  cli: { quickCheck: false, backgroundCheckpoint: false },
+};
+
+export interface ContextOptions extends Partial<RuntimeChecks> {
   dbPath: string;
   dataDir?: string;
   runtime: Context['runtime'];
-  quickCheck?: boolean;
   nativeBinding?: string;
-  /**
-   * Checkpoint the WAL from a worker thread instead of inside commits (default: on for the app
-   * and the server, where annotators label interactively; off for short CLI runs).
-   */
-  backgroundCheckpoint?: boolean;
 }
 
 export type Listener = (event: AppEvent) => void;
@@ -37,24 +49,32 @@ export type Listener = (event: AppEvent) => void;
 /** Builds a runtime's context; `listeners` receive every pushed event (IPC, SSE, CLI progress). */
 export function createContext(
   options: ContextOptions,
-): Context & { listeners: Set<Listener>; dispose(): Promise<void> } {
+): Context & { listeners: Set<Listener>; checks: RuntimeChecks; dispose(): Promise<void> } {
   const listeners = new Set<Listener>();
   const emit = (event: AppEvent) => {
     for (const l of listeners) l(event);
   };
+  const checks: RuntimeChecks = {
+    quickCheck: options.quickCheck ?? RUNTIME_CHECKS[options.runtime].quickCheck,
+    backgroundCheckpoint: options.backgroundCheckpoint ?? RUNTIME_CHECKS[options.runtime].backgroundCheckpoint,
+  };
   const store = Store.open(options.dbPath, {
-    ...(options.quickCheck ? { quickCheck: true } : {}),
+    ...(checks.quickCheck ? { quickCheck: true } : {}),
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
   const jobs = new JobRunner(emit);
-  const checkpointer =
-    (options.backgroundCheckpoint ?? options.runtime !== 'cli')
-      ? startCheckpointer(store.db, options.dbPath, options.nativeBinding)
-      : null;
+  let checkpointer: Checkpointer | null = null;
+  try {
+    if (checks.backgroundCheckpoint) checkpointer = startCheckpointer(store.db, options.dbPath, options.nativeBinding);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
   return {
     store,
     jobs,
     runtime: options.runtime,
+    checks,
     dataDir: options.dataDir ?? path.dirname(path.resolve(options.dbPath)),
     emit,
     listeners,

@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { createContext, defaultDbPath } from '../core/create-context';
 import { dispatch } from '../core/dispatch';
 import { CONTENT_SECURITY_POLICY } from '../server/http-server';
-import { loadElectron, type BrowserWindowLike } from './electron-api';
+import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './app-protocol';
+import { loadElectron, type BrowserWindowLike, type WebContentsLike } from './electron-api';
 import { electronNativeBinding } from './native-binding';
+import { workbenchWebPreferences } from './web-preferences';
+import { isNavigationAllowed, isPermissionAllowed, isWorkbenchSender, rendererDevUrl } from './trusted-origin';
 
 export const IPC_CALL = 'flywheel:call';
 export const IPC_EVENT = 'flywheel:event';
@@ -15,10 +18,26 @@ const FILE_FILTERS = {
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererRoot = path.join(here, '../renderer');
 const electron = loadElectron();
-const { app, BrowserWindow, dialog, ipcMain } = electron;
+const { app, BrowserWindow, dialog, ipcMain, protocol, session } = electron;
+const devUrl = rendererDevUrl(process.env, app.isPackaged);
 
 if (!app.requestSingleInstanceLock()) app.quit();
+// Before ready: app:// becomes a standard, secure origin of its own.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
+
+/** Every web contents, the window's or any other: no navigation away, no new windows, no webviews. */
+function lockDown(contents: WebContentsLike): void {
+  const guard = (event: { url: string; preventDefault(): void }) => {
+    if (!isNavigationAllowed(event.url, devUrl)) event.preventDefault();
+  };
+  contents.on('will-navigate', guard);
+  contents.on('will-frame-navigate', guard);
+  contents.on('will-redirect', guard);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
 
 function createWindow(): BrowserWindowLike {
   const win = new BrowserWindow({
@@ -26,29 +45,31 @@ function createWindow(): BrowserWindowLike {
     height: 800,
     show: false,
     title: 'Flywheel Workbench',
-    webPreferences: {
-      preload: path.join(here, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
+    webPreferences: workbenchWebPreferences(path.join(here, '../preload/index.cjs'), app.isPackaged),
   });
+  // The dev server's responses get the same policy the app:// handler sends with each file.
   win.webContents.session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  // The app is one local page: no navigation away, no new windows.
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.once('ready-to-show', () => win.show());
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl && !app.isPackaged) void win.loadURL(devUrl);
-  else void win.loadFile(path.join(here, '../renderer/index.html'));
+  void win.loadURL(devUrl ?? APP_ENTRY_URL);
   return win;
 }
 
+app.on('web-contents-created', (_event, contents) => lockDown(contents));
+
 void app.whenReady().then(() => {
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererRoot, request));
+  // The page uses no web permission: every request and check is refused.
+  const { defaultSession } = session;
+  defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isPermissionAllowed(permission, details.requestingUrl ?? '', devUrl)),
+  );
+  defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
+    isPermissionAllowed(permission, requestingOrigin, devUrl),
+  );
+  defaultSession.setDevicePermissionHandler(() => false);
+
   const dbPath = process.env['FLYWHEEL_DB'] ?? defaultDbPath();
   const nativeBinding = electronNativeBinding();
   const ctx = createContext({
@@ -71,12 +92,7 @@ void app.whenReady().then(() => {
     for (const w of windows) if (!w.webContents.isDestroyed()) w.webContents.send(IPC_EVENT, event);
   });
   ipcMain.handle(IPC_CALL, (event, method, input) => {
-    // Only our own page may call: its frame is a file:// URL (or the dev server).
-    const url = event.senderFrame?.url ?? '';
-    if (
-      !url.startsWith('file://') &&
-      !(process.env['ELECTRON_RENDERER_URL'] && url.startsWith(process.env['ELECTRON_RENDERER_URL']))
-    ) {
+    if (!isWorkbenchSender(event.senderFrame, devUrl)) {
       return { ok: false, error: { code: 'forbidden', message: 'calls are accepted from the workbench page only' } };
     }
     if (typeof method !== 'string')

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../core/create-context';
-import { startHttpServer, type RunningServer } from './http-server';
-import { loadOrCreateToken } from './token';
+import { parsePublicHost } from './allowed-hosts';
+import { startHttpServer, type RunningServer, type ServerOptions } from './http-server';
+import { loadOrCreateToken, TokenFileError } from './token';
 
 let dir: string;
 let ctx: ReturnType<typeof createContext>;
@@ -15,13 +17,13 @@ let token: string;
 /** A raw request, so the Host header can be anything (fetch would not let a test set it). */
 function request(
   pathname: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string; port?: number } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
         host: '127.0.0.1',
-        port: server.port,
+        port: options.port ?? server.port,
         path: pathname,
         method: options.method ?? 'GET',
         headers: options.headers,
@@ -34,6 +36,39 @@ function request(
     );
     req.on('error', reject);
     req.end(options.body);
+  });
+}
+
+/** A second server on the same context, with other options; closed by the caller. */
+function startOther(options: Partial<ServerOptions>): Promise<RunningServer> {
+  return startHttpServer(ctx, {
+    host: '127.0.0.1',
+    port: 0,
+    token,
+    staticDir: path.join(dir, 'static'),
+    ...options,
+  });
+}
+
+/**
+ * Sends `head` on a raw socket, then nothing more: resolves with what came back and how long the
+ * server kept the connection open (or `null` if it was still open after `waitMs`).
+ */
+function stall(port: number, head: string, waitMs: number): Promise<{ closedAfterMs: number | null; reply: string }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let reply = '';
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
+    socket.on('data', (d: Buffer) => (reply += d.toString()));
+    socket.on('error', () => undefined);
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      resolve({ closedAfterMs: null, reply });
+    }, waitMs);
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve({ closedAfterMs: Date.now() - started, reply });
+    });
   });
 }
 
@@ -185,5 +220,191 @@ describe('browser-mode server', () => {
       ok: false,
       error: { code: 'unsupported', message: /upload the file/ },
     });
+  });
+});
+
+describe('the token file', () => {
+  const me = { uid: process.getuid?.(), platform: process.platform };
+  let home: string;
+  beforeAll(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'flywheel-token-file-'));
+  });
+  afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+  const fresh = (name: string) => {
+    const d = path.join(home, name);
+    fs.mkdirSync(d);
+    return d;
+  };
+  const aToken = 'A'.repeat(43);
+
+  it('refuses a symbolic link planted as server-token, and never writes through it', () => {
+    const d = fresh('link');
+    const target = path.join(home, 'victim.txt');
+    fs.writeFileSync(target, 'precious');
+    fs.symlinkSync(target, path.join(d, 'server-token'));
+    expect(() => loadOrCreateToken(d)).toThrow(TokenFileError);
+    expect(() => loadOrCreateToken(d)).toThrow(/symbolic link.*Remove it/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious');
+    // A dangling link (the file it names does not exist yet) is not followed to create it either.
+    const d2 = fresh('dangling');
+    const nowhere = path.join(home, 'made-by-the-link');
+    fs.symlinkSync(nowhere, path.join(d2, 'server-token'));
+    expect(() => loadOrCreateToken(d2)).toThrow(/symbolic link/);
+    expect(fs.existsSync(nowhere)).toBe(false);
+  });
+
+  it('refuses a token file others may read, saying to delete it or chmod 600', () => {
+    const d = fresh('mode');
+    const file = path.join(d, 'server-token');
+    fs.writeFileSync(file, `${aToken}\n`, { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    expect(() => loadOrCreateToken(d)).toThrow(/mode 0644.*Delete it.*chmod 600/);
+    fs.chmodSync(file, 0o600);
+    expect(loadOrCreateToken(d)).toBe(aToken);
+    // Windows has no such modes: only there is the check skipped.
+    fs.chmodSync(file, 0o644);
+    expect(loadOrCreateToken(d, { uid: undefined, platform: 'win32' })).toBe(aToken);
+  });
+
+  it('refuses a token file owned by another user', () => {
+    const d = fresh('owner');
+    const file = path.join(d, 'server-token');
+    fs.writeFileSync(file, `${aToken}\n`, { mode: 0o600 });
+    expect(() => loadOrCreateToken(d, { ...me, uid: (me.uid ?? 0) + 1 })).toThrow(/belongs to user \d+, not to you/);
+    if (me.uid === 0) {
+      // As root the file can really be given away: the process's own uid is then the one checked.
+      fs.chownSync(file, 4242, 4242);
+      expect(() => loadOrCreateToken(d)).toThrow(/belongs to user 4242, not to you \(user 0\)/);
+    }
+  });
+
+  it('refuses a folder or a file that holds no token, and makes a new one with mode 0600 only where none is', () => {
+    const d = fresh('other');
+    fs.mkdirSync(path.join(d, 'server-token'));
+    expect(() => loadOrCreateToken(d)).toThrow(/is a folder/);
+    const d2 = fresh('garbage');
+    fs.writeFileSync(path.join(d2, 'server-token'), 'not a token', { mode: 0o600 });
+    expect(() => loadOrCreateToken(d2)).toThrow(/does not hold an access token/);
+    const d3 = path.join(fresh('new'), 'nested');
+    const made = loadOrCreateToken(d3);
+    expect(made).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(fs.statSync(path.join(d3, 'server-token')).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateToken(d3)).toBe(made);
+  });
+});
+
+describe('public host names (--public-host)', () => {
+  const call = (port: number, host: string, extra: Record<string, string> = {}) =>
+    request('/api/call/projects.list', {
+      port,
+      method: 'POST',
+      headers: { Host: host, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...extra },
+      body: '{}',
+    });
+
+  it('accepts a Host and Origin naming a public host, and still refuses any other name', async () => {
+    // Without the option, the machine's name is refused like any other.
+    expect((await call(server.port, `myhost.example:${server.port}`)).status).toBe(403);
+    const other = await startOther({
+      publicHosts: ['MyHost.example', 'proxy.example:8443', 'tls.example:443', 'fd00::7'].map(parsePublicHost),
+    });
+    try {
+      const p = other.port;
+      expect((await call(p, `myhost.example:${p}`)).status).toBe(200);
+      expect((await call(p, `myhost.example:${p}`, { Origin: `http://myhost.example:${p}` })).status).toBe(200);
+      expect((await call(p, `[fd00::7]:${p}`)).status).toBe(200);
+      expect((await call(p, 'proxy.example:8443')).status).toBe(200);
+      expect((await call(p, 'tls.example', { Origin: 'https://tls.example' })).status).toBe(200);
+      expect((await call(p, `127.0.0.1:${p}`)).status).toBe(200);
+      // A name given with a port is accepted with that port only; foreign names and origins stay refused.
+      expect((await call(p, `proxy.example:${p}`)).status).toBe(403);
+      expect((await call(p, `evil.example:${p}`)).status).toBe(403);
+      expect((await call(p, `myhost.example:${p}`, { Origin: 'http://evil.example' })).status).toBe(403);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('parses NAME, NAME:PORT and IPv6 forms, and says what is wrong with anything else', () => {
+    expect(parsePublicHost('Lab-PC.local')).toEqual({ name: 'lab-pc.local' });
+    expect(parsePublicHost('192.168.1.20:8080')).toEqual({ name: '192.168.1.20', port: 8080 });
+    expect(parsePublicHost('[fd00::1]:4780')).toEqual({ name: '[fd00::1]', port: 4780 });
+    expect(parsePublicHost('fd00::1')).toEqual({ name: '[fd00::1]' });
+    expect(() => parsePublicHost('http://lab-pc')).toThrow(/host name or address/);
+    expect(() => parsePublicHost('lab pc')).toThrow(/host name or address/);
+    expect(() => parsePublicHost('lab-pc:70000')).toThrow(/port must be 1\.\.65535/);
+  });
+});
+
+describe('timeouts: a client that stalls does not hold a connection', () => {
+  const SHORT = { headersMs: 600, bodyMs: 600, uploadIdleMs: 600, keepAliveMs: 600 };
+  let quick: RunningServer;
+  beforeAll(async () => {
+    quick = await startOther({ timeouts: SHORT });
+  });
+  afterAll(() => quick.close());
+  const head = (pathname: string, type: string, length: number) =>
+    `POST ${pathname} HTTP/1.1\r\nHost: 127.0.0.1:${quick.port}\r\nAuthorization: Bearer ${token}\r\n` +
+    `Content-Type: ${type}\r\nContent-Length: ${length}\r\n\r\n`;
+
+  it('answers 408 and closes when an API call sends part of its body, then nothing', async () => {
+    const r = await stall(quick.port, `${head('/api/call/projects.list', 'application/json', 100)}{"pa`, 4000);
+    expect(r.closedAfterMs).not.toBeNull();
+    expect(r.closedAfterMs!).toBeLessThan(2000);
+    expect(r.reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(r.reply).toMatch(/did not arrive within 0\.6 s/);
+  });
+
+  it('closes when the headers never end', async () => {
+    const r = await stall(quick.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${quick.port}\r\nX-Slow: 1`, 4000);
+    expect(r.closedAfterMs).not.toBeNull();
+    expect(r.closedAfterMs!).toBeLessThan(2000);
+  });
+
+  it('closes a refused request whose body stalls (no token: the body is never read)', async () => {
+    const noToken = `POST /api/upload?name=x.csv HTTP/1.1\r\nHost: 127.0.0.1:${quick.port}\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\nabc`;
+    const r = await stall(quick.port, noToken, 4000);
+    expect(r.reply).toMatch(/^HTTP\/1\.1 401/);
+    expect(r.closedAfterMs).not.toBeNull();
+    expect(r.closedAfterMs!).toBeLessThan(2000);
+  });
+
+  it('gives up an upload that sends nothing for its idle time, keeping nothing of it', async () => {
+    const r = await stall(
+      quick.port,
+      `${head('/api/upload?name=stalled.csv', 'application/octet-stream', 1000)}a,b\n`,
+      4000,
+    );
+    expect(r.closedAfterMs).not.toBeNull();
+    expect(r.closedAfterMs!).toBeLessThan(2000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fs.readdirSync(path.join(dir, 'uploads')).filter((f) => f.includes('stalled'))).toEqual([]);
+  });
+
+  it('lets an upload run longer than any body timeout while its bytes keep coming', async () => {
+    const chunks = 12; // one every 150 ms: 1.8 s in all, three times the 0.6 s limits
+    const piece = '1,2,3,4,5\n';
+    const reply = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = net.connect(quick.port, '127.0.0.1', () => {
+        socket.write(head('/api/upload?name=steady.csv', 'application/octet-stream', chunks * piece.length));
+        let sent = 0;
+        const drip = setInterval(() => {
+          socket.write(piece);
+          if (++sent === chunks) clearInterval(drip);
+        }, 150);
+      });
+      socket.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('"ok":')) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(text));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200/);
+    expect(reply).toContain(`"bytes":${chunks * piece.length}`);
   });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { AppEvent } from '../../shared/api/events';
 import { dispatch } from '../core/dispatch';
 import type { Context } from '../core/context';
+import { allowedHostSet, type PublicHost } from './allowed-hosts';
 import { tokenMatches } from './token';
 import { receiveUpload, UploadError } from './upload';
 
@@ -38,9 +39,30 @@ export interface ServerOptions {
   token: string;
   /** Built renderer (index.html and assets). */
   staticDir: string;
-  /** Extra Host header values accepted besides the bound address (e.g. a LAN name). */
-  extraHosts?: string[];
+  /** Names the browser reaches this machine by (`--public-host`), accepted besides the bound address. */
+  publicHosts?: PublicHost[];
+  /** Defaults are DEFAULT_TIMEOUTS; tests shorten them. */
+  timeouts?: Partial<ServerTimeouts>;
 }
+
+/** How long a client may take: a token holder who stalls must not hold connections open forever. */
+export interface ServerTimeouts {
+  /** The request line and headers must arrive within this. */
+  headersMs: number;
+  /** Any request's body but an upload's must arrive whole within this. */
+  bodyMs: number;
+  /** An upload (long, streamed) is given up after this long without a byte. */
+  uploadIdleMs: number;
+  /** A kept-alive connection with no request is closed after this. */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersMs: 20_000,
+  bodyMs: 30_000,
+  uploadIdleMs: 60_000,
+  keepAliveMs: 5_000,
+};
 
 export interface RunningServer {
   url: string;
@@ -49,6 +71,8 @@ export interface RunningServer {
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
+  // A request that ran out of time was already answered (408) or its connection closed.
+  if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, {
     ...SECURITY_HEADERS,
@@ -71,7 +95,34 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     });
     req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     req.on('error', reject);
+    req.on('close', () => reject(new Error('the connection closed before the body arrived')));
   });
+}
+
+/**
+ * Ends a request whose body has not arrived whole within `ms` (408, then the connection closes).
+ * Uploads cancel it and keep an idle timeout of their own instead.
+ */
+function bodyDeadline(req: http.IncomingMessage, res: http.ServerResponse, ms: number): { cancel(): void } {
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    res.shouldKeepAlive = false; // Connection: close, and Node closes the socket once the 408 is out
+    send(res, 408, {
+      ok: false,
+      error: { code: 'invalid-input', message: `the request body did not arrive within ${ms / 1000} s` },
+    });
+  }, ms);
+  timer.unref();
+  const cancel = () => clearTimeout(timer);
+  req.once('end', cancel);
+  res.once('close', () => {
+    if (req.complete) cancel();
+  });
+  return { cancel };
 }
 
 /** Browser mode: the renderer and the API over HTTP, for this machine's browser only unless asked. */
@@ -80,6 +131,7 @@ export async function startHttpServer(
   options: ServerOptions,
 ): Promise<RunningServer> {
   const staticRoot = path.resolve(options.staticDir);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   let allowedHosts = new Set<string>();
   const sseClients = new Set<http.ServerResponse>();
   const onEvent = (event: AppEvent) => {
@@ -88,14 +140,25 @@ export async function startHttpServer(
   };
   ctx.listeners.add(onEvent);
 
-  const server = http.createServer((req, res) => {
-    void handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'internal', message: (e as Error).message } });
-      else res.end();
-    });
-  });
+  // Node checks the headers timeout on this interval; requestTimeout stays off (0), as it would also
+  // end long uploads: bodies are timed per route below.
+  const server = http.createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: 0,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(timeouts.headersMs / 4))),
+    },
+    (req, res) => {
+      void handle(req, res).catch((e: unknown) => {
+        if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'internal', message: (e as Error).message } });
+        else res.end();
+      });
+    },
+  );
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const deadline = bodyDeadline(req, res, timeouts.bodyMs);
     // DNS rebinding: a page on another name that resolves here must not reach the API.
     const host = (req.headers.host ?? '').toLowerCase();
     if (!allowedHosts.has(host))
@@ -129,12 +192,15 @@ export async function startHttpServer(
             ok: false,
             error: { code: 'invalid-input', message: 'send application/octet-stream' },
           });
+        deadline.cancel();
         try {
           return send(res, 200, {
             ok: true,
-            value: await receiveUpload(req, url.searchParams.get('name'), ctx.dataDir),
+            value: await receiveUpload(req, url.searchParams.get('name'), ctx.dataDir, timeouts.uploadIdleMs),
           });
         } catch (e) {
+          // The rest of a refused upload (up to 64 GiB) is not worth reading: close instead.
+          res.shouldKeepAlive = false;
           const status = e instanceof UploadError ? e.status : 500;
           return send(res, status, { ok: false, error: { code: 'invalid-input', message: (e as Error).message } });
         }
@@ -188,20 +254,12 @@ export async function startHttpServer(
     fs.createReadStream(file).pipe(res);
   }
 
-  // Node ends any request whose body takes over 5 minutes: an upload of a large log may. Headers
-  // keep their own timeout; a stalled upload is ended by its idle timeout (upload.ts).
-  server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const names = [options.host, ...(options.extraHosts ?? [])];
-  if (options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1')
-    names.push('127.0.0.1', 'localhost', '[::1]');
-  allowedHosts = new Set(
-    names.map((h) => `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}`.toLowerCase()),
-  );
+  allowedHosts = allowedHostSet(options.host, port, options.publicHosts);
   const keepAlive = setInterval(() => {
     for (const res of sseClients) res.write(': ping\n\n');
   }, 15_000);

@@ -6,8 +6,6 @@ import { pipeline } from 'node:stream/promises';
 
 /** Big enough for a month of prediction logs; a runaway or hostile upload stops here. */
 export const MAX_UPLOAD_BYTES = 64 * 2 ** 30;
-/** An upload that sends nothing for this long is given up. */
-const IDLE_MS = 60_000;
 
 export class UploadError extends Error {
   constructor(
@@ -34,6 +32,8 @@ export async function receiveUpload(
   req: http.IncomingMessage,
   rawName: string | null,
   dataDir: string,
+  /** An upload that sends nothing for this long is given up. */
+  idleMs: number,
 ): Promise<{ path: string; bytes: number }> {
   const name = safeUploadName(rawName);
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
@@ -45,7 +45,9 @@ export async function receiveUpload(
   const temp = `${finalPath}.part`;
   let bytes = 0;
   const out = fs.createWriteStream(temp, { flags: 'wx' });
-  req.setTimeout(IDLE_MS, () => req.destroy(new UploadError(408, `upload: ${name} stalled for a minute`)));
+  req.setTimeout(idleMs, () =>
+    req.destroy(new UploadError(408, `upload: ${name} sent nothing for ${idleMs / 1000} s; send it again`)),
+  );
   try {
     req.on('data', (chunk: Buffer) => {
       bytes += chunk.length;

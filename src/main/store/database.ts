@@ -40,35 +40,59 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
   try {
-    for (const [name, value] of pinnedPragmas(role)) {
-      if (!(options.readonly && name === 'journal_mode')) db.pragma(`${name} = ${value}`);
-      const actual = db.pragma(name, { simple: true });
-      const ok = typeof value === 'string' ? String(actual).toLowerCase() === value : Number(actual) === value;
-      if (!ok) {
-        throw new DatabaseSetupError(
-          `${file}: PRAGMA ${name} reads back as ${String(actual)}, expected ${value}; refusing to open`,
-        );
-      }
-    }
-    // After a checkpoint lets the WAL start over, its file is cut back to this size.
-    if (!options.readonly) db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
-    if (process.platform === 'darwin') {
-      db.pragma('fullfsync = 1');
-      db.pragma('checkpoint_fullfsync = 1');
-    }
-    if (options.quickCheck) {
-      const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok')
-        throw new DatabaseSetupError(`${file}: quick_check failed (${String(check)}); restore a backup`);
-    }
-    if (!options.readonly && role === 'primary') {
-      migrate(db);
-    }
+    setUp(db, file, role, options);
     return db;
   } catch (error) {
     db.close();
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
+      throw new DatabaseSetupError(
+        `${file} is damaged (${(error as Error).message}): refusing to open it; restore a backup`,
+      );
     throw error;
   }
+}
+
+function setUp(db: Db, file: string, role: 'primary' | 'bulk', options: OpenOptions): void {
+  for (const [name, value] of pinnedPragmas(role)) {
+    if (!(options.readonly && name === 'journal_mode')) db.pragma(`${name} = ${value}`);
+    const actual = db.pragma(name, { simple: true });
+    const ok = typeof value === 'string' ? String(actual).toLowerCase() === value : Number(actual) === value;
+    if (!ok) {
+      throw new DatabaseSetupError(
+        `${file}: PRAGMA ${name} reads back as ${String(actual)}, expected ${value}; refusing to open`,
+      );
+    }
+  }
+  // After a checkpoint lets the WAL start over, its file is cut back to this size.
+  if (!options.readonly) db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+  if (process.platform === 'darwin') {
+    db.pragma('fullfsync = 1');
+    db.pragma('checkpoint_fullfsync = 1');
+  }
+  if (options.quickCheck) {
+    const problems = quickCheckProblems(db);
+    if (problems.length > 0) {
+      const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; ${problems.length - 3} more` : '');
+      throw new DatabaseSetupError(`${file} is damaged (quick_check: ${shown}): refusing to open it; restore a backup`);
+    }
+  }
+  if (!options.readonly && role === 'primary') {
+    migrate(db);
+  }
+}
+
+/** What quick_check found wrong (up to 20 lines), or nothing when it says ok. */
+function quickCheckProblems(db: Db): string[] {
+  const lines: string[] = [];
+  try {
+    for (const row of db.prepare('PRAGMA quick_check(20)').raw().iterate() as Iterable<unknown[]>)
+      lines.push(...String(row[0]).split('\n'));
+  } catch (error) {
+    // SQLite may give up part-way through a damaged file: what it found so far, then why it stopped.
+    lines.push((error as Error).message);
+  }
+  return lines.map((l) => l.trim()).filter((l) => l && l !== 'ok' && !/^\*\*\* in database .* \*\*\*$/.test(l));
 }
 
 /** Clean shutdown leaves a self-contained .db file (no -wal to lose when copying it). */

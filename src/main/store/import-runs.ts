@@ -112,10 +112,12 @@ export class ImportRunQueries {
   }
 
   /** Ends a run that will not be resumed, removing every row it wrote (all-or-nothing). */
+  /** `uncountedRejects`: bad rows found but never checkpointed (a strict import stops storing at the first). */
   abandon(
     id: number,
     status: 'failed' | 'cancelled',
     error: string,
+    uncountedRejects = 0,
   ): { examplesRemoved: number; predictionsRemoved: number } {
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM prediction_columns WHERE import_run_id = ?').run(id);
@@ -130,9 +132,9 @@ export class ImportRunQueries {
       this.db
         .prepare(
           `UPDATE import_runs SET status = ?, error = ?, finished_at = ?, owner_pid = NULL,
-             rows_imported = 0, examples_added = 0 WHERE id = ?`,
+             rows_imported = 0, examples_added = 0, rows_rejected = rows_rejected + ? WHERE id = ?`,
         )
-        .run(status, error, Date.now(), id);
+        .run(status, error, Date.now(), uncountedRejects, id);
       return { examplesRemoved, predictionsRemoved };
     })();
   }

@@ -10,7 +10,7 @@ import { ModelsScreen } from './screens/ModelsScreen';
 import { ProjectOverview } from './screens/ProjectOverview';
 import { ProjectList } from './screens/ProjectList';
 import { Review } from './screens/Review';
-import { useWorkbench } from './store/workbench';
+import { useSelectedName, useWorkbench } from './store/workbench';
 
 const TABS = ['Overview', 'Import', 'Models', 'Mine', 'Review', 'Labels', 'Insights', 'Export'] as const;
 type Tab = (typeof TABS)[number];
@@ -41,6 +41,7 @@ export function App() {
   const problem = useWorkbench((s) => s.problem);
   const error = useWorkbench((s) => s.error);
   const selectedId = useWorkbench((s) => s.selectedId);
+  const projectName = useSelectedName();
   const [tab, setTab] = useState<Tab>('Overview');
   if (problem) {
     return (
@@ -79,6 +80,11 @@ export function App() {
         <ProjectList />
       </nav>
       <main className="content">
+        {projectName !== null && (
+          <p className="current-project" data-testid="current-project">
+            Project <strong>{projectName}</strong> · {tab}
+          </p>
+        )}
         {error && (
           <p className="error" role="alert">
             {error}

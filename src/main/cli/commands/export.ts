@@ -102,6 +102,12 @@ export async function exportCommand(opts: GlobalOptions, args: string[], values:
       ].join('\n'),
     );
     return EXIT.ok;
+  } catch (e) {
+    // On the command line, replacing an export is the --force option.
+    if (e instanceof ApiError && (e.details as { reason?: string } | undefined)?.reason === 'exists') {
+      throw new ApiError(e.code, `${e.message} with --force`, e.details);
+    }
+    throw e;
   } finally {
     await ctx.dispose();
   }

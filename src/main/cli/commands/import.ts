@@ -36,10 +36,15 @@ function describeMapping(m: ImportMapping): string {
 
 function summary(run: ImportRun): string {
   if (run.alreadyImported) return `Already imported as import #${run.id} (${n(run.rowsImported)} rows): nothing added.`;
-  const lines = [
-    `Import #${run.id} ${run.status}: ${n(run.rowsImported)} rows imported, ${n(run.examplesAdded)} new examples, ` +
-      `${n(run.rowsPresent)} already present, ${n(run.rowsRejected)} rejected.`,
-  ];
+  const refused = run.strict && run.status === 'failed' && run.rowsRejected > 0;
+  const lines = refused
+    ? [
+        `Import #${run.id} refused (--strict): ${n(run.rowsRejected)} row${run.rowsRejected === 1 ? '' : 's'} rejected, nothing imported.`,
+      ]
+    : [
+        `Import #${run.id} ${run.status}: ${n(run.rowsImported)} rows imported, ${n(run.examplesAdded)} new examples, ` +
+          `${n(run.rowsPresent)} already present, ${n(run.rowsRejected)} rejected.`,
+      ];
   if (run.resumedFromRecord > 0) lines.push(`Resumed after record ${n(run.resumedFromRecord)}.`);
   for (const r of run.firstRejects.slice(0, 10))
     lines.push(`  row ${r.row}${r.line ? ` (line ${r.line})` : ''}, ${r.field}: ${r.reason}`);

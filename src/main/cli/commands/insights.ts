@@ -1,5 +1,5 @@
-import type { Input } from '../../../shared/api/contract';
-import { ComparedMetricSchema } from '../../../shared/features/insights/contract';
+import type { Input, Output } from '../../../shared/api/contract';
+import { ComparedMetricSchema, LabelSourceSchema, parseInstant } from '../../../shared/features/insights/contract';
 import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
 import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
@@ -21,19 +21,93 @@ function window(raw: string | undefined, what: string): { from: number; to: numb
   return { from: day(from, what), to: day(to, what) };
 }
 
-/** `flywheel eval PROJECT [--champion A --challenger B] [--metric M] [--margin X] [--gate]` */
+type Evaluation = Output<'insights.eval'>;
+
+function margin(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const x = Number(raw);
+  if (!(x >= 0 && x <= 1)) throw new UsageError(`--${name} is a number between 0 and 1, e.g. 0.01`);
+  return x;
+}
+
+function instant(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const t = parseInstant(raw);
+  if (Number.isNaN(t)) throw new UsageError(`--${name} needs a date or ISO time, e.g. 2026-10-01`);
+  return t;
+}
+
+const SOURCE_NAMES = {
+  truth: 'imported ground truth',
+  curated: 'curated labels',
+  both: 'ground truth and curated labels',
+};
+
+function evaluationSetText(r: Evaluation): string[] {
+  const s = r.evaluationSet;
+  const window = s.from || s.to ? `, window ${s.from ?? '…'} – ${s.to ?? '…'} (to excluded)` : ', no time window';
+  const excluded = Object.entries({
+    'outside the window': s.excluded.outsideWindow,
+    'without a timestamp': s.excluded.noTimestamp,
+    'ground truth naming no class of the schema': s.excluded.truthUnmapped,
+    'curated labels mapping to no model class': s.excluded.curatedUnmapped,
+  })
+    .filter(([, n]) => n > 0)
+    .map(([what, n]) => `${n} ${what}`);
+  return [
+    `Evaluation set: ${SOURCE_NAMES[s.source]} (${s.sourceReason}), label schema v${r.schemaVersion}${window}`,
+    `  n=${s.n}: ${s.fromTruth} from ground truth, ${s.fromCurated} curated` +
+      (s.both > 0 ? `; ${s.both} have both, ${s.disagreeing} of them disagree` : '') +
+      (excluded.length > 0 ? `; excluded: ${excluded.join(', ')}` : ''),
+    ...r.notes.map((n) => `  note: ${n}`),
+  ];
+}
+
+const VERDICT_TEXT = { pass: 'passed', fail: 'FAILED', insufficient: 'INSUFFICIENT EVIDENCE' } as const;
+
+function comparisonText(c: NonNullable<Evaluation['comparison']>): string[] {
+  const m = c.mcnemar;
+  return [
+    `${c.challenger} (challenger) vs ${c.champion} (champion) on ${c.n} common examples ` +
+      `(${c.champion}: ${c.coverage.champion}, ${c.challenger}: ${c.coverage.challenger} of ${c.coverage.of} scored); ` +
+      `paired bootstrap stratified by label, ${c.samples} resamples, seed ${c.seed}`,
+    ...c.checks.map(
+      (x) =>
+        `  ${VERDICT_TEXT[x.verdict].padEnd(21)} ${(x.kind === 'primary' ? x.name : `recall ${x.name}`).padEnd(22)} ` +
+        `n=${String(x.n).padEnd(6)} ${f(x.challenger)} vs ${f(x.champion)}, difference ${f(x.diff)} ` +
+        `(95% CI ${f(x.lo)} to ${f(x.hi)}), margin ${x.higherIsBetter ? '−' : '+'}${x.margin}`,
+    ),
+    `  McNemar exact test (accuracy): ${m.championOnly} right only by the champion, ${m.challengerOnly} only by the challenger, p = ${m.pValue.toPrecision(3)}`,
+    `gate (margin ${c.margin}): ${VERDICT_TEXT[c.verdict]} — ${c.reason}`,
+  ];
+}
+
+/**
+ * `flywheel eval PROJECT [--champion A --challenger B] [--metric M] [--margin X] [--recall-margin X]
+ * [--source truth|curated|both] [--from DATE] [--to DATE] [--gate]`
+ */
 export async function evalCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
   const [project] = args;
   if (!project) throw new UsageError('eval needs PROJECT');
   const metric = ComparedMetricSchema.safeParse(values.metric ?? 'macroF1');
   if (!metric.success) throw new UsageError(`--metric is one of ${ComparedMetricSchema.options.join(', ')}`);
+  const source = values.source === undefined ? undefined : LabelSourceSchema.safeParse(values.source);
+  if (source && !source.success) throw new UsageError(`--source is one of ${LabelSourceSchema.options.join(', ')}`);
+  const from = instant(values.from, 'from');
+  const to = instant(values.to, 'to');
+  const gateMargin = margin(values.margin, 'margin');
+  const recallMargin = margin(values['recall-margin'], 'recall-margin');
   const input: Input<'insights.eval'> = {
     project: { project },
     metric: metric.data,
     ...(values.runs ? { modelRuns: values.runs.split(',').map(ref) } : {}),
     ...(values.champion ? { champion: ref(values.champion) } : {}),
     ...(values.challenger ? { challenger: ref(values.challenger) } : {}),
-    ...(values.margin ? { margin: Number(values.margin) } : {}),
+    ...(gateMargin !== undefined ? { margin: gateMargin } : {}),
+    ...(recallMargin !== undefined ? { recallMargin } : {}),
+    ...(source?.success ? { source: source.data } : {}),
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values['schema-version'] ? { schemaVersion: Number(values['schema-version']) } : {}),
   };
@@ -41,24 +115,30 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
   try {
     const r = await call('insights.eval', input, ctx);
     print(opts, r, () => {
-      const lines = [
-        `Curated labels under schema v${r.schemaVersion}${r.unmapped ? ` (${r.unmapped} map to no model class)` : ''}:`,
-      ];
+      const lines = evaluationSetText(r);
       for (const run of r.runs) {
         const line = (name: string, m: typeof run.all) =>
-          `  ${name.padEnd(14)} n=${String(m.n).padEnd(6)} accuracy ${f(m.accuracy)}  macro-F1 ${f(m.macroF1)}  ROC-AUC ${f(m.rocAuc)}  log loss ${f(m.logLoss)}  ECE ${f(m.ece)}`;
-        lines.push(run.name, line('all', run.all), line('random sample', run.randomSample), line('mined', run.mined));
-      }
-      const c = r.comparison;
-      if (c) {
+          `  ${name.padEnd(14)} n=${String(m.n).padEnd(6)} accuracy ${f(m.accuracy)}  macro-F1 ${f(m.macroF1)}  ROC-AUC ${f(m.rocAuc)}  log loss ${f(m.logLoss)}  Brier ${f(m.brier)}  ECE ${f(m.ece)}`;
+        const p = run.all.positiveRate;
         lines.push(
-          `${c.challenger} vs ${c.champion} on ${c.n} examples: ${c.metric} ${f(c.challengerValue)} vs ${f(c.championValue)}, ` +
-            `difference ${f(c.diff)} (95% CI ${f(c.lo)} to ${f(c.hi)}); gate (margin ${c.margin}): ${c.gatePassed ? 'passed' : 'FAILED'}`,
+          `${run.name} (scored ${run.coverage.scored} of ${run.coverage.of})`,
+          line('all', run.all),
+          line('random sample', run.randomSample),
+          line('mined', run.mined),
+          p
+            ? `  calibration    ECE of P(positive) ${f(run.all.ece)}; predicted positive ${f(p.predicted)} vs labeled positive ${f(p.labeled)} (mean P(positive) ${f(p.meanProbability)})`
+            : `  calibration    top-label ECE ${f(run.all.topLabelEce)}, class-wise ECE ${f(run.all.classwiseEce)}`,
         );
       }
+      if (r.comparison) lines.push(...comparisonText(r.comparison));
       return lines.join('\n');
     });
-    return values.gate && r.comparison && !r.comparison.gatePassed ? EXIT.gateFailed : EXIT.ok;
+    if (!values.gate || !r.comparison) return EXIT.ok;
+    return r.comparison.verdict === 'pass'
+      ? EXIT.ok
+      : r.comparison.verdict === 'fail'
+        ? EXIT.gateFailed
+        : EXIT.insufficient;
   } finally {
     await ctx.dispose();
   }

@@ -4,6 +4,7 @@ import {
   MINING_STRATEGY_NAMES,
   type MiningStrategyName,
 } from '../../../shared/features/mining';
+import type { MiningPreview } from '../../../shared/features/mining/contract';
 import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
 import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
@@ -57,6 +58,46 @@ function strategyOf(values: CliValues): Input<'mining.run'>['strategy'] {
   }
 }
 
+/** Unset: the strategy's default (on, except for random). */
+function dedupeOf(values: CliValues): { dedupe?: boolean } {
+  if (values.dedupe && values['keep-duplicates'])
+    throw new UsageError('--dedupe and --keep-duplicates contradict each other: give one');
+  if (values.dedupe) return { dedupe: true };
+  if (values['keep-duplicates']) return { dedupe: false };
+  return {};
+}
+
+const count = (x: number) => x.toLocaleString('en-US');
+
+function describePreview(p: MiningPreview): string {
+  const { min, max, all, selected } = p.histogram;
+  const width = (max - min) / all.length;
+  const most = Math.max(1, ...all);
+  const bins = all
+    .map((n, i) => ({ n, i }))
+    .filter(({ n }) => n > 0)
+    .reverse()
+    .map(({ n, i }) => {
+      const from = min + i * width;
+      const bar = '#'.repeat(Math.ceil((n / most) * 30));
+      return `  ${from.toFixed(3)}–${(from + width).toFixed(3)}  ${String(selected[i]).padStart(6)} of ${String(n).padEnd(7)} ${bar}`;
+    });
+  return [
+    `Dry run, nothing queued: ${p.strategy} over ${p.modelRuns.map((m) => m.name).join(' vs ')}: ` +
+      `${count(p.scanned)} scanned, ${count(p.eligible)} eligible, ${count(p.selected)} would be queued.`,
+    p.cutoff === null
+      ? 'Nothing would be queued.'
+      : `Cut-off priority ${p.cutoff.toFixed(4)} (the last item that would be queued); ` +
+        `${p.suppressedDuplicates} duplicates and ${p.suppressedByQuota} over quota left out; ${p.doublyLabeled} for two annotators.`,
+    ...(bins.length > 0
+      ? ['Priorities of the eligible examples (would be queued of all, per bin, highest first):']
+      : []),
+    ...bins,
+    ...(p.top.length > 0 ? ['Top items:'] : []),
+    ...p.top.slice(0, 10).map((i) => `  ${i.priority.toFixed(3)}  ${i.externalId}  ${i.reason}`),
+  ].join('\n');
+}
+
 /** `flywheel mine PROJECT --strategy S [options]` */
 export async function mineCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
   const [project] = args;
@@ -83,10 +124,17 @@ export async function mineCommand(opts: GlobalOptions, args: string[], values: C
     ...(share !== undefined ? { secondLabelShare: share } : {}),
     ...(seed !== undefined ? { seed } : {}),
     excludeLabeled: !values['include-labeled'],
-    dedupe: !values['keep-duplicates'],
+    ...dedupeOf(values),
+    // JSON readers get every selected item; people get the top ones.
+    listItems: opts.json,
   };
   const ctx = openCliContext(opts);
   try {
+    if (values['dry-run']) {
+      const p = await call('mining.preview', input, ctx);
+      print(opts, p, () => describePreview(p));
+      return EXIT.ok;
+    }
     const r = await call('mining.run', input, ctx);
     print(opts, r, () =>
       [

@@ -5,16 +5,37 @@ import type { CliValues } from '../index';
 import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
 
+/** `--classes a,b`: the model's classes in its column order. */
+function classList(value: string): string[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (names.length === 0) throw new UsageError('--classes needs the class names, separated by commas (e.g. ham,spam)');
+  return names;
+}
+
 function describeInput(m: InputMapping): string {
   if (m.kind === 'tokens') return `the text, through tokenizer.json, into ${m.inputIds} and ${m.attentionMask}`;
   return m.kind === 'text' ? `${m.input} ← the text` : `${m.input} ← the ${m.dim} features`;
 }
 
-/** `flywheel model add FILE --project P [--name N] [--version V]` and `flywheel models PROJECT` */
+/** `--version V` and `--model-version V` both name the model's version. */
+function modelVersion(values: CliValues): string | undefined {
+  const a = values.version;
+  const b = values['model-version'];
+  if (a !== undefined && b !== undefined && a !== b)
+    throw new UsageError(`--version ${a} and --model-version ${b} disagree: give one`);
+  return a ?? b;
+}
+
+/** `flywheel model add FILE --project P [--name N] [--version V] [--classes a,b]` and `flywheel models PROJECT` */
 export async function modelCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
-  const [sub, file] = args;
-  if (sub !== 'add' || !file) throw new UsageError('model add FILE --project NAME [--name N] [--version V]');
+  const [sub, file, ...extra] = args;
+  if (sub !== 'add' || !file || extra.length > 0)
+    throw new UsageError('model add FILE --project NAME [--name N] [--version V] [--classes a,b]');
   if (!values.project) throw new UsageError('model add needs --project NAME');
+  const version = modelVersion(values);
   const ctx = openCliContext(opts);
   try {
     const m = await call(
@@ -23,7 +44,8 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
         project: { project: values.project },
         path: file,
         ...(values.name ? { name: values.name } : {}),
-        ...(values['model-version'] ? { version: values['model-version'] } : {}),
+        ...(version ? { version } : {}),
+        ...(values.classes !== undefined ? { classes: classList(values.classes) } : {}),
       },
       ctx,
     );
@@ -32,6 +54,11 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
         `Model ${m.name}@${m.version} registered (sha256 ${m.sha256.slice(0, 16)}…).`,
         `  input: ${describeInput(m.inputMapping)}`,
         `  output: ${m.outputMapping.output} (${m.outputMapping.kind}, ${m.outputMapping.width} per example)`,
+        ...(m.outputMapping.modelClasses
+          ? [`  classes: ${m.outputMapping.modelClasses.join(', ')} (the model's column order)`]
+          : []),
+        ...(m.tokenizer ? [`  tokenizer: ${m.tokenizer}`] : []),
+        ...m.warnings.map((w) => `  warning: ${w}`),
       ].join('\n'),
     );
     return EXIT.ok;
@@ -87,6 +114,7 @@ export async function rescoreCommand(opts: GlobalOptions, args: string[], values
       resumedFrom: number;
       device: string;
       deviceNotes: string[];
+      tokenizer: string | null;
       rowsPerSecond: number;
     };
     print(opts, r, () =>
@@ -94,6 +122,7 @@ export async function rescoreCommand(opts: GlobalOptions, args: string[], values
         `Rescored ${r.rows.toLocaleString('en-US')} examples on ${r.device} (${Math.round(r.rowsPerSecond).toLocaleString('en-US')} rows/s) into model run #${r.modelRunId}` +
           (r.resumedFrom ? `, resuming after example #${r.resumedFrom}` : '') +
           '.',
+        ...(r.tokenizer ? [`  tokenizer: ${r.tokenizer}`] : []),
         ...r.deviceNotes.map((n) => `  not used: ${n}`),
       ].join('\n'),
     );

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
+import os from 'node:os';
+import { defaultDataDir } from '../../core/create-context';
+import { LOOPBACK_HOSTS, parsePublicHost, WILDCARD_HOSTS, type PublicHost } from '../../server/allowed-hosts';
 import { startHttpServer } from '../../server/http-server';
 import { loadOrCreateToken } from '../../server/token';
 import type { CliValues } from '../index';
 import { openCliContext, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export function rendererDir(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -20,24 +21,57 @@ export function rendererDir(): string {
   return path.resolve('out/renderer');
 }
 
+/** Where a browser on another machine opens the workbench (a port of 443 means a TLS proxy in front). */
+function publicOrigin(h: PublicHost, boundPort: number): string {
+  if (h.port === 443) return `https://${h.name}`;
+  if (h.port === 80) return `http://${h.name}`;
+  return `http://${h.name}:${h.port ?? boundPort}`;
+}
+
 export async function serveCommand(opts: GlobalOptions, values: CliValues): Promise<number> {
   const host = values.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host) && !values['allow-remote']) {
+  if (!LOOPBACK_HOSTS.has(host) && !values['allow-remote']) {
     throw new UsageError(
       `binding ${host} makes the workbench reachable from other machines: add --allow-remote (the access token is still required)`,
     );
   }
+  let publicHosts: PublicHost[];
+  try {
+    publicHosts = (values['public-host'] ?? []).map(parsePublicHost);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (WILDCARD_HOSTS.has(host) && publicHosts.length === 0) {
+    throw new UsageError(
+      `--host ${host} listens on every address, but a browser names this machine in its Host header and any ` +
+        `name not listed is refused (DNS rebinding): add --public-host NAME for each name or address browsers ` +
+        `use (e.g. --public-host ${os.hostname().toLowerCase()} --public-host 192.168.1.20)`,
+    );
+  }
   const port = values.port === undefined ? 4780 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
-  const ctx = openCliContext(opts);
-  const token = loadOrCreateToken(ctx.dataDir);
-  const server = await startHttpServer(ctx, { host, port, token, staticDir: rendererDir() });
+  // The token is the user's own, in their data folder, wherever --db points (perhaps a shared folder).
+  const token = loadOrCreateToken(defaultDataDir());
+  const ctx = openCliContext(opts, 'server');
+  let server: Awaited<ReturnType<typeof startHttpServer>>;
+  try {
+    server = await startHttpServer(ctx, { host, port, token, staticDir: rendererDir(), publicHosts });
+  } catch (e) {
+    await ctx.dispose();
+    throw e;
+  }
   const link = `${server.url}#token=${token}`;
+  const publicLinks = publicHosts.map((h) => `${publicOrigin(h, server.port)}/#token=${token}`);
   if (opts.json)
-    process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, link, database: ctx.store.path })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ url: server.url, port: server.port, link, publicLinks, database: ctx.store.path })}\n`,
+    );
   else
     process.stdout.write(
-      `Flywheel Workbench (browser mode) on ${server.url}\nDatabase: ${ctx.store.path}\nOpen: ${link}\nCtrl-C stops it.\n`,
+      `Flywheel Workbench (browser mode) on ${server.url}\nDatabase: ${ctx.store.path}\n` +
+        (WILDCARD_HOSTS.has(host) ? '' : `Open: ${link}\n`) +
+        publicLinks.map((l) => `Open from other machines: ${l}\n`).join('') +
+        'Ctrl-C stops it.\n',
     );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

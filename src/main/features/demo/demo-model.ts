@@ -19,6 +19,6 @@ export function writeDemoModel(ctx: Context, projectName: string, file: string):
   const bytes = new Uint8Array(features.buffer);
   rows.forEach((r, i) => bytes.set(r.features, i * dim * 4));
   const labels = Int32Array.from(rows, (r) => project.classes.indexOf(r.ground_truth));
-  fs.writeFileSync(file, trainSoftmax(features, labels, dim, project.classes.length));
+  fs.writeFileSync(file, trainSoftmax(features, labels, dim, project.classes.length, 200, project.classes));
   return { examples: rows.length };
 }

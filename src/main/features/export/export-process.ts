@@ -4,15 +4,18 @@ import { ApiError } from '../../../shared/api/errors';
 import { buildExport, previewExport } from './build-export';
 import { describeWriteError } from './export-process-errors';
 import type { ExportPlan, ExportWorkerMessage } from './plan';
+import { parentPort } from '../../core/parent-port';
+
+const host = parentPort<ExportPlan>();
 
 function send(message: ExportWorkerMessage): Promise<void> {
-  return new Promise((resolve) => process.send!(message, () => resolve()));
+  return new Promise((resolve) => host.send(message, resolve));
 }
 
 // The app or CLI that started this export is gone (killed): stop; its next export cleans up.
-process.once('disconnect', () => process.exit(1));
+host.onHostGone(() => process.exit(1));
 
-process.once('message', (plan: ExportPlan) => {
+host.onceMessage((plan) => {
   let last = 0;
   const progress = (phase: string, rowsDone: number, rowsTotal: number) => {
     const now = Date.now();
@@ -26,8 +29,5 @@ process.once('message', (plan: ExportPlan) => {
       const code = e instanceof ApiError ? e.code : 'internal';
       return send({ type: 'error', code, message: describeWriteError(e) });
     })
-    .finally(() => {
-      process.removeAllListeners('disconnect');
-      process.disconnect();
-    });
+    .finally(() => host.close());
 });

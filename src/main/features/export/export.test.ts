@@ -302,7 +302,10 @@ describe('dataset export', () => {
     expect(group.message).toMatch(/examples lack the group key/);
     const exists = await failure(exportNow({ name: 'jsonl' }));
     expect(exists.code).toBe('conflict');
-    expect(exists.message).toMatch(/already exists: choose another name or force/);
+    expect(exists.message).toMatch(
+      /an export named "jsonl" already exists .*: choose another name, or replace the existing export$/,
+    );
+    expect(exists.details).toMatchObject({ reason: 'exists', name: 'jsonl' });
     const outside = await failure(call('export.start', { project, dir: out, name: '../escape' }, ctx));
     expect(outside.code).toBe('invalid-input');
     fs.writeFileSync(path.join(dir, 'a-file'), 'x');

@@ -25,6 +25,15 @@ export function exportTarget(baseDir: string, name: string): { baseDir: string; 
 }
 
 /** Refuses an existing destination unless forced, and anything there that is a link. */
+/** An export of that name is there already: the caller may pick another name or ask to replace it. */
+function exportExists(finalPath: string): ApiError {
+  return new ApiError(
+    'conflict',
+    `an export named "${path.basename(finalPath)}" already exists (${finalPath}): choose another name, or replace the existing export`,
+    { reason: 'exists', name: path.basename(finalPath) },
+  );
+}
+
 export function checkDestination(finalPath: string, force: boolean): void {
   let stat: fs.Stats;
   try {
@@ -33,8 +42,7 @@ export function checkDestination(finalPath: string, force: boolean): void {
     return;
   }
   if (stat.isSymbolicLink()) throw new ApiError('bad-file', `${finalPath} is a link: refusing to write through it`);
-  if (!force)
-    throw new ApiError('conflict', `${finalPath} already exists: choose another name or force`, { reason: 'exists' });
+  if (!force) throw exportExists(finalPath);
 }
 
 const TEMP = (name: string) => new RegExp(`^\\.${name.replace(/[.]/g, '\\.')}\\.(tmp|old)-\\d+-[0-9a-f]+$`);
@@ -64,7 +72,7 @@ export function publish(tempDir: string, finalPath: string, force: boolean): voi
   fsyncDir(tempDir);
   let old: string | null = null;
   if (fs.existsSync(finalPath)) {
-    if (!force) throw new ApiError('conflict', `${finalPath} already exists: choose another name or force`);
+    if (!force) throw exportExists(finalPath);
     old = tempFolder(baseDir, path.basename(finalPath), 'old');
     fs.renameSync(finalPath, old);
   }

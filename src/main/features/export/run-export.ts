@@ -1,7 +1,7 @@
-import { fork } from 'node:child_process';
 import { ApiError, type ErrorCode } from '../../../shared/api/errors';
 import type { JobControl } from '../../core/jobs';
 import { builtEntry } from '../../core/entry-points';
+import { spawnHelper } from '../../core/spawn-helper';
 import type { ExportOutcome, ExportPlan, ExportPreview, ExportWorkerMessage } from './plan';
 import { recoverInterrupted } from './publish';
 import path from 'node:path';
@@ -12,12 +12,11 @@ export function runExportProcess<T extends ExportOutcome | ExportPreview = Expor
   control: JobControl,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(builtEntry('export-process'), [], {
-      serialization: 'advanced',
+    const child = spawnHelper<ExportWorkerMessage>(builtEntry('export-process'), {
       // A built entry: none of the parent's flags, such as a TypeScript loader under tsx or vitest,
       // which would cost the process and each of its threads a third of a second to start.
       execArgv: [],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      stderr: 'pipe',
     });
     // A preview writes nothing, and its name may be a real export's: nothing to clean up.
     const cleanUp = () => {
@@ -39,7 +38,7 @@ export function runExportProcess<T extends ExportOutcome | ExportPreview = Expor
       finish(() => reject(new ApiError('cancelled', 'export cancelled: nothing was written')));
     };
     control.signal.addEventListener('abort', onAbort);
-    child.on('message', (m: ExportWorkerMessage) => {
+    child.on('message', (m) => {
       if (m.type === 'progress') {
         const seconds = (Date.now() - started) / 1000;
         const rate = seconds > 0 ? m.rowsDone / seconds : 0;

@@ -12,7 +12,7 @@ import {
   type CsvRecord,
 } from './csv-scanner';
 import { PACKED_FEATURES, PACKED_SCORES } from '../../../shared/features/import/packed-columns';
-import { mappedFields, UNSAFE_KEYS, type FieldType } from './field-access';
+import { emptyCell, mappedFields, UNSAFE_KEYS, type FieldType } from './field-access';
 import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
 import { openSource } from './source-stream';
@@ -44,7 +44,7 @@ function cellValue(r: CsvRecord, c: Column): unknown {
 /**
  * A function that builds a row object with every mapped field in one object literal: one
  * fixed shape for every row, instead of growing each object key by key. Missing cells are
- * undefined, which validation treats as absent.
+ * undefined, which validation treats as absent (an empty text cell is "", not missing).
  */
 function rowFactory(keys: string[]): (values: unknown[]) => Record<string, unknown> {
   const body = keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ');
@@ -172,7 +172,7 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
     let k = 0;
     for (; k < columns.length; k++) {
       const c = columns[k]!;
-      values[k] = fieldIsEmpty(r, c.index) ? undefined : cellValue(r, c);
+      values[k] = fieldIsEmpty(r, c.index) ? emptyCell(c.type) : cellValue(r, c);
     }
     if (featureIndexes.length > 0) values[k++] = numbersOf(r, featureIndexes, featureValues);
     if (scoreIndexes.length > 0) values[k++] = numbersOf(r, scoreIndexes, scoreValues);

@@ -39,14 +39,23 @@ const asJson = (cell: string): unknown => {
   }
 };
 
-/** The converter of a text cell to its field's type; empty cells are missing (undefined). */
+/** The converter of a text cell to its field's type. */
 export function cellConverter(type: FieldType): (cell: string) => unknown {
   return type === 'string' ? asString : type === 'number' ? asNumber : asJson;
 }
 
+/**
+ * What an empty CSV cell holds: an empty string for a text field (as "" in JSONL or Parquet: an
+ * empty text is a text, an empty label is no label), missing for a number or a JSON value.
+ */
+export function emptyCell(type: FieldType): '' | undefined {
+  return type === 'string' ? '' : undefined;
+}
+
 /** Converts one text cell; undefined means "missing". NaN survives so validation can name it. */
 export function convertCell(cell: string | undefined, type: FieldType): unknown {
-  return cell === undefined || cell === '' ? undefined : cellConverter(type)(cell);
+  if (cell === undefined) return undefined;
+  return cell === '' ? emptyCell(type) : cellConverter(type)(cell);
 }
 
 /** A CSV row's mapped fields as the import converts them (a preview checks a sample with this). */

@@ -3,7 +3,8 @@ import type { ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
 import { guessMapping } from '../../../shared/features/import/guess-mapping';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
-import { createRowValidator } from '../../../shared/features/import/row-validator';
+import { classOrderWarning } from '../../../shared/features/import/class-order';
+import { importValidator } from '../../../shared/features/import/import-target';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
@@ -22,53 +23,24 @@ function featureNamesOf(m: ImportMapping): string[] | null {
   return Array.from({ length: f.dim }, (_, i) => `${f.field}[${i}]`);
 }
 
-/**
- * The project a log goes into: an existing one must agree with the mapping; a new one is made
- * from it (`created`), to be removed again if the import ends with nothing imported.
- */
-function targetProject(
-  ctx: Context,
-  target: { projectId: number } | { project: string },
-  mapping: ImportMapping,
-): { project: Project; created: boolean } {
-  const project =
-    'projectId' in target ? ctx.store.projects.byId(target.projectId) : ctx.store.projects.byName(target.project);
-  if (!project) {
-    if ('projectId' in target) throw new ApiError('not-found', `no project #${target.projectId}`);
-    const created = createProject(ctx, {
-      name: target.project,
-      taskType: mapping.taskType,
-      inputKind: mapping.inputKind,
-      classes: mapping.classes,
-      featureNames: featureNamesOf(mapping),
-    });
-    return { project: created, created: true };
+function newProject(ctx: Context, name: string, mapping: ImportMapping): Project {
+  return createProject(ctx, {
+    name,
+    taskType: mapping.taskType,
+    inputKind: mapping.inputKind,
+    classes: mapping.classes,
+    featureNames: featureNamesOf(mapping),
+  });
+}
+
+/** The existing project a log goes into, or null when the import makes a new one by that name. */
+function existingTarget(ctx: Context, target: { projectId: number } | { project: string }): Project | null {
+  if ('projectId' in target) {
+    const project = ctx.store.projects.byId(target.projectId);
+    if (!project) throw new ApiError('not-found', `no project #${target.projectId}`);
+    return project;
   }
-  if (project.taskType !== mapping.taskType) {
-    throw new ApiError(
-      'bad-mapping',
-      `project '${project.name}' is ${project.taskType}, the mapping says ${mapping.taskType}`,
-    );
-  }
-  if (project.inputKind !== mapping.inputKind) {
-    throw new ApiError(
-      'bad-mapping',
-      `project '${project.name}' has ${project.inputKind} inputs, the mapping says ${mapping.inputKind}`,
-    );
-  }
-  const missing = mapping.classes.filter((c) => !project.classes.includes(c));
-  const extra = project.classes.filter((c) => !mapping.classes.includes(c));
-  if (missing.length > 0 || extra.length > 0) {
-    throw new ApiError(
-      'bad-mapping',
-      `the mapping's classes (${mapping.classes.join(', ')}) differ from project '${project.name}' (${project.classes.join(', ')})` +
-        (missing.length ? `; unknown: ${missing.join(', ')}` : '') +
-        (extra.length ? `; missing: ${extra.join(', ')}` : ''),
-    );
-  }
-  const names = featureNamesOf(mapping);
-  if (names && !project.featureNames) ctx.store.projects.setFeatureNames(project.id, names);
-  return { project, created: false };
+  return ctx.store.projects.byName(target.project);
 }
 
 /**
@@ -83,6 +55,7 @@ function withoutCreatedProject(ctx: Context, project: Project, e: unknown): unkn
   return new ApiError('internal', (e as Error).message + note);
 }
 
+/** Starts (or resumes) the import job into `project`; `created`: this call made the project. */
 async function startImport(
   ctx: Context,
   input: ParsedInput<'import.start'>,
@@ -91,11 +64,8 @@ async function startImport(
   mapping: ImportMapping,
   created: boolean,
 ): Promise<{ jobId: string; importRunId: number | null }> {
-  try {
-    createRowValidator(mapping, project.classes);
-  } catch (e) {
-    throw new ApiError('bad-mapping', (e as Error).message);
-  }
+  const names = featureNamesOf(mapping);
+  if (names && !project.featureNames) ctx.store.projects.setFeatureNames(project.id, names);
   if (input.saveMappingAs) ctx.store.projects.saveMapping(project.id, input.saveMappingAs, mapping);
   const req: ImportRequest = {
     project,
@@ -159,18 +129,23 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       fieldsDropped = guess.fieldsDropped;
     }
     const sampleRejects = [];
+    let mappingProblem: string | null = null;
+    let classOrder: string | null = null;
+    let rowsChecked = 0;
     if (mapping) {
+      const fields = mappedFields(mapping);
+      const rows = sample.cells ? sample.cells.map((c) => convertCells(c, fields)) : sample.rows;
+      rowsChecked = rows.length;
       try {
-        const validate = createRowValidator(mapping, project?.classes ?? mapping.classes);
-        const fields = mappedFields(mapping);
-        const rows = sample.cells ? sample.cells.map((c) => convertCells(c, fields)) : sample.rows;
+        const validate = importValidator(mapping, project);
         for (const [i, row] of rows.entries()) {
           const r = validate(row);
           if (!r.ok) sampleRejects.push({ row: i + 1, line: null, field: r.problem.field, reason: r.problem.reason });
         }
       } catch (e) {
-        notes.push((e as Error).message);
+        mappingProblem = (e as Error).message;
       }
+      classOrder = classOrderWarning(mapping, rows);
     }
     return {
       path: file.path,
@@ -183,6 +158,9 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       notes,
       fieldsDropped,
       sampleRejects,
+      rowsChecked,
+      mappingProblem,
+      classOrderWarning: classOrder,
       savedMapping,
     };
   },
@@ -190,13 +168,21 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
   'import.start': async (input, ctx) => {
     const mapping = ImportMappingSchema.parse(input.mapping);
     const file = sniffFile(input.path);
-    const { project, created } = targetProject(ctx, input, mapping);
+    const existing = existingTarget(ctx, input);
     try {
-      return await startImport(ctx, input, file, project, mapping, created);
+      importValidator(mapping, existing);
     } catch (e) {
-      throw created ? withoutCreatedProject(ctx, project, e) : e;
+      throw new ApiError('bad-mapping', (e as Error).message);
+    }
+    if (existing) return startImport(ctx, input, file, existing, mapping, false);
+    const project = newProject(ctx, 'project' in input ? input.project : '', mapping);
+    try {
+      return await startImport(ctx, input, file, project, mapping, true);
+    } catch (e) {
+      throw withoutCreatedProject(ctx, project, e);
     }
   },
+
   'import.runs': ({ projectId }, ctx) => ctx.store.importRuns.forProject(projectId).map((r) => toImportRun(r)),
 
   'import.discard': ({ importRunId }, ctx) => {

@@ -316,6 +316,57 @@ describe('import: bad rows are rejected by name, good rows still import', () => 
       expectClose(stored.get(String(rows[i]!['id']))!.scores, rows[i]!['scores'] as number[]);
   });
 
+  it('empty text, metadata and label cells in a CSV import as the same rows JSONL gives ("" and no label)', async () => {
+    const rows: Record<string, unknown>[] = good(8).map((r, i) => ({
+      ...r,
+      text: i % 3 === 0 ? '' : r['text'],
+      truth: i % 2 === 0 ? '' : SENTIMENT[i % 3],
+      region: i % 4 === 1 ? '' : `r${i}`,
+    }));
+    const header = 'id,text,p_negative,p_neutral,p_positive,predicted_label,truth,region,model,model_version';
+    const lines = rows.map((r) => {
+      const s = r['scores'] as number[];
+      const text = r['text'] === '' ? '' : `"${String(r['text'])}"`;
+      const cells = [
+        r['id'],
+        text,
+        ...s,
+        r['predicted_label'],
+        r['truth'],
+        r['region'],
+        r['model'],
+        r['model_version'],
+      ];
+      return cells.join(',');
+    });
+    const csvFile = path.join(dir, 'empty-cells.csv');
+    fs.writeFileSync(csvFile, [header, ...lines].join('\n') + '\n');
+    const jsonlFile = writeJsonl(path.join(dir, 'empty-cells.jsonl'), rows);
+    const extra = { groundTruth: 'truth', metadata: ['region'] };
+    const stored = async (file: string, mapping: ImportMappingInput) => {
+      const c = freshContext();
+      const { status, run } = await importFile(c, file, mapping);
+      expect(status.error).toBeUndefined();
+      expect(run).toMatchObject({ status: 'done', rowsImported: 8, rowsRejected: 0 });
+      const examples = c.store.db
+        .prepare('SELECT external_id, text, metadata, ground_truth FROM examples ORDER BY external_id')
+        .all();
+      await c.dispose();
+      ctx = null;
+      return examples;
+    };
+    const fromCsv = await stored(csvFile, { ...csvMapping(), ...extra });
+    const fromJsonl = await stored(jsonlFile, sentimentMapping({ timestamp: undefined, ...extra }));
+    expect(fromCsv).toEqual(fromJsonl);
+    expect(fromCsv).toContainEqual({ external_id: 'ex-0', text: '', metadata: '{"region":"r0"}', ground_truth: null });
+    expect(fromCsv).toContainEqual({
+      external_id: 'ex-1',
+      text: 'review number 1 about something',
+      metadata: '{"region":""}',
+      ground_truth: 'neutral',
+    });
+  });
+
   it('probabilities outside [0, 1] are rejected on the scores field', async () => {
     const file = writeJsonl(path.join(dir, 'out-of-range.jsonl'), [
       ...good(2),
@@ -441,6 +492,60 @@ describe('import: odd but valid files', () => {
     expect(checked.mapping).toMatchObject({ text: 'no_such_field' });
     expect(checked.sampleRejects).toHaveLength(5);
     expect(checked.sampleRejects[0]).toMatchObject({ row: 1, field: 'no_such_field' });
+  });
+
+  it('checking a mapping runs the checks the import runs: what the import refuses, the check names in the same words', async () => {
+    const file = writeJsonl(path.join(dir, 'checked.jsonl'), good(20));
+    const c = freshContext();
+    const { run } = await importFile(c, file, sentimentMapping());
+    expect(run.rowsImported).toBe(20);
+    // A 2-class mapping of this 3-score log, into the 3-class project the log filled.
+    const twoClasses = ImportMappingSchema.parse(
+      sentimentMapping({ taskType: 'binary', classes: ['negative', 'positive'] }),
+    );
+    const checked = await call('import.preview', { path: file, project: 'p', mapping: twoClasses }, c);
+    expect(checked.mappingProblem).toBe("project 'p' is multiclass, the mapping says binary");
+    const refused = await call('import.start', { path: file, project: 'p', mapping: twoClasses }, c).catch(
+      (e: unknown) => e as ApiError,
+    );
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).message).toBe(checked.mappingProblem);
+    // Into a new project, the same mapping fails on every row: more scores than classes.
+    const fresh = await call('import.preview', { path: file, project: 'new', mapping: twoClasses }, c);
+    expect(fresh.mappingProblem).toBeNull();
+    expect(fresh.sampleRejects).toHaveLength(20);
+    expect(fresh.sampleRejects[0]!.reason).toBe("more scores than the mapping's 2 classes (negative, positive)");
+    // Score columns must match the classes in number; the check and the import say so alike.
+    const columns = ImportMappingSchema.parse(
+      sentimentMapping({
+        classes: ['negative', 'positive'],
+        taskType: 'binary',
+        scores: { kind: 'columns', columns: ['p_negative', 'p_neutral', 'p_positive'] },
+      }),
+    );
+    const columnCheck = await call('import.preview', { path: file, project: 'other', mapping: columns }, c);
+    expect(columnCheck.mappingProblem).toBe(
+      "the mapping reads 3 score columns for 2 classes (negative, positive): give one column per class, or one column with the probability of 'positive'",
+    );
+    const columnStart = await call('import.start', { path: file, project: 'other', mapping: columns }, c).catch(
+      (e: unknown) => e as ApiError,
+    );
+    expect((columnStart as ApiError).message).toBe(columnCheck.mappingProblem);
+    expect(c.store.projects.byName('other'), 'a refused import makes no project').toBeNull();
+  });
+
+  it('checking a mapping warns when the logged predicted labels contradict its class order', async () => {
+    const file = writeJsonl(path.join(dir, 'order.jsonl'), good(20));
+    const c = freshContext();
+    const guessed = await call('import.preview', { path: file, project: 'p' }, c);
+    expect(guessed.classOrderWarning).toBeNull();
+    const reversed = { ...guessed.mapping!, classes: [...guessed.mapping!.classes].reverse() };
+    const checked = await call('import.preview', { path: file, project: 'p', mapping: reversed }, c);
+    expect(checked.sampleRejects).toEqual([]);
+    expect(checked.rowsChecked).toBe(20);
+    expect(checked.classOrderWarning).toMatch(
+      /^In \d+ of 20 rows the highest score is not the logged predicted label; the class order may be reversed: try negative, neutral, positive$/,
+    );
   });
 
   it('a UTF-8 BOM at the start of a CSV file is ignored', async () => {
@@ -910,7 +1015,8 @@ describe('import: --strict', () => {
     expect(status.state).toBe('failed');
     expect(status.error?.code).toBe('rejected-rows');
     expect(status.error?.message).toMatch(/strict import refused strict\.jsonl: row 4, field 'predicted_label'/);
-    expect(run).toMatchObject({ status: 'failed', strict: true, rowsImported: 0 });
+    // The run counts every bad row it found, though it stored none of them.
+    expect(run).toMatchObject({ status: 'failed', strict: true, rowsImported: 0, rowsRejected: 3 });
     expectProjectRemoved(c);
     expect(c.store.db.prepare('SELECT count(*) FROM examples').pluck().get()).toBe(0);
     expect(run.rejectsPath).not.toBeNull();

@@ -226,6 +226,8 @@ export async function runImport(
   const started = Date.now();
   let failure: ApiError | null = null;
   let firstStrictReject: SourceReject | null = null;
+  /** Bad rows a strict import listed after it stopped storing: no checkpoint counted them. */
+  let strictRejects = 0;
   // JSONL and CSV parsers hash the bytes as they read them; DuckDB reads Parquet files itself.
   const hasher = req.file.format === 'parquet' ? new FileHasher(req.file.path) : null;
   const hashStep = req.batchRows * 1024; // a little more than a batch of typical rows
@@ -246,6 +248,7 @@ export async function runImport(
         // Strict: keep reading to report every bad row, but store nothing more.
         firstStrictReject ??= message.rejects[0] ?? null;
         rejects.append(message.rejects);
+        strictRejects += message.rejects.length;
       } else {
         const outcome = writer.writeBatch(message.batch, message.recordsEnd, message.rejects, (r) => rejects.append(r));
         if (req.strict && outcome.rejects.length > 0) firstStrictReject ??= outcome.rejects[0]!;
@@ -288,7 +291,7 @@ export async function runImport(
   }
 
   if (failure) {
-    runs.abandon(runRow.id, failure.code === 'cancelled' ? 'cancelled' : 'failed', failure.message);
+    runs.abandon(runRow.id, failure.code === 'cancelled' ? 'cancelled' : 'failed', failure.message, strictRejects);
     const ended = runs.get(runRow.id)!;
     throw new ApiError(failure.code, failure.message, toImportRun(ended, { resumedFromRecord: skipRecords }));
   }

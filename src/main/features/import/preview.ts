@@ -1,7 +1,7 @@
-import { fork } from 'node:child_process';
 import path from 'node:path';
 import { ApiError } from '../../../shared/api/errors';
 import { builtEntry } from '../../core/entry-points';
+import { spawnHelper } from '../../core/spawn-helper';
 import { CsvScanner, fieldText, type CsvRecord } from './csv-scanner';
 import type { SniffResult } from './sniff';
 
@@ -87,12 +87,11 @@ function sampleCsv(file: SniffResult, n: number): Sample {
 /** Parquet is read by DuckDB in a child process, like the import itself. */
 function sampleParquet(file: SniffResult, n: number): Promise<Sample> {
   return new Promise((resolve, reject) => {
-    const child = fork(builtEntry('parquet-reader'), [], {
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    const child = spawnHelper<{ type: 'sample'; sample?: Sample; error?: string }>(builtEntry('parquet-reader'), {
+      stderr: 'ignore',
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), SAMPLE_TIMEOUT_MS);
-    child.once('message', (m: { type: 'sample'; sample?: Sample; error?: string }) => {
+    child.once('message', (m) => {
       clearTimeout(timer);
       child.kill();
       if (m.sample) resolve(m.sample);

@@ -1,43 +1,15 @@
 import type { Output, ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
-import { classificationReport, compareRuns, gateFails } from '../../../shared/features/insights';
-import { currentLabels } from '../../../shared/features/labels';
-import { classLabelIds } from '../../../shared/features/labels/from-classes';
-import type { Project } from '../../../shared/features/projects/contract';
+import { calibration, classificationReport, runGate, type GateResult } from '../../../shared/features/insights';
 import type { Context } from '../../core/context';
 import type { ModelRunRow } from '../../store/mining';
-import { derivationOptions } from '../labels/derivation';
 import { resolveModelRun, runLabel } from '../mining/model-runs';
 import { resolveProject } from '../projects/handlers';
+import { evaluationSet } from './eval-set';
 
 type EvalOutput = Output<'insights.eval'>;
 type Report = EvalOutput['runs'][number]['all'];
-
-/** Curated labels as class indexes: every example whose label is agreed or adjudicated. */
-function curatedTruth(ctx: Context, project: Project, version: number | undefined) {
-  const versions = ctx.store.labelSchemas.all(project.id);
-  const schema = version === undefined ? versions.at(-1) : versions.find((v) => v.version === version);
-  if (!schema)
-    throw new ApiError('not-found', `project '${project.name}' has no label schema version ${version ?? ''}`.trim());
-  const classLabels = classLabelIds(
-    project.classes,
-    versions.filter((v) => v.version <= schema.version),
-  );
-  const classOf = new Map<string, number>();
-  classLabels.forEach((id, c) => id !== null && classOf.set(id, c));
-  const options = { ...derivationOptions(project, schema), schemaVersionId: schema.id };
-  const truth = new Map<number, number>();
-  let unmapped = 0;
-  for (const [exampleId, { events }] of ctx.store.labelEvents.byExample(project.id)) {
-    const r = currentLabels(events, options).resolution;
-    if (r.status !== 'agreed' && r.status !== 'adjudicated') continue;
-    const c = r.labels.length === 1 ? classOf.get(r.labels[0]!) : undefined;
-    if (c === undefined) unmapped++;
-    else truth.set(exampleId, c);
-  }
-  const labels = project.classes.map((name, c) => classLabels[c] ?? name);
-  return { schema, truth, unmapped, labels };
-}
+type Comparison = NonNullable<EvalOutput['comparison']>;
 
 /** One run's probabilities (k per example, binary expanded to [1 − p, p]) for the examples it scored. */
 function runProbabilities(ctx: Context, run: ModelRunRow, examples: Map<number, number>, k: number) {
@@ -58,13 +30,17 @@ function runProbabilities(ctx: Context, run: ModelRunRow, examples: Map<number, 
 
 function report(labels: string[], truth: Int32Array, probs: Float64Array, k: number): Report {
   const r = classificationReport(truth, probs, k);
+  const cal = calibration(truth, probs, k);
   return {
     n: r.n,
     accuracy: r.accuracy,
     macroF1: r.macroF1,
     rocAuc: r.rocAuc,
     logLoss: r.logLoss,
-    ece: r.ece,
+    brier: r.brier,
+    ece: cal.ece,
+    topLabelEce: cal.topLabelEce,
+    classwiseEce: cal.classwiseEce,
     perClass: r.perClass.map((c) => ({
       label: labels[c.cls] ?? String(c.cls),
       precision: c.precision,
@@ -72,8 +48,18 @@ function report(labels: string[], truth: Int32Array, probs: Float64Array, k: num
       f1: c.f1,
       support: c.support,
       predicted: c.predicted,
+      ece: cal.perClassEce[c.cls] ?? null,
     })),
-    reliability: r.reliability,
+    reliabilityBasis: cal.basis,
+    reliability: cal.bins,
+    positiveRate:
+      k === 2
+        ? {
+            predicted: r.n > 0 ? cal.predictedRate[1]! : null,
+            labeled: r.n > 0 ? cal.labeledRate[1]! : null,
+            meanProbability: r.n > 0 ? cal.meanProbability[1]! : null,
+          }
+        : null,
     confusion: r.confusion,
   };
 }
@@ -95,20 +81,26 @@ function subset(
   return { truth: Int32Array.from(t), probs: Float64Array.from(p) };
 }
 
+/** The verdict in one sentence, naming the check that decided it. */
+function verdictReason(g: GateResult): string {
+  const primary = g.checks[0]!;
+  if (g.verdict === 'pass') {
+    return `passed: ${primary.name} ${primary.reason}; every class's recall within its margin`;
+  }
+  const decisive = g.checks.filter((c) => c.verdict === g.verdict);
+  const what = decisive
+    .map((c) => (c.kind === 'primary' ? `${c.name}: ${c.reason}` : `recall of ${c.name}: ${c.reason}`))
+    .join('; ');
+  return g.verdict === 'fail' ? `failed: ${what}` : `insufficient evidence: ${what}`;
+}
+
 export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): EvalOutput {
   const project = resolveProject(ctx, input.project);
   if (project.taskType === 'multilabel')
     throw new ApiError('invalid-input', `eval covers binary and multiclass projects; '${project.name}' is multilabel`);
-  const { schema, truth, unmapped, labels } = curatedTruth(ctx, project, input.schemaVersion);
-  if (truth.size === 0) {
-    throw new ApiError(
-      'conflict',
-      `project '${project.name}' has no curated labels under schema v${schema.version} to evaluate on`,
-      {
-        reason: 'no-labels',
-      },
-    );
-  }
+  const set = evaluationSet(ctx, project, input);
+  const { truth, labels } = set;
+  const notes = [...set.notes];
   const available = ctx.store.mining.modelRuns(project.id);
   if (available.length === 0) throw new ApiError('conflict', `project '${project.name}' has no model runs to evaluate`);
   const runs = input.modelRuns ? input.modelRuns.map((r) => resolveModelRun(project, available, r)) : available;
@@ -121,6 +113,9 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
   const out: EvalOutput['runs'] = runs.map((run) => {
     const { ids, probs } = runProbabilities(ctx, run, truth, k);
     scored.set(run.id, { ids, probs });
+    if (ids.length < truth.size) {
+      notes.push(`${runLabel(run)} scored ${ids.length} of the ${truth.size} examples; its report rests on those`);
+    }
     const part = (keep: (id: number) => boolean) => {
       const s = subset(ids, probs, k, truth, keep);
       return report(labels, s.truth, s.probs, k);
@@ -128,48 +123,100 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
     return {
       modelRunId: run.id,
       name: runLabel(run),
+      coverage: { scored: ids.length, of: truth.size },
       all: part(() => true),
       randomSample: part(isRandom),
       mined: part(isMined),
     };
   });
 
-  let comparison: EvalOutput['comparison'] = null;
+  let comparison: Comparison | null = null;
   if (available.length >= 2 || (input.champion && input.challenger)) {
     const champion = input.champion ? resolveModelRun(project, available, input.champion) : available.at(-2)!;
     const challenger = input.challenger ? resolveModelRun(project, available, input.challenger) : available.at(-1)!;
-    const a = scored.get(champion.id) ?? runProbabilities(ctx, champion, truth, k);
-    const b = scored.get(challenger.id) ?? runProbabilities(ctx, challenger, truth, k);
-    const rowOfB = new Map(b.ids.map((id, i) => [id, i]));
-    const t: number[] = [];
-    const pa: number[] = [];
-    const pb: number[] = [];
-    a.ids.forEach((id, i) => {
-      const j = rowOfB.get(id);
-      if (j === undefined) return;
-      t.push(truth.get(id)!);
-      for (let c = 0; c < k; c++) {
-        pa.push(a.probs[i * k + c]!);
-        pb.push(b.probs[j * k + c]!);
-      }
-    });
-    const c = compareRuns(Int32Array.from(t), Float64Array.from(pa), Float64Array.from(pb), k, input.metric, {
-      samples: input.samples,
-      seed: input.seed,
-    });
-    comparison = {
-      champion: runLabel(champion),
-      challenger: runLabel(challenger),
-      metric: input.metric,
-      n: t.length,
-      championValue: c.champion,
-      challengerValue: c.challenger,
-      diff: c.diff,
-      lo: c.lo,
-      hi: c.hi,
-      margin: input.margin,
-      gatePassed: c.diff !== null && !gateFails(c, input.margin),
-    };
+    if (champion.id === challenger.id) {
+      throw new ApiError(
+        'invalid-input',
+        `champion and challenger are the same model run (${runLabel(champion)}): name two different runs`,
+      );
+    }
+    comparison = compare(ctx, { champion, challenger, truth, labels, k, input, scored, notes });
   }
-  return { schemaVersion: schema.version, labels, unmapped, runs: out, comparison };
+  return {
+    schemaVersion: set.schemaVersion,
+    labels,
+    unmapped: set.info.excluded.curatedUnmapped,
+    evaluationSet: set.info,
+    notes,
+    runs: out,
+    comparison,
+  };
+}
+
+interface CompareArgs {
+  champion: ModelRunRow;
+  challenger: ModelRunRow;
+  truth: Map<number, number>;
+  labels: string[];
+  k: number;
+  input: ParsedInput<'insights.eval'>;
+  scored: Map<number, { ids: number[]; probs: Float64Array }>;
+  notes: string[];
+}
+
+/** Champion vs challenger on the examples both scored: the gate and McNemar's test. */
+function compare(ctx: Context, a: CompareArgs): Comparison {
+  const { truth, k, input } = a;
+  const pa = a.scored.get(a.champion.id) ?? runProbabilities(ctx, a.champion, truth, k);
+  const pb = a.scored.get(a.challenger.id) ?? runProbabilities(ctx, a.challenger, truth, k);
+  const rowOfB = new Map(pb.ids.map((id, i) => [id, i]));
+  const t: number[] = [];
+  const ca: number[] = [];
+  const cb: number[] = [];
+  pa.ids.forEach((id, i) => {
+    const j = rowOfB.get(id);
+    if (j === undefined) return;
+    t.push(truth.get(id)!);
+    for (let c = 0; c < k; c++) {
+      ca.push(pa.probs[i * k + c]!);
+      cb.push(pb.probs[j * k + c]!);
+    }
+  });
+  const n = t.length;
+  if (n < truth.size) {
+    a.notes.push(
+      `the comparison rests on the ${n} of ${truth.size} examples both runs scored ` +
+        `(${runLabel(a.champion)}: ${pa.ids.length}, ${runLabel(a.challenger)}: ${pb.ids.length})`,
+    );
+  }
+  const g = runGate(Int32Array.from(t), Float64Array.from(ca), Float64Array.from(cb), k, {
+    metric: input.metric,
+    margin: input.margin,
+    recallMargin: input.recallMargin,
+    samples: input.samples,
+    seed: input.seed,
+    labels: a.labels,
+  });
+  const primary = g.checks[0]!;
+  return {
+    champion: runLabel(a.champion),
+    challenger: runLabel(a.challenger),
+    metric: input.metric,
+    n,
+    coverage: { champion: pa.ids.length, challenger: pb.ids.length, of: truth.size },
+    championValue: primary.champion,
+    challengerValue: primary.challenger,
+    diff: primary.diff,
+    lo: primary.lo,
+    hi: primary.hi,
+    margin: input.margin,
+    recallMargin: input.recallMargin,
+    samples: input.samples,
+    seed: input.seed,
+    verdict: g.verdict,
+    gatePassed: g.verdict === 'pass',
+    reason: verdictReason(g),
+    checks: g.checks,
+    mcnemar: g.mcnemar,
+  };
 }

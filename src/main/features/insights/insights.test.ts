@@ -45,7 +45,8 @@ afterAll(async () => {
 
 describe('evaluation', () => {
   it('reports every run on all, random-sample and mined labels, and compares champion and challenger', async () => {
-    const r = await call('insights.eval', { project }, ctx);
+    const r = await call('insights.eval', { project, source: 'curated' }, ctx);
+    expect(r.evaluationSet).toMatchObject({ source: 'curated', sourceReason: 'asked for: curated' });
     expect(r.labels).toEqual(['negative', 'neutral', 'positive']);
     expect(r.runs.map((x) => x.name)).toEqual(['sentiment-clf@v1', 'sentiment-clf@v2']);
     const [v1, v2] = r.runs;
@@ -61,14 +62,26 @@ describe('evaluation', () => {
     expect(r.comparison).toMatchObject({
       champion: 'sentiment-clf@v1',
       challenger: 'sentiment-clf@v2',
+      verdict: 'pass',
       gatePassed: true,
     });
     expect(r.comparison!.lo!).toBeGreaterThan(0);
+    // the demo logs carry ground truth for some examples: without --source, eval judges on those
+    const truth = await call('insights.eval', { project }, ctx);
+    expect(truth.evaluationSet.source).toBe('truth');
+    expect(truth.evaluationSet.fromCurated).toBe(0);
+    expect(truth.evaluationSet.n).toBe(truth.evaluationSet.fromTruth);
+    expect(truth.evaluationSet.n).toBeGreaterThan(100);
   });
 
   it('fails the gate when the challenger is worse, with exit code 6 from the CLI', async () => {
-    const worse = await call('insights.eval', { project, champion: 'v2', challenger: 'v1', metric: 'accuracy' }, ctx);
+    const worse = await call(
+      'insights.eval',
+      { project, champion: 'v2', challenger: 'v1', metric: 'accuracy', source: 'curated' },
+      ctx,
+    );
     expect(worse.comparison!.gatePassed).toBe(false);
+    expect(worse.comparison!.verdict).toBe('fail');
     expect(worse.comparison!.hi!).toBeLessThan(0);
     const cli = spawnSync(
       process.execPath,
@@ -82,6 +95,8 @@ describe('evaluation', () => {
         'v2',
         '--challenger',
         'v1',
+        '--source',
+        'curated',
         '--gate',
       ],
       { encoding: 'utf8' },
@@ -91,9 +106,11 @@ describe('evaluation', () => {
   });
 
   it('refuses a project without curated labels', async () => {
-    const e = await failure(call('insights.eval', { project: { project: 'spam' } }, ctx));
+    const e = await failure(call('insights.eval', { project: { project: 'spam' }, source: 'curated' }, ctx));
     expect(e.code).toBe('conflict');
-    expect(e.message).toMatch(/no curated labels under schema v1/);
+    expect(e.message).toBe(
+      "project 'spam' has no curated labels under schema v1 to evaluate on (it has imported ground truth: --source truth)",
+    );
   });
 });
 

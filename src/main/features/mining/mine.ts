@@ -19,7 +19,13 @@ import { resolveProject } from '../projects/handlers';
 import { chooseModelRuns, runLabel } from './model-runs';
 import { rank } from './rank';
 
-type Request = ParsedInput<'mining.run'>;
+/** A request with its defaults settled: duplicate suppression follows the strategy unless asked. */
+type Asked = ParsedInput<'mining.run'>;
+type Request = Asked & { dedupe: boolean };
+
+function settle(req: Asked): Request {
+  return { ...req, dedupe: req.dedupe ?? req.strategy.strategy !== 'random' };
+}
 
 interface Loaded {
   runs: ModelRunRow[];
@@ -65,7 +71,7 @@ export function loadAligned(ctx: Context, project: Project, runs: ModelRunRow[])
 }
 
 /** Marks rows ineligible by example id: filters, labeled examples, items no longer pending. */
-function applyFilters(ctx: Context, project: Project, req: Request, loaded: Loaded, schemaVersionId: number | null) {
+function applyFilters(ctx: Context, project: Project, req: Asked, loaded: Loaded, schemaVersionId: number | null) {
   const { base, eligible } = loaded;
   const maxId = ctx.store.mining.maxExampleId();
   const blocked = new Uint8Array(maxId + 1);
@@ -273,7 +279,7 @@ function reasonInput(
 }
 
 /** Scores, filters and ranks; the part of a mining run that reads every prediction. */
-export function rankRows(ctx: Context, project: Project, req: Request, runs: ModelRunRow[]) {
+export function rankRows(ctx: Context, project: Project, req: Asked, runs: ModelRunRow[]) {
   const t0 = performance.now();
   const loaded = loadAligned(ctx, project, runs);
   const latest = ctx.store.labelSchemas.latest(project.id);
@@ -303,7 +309,8 @@ export function rankRows(ctx: Context, project: Project, req: Request, runs: Mod
 }
 
 /** Everything a mining run decides before it writes: the ranking and the items it would queue. */
-function decide(ctx: Context, req: Request) {
+function decide(ctx: Context, asked: Asked) {
+  const req = settle(asked);
   const project = resolveProject(ctx, req.project);
   const strategy = req.strategy;
   if (binaryOnly(strategy.strategy) && project.taskType !== 'binary') {
@@ -328,18 +335,34 @@ function decide(ctx: Context, req: Request) {
     reason: reasonFor(reasonInput(strategy, project, loaded, row, truth)),
     labelsWanted: req.secondLabelShare > 0 && rng() / 2 ** 32 < req.secondLabelShare ? 2 : 1,
   }));
-  const top = items.slice(0, 20).map((i) => ({
-    externalId: picked.candidates.get(i.exampleId)?.external_id ?? '',
-    priority: i.priority,
-    reason: i.reason,
-    labelsWanted: i.labelsWanted,
-  }));
-  return { project, runs, loaded, priority, picked, items, top, loadMs, rankMs, selectMs: performance.now() - t2 };
+  const described = (list: typeof items) =>
+    list.map((i) => ({
+      externalId: picked.candidates.get(i.exampleId)?.external_id ?? '',
+      priority: i.priority,
+      reason: i.reason,
+      labelsWanted: i.labelsWanted,
+    }));
+  const top = described(items.slice(0, 20));
+  const listed = req.listItems ? { items: described(items) } : {};
+  return {
+    req,
+    project,
+    runs,
+    loaded,
+    priority,
+    picked,
+    items,
+    top,
+    listed,
+    loadMs,
+    rankMs,
+    selectMs: performance.now() - t2,
+  };
 }
 
 /** What a mining run would queue, and how the priorities of the eligible examples are spread. */
-export function previewMining(ctx: Context, req: Request, bins: number): MiningPreview {
-  const { runs, loaded, priority, picked, items, top } = decide(ctx, req);
+export function previewMining(ctx: Context, asked: Asked, bins: number): MiningPreview {
+  const { req, runs, loaded, priority, picked, items, top, listed } = decide(ctx, asked);
   const eligible = loaded.eligible;
   let min = Infinity;
   let max = -Infinity;
@@ -373,11 +396,12 @@ export function previewMining(ctx: Context, req: Request, bins: number): MiningP
     cutoff: items.length > 0 ? items[items.length - 1]!.priority : null,
     histogram: { min: min <= max ? min : 0, max: min <= max ? max : 0, all, selected: chosen },
     top,
+    ...listed,
   };
 }
 
-export function mine(ctx: Context, req: Request): MiningResult {
-  const { project, runs, loaded, picked, items, top, loadMs, rankMs, selectMs } = decide(ctx, req);
+export function mine(ctx: Context, asked: Asked): MiningResult {
+  const { req, project, runs, loaded, picked, items, top, listed, loadMs, rankMs, selectMs } = decide(ctx, asked);
   const strategy = req.strategy;
   const t3 = performance.now();
 
@@ -431,5 +455,6 @@ export function mine(ctx: Context, req: Request): MiningResult {
     doublyLabeled: items.filter((i) => i.labelsWanted > 1).length,
     timings: { loadMs, rankMs, selectMs, writeMs: performance.now() - t3 },
     top,
+    ...listed,
   };
 }

@@ -122,10 +122,10 @@ describe('mining', () => {
     }
   });
 
-  it('suppresses near-duplicate texts in what it queues', async () => {
+  it('suppresses near-duplicate texts in what it queues when asked', async () => {
     const r = await call(
       'mining.run',
-      { project: { project: 'spam' }, strategy: { strategy: 'random', seed: 7 }, limit: 1500 },
+      { project: { project: 'spam' }, strategy: { strategy: 'random', seed: 7 }, limit: 1500, dedupe: true },
       ctx,
     );
     expect(r.suppressedDuplicates).toBeGreaterThan(0);
@@ -143,6 +143,28 @@ describe('mining', () => {
       ctx,
     );
     expect(kept.suppressedDuplicates).toBe(0);
+  });
+
+  it('keeps the duplicates of a random sample unless asked; other strategies drop them by default', async () => {
+    const spam = { project: 'spam' };
+    const request = { project: spam, strategy: { strategy: 'random' as const, seed: 11 }, limit: 1500 };
+    const random = await call('mining.preview', { ...request, listItems: true }, ctx);
+    expect(random.suppressedDuplicates).toBe(0);
+    expect(random.items).toHaveLength(random.selected);
+    const byId = new Map(
+      sql<{ external_id: string; text: string }>(
+        "SELECT external_id, text FROM examples WHERE project_id = (SELECT id FROM projects WHERE name = 'spam')",
+      ).map((r) => [r.external_id, textShingles(r.text)]),
+    );
+    const texts = random.items!.map((i) => byId.get(i.externalId)!);
+    let near = 0;
+    for (let i = 0; i < texts.length && near === 0; i++)
+      for (let j = i + 1; j < texts.length; j++) if (jaccard(texts[i]!, texts[j]!) >= 0.8) near++;
+    expect(near, 'the random sample holds near-duplicates, as the log does').toBeGreaterThan(0);
+    const asked = await call('mining.preview', { ...request, dedupe: true }, ctx);
+    expect(asked.suppressedDuplicates).toBeGreaterThan(0);
+    const entropy = await call('mining.preview', { ...request, strategy: { strategy: 'entropy' } }, ctx);
+    expect(entropy.suppressedDuplicates).toBeGreaterThan(0);
   });
 
   it('enriches the queue in true model errors compared with the base rate', async () => {

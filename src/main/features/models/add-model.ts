@@ -3,15 +3,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Output, ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
+import type { RegisteredModel } from '../../../shared/features/models/contract';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { ModelRow } from '../../store/models';
 import { resolveProject } from '../projects/handlers';
+import { checkWidth, isDefaultId2label, matchClasses, parseClassList, type NamedClasses } from './class-order';
+import { DEFAULT_MAX_LENGTH, hfFolder, type HfFolder } from './hf-folder';
 import { openModel, type OpenModel } from './model-host';
+import { readOnnxCard, type OnnxCard } from './onnx-metadata';
 import { batchOf, inputName, tokenizerOf } from './model-input';
 import { withoutZipMap } from './unzip-map';
 
-type Model = Output<'models.add'>;
+type Model = RegisteredModel;
 
 export function toModel(row: ModelRow): Model {
   return {
@@ -134,52 +138,6 @@ export async function probeKind(
   return 'probabilities' as const;
 }
 
-/** A Hugging Face style folder: model.onnx beside tokenizer.json (and its configs). */
-interface HfFolder {
-  modelPath: string;
-  files: string[];
-  id2label: string[] | null;
-  maxLength: number;
-}
-
-function readJson(file: string): Record<string, unknown> | null {
-  if (!fs.existsSync(file)) return null;
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new ApiError('bad-file', `${file}: not JSON (${(e as Error).message})`);
-  }
-}
-
-function hfFolder(source: string): HfFolder {
-  const modelPath = [path.join(source, 'model.onnx'), path.join(source, 'onnx', 'model.onnx')].find((f) =>
-    fs.existsSync(f),
-  );
-  if (!modelPath) throw new ApiError('bad-file', `${source}: a model folder needs model.onnx (or onnx/model.onnx)`);
-  if (!fs.existsSync(path.join(source, 'tokenizer.json'))) {
-    throw new ApiError(
-      'bad-file',
-      `${source}: has no tokenizer.json, which the text must go through before model.onnx`,
-    );
-  }
-  const config = readJson(path.join(source, 'config.json'));
-  const tokenizerConfig = readJson(path.join(source, 'tokenizer_config.json'));
-  const id2label = config?.['id2label'] as Record<string, string> | undefined;
-  const max = Number(tokenizerConfig?.['model_max_length']);
-  return {
-    modelPath,
-    files: ['tokenizer.json', 'tokenizer_config.json', 'config.json'].filter((f) =>
-      fs.existsSync(path.join(source, f)),
-    ),
-    id2label: id2label
-      ? Object.keys(id2label)
-          .sort((a, b) => Number(a) - Number(b))
-          .map((k) => id2label[k]!)
-      : null,
-    maxLength: Number.isFinite(max) && max > 0 ? Math.min(max, 512) : 128,
-  };
-}
-
 /** The int64 inputs a tokenizer fills, named as transformers exports them. */
 function tokenMapping(model: OpenModel, file: string, folder: HfFolder): Model['inputMapping'] {
   const names = model.inputs.map((i) => i.name);
@@ -203,7 +161,41 @@ function tokenMapping(model: OpenModel, file: string, folder: HfFolder): Model['
   };
 }
 
-export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): Promise<Model> {
+/** A folder's identity: its model.onnx and the tokenizer and config files copied beside it. */
+function folderKey(source: string, sha256: string, folder: HfFolder): string {
+  const hash = createHash('sha256').update(sha256);
+  for (const f of folder.files) hash.update(`\0${f}\0`).update(fs.readFileSync(path.join(source, f)));
+  return hash.digest('hex');
+}
+
+/** The sources that name the model's classes, in the order they are trusted. */
+function namedClasses(
+  card: OnnxCard,
+  folder: HfFolder | null,
+  declared: string[] | undefined,
+): { named: NamedClasses[]; numeric: NamedClasses | null } {
+  const named: NamedClasses[] = [];
+  if (declared) named.push({ source: 'the declared classes', names: declared });
+  const meta = card.props['classes'];
+  const metaNames = meta === undefined ? [] : parseClassList(meta);
+  if (metaNames.length > 0) named.push({ source: "the ONNX metadata 'classes'", names: metaNames });
+  if (folder?.id2label && folder.id2label.length > 0 && !isDefaultId2label(folder.id2label))
+    named.push({ source: "config.json's id2label", names: folder.id2label });
+  const labels = card.labels;
+  const op = labels ? { source: `the ${labels.op} op's class labels`, names: labels.names } : null;
+  if (op && !labels!.numeric) named.push(op);
+  return { named, numeric: labels?.numeric ? op : null };
+}
+
+function cardValue(...values: (string | undefined | null)[]): string | null {
+  for (const v of values) {
+    const s = v?.trim();
+    if (s) return s.slice(0, 100);
+  }
+  return null;
+}
+
+export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): Promise<Output<'models.add'>> {
   const project = resolveProject(ctx, input.project);
   const source = path.resolve(input.path);
   let folder: HfFolder | null = null;
@@ -215,24 +207,46 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
     if (e instanceof ApiError) throw e;
     throw new ApiError('bad-file', `${source}: ${(e as Error).message}`);
   }
-  if (folder?.id2label) {
-    const same =
-      folder.id2label.length === project.classes.length &&
-      folder.id2label.every((l, i) => l.toLowerCase() === project.classes[i]!.toLowerCase());
-    if (!same) {
-      throw new ApiError(
-        'bad-mapping',
-        `${source}: config.json's id2label (${folder.id2label.join(', ')}) does not match project '${project.name}' classes (${project.classes.join(', ')})`,
-      );
-    }
+  const card = readOnnxCard(bytes);
+  const { named, numeric } = namedClasses(card, folder, input.classes);
+  const classes = matchClasses(project, source, named, numeric);
+  const warnings = classes.warning ? [classes.warning] : [];
+  if (folder && !folder.maxLengthFrom) {
+    warnings.push(
+      `neither tokenizer.json, tokenizer_config.json nor config.json states a maximum length; texts are truncated to ${DEFAULT_MAX_LENGTH} tokens (change it in the model's mappings: models.update maxLength, or Edit mappings on the Models screen)`,
+    );
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const name =
+    input.name ??
+    cardValue(card.props['name'], card.props['model_name'], folder?.name) ??
+    path.basename(source).replace(/\.onnx$/i, '');
+  const version =
+    input.version ??
+    cardValue(
+      card.props['version'],
+      card.props['model_version'],
+      card.modelVersion > 0 ? String(card.modelVersion) : null,
+      folder?.version,
+    ) ??
+    sha256.slice(0, 8);
+  const dir = path.join(ctx.dataDir, 'models');
+  // A folder keeps its tokenizer files beside model.onnx, stored under a hash of them all (the same
+  // model.onnx with another tokenizer is another model); a single file is stored by its hash.
+  const finalPath = folder ? path.join(dir, folderKey(source, sha256, folder)) : path.join(dir, `${sha256}.onnx`);
+  const file = folder ? path.join(finalPath, 'model.onnx') : finalPath;
+  refuseDuplicate(
+    ctx,
+    project,
+    source,
+    { sha256, file },
+    name,
+    version,
+    input.name === undefined && input.version === undefined,
+  );
   // Read the probabilities behind an sklearn ZipMap; the registered sha256 stays the file's own.
   bytes = withoutZipMap(bytes) ?? bytes;
-  const dir = path.join(ctx.dataDir, 'models');
   fs.mkdirSync(dir, { recursive: true });
-  // A folder keeps its tokenizer files beside model.onnx; a single file is stored by its hash.
-  const finalPath = folder ? path.join(dir, sha256) : path.join(dir, `${sha256}.onnx`);
   const tmp = `${finalPath}.${process.pid}.tmp`;
   const tmpModel = folder ? path.join(tmp, 'model.onnx') : tmp;
   if (folder) {
@@ -240,7 +254,6 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
     for (const f of folder.files) fs.copyFileSync(path.join(source, f), path.join(tmp, f));
   }
   fs.writeFileSync(tmpModel, bytes);
-  const file = folder ? path.join(finalPath, 'model.onnx') : finalPath;
   let model: OpenModel | null = null;
   try {
     const what = `${source} is not a usable ONNX model`;
@@ -253,14 +266,19 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
       model = await openModel(tmpModel, 'cpu', what, tokenizerOf(inMap, tmpModel));
     } else inMap = inputMapping(project, model, source);
     const out = outputMapping(project, model, source, input.outputKind);
+    checkWidth(classes, out.width, source, out.output);
     const probed = await probeKind(ctx, project, model, inMap, out.output, out.width).catch((e: unknown) => {
       throw e instanceof ApiError ? new ApiError(e.code, `${source}: ${e.message}`) : e;
     });
     const kind = out.kind ?? probed;
+    const outMap: Model['outputMapping'] = {
+      output: out.output,
+      kind,
+      width: out.width,
+      ...(classes.modelClasses ? { modelClasses: classes.modelClasses, classOrder: classes.classOrder! } : {}),
+    };
     if (fs.existsSync(finalPath)) fs.rmSync(finalPath, { recursive: true, force: true });
     fs.renameSync(tmp, finalPath);
-    const name = input.name ?? path.basename(source).replace(/\.onnx$/i, '');
-    const version = input.version ?? sha256.slice(0, 8);
     let id: number;
     try {
       id = ctx.store.models.add(
@@ -271,7 +289,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
           file,
           sha256,
           input_mapping: JSON.stringify(inMap),
-          output_mapping: JSON.stringify({ output: out.output, kind, width: out.width }),
+          output_mapping: JSON.stringify(outMap),
         },
         Date.now(),
       );
@@ -281,9 +299,41 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
       throw e;
     }
     ctx.emit({ type: 'data.changed', projectId: project.id });
-    return toModel(ctx.store.models.byId(id)!);
+    return { ...toModel(ctx.store.models.byId(id)!), warnings, tokenizer: model.tokenizer };
   } finally {
     await model?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same file registered again (with no name or version given) is refused naming the model it
+ * already is; a name@version already taken is refused saying whether by this file or another.
+ */
+function refuseDuplicate(
+  ctx: Context,
+  project: Project,
+  source: string,
+  { sha256, file }: { sha256: string; file: string },
+  name: string,
+  version: string,
+  unnamed: boolean,
+): void {
+  const models = ctx.store.models.forProject(project.id);
+  const same = models.find((m) => m.sha256 === sha256 && m.file === file);
+  if (same && unnamed) {
+    throw new ApiError(
+      'conflict',
+      `${source} is already registered in project '${project.name}' as model ${same.name}@${same.version} (#${same.id}); give --name or --version to register it again under another name`,
+    );
+  }
+  const taken = models.find((m) => m.name === name && m.version === version);
+  if (taken) {
+    throw new ApiError(
+      'conflict',
+      taken.sha256 === sha256 && taken.file === file
+        ? `project '${project.name}' already has model ${name}@${version}, registered from this same file (#${taken.id})`
+        : `project '${project.name}' already has model ${name}@${version} from a different file (sha256 ${taken.sha256.slice(0, 12)}…); give another --version`,
+    );
   }
 }

@@ -71,7 +71,15 @@ export function fixtureModels(dim: number, k: number): Record<string, Buffer> {
  * Softmax regression fitted by gradient descent (full batch, L2): how the demo's "retrained" model
  * is made from labeled feature vectors, so the flywheel can be shown end to end offline.
  */
-export function trainSoftmax(features: Float32Array, labels: Int32Array, dim: number, k: number, epochs = 200) {
+export function trainSoftmax(
+  features: Float32Array,
+  labels: Int32Array,
+  dim: number,
+  k: number,
+  epochs = 200,
+  /** The class names, written into the model's metadata so its column order travels with it. */
+  classes?: readonly string[],
+) {
   const n = labels.length;
   const w = new Float32Array(dim * k);
   const b = new Float32Array(k);
@@ -100,7 +108,10 @@ export function trainSoftmax(features: Float32Array, labels: Int32Array, dim: nu
     for (let c = 0; c < k; c++) b[c]! -= (rate * gb[c]!) / n;
     for (let x = 0; x < w.length; x++) w[x]! -= rate * (gw[x]! / n + l2 * w[x]!);
   }
-  return denseClassifier({ layers: [{ weights: w, bias: b, inputs: dim, outputs: k }] });
+  return denseClassifier({
+    layers: [{ weights: w, bias: b, inputs: dim, outputs: k }],
+    ...(classes ? { metadata: { classes: JSON.stringify(classes) } } : {}),
+  });
 }
 
 /** Sentiment words of the demo's review texts and the class each one leans to. */
@@ -191,7 +202,7 @@ export function textPipeline(k: number): Buffer {
  * A classifier shaped like skl2onnx's output: `output_label` (int64) and `output_probability`, a
  * ZipMap sequence of {class: probability} maps, behind a softmax regression.
  */
-export function sklearnStyle(w: Float32Array, dim: number, k: number): Buffer {
+export function sklearnStyle(w: Float32Array, dim: number, k: number, labels?: string[]): Buffer {
   return onnxModel({
     name: 'sklearn-style',
     nodes: [
@@ -204,7 +215,9 @@ export function sklearnStyle(w: Float32Array, dim: number, k: number): Buffer {
         domain: 'ai.onnx.ml',
         inputs: ['probability_tensor'],
         outputs: ['output_probability'],
-        intsAttrs: { classlabels_int64s: Array.from({ length: k }, (_, i) => i) },
+        ...(labels
+          ? { stringsAttrs: { classlabels_strings: labels } }
+          : { intsAttrs: { classlabels_int64s: Array.from({ length: k }, (_, i) => i) } }),
       },
     ],
     initializers: [
@@ -213,7 +226,7 @@ export function sklearnStyle(w: Float32Array, dim: number, k: number): Buffer {
     ],
     inputs: [{ name: 'float_input', elemType: FLOAT, shape: ['batch', dim] }],
     outputs: [{ name: 'output_label', elemType: INT64, shape: ['batch'] }],
-    rawOutputs: [zipMapOutput('output_probability')],
+    rawOutputs: [zipMapOutput('output_probability', labels ? STRING : INT64)],
     extraOpsets: [{ domain: 'ai.onnx.ml', version: 1 }],
   });
 }

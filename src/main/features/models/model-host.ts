@@ -1,17 +1,21 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { ApiError } from '../../../shared/api/errors';
 import type { Device } from '../../../shared/features/models/contract';
 import { builtEntry } from '../../core/entry-points';
+import { spawnHelper, type HelperProcess } from '../../core/spawn-helper';
 import type { HostMessage, ModelMessage, Payload, TokenizerSpec } from './model-protocol';
 import { defaultModelMemoryMb, residentMb, residentMbNow } from './process-memory';
 
 export interface OpenModel {
   device: string;
   notes: string[];
+  /** Which library tokenizes the text (folders with tokenizer.json), else null. */
+  tokenizer: string | null;
   inputs: Extract<ModelMessage, { type: 'ready' }>['inputs'];
   outputs: Extract<ModelMessage, { type: 'ready' }>['outputs'];
   score(input: string, output: string, payload: Payload): Promise<{ values: Float32Array; dims: number[] }>;
+  /** The ids, attention mask and token type ids the texts are fed as (tokenizer folders). */
+  tokenize(texts: string[]): Promise<{ ids: number[][]; mask: number[][]; typeIds: number[][] }>;
   close(): Promise<void>;
 }
 
@@ -29,10 +33,9 @@ export async function openModel(
   tokenizer?: TokenizerSpec,
   memoryLimitMb = defaultModelMemoryMb(),
 ): Promise<OpenModel> {
-  const child: ChildProcess = fork(builtEntry('model-process'), [], {
-    serialization: 'advanced',
+  const child: HelperProcess<ModelMessage> = spawnHelper(builtEntry('model-process'), {
     execArgv: [`--max-old-space-size=${HEAP_MB}`],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stderr: 'pipe',
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -44,7 +47,7 @@ export async function openModel(
     pending.reject(e);
     pending = null;
   };
-  child.on('message', (m: ModelMessage) => {
+  child.on('message', (m) => {
     if (!pending) return;
     clearTimeout(pending.timer);
     const p = pending;
@@ -118,12 +121,18 @@ export async function openModel(
   return {
     device: ready.device,
     notes: ready.notes,
+    tokenizer: ready.tokenizer,
     inputs: ready.inputs,
     outputs: ready.outputs,
     async score(input, output, payload) {
       const m = await ask({ type: 'batch', id: nextId++, input, output, payload }, BATCH_TIMEOUT_MS);
       if (m.type !== 'scores') throw new ApiError('internal', 'unexpected reply from the model process');
       return { values: m.values, dims: m.dims };
+    },
+    async tokenize(texts) {
+      const m = await ask({ type: 'tokenize', id: nextId++, texts }, BATCH_TIMEOUT_MS);
+      if (m.type !== 'tokens') throw new ApiError('internal', 'unexpected reply from the model process');
+      return { ids: m.ids, mask: m.mask, typeIds: m.typeIds };
     },
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,17 +1,19 @@
 // Child-process entry that runs ONNX models: ONNX Runtime is native code that has crashed on
 // malformed models, so it never runs in the process that holds the database writer or the UI.
 import { createRequire } from 'node:module';
-import fs from 'node:fs';
-import { Tokenizer } from '@huggingface/tokenizers';
 import type { HostMessage, ModelMessage, Payload, TensorInfo, TokenizerSpec } from './model-protocol';
+import { parentPort } from '../../core/parent-port';
+import { loadTokenizer, type TextTokenizer } from './text-tokenizer';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
 
 const requireNative = createRequire(import.meta.url);
 
+const host = parentPort<HostMessage>();
+
 function send(m: ModelMessage): void {
-  process.send!(m);
+  host.send(m);
 }
 
 /** Providers `auto` tries, best first, on this platform; CPU always last. */
@@ -42,33 +44,30 @@ function describe(meta: readonly unknown[]): TensorInfo[] {
 
 let ort: Ort;
 let session: Session | null = null;
-let tokenizer: { spec: TokenizerSpec; tok: Tokenizer } | null = null;
+let tokenizer: { spec: TokenizerSpec; tok: TextTokenizer } | null = null;
 
-/** Texts → input_ids, attention_mask (and token_type_ids) int64 [n, longest], padded with 0. */
-function tokenize(texts: string[]): Record<string, InstanceType<Ort['Tensor']>> {
+function int64(rows: number[][], width: number): BigInt64Array {
+  const out = new BigInt64Array(rows.length * width);
+  rows.forEach((row, i) => row.forEach((v, j) => (out[i * width + j] = BigInt(v))));
+  return out;
+}
+
+/** Texts → input_ids, attention_mask (and token_type_ids) int64 [n, width], as the tokenizer pads them. */
+async function tokenize(texts: string[]): Promise<Record<string, InstanceType<Ort['Tensor']>>> {
   const { spec, tok } = tokenizer!;
-  const encoded = texts.map((t) => {
-    const e = tok.encode(t);
-    const keep = Math.min(e.ids.length, spec.maxLength);
-    return { ids: e.ids.slice(0, keep), mask: e.attention_mask.slice(0, keep) };
-  });
-  const width = Math.max(1, ...encoded.map((e) => e.ids.length));
-  const ids = new BigInt64Array(texts.length * width);
-  const mask = new BigInt64Array(texts.length * width);
-  encoded.forEach((e, i) => {
-    e.ids.forEach((id, j) => (ids[i * width + j] = BigInt(id)));
-    e.mask.forEach((m, j) => (mask[i * width + j] = BigInt(m)));
-  });
+  const e = await tok.encode(texts);
+  const width = e.ids[0]?.length ?? 0;
+  if (e.ids.some((row) => row.length !== width)) throw new Error('the tokenizer returned rows of different lengths');
   const dims = [texts.length, width];
   const feeds: Record<string, InstanceType<Ort['Tensor']>> = {
-    [spec.inputIds]: new ort.Tensor('int64', ids, dims),
-    [spec.attentionMask]: new ort.Tensor('int64', mask, dims),
+    [spec.inputIds]: new ort.Tensor('int64', int64(e.ids, width), dims),
+    [spec.attentionMask]: new ort.Tensor('int64', int64(e.mask, width), dims),
   };
-  if (spec.tokenTypeIds) feeds[spec.tokenTypeIds] = new ort.Tensor('int64', new BigInt64Array(ids.length), dims);
+  if (spec.tokenTypeIds) feeds[spec.tokenTypeIds] = new ort.Tensor('int64', int64(e.typeIds, width), dims);
   return feeds;
 }
 
-function feedsOf(input: string, p: Payload): Record<string, InstanceType<Ort['Tensor']>> {
+async function feedsOf(input: string, p: Payload): Promise<Record<string, InstanceType<Ort['Tensor']>>> {
   if (p.kind === 'tokenize') return tokenize(p.data);
   return {
     [input]: p.kind === 'string' ? new ort.Tensor('string', p.data, p.dims) : new ort.Tensor('float32', p.data, p.dims),
@@ -84,11 +83,7 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
   }
   if (m.tokenizer) {
     try {
-      const json = JSON.parse(fs.readFileSync(m.tokenizer.tokenizerJson, 'utf8')) as object;
-      const config = m.tokenizer.tokenizerConfig
-        ? (JSON.parse(fs.readFileSync(m.tokenizer.tokenizerConfig, 'utf8')) as object)
-        : {};
-      tokenizer = { spec: m.tokenizer, tok: new Tokenizer(json as never, config as never) };
+      tokenizer = { spec: m.tokenizer, tok: loadTokenizer(m.tokenizer, requireNative) };
     } catch (e) {
       send({ type: 'fatal', message: `tokenizer.json cannot be used: ${firstLine(e)}` });
       return;
@@ -106,6 +101,7 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
         type: 'ready',
         device: provider,
         notes,
+        tokenizer: tokenizer?.tok.name ?? null,
         inputs: describe(session.inputMetadata),
         outputs: describe(session.outputMetadata),
       });
@@ -119,15 +115,28 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
 
 async function score(m: Extract<HostMessage, { type: 'batch' }>): Promise<void> {
   const s = session!;
-  const feeds = feedsOf(m.input, m.payload);
+  const feeds = await feedsOf(m.input, m.payload);
   const out = await s.run(feeds, [m.output]);
   const t = out[m.output]!;
   const data = t.data as Float32Array;
   send({ type: 'scores', id: m.id, values: new Float32Array(data), dims: [...t.dims].map(Number) });
 }
 
-process.on('message', (m: HostMessage) => {
-  const run = m.type === 'open' ? open(m) : m.type === 'batch' ? score(m) : Promise.resolve(process.exit(0));
+async function tokens(m: Extract<HostMessage, { type: 'tokenize' }>): Promise<void> {
+  if (!tokenizer) throw new Error('this model has no tokenizer');
+  const e = await tokenizer.tok.encode(m.texts);
+  send({ type: 'tokens', id: m.id, ...e });
+}
+
+host.onMessage((m) => {
+  const run =
+    m.type === 'open'
+      ? open(m)
+      : m.type === 'batch'
+        ? score(m)
+        : m.type === 'tokenize'
+          ? tokens(m)
+          : Promise.resolve(process.exit(0));
   run.catch((e: unknown) => send({ type: 'fatal', message: firstLine(e) }));
 });
-process.once('disconnect', () => process.exit(0));
+host.onHostGone(() => process.exit(0));

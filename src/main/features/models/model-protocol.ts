@@ -9,11 +9,22 @@ export interface TensorInfo {
 export type HostMessage =
   | { type: 'open'; modelPath: string; device: Device; threads: number; tokenizer?: TokenizerSpec }
   | { type: 'batch'; id: number; input: string; output: string; payload: Payload }
+  /** The token ids a batch of texts becomes (what a `tokenize` payload feeds the model). */
+  | { type: 'tokenize'; id: number; texts: string[] }
   | { type: 'close' };
 
 export type ModelMessage =
-  | { type: 'ready'; device: string; notes: string[]; inputs: TensorInfo[]; outputs: TensorInfo[] }
+  | {
+      type: 'ready';
+      device: string;
+      notes: string[];
+      /** Which library tokenizes the text (folders with tokenizer.json), else null. */
+      tokenizer: string | null;
+      inputs: TensorInfo[];
+      outputs: TensorInfo[];
+    }
   | { type: 'scores'; id: number; values: Float32Array; dims: number[] }
+  | { type: 'tokens'; id: number; ids: number[][]; mask: number[][]; typeIds: number[][] }
   | { type: 'fatal'; message: string };
 
 /** One batch of model input: floats [n, dim], strings [n] / [n, 1], or texts to tokenize here. */

@@ -264,7 +264,13 @@ describe('model registry and rescoring', () => {
       tokenTypeIds: null,
       maxLength: 128,
     });
-    expect(m.outputMapping).toEqual({ output: 'logits', kind: 'logits', width: 3 });
+    expect(m.outputMapping).toEqual({
+      output: 'logits',
+      kind: 'logits',
+      width: 3,
+      modelClasses: ['negative', 'neutral', 'positive'],
+      classOrder: [0, 1, 2],
+    });
     const r = await rescore('bert');
     expect(r.rows).toBe(2000);
     // The same tokenizer library and session.run, one example at a time (no padding involved).
@@ -291,7 +297,9 @@ describe('model registry and rescoring', () => {
     fs.writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify(bertTokenizerJson()));
     fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify({ id2label: { 0: 'neg', 1: 'pos' } }));
     const labels = await failure(call('models.add', { project, path: folder, name: 'bert3' }, ctx));
-    expect(labels.message).toMatch(/id2label \(neg, pos\) does not match project 'sentiment' classes/);
+    expect(labels.message).toMatch(
+      /the model's classes \(neg, pos, from config.json's id2label\) do not match project 'sentiment' classes \(negative, neutral, positive\)/,
+    );
   });
 
   it('rescores with the demo model retrained on the ground truth, which beats chance on it', async () => {

@@ -145,6 +145,8 @@ export function onnxModel(graph: {
   rawOutputs?: Buffer[];
   opset?: number;
   extraOpsets?: { domain: string; version: number }[];
+  /** metadata_props: what exporters write about the model (classes, name, version, …). */
+  metadata?: Record<string, string>;
 }): Buffer {
   const g = new Proto();
   graph.nodes.forEach((n, i) => g.message(1, node(n, i)));
@@ -156,6 +158,9 @@ export function onnxModel(graph: {
   const model = new Proto().int(1, 8).string(2, 'flywheel-workbench').string(3, '1').message(7, g);
   model.message(8, new Proto().string(1, '').int(2, graph.opset ?? 17));
   for (const o of graph.extraOpsets ?? []) model.message(8, new Proto().string(1, o.domain).int(2, o.version));
+  for (const [key, value] of Object.entries(graph.metadata ?? {})) {
+    model.message(14, new Proto().string(1, key).string(2, value)); // StringStringEntryProto
+  }
   return model.toBuffer();
 }
 
@@ -169,6 +174,7 @@ export function denseClassifier(opts: {
   outputName?: string;
   /** 'probabilities' ends with Softmax; 'logits' leaves the raw scores. */
   output?: 'probabilities' | 'logits';
+  metadata?: Record<string, string>;
 }): Buffer {
   const inputName = opts.inputName ?? 'features';
   const outputName = opts.outputName ?? (opts.output === 'logits' ? 'logits' : 'probabilities');
@@ -197,6 +203,7 @@ export function denseClassifier(opts: {
     initializers,
     inputs: [{ name: inputName, elemType: FLOAT, shape: ['batch', first.inputs] }],
     outputs: [{ name: outputName, elemType: FLOAT, shape: ['batch', last.outputs] }],
+    ...(opts.metadata ? { metadata: opts.metadata } : {}),
   });
 }
 
@@ -287,10 +294,10 @@ export function treeEnsembleClassifier(trees: TreeNode[][], dim: number, classes
   });
 }
 
-/** A graph output typed sequence<map<int64, float>>: what sklearn's ZipMap produces. */
-export function zipMapOutput(name: string): Buffer {
+/** A graph output typed sequence<map<int64 or string, float>>: what sklearn's ZipMap produces. */
+export function zipMapOutput(name: string, keyType = INT64): Buffer {
   const floatTensor = new Proto().message(1, new Proto().int(1, FLOAT));
-  const map = new Proto().int(1, INT64).message(2, floatTensor);
+  const map = new Proto().int(1, keyType).message(2, floatTensor);
   const sequence = new Proto().message(1, new Proto().message(5, map));
   return new Proto().string(1, name).message(2, new Proto().message(4, sequence)).toBuffer();
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import type { Output, ParsedInput } from '../../../shared/api/contract';
-import type { RescoreResult } from '../../../shared/features/models/contract';
+import type { ParsedInput } from '../../../shared/api/contract';
+import type { RegisteredModel, RescoreResult } from '../../../shared/features/models/contract';
 import { ApiError } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
@@ -12,7 +12,7 @@ import { toModel } from './add-model';
 import { openModel } from './model-host';
 import { batchOf, inputName, tokenizerOf } from './model-input';
 
-type Model = Output<'models.add'>;
+type Model = RegisteredModel;
 type Result = RescoreResult;
 
 export function findModel(ctx: Context, project: Project, ref: number | string): Model {
@@ -40,20 +40,36 @@ function alive(pid: number | null): boolean {
   }
 }
 
-/** Class probabilities as the store keeps them: binary one value P(classes[1]), else one per class. */
-function toScores(values: Float32Array, n: number, width: number, kind: 'probabilities' | 'logits', binary: boolean) {
+/**
+ * Class probabilities as the store keeps them: binary one value P(classes[1]), else one per class,
+ * in the project's class order (`order[c]`: the model column holding project class c).
+ */
+export function toScores(
+  values: Float32Array,
+  n: number,
+  width: number,
+  kind: 'probabilities' | 'logits',
+  binary: boolean,
+  order: number[] | null = null,
+) {
   const out = binary ? new Float32Array(n) : new Float32Array(n * width);
   const predicted = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const row = values.subarray(i * width, (i + 1) * width);
     let probs: number[];
-    if (width === 1) probs = [kind === 'logits' ? 1 / (1 + Math.exp(-row[0]!)) : row[0]!];
-    else if (kind === 'logits') {
-      const max = Math.max(...row);
-      const e = Array.from(row, (v) => Math.exp(v - max));
-      const sum = e.reduce((a, b) => a + b, 0);
-      probs = e.map((v) => v / sum);
-    } else probs = Array.from(row);
+    if (width === 1) {
+      const p = kind === 'logits' ? 1 / (1 + Math.exp(-row[0]!)) : row[0]!;
+      // One column is P(the model's second class): the complement where that is the project's first.
+      probs = [order && order[1] === 0 ? 1 - p : p];
+    } else {
+      if (kind === 'logits') {
+        const max = Math.max(...row);
+        const e = Array.from(row, (v) => Math.exp(v - max));
+        const sum = e.reduce((a, b) => a + b, 0);
+        probs = e.map((v) => v / sum);
+      } else probs = Array.from(row);
+      if (order) probs = order.map((column) => probs[column]!);
+    }
     if (probs.some((p) => !Number.isFinite(p))) return { bad: i, scores: out, predicted };
     if (binary) {
       const p = width === 1 ? probs[0]! : probs[1]!;
@@ -106,6 +122,7 @@ async function rescore(
       resumedFrom: 0,
       device: 'none',
       deviceNotes: ['already rescored'],
+      tokenizer: null,
       rowsPerSecond: 0,
     };
   }
@@ -140,6 +157,7 @@ async function rescore(
   const binary = project.taskType === 'binary';
   const inName = inputName(model.inputMapping);
   const { output: outName, kind } = model.outputMapping;
+  const order = model.outputMapping.classOrder ?? null;
   const total = store.models.visibleAfter(project.id, resumedFrom);
   const started = performance.now();
   let done = 0;
@@ -167,7 +185,7 @@ async function rescore(
       const width = dims[1] ?? 1;
       if (dims[0] !== rows.length)
         throw new ApiError('bad-file', `${what} returned ${dims[0]} rows for a batch of ${rows.length}`);
-      const converted = toScores(values, rows.length, width, kind, binary);
+      const converted = toScores(values, rows.length, width, kind, binary, order);
       if (converted.bad !== undefined) {
         throw new ApiError(
           'bad-file',
@@ -184,7 +202,7 @@ async function rescore(
       const seconds = (performance.now() - started) / 1000;
       const rate = done / Math.max(seconds, 1e-6);
       control.progress({
-        phase: `rescoring on ${opened.device}`,
+        phase: `rescoring on ${opened.device}${opened.tokenizer ? `, tokenized by ${opened.tokenizer}` : ''}`,
         rowsDone: done,
         bytesDone: done,
         bytesTotal: total,
@@ -201,6 +219,7 @@ async function rescore(
       resumedFrom,
       device: opened.device,
       deviceNotes: opened.notes,
+      tokenizer: opened.tokenizer,
       rowsPerSecond: done / Math.max(seconds, 1e-6),
     };
   } catch (e) {

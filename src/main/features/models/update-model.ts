@@ -1,13 +1,15 @@
-import type { Output, ParsedInput } from '../../../shared/api/contract';
+import type { ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
+import type { RegisteredModel } from '../../../shared/features/models/contract';
 import type { Context } from '../../core/context';
 import { resolveProject } from '../projects/handlers';
 import { probeKind, shape, toModel } from './add-model';
+import { checkWidth } from './class-order';
 import { openModel } from './model-host';
 import { tokenizerOf } from './model-input';
 import { findModel } from './rescore';
 
-type Model = Output<'models.add'>;
+type Model = RegisteredModel;
 
 function editedInput(model: Model, input: ParsedInput<'models.update'>): Model['inputMapping'] {
   const mapping = model.inputMapping;
@@ -88,12 +90,24 @@ export async function updateModel(ctx: Context, input: ParsedInput<'models.updat
         `model ${model.name}: output '${outName}' gives ${shape(output.shape)}; project '${project.name}' needs [batch, ${widths.join(' or ')}] (${project.classes.join(', ')})`,
       );
     }
+    if (model.outputMapping.modelClasses) {
+      checkWidth(
+        { modelClasses: model.outputMapping.modelClasses, classOrder: null, warning: null },
+        width,
+        `model ${model.name}`,
+        outName,
+      );
+    }
     const probed = await probeKind(ctx, project, opened, inMap, outName, width);
     const sameOutput = outName === model.outputMapping.output;
     const outMap = {
       output: outName,
       kind: input.outputKind ?? (sameOutput ? model.outputMapping.kind : probed),
       width,
+      // The class order is the model's, whichever of its outputs is read.
+      ...(model.outputMapping.classOrder
+        ? { modelClasses: model.outputMapping.modelClasses!, classOrder: model.outputMapping.classOrder }
+        : {}),
     };
     refuseIfScored();
     ctx.store.models.setMappings(model.id, JSON.stringify(inMap), JSON.stringify(outMap));

@@ -5,7 +5,8 @@ import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
 import type { QueueItemRow } from '../../store/queue';
 import { resolveProject } from '../projects/handlers';
-import { predictedNames } from './predicted-names';
+import { classLabelIds } from '../../../shared/features/labels/from-classes';
+import { predictedLabels, predictedNames } from './predicted-names';
 import { queueOverview } from './queue-overview';
 import { exampleImage } from './example-image';
 
@@ -33,6 +34,7 @@ export function reviewExample(ctx: Context, project: Project, exampleId: number)
   const e = ctx.store.examples.byId(exampleId);
   if (!e) return null;
   const names = project.featureNames ?? [];
+  const classLabels = classLabelIds(project.classes, ctx.store.labelSchemas.all(project.id));
   return {
     externalId: e.external_id,
     ts: e.ts,
@@ -44,6 +46,7 @@ export function reviewExample(ctx: Context, project: Project, exampleId: number)
       modelRunId: p.model_run_id,
       model: `${p.model_name}@${p.model_version}`,
       predicted: predictedNames(project, p.predicted),
+      labels: predictedLabels(project, p.predicted, classLabels),
       scores: floats(p.scores),
     })),
   };

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Output } from '../../../shared/api/contract';
+import { ApiError } from '../../../shared/api/errors';
 import type { ExportFormat, ExportRecord } from '../../../shared/features/export/contract';
 import { runJob } from '../client/jobs';
 import { Alert } from '../components/Alert';
@@ -16,6 +17,7 @@ export function ExportScreen() {
   const [format, setFormat] = useState<ExportFormat>('jsonl');
   const [split, setSplit] = useState<'time' | 'random' | 'none'>('time');
   const [source, setSource] = useState<'human' | 'human+model'>('human');
+  const [replace, setReplace] = useState(false);
   const [history, setHistory] = useState<ExportRecord[]>([]);
   const [preview, setPreview] = useState<Output<'export.preview'> | null>(null);
   const { busy, error, run: act } = useAction();
@@ -42,10 +44,24 @@ export function ExportScreen() {
     });
   const run = () =>
     act(async () => {
-      const status = await runJob(client, () =>
-        client.call('export.start', { project: { projectId }, name, format, split: policy, labelSource: source }),
-      );
-      if (status.state !== 'succeeded') throw new Error(status.error?.message ?? 'export failed');
+      try {
+        const status = await runJob(client, () =>
+          client.call('export.start', {
+            project: { projectId },
+            name,
+            format,
+            split: policy,
+            labelSource: source,
+            force: replace,
+          }),
+        );
+        if (status.state !== 'succeeded') {
+          const e = status.error;
+          throw new ApiError(e?.code ?? 'internal', e?.message ?? 'export failed', e?.details);
+        }
+      } catch (e) {
+        throw inWords(e);
+      }
       setHistory(await client.call('export.list', { projectId }));
     });
   return (
@@ -100,6 +116,10 @@ export function ExportScreen() {
             <option value="human+model">people’s, else the model’s</option>
           </select>
         </label>
+        <label className="check">
+          <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} /> Replace the
+          existing export
+        </label>
         <button type="button" disabled={busy} onClick={() => void showPreview()}>
           Preview counts
         </button>
@@ -140,6 +160,15 @@ export function ExportScreen() {
         </tbody>
       </table>
     </article>
+  );
+}
+
+/** A refusal as this screen's controls name things: an existing export points to the Replace box. */
+function inWords(e: unknown): unknown {
+  const details = e instanceof ApiError ? (e.details as { reason?: string; name?: string } | undefined) : undefined;
+  if (details?.reason !== 'exists') return e;
+  return new Error(
+    `An export named "${details.name ?? ''}" already exists. Choose another name, or tick "Replace the existing export" to overwrite it.`,
   );
 }
 

@@ -5,7 +5,7 @@ import { runJob } from '../client/jobs';
 import { Alert } from '../components/Alert';
 import { FileChooser } from '../components/FileChooser';
 import { useAction } from '../hooks/useAction';
-import { useWorkbench } from '../store/workbench';
+import { useSelectedName, useWorkbench } from '../store/workbench';
 import { MappingEditor } from './MappingEditor';
 import { RejectsTable } from './RejectsTable';
 
@@ -16,9 +16,12 @@ function cell(v: unknown): string {
 /** Import wizard: a file (typed, chosen or uploaded) → preview, mapping edited and checked → import. */
 export function ImportScreen() {
   const client = useWorkbench((s) => s.client);
-  const current = useWorkbench((s) => s.stats?.project.name) ?? '';
+  // The project list knows the selected project's name at once; stats may still be another project's.
+  const current = useSelectedName();
   const [file, setFile] = useState('');
-  const [project, setProject] = useState(current);
+  // Into the selected project, unless the user asks for a new one and names it.
+  const [intoNew, setIntoNew] = useState(current === null);
+  const [newName, setNewName] = useState('');
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [mapping, setMapping] = useState<ImportMapping | null>(null);
   const [strict, setStrict] = useState(false);
@@ -27,7 +30,7 @@ export function ImportScreen() {
   const [run, setRun] = useState<ImportRun | null>(null);
   const { busy, error, run: act } = useAction();
   if (!client) return null;
-  const target = project || 'imported';
+  const target = intoNew || current === null ? newName.trim() : current;
   const check = (m: ImportMapping | null) =>
     act(async () => {
       setRun(null);
@@ -52,11 +55,25 @@ export function ImportScreen() {
           onChange={setFile}
           placeholder="/data/logs/2026-11-20.jsonl"
         />
-        <label>
-          Project
-          <input value={project} onChange={(e) => setProject(e.target.value)} />
-        </label>
-        <button type="submit" disabled={busy || !file}>
+        <fieldset className="import-target">
+          <legend>Import into</legend>
+          {current !== null && (
+            <label className="check">
+              <input type="radio" name="import-into" checked={!intoNew} onChange={() => setIntoNew(false)} /> the
+              selected project, <strong data-testid="import-target">{current}</strong>
+            </label>
+          )}
+          <label className="check">
+            <input type="radio" name="import-into" checked={intoNew} onChange={() => setIntoNew(true)} /> a new project
+          </label>
+          {intoNew && (
+            <label>
+              New project name
+              <input value={newName} onChange={(e) => setNewName(e.target.value)} placeholder="e.g. support-tickets" />
+            </label>
+          )}
+        </fieldset>
+        <button type="submit" disabled={busy || !file || !target}>
           Preview
         </button>
       </form>
@@ -77,7 +94,8 @@ export function ImportScreen() {
             <p className="error">No mapping could be guessed: {preview.notes.join('; ')}</p>
           )}
           {preview.notes.length > 0 && mapping && <p className="muted small">{preview.notes.join(' · ')}</p>}
-          <div className="scroll">
+          {/* Focusable, so keyboard users can scroll the wide table sideways. */}
+          <div className="scroll" tabIndex={0} role="region" aria-label="First rows of the file">
             <table className="table compact" aria-label="First rows">
               <thead>
                 <tr>
@@ -102,15 +120,28 @@ export function ImportScreen() {
             </table>
           </div>
           {mapping && <MappingEditor mapping={mapping} fields={preview.fields} onChange={setMapping} />}
+          {preview.mappingProblem !== null && (
+            <p className="error" role="alert" data-testid="mapping-problem">
+              This mapping cannot be imported into {target}: {preview.mappingProblem}
+            </p>
+          )}
+          {preview.classOrderWarning !== null && (
+            <p className="warning" role="status" data-testid="class-order-warning">
+              {preview.classOrderWarning}
+            </p>
+          )}
           {preview.sampleRejects.length > 0 ? (
             <>
               <p className="warning">
-                {preview.sampleRejects.length} of the first {preview.sample.length} rows fail the mapping:
+                {preview.sampleRejects.length} of the first {preview.rowsChecked} rows fail the mapping:
               </p>
               <RejectsTable rejects={preview.sampleRejects} />
             </>
           ) : (
-            mapping && <p className="muted small">The first {preview.sample.length} rows pass the mapping.</p>
+            mapping &&
+            preview.mappingProblem === null && (
+              <p className="muted small">The first {preview.rowsChecked} rows pass the mapping.</p>
+            )
           )}
           {mapping && (
             <div className="row-actions">
@@ -128,7 +159,7 @@ export function ImportScreen() {
               <button
                 type="button"
                 className="primary"
-                disabled={busy}
+                disabled={busy || !target}
                 onClick={() =>
                   void act(async () => {
                     const status = await runJob(

@@ -1,9 +1,11 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ChartConfiguration } from 'chart.js';
 import type { Output } from '../../../shared/api/contract';
 import { ChartView, SERIES_COLORS } from '../components/ChartView';
 import { histogramConfig } from '../components/charts';
+import { useLatestOnly } from '../hooks/useLatestOnly';
 import { useWorkbench } from '../store/workbench';
+import { EvalForm, EvaluationSetLine, GateVerdict, type EvalRequest } from './EvalGate';
 
 type Evaluation = Output<'insights.eval'>;
 type Histograms = Output<'insights.histograms'>;
@@ -13,6 +15,7 @@ type Agreement = Output<'labels.agreement'>;
 const f = (x: number | null, d = 3) => (x === null ? '—' : x.toFixed(d));
 
 function reliabilityConfig(e: Evaluation): ChartConfiguration {
+  const binary = e.runs[0]?.all.reliabilityBasis === 'positive';
   return {
     type: 'line',
     data: {
@@ -31,15 +34,20 @@ function reliabilityConfig(e: Evaluation): ChartConfiguration {
           label: run.name,
           data: run.all.reliability
             .filter((b) => b.count > 0)
-            .map((b) => ({ x: b.confidence ?? 0, y: b.accuracy ?? 0 })),
+            .map((b) => ({ x: b.predicted ?? 0, y: b.observed ?? 0 })),
           borderColor: SERIES_COLORS[i % SERIES_COLORS.length],
         })),
       ],
     },
     options: {
       scales: {
-        x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'confidence' } },
-        y: { min: 0, max: 1, title: { display: true, text: 'accuracy' } },
+        x: {
+          type: 'linear',
+          min: 0,
+          max: 1,
+          title: { display: true, text: binary ? 'predicted P(positive)' : 'top-class confidence' },
+        },
+        y: { min: 0, max: 1, title: { display: true, text: binary ? 'observed positive rate' : 'accuracy' } },
       },
     },
   };
@@ -68,7 +76,16 @@ function EvalTable({ e }: { e: Evaluation }) {
             log loss
           </th>
           <th scope="col" className="num">
-            ECE
+            Brier
+          </th>
+          <th scope="col" className="num">
+            {e.runs[0]?.all.reliabilityBasis === 'positive' ? 'ECE of P(positive)' : 'ECE (top label)'}
+          </th>
+          <th scope="col" className="num">
+            class-wise ECE
+          </th>
+          <th scope="col" className="num">
+            predicted / labeled positive
           </th>
         </tr>
       </thead>
@@ -82,14 +99,27 @@ function EvalTable({ e }: { e: Evaluation }) {
             ] as const
           ).map(([what, m]) => (
             <tr key={`${run.modelRunId}-${what}`}>
-              <td>{what === 'all' ? run.name : ''}</td>
+              <td>
+                {what === 'all' ? run.name : ''}
+                {what === 'all' && run.coverage.scored < run.coverage.of && (
+                  <span className="muted small">
+                    {' '}
+                    (scored {run.coverage.scored} of {run.coverage.of})
+                  </span>
+                )}
+              </td>
               <td className="muted">{what}</td>
               <td className="num">{m.n}</td>
               <td className="num">{f(m.accuracy)}</td>
               <td className="num">{f(m.macroF1)}</td>
               <td className="num">{f(m.rocAuc)}</td>
               <td className="num">{f(m.logLoss)}</td>
+              <td className="num">{f(m.brier)}</td>
               <td className="num">{f(m.ece)}</td>
+              <td className="num">{f(m.classwiseEce)}</td>
+              <td className="num">
+                {m.positiveRate ? `${f(m.positiveRate.predicted, 2)} / ${f(m.positiveRate.labeled, 2)}` : '—'}
+              </td>
             </tr>
           )),
         )}
@@ -104,7 +134,7 @@ function Confusion({ e }: { e: Evaluation }) {
   return (
     <table className="table compact" aria-label={`Confusion matrix of ${run.name}`}>
       <caption className="muted small">
-        confusion matrix of {run.name}: rows are the curated label, columns the prediction
+        confusion matrix of {run.name}: rows are the reference label, columns the prediction
       </caption>
       <thead>
         <tr>
@@ -137,20 +167,21 @@ export function InsightsScreen() {
   const client = useWorkbench((s) => s.client);
   const projectId = useWorkbench((s) => s.selectedId);
   const range = useWorkbench((s) => s.stats?.timeRange ?? null);
+  const modelRuns = useWorkbench((s) => s.stats?.modelRuns);
+  const latest = useLatestOnly();
+  const [evaluating, setEvaluating] = useState(false);
   const [hist, setHist] = useState<Histograms | null>(null);
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
   const [drift, setDrift] = useState<Drift | null>(null);
   const [agreement, setAgreement] = useState<Agreement | null>(null);
   const [notes, setNotes] = useState<string[]>([]);
+  const [evalError, setEvalError] = useState<string | null>(null);
   useEffect(() => {
     if (!client || projectId === null) return;
     const project = { projectId };
     void client
       .call('insights.histograms', { project })
       .then(setHist, (e: Error) => setNotes((n) => [...n, `Scores: ${e.message}`]));
-    void client
-      .call('insights.eval', { project })
-      .then(setEvaluation, (e: Error) => setNotes((n) => [...n, `Evaluation: ${e.message}`]));
     void client.call('labels.agreement', { project }).then(setAgreement, () => undefined);
     if (range && range.to > range.from) {
       const mid = Math.floor((range.from + range.to) / 2);
@@ -163,6 +194,29 @@ export function InsightsScreen() {
         .then(setDrift, (e: Error) => setNotes((n) => [...n, `Drift: ${e.message}`]));
     }
   }, [client, projectId, range]);
+  const evaluate = useCallback(
+    (request: EvalRequest) => {
+      if (!client || projectId === null) return;
+      const asked = latest.take();
+      setEvaluating(true);
+      setEvalError(null);
+      client.call('insights.eval', { project: { projectId }, ...request }).then(
+        (e) => {
+          if (!latest.current(asked)) return;
+          setEvaluation(e);
+          setEvaluating(false);
+        },
+        (e: Error) => {
+          if (!latest.current(asked)) return;
+          setEvaluation(null);
+          setEvalError(e.message);
+          setEvaluating(false);
+        },
+      );
+    },
+    [client, projectId],
+  );
+  useEffect(() => evaluate({}), [evaluate]);
   const histConfig = useMemo(() => (hist && hist.length > 0 ? histogramConfig(hist) : null), [hist]);
   const relConfig = useMemo(() => (evaluation ? reliabilityConfig(evaluation) : null), [evaluation]);
   const c = evaluation?.comparison;
@@ -183,24 +237,43 @@ export function InsightsScreen() {
         )}
         {relConfig && (
           <section className="card" aria-label="Reliability diagram">
-            <h3>Reliability on the curated labels</h3>
-            <ChartView config={relConfig} label="Reliability diagram: accuracy against confidence" />
+            <h3>Reliability on the reference labels</h3>
+            <ChartView
+              config={relConfig}
+              label={
+                evaluation?.runs[0]?.all.reliabilityBasis === 'positive'
+                  ? 'Reliability diagram: observed positive rate against predicted P(positive)'
+                  : 'Reliability diagram: accuracy against top-class confidence'
+              }
+            />
           </section>
         )}
       </div>
-      {evaluation && (
-        <section aria-label="Evaluation results">
-          <h2>Evaluation (schema v{evaluation.schemaVersion})</h2>
-          {c && (
-            <p data-testid="comparison">
-              {c.challenger} vs {c.champion}: {c.metric} {f(c.challengerValue)} vs {f(c.championValue)}, difference{' '}
-              {f(c.diff)} (95% CI {f(c.lo)} to {f(c.hi)}) — gate {c.gatePassed ? 'passed' : 'failed'}
-            </p>
-          )}
-          <EvalTable e={evaluation} />
-          <Confusion e={evaluation} />
-        </section>
-      )}
+      <section aria-label="Evaluation results">
+        <h2>Evaluation{evaluation ? ` (schema v${evaluation.schemaVersion})` : ''}</h2>
+        {modelRuns && modelRuns.length > 0 && (
+          <EvalForm
+            key={`${projectId}:${modelRuns.map((r) => r.id).join(',')}`}
+            runs={modelRuns}
+            busy={evaluating}
+            onEvaluate={evaluate}
+          />
+        )}
+        {evalError && (
+          <p className="error" role="alert">
+            Evaluation: {evalError}
+          </p>
+        )}
+        {evaluating && <p className="muted">Evaluating…</p>}
+        {evaluation && (
+          <>
+            <EvaluationSetLine e={evaluation} />
+            {c && <GateVerdict c={c} />}
+            <EvalTable e={evaluation} />
+            <Confusion e={evaluation} />
+          </>
+        )}
+      </section>
       {drift && (
         <section aria-label="Drift">
           <h2>

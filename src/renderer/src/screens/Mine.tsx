@@ -69,7 +69,14 @@ export function Mine() {
       >
         <label>
           Strategy
-          <select value={strategy} onChange={(e) => changed(setStrategy)(e.target.value as Strategy)}>
+          <select
+            value={strategy}
+            onChange={(e) => {
+              const chosen = e.target.value as Strategy;
+              changed(setStrategy)(chosen);
+              setDedupe(chosen !== 'random'); // a random sample keeps its duplicates unless asked
+            }}
+          >
             {STRATEGIES.map((s) => (
               <option
                 key={s}

@@ -23,6 +23,8 @@ export function ModelsScreen() {
   const [editing, setEditing] = useState<number | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
   const [result, setResult] = useState<RescoreResult | null>(null);
+  /** What the last model added was assumed to be rather than read from it (e.g. its class order). */
+  const [warnings, setWarnings] = useState<string[]>([]);
   const { busy, error, run: act } = useAction();
   const chart = useMemo(() => (histograms?.length ? histogramConfig(histograms) : null), [histograms]);
   useEffect(() => {
@@ -61,7 +63,9 @@ export function ModelsScreen() {
         onSubmit={(e) => {
           e.preventDefault();
           void guard(async () => {
-            await client.call('models.add', { project: { projectId }, path: file });
+            setWarnings([]);
+            const added = await client.call('models.add', { project: { projectId }, path: file });
+            setWarnings(added.warnings.map((w) => `${added.name}@${added.version}: ${w}`));
             setFile('');
           });
         }}
@@ -86,6 +90,13 @@ export function ModelsScreen() {
         </label>
       </form>
       <Alert message={error} />
+      {warnings.length > 0 && (
+        <ul role="status" aria-label="Model warnings" className="muted small">
+          {warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
       <table className="table">
         <thead>
           <tr>
@@ -104,7 +115,8 @@ export function ModelsScreen() {
               </td>
               <td>{inputSummary(m)}</td>
               <td>
-                {m.outputMapping.output} ({m.outputMapping.kind})
+                {m.outputMapping.output} ({m.outputMapping.kind}
+                {m.outputMapping.modelClasses ? `; columns ${m.outputMapping.modelClasses.join(', ')}` : ''})
               </td>
               <td className="mono">{m.sha256.slice(0, 12)}</td>
               <td className="row-actions">
@@ -141,6 +153,7 @@ export function ModelsScreen() {
           <p>
             {result.rows.toLocaleString('en-US')} examples scored on <strong>{result.device}</strong> (
             {Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s) into model run #{result.modelRunId}.
+            {result.tokenizer && ` Text tokenized by ${result.tokenizer}.`}
           </p>
           {result.deviceNotes.length > 0 && (
             <ul className="muted small">

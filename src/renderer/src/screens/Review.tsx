@@ -1,9 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Markdown } from '../components/Markdown';
 import {
+  closeComment,
   decide,
+  openComment,
   releaseLeases,
   revisit,
+  say,
   setAnnotator,
   startReview,
   toggle,
@@ -33,6 +36,8 @@ function AnnotatorPicker() {
         e.preventDefault();
         const chosen = name.trim();
         if (!chosen) return;
+        // Keys pressed from now on are labels, not letters of the name (the card takes the focus once loaded).
+        (document.activeElement as HTMLElement | null)?.blur();
         // A new name starts the session through the Review screen's effect; the same name restarts it.
         if (chosen !== annotator) setAnnotator(chosen);
         else void startReview();
@@ -102,13 +107,19 @@ function ExampleImage({ externalId, imagePath }: { externalId: string; imagePath
 
 function ExampleView() {
   const current = useReview((s) => s.current);
+  const focusTick = useReview((s) => s.focusTick);
   const [long, setLong] = useState(false);
+  const card = useRef<HTMLElement>(null);
+  const shown = current?.example != null;
+  useEffect(() => {
+    if (focusTick > 0 && shown) card.current?.focus({ preventScroll: true });
+  }, [focusTick, shown]);
   const ex = current?.example;
   if (!current || !ex) return null;
   const text = ex.text ?? '';
   const clipped = !long && text.length > 1200;
   return (
-    <section className="example" aria-label="Example">
+    <section className="example" aria-label="Example" tabIndex={-1} ref={card} data-testid="review-card">
       <div className="example-meta">
         <span className="mono">{ex.externalId}</span>
         {ex.ts !== null && <span>{new Date(ex.ts).toISOString().slice(0, 16).replace('T', ' ')}</span>}
@@ -180,11 +191,89 @@ function LabelButtons() {
       <button type="button" onClick={() => decide('flag', null)}>
         <kbd>f</kbd> flag
       </button>
+      <button type="button" onClick={openComment}>
+        <kbd>c</kbd> comment
+      </button>
       <button type="button" onClick={() => void undo()}>
         <kbd>z</kbd> undo
       </button>
     </div>
   );
+}
+
+/** The comment on the current item: typed here, so no key labels while it is open. */
+function CommentBox() {
+  const externalId = useReview((s) => s.current?.item.externalId);
+  const [text, setText] = useState('');
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => box.current?.focus(), []);
+  const save = () => {
+    const comment = text.trim();
+    if (comment) decide('comment', null, comment);
+    closeComment();
+  };
+  return (
+    <form
+      className="comment-box"
+      aria-label="Comment"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+    >
+      <label htmlFor="review-comment">Comment on {externalId}</label>
+      <textarea
+        id="review-comment"
+        ref={box}
+        rows={3}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey) {
+            e.preventDefault();
+            save();
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            closeComment();
+          }
+        }}
+      />
+      <div className="row-actions">
+        <button type="submit" className="primary">
+          Save comment
+        </button>
+        <button type="button" onClick={closeComment}>
+          Cancel
+        </button>
+        <span className="muted small">Enter saves · Shift+Enter starts a new line · Escape cancels</span>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * The labels `a` and `x` act on: the newest model's prediction read through the label schema's
+ * mapping (the server follows renames and merges), or a sentence saying why there are none.
+ */
+function proposedLabels(s: ReturnType<typeof useReview.getState>): string[] | string {
+  const newest = s.current?.example?.predictions.at(-1);
+  if (!newest) return 'No model has a prediction for this item: choose a label with the number keys.';
+  const labels = newest.labels;
+  const predicted = newest.predicted.join(', ') || 'nothing';
+  if (labels === null) {
+    return (
+      `The newest model predicted ${predicted}, which has no single label in schema v${s.schema?.version ?? '?'} ` +
+      '(it was split or removed): choose a label with the number keys.'
+    );
+  }
+  if (labels.length === 0)
+    return 'The newest model predicts no label for this item: choose labels with the number keys.';
+  const known = new Set(s.schema?.labels.map((l) => l.id));
+  const unknown = labels.filter((l) => !known.has(l));
+  if (unknown.length > 0) {
+    return `The newest model's label ${unknown.join(', ')} is not in schema v${s.schema?.version ?? '?'}: reload the Review screen.`;
+  }
+  return labels;
 }
 
 function SessionFigures() {
@@ -251,15 +340,11 @@ function useHotkeys() {
       else if (e.key === 'z' || e.key === 'Backspace') void undo();
       else if (e.key === '?') toggleHelp();
       else if (e.key === 'Escape') toggleHelp(false);
-      else if (e.key === 'c') {
-        const text = window.prompt('Comment');
-        if (text) decide('comment', null, text);
-      } else if (e.key === 'a' || e.key === 'x') {
-        const newest = s.current.example?.predictions.at(-1);
-        const proposed = newest?.predicted
-          .map((name) => s.schema!.labels.find((l) => l.id === name || l.name === name)?.id)
-          .filter((x): x is string => !!x);
-        if (proposed && proposed.length > 0) decide(e.key === 'a' ? 'accept' : 'reject', proposed);
+      else if (e.key === 'c') openComment();
+      else if (e.key === 'a' || e.key === 'x') {
+        const proposed = proposedLabels(s);
+        if (typeof proposed === 'string') say(proposed);
+        else decide(e.key === 'a' ? 'accept' : 'reject', proposed);
       } else handled = false;
       if (handled) e.preventDefault();
     };
@@ -275,6 +360,7 @@ export function Review() {
   const loading = useReview((s) => s.loading);
   const message = useReview((s) => s.message);
   const help = useReview((s) => s.help);
+  const commenting = useReview((s) => s.commenting);
   const projectId = useWorkbench((s) => s.selectedId);
   const [guidelinesOpen, setGuidelinesOpen] = useState(true);
   useHotkeys();
@@ -307,6 +393,7 @@ export function Review() {
           <div className="review-main">
             <ExampleView />
             <LabelButtons />
+            {commenting && <CommentBox />}
             <History />
           </div>
           <aside className="review-side">

@@ -31,6 +31,10 @@ interface ReviewState {
   loading: boolean;
   message: string | null;
   help: boolean;
+  /** The inline comment box is open on the current item. */
+  commenting: boolean;
+  /** Bumped when the review card should take the keyboard focus (a session starts, a comment closes). */
+  focusTick: number;
 }
 
 const SESSION = `w-${Math.random().toString(36).slice(2, 10)}`;
@@ -51,6 +55,8 @@ export const useReview = create<ReviewState>(() => ({
   loading: false,
   message: null,
   help: false,
+  commenting: false,
+  focusTick: 0,
 }));
 
 const set = useReview.setState;
@@ -117,14 +123,35 @@ export async function startReview(): Promise<void> {
   } catch (e) {
     set({ message: (e as Error).message });
   } finally {
-    set({ loading: false });
+    // The keys label from here on: the card takes the focus from the annotator field.
+    set((s) => ({ loading: false, focusTick: s.focusTick + 1 }));
   }
+}
+
+/** A line for the annotator (why a key did nothing, what to do instead). */
+export function say(message: string): void {
+  set({ message });
+}
+
+export function openComment(): void {
+  if (get().current) set({ commenting: true });
+}
+
+export function closeComment(): void {
+  set((s) => ({ commenting: false, focusTick: s.focusTick + 1 }));
 }
 
 /** Shows the next buffered item at once; the save and the top-up run behind it. */
 function advance(): void {
   const { buffer } = get();
-  set({ current: buffer[0] ?? null, buffer: buffer.slice(1), shownAt: performance.now(), selected: [], message: null });
+  set({
+    current: buffer[0] ?? null,
+    buffer: buffer.slice(1),
+    shownAt: performance.now(),
+    selected: [],
+    message: null,
+    commenting: false,
+  });
   void topUp().catch((e: unknown) => set({ message: (e as Error).message }));
 }
 

@@ -23,6 +23,8 @@ interface WorkbenchState {
 }
 
 export const THEME_KEY = 'flywheel.theme';
+/** The project this window showed last: a new window opens on it (by name: ids differ between databases). */
+export const PROJECT_KEY = 'flywheel.project';
 
 function storedTheme(): WorkbenchState['theme'] {
   const t = localStorage.getItem(THEME_KEY);
@@ -47,12 +49,19 @@ export const useWorkbench = create<WorkbenchState>(() => ({
 const set = useWorkbench.setState;
 const get = useWorkbench.getState;
 
+/** The selected project's name, known at once from the project list (stats arrive later). */
+export function useSelectedName(): string | null {
+  return useWorkbench((s) => s.projects.find((p) => p.id === s.selectedId)?.name ?? null);
+}
+
 export async function refreshProjects(): Promise<void> {
   const { client } = get();
   if (!client) return;
   try {
     const projects = await client.call('projects.list', {});
-    const selectedId = get().selectedId ?? projects[0]?.id ?? null;
+    const remembered = projects.find((p) => p.name === localStorage.getItem(PROJECT_KEY));
+    const known = projects.some((p) => p.id === get().selectedId) ? get().selectedId : null;
+    const selectedId = known ?? remembered?.id ?? projects[0]?.id ?? null;
     set({ projects, loading: false, error: null, selectedId });
     if (selectedId !== null) await selectProject(selectedId);
   } catch (e) {
@@ -64,6 +73,8 @@ export async function selectProject(projectId: number): Promise<void> {
   const { client } = get();
   if (!client) return;
   set({ selectedId: projectId });
+  const name = get().projects.find((p) => p.id === projectId)?.name;
+  if (name !== undefined) localStorage.setItem(PROJECT_KEY, name);
   try {
     const [stats, imports] = await Promise.all([
       client.call('projects.stats', { projectId }),

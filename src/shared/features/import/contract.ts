@@ -29,6 +29,12 @@ export const ImportPreviewSchema = z.object({
   /** Fields of the sample a guessed mapping leaves out (a mapping names at most 1,000 metadata fields). */
   fieldsDropped: z.number().int(),
   sampleRejects: z.array(RowRejectSchema),
+  /** How many rows of the file's start were checked against the mapping (`sample` shows the first of them). */
+  rowsChecked: z.number().int(),
+  /** Why an import with this mapping into this project would be refused before its first row; null when it would start. */
+  mappingProblem: z.string().nullable(),
+  /** The logged predicted labels contradict the mapping's class order (in words, with an order to try); null when they do not. */
+  classOrderWarning: z.string().nullable(),
   savedMapping: z.string().nullable(),
 });
 export type ImportPreview = z.infer<typeof ImportPreviewSchema>;

@@ -65,7 +65,13 @@ export function buildShapeSchema(m: ImportMapping, limits: ValidatorLimits): z.Z
   if (m.imagePath) shape[m.imagePath] = z.string().min(1, 'empty image path').max(4096);
   if (m.features?.kind === 'fields') for (const f of m.features.fields) shape[f] = finiteNumber;
   if (m.features?.kind === 'vector') shape[m.features.field] = z.array(finiteNumber).length(m.features.dim);
-  if (m.scores.kind === 'vector') shape[m.scores.field] = z.array(finiteNumber).min(1).max(m.classes.length);
+  if (m.scores.kind === 'vector') {
+    const classes = `${m.classes.length} classes (${m.classes.join(', ')})`;
+    shape[m.scores.field] = z
+      .array(finiteNumber)
+      .min(1)
+      .max(m.classes.length, `more scores than the mapping's ${classes}`);
+  }
   if (m.scores.kind === 'object') shape[m.scores.field] = z.record(z.string(), finiteNumber);
   if (m.scores.kind === 'columns') for (const c of m.scores.columns) shape[c] = finiteNumber;
   if (m.timestamp) shape[m.timestamp.field] = z.union([z.string(), finiteNumber]);
@@ -201,6 +207,17 @@ export function createRowValidator(
   });
   if (m.classes.length !== k) {
     throw new Error(`the mapping lists ${m.classes.length} classes, the project has ${k}`);
+  }
+  if (m.scores.kind === 'columns') {
+    const n = m.scores.columns.length;
+    if (n !== k && !(m.taskType === 'binary' && n === 1)) {
+      throw new Error(
+        `the mapping reads ${n} score column${n === 1 ? '' : 's'} for ${k} classes (${m.classes.join(', ')}): ` +
+          (m.taskType === 'binary'
+            ? `give one column per class, or one column with the probability of '${m.classes[1]}'`
+            : 'give one column per class, in the order of the classes'),
+      );
+    }
   }
   if (m.taskType === 'multilabel' && k > MAX_MULTILABEL_CLASSES) {
     throw new Error(`multilabel projects support at most ${MAX_MULTILABEL_CLASSES} classes`);

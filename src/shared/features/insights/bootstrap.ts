@@ -18,11 +18,11 @@
 
 import { mulberry32 } from '../mining/top-k';
 import { aucRanking, weightedAuc, type AucRanking } from './auc';
-import { checkRun, exampleLogLoss, macroF1FromConfusion, predictions, rocAucOf } from './metrics';
+import { checkRun, exampleBrier, exampleLogLoss, macroF1FromConfusion, predictions, rocAucOf } from './metrics';
 
-export type ComparedMetric = 'accuracy' | 'macroF1' | 'logLoss' | 'rocAuc';
+export type ComparedMetric = 'accuracy' | 'macroF1' | 'logLoss' | 'brier' | 'rocAuc';
 
-export const COMPARED_METRICS: readonly ComparedMetric[] = ['accuracy', 'macroF1', 'logLoss', 'rocAuc'];
+export const COMPARED_METRICS: readonly ComparedMetric[] = ['accuracy', 'macroF1', 'logLoss', 'brier', 'rocAuc'];
 
 export interface Comparison {
   metric: ComparedMetric;
@@ -52,6 +52,11 @@ export interface CompareOptions {
   seed?: number;
   /** Two-sided interval level in (0, 1) (default 0.95). */
   confidence?: number;
+  /**
+   * Resample within each true class (default false): every resample keeps each class's count, so a
+   * rare class is never drawn out of a resample and per-class metrics stay defined.
+   */
+  stratified?: boolean;
 }
 
 /** A safe-integer seed folded into the 32-bit generator state (both halves count). */
@@ -88,6 +93,42 @@ function logLossDiffs(truth: Int32Array, a: ArrayLike<number>, b: ArrayLike<numb
   const d = new Float64Array(n);
   for (let i = 0; i < n; i++) d[i] = exampleLogLoss(truth, b, k, i) - exampleLogLoss(truth, a, k, i);
   return meanDiff(d);
+}
+
+function brierDiffs(truth: Int32Array, a: ArrayLike<number>, b: ArrayLike<number>, n: number, k: number): Resampler {
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = exampleBrier(truth, b, k, i) - exampleBrier(truth, a, k, i);
+  return meanDiff(d);
+}
+
+/**
+ * Recall of class `cls` under the resample's weights: Σ w·[predicted cls] / Σ w over the examples of
+ * that class; null when the resample holds none of them.
+ */
+function recallDiffs(
+  truth: Int32Array,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  n: number,
+  k: number,
+  cls: number,
+): Resampler {
+  const pa = predictions(a, n, k);
+  const pb = predictions(b, n, k);
+  const members: number[] = [];
+  for (let i = 0; i < n; i++) if (truth[i] === cls) members.push(i);
+  const d = new Float64Array(members.length);
+  members.forEach((i, j) => (d[j] = (pb[i] === cls ? 1 : 0) - (pa[i] === cls ? 1 : 0)));
+  return (count) => {
+    let sum = 0;
+    let w = 0;
+    for (let j = 0; j < members.length; j++) {
+      const c = count[members[j]!]!;
+      sum += c * d[j]!;
+      w += c;
+    }
+    return w > 0 ? sum / w : null;
+  };
 }
 
 /** A resample's mean of the per-example differences d. */
@@ -178,6 +219,28 @@ function drawCounts(next: () => number, count: Int32Array): void {
   }
 }
 
+/** The example indexes of each true class, for stratified draws. */
+function strataOf(truth: Int32Array, k: number): Int32Array[] {
+  const groups: number[][] = Array.from({ length: k }, () => []);
+  for (let i = 0; i < truth.length; i++) groups[truth[i]!]!.push(i);
+  return groups.filter((g) => g.length > 0).map((g) => Int32Array.from(g));
+}
+
+/** One stratified resample: each stratum of m examples gets m uniform draws among its own members. */
+function drawStratifiedCounts(next: () => number, strata: Int32Array[], count: Int32Array): void {
+  count.fill(0);
+  for (const members of strata) {
+    const m = members.length;
+    const limit = 0x100000000 - (0x100000000 % m);
+    for (let j = 0; j < m; j++) {
+      let u = next();
+      while (u >= limit) u = next();
+      const i = members[u - Math.floor(u / m) * m]!;
+      count[i] = (count[i]! + 1) | 0;
+    }
+  }
+}
+
 /** The metric of one run on all examples (validated input). */
 function pointMetric(
   truth: Int32Array,
@@ -197,6 +260,11 @@ function pointMetric(
     case 'logLoss': {
       let sum = 0;
       for (let i = 0; i < n; i++) sum += exampleLogLoss(truth, probs, k, i);
+      return sum / n;
+    }
+    case 'brier': {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += exampleBrier(truth, probs, k, i);
       return sum / n;
     }
     case 'macroF1': {
@@ -234,6 +302,138 @@ export function compareRuns(
   const n = checkRun(truth, champion, k, 'champion');
   checkRun(truth, challenger, k, 'challenger');
   if (!COMPARED_METRICS.includes(metric)) throw new RangeError(`unknown metric ${String(metric)}`);
+  const [primary] = intervals(truth, k, [primaryPart(truth, champion, challenger, n, k, metric)], opts);
+  return { metric, ...primary! };
+}
+
+/** Recall of class `cls` of both runs and the paired bootstrap interval of its difference. */
+export interface RecallComparison {
+  cls: number;
+  /** Examples of the class. */
+  support: number;
+  champion: number | null;
+  challenger: number | null;
+  diff: number | null;
+  lo: number | null;
+  hi: number | null;
+  samples: number;
+}
+
+/**
+ * Paired bootstrap of recall(challenger) − recall(champion) for one class, on the same resamples as
+ * `compareRuns` with the same options and seed (a stratified resample keeps the class's count, so
+ * every resample defines the recall). Same errors as `compareRuns`; also a class index outside 0..k − 1.
+ */
+export function compareRecall(
+  truth: Int32Array,
+  champion: ArrayLike<number>,
+  challenger: ArrayLike<number>,
+  k: number,
+  cls: number,
+  opts?: CompareOptions,
+): RecallComparison {
+  const n = checkRun(truth, champion, k, 'champion');
+  checkRun(truth, challenger, k, 'challenger');
+  if (!Number.isInteger(cls) || cls < 0 || cls >= k) throw new RangeError(`class ${cls} is not in 0..${k - 1}`);
+  const part = recallPart(truth, champion, challenger, n, k, cls);
+  return { cls, support: part.support, ...intervals(truth, k, [part], opts)[0]! };
+}
+
+/**
+ * `compareRuns` of the metric and `compareRecall` of every class in one pass over the resamples: the
+ * same numbers as the separate calls with the same options (the same draws feed every check), at
+ * the cost of one set of draws instead of k + 1.
+ */
+export function compareWithRecalls(
+  truth: Int32Array,
+  champion: ArrayLike<number>,
+  challenger: ArrayLike<number>,
+  k: number,
+  metric: ComparedMetric,
+  opts?: CompareOptions,
+): { primary: Comparison; recalls: RecallComparison[] } {
+  const n = checkRun(truth, champion, k, 'champion');
+  checkRun(truth, challenger, k, 'challenger');
+  if (!COMPARED_METRICS.includes(metric)) throw new RangeError(`unknown metric ${String(metric)}`);
+  const recalls = Array.from({ length: k }, (_, c) => recallPart(truth, champion, challenger, n, k, c));
+  const [primary, ...rest] = intervals(
+    truth,
+    k,
+    [primaryPart(truth, champion, challenger, n, k, metric), ...recalls],
+    opts,
+  );
+  return {
+    primary: { metric, ...primary! },
+    recalls: rest.map((r, c) => ({ cls: c, support: recalls[c]!.support, ...r })),
+  };
+}
+
+/** One quantity to compare: both runs' values on all examples and how to resample their difference. */
+interface Part {
+  a: number | null;
+  b: number | null;
+  makeResampler: () => Resampler;
+}
+
+function primaryPart(
+  truth: Int32Array,
+  champion: ArrayLike<number>,
+  challenger: ArrayLike<number>,
+  n: number,
+  k: number,
+  metric: ComparedMetric,
+): Part {
+  const resample = {
+    accuracy: accuracyDiffs,
+    logLoss: logLossDiffs,
+    brier: brierDiffs,
+    macroF1: macroF1Diffs,
+    rocAuc: rocAucDiffs,
+  }[metric];
+  return {
+    a: pointMetric(truth, champion, n, k, metric),
+    b: pointMetric(truth, challenger, n, k, metric),
+    makeResampler: () => resample(truth, champion, challenger, n, k),
+  };
+}
+
+function recallPart(
+  truth: Int32Array,
+  champion: ArrayLike<number>,
+  challenger: ArrayLike<number>,
+  n: number,
+  k: number,
+  cls: number,
+): Part & { support: number } {
+  const recall = (probs: ArrayLike<number>) => {
+    const p = predictions(probs, n, k);
+    let support = 0;
+    let hit = 0;
+    for (let i = 0; i < n; i++) {
+      if (truth[i] !== cls) continue;
+      support++;
+      if (p[i] === cls) hit++;
+    }
+    return { support, value: support > 0 ? hit / support : null };
+  };
+  const a = recall(champion);
+  const b = recall(challenger);
+  return {
+    support: a.support,
+    a: a.value,
+    b: b.value,
+    makeResampler: () => recallDiffs(truth, champion, challenger, n, k, cls),
+  };
+}
+
+type Interval = Omit<Comparison, 'metric'>;
+
+/**
+ * The shared resampling loop: for each part its point values, their difference and the percentile
+ * interval of the difference over the same resamples. A part whose difference is undefined on all
+ * examples gets no resampler and null bounds.
+ */
+function intervals(truth: Int32Array, k: number, parts: Part[], opts: CompareOptions | undefined): Interval[] {
   const samples = opts?.samples ?? 1000;
   if (!Number.isInteger(samples) || samples < 1) {
     throw new RangeError(`samples must be a positive integer, got ${samples}`);
@@ -241,57 +441,39 @@ export function compareRuns(
   const confidence = opts?.confidence ?? 0.95;
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
   const next = mulberry32(seedState(opts?.seed ?? 1));
-
-  const a = pointMetric(truth, champion, n, k, metric);
-  const b = pointMetric(truth, challenger, n, k, metric);
-  const diff = a === null || b === null ? null : b - a;
-  if (diff === null) return { metric, champion: a, challenger: b, diff, lo: null, hi: null, samples: 0 };
-
-  const resample = {
-    accuracy: accuracyDiffs,
-    logLoss: logLossDiffs,
-    macroF1: macroF1Diffs,
-    rocAuc: rocAucDiffs,
-  }[metric](truth, champion, challenger, n, k);
+  const live = parts.map((p) => (p.a === null || p.b === null ? null : p.makeResampler()));
+  const n = truth.length;
+  const strata = opts?.stratified ? strataOf(truth, k) : null;
   const count = new Int32Array(n);
-  const diffs = new Float64Array(samples);
-  let m = 0;
-  for (let s = 0; s < samples; s++) {
-    drawCounts(next, count);
-    const d = resample(count);
-    if (d !== null) diffs[m++] = d;
+  const diffs = live.map((r) => (r ? new Float64Array(samples) : null));
+  const m = new Int32Array(parts.length);
+  if (live.some((r) => r !== null)) {
+    for (let s = 0; s < samples; s++) {
+      if (strata) drawStratifiedCounts(next, strata, count);
+      else drawCounts(next, count);
+      for (let j = 0; j < live.length; j++) {
+        const d = live[j]?.(count) ?? null;
+        if (d !== null) diffs[j]![m[j]!++] = d;
+      }
+    }
   }
-  if (m === 0) return { metric, champion: a, challenger: b, diff, lo: null, hi: null, samples: 0 };
-  const sorted = diffs.subarray(0, m).sort();
   const alpha = (1 - confidence) / 2;
-  return {
-    metric,
-    champion: a,
-    challenger: b,
-    diff,
-    lo: sortedQuantile(sorted, alpha),
-    hi: sortedQuantile(sorted, 1 - alpha),
-    samples: m,
-  };
+  return parts.map((p, j) => {
+    const diff = p.a === null || p.b === null ? null : p.b - p.a;
+    if (diff === null || m[j] === 0) return { champion: p.a, challenger: p.b, diff, lo: null, hi: null, samples: 0 };
+    const sorted = diffs[j]!.subarray(0, m[j]).sort();
+    return {
+      champion: p.a,
+      challenger: p.b,
+      diff,
+      lo: sortedQuantile(sorted, alpha),
+      hi: sortedQuantile(sorted, 1 - alpha),
+      samples: m[j]!,
+    };
+  });
 }
 
-/** True when a higher value of the metric is better (all but logLoss). */
+/** True when a higher value of the metric is better (all but the losses, logLoss and brier). */
 export function higherIsBetter(metric: ComparedMetric): boolean {
-  return metric !== 'logLoss';
-}
-
-/**
- * Quality gate: true when the challenger is CLEARLY worse than the champion by more than `margin`
- * (≥ 0, in the metric's own units), i.e. the whole bootstrap interval of challenger − champion lies
- * beyond the margin on the bad side:
- * - accuracy, macroF1, rocAuc (higher is better): fails when hi < −margin;
- * - logLoss (lower is better): fails when lo > margin.
- * Inconclusive comparisons pass: an interval that touches the margin, or none at all (lo / hi null,
- * e.g. no examples or an undefined AUC); callers that must not pass on missing evidence check
- * `c.diff === null` themselves.
- */
-export function gateFails(c: Comparison, margin: number): boolean {
-  if (!(margin >= 0 && Number.isFinite(margin))) throw new RangeError(`margin must be finite and ≥ 0, got ${margin}`);
-  if (c.lo === null || c.hi === null) return false;
-  return higherIsBetter(c.metric) ? c.hi < -margin : c.lo > margin;
+  return metric !== 'logLoss' && metric !== 'brier';
 }

@@ -11,7 +11,13 @@ export const ReportSchema = z.object({
   macroF1: Num,
   rocAuc: Num,
   logLoss: Num,
+  brier: Num,
+  /** Binary: ECE of P(positive) against the observed positive rate; multiclass: the top-label ECE. */
   ece: Num,
+  /** ECE of the top-class confidence against accuracy. */
+  topLabelEce: Num,
+  /** Mean over the classes of the one-vs-rest ECE of P(class). */
+  classwiseEce: Num,
   perClass: z.array(
     z.object({
       label: z.string(),
@@ -20,16 +26,56 @@ export const ReportSchema = z.object({
       f1: Num,
       support: z.number().int(),
       predicted: z.number().int(),
+      /** One-vs-rest ECE of P(this class) against its observed rate. */
+      ece: Num,
     }),
   ),
+  /** What `reliability` bins: P(positive) for binary, the top-class confidence for multiclass. */
+  reliabilityBasis: z.enum(['positive', 'top-label']),
+  /** Per bin: mean predicted probability and observed rate (positives, or correct predictions). */
   reliability: z.array(
-    z.object({ lo: z.number(), hi: z.number(), count: z.number().int(), confidence: Num, accuracy: Num }),
+    z.object({ lo: z.number(), hi: z.number(), count: z.number().int(), predicted: Num, observed: Num }),
   ),
+  /** Binary only: share predicted positive, share labeled positive and mean P(positive) (prior shift). */
+  positiveRate: z.object({ predicted: Num, labeled: Num, meanProbability: Num }).nullable(),
   /** confusion[truth][predicted], in the order of `labels`. */
   confusion: z.array(z.array(z.number().int())),
 });
 
-export const ComparedMetricSchema = z.enum(['accuracy', 'macroF1', 'logLoss', 'rocAuc']);
+export const ComparedMetricSchema = z.enum(['accuracy', 'macroF1', 'logLoss', 'brier', 'rocAuc']);
+
+export const LabelSourceSchema = z.enum(['truth', 'curated', 'both']);
+export const VerdictSchema = z.enum(['pass', 'fail', 'insufficient']);
+
+/** Milliseconds since the epoch of an ISO date or date-time (a bare date is UTC midnight); NaN if not one. */
+export function parseInstant(value: number | string): number {
+  if (typeof value === 'number') return value;
+  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) return NaN;
+  return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+}
+
+/** A point in time: milliseconds since the epoch, or an ISO date (2026-10-01) or date-time. */
+const Instant = z.union([
+  z.number().int(),
+  z.string().refine((s) => !Number.isNaN(parseInstant(s)), {
+    message: 'not a date: give an ISO date such as 2026-10-01 or 2026-10-01T12:00:00Z',
+  }),
+]);
+
+export const GateCheckSchema = z.object({
+  kind: z.enum(['primary', 'recall']),
+  name: z.string(),
+  n: z.number().int(),
+  champion: Num,
+  challenger: Num,
+  diff: Num,
+  lo: Num,
+  hi: Num,
+  margin: z.number(),
+  higherIsBetter: z.boolean(),
+  verdict: VerdictSchema,
+  reason: z.string(),
+});
 
 const Window = z
   .object({ from: z.number().int(), to: z.number().int() })
@@ -58,21 +104,63 @@ export const insightsContract = {
         champion: ModelRunRefSchema.optional(),
         challenger: ModelRunRefSchema.optional(),
         metric: ComparedMetricSchema.default('macroF1'),
-        /** The challenger fails the gate when it is worse than the champion by more than this. */
+        /**
+         * Non-inferiority margin of the metric: the gate passes only when the 95% interval of
+         * challenger − champion stays above −margin (a loss: below +margin).
+         */
         margin: z.number().min(0).max(1).default(0.01),
+        /** The same rule on each class's recall. */
+        recallMargin: z.number().min(0).max(1).default(0.05),
+        /** Reference labels: imported ground truth, curated labels, or both (curated wins). Default: truth if any. */
+        source: LabelSourceSchema.optional(),
+        /** Only examples whose timestamp is in [from, to). */
+        from: Instant.optional(),
+        to: Instant.optional(),
         samples: z.number().int().min(100).max(10_000).default(1000),
         seed: z.number().int().default(1),
       })
-      .strict(),
+      .strict()
+      .refine((d) => d.from === undefined || d.to === undefined || parseInstant(d.from) < parseInstant(d.to), {
+        message: 'the window is empty: from must be before to',
+      }),
     output: z.object({
       schemaVersion: z.number().int(),
       labels: z.array(z.string()),
-      /** Labeled examples whose label maps to no model class (e.g. after a split). */
+      /** Curated examples whose label maps to no model class (e.g. after a split). */
       unmapped: z.number().int(),
+      /** What the numbers rest on. */
+      evaluationSet: z.object({
+        source: LabelSourceSchema,
+        /** Why this source: asked for, or the default and why. */
+        sourceReason: z.string(),
+        /** The window as ISO date-times, [from, to); null where open. */
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+        /** Examples with a reference label in the window. */
+        n: z.number().int(),
+        /** How many of them take their label from the ground truth and from curation. */
+        fromTruth: z.number().int(),
+        fromCurated: z.number().int(),
+        /** Examples that have both (counted once, under the source that wins) and how many of those differ. */
+        both: z.number().int(),
+        disagreeing: z.number().int(),
+        /** Labeled examples left out, each counted once (the unmapped ones: those in the window). */
+        excluded: z.object({
+          outsideWindow: z.number().int(),
+          noTimestamp: z.number().int(),
+          /** Ground truth naming no class of the project, or a class the label schema split or removed. */
+          truthUnmapped: z.number().int(),
+          curatedUnmapped: z.number().int(),
+        }),
+      }),
+      /** Caveats a reader must know: partial coverage, exclusions, the default source. */
+      notes: z.array(z.string()),
       runs: z.array(
         z.object({
           modelRunId: z.number().int(),
           name: z.string(),
+          /** Examples of the evaluation set this run scored: its report rests on those. */
+          coverage: z.object({ scored: z.number().int(), of: z.number().int() }),
           all: ReportSchema,
           /** Examples queued by a seeded random sample: an unbiased estimate. */
           randomSample: ReportSchema,
@@ -85,18 +173,36 @@ export const insightsContract = {
           champion: z.string(),
           challenger: z.string(),
           metric: ComparedMetricSchema,
+          /** Examples both runs scored: the comparison rests on those. */
           n: z.number().int(),
+          coverage: z.object({ champion: z.number().int(), challenger: z.number().int(), of: z.number().int() }),
           championValue: Num,
           challengerValue: Num,
           diff: Num,
           lo: Num,
           hi: Num,
           margin: z.number(),
+          recallMargin: z.number(),
+          samples: z.number().int(),
+          seed: z.number().int(),
+          /** pass, fail, or insufficient evidence (never a pass). */
+          verdict: VerdictSchema,
           gatePassed: z.boolean(),
+          /** The verdict in one sentence. */
+          reason: z.string(),
+          /** The primary metric, then a recall guard per class. */
+          checks: z.array(GateCheckSchema),
+          /** McNemar's exact test of paired accuracy. */
+          mcnemar: z.object({
+            championOnly: z.number().int(),
+            challengerOnly: z.number().int(),
+            pValue: z.number(),
+          }),
         })
         .nullable(),
     }),
-    summary: 'Evaluate model runs on the curated labels; champion vs challenger with bootstrap intervals and a gate',
+    summary:
+      'Evaluate model runs on ground truth or curated labels; champion vs challenger: a non-inferiority gate on paired bootstrap intervals',
   }),
   'insights.histograms': method({
     input: z.object({ project: ProjectRefSchema, bins: z.number().int().min(2).max(100).default(20) }).strict(),

@@ -8,8 +8,29 @@ export {
   rocAucOf,
 } from './metrics';
 export type { ClassMetrics, ClassificationReport, ReliabilityBin } from './metrics';
-export { COMPARED_METRICS, compareRuns, gateFails, higherIsBetter, sortedQuantile } from './bootstrap';
-export type { CompareOptions, ComparedMetric, Comparison } from './bootstrap';
+export {
+  COMPARED_METRICS,
+  compareRecall,
+  compareRuns,
+  compareWithRecalls,
+  higherIsBetter,
+  sortedQuantile,
+} from './bootstrap';
+export type { CompareOptions, ComparedMetric, Comparison, RecallComparison } from './bootstrap';
+export { calibration } from './calibration';
+export type { Calibration, CalibrationBin } from './calibration';
+export {
+  DEFAULT_GATE_MARGIN,
+  DEFAULT_RECALL_MARGIN,
+  GATE_MIN_CLASS_EXAMPLES,
+  GATE_MIN_EXAMPLES,
+  combineVerdicts,
+  mcnemar,
+  mcnemarExactP,
+  nonInferiority,
+  runGate,
+} from './gate';
+export type { GateCheck, GateOptions, GateResult, McNemar, Verdict } from './gate';
 export {
   DEFAULT_PSI_BINS,
   DRIFT_ALERT,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../mining/top-k';
 import { aucOneVsRest, aucRanking, weightedAuc } from './auc';
-import { compareRuns, gateFails, sortedQuantile, type ComparedMetric, type Comparison } from './bootstrap';
-import { classificationReport } from './metrics';
+import { compareRecall, compareRuns, compareWithRecalls, sortedQuantile, type ComparedMetric } from './bootstrap';
+import { classificationReport, type ClassificationReport } from './metrics';
 
 /** Rows where the predicted class gets `top` and the others share the rest evenly. */
 function rowsFor(pred: number[], k: number, top = 0.6): Float64Array {
@@ -248,34 +248,49 @@ function pairedRuns(n: number, accA: number, accB: number, seed: number) {
   return { truth, a, b };
 }
 
-/** The bootstrap done the slow, obvious way: materialise each resample and run the full report. */
+/**
+ * The bootstrap done the slow, obvious way: materialise each resample (stratified: class by class,
+ * each class's members in index order) and run the full report.
+ */
 function naiveBootstrap(
   truth: Int32Array,
   a: Float64Array,
   b: Float64Array,
   k: number,
-  metric: ComparedMetric,
+  metric: ComparedMetric | ((r: ClassificationReport) => number | null),
   samples: number,
   seed: number,
+  stratified = false,
 ): { lo: number; hi: number; samples: number } {
   const n = truth.length;
   const next = mulberry32(seed); // a small non-negative seed is its own generator state
-  const limit = 2 ** 32 - (2 ** 32 % n);
+  const groups: number[][] = [];
+  if (stratified) {
+    for (let c = 0; c < k; c++) {
+      const g = [...truth.keys()].filter((i) => truth[i] === c);
+      if (g.length > 0) groups.push(g);
+    }
+  } else groups.push([...truth.keys()]);
+  const value = typeof metric === 'function' ? metric : (r: ClassificationReport) => r[metric];
   const diffs: number[] = [];
   for (let s = 0; s < samples; s++) {
     const t = new Int32Array(n);
     const ra = new Float64Array(n * k);
     const rb = new Float64Array(n * k);
-    for (let j = 0; j < n; j++) {
-      let u = next();
-      while (u >= limit) u = next();
-      const i = u % n;
-      t[j] = truth[i]!;
-      ra.set(a.subarray(i * k, (i + 1) * k), j * k);
-      rb.set(b.subarray(i * k, (i + 1) * k), j * k);
+    let j = 0;
+    for (const g of groups) {
+      const limit = 2 ** 32 - (2 ** 32 % g.length);
+      for (let d = 0; d < g.length; d++, j++) {
+        let u = next();
+        while (u >= limit) u = next();
+        const i = g[u % g.length]!;
+        t[j] = truth[i]!;
+        ra.set(a.subarray(i * k, (i + 1) * k), j * k);
+        rb.set(b.subarray(i * k, (i + 1) * k), j * k);
+      }
     }
-    const ma = classificationReport(t, ra, k)[metric];
-    const mb = classificationReport(t, rb, k)[metric];
+    const ma = value(classificationReport(t, ra, k));
+    const mb = value(classificationReport(t, rb, k));
     if (ma !== null && mb !== null) diffs.push(mb - ma);
   }
   const sorted = Float64Array.from(diffs).sort();
@@ -285,7 +300,7 @@ function naiveBootstrap(
 describe('compareRuns', () => {
   it('is deterministic for a seed and changes with it', () => {
     const { truth, a, b } = pairedRuns(500, 0.8, 0.85, 3);
-    for (const metric of ['accuracy', 'macroF1', 'logLoss', 'rocAuc'] as const) {
+    for (const metric of ['accuracy', 'macroF1', 'logLoss', 'brier', 'rocAuc'] as const) {
       const one = compareRuns(truth, a, b, 2, metric, { samples: 200, seed: 42 });
       const two = compareRuns(truth, a, b, 2, metric, { samples: 200, seed: 42 });
       expect(two).toEqual(one);
@@ -299,7 +314,7 @@ describe('compareRuns', () => {
     const { truth, a, b } = pairedRuns(400, 0.7, 0.9, 5);
     const ra = classificationReport(truth, a, 2);
     const rb = classificationReport(truth, b, 2);
-    for (const metric of ['accuracy', 'macroF1', 'logLoss', 'rocAuc'] as const) {
+    for (const metric of ['accuracy', 'macroF1', 'logLoss', 'brier', 'rocAuc'] as const) {
       const c = compareRuns(truth, a, b, 2, metric, { samples: 50 });
       expect(c.metric).toBe(metric);
       expect(c.champion).toBe(ra[metric]);
@@ -325,13 +340,50 @@ describe('compareRuns', () => {
         raw.forEach((v, j) => (probs[i * 3 + j] = v / sum));
       }
     }
-    for (const metric of ['accuracy', 'macroF1', 'logLoss', 'rocAuc'] as const) {
-      const fast = compareRuns(truth, a, b, 3, metric, { samples: 300, seed: 9 });
-      const slow = naiveBootstrap(truth, a, b, 3, metric, 300, 9);
-      expect(fast.samples).toBe(slow.samples);
+    for (const metric of ['accuracy', 'macroF1', 'logLoss', 'brier', 'rocAuc'] as const) {
+      for (const stratified of [false, true]) {
+        const fast = compareRuns(truth, a, b, 3, metric, { samples: 300, seed: 9, stratified });
+        const slow = naiveBootstrap(truth, a, b, 3, metric, 300, 9, stratified);
+        expect(fast.samples).toBe(slow.samples);
+        expect(fast.lo).toBeCloseTo(slow.lo, 12);
+        expect(fast.hi).toBeCloseTo(slow.hi, 12);
+      }
+    }
+    // the recall guard: the same resamples, the recall of one class from the full report
+    for (let cls = 0; cls < 3; cls++) {
+      const fast = compareRecall(truth, a, b, 3, cls, { samples: 300, seed: 9, stratified: true });
+      const slow = naiveBootstrap(truth, a, b, 3, (r) => r.perClass[cls]!.recall, 300, 9, true);
+      expect(fast.support).toBe(truth.filter((t) => t === cls).length);
+      expect(fast.diff).toBeCloseTo(
+        classificationReport(truth, b, 3).perClass[cls]!.recall! -
+          classificationReport(truth, a, 3).perClass[cls]!.recall!,
+        12,
+      );
+      expect(fast.samples).toBe(300); // stratified: the class is in every resample
       expect(fast.lo).toBeCloseTo(slow.lo, 12);
       expect(fast.hi).toBeCloseTo(slow.hi, 12);
     }
+  });
+
+  it('gives the numbers of the separate calls when the metric and every recall share one pass', () => {
+    const { truth, a, b } = pairedRuns(300, 0.75, 0.8, 21);
+    for (const metric of ['accuracy', 'logLoss', 'rocAuc'] as const) {
+      const opts = { samples: 200, seed: 5, stratified: true };
+      const both = compareWithRecalls(truth, a, b, 2, metric, opts);
+      expect(both.primary).toEqual(compareRuns(truth, a, b, 2, metric, opts));
+      expect(both.recalls).toEqual([0, 1].map((c) => compareRecall(truth, a, b, 2, c, opts)));
+    }
+  });
+
+  it('keeps every class count in a stratified resample, so a rare class never drops out', () => {
+    const truth = Int32Array.from([...Array(40).fill(0), 1, 1]);
+    const rows = binaryRows([...Array(40).fill(0.2), 0.9, 0.4]);
+    const other = binaryRows([...Array(40).fill(0.2), 0.4, 0.9]);
+    // plain resamples often miss both positives, so the AUC is undefined on them; stratified never
+    const plain = compareRuns(truth, rows, other, 2, 'rocAuc', { samples: 400, seed: 3 });
+    const strat = compareRuns(truth, rows, other, 2, 'rocAuc', { samples: 400, seed: 3, stratified: true });
+    expect(plain.samples).toBeLessThan(400);
+    expect(strat.samples).toBe(400);
   });
 
   it('gives an interval that contains the true diff and excludes 0 in a clear case', () => {
@@ -349,42 +401,6 @@ describe('compareRuns', () => {
     // a 50% interval is narrower than the 95% one
     const narrow = compareRuns(truth, a, b, 2, 'accuracy', { confidence: 0.5 });
     expect(narrow.hi! - narrow.lo!).toBeLessThan(c.hi! - c.lo!);
-  });
-
-  it('fails the gate for a clearly worse challenger and passes a better one', () => {
-    const { truth, a, b } = pairedRuns(2000, 0.7, 0.9, 8);
-    for (const metric of ['accuracy', 'macroF1', 'rocAuc', 'logLoss'] as const) {
-      const better = compareRuns(truth, a, b, 2, metric, { samples: 300 });
-      const worse = compareRuns(truth, b, a, 2, metric, { samples: 300 });
-      expect(gateFails(better, 0.01)).toBe(false);
-      expect(gateFails(worse, 0.01)).toBe(true);
-      // a margin wider than the whole gap lets it through
-      expect(gateFails(worse, 10)).toBe(false);
-    }
-    // identical runs: diff 0, interval [0, 0], never a failure
-    const same = compareRuns(truth, a, a, 2, 'accuracy', { samples: 100 });
-    expect(same).toMatchObject({ diff: 0, lo: 0, hi: 0 });
-    expect(gateFails(same, 0)).toBe(false);
-  });
-
-  it('applies the gate rule on the interval bounds exactly', () => {
-    const c = (metric: ComparedMetric, lo: number, hi: number): Comparison => ({
-      metric,
-      champion: 0.9,
-      challenger: 0.8,
-      diff: (lo + hi) / 2,
-      lo,
-      hi,
-      samples: 1000,
-    });
-    expect(gateFails(c('accuracy', -0.05, -0.021), 0.02)).toBe(true); // hi < −margin
-    expect(gateFails(c('accuracy', -0.05, -0.02), 0.02)).toBe(false); // touches the margin
-    expect(gateFails(c('macroF1', -0.05, 0.01), 0)).toBe(false); // interval spans 0
-    expect(gateFails(c('logLoss', 0.021, 0.05), 0.02)).toBe(true); // lo > margin: loss went up
-    expect(gateFails(c('logLoss', -0.05, -0.021), 0.02)).toBe(false); // loss went down: better
-    expect(gateFails({ ...c('rocAuc', 0, 0), diff: null, lo: null, hi: null, samples: 0 }, 0)).toBe(false);
-    expect(() => gateFails(c('accuracy', 0, 0), -0.1)).toThrow(RangeError);
-    expect(() => gateFails(c('accuracy', 0, 0), NaN)).toThrow(RangeError);
   });
 
   it('returns nulls without examples or without a defined AUC', () => {

@@ -57,6 +57,8 @@ export interface ClassificationReport {
   rocAuc: number | null;
   /** Mean −ln p(true class), p clipped to [LOG_LOSS_CLIP, 1]; null when n = 0. */
   logLoss: number | null;
+  /** Mean Brier score (see `exampleBrier`); null when n = 0. */
+  brier: number | null;
   /**
    * Expected calibration error of the top-class confidence: Σ_b (count_b / n) · |accuracy_b −
    * confidence_b| over equal-width bins of [0, 1]; null when n = 0.
@@ -161,10 +163,28 @@ export function exampleLogLoss(truth: Int32Array, probs: ArrayLike<number>, k: n
 }
 
 /**
+ * Brier score of example i: binary (k = 2) the usual (P(class 1) − [truth = 1])²; k > 2 the
+ * multiclass form Σ_c (p_c − [truth = c])². Lower is better.
+ */
+export function exampleBrier(truth: Int32Array, probs: ArrayLike<number>, k: number, i: number): number {
+  const t = truth[i]!;
+  if (k === 2) {
+    const d = probs[i * 2 + 1]! - (t === 1 ? 1 : 0);
+    return d * d;
+  }
+  let sum = 0;
+  for (let c = 0; c < k; c++) {
+    const d = probs[i * k + c]! - (c === t ? 1 : 0);
+    sum += d * d;
+  }
+  return sum;
+}
+
+/**
  * Calibration bin of a confidence: floor(c · bins), so bins are [b/bins, (b+1)/bins) and 1 falls in
  * the last. A float32 confidence is binned by its float32 value: 0.7f = 0.69999999 lands in [0.6, 0.7).
  */
-function binOf(confidence: number, bins: number): number {
+export function binOf(confidence: number, bins: number): number {
   const b = Math.floor(confidence * bins);
   return b >= bins ? bins - 1 : b;
 }
@@ -191,7 +211,9 @@ export function classificationReport(
   const binCorrect = new Float64Array(bins);
   let correct = 0;
   let lossSum = 0;
+  let brierSum = 0;
   for (let i = 0; i < n; i++) {
+    brierSum += exampleBrier(truth, probs, k, i);
     const t = truth[i]!;
     const p = pred[i]!;
     confusion[t * k + p]!++;
@@ -245,6 +267,7 @@ export function classificationReport(
     perClass,
     rocAuc: rocAucOf(truth, probs, k),
     logLoss: n > 0 ? lossSum / n : null,
+    brier: n > 0 ? brierSum / n : null,
     ece: n > 0 ? ece : null,
     reliability,
     confusion: rows,

@@ -36,14 +36,19 @@ export const MiningRequestSchema = z
     perClassQuota: z.number().int().min(1).optional(),
     /** Leave out examples already decided under the current schema version. */
     excludeLabeled: z.boolean().default(true),
-    /** Suppress exact and near duplicates (text: word-shingle Jaccard, features: cosine). */
-    dedupe: z.boolean().default(true),
+    /**
+     * Suppress exact and near duplicates (text: word-shingle Jaccard, features: cosine). Default:
+     * on, except for the random strategy, whose sample must stay random (duplicates included).
+     */
+    dedupe: z.boolean().optional(),
     minJaccard: z.number().gt(0).max(1).default(0.6),
     minCosine: z.number().gt(0).max(1).default(0.995),
     /** Share of the new items that two annotators label, for agreement. */
     secondLabelShare: z.number().min(0).max(1).default(0),
     /** Seeds the choice of doubly labeled items. */
     seed: z.number().int().default(1),
+    /** Return every selected item (`items`), not only the top ones. */
+    listItems: z.boolean().default(false),
   })
   .strict();
 
@@ -80,6 +85,8 @@ export const MiningResultSchema = z.object({
   doublyLabeled: z.number().int(),
   timings: z.object({ loadMs: z.number(), rankMs: z.number(), selectMs: z.number(), writeMs: z.number() }),
   top: z.array(MinedItemSchema),
+  /** Every selected item, best first: only when the request asks (listItems). */
+  items: z.array(MinedItemSchema).optional(),
 });
 export type MiningResult = z.infer<typeof MiningResultSchema>;
 
@@ -102,6 +109,8 @@ export const MiningPreviewSchema = z.object({
     selected: z.array(z.number().int()),
   }),
   top: z.array(MinedItemSchema),
+  /** Every item that would be queued, best first: only when the request asks (listItems). */
+  items: z.array(MinedItemSchema).optional(),
 });
 export type MiningPreview = z.infer<typeof MiningPreviewSchema>;
 

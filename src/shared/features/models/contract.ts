@@ -27,6 +27,10 @@ export const OutputMappingSchema = z.object({
   output: z.string(),
   kind: z.enum(['probabilities', 'logits']),
   width: z.number().int(),
+  /** The model's class names in its column order, where the model (or models.add) names them. */
+  modelClasses: z.array(z.string()).optional(),
+  /** For each project class, the model column holding it (absent: the project's order). */
+  classOrder: z.array(z.number().int()).optional(),
 });
 
 export const ModelSchema = z.object({
@@ -48,6 +52,8 @@ export const RescoreResultSchema = z.object({
   device: z.string(),
   /** Why each provider tried before the one that ran was not used. */
   deviceNotes: z.array(z.string()),
+  /** Which library tokenized the text (folders with tokenizer.json), else null. */
+  tokenizer: z.string().nullable(),
   rowsPerSecond: z.number(),
 });
 
@@ -59,11 +65,21 @@ export const modelsContract = {
         path: z.string().min(1).max(4096),
         name: z.string().trim().min(1).max(100).optional(),
         version: z.string().trim().min(1).max(100).optional(),
+        /**
+         * The model's classes in its score columns' order, for a model that does not name them
+         * (they must agree with the names it gives, if it does). Matched to the project's by name.
+         */
+        classes: z.array(z.string().trim().min(1).max(200)).min(1).max(10_000).optional(),
         /** Default: inferred from the output's name, or from whether a probe batch sums to 1. */
         outputKind: z.enum(['probabilities', 'logits']).optional(),
       })
       .strict(),
-    output: ModelSchema,
+    output: ModelSchema.extend({
+      /** What was assumed rather than read from the model (e.g. its class order). */
+      warnings: z.array(z.string()),
+      /** Which library tokenizes the text (folders with tokenizer.json), else null. */
+      tokenizer: z.string().nullable(),
+    }),
     summary: 'Register an ONNX model: copied into the data folder with its sha256; mappings inferred and checked',
   }),
   'models.update': method({

@@ -38,7 +38,13 @@ export const ReviewExampleSchema = z.object({
     z.object({
       modelRunId: z.number().int(),
       model: z.string(),
+      /** Class names, as the model wrote them. */
       predicted: z.array(z.string()),
+      /**
+       * The same prediction as ids of the current label schema (renames and merges followed);
+       * null when a predicted class has no single label now (split or removed).
+       */
+      labels: z.array(z.string()).nullable(),
       /** One per class (binary: P(classes[1]) alone). */
       scores: z.array(z.number()),
     }),

@@ -1,0 +1,215 @@
+import { useState } from 'react';
+import type { Input, Output } from '../../../shared/api/contract';
+
+type Evaluation = Output<'insights.eval'>;
+type Comparison = NonNullable<Evaluation['comparison']>;
+type ModelRun = { id: number; modelName: string; modelVersion: string };
+export type EvalRequest = Omit<Input<'insights.eval'>, 'project'>;
+
+const f = (x: number | null, d = 3) => (x === null ? '—' : x.toFixed(d));
+const VERDICT = { pass: 'passed', fail: 'failed', insufficient: 'insufficient evidence' } as const;
+const VERDICT_CLASS = { pass: 'ok', fail: 'alert', insufficient: 'warn' } as const;
+const SOURCE = { truth: 'imported ground truth', curated: 'curated labels', both: 'ground truth and curated labels' };
+const METRICS = ['macroF1', 'accuracy', 'rocAuc', 'logLoss', 'brier'] as const;
+
+/** Champion, challenger, metric, label source, window and margin of the next evaluation. */
+export function EvalForm({
+  runs,
+  busy,
+  onEvaluate,
+}: {
+  runs: readonly ModelRun[];
+  busy: boolean;
+  onEvaluate: (r: EvalRequest) => void;
+}) {
+  const [champion, setChampion] = useState(runs.at(-2)?.id ?? 0);
+  const [challenger, setChallenger] = useState(runs.at(-1)?.id ?? 0);
+  const [metric, setMetric] = useState<(typeof METRICS)[number]>('macroF1');
+  const [source, setSource] = useState<'' | 'truth' | 'curated' | 'both'>('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [margin, setMargin] = useState('0.01');
+  const name = (r: ModelRun) => `${r.modelName}@${r.modelVersion}`;
+  const same = runs.length >= 2 && champion === challenger;
+  return (
+    <form
+      className="mine-form"
+      aria-label="Evaluation settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onEvaluate({
+          metric,
+          margin: Number(margin),
+          ...(runs.length >= 2 ? { champion, challenger } : {}),
+          ...(source ? { source } : {}),
+          ...(from ? { from } : {}),
+          ...(to ? { to } : {}),
+        });
+      }}
+    >
+      {runs.length >= 2 && (
+        <>
+          <label>
+            Champion
+            <select value={champion} onChange={(e) => setChampion(Number(e.target.value))}>
+              {runs.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {name(r)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Challenger
+            <select value={challenger} onChange={(e) => setChallenger(Number(e.target.value))}>
+              {runs.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {name(r)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
+      )}
+      <label>
+        Metric
+        <select value={metric} onChange={(e) => setMetric(e.target.value as (typeof METRICS)[number])}>
+          {METRICS.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Reference labels
+        <select value={source} onChange={(e) => setSource(e.target.value as typeof source)}>
+          <option value="">default (ground truth if any)</option>
+          <option value="truth">imported ground truth</option>
+          <option value="curated">curated labels</option>
+          <option value="both">both (curated wins)</option>
+        </select>
+      </label>
+      <label>
+        From
+        <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+      </label>
+      <label>
+        To (excluded)
+        <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+      </label>
+      <label>
+        Margin
+        <input type="number" min={0} max={1} step={0.005} value={margin} onChange={(e) => setMargin(e.target.value)} />
+      </label>
+      <button type="submit" disabled={busy || same} aria-describedby={same ? 'eval-same-run' : undefined}>
+        Evaluate
+      </button>
+      {same && (
+        <span id="eval-same-run" className="warning">
+          Pick two different model runs.
+        </span>
+      )}
+    </form>
+  );
+}
+
+/** Which examples the numbers rest on. */
+export function EvaluationSetLine({ e }: { e: Evaluation }) {
+  const s = e.evaluationSet;
+  const excluded = [
+    [s.excluded.outsideWindow, 'outside the window'],
+    [s.excluded.noTimestamp, 'without a timestamp'],
+    [s.excluded.truthUnmapped, 'ground truth naming no class of the schema'],
+    [s.excluded.curatedUnmapped, 'curated labels mapping to no class'],
+  ].filter(([n]) => (n as number) > 0);
+  return (
+    <div data-testid="evaluation-set">
+      <p>
+        Evaluated on <strong>{SOURCE[s.source]}</strong> ({s.sourceReason}), label schema v{e.schemaVersion},{' '}
+        {s.from || s.to ? `from ${s.from ?? 'the start'} to ${s.to ?? 'now'} (end excluded)` : 'all time'}:{' '}
+        <strong>n = {s.n}</strong> ({s.fromTruth} ground truth, {s.fromCurated} curated
+        {s.both > 0 ? `; ${s.both} have both, ${s.disagreeing} disagree` : ''})
+        {excluded.length > 0 && `; left out: ${excluded.map(([n, what]) => `${n} ${what}`).join(', ')}`}.
+      </p>
+      {e.notes.length > 0 && (
+        <ul className="muted small" aria-label="Evaluation notes">
+          {e.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The gate's verdict with its evidence: every check's difference, interval, margin and n. */
+export function GateVerdict({ c }: { c: Comparison }) {
+  const m = c.mcnemar;
+  return (
+    <section className="card" aria-label="Quality gate" data-testid="comparison">
+      <h3>
+        Quality gate: {c.challenger} vs {c.champion}{' '}
+        <span className={`tag ${VERDICT_CLASS[c.verdict]}`} role="status" data-testid="gate-verdict">
+          {VERDICT[c.verdict]}
+        </span>
+      </h3>
+      <p>
+        Non-inferiority on {c.n} examples both runs scored ({c.champion}: {c.coverage.champion}, {c.challenger}:{' '}
+        {c.coverage.challenger} of {c.coverage.of}); paired bootstrap stratified by label, {c.samples} resamples, seed{' '}
+        {c.seed}. A check passes only when the 95% interval of challenger − champion stays within its margin.
+      </p>
+      <p data-testid="gate-reason">{c.reason}</p>
+      <table className="table compact" aria-label="Gate checks">
+        <thead>
+          <tr>
+            <th scope="col">check</th>
+            <th scope="col" className="num">
+              n
+            </th>
+            <th scope="col" className="num">
+              champion
+            </th>
+            <th scope="col" className="num">
+              challenger
+            </th>
+            <th scope="col" className="num">
+              difference
+            </th>
+            <th scope="col">95% interval</th>
+            <th scope="col" className="num">
+              margin
+            </th>
+            <th scope="col">verdict</th>
+          </tr>
+        </thead>
+        <tbody>
+          {c.checks.map((x) => (
+            <tr key={`${x.kind}-${x.name}`}>
+              <th scope="row">{x.kind === 'primary' ? x.name : `recall of ${x.name}`}</th>
+              <td className="num">{x.n}</td>
+              <td className="num">{f(x.champion)}</td>
+              <td className="num">{f(x.challenger)}</td>
+              <td className="num">{f(x.diff)}</td>
+              <td>
+                {f(x.lo)} to {f(x.hi)}
+              </td>
+              <td className="num">
+                {x.higherIsBetter ? '−' : '+'}
+                {x.margin}
+              </td>
+              <td>
+                <span className={`tag ${VERDICT_CLASS[x.verdict]}`}>{VERDICT[x.verdict]}</span>{' '}
+                <span className="muted small">{x.reason}</span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted small">
+        McNemar&apos;s exact test on accuracy: {m.championOnly} examples right only by the champion, {m.challengerOnly}{' '}
+        only by the challenger, p = {m.pValue.toPrecision(3)}.
+      </p>
+    </section>
+  );
+}
