@@ -15,6 +15,7 @@ export const OPTION_TYPES = {
   strict: { type: 'boolean', default: false },
   rejects: { type: 'string' },
   'max-line-mb': { type: 'string' },
+  'max-gzip-ratio': { type: 'string' },
   discard: { type: 'string' },
   format: { type: 'string' },
   port: { type: 'string' },
@@ -113,6 +114,7 @@ export const COMMANDS = {
       'strict',
       'rejects',
       'max-line-mb',
+      'max-gzip-ratio',
       'discard',
       'format',
     ],
@@ -122,10 +124,13 @@ export const COMMANDS = {
   --yes                     accept the guessed mapping without asking
   --save-mapping NAME       save the mapping under NAME for later imports
   --strict                  import nothing if any row is bad (every bad row is still listed and counted)
-  --rejects PATH            where to write rejected rows (default: in the data folder)
+  --rejects PATH            a new file for the rejected rows; an existing file is refused
+                            (default: in the data folder)
   --max-line-mb N           longest accepted line/record (default 16)
+  --max-gzip-ratio N        refuse gzip data expanding more than N:1 (default 200)
   --format F                jsonl, csv or parquet: refuse the file if its content is another format
-  --discard RUN_ID          remove the rows of an interrupted import
+  --discard RUN_ID          remove the rows of an interrupted import (its process is gone,
+                            or it gave no heartbeat for 30 s)
   An empty CSV cell is an empty string in a text, label or metadata column (an empty label is
   no label) and missing in a number column, as "" and null are in JSONL.`,
   },
