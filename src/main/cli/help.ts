@@ -14,6 +14,8 @@ Commands
   models PROJECT            list registered models
   rescore PROJECT MODEL     score every example with a model into a new model run (--device auto|cpu|
                             webgpu|cuda|dml|coreml, --batch N, --memory-limit MB); resumes after an interruption
+  predictions PROJECT RUN   write a model run's predictions (id, ts, input, predicted, p_<class> per class,
+                            model) to a file: --format jsonl|csv|parquet, --out PATH, --force
   mine PROJECT              rank examples and merge the best into the review queue
   queue PROJECT [stats]     queue counts; … list [--status S] [--limit N]; … next --annotator NAME
                             [--session ID] [--count N] (leases the top items); … release --annotator NAME

@@ -6,6 +6,7 @@ import { insightsHandlers } from '../features/insights/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
 import { miningHandlers } from '../features/mining/handlers';
 import { modelsHandlers } from '../features/models/handlers';
+import { predictionsHandlers } from '../features/predictions/handlers';
 import { reviewHandlers } from '../features/review/handlers';
 import { projectsHandlers } from '../features/projects/handlers';
 import type { HandlerGroup } from './handler';
@@ -21,4 +22,5 @@ export const handlers: HandlerGroup<Method> = {
   ...exportHandlers,
   ...insightsHandlers,
   ...modelsHandlers,
+  ...predictionsHandlers,
 };
