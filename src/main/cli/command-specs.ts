@@ -74,6 +74,7 @@ export const OPTION_TYPES = {
   batch: { type: 'string' },
   'memory-limit': { type: 'string' },
   file: { type: 'string' },
+  out: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTION_TYPES;
@@ -154,6 +155,14 @@ export const COMMANDS = {
     usage: `  rescore PROJECT MODEL     score every example with a model into a new model run (--device auto|cpu|
                             webgpu|cuda|dml|coreml, --batch N, --memory-limit MB); resumes after an interruption`,
     options: ['device', 'batch', 'memory-limit'],
+  },
+  predictions: {
+    usage: `  predictions PROJECT RUN   write a model run's predictions (id, ts, input, predicted, p_<class> per
+                            class, model) to a file`,
+    options: ['format', 'out', 'force'],
+    optionsHelp: `  --format F                jsonl (default), csv or parquet
+  --out PATH                the file to write (default: <data folder>/predictions/PROJECT-RUN.FORMAT)
+  --force                   replace an existing file`,
   },
   mine: {
     usage: `  mine PROJECT              rank examples and merge the best into the review queue`,

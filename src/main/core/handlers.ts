@@ -7,6 +7,7 @@ import { insightsHandlers } from '../features/insights/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
 import { miningHandlers } from '../features/mining/handlers';
 import { modelsHandlers } from '../features/models/handlers';
+import { predictionsHandlers } from '../features/predictions/handlers';
 import { reviewHandlers } from '../features/review/handlers';
 import { projectsHandlers } from '../features/projects/handlers';
 import type { HandlerGroup } from './handler';
@@ -23,4 +24,5 @@ export const handlers: HandlerGroup<Method> = {
   ...insightsHandlers,
   ...modelsHandlers,
   ...browseHandlers,
+  ...predictionsHandlers,
 };

@@ -7,6 +7,7 @@ import { insightsContract } from '../features/insights/contract';
 import { labelsContract } from '../features/labels/contract';
 import { miningContract } from '../features/mining/contract';
 import { modelsContract } from '../features/models/contract';
+import { predictionsContract } from '../features/predictions/contract';
 import { reviewContract } from '../features/review/contract';
 import { projectsContract } from '../features/projects/contract';
 import type { MethodSpec } from './method';
@@ -23,6 +24,7 @@ export const contract = {
   ...insightsContract,
   ...modelsContract,
   ...browseContract,
+  ...predictionsContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;
