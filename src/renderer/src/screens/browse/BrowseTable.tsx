@@ -1,10 +1,9 @@
 import { FlexRender, tableFeatures, useTable, type ColumnDef } from '@tanstack/react-table';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo } from 'react';
 import type { BrowseRow } from '../../../../shared/features/browse/contract';
 import { Alert } from '../../components/Alert';
+import { usePagedWindow } from '../../hooks/usePagedWindow';
 
-const PAGE = 200;
-const OVERSCAN = 8;
 const ROW_HEIGHT = 34;
 const HEIGHT = 520;
 
@@ -43,44 +42,17 @@ export function BrowseTable({
   selected: string | null;
   onOpen: (row: BrowseRow) => void;
 }) {
-  const [scrollTop, setScrollTop] = useState(0);
-  const [pages, setPages] = useState<Map<number, BrowseRow[]>>(new Map());
-  const [error, setError] = useState<string | null>(null);
-  const asked = useRef(new Set<number>());
-  const fetcher = useRef(fetchRows);
-  fetcher.current = fetchRows;
-  const scroller = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    asked.current = new Set();
-    setPages(new Map());
-    setError(null);
-    setScrollTop(0);
-    if (scroller.current) scroller.current.scrollTop = 0;
-  }, [version]);
-
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(total, Math.ceil((scrollTop + HEIGHT) / ROW_HEIGHT) + OVERSCAN);
-  useEffect(() => {
-    for (let p = Math.floor(first / PAGE); p * PAGE < last; p++) {
-      if (asked.current.has(p)) continue;
-      asked.current.add(p);
-      const mine = asked.current;
-      fetcher.current(p * PAGE, PAGE).then(
-        (rows) => {
-          if (asked.current === mine) setPages((old) => new Map(old).set(p, rows));
-        },
-        (e: Error) => {
-          mine.delete(p);
-          if (asked.current === mine) setError(e.message);
-        },
-      );
-    }
-  }, [first, last, pages]);
+  const { first, last, rowAt, error, scroller, onScroll, pages } = usePagedWindow({
+    total,
+    version,
+    fetchRows,
+    rowHeight: ROW_HEIGHT,
+    height: HEIGHT,
+  });
 
   const data = useMemo(() => {
     const slots: Slot[] = [];
-    for (let i = first; i < last; i++) slots.push({ index: i, row: pages.get(Math.floor(i / PAGE))?.[i % PAGE] });
+    for (let i = first; i < last; i++) slots.push({ index: i, row: rowAt(i) });
     return slots;
   }, [first, last, pages]);
   const table = useTable({ features, columns, data });
@@ -95,7 +67,7 @@ export function BrowseTable({
         role="region"
         aria-label="Examples"
         tabIndex={0}
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        onScroll={onScroll}
       >
         <table className="table" aria-rowcount={total + 1}>
           <thead>
