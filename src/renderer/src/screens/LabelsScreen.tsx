@@ -96,7 +96,12 @@ function CurrentSchema({ schema, projectId }: { schema: LabelSchemaVersion; proj
           for (const [label, n] of Object.entries(split.labels)) sum[label] = (sum[label] ?? 0) + n;
         setCounts(sum);
       },
-      (e: Error) => live && setProblem(e.message),
+      (e: Error) => {
+        if (!live) return;
+        // Nothing labeled yet reads as a refusal to export: here it is simply zero of each.
+        if (/no examples to export/.test(e.message)) setCounts({});
+        else setProblem('the counts could not be read; reload the screen to try again');
+      },
     );
     return () => {
       live = false;
@@ -128,7 +133,7 @@ function CurrentSchema({ schema, projectId }: { schema: LabelSchemaVersion; proj
               <td>{l.hotkey ? <kbd>{l.hotkey}</kbd> : <span className="muted">—</span>}</td>
               <td className="muted">{l.description || '—'}</td>
               <td className="count-cell" data-testid={`count-${l.id}`}>
-                {counts ? (counts[l.id] ?? counts[l.name] ?? 0).toLocaleString('en-US') : '…'}
+                {counts ? (counts[l.id] ?? counts[l.name] ?? 0).toLocaleString('en-US') : problem ? '—' : '…'}
               </td>
             </tr>
           ))}
@@ -136,7 +141,7 @@ function CurrentSchema({ schema, projectId }: { schema: LabelSchemaVersion; proj
       </table>
       <p className="muted small">
         {problem
-          ? `Counts unavailable: ${problem}`
+          ? `Examples per label: ${problem}.`
           : counts && total === 0
             ? 'No example carries a label yet: label some in Review.'
             : 'Examples counted where annotators agree or a lead adjudicated, as an export would take them.'}

@@ -143,7 +143,7 @@ export function Mine() {
         </p>
         {o.strategy !== 'random' && runs.length > 0 && (
           <label>
-            Model runs (none chosen: the strategy’s default)
+            Model runs (none chosen: the usual ones)
             <select
               multiple
               size={Math.min(4, runs.length)}

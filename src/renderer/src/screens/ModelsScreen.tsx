@@ -149,7 +149,7 @@ export function ModelsScreen() {
         </label>
         <label>
           Version
-          <input value={version} onChange={(e) => setVersion(e.target.value)} placeholder="from the model" size={10} />
+          <input value={version} onChange={(e) => setVersion(e.target.value)} placeholder="from the model" size={13} />
         </label>
         <button type="submit" disabled={busy || !file}>
           Add model
@@ -205,7 +205,10 @@ export function ModelsScreen() {
                     m.outputMapping.modelClasses ? `columns ${m.outputMapping.modelClasses.join(', ')}` : undefined
                   }
                 >
-                  {m.outputMapping.output} · {m.outputMapping.kind}
+                  {m.outputMapping.kind}
+                  {m.outputMapping.output !== m.outputMapping.kind && (
+                    <span className="muted"> from {m.outputMapping.output}</span>
+                  )}
                   {m.outputMapping.modelClasses && (
                     <div className="muted small">{m.outputMapping.modelClasses.join(', ')}</div>
                   )}
@@ -213,14 +216,16 @@ export function ModelsScreen() {
                 <td>
                   <Scored model={m} />
                 </td>
-                <td className="row-actions">
-                  <button type="button" disabled={busy} onClick={() => void rescore(m)}>
-                    Rescore<span className="sr-only"> {m.name}</span>
-                  </button>
-                  <button type="button" className="link" onClick={() => setEditing(editing === m.id ? null : m.id)}>
-                    {editing === m.id ? 'Close' : 'Edit mappings'}
-                    <span className="sr-only"> of {m.name}</span>
-                  </button>
+                <td>
+                  <div className="row-actions">
+                    <button type="button" disabled={busy} onClick={() => void rescore(m)}>
+                      Rescore<span className="sr-only"> {m.name}</span>
+                    </button>
+                    <button type="button" className="link" onClick={() => setEditing(editing === m.id ? null : m.id)}>
+                      {editing === m.id ? 'Close' : 'Edit mappings'}
+                      <span className="sr-only"> of {m.name}</span>
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}

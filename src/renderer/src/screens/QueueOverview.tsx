@@ -39,7 +39,7 @@ const ITEM_COLUMNS: Column<QueueItem>[] = [
     },
   },
   {
-    header: '',
+    header: 'open',
     cell: (q) => (
       <button
         type="button"

@@ -88,7 +88,7 @@ function ScoresViewPicker() {
   const view = useReview((s) => s.scoresView);
   return (
     <label className="scores-view small">
-      Model scores
+      Show model scores
       <select value={view} onChange={(e) => setScoresView(e.target.value as ScoresView)}>
         {SCORES_VIEWS.map((v) => (
           <option key={v.value} value={v.value}>
@@ -476,10 +476,21 @@ function History() {
       <ol>
         {history.map((d, i) => (
           <li key={i} className={d.error ? 'bad' : d.saved ? '' : 'muted'}>
-            <span className="mono">{d.externalId}</span> {d.action}
+            <span className="mono">{d.externalId}</span>{' '}
+            {d.action === 'flag' ? (
+              <span className="mark flag">⚑ flagged</span>
+            ) : d.action === 'comment' ? (
+              <span className="mark note" title={d.note}>
+                ✎ commented
+              </span>
+            ) : (
+              d.action
+            )}
             {d.labels && d.labels.length > 0 && `: ${d.labels.join(', ')}`}{' '}
-            {flagged.has(d.externalId) && d.action !== 'comment' && <span className="mark flag">⚑ flagged</span>}{' '}
-            {commented.has(d.externalId) && d.action !== 'flag' && (
+            {flagged.has(d.externalId) && d.action !== 'flag' && d.action !== 'comment' && (
+              <span className="mark flag">⚑ flagged</span>
+            )}{' '}
+            {commented.has(d.externalId) && d.action !== 'flag' && d.action !== 'comment' && (
               <span className="mark note" title={commented.get(d.externalId)}>
                 ✎ commented
               </span>

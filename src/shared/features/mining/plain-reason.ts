@@ -19,7 +19,7 @@ const same: ClassNamer = (c) => c;
 
 function oneReason(reason: string, name: ClassNamer): string | null {
   let m: RegExpMatchArray | null;
-  if ((m = reason.match(/^random sample \(seed -?\d+\)$/))) return 'random control sample';
+  if (/^random sample \(seed -?\d+\)$/.test(reason)) return 'random control sample';
   if ((m = reason.match(/^margin [\d.]+ between (.+) and (.+)$/)))
     return `the model is unsure between ${name(m[1]!)} and ${name(m[2]!)}`;
   if ((m = reason.match(/^least confidence [\d.]+: top class (.+) at [\d.]+$/)))
