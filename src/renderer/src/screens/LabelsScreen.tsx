@@ -118,7 +118,7 @@ function CurrentSchema({ schema, projectId }: { schema: LabelSchemaVersion; proj
             <th scope="col">id</th>
             <th scope="col">key</th>
             <th scope="col">description</th>
-            <th scope="col" className="num">
+            <th scope="col" className="count-cell">
               examples
             </th>
           </tr>

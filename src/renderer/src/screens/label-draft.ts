@@ -64,6 +64,10 @@ export function changeLines(
   const oldName = new Map(previous.labels.map((l) => [l.id, l.name]));
   const lines: string[] = [];
   for (const c of changes) {
+    // A label whose id is still being typed declares nothing yet (its field says what is missing).
+    if ((c.kind === 'rename' || c.kind === 'merge') && !c.to) continue;
+    if (c.kind === 'add' && !c.id) continue;
+    if (c.kind === 'split' && c.to.some((id) => !id)) continue;
     if (c.kind === 'rename') {
       const row = rows.find((r) => r.id === c.to);
       lines.push(`rename ${oldName.get(c.from) ?? c.from} → ${row?.name.trim() || c.to} (id ${c.from} → ${c.to})`);

@@ -111,12 +111,23 @@ export function setScoresView(view: ScoresView): void {
   set({ scoresView: view });
 }
 
-let progressAt = 0;
+const PROGRESS_EVERY_MS = 3000;
+let progressAt = -PROGRESS_EVERY_MS;
+let progressLater: ReturnType<typeof setTimeout> | null = null;
 /** Reads the queue and per-annotator figures; at most every few seconds, behind the decisions. */
 export async function refreshProgress(force = false): Promise<void> {
   const c = client();
   const id = projectId();
-  if (!c || id === null || (!force && performance.now() - progressAt < 3000)) return;
+  if (!c || id === null) return;
+  const wait = progressAt + PROGRESS_EVERY_MS - performance.now();
+  if (!force && wait > 0) {
+    // One read when the pause ends, so the last decisions show.
+    progressLater ??= setTimeout(() => {
+      progressLater = null;
+      void refreshProgress();
+    }, wait);
+    return;
+  }
   progressAt = performance.now();
   try {
     const [q, agreement] = await Promise.all([
