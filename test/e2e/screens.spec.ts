@@ -116,7 +116,9 @@ test('Review: every key on a keycap, the reason in words, scores hidden by a set
   await expect(page.locator('.example-meta .mono')).not.toHaveText(first!);
   await page.getByRole('button', { name: `Change the decision on ${first}` }).click();
   await expect(page.locator('.example-meta .mono')).toHaveText(first!);
-  await expect(page.getByTestId('previous-answer')).toContainText('Your earlier answer: label negative');
+  await expect(page.getByRole('status')).toHaveText(
+    `Changing your decision on ${first}: choose again (your earlier answer, outlined: label negative)`,
+  );
   await expect(page.locator('.label-button.was')).toHaveCount(1);
   await expect(page.locator('.label-button.was')).toContainText('negative');
   await shootBoth(page, 'review');

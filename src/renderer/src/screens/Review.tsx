@@ -258,15 +258,6 @@ function LabelButtons() {
   };
   return (
     <div className="review-actions">
-      {previous && (
-        <p className="muted small" data-testid="previous-answer">
-          Your earlier answer: {previous.action}
-          {previous.labels && previous.labels.length > 0
-            ? ` ${previous.labels.map((id) => schema.labels.find((l) => l.id === id)?.name ?? id).join(', ')}`
-            : ''}{' '}
-          (outlined)
-        </p>
-      )}
       <div className="label-buttons" role="group" aria-label="Labels">
         {schema.labels.map((l) => (
           <div key={l.id} className="label-cell">
@@ -568,11 +559,10 @@ export function Review() {
         <SessionFigures />
         <ScoresViewPicker />
       </div>
-      {message && (
-        <p className="notice" role="status">
-          {message}
-        </p>
-      )}
+      {/* Always there, so a message never pushes the card and its buttons down. */}
+      <p className={message ? 'notice review-message' : 'review-message'} role="status">
+        {message}
+      </p>
       {!annotator && <p className="muted">Choose your annotator name to start.</p>}
       {annotator && !loading && !current && (
         <p className="empty" data-testid="queue-empty">

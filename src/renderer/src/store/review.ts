@@ -308,7 +308,7 @@ export async function undo(): Promise<void> {
     set((s) => ({
       history: s.history.filter((d) => d !== last),
       labeled: COUNTED.has(last.action) ? Math.max(0, s.labeled - 1) : s.labeled,
-      message: `Undid the ${last.action} on ${last.externalId}`,
+      message: `Undid the ${last.action} on ${last.externalId}: choose again`,
     }));
     if (back.item && current?.item.externalId !== last.externalId) {
       set({
@@ -339,6 +339,13 @@ export async function releaseLeases(projectId: number, annotator: string): Promi
   await client()?.call('queue.release', { project: { projectId }, annotator, session: get().session });
 }
 
+/** An earlier decision in words: "label Negative", "skip". */
+function answerText(d: { action: string; labels: string[] | null }): string {
+  const names = new Map(get().schema?.labels.map((l) => [l.id, l.name]));
+  const labels = (d.labels ?? []).map((id) => names.get(id) ?? id).join(', ');
+  return labels ? `${d.action} ${labels}` : d.action;
+}
+
 /** Shows one example now (its queue item, fetched), keeping what was on screen next in line. */
 async function showItem(externalId: string, message: string, withPrevious: boolean): Promise<void> {
   const c = client();
@@ -358,7 +365,7 @@ async function showItem(externalId: string, message: string, withPrevious: boole
       buffer: current ? [current, ...buffer.filter((b) => b.item.externalId !== externalId)] : buffer,
       shownAt: performance.now(),
       selected: [],
-      message,
+      message: earlier ? `${message} (your earlier answer, outlined: ${answerText(earlier)})` : message,
       previous: earlier ? { externalId, action: earlier.action, labels: earlier.labels } : null,
     });
   } catch (e) {
