@@ -78,6 +78,7 @@ test('Mine: every option in the form; a class filter changes the preview; text a
   const top = page.getByRole('list', { name: 'Top items' }).locator('li').first();
   await expect(top).toContainText(/the two models (disagree: .+ says .+, .+ says|both say)/);
   await expect(top.locator('.snippet')).not.toBeEmpty();
+  await shootBoth(page, 'mine-preview');
 
   // A metadata line without "=" is pointed out beside the field, and the message goes once fixed.
   await page.getByLabel(/Metadata equals/).fill('region');
@@ -126,6 +127,7 @@ test('Review: every key on a keycap, the reason in words, scores hidden by a set
   await page.keyboard.press('2');
   await expect(page.locator('.example-meta .mono')).not.toHaveText(first!);
   await expect(page.locator('.label-button.was')).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Progress' })).toContainText('lee (you)', { timeout: 10_000 });
   // A flag stays on the item and is marked in the history.
   await page.keyboard.press('f');
   await expect(page.getByRole('region', { name: 'Last decisions' }).locator('li').first()).toContainText('⚑ flagged');
