@@ -556,8 +556,10 @@ export function Review() {
     <article className="review" aria-label="Review">
       <div className="review-head">
         <AnnotatorPicker />
-        <SessionFigures />
-        <ScoresViewPicker />
+        <div className="review-head-side">
+          <SessionFigures />
+          <ScoresViewPicker />
+        </div>
       </div>
       {/* Always there, so a message never pushes the card and its buttons down. */}
       <p className={message ? 'notice review-message' : 'review-message'} role="status">
