@@ -95,7 +95,9 @@ test('the whole flywheel through the UI: import, add a model, rescore, mine, lab
   await tab(page, 'Labels');
   await page.getByLabel('id of negative').fill('bad');
   await page.getByLabel('name of negative').fill('Bad');
-  await expect(page.getByRole('list', { name: 'Declared changes' })).toHaveText('rename "negative" → "bad"');
+  await expect(page.getByRole('list', { name: 'Declared changes' })).toHaveText(
+    'rename negative → Bad (id negative → bad)',
+  );
   await page.getByLabel('Change note').fill('negative is now bad');
   await page.getByRole('button', { name: 'Save new version' }).click();
   await expect(page.getByRole('status')).toContainText('Version 2 saved: 30 labels carried forward');

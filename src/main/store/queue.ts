@@ -22,7 +22,12 @@ export interface QueueItemRow {
   lease_annotator_name: string | null;
   lease_session: string | null;
   lease_expires_at: number | null;
+  /** The start of the example's text: list() only. */
+  snippet?: string | null;
 }
+
+/** How much of an example's text a queue listing carries. */
+export const SNIPPET_CHARS = 200;
 
 const ITEM_COLUMNS = `q.id, q.example_id, e.external_id, q.mining_run_id, q.priority, q.reason, q.status, q.labels_wanted,
   q.lease_annotator, a.name AS lease_annotator_name, q.lease_session, q.lease_expires_at`;
@@ -215,7 +220,8 @@ export class QueueQueries {
   list(projectId: number, status: QueueStatus | null, limit: number, offset: number): QueueItemRow[] {
     return prepared(
       this.db,
-      `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.project_id = ? AND (? IS NULL OR q.status = ?)
+      `SELECT ${ITEM_COLUMNS}, substr(e.text, 1, ${SNIPPET_CHARS}) AS snippet FROM ${ITEM_FROM}
+         WHERE q.project_id = ? AND (? IS NULL OR q.status = ?)
          ORDER BY q.priority DESC, q.id LIMIT ? OFFSET ?`,
     ).all(projectId, status, status, limit, offset) as QueueItemRow[];
   }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { JobsBar } from './components/JobsBar';
 import { ThemeSwitch } from './components/ThemeSwitch';
 import { BrowseScreen } from './screens/browse/BrowseScreen';
@@ -11,6 +11,7 @@ import { ModelsScreen } from './screens/ModelsScreen';
 import { ProjectOverview } from './screens/ProjectOverview';
 import { ProjectList } from './screens/ProjectList';
 import { Review } from './screens/Review';
+import { useNavigation } from './store/navigation';
 import { useSelectedName, useWorkbench } from './store/workbench';
 
 const TABS = ['Overview', 'Import', 'Browse', 'Models', 'Mine', 'Review', 'Labels', 'Insights', 'Export'] as const;
@@ -46,6 +47,11 @@ export function App() {
   const selectedId = useWorkbench((s) => s.selectedId);
   const projectName = useSelectedName();
   const [tab, setTab] = useState<Tab>('Overview');
+  const requested = useNavigation((s) => s.requested);
+  useEffect(() => {
+    const screen = TABS.find((t) => t === requested?.screen);
+    if (screen) setTab(screen);
+  }, [requested]);
   if (problem) {
     return (
       <main className="center">

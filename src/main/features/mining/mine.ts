@@ -1,3 +1,4 @@
+import { SNIPPET_CHARS } from '../../store/queue';
 import { ApiError } from '../../../shared/api/errors';
 import type { ParsedInput } from '../../../shared/api/contract';
 import {
@@ -341,6 +342,7 @@ function decide(ctx: Context, asked: Asked) {
       priority: i.priority,
       reason: i.reason,
       labelsWanted: i.labelsWanted,
+      snippet: picked.candidates.get(i.exampleId)?.text?.slice(0, SNIPPET_CHARS) ?? null,
     }));
   const top = described(items.slice(0, 20));
   const listed = req.listItems ? { items: described(items) } : {};

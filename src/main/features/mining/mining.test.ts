@@ -66,6 +66,16 @@ describe('mining', () => {
     const first = await call('mining.run', { project: sentiment, strategy: { strategy: 'entropy' }, limit: 50 }, ctx);
     expect(first).toMatchObject({ selected: 50, added: 50, scanned: 4000 });
     expect(first.top[0]!.reason).toMatch(/^entropy \d\.\d\d \(max 1\)$/);
+    // Each top item and each listed queue item carries the start of its text, to read at a glance.
+    const texts = new Map(
+      sql<{ external_id: string; text: string }>('SELECT external_id, text FROM examples').map((r) => [
+        r.external_id,
+        r.text,
+      ]),
+    );
+    for (const t of first.top) expect(t.snippet).toBe(texts.get(t.externalId)!.slice(0, 200));
+    const listed = await call('queue.list', { project: sentiment, limit: 5 }, ctx);
+    for (const q of listed) expect(q.snippet).toBe(texts.get(q.externalId)!.slice(0, 200));
     const priorities = first.top.map((t) => t.priority);
     expect([...priorities].sort((a, b) => b - a)).toEqual(priorities);
     const again = await call('mining.run', { project: sentiment, strategy: { strategy: 'entropy' }, limit: 50 }, ctx);

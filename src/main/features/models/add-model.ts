@@ -1,3 +1,4 @@
+import { modelNameFromFile } from '../../../shared/features/models/model-name';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -230,7 +231,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
   const name =
     input.name ??
     cardValue(card.props['name'], card.props['model_name'], folder?.name) ??
-    path.basename(source).replace(/\.onnx$/i, '');
+    modelNameFromFile(path.basename(source));
   const version =
     input.version ??
     cardValue(

@@ -23,6 +23,7 @@ export function toQueueItem(row: QueueItemRow): QueueItem {
       row.status === 'leased' && row.lease_expires_at !== null
         ? { annotator: row.lease_annotator_name ?? '', session: row.lease_session, expiresAt: row.lease_expires_at }
         : null,
+    ...(row.snippet !== undefined ? { snippet: row.snippet } : {}),
   };
 }
 

@@ -57,6 +57,8 @@ const MinedItemSchema = z.object({
   priority: z.number(),
   reason: z.string(),
   labelsWanted: z.number().int(),
+  /** The start of the example's text, null for examples without text. */
+  snippet: z.string().nullable(),
 });
 
 export const MiningRunSchema = z.object({

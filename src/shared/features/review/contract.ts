@@ -24,6 +24,8 @@ export const QueueItemSchema = z.object({
   status: QueueStatusSchema,
   labelsWanted: z.number().int(),
   lease: z.object({ annotator: z.string(), session: z.string().nullable(), expiresAt: z.number() }).nullable(),
+  /** The start of the example's text (queue.list only; null for examples without text). */
+  snippet: z.string().nullable().optional(),
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
