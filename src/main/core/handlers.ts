@@ -2,6 +2,7 @@ import type { Method } from '../../shared/api/contract';
 import { appHandlers } from '../features/app/handlers';
 import { exportHandlers } from '../features/export/handlers';
 import { importHandlers } from '../features/import/handlers';
+import { evalSetsHandlers } from '../features/insights/eval-sets-handlers';
 import { insightsHandlers } from '../features/insights/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
 import { miningHandlers } from '../features/mining/handlers';
@@ -20,5 +21,6 @@ export const handlers: HandlerGroup<Method> = {
   ...reviewHandlers,
   ...exportHandlers,
   ...insightsHandlers,
+  ...evalSetsHandlers,
   ...modelsHandlers,
 };

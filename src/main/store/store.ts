@@ -4,6 +4,7 @@ import { ImportRunQueries } from './import-runs';
 import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
 import { ExampleQueries } from './examples';
+import { EvalSetQueries } from './eval-sets';
 import { ExportQueries } from './exports';
 import { InsightQueries } from './insights';
 import { MiningQueries } from './mining';
@@ -29,6 +30,7 @@ export class Store {
   readonly exports: ExportQueries;
   readonly insights: InsightQueries;
   readonly models: ModelQueries;
+  readonly evalSets: EvalSetQueries;
 
   private constructor(
     readonly db: Db,
@@ -46,6 +48,7 @@ export class Store {
     this.exports = new ExportQueries(db);
     this.insights = new InsightQueries(db);
     this.models = new ModelQueries(db);
+    this.evalSets = new EvalSetQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appContract } from '../features/app/contract';
 import { exportContract } from '../features/export/contract';
 import { importContract } from '../features/import/contract';
+import { evalSetsContract } from '../features/insights/eval-sets-contract';
 import { insightsContract } from '../features/insights/contract';
 import { labelsContract } from '../features/labels/contract';
 import { miningContract } from '../features/mining/contract';
@@ -20,6 +21,7 @@ export const contract = {
   ...reviewContract,
   ...exportContract,
   ...insightsContract,
+  ...evalSetsContract,
   ...modelsContract,
 } satisfies Record<string, MethodSpec>;
 

@@ -91,18 +91,23 @@ function startExport(ctx: Context, options: ExportOptions): { jobId: string } {
   const jobId = ctx.jobs.start('export', async (control) => {
     const outcome = await runExportProcess(plan, control);
     const { force: _force, ...recorded } = plan.options;
-    const id = ctx.store.exports.add(
-      {
-        project_id: project.id,
-        schema_version_id: plan.schema.id,
-        options: JSON.stringify({ ...recorded, dir: plan.baseDir }),
-        format: options.format,
-        path: plan.finalPath,
-        manifest: JSON.stringify(outcome.manifest),
-        content_hash: outcome.contentHash,
-      },
-      Date.now(),
-    );
+    const id = ctx.store.db.transaction(() => {
+      const exportId = ctx.store.exports.add(
+        {
+          project_id: project.id,
+          schema_version_id: plan.schema.id,
+          options: JSON.stringify({ ...recorded, dir: plan.baseDir }),
+          format: options.format,
+          path: plan.finalPath,
+          manifest: JSON.stringify(outcome.manifest),
+          content_hash: outcome.contentHash,
+        },
+        Date.now(),
+      );
+      const m = outcome.members;
+      ctx.store.evalSets.recordExportExamples(exportId, m.splitNames, m.exampleIds, m.splits);
+      return exportId;
+    })();
     ctx.emit({ type: 'data.changed', projectId: project.id });
     return {
       exportId: id,
