@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { evalBench } from './eval-bench';
 import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
 import { labelBench } from './label-bench';
@@ -7,7 +8,7 @@ import { mineBench } from './mine-bench';
 import { rescoreBench } from './rescore-bench';
 import { reviewBench } from './review-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review'] as const;
+const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'eval'] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
   }
   if (name === 'rescore') {
     process.stdout.write(`${JSON.stringify(await rescoreBench({ rows, workDir, model: values.model ?? 'mlp' }))}\n`);
+    return;
+  }
+  if (name === 'eval') {
+    process.stdout.write(`${JSON.stringify(await evalBench({ rows, workDir }))}\n`);
     return;
   }
   if (name === 'export') {
