@@ -219,21 +219,20 @@ function shiftByWindow(ctx: Context, projectId: number, truth: Map<number, numbe
     const first = windows[0]!;
     const last = windows.at(-1)!;
     const off = last.predicted.filter(
-      (p) => p.rate !== null && last.labeled !== null && Math.abs(p.rate - last.labeled) >= 0.05,
+      (p) => p.rate !== null && last.labeled !== null && Math.abs(p.rate - last.labeled) >= 0.1,
     );
-    if (
-      first.labeled !== null &&
-      last.labeled !== null &&
-      Math.abs(last.labeled - first.labeled) >= 0.05 &&
-      off.length > 0
-    ) {
+    const moved = first.labeled !== null && last.labeled !== null && Math.abs(last.labeled - first.labeled) >= 0.05;
+    const span = (w: (typeof windows)[number]) => `${w.from.slice(0, 10)} – ${w.to.slice(0, 10)}`;
+    if (moved)
       notes.push(
-        `prior shift: the labeled positive rate moved from ${pct(first.labeled)} (${first.from.slice(0, 10)} – ${first.to.slice(0, 10)}) ` +
-          `to ${pct(last.labeled)} (${last.from.slice(0, 10)} – ${last.to.slice(0, 10)}); there ` +
-          off.map((p) => `${p.run} predicts positive for ${pct(p.rate)}`).join(', ') +
-          ': a model tuned on the older mix misjudges the newer one at its threshold',
+        `prior shift: the labeled positive rate moved from ${pct(first.labeled)} (${span(first)}) to ${pct(last.labeled)} (${span(last)})`,
       );
-    }
+    if (off.length > 0)
+      notes.push(
+        `in the newest window (${span(last)}) ${pct(last.labeled)} are labeled positive, but ` +
+          off.map((p) => `${p.run} predicts positive for ${pct(p.rate)}`).join(', ') +
+          ': its threshold does not fit this class mix (prior shift)',
+      );
   }
   return windows;
 }

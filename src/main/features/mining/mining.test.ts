@@ -46,12 +46,16 @@ describe('mining', () => {
     const one = await failure(
       call(
         'mining.run',
-        { project: { project: 'spam' }, strategy: { strategy: 'disagreement', measure: 'label-flip' } },
+        {
+          project: { project: 'spam' },
+          strategy: { strategy: 'disagreement', measure: 'label-flip' },
+          modelRuns: ['spam-filter@v3'],
+        },
         ctx,
       ),
     );
-    expect(one.code).toBe('conflict');
-    expect(one.message).toMatch(/compares exactly 2 model runs.*'spam' has 1 \(spam-filter@v3\)/);
+    expect(one.code).toBe('invalid-input');
+    expect(one.message).toMatch(/compares exactly 2 model runs; got 1/);
     const threshold = await failure(
       call('mining.run', { project: sentiment, strategy: { strategy: 'threshold', threshold: 0.3 } }, ctx),
     );
