@@ -321,3 +321,15 @@ describe('flywheel eval-set and model-run lineage', () => {
     expect(evaluated.status).toBe(6);
   });
 });
+
+describe('a mining run that is all control sample', () => {
+  it('queues only random control items when the share is 1', async () => {
+    const r = await call(
+      'mining.run',
+      { project, strategy: { strategy: 'entropy' }, limit: 5, controlShare: 1, seed: 9 },
+      ctx,
+    );
+    expect(r.selected).toBe(5);
+    expect(r.controlSample).toBe(5);
+  });
+});

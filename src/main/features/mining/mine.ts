@@ -386,7 +386,11 @@ function decide(ctx: Context, asked: Asked) {
   const { loaded, priority, truth, loadMs, rankMs } = rankRows(ctx, project, req, runs);
   const t2 = performance.now();
   const control = drawControlSample(req, loaded);
-  const picked = select(ctx, project, { ...req, limit: req.limit - control.length }, loaded, priority);
+  const rankedLimit = req.limit - control.length;
+  const picked: Selection =
+    rankedLimit > 0
+      ? select(ctx, project, { ...req, limit: rankedLimit }, loaded, priority)
+      : { rows: [], candidates: new Map(), suppressedDuplicates: 0, suppressedByQuota: 0 };
   const rng = mulberry32(req.seed);
   const ranked = picked.rows.map((row) => ({
     exampleId: loaded.base.exampleIds[row]!,
