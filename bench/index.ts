@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { browseBench } from './browse-bench';
+import { evalBench } from './eval-bench';
 import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
 import { labelBench } from './label-bench';
@@ -8,7 +9,7 @@ import { mineBench } from './mine-bench';
 import { rescoreBench } from './rescore-bench';
 import { reviewBench } from './review-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'browse'] as const;
+const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'browse', 'eval'] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -43,6 +44,10 @@ async function main(): Promise<void> {
   }
   if (name === 'rescore') {
     process.stdout.write(`${JSON.stringify(await rescoreBench({ rows, workDir, model: values.model ?? 'mlp' }))}\n`);
+    return;
+  }
+  if (name === 'eval') {
+    process.stdout.write(`${JSON.stringify(await evalBench({ rows, workDir }))}\n`);
     return;
   }
   if (name === 'export') {

@@ -75,6 +75,12 @@ export const OPTION_TYPES = {
   'memory-limit': { type: 'string' },
   file: { type: 'string' },
   out: { type: 'string' },
+  'eval-set': { type: 'string' },
+  'control-only': { type: 'boolean', default: false },
+  'control-share': { type: 'string' },
+  'gate-on-mined': { type: 'boolean', default: false },
+  'trained-on': { type: 'string' },
+  'train-until': { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTION_TYPES;
@@ -144,8 +150,14 @@ export const COMMANDS = {
   model: {
     usage: `  model add FILE            register an ONNX model for --project (--name N, --version V or
                             --model-version V; default: the model's own; --classes a,b: its column
-                            order where the model names none)`,
-    options: ['project', 'name', 'model-version', 'version', 'classes'],
+                            order where the model names none; --trained-on EXPORT_ID | --train-until
+                            DATE: what it was trained on, which eval leaves out)`,
+    options: ['project', 'name', 'model-version', 'version', 'classes', 'trained-on', 'train-until'],
+  },
+  'model-run': {
+    usage: `  model-run lineage PROJECT RUN   record what a model run's model was trained on: --trained-on
+                            EXPORT_ID (all but the export's test split) and/or --train-until DATE`,
+    options: ['trained-on', 'train-until'],
   },
   models: {
     usage: `  models PROJECT            list registered models`,
@@ -182,6 +194,7 @@ export const COMMANDS = {
       'include-labeled',
       'keep-duplicates',
       'dedupe',
+      'control-share',
       'dry-run',
     ],
     optionsHelp: `  --strategy S              entropy (default), least-confidence, margin, threshold, disagreement,
@@ -196,6 +209,9 @@ export const COMMANDS = {
   --class NAME              keep examples predicted as this class (repeatable)
   --per-class N             at most N items per predicted class
   --second-share F          share of new items two annotators label (0–1, default 0)
+  --control-share S         share of --limit drawn as a uniform random control sample of the eligible
+                            examples, tagged "random control sample": unbiased labels for eval
+                            (0–1, default 0.1; not for --strategy random, which is all random)
   --include-labeled         also mine examples labeled under the current schema version
   --keep-duplicates         do not suppress exact and near duplicates (the default for random)
   --dedupe                  random: suppress exact and near duplicates too (off by default: a random
@@ -275,8 +291,12 @@ export const COMMANDS = {
       'runs',
       'seed',
       'schema-version',
+      'eval-set',
+      'gate-on-mined',
     ],
-    optionsHelp: `  --champion R --challenger R   model runs (default: the two newest)
+    optionsHelp: `  --eval-set NAME           judge on a frozen evaluation set (eval-set create): exactly its examples
+                            and the labels they had when it was made
+  --champion R --challenger R   model runs (default: the two newest)
   --metric M                accuracy|macroF1|logLoss|brier|rocAuc (default macroF1)
   --margin X                the gate passes only if the 95% CI of challenger − champion stays above
                             −X (losses: below +X) (default 0.01)
@@ -288,7 +308,22 @@ export const COMMANDS = {
                             (fewer than 30 common examples, or fewer than 5 of a class)
   --runs A,B                the model runs to measure (default: every one)
   --seed N                  bootstrap seed (default 1; 1,000 resamples stratified by label)
-  --schema-version N        labels under this schema version (default: the current one)`,
+  --schema-version N        labels under this schema version (default: the current one)
+  --gate-on-mined           let the gate judge on mined labels too (by default only ground truth,
+                            control-sample and other unmined labels; mined ones feed error analysis)
+  Each run is judged without the examples its model was trained on (model-run lineage).`,
+  },
+  'eval-set': {
+    usage: `  eval-set create PROJECT NAME   freeze an evaluation set: the labeled examples the filters
+                            select, with the label each has now (later relabels do not change it)
+    … list PROJECT          the evaluation sets of a project
+    … show PROJECT NAME     one set: its filters, counts and labels`,
+    options: ['source', 'from', 'to', 'where', 'control-only', 'schema-version'],
+    optionsHelp: `  --source S                truth, curated, or both (default; curated wins where an example has both)
+  --from DATE --to DATE     only examples with a timestamp in [from, to)
+  --where KEY=VALUE         metadata equality (repeatable); an unknown field is refused
+  --control-only            curated labels only from a random control sample (unbiased); ground truth stays
+  --schema-version N        curated labels under this schema version (default: the current one)`,
   },
   drift: {
     usage: `  drift PROJECT             PSI and KS of scores and features: --reference A..B --current C..D

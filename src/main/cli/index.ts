@@ -7,6 +7,7 @@ import { labelCommand } from './commands/label';
 import { labelSchemaCommand } from './commands/label-schema';
 import { agreementCommand } from './commands/agreement';
 import { exportCommand, exportsCommand } from './commands/export';
+import { evalSetCommand, modelRunCommand } from './commands/eval-sets';
 import { driftCommand, evalCommand } from './commands/insights';
 import { mineCommand } from './commands/mine';
 import { modelCommand, modelsCommand, rescoreCommand } from './commands/models';
@@ -102,8 +103,12 @@ export async function main(argv: string[]): Promise<number> {
         return await evalCommand(global, args, values);
       case 'drift':
         return await driftCommand(global, args, values);
+      case 'eval-set':
+        return await evalSetCommand(global, args, values);
       case 'model':
         return await modelCommand(global, args, values);
+      case 'model-run':
+        return await modelRunCommand(global, args, values);
       case 'models':
         return await modelsCommand(global, args);
       case 'predictions':

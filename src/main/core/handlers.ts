@@ -3,6 +3,7 @@ import { appHandlers } from '../features/app/handlers';
 import { browseHandlers } from '../features/browse/handlers';
 import { exportHandlers } from '../features/export/handlers';
 import { importHandlers } from '../features/import/handlers';
+import { evalSetsHandlers } from '../features/insights/eval-sets-handlers';
 import { insightsHandlers } from '../features/insights/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
 import { miningHandlers } from '../features/mining/handlers';
@@ -22,6 +23,7 @@ export const handlers: HandlerGroup<Method> = {
   ...reviewHandlers,
   ...exportHandlers,
   ...insightsHandlers,
+  ...evalSetsHandlers,
   ...modelsHandlers,
   ...browseHandlers,
   ...predictionsHandlers,

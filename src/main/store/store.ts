@@ -5,6 +5,7 @@ import { ImportRunQueries } from './import-runs';
 import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
 import { ExampleQueries } from './examples';
+import { EvalSetQueries } from './eval-sets';
 import { ExportQueries } from './exports';
 import { InsightQueries } from './insights';
 import { MiningQueries } from './mining';
@@ -31,6 +32,7 @@ export class Store {
   readonly insights: InsightQueries;
   readonly models: ModelQueries;
   readonly browse: BrowseQueries;
+  readonly evalSets: EvalSetQueries;
 
   private constructor(
     readonly db: Db,
@@ -49,6 +51,7 @@ export class Store {
     this.insights = new InsightQueries(db);
     this.models = new ModelQueries(db);
     this.browse = new BrowseQueries(db);
+    this.evalSets = new EvalSetQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -3,6 +3,7 @@ import { appContract } from '../features/app/contract';
 import { browseContract } from '../features/browse/contract';
 import { exportContract } from '../features/export/contract';
 import { importContract } from '../features/import/contract';
+import { evalSetsContract } from '../features/insights/eval-sets-contract';
 import { insightsContract } from '../features/insights/contract';
 import { labelsContract } from '../features/labels/contract';
 import { miningContract } from '../features/mining/contract';
@@ -22,6 +23,7 @@ export const contract = {
   ...reviewContract,
   ...exportContract,
   ...insightsContract,
+  ...evalSetsContract,
   ...modelsContract,
   ...browseContract,
   ...predictionsContract,

@@ -55,7 +55,7 @@ function evaluationSetText(r: Evaluation): string[] {
     .filter(([, n]) => n > 0)
     .map(([what, n]) => `${n} ${what}`);
   return [
-    `Evaluation set: ${SOURCE_NAMES[s.source]} (${s.sourceReason}), label schema v${r.schemaVersion}${window}`,
+    `Evaluation set: ${s.name ? `'${s.name}' (frozen), ` : ''}${SOURCE_NAMES[s.source]} (${s.sourceReason}), label schema v${r.schemaVersion}${window}`,
     `  n=${s.n}: ${s.fromTruth} from ground truth, ${s.fromCurated} curated` +
       (s.both > 0 ? `; ${s.both} have both, ${s.disagreeing} of them disagree` : '') +
       (excluded.length > 0 ? `; excluded: ${excluded.join(', ')}` : ''),
@@ -78,7 +78,16 @@ function comparisonText(c: NonNullable<Evaluation['comparison']>): string[] {
         `(95% CI ${f(x.lo)} to ${f(x.hi)}), margin ${x.higherIsBetter ? '−' : '+'}${x.margin}`,
     ),
     `  McNemar exact test (accuracy): ${m.championOnly} right only by the champion, ${m.challengerOnly} only by the challenger, p = ${m.pValue.toPrecision(3)}`,
+    `  judged on: ${c.basis.includeMined ? 'every label, mined ones included (asked)' : 'ground truth, control-sample and unmined labels'}` +
+      (c.basis.minedLeftOut > 0 ? `; ${c.basis.minedLeftOut} mined labels left out` : '') +
+      (c.basis.trainingLeftOut > 0 ? `; ${c.basis.trainingLeftOut} training examples left out` : ''),
+    ...c.basis.lineage.map((l) => `  lineage: ${l}`),
     `gate (margin ${c.margin}): ${VERDICT_TEXT[c.verdict]} — ${c.reason}`,
+    ...(c.labelsNeeded
+      ? [
+          `  too little evidence for a conclusion: about ${c.labelsNeeded.more} more unbiased labels needed (target: ${c.labelsNeeded.target})`,
+        ]
+      : []),
   ];
 }
 
@@ -110,6 +119,8 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
     ...(to !== undefined ? { to } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values['schema-version'] ? { schemaVersion: Number(values['schema-version']) } : {}),
+    ...(values['eval-set'] ? { evalSet: values['eval-set'] } : {}),
+    ...(values['gate-on-mined'] ? { includeMined: true } : {}),
   };
   const ctx = openCliContext(opts);
   try {
@@ -121,14 +132,25 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
           `  ${name.padEnd(14)} n=${String(m.n).padEnd(6)} accuracy ${f(m.accuracy)}  macro-F1 ${f(m.macroF1)}  ROC-AUC ${f(m.rocAuc)}  log loss ${f(m.logLoss)}  Brier ${f(m.brier)}  ECE ${f(m.ece)}`;
         const p = run.all.positiveRate;
         lines.push(
-          `${run.name} (scored ${run.coverage.scored} of ${run.coverage.of})`,
+          `${run.name} (scored ${run.coverage.scored} of ${run.coverage.of}` +
+            (run.training.excluded > 0 ? `; ${run.training.excluded} left out as its training data` : '') +
+            (run.training.lineage ? `; trained on ${run.training.lineage})` : '; no training lineage recorded)'),
           line('all', run.all),
-          line('random sample', run.randomSample),
+          line('unbiased', run.unbiased),
+          line('control sample', run.randomSample),
           line('mined', run.mined),
           p
             ? `  calibration    ECE of P(positive) ${f(run.all.ece)}; predicted positive ${f(p.predicted)} vs labeled positive ${f(p.labeled)} (mean P(positive) ${f(p.meanProbability)})`
             : `  calibration    top-label ECE ${f(run.all.topLabelEce)}, class-wise ECE ${f(run.all.classwiseEce)}`,
         );
+      }
+      if (r.priorShift?.length) {
+        lines.push('Positive rate per window (labeled vs predicted):');
+        for (const w of r.priorShift)
+          lines.push(
+            `  ${w.from.slice(0, 10)} – ${w.to.slice(0, 10)}  n=${String(w.n).padEnd(6)} labeled ${f(w.labeled)}  ` +
+              w.predicted.map((p) => `${p.run} ${f(p.rate)}`).join('  '),
+          );
       }
       if (r.comparison) lines.push(...comparisonText(r.comparison));
       return lines.join('\n');

@@ -4,6 +4,7 @@ import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
 import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
+import { lineageOptions } from './eval-sets';
 
 /** `--classes a,b`: the model's classes in its column order. */
 function classList(value: string): string[] {
@@ -46,6 +47,7 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
         ...(values.name ? { name: values.name } : {}),
         ...(version ? { version } : {}),
         ...(values.classes !== undefined ? { classes: classList(values.classes) } : {}),
+        ...lineageOptions(values),
       },
       ctx,
     );

@@ -197,7 +197,14 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
     }
     publish(temp, plan.finalPath, plan.options.force);
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    return { rows: sel.exampleIds.length, peakRssMb, files, manifest, contentHash };
+    return {
+      rows: sel.exampleIds.length,
+      peakRssMb,
+      files,
+      manifest,
+      contentHash,
+      members: { splitNames: names, exampleIds: sel.exampleIds, splits: split },
+    };
   } catch (e) {
     fs.rmSync(temp, { recursive: true, force: true });
     throw e;

@@ -113,10 +113,16 @@ function startExport(ctx: Context, options: ExportOptions): { jobId: string } {
     }
     let id: number;
     try {
-      id = ctx.store.exports.add(
-        { ...pending, manifest: JSON.stringify(outcome.manifest), content_hash: outcome.contentHash },
-        Date.now(),
-      );
+      id = ctx.store.db.transaction(() => {
+        const exportId = ctx.store.exports.add(
+          { ...pending, manifest: JSON.stringify(outcome.manifest), content_hash: outcome.contentHash },
+          Date.now(),
+        );
+        // Which examples went into which split: what training lineage reads.
+        const m = outcome.members;
+        ctx.store.evalSets.recordExportExamples(exportId, m.splitNames, m.exampleIds, m.splits);
+        return exportId;
+      })();
     } catch (e) {
       lock.leaveForRecovery();
       throw e;

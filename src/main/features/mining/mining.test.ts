@@ -46,12 +46,16 @@ describe('mining', () => {
     const one = await failure(
       call(
         'mining.run',
-        { project: { project: 'spam' }, strategy: { strategy: 'disagreement', measure: 'label-flip' } },
+        {
+          project: { project: 'spam' },
+          strategy: { strategy: 'disagreement', measure: 'label-flip' },
+          modelRuns: ['spam-filter@v3'],
+        },
         ctx,
       ),
     );
-    expect(one.code).toBe('conflict');
-    expect(one.message).toMatch(/compares exactly 2 model runs.*'spam' has 1 \(spam-filter@v3\)/);
+    expect(one.code).toBe('invalid-input');
+    expect(one.message).toMatch(/compares exactly 2 model runs; got 1/);
     const threshold = await failure(
       call('mining.run', { project: sentiment, strategy: { strategy: 'threshold', threshold: 0.3 } }, ctx),
     );
@@ -113,6 +117,7 @@ describe('mining', () => {
         filters: { from, to, predictedClasses: ['negative', 'positive'] },
         perClassQuota: 5,
         limit: 30,
+        controlShare: 0,
       },
       ctx,
     );
@@ -211,7 +216,9 @@ describe('mining', () => {
       ctx,
     );
     expect(r.selected).toBeGreaterThan(0);
-    for (const t of r.top) expect(t.reason).toMatch(/^confident error: predicted \w+ at \d\.\d\d, truth \w+$/);
+    expect(r.controlSample).toBe(2); // 10% of 20
+    for (const t of r.top)
+      expect(t.reason).toMatch(/^confident error: predicted \w+ at \d\.\d\d, truth \w+$|^random control sample/);
   });
 
   it('previews what a run would queue without writing: counts, cut-off and a priority histogram', async () => {
@@ -223,7 +230,9 @@ describe('mining', () => {
     expect(preview.selected).toBe(30);
     expect(preview.histogram.all).toHaveLength(10);
     expect(preview.histogram.all.reduce((a, b) => a + b, 0)).toBe(preview.eligible);
-    expect(preview.histogram.selected.reduce((a, b) => a + b, 0)).toBe(30);
+    // the histogram shows the ranked items; the 3 of the random control sample sit anywhere
+    expect(preview.controlSample).toBe(3);
+    expect(preview.histogram.selected.reduce((a, b) => a + b, 0)).toBe(27);
     // The selected ones sit in the top bins: none below the bin of the cut-off.
     const width = (preview.histogram.max - preview.histogram.min) / 10;
     const cutBin = Math.min(9, Math.floor((preview.cutoff! - preview.histogram.min) / width));

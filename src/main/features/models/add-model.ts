@@ -1,4 +1,5 @@
 import { modelNameFromFile } from '../../../shared/features/models/model-name';
+import { checkLineage, recordLineage } from '../insights/lineage';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -199,6 +200,7 @@ function cardValue(...values: (string | undefined | null)[]): string | null {
 
 export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): Promise<Output<'models.add'>> {
   const project = resolveProject(ctx, input.project);
+  const lineage = checkLineage(ctx, project, input);
   const source = path.resolve(input.path);
   let folder: HfFolder | null = null;
   let bytes: Buffer;
@@ -309,6 +311,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
         throw new ApiError('conflict', `project '${project.name}' already has model ${name}@${version}`);
       throw e;
     }
+    if (lineage) recordLineage(ctx, project, { name, version }, lineage);
     ctx.emit({ type: 'data.changed', projectId: project.id });
     return { ...toModel(ctx.store.models.byId(id)!), warnings, tokenizer: model.tokenizer };
   } finally {

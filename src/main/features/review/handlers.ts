@@ -19,6 +19,7 @@ export function toQueueItem(row: QueueItemRow): QueueItem {
     reason: row.reason,
     status: row.status,
     labelsWanted: row.labels_wanted,
+    control: row.control === 1,
     lease:
       row.status === 'leased' && row.lease_expires_at !== null
         ? { annotator: row.lease_annotator_name ?? '', session: row.lease_session, expiresAt: row.lease_expires_at }

@@ -118,11 +118,21 @@ export const insightsContract = {
         to: Instant.optional(),
         samples: z.number().int().min(100).max(10_000).default(1000),
         seed: z.number().int().default(1),
+        /** A frozen evaluation set (evalSets.create): exactly its examples and labels; no source, window or schema version. */
+        evalSet: z.string().min(1).max(100).optional(),
+        /** Let the gate judge on mined (ranked, biased on purpose) labels too; by default they only feed error analysis. */
+        includeMined: z.boolean().default(false),
       })
       .strict()
       .refine((d) => d.from === undefined || d.to === undefined || parseInstant(d.from) < parseInstant(d.to), {
         message: 'the window is empty: from must be before to',
-      }),
+      })
+      .refine(
+        (d) =>
+          d.evalSet === undefined ||
+          (d.source === undefined && d.from === undefined && d.to === undefined && d.schemaVersion === undefined),
+        { message: 'an evaluation set fixes its examples and labels: drop source, from, to and schemaVersion' },
+      ),
     output: z.object({
       schemaVersion: z.number().int(),
       labels: z.array(z.string()),
@@ -130,6 +140,8 @@ export const insightsContract = {
       unmapped: z.number().int(),
       /** What the numbers rest on. */
       evaluationSet: z.object({
+        /** The frozen evaluation set judged on, or null for a selection made now. */
+        name: z.string().nullable(),
         source: LabelSourceSchema,
         /** Why this source: asked for, or the default and why. */
         sourceReason: z.string(),
@@ -166,8 +178,24 @@ export const insightsContract = {
           randomSample: ReportSchema,
           /** Examples queued by uncertainty or disagreement mining: hard cases, biased on purpose. */
           mined: ReportSchema,
+          /** Ground truth and curated labels of a random (control) sample: the unbiased estimate. */
+          unbiased: ReportSchema,
+          /** What the run's model was trained on, and how many examples of the set were left out for it. */
+          training: z.object({ lineage: z.string().nullable(), excluded: z.number().int() }),
         }),
       ),
+      /** Binary: labeled vs predicted positive rate per time window of the set (prior shift). */
+      priorShift: z
+        .array(
+          z.object({
+            from: z.string(),
+            to: z.string(),
+            n: z.number().int(),
+            labeled: Num,
+            predicted: z.array(z.object({ run: z.string(), n: z.number().int(), rate: Num })),
+          }),
+        )
+        .nullable(),
       comparison: z
         .object({
           champion: z.string(),
@@ -192,6 +220,16 @@ export const insightsContract = {
           reason: z.string(),
           /** The primary metric, then a recall guard per class. */
           checks: z.array(GateCheckSchema),
+          /** What the gate judged on: mined labels (unless asked) and each side's training examples left out. */
+          basis: z.object({
+            includeMined: z.boolean(),
+            minedLeftOut: z.number().int(),
+            trainingLeftOut: z.number().int(),
+            /** In words, e.g. "v2 was trained on 1,240 of these examples; they were left out". */
+            lineage: z.array(z.string()),
+          }),
+          /** Where the evidence is too thin: about how many more unbiased labels would settle it. */
+          labelsNeeded: z.object({ more: z.number().int(), target: z.string() }).nullable(),
           /** McNemar's exact test of paired accuracy. */
           mcnemar: z.object({
             championOnly: z.number().int(),

@@ -72,6 +72,10 @@ export const modelsContract = {
         classes: z.array(z.string().trim().min(1).max(200)).min(1).max(10_000).optional(),
         /** Default: inferred from the output's name, or from whether a probe batch sums to 1. */
         outputKind: z.enum(['probabilities', 'logits']).optional(),
+        /** Lineage: an export of this workbench the model was trained on (all but its test split). */
+        trainedOn: z.number().int().positive().optional(),
+        /** Lineage: the model was trained on examples before this time (epoch ms or ISO date). */
+        trainUntil: z.union([z.number().int(), z.string().min(1).max(40)]).optional(),
       })
       .strict(),
     output: ModelSchema.extend({

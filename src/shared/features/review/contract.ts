@@ -23,6 +23,8 @@ export const QueueItemSchema = z.object({
   reason: z.string(),
   status: QueueStatusSchema,
   labelsWanted: z.number().int(),
+  /** Queued by the random control sample of a mining run (or a random-strategy run): an unbiased label. */
+  control: z.boolean(),
   lease: z.object({ annotator: z.string(), session: z.string().nullable(), expiresAt: z.number() }).nullable(),
   /** The start of the example's text (queue.list only; null for examples without text). */
   snippet: z.string().nullable().optional(),
