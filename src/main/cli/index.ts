@@ -13,6 +13,7 @@ import { modelCommand, modelsCommand, rescoreCommand } from './commands/models';
 import { queueCommand } from './commands/queue';
 import { initCommand, projectsCommand, statsCommand } from './commands/projects';
 import { serveCommand } from './commands/serve';
+import { slicesCommand } from './commands/slices';
 import { UsageError, type GlobalOptions } from './cli-context';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { COMMANDS, GLOBAL_OPTIONS, isCommand, OPTION_TYPES, type CommandName, type OptionName } from './command-specs';
@@ -101,6 +102,8 @@ export async function main(argv: string[]): Promise<number> {
         return await evalCommand(global, args, values);
       case 'drift':
         return await driftCommand(global, args, values);
+      case 'slices':
+        return await slicesCommand(global, args, values);
       case 'model':
         return await modelCommand(global, args, values);
       case 'models':

@@ -3,6 +3,7 @@ import { appContract } from '../features/app/contract';
 import { exportContract } from '../features/export/contract';
 import { importContract } from '../features/import/contract';
 import { insightsContract } from '../features/insights/contract';
+import { slicesContract } from '../features/insights/slices-contract';
 import { labelsContract } from '../features/labels/contract';
 import { miningContract } from '../features/mining/contract';
 import { modelsContract } from '../features/models/contract';
@@ -20,6 +21,7 @@ export const contract = {
   ...reviewContract,
   ...exportContract,
   ...insightsContract,
+  ...slicesContract,
   ...modelsContract,
 } satisfies Record<string, MethodSpec>;
 

@@ -4,6 +4,7 @@ import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
 import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
+import { guardOf } from './slices';
 
 const f = (x: number | null, digits = 3) => (x === null ? 'n/a' : x.toFixed(digits));
 const ref = (r: string) => (/^\d+$/.test(r) ? Number(r) : r);
@@ -73,7 +74,7 @@ function comparisonText(c: NonNullable<Evaluation['comparison']>): string[] {
       `paired bootstrap stratified by label, ${c.samples} resamples, seed ${c.seed}`,
     ...c.checks.map(
       (x) =>
-        `  ${VERDICT_TEXT[x.verdict].padEnd(21)} ${(x.kind === 'primary' ? x.name : `recall ${x.name}`).padEnd(22)} ` +
+        `  ${VERDICT_TEXT[x.verdict].padEnd(21)} ${(x.kind === 'primary' ? x.name : x.kind === 'slice' ? `slice ${x.name}` : `recall ${x.name}`).padEnd(22)} ` +
         `n=${String(x.n).padEnd(6)} ${f(x.challenger)} vs ${f(x.champion)}, difference ${f(x.diff)} ` +
         `(95% CI ${f(x.lo)} to ${f(x.hi)}), margin ${x.higherIsBetter ? '−' : '+'}${x.margin}`,
     ),
@@ -105,6 +106,7 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
     ...(values.challenger ? { challenger: ref(values.challenger) } : {}),
     ...(gateMargin !== undefined ? { margin: gateMargin } : {}),
     ...(recallMargin !== undefined ? { recallMargin } : {}),
+    ...(values.guard?.length ? { guards: values.guard.map(guardOf) } : {}),
     ...(source?.success ? { source: source.data } : {}),
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to } : {}),

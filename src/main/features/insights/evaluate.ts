@@ -1,18 +1,26 @@
 import type { Output, ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
-import { calibration, classificationReport, runGate, type GateResult } from '../../../shared/features/insights';
+import {
+  calibration,
+  classificationReport,
+  combineVerdicts,
+  runGate,
+  type GateResult,
+} from '../../../shared/features/insights';
+import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { ModelRunRow } from '../../store/mining';
 import { resolveModelRun, runLabel } from '../mining/model-runs';
 import { resolveProject } from '../projects/handlers';
 import { evaluationSet } from './eval-set';
+import { sliceGuardChecks } from './slice-guards';
 
 type EvalOutput = Output<'insights.eval'>;
 type Report = EvalOutput['runs'][number]['all'];
 type Comparison = NonNullable<EvalOutput['comparison']>;
 
 /** One run's probabilities (k per example, binary expanded to [1 − p, p]) for the examples it scored. */
-function runProbabilities(ctx: Context, run: ModelRunRow, examples: Map<number, number>, k: number) {
+export function runProbabilities(ctx: Context, run: ModelRunRow, examples: Map<number, number>, k: number) {
   const cols = ctx.store.predictionColumns.load(run.id);
   const ids: number[] = [];
   const probs: number[] = [];
@@ -85,11 +93,18 @@ function subset(
 function verdictReason(g: GateResult): string {
   const primary = g.checks[0]!;
   if (g.verdict === 'pass') {
-    return `passed: ${primary.name} ${primary.reason}; every class's recall within its margin`;
+    const slices = g.checks.some((c) => c.kind === 'slice') ? '; every pinned slice within its margin' : '';
+    return `passed: ${primary.name} ${primary.reason}; every class's recall within its margin${slices}`;
   }
   const decisive = g.checks.filter((c) => c.verdict === g.verdict);
   const what = decisive
-    .map((c) => (c.kind === 'primary' ? `${c.name}: ${c.reason}` : `recall of ${c.name}: ${c.reason}`))
+    .map((c) =>
+      c.kind === 'primary'
+        ? `${c.name}: ${c.reason}`
+        : c.kind === 'slice'
+          ? `${primary.name} on slice ${c.name}: ${c.reason}`
+          : `recall of ${c.name}: ${c.reason}`,
+    )
     .join('; ');
   return g.verdict === 'fail' ? `failed: ${what}` : `insufficient evidence: ${what}`;
 }
@@ -140,7 +155,7 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
         `champion and challenger are the same model run (${runLabel(champion)}): name two different runs`,
       );
     }
-    comparison = compare(ctx, { champion, challenger, truth, labels, k, input, scored, notes });
+    comparison = compare(ctx, { project, champion, challenger, truth, labels, k, input, scored, notes });
   }
   return {
     schemaVersion: set.schemaVersion,
@@ -154,6 +169,7 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
 }
 
 interface CompareArgs {
+  project: Project;
   champion: ModelRunRow;
   challenger: ModelRunRow;
   truth: Map<number, number>;
@@ -173,9 +189,11 @@ function compare(ctx: Context, a: CompareArgs): Comparison {
   const t: number[] = [];
   const ca: number[] = [];
   const cb: number[] = [];
+  const common: number[] = [];
   pa.ids.forEach((id, i) => {
     const j = rowOfB.get(id);
     if (j === undefined) return;
+    common.push(id);
     t.push(truth.get(id)!);
     for (let c = 0; c < k; c++) {
       ca.push(pa.probs[i * k + c]!);
@@ -189,7 +207,13 @@ function compare(ctx: Context, a: CompareArgs): Comparison {
         `(${runLabel(a.champion)}: ${pa.ids.length}, ${runLabel(a.challenger)}: ${pb.ids.length})`,
     );
   }
-  const g = runGate(Int32Array.from(t), Float64Array.from(ca), Float64Array.from(cb), k, {
+  const paired = {
+    ids: common,
+    truth: Int32Array.from(t),
+    champion: Float64Array.from(ca),
+    challenger: Float64Array.from(cb),
+  };
+  const gate = runGate(paired.truth, paired.champion, paired.challenger, k, {
     metric: input.metric,
     margin: input.margin,
     recallMargin: input.recallMargin,
@@ -197,6 +221,9 @@ function compare(ctx: Context, a: CompareArgs): Comparison {
     seed: input.seed,
     labels: a.labels,
   });
+  const guards = sliceGuardChecks(ctx, a.project, input.guards ?? [], paired, k, input);
+  const checks = [...gate.checks, ...guards];
+  const g: GateResult = { ...gate, checks, verdict: combineVerdicts(checks) };
   const primary = g.checks[0]!;
   return {
     champion: runLabel(a.champion),

@@ -63,7 +63,7 @@ const Instant = z.union([
 ]);
 
 export const GateCheckSchema = z.object({
-  kind: z.enum(['primary', 'recall']),
+  kind: z.enum(['primary', 'recall', 'slice']),
   name: z.string(),
   n: z.number().int(),
   champion: Num,
@@ -76,6 +76,17 @@ export const GateCheckSchema = z.object({
   verdict: VerdictSchema,
   reason: z.string(),
 });
+
+/** A slice pinned to the gate: the primary metric on the examples whose metadata has every key = value. */
+export const SliceGuardSchema = z
+  .object({
+    metadata: z
+      .record(z.string().min(1).max(200), z.union([z.string().max(1000), z.number(), z.boolean()]))
+      .refine((m) => Object.keys(m).length > 0, { message: 'a slice guard names at least one metadata field' }),
+    /** Default: the gate's margin. */
+    margin: z.number().min(0).max(1).optional(),
+  })
+  .strict();
 
 const Window = z
   .object({ from: z.number().int(), to: z.number().int() })
@@ -111,6 +122,8 @@ export const insightsContract = {
         margin: z.number().min(0).max(1).default(0.01),
         /** The same rule on each class's recall. */
         recallMargin: z.number().min(0).max(1).default(0.05),
+        /** The same rule on the primary metric within each of these slices. */
+        guards: z.array(SliceGuardSchema).max(20).optional(),
         /** Reference labels: imported ground truth, curated labels, or both (curated wins). Default: truth if any. */
         source: LabelSourceSchema.optional(),
         /** Only examples whose timestamp is in [from, to). */
@@ -190,7 +203,7 @@ export const insightsContract = {
           gatePassed: z.boolean(),
           /** The verdict in one sentence. */
           reason: z.string(),
-          /** The primary metric, then a recall guard per class. */
+          /** The primary metric, then a recall guard per class, then the slice guards. */
           checks: z.array(GateCheckSchema),
           /** McNemar's exact test of paired accuracy. */
           mcnemar: z.object({
