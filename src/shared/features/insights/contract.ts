@@ -266,9 +266,54 @@ export const insightsContract = {
       mode: z.enum(['windows', 'runs']),
       reference: z.string(),
       current: z.string(),
+      /** Every row: the scores of one run, features and (windows) metadata fields. */
       rows: z.array(DriftRowSchema),
       worst: z.enum(['ok', 'warn', 'alert']),
+      /** What moved, in one sentence: traffic, which run's scores, the labeled class balance. */
+      summary: z.string(),
+      /** Windows: the features and metadata fields that moved most (top 10 by PSI) of `compared`. */
+      traffic: z
+        .object({ movers: z.array(DriftRowSchema), compared: z.number().int(), worst: z.enum(['ok', 'warn', 'alert']) })
+        .nullable(),
+      modelShift: z.object({
+        /** Windows: each run's score PSI between the windows (the largest over its classes). */
+        runs: z.array(
+          z.object({
+            run: z.string(),
+            psi: Num,
+            level: z.enum(['ok', 'warn', 'alert']),
+            reference: z.number().int(),
+            current: z.number().int(),
+          }),
+        ),
+        /** Run against run on the examples both scored (windows: in the current window). */
+        pairs: z.array(
+          z.object({
+            a: z.string(),
+            b: z.string(),
+            examples: z.number().int(),
+            meanAbsDelta: Num,
+            flipRate: Num,
+          }),
+        ),
+      }),
+      /** Windows: the labeled rate of a class (ground truth and curated labels) against each run's predicted rate. */
+      priorShift: z
+        .object({
+          className: z.string(),
+          windows: z.array(
+            z.object({
+              window: z.enum(['reference', 'current']),
+              label: z.string(),
+              labeled: z.number().int(),
+              labeledRate: Num,
+              predicted: z.array(z.object({ run: z.string(), n: z.number().int(), rate: Num })),
+            }),
+          ),
+        })
+        .nullable(),
     }),
-    summary: 'PSI and KS of scores per class and of numeric features between two windows or two model runs',
+    summary:
+      "What moved between two windows: traffic (features, metadata), each run's scores, the labeled class balance; or two model runs on the same examples",
   }),
 };
