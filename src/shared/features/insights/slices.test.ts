@@ -87,7 +87,8 @@ describe('slice discovery', () => {
         for (let g = f + 1; g < 3; g++) {
           for (const w of valuesOf(g)) {
             const both = ids.filter((i) => raw[g]![i] === w);
-            if (both.length >= o.minSupport)
+            const other = raw[g]!.filter((x) => x === w).length;
+            if (both.length >= o.minSupport && both.length < ids.length && both.length < other)
               cands.push({ text: `f${f}=${v} & f${g}=${w}`, score: score(both), n: both.length });
           }
         }
@@ -108,6 +109,17 @@ describe('slice discovery', () => {
     const f = encodeField('x', [3, '3', 3, null, { a: 1 }, [1], true]);
     expect(f.values).toEqual([3, '3', true]);
     expect(Array.from(f.codes)).toEqual([0, 1, 0, -1, -1, -1, 2]);
+  });
+
+  it('leaves out a conjunction that holds exactly the examples of one of its parts', () => {
+    // every email example is English: channel=email & lang=en is channel=email again
+    const r = discoverSlices(
+      [encodeField('channel', ['email', 'email', 'web', 'web']), encodeField('lang', ['en', 'en', 'en', 'fr'])],
+      Float64Array.from([1, 1, 0, 0]),
+      { ...opts, minSupport: 1 },
+    );
+    expect(r.slices.map((s) => predicateText(s.predicates))).toEqual(['channel=email', 'lang=en']);
+    expect(r.evaluated).toBe(5); // four values and web&en (web&fr is lang=fr, email&en is email)
   });
 
   it('refuses options it cannot honour', () => {

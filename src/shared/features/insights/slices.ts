@@ -158,7 +158,8 @@ const DENSE_PAIR_CELLS = 1 << 22;
  * Finds the slices where the loss concentrates: every predicate field = value with at least
  * `minSupport` examples, then (maxDepth 2) every conjunction of two such predicates over different
  * fields with at least `minSupport` examples (a conjunction is never larger than its parts, so
- * values under the support are pruned before pairing). Returns those with a positive score.
+ * values under the support are pruned before pairing) and fewer examples than either part (one
+ * equal to a part is that part again). Returns those with a positive score.
  */
 export function discoverSlices(fields: readonly EncodedField[], loss: Float64Array, o: SliceOptions): SliceSearch {
   const n = loss.length;
@@ -176,7 +177,7 @@ export function discoverSlices(fields: readonly EncodedField[], loss: Float64Arr
   };
 
   // Level 1: counts per value; values under the support get code −1 for level 2.
-  const kept: { field: EncodedField; compact: Int32Array; values: number[] }[] = [];
+  const kept: { field: EncodedField; compact: Int32Array; values: number[]; counts: number[] }[] = [];
   for (const f of fields) {
     const v = f.values.length;
     const count = new Float64Array(v);
@@ -202,7 +203,7 @@ export function discoverSlices(fields: readonly EncodedField[], loss: Float64Arr
     if (o.maxDepth === 2 && values.length > 0) {
       const compact = new Int32Array(n);
       for (let i = 0; i < n; i++) compact[i] = codes[i]! < 0 ? -1 : remap[codes[i]!]!;
-      kept.push({ field: f, compact, values });
+      kept.push({ field: f, compact, values, counts: values.map((c) => count[c]!) });
     }
   }
 
@@ -219,8 +220,12 @@ export function discoverSlices(fields: readonly EncodedField[], loss: Float64Arr
           : sparsePairs(A.compact, B.compact, wb, loss);
       for (const [cell, m, s, q] of pairs) {
         if (m < o.minSupport) continue;
-        const ca = A.values[Math.floor(cell / wb)]!;
-        const cb = B.values[cell % wb]!;
+        const ia = Math.floor(cell / wb);
+        const ib = cell % wb;
+        // a conjunction holding exactly the examples of one of its parts says nothing new
+        if (m === A.counts[ia] || m === B.counts[ib]) continue;
+        const ca = A.values[ia]!;
+        const cb = B.values[ib]!;
         consider(
           [
             { field: A.field.name, value: A.field.values[ca]! },
