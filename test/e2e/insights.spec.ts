@@ -83,6 +83,12 @@ test('where is it wrong: ranked slices, a pinned guard, queue more, the examples
     await page.screenshot({ path: `${shots}/insights-${theme}.png` });
     await panel.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${shots}/insights-slices-${theme}.png` });
+    await confusion.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${shots}/insights-confusion-${theme}.png` });
+    await page.getByRole('region', { name: 'Reliability diagrams' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${shots}/insights-charts-${theme}.png` });
+    await page.getByRole('region', { name: 'Drift' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${shots}/insights-drift-${theme}.png` });
   }
   expect(problems).toEqual([]);
 });

@@ -178,7 +178,7 @@ export function InsightsScreen() {
           {n}
         </p>
       ))}
-      <section aria-label="Is the challenger better">
+      <section aria-label="Is the new model better">
         <h2>Is the challenger better?{evaluation ? ` (label schema v${evaluation.schemaVersion})` : ''}</h2>
         {modelRuns && modelRuns.length > 0 && (
           <EvalForm

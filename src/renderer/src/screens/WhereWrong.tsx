@@ -114,7 +114,7 @@ export function SlicesPanel({
               .filter((r) => r.id !== run)
               .map((r) => (
                 <option key={r.id} value={r.id}>
-                  champion {name(r)}
+                  vs {name(r)}
                 </option>
               ))}
           </select>
