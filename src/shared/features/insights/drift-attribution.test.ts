@@ -26,6 +26,21 @@ describe('categorical PSI', () => {
   });
 });
 
+describe('rare categories', () => {
+  it('pools categories under 1% on both sides, so many rare ids do not read as drift', () => {
+    // 1000 distinct ids in each window, none shared: unpooled each id adds 0.0009·ln 10 (0.1% against the
+    // 0.01% floor), pooled it is 0
+    const ref = Int32Array.from({ length: 1000 }, (_, i) => i);
+    const cur = Int32Array.from({ length: 1000 }, (_, i) => 1000 + i);
+    expect(categoricalPsi(ref, cur, 2000)).toBe(0);
+    expect(categoricalPsi(ref, cur, 2000, 0)).toBeCloseTo(2000 * 0.0009 * Math.log(10), 9);
+    // a common value keeps its own term: 50% → 80% of 'a', the ids pooled 50% → 20%
+    const a = Int32Array.from({ length: 200 }, (_, i) => (i < 100 ? 0 : i));
+    const b = Int32Array.from({ length: 200 }, (_, i) => (i < 160 ? 0 : 200 + i));
+    expect(categoricalPsi(a, b, 400)).toBeCloseTo(0.3 * Math.log(1.6) + 0.3 * Math.log(2.5), 12);
+  });
+});
+
 describe('the drift summary', () => {
   it('names the movers, the run that moved, and the prior shift', () => {
     const movers = topMovers(

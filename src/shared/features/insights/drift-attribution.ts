@@ -5,12 +5,20 @@
  */
 import { PSI_EPSILON, type DriftLevel } from './drift';
 
+/** Categories below this share in both windows are pooled into one, so sampling noise over many rare values (ids) does not read as drift. */
+export const RARE_CATEGORY_SHARE = 0.01;
+
 /**
  * PSI of a categorical quantity: Σ (c − r)·ln(c / r) over the categories (codes 0..k − 1; a missing
  * value is a category of its own, code −1), each proportion raised to PSI_EPSILON when below it.
- * Null when either side is empty.
+ * Categories under `minShare` on both sides are pooled into one first. Null when either side is empty.
  */
-export function categoricalPsi(reference: Int32Array, current: Int32Array, k: number): number | null {
+export function categoricalPsi(
+  reference: Int32Array,
+  current: Int32Array,
+  k: number,
+  minShare = RARE_CATEGORY_SHARE,
+): number | null {
   if (reference.length === 0 || current.length === 0) return null;
   const count = (codes: Int32Array) => {
     const out = new Float64Array(k + 1);
@@ -24,12 +32,23 @@ export function categoricalPsi(reference: Int32Array, current: Int32Array, k: nu
   const r = count(reference);
   const c = count(current);
   let sum = 0;
+  let rareR = 0;
+  let rareC = 0;
+  const term = (a: number, b: number) => {
+    const p = Math.max(a / reference.length, PSI_EPSILON);
+    const q = Math.max(b / current.length, PSI_EPSILON);
+    return (q - p) * Math.log(q / p);
+  };
   for (let b = 0; b <= k; b++) {
     if (r[b] === 0 && c[b] === 0) continue;
-    const p = Math.max(r[b]! / reference.length, PSI_EPSILON);
-    const q = Math.max(c[b]! / current.length, PSI_EPSILON);
-    sum += (q - p) * Math.log(q / p);
+    if (r[b]! / reference.length < minShare && c[b]! / current.length < minShare) {
+      rareR += r[b]!;
+      rareC += c[b]!;
+      continue;
+    }
+    sum += term(r[b]!, c[b]!);
   }
+  if (rareR > 0 || rareC > 0) sum += term(rareR, rareC);
   return sum;
 }
 
