@@ -201,14 +201,16 @@ export function SlicesPanel({
                         <button type="button" className="link" onClick={() => queueMore(s)}>
                           Queue more like this
                         </button>{' '}
-                        <button
-                          type="button"
-                          className="link"
-                          disabled={pinned.has(s.label)}
-                          onClick={() => onPin({ metadata: s.filters.metadata })}
-                        >
-                          {pinned.has(s.label) ? 'Pinned' : 'Pin as guard'}
-                        </button>
+                        {runs.length >= 2 && (
+                          <button
+                            type="button"
+                            className="link"
+                            disabled={pinned.has(s.label)}
+                            onClick={() => onPin({ metadata: s.filters.metadata })}
+                          >
+                            {pinned.has(s.label) ? 'Pinned' : 'Pin as guard'}
+                          </button>
+                        )}
                       </td>
                     </tr>
                   ))}
