@@ -4,7 +4,6 @@ import { predictions } from '../../../shared/features/insights';
 import {
   discoverSlices,
   encodeField,
-  fieldBreakdown,
   pairedMeanInterval,
   predicateText,
   timeWindowOf,
@@ -71,16 +70,31 @@ export function metadataFields(ctx: Context, project: Project, ids: readonly num
   return [...columns].map(([name, values]) => encodeField(name, values));
 }
 
+/** Stats from sums: examples, run errors, champion errors, Σ d and Σ d² of d = run error − champion error. */
+function statsOf(n: number, errors: number, champ: number, d: number, d2: number, withChampion: boolean): Stats {
+  const w = wilson(errors, n) ?? { lo: 0, hi: 1 };
+  const paired = withChampion ? pairedMeanInterval(d, d2, n) : null;
+  return {
+    n,
+    errors,
+    errorRate: n > 0 ? errors / n : 0,
+    lo: w.lo,
+    hi: w.hi,
+    championErrorRate: withChampion && n > 0 ? champ / n : null,
+    diff: withChampion && n > 0 ? d / n : null,
+    diffLo: paired?.lo ?? null,
+    diffHi: paired?.hi ?? null,
+  };
+}
+
 /** Error counts of the run (and of the champion) over the examples `at` lists. */
 function stats(at: ArrayLike<number>, err: Uint8Array, champion: Uint8Array | null): Stats {
-  let n = 0;
   let errors = 0;
   let champ = 0;
   let d = 0;
   let d2 = 0;
   for (let j = 0; j < at.length; j++) {
     const i = at[j]!;
-    n++;
     errors += err[i]!;
     if (champion) {
       champ += champion[i]!;
@@ -89,28 +103,47 @@ function stats(at: ArrayLike<number>, err: Uint8Array, champion: Uint8Array | nu
       d2 += x * x;
     }
   }
-  const w = wilson(errors, n) ?? { lo: 0, hi: 1 };
-  const paired = champion ? pairedMeanInterval(d, d2, n) : null;
-  return {
-    n,
-    errors,
-    errorRate: n > 0 ? errors / n : 0,
-    lo: w.lo,
-    hi: w.hi,
-    championErrorRate: champion && n > 0 ? champ / n : null,
-    diff: champion && n > 0 ? d / n : null,
-    diffLo: paired?.lo ?? null,
-    diffHi: paired?.hi ?? null,
-  };
+  return statsOf(at.length, errors, champ, d, d2, champion !== null);
 }
 
+/** Stats of every value of a field in one pass; the `limit` most frequent values. */
+function statsByValue(f: EncodedField, err: Uint8Array, champion: Uint8Array | null, limit: number) {
+  const v = f.values.length;
+  const sums = Array.from({ length: 5 }, () => new Float64Array(v)); // n, errors, champ, d, d²
+  const [count, errors, champ, d, d2] = sums as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  for (let i = 0; i < f.codes.length; i++) {
+    const c = f.codes[i]!;
+    if (c < 0) continue;
+    count[c]!++;
+    errors[c]! += err[i]!;
+    if (champion) {
+      const x = err[i]! - champion[i]!;
+      champ[c]! += champion[i]!;
+      d[c]! += x;
+      d2[c]! += x * x;
+    }
+  }
+  return Array.from({ length: v }, (_, c) => c)
+    .sort((a, b) => count[b]! - count[a]! || a - b)
+    .slice(0, limit)
+    .map((c) => ({
+      value: f.values[c]!,
+      ...statsOf(count[c]!, errors[c]!, champ[c]!, d[c]!, d2[c]!, champion !== null),
+    }));
+}
+
+/** Rows of the examples matching every predicate (one or two: slices are at most two deep). */
 function members(fields: Map<string, EncodedField>, predicates: readonly Predicate[], n: number): Int32Array {
-  const tests = predicates.map((p) => {
+  const [a, b] = predicates.map((p) => {
     const f = fields.get(p.field)!;
     return { codes: f.codes, code: f.values.indexOf(p.value) };
   });
   const out: number[] = [];
-  for (let i = 0; i < n; i++) if (tests.every((t) => t.codes[i] === t.code)) out.push(i);
+  if (!b) {
+    for (let i = 0; i < n; i++) if (a!.codes[i] === a!.code) out.push(i);
+  } else {
+    for (let i = 0; i < n; i++) if (a!.codes[i] === a!.code && b.codes[i] === b.code) out.push(i);
+  }
   return Int32Array.from(out);
 }
 
@@ -185,17 +218,11 @@ export function slices(ctx: Context, input: ParsedInput<'insights.slices'>): Sli
     };
   });
 
-  const breakdown = fields.map((f) => {
-    const rows = fieldBreakdown(f, loss).slice(0, BREAKDOWN_VALUES);
-    return {
-      field: f.name,
-      values: rows.map((r) => ({
-        value: r.value,
-        ...stats(members(byName, [{ field: f.name, value: r.value }], n), err, champErr),
-      })),
-      more: Math.max(0, f.values.length - BREAKDOWN_VALUES),
-    };
-  });
+  const breakdown = fields.map((f) => ({
+    field: f.name,
+    values: statsByValue(f, err, champErr, BREAKDOWN_VALUES),
+    more: Math.max(0, f.values.length - BREAKDOWN_VALUES),
+  }));
 
   const ts = ctx.store.insights.timestamps(project.id);
   const windows = new Map<number, { to: number; at: number[] }>();

@@ -280,27 +280,6 @@ function* sparsePairs(a: Int32Array, b: Int32Array, wb: number, loss: Float64Arr
   yield* acc.values();
 }
 
-/** Per value of one field: examples, Σ loss and Σ loss², in order of decreasing support. */
-export function fieldBreakdown(
-  field: EncodedField,
-  loss: Float64Array,
-): { value: SliceValue; n: number; lossSum: number; lossSqSum: number }[] {
-  const v = field.values.length;
-  const count = new Float64Array(v);
-  const sum = new Float64Array(v);
-  const sq = new Float64Array(v);
-  for (let i = 0; i < loss.length; i++) {
-    const c = field.codes[i]!;
-    if (c < 0) continue;
-    count[c]!++;
-    sum[c]! += loss[i]!;
-    sq[c]! += loss[i]! * loss[i]!;
-  }
-  return field.values
-    .map((value, c) => ({ value, n: count[c]!, lossSum: sum[c]!, lossSqSum: sq[c]! }))
-    .sort((x, y) => y.n - x.n);
-}
-
 export type TimeBucket = 'day' | 'week';
 const DAY = 86_400_000;
 
