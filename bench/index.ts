@@ -6,8 +6,9 @@ import { labelBench } from './label-bench';
 import { mineBench } from './mine-bench';
 import { rescoreBench } from './rescore-bench';
 import { reviewBench } from './review-bench';
+import { slicesBench } from './slices-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review'] as const;
+const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'slices'] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -46,6 +47,12 @@ async function main(): Promise<void> {
   }
   if (name === 'export') {
     process.stdout.write(`${JSON.stringify(await exportBench({ rows, workDir }))}\n`);
+    return;
+  }
+  if (name === 'slices') {
+    // 100k labels unless --rows says otherwise (the default of the other benches is a million rows)
+    const n = values.rows === '1000000' ? 100_000 : rows;
+    process.stdout.write(`${JSON.stringify(await slicesBench({ rows: n, workDir }))}\n`);
     return;
   }
   if (name === 'label') {
