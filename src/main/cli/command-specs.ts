@@ -15,6 +15,7 @@ export const OPTION_TYPES = {
   strict: { type: 'boolean', default: false },
   rejects: { type: 'string' },
   'max-line-mb': { type: 'string' },
+  'max-gzip-ratio': { type: 'string' },
   discard: { type: 'string' },
   format: { type: 'string' },
   port: { type: 'string' },
@@ -81,6 +82,7 @@ export const OPTION_TYPES = {
   window: { type: 'string' },
   guard: { type: 'string', multiple: true },
   all: { type: 'boolean', default: false },
+  out: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTION_TYPES;
@@ -121,6 +123,7 @@ export const COMMANDS = {
       'strict',
       'rejects',
       'max-line-mb',
+      'max-gzip-ratio',
       'discard',
       'format',
     ],
@@ -130,10 +133,13 @@ export const COMMANDS = {
   --yes                     accept the guessed mapping without asking
   --save-mapping NAME       save the mapping under NAME for later imports
   --strict                  import nothing if any row is bad (every bad row is still listed and counted)
-  --rejects PATH            where to write rejected rows (default: in the data folder)
+  --rejects PATH            a new file for the rejected rows; an existing file is refused
+                            (default: in the data folder)
   --max-line-mb N           longest accepted line/record (default 16)
+  --max-gzip-ratio N        refuse gzip data expanding more than N:1 (default 200)
   --format F                jsonl, csv or parquet: refuse the file if its content is another format
-  --discard RUN_ID          remove the rows of an interrupted import
+  --discard RUN_ID          remove the rows of an interrupted import (its process is gone,
+                            or it gave no heartbeat for 30 s)
   An empty CSV cell is an empty string in a text, label or metadata column (an empty label is
   no label) and missing in a number column, as "" and null are in JSONL.`,
   },
@@ -157,6 +163,14 @@ export const COMMANDS = {
     usage: `  rescore PROJECT MODEL     score every example with a model into a new model run (--device auto|cpu|
                             webgpu|cuda|dml|coreml, --batch N, --memory-limit MB); resumes after an interruption`,
     options: ['device', 'batch', 'memory-limit'],
+  },
+  predictions: {
+    usage: `  predictions PROJECT RUN   write a model run's predictions (id, ts, input, predicted, p_<class> per
+                            class, model) to a file`,
+    options: ['format', 'out', 'force'],
+    optionsHelp: `  --format F                jsonl (default), csv or parquet
+  --out PATH                the file to write (default: <data folder>/predictions/PROJECT-RUN.FORMAT)
+  --force                   replace an existing file`,
   },
   mine: {
     usage: `  mine PROJECT              rank examples and merge the best into the review queue`,

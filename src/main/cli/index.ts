@@ -10,6 +10,7 @@ import { exportCommand, exportsCommand } from './commands/export';
 import { driftCommand, evalCommand } from './commands/insights';
 import { mineCommand } from './commands/mine';
 import { modelCommand, modelsCommand, rescoreCommand } from './commands/models';
+import { predictionsCommand } from './commands/predictions';
 import { queueCommand } from './commands/queue';
 import { initCommand, projectsCommand, statsCommand } from './commands/projects';
 import { serveCommand } from './commands/serve';
@@ -108,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
         return await modelCommand(global, args, values);
       case 'models':
         return await modelsCommand(global, args);
+      case 'predictions':
+        return await predictionsCommand(global, args, values);
       case 'rescore':
         return await rescoreCommand(global, args, values);
       case 'serve':

@@ -1,11 +1,13 @@
 import type { Method } from '../../shared/api/contract';
 import { appHandlers } from '../features/app/handlers';
+import { browseHandlers } from '../features/browse/handlers';
 import { exportHandlers } from '../features/export/handlers';
 import { importHandlers } from '../features/import/handlers';
 import { insightsHandlers } from '../features/insights/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
 import { miningHandlers } from '../features/mining/handlers';
 import { modelsHandlers } from '../features/models/handlers';
+import { predictionsHandlers } from '../features/predictions/handlers';
 import { reviewHandlers } from '../features/review/handlers';
 import { projectsHandlers } from '../features/projects/handlers';
 import type { HandlerGroup } from './handler';
@@ -21,4 +23,6 @@ export const handlers: HandlerGroup<Method> = {
   ...exportHandlers,
   ...insightsHandlers,
   ...modelsHandlers,
+  ...browseHandlers,
+  ...predictionsHandlers,
 };
