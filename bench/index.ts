@@ -8,8 +8,9 @@ import { labelBench } from './label-bench';
 import { mineBench } from './mine-bench';
 import { rescoreBench } from './rescore-bench';
 import { reviewBench } from './review-bench';
+import { slicesBench } from './slices-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'browse', 'eval'] as const;
+const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'browse', 'eval', 'slices'] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -56,6 +57,12 @@ async function main(): Promise<void> {
   }
   if (name === 'browse') {
     process.stdout.write(`${JSON.stringify(await browseBench({ rows, workDir }))}\n`);
+    return;
+  }
+  if (name === 'slices') {
+    // 100k labels unless --rows says otherwise (the default of the other benches is a million rows)
+    const n = values.rows === '1000000' ? 100_000 : rows;
+    process.stdout.write(`${JSON.stringify(await slicesBench({ rows: n, workDir }))}\n`);
     return;
   }
   if (name === 'label') {

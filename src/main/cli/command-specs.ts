@@ -74,6 +74,14 @@ export const OPTION_TYPES = {
   batch: { type: 'string' },
   'memory-limit': { type: 'string' },
   file: { type: 'string' },
+  run: { type: 'string' },
+  vs: { type: 'string' },
+  'min-support': { type: 'string' },
+  'max-depth': { type: 'string' },
+  top: { type: 'string' },
+  window: { type: 'string' },
+  guard: { type: 'string', multiple: true },
+  all: { type: 'boolean', default: false },
   out: { type: 'string' },
   'eval-set': { type: 'string' },
   'control-only': { type: 'boolean', default: false },
@@ -293,6 +301,7 @@ export const COMMANDS = {
       'schema-version',
       'eval-set',
       'gate-on-mined',
+      'guard',
     ],
     optionsHelp: `  --eval-set NAME           judge on a frozen evaluation set (eval-set create): exactly its examples
                             and the labels they had when it was made
@@ -311,6 +320,8 @@ export const COMMANDS = {
   --schema-version N        labels under this schema version (default: the current one)
   --gate-on-mined           let the gate judge on mined labels too (by default only ground truth,
                             control-sample and other unmined labels; mined ones feed error analysis)
+  --guard KEY=VALUE[&K=V]   pin a slice: the same rule on the metric within the examples whose
+                            metadata matches (repeatable; the gate's --margin)
   Each run is judged without the examples its model was trained on (model-run lineage).`,
   },
   'eval-set': {
@@ -325,10 +336,24 @@ export const COMMANDS = {
   --control-only            curated labels only from a random control sample (unbiased); ground truth stays
   --schema-version N        curated labels under this schema version (default: the current one)`,
   },
+  slices: {
+    usage: `  slices PROJECT            where a run is wrong: error rate by metadata value and time window, and
+                            the slices (metadata conjunctions) where its errors concentrate`,
+    options: ['run', 'vs', 'min-support', 'max-depth', 'top', 'window', 'source', 'from', 'to', 'schema-version'],
+    optionsHelp: `  --run R                   the model run judged (default: the newest)
+  --vs R                    a champion: rank slices by the run's net extra errors against it
+  --min-support N           examples a slice needs (default 30)
+  --max-depth 1|2           single predicates, or also conjunctions of two fields (default 2)
+  --top N                   slices listed (default 20)
+  --window day|week         time windows of the breakdown (default week, Monday 00:00 UTC)
+  --source S --from DATE --to DATE --schema-version N   the evaluation set, as for eval`,
+  },
   drift: {
-    usage: `  drift PROJECT             PSI and KS of scores and features: --reference A..B --current C..D
-                            (of --model-run R, default the newest), or --runs X,Y; --gate exits 6 on an alert`,
-    options: ['reference', 'current', 'model-run', 'runs', 'gate'],
+    usage: `  drift PROJECT             what moved between --reference A..B and --current C..D: traffic (features,
+                            metadata), each run's scores, and the predicted vs labeled rate; --all
+                            prints every row (scores of --model-run R, default the newest); --runs X,Y
+                            compares two runs on the same examples; --gate exits 6 on an alert`,
+    options: ['reference', 'current', 'model-run', 'runs', 'gate', 'all'],
   },
   demo: {
     usage: `  demo                      write demo logs and import them into demo projects`,

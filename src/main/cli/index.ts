@@ -15,6 +15,7 @@ import { predictionsCommand } from './commands/predictions';
 import { queueCommand } from './commands/queue';
 import { initCommand, projectsCommand, statsCommand } from './commands/projects';
 import { serveCommand } from './commands/serve';
+import { slicesCommand } from './commands/slices';
 import { UsageError, type GlobalOptions } from './cli-context';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { COMMANDS, GLOBAL_OPTIONS, isCommand, OPTION_TYPES, type CommandName, type OptionName } from './command-specs';
@@ -105,6 +106,8 @@ export async function main(argv: string[]): Promise<number> {
         return await driftCommand(global, args, values);
       case 'eval-set':
         return await evalSetCommand(global, args, values);
+      case 'slices':
+        return await slicesCommand(global, args, values);
       case 'model':
         return await modelCommand(global, args, values);
       case 'model-run':

@@ -5,6 +5,7 @@ import { exportContract } from '../features/export/contract';
 import { importContract } from '../features/import/contract';
 import { evalSetsContract } from '../features/insights/eval-sets-contract';
 import { insightsContract } from '../features/insights/contract';
+import { slicesContract } from '../features/insights/slices-contract';
 import { labelsContract } from '../features/labels/contract';
 import { miningContract } from '../features/mining/contract';
 import { modelsContract } from '../features/models/contract';
@@ -24,6 +25,7 @@ export const contract = {
   ...exportContract,
   ...insightsContract,
   ...evalSetsContract,
+  ...slicesContract,
   ...modelsContract,
   ...browseContract,
   ...predictionsContract,

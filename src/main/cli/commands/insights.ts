@@ -4,6 +4,7 @@ import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
 import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
+import { guardOf } from './slices';
 
 const f = (x: number | null, digits = 3) => (x === null ? 'n/a' : x.toFixed(digits));
 const ref = (r: string) => (/^\d+$/.test(r) ? Number(r) : r);
@@ -73,7 +74,7 @@ function comparisonText(c: NonNullable<Evaluation['comparison']>): string[] {
       `paired bootstrap stratified by label, ${c.samples} resamples, seed ${c.seed}`,
     ...c.checks.map(
       (x) =>
-        `  ${VERDICT_TEXT[x.verdict].padEnd(21)} ${(x.kind === 'primary' ? x.name : `recall ${x.name}`).padEnd(22)} ` +
+        `  ${VERDICT_TEXT[x.verdict].padEnd(21)} ${(x.kind === 'primary' ? x.name : x.kind === 'slice' ? `slice ${x.name}` : `recall ${x.name}`).padEnd(22)} ` +
         `n=${String(x.n).padEnd(6)} ${f(x.challenger)} vs ${f(x.champion)}, difference ${f(x.diff)} ` +
         `(95% CI ${f(x.lo)} to ${f(x.hi)}), margin ${x.higherIsBetter ? '−' : '+'}${x.margin}`,
     ),
@@ -114,6 +115,7 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
     ...(values.challenger ? { challenger: ref(values.challenger) } : {}),
     ...(gateMargin !== undefined ? { margin: gateMargin } : {}),
     ...(recallMargin !== undefined ? { recallMargin } : {}),
+    ...(values.guard?.length ? { guards: values.guard.map(guardOf) } : {}),
     ...(source?.success ? { source: source.data } : {}),
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to } : {}),
@@ -166,7 +168,51 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
   }
 }
 
-/** `flywheel drift PROJECT --reference FROM..TO --current FROM..TO [--model-run R]` or `--runs A,B` */
+const rowText = (x: Output<'insights.drift'>['rows'][number]) =>
+  `  ${x.level.padEnd(5)} ${x.quantity.padEnd(24)} PSI ${f(x.psi)}  KS ${f(x.ks)} (p ${f(x.ksPValue, 4)})  n ${x.reference} → ${x.current}`;
+const pctOf = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+
+/** The summary and what it rests on: top movers, each run's score shift, the class balance; `all`: every row too. */
+export function driftText(r: Output<'insights.drift'>, all: boolean): string {
+  const lines = [`Drift from ${r.reference} to ${r.current}: ${r.worst}`, r.summary];
+  if (r.traffic) {
+    lines.push(
+      '',
+      `Traffic: the ${r.traffic.movers.length} largest movers of ${r.traffic.compared} features and metadata fields (PSI; metadata: over its values)`,
+      ...r.traffic.movers.map(rowText),
+    );
+  }
+  if (r.modelShift.runs.length > 0) {
+    lines.push('', 'Model shift: each run’s scores between the windows (largest PSI over its classes)');
+    for (const x of r.modelShift.runs)
+      lines.push(`  ${x.level.padEnd(5)} ${x.run.padEnd(24)} PSI ${f(x.psi)}  n ${x.reference} → ${x.current}`);
+  }
+  if (r.modelShift.pairs.length > 0) {
+    lines.push('', r.mode === 'windows' ? 'Run against run in the current window' : 'Run against run');
+    for (const p of r.modelShift.pairs)
+      lines.push(
+        `  ${p.b} vs ${p.a}: ${p.examples} examples, mean |Δp| ${f(p.meanAbsDelta)}, labels flip on ${pctOf(p.flipRate)}`,
+      );
+  }
+  if (r.priorShift) {
+    lines.push(
+      '',
+      `Class balance: share of ${r.priorShift.className}, labeled (ground truth and curated) against predicted`,
+    );
+    for (const w of r.priorShift.windows) {
+      const predicted = w.predicted.map((p) => `${p.run} ${pctOf(p.rate)}`).join(', ');
+      lines.push(
+        `  ${w.window.padEnd(9)} ${w.label}  labeled ${pctOf(w.labeledRate)} of ${w.labeled}; predicted ${predicted}`,
+      );
+    }
+  }
+  if (all) lines.push('', 'Every row', ...r.rows.map(rowText));
+  else if (r.mode === 'runs') lines.push('', ...r.rows.map(rowText));
+  else lines.push('', `(${r.rows.length} rows in all: --all prints them)`);
+  return lines.join('\n');
+}
+
+/** `flywheel drift PROJECT --reference FROM..TO --current FROM..TO [--model-run R] [--all]` or `--runs A,B` */
 export async function driftCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
   const [project] = args;
   if (!project) throw new UsageError('drift needs PROJECT');
@@ -184,15 +230,7 @@ export async function driftCommand(opts: GlobalOptions, args: string[], values: 
   const ctx = openCliContext(opts);
   try {
     const r = await call('insights.drift', input, ctx);
-    print(opts, r, () =>
-      [
-        `Drift from ${r.reference} to ${r.current}: ${r.worst}`,
-        ...r.rows.map(
-          (x) =>
-            `  ${x.level.padEnd(5)} ${x.quantity.padEnd(24)} PSI ${f(x.psi)}  KS ${f(x.ks)} (p ${f(x.ksPValue, 4)})`,
-        ),
-      ].join('\n'),
-    );
+    print(opts, r, () => driftText(r, values.all === true));
     return values.gate && r.worst === 'alert' ? EXIT.gateFailed : EXIT.ok;
   } finally {
     await ctx.dispose();

@@ -26,7 +26,8 @@ function time(raw: string | undefined, name: string): number | undefined {
   return t;
 }
 
-function metadataFilters(pairs: string[] | undefined): Record<string, string | number | boolean> | undefined {
+/** KEY=VALUE pairs as metadata filters: true/false and plain numbers typed as such, the rest as text. */
+export function metadataFilters(pairs: string[] | undefined): Record<string, string | number | boolean> | undefined {
   if (!pairs || pairs.length === 0) return undefined;
   const out: Record<string, string | number | boolean> = {};
   for (const pair of pairs) {

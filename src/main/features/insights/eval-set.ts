@@ -7,7 +7,8 @@ import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import { derivationOptions } from '../labels/derivation';
 
-type EvalInput = ParsedInput<'insights.eval'>;
+/** The selection of an evaluation set: label source, schema version, time window. */
+type EvalInput = Pick<ParsedInput<'insights.eval'>, 'schemaVersion' | 'source' | 'from' | 'to'>;
 export type EvaluationSetInfo = Output<'insights.eval'>['evaluationSet'];
 
 export interface EvaluationSet {

@@ -1,6 +1,13 @@
 import type { Output, ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
-import { calibration, classificationReport, runGate, type GateResult } from '../../../shared/features/insights';
+import {
+  calibration,
+  classificationReport,
+  combineVerdicts,
+  runGate,
+  type GateResult,
+} from '../../../shared/features/insights';
+import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { ModelRunRow } from '../../store/mining';
 import { resolveModelRun, runLabel } from '../mining/model-runs';
@@ -9,13 +16,14 @@ import { evaluationSet } from './eval-set';
 import { frozenEvaluationSet } from './eval-sets';
 import { lineageOf, trainingSet } from './lineage';
 import { labelsNeeded, windowRates } from '../../../shared/features/insights/evidence';
+import { sliceGuardChecks } from './slice-guards';
 
 type EvalOutput = Output<'insights.eval'>;
 type Report = EvalOutput['runs'][number]['all'];
 type Comparison = NonNullable<EvalOutput['comparison']>;
 
 /** One run's probabilities (k per example, binary expanded to [1 − p, p]) for the examples it scored. */
-function runProbabilities(ctx: Context, run: ModelRunRow, examples: { has(id: number): boolean }, k: number) {
+export function runProbabilities(ctx: Context, run: ModelRunRow, examples: { has(id: number): boolean }, k: number) {
   const cols = ctx.store.predictionColumns.load(run.id);
   const ids: number[] = [];
   const probs: number[] = [];
@@ -88,11 +96,18 @@ function subset(
 function verdictReason(g: GateResult): string {
   const primary = g.checks[0]!;
   if (g.verdict === 'pass') {
-    return `passed: ${primary.name} ${primary.reason}; every class's recall within its margin`;
+    const slices = g.checks.some((c) => c.kind === 'slice') ? '; every pinned slice within its margin' : '';
+    return `passed: ${primary.name} ${primary.reason}; every class's recall within its margin${slices}`;
   }
   const decisive = g.checks.filter((c) => c.verdict === g.verdict);
   const what = decisive
-    .map((c) => (c.kind === 'primary' ? `${c.name}: ${c.reason}` : `recall of ${c.name}: ${c.reason}`))
+    .map((c) =>
+      c.kind === 'primary'
+        ? `${c.name}: ${c.reason}`
+        : c.kind === 'slice'
+          ? `${primary.name} on slice ${c.name}: ${c.reason}`
+          : `recall of ${c.name}: ${c.reason}`,
+    )
     .join('; ');
   return g.verdict === 'fail' ? `failed: ${what}` : `insufficient evidence: ${what}`;
 }
@@ -183,7 +198,17 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
       );
     }
     const inGate = (id: number) => input.includeMined || !isMined(id);
-    comparison = compare({ a: judge(champion), b: judge(challenger), truth, labels, k, input, notes, inGate });
+    comparison = compare(ctx, {
+      project,
+      a: judge(champion),
+      b: judge(challenger),
+      truth,
+      labels,
+      k,
+      input,
+      notes,
+      inGate,
+    });
   }
   return {
     schemaVersion: set.schemaVersion,
@@ -248,6 +273,7 @@ interface Judged {
 }
 
 interface CompareArgs {
+  project: Project;
   a: Judged;
   b: Judged;
   truth: Map<number, number>;
@@ -263,7 +289,7 @@ interface CompareArgs {
  * Champion vs challenger on the examples both scored, neither was trained on, and the gate may use
  * (not mined, unless asked): the gate and McNemar's test.
  */
-function compare(x: CompareArgs): Comparison {
+function compare(ctx: Context, x: CompareArgs): Comparison {
   const { truth, k, input } = x;
   const pa = x.a.scored;
   const pb = x.b.scored;
@@ -271,6 +297,7 @@ function compare(x: CompareArgs): Comparison {
   const t: number[] = [];
   const ca: number[] = [];
   const cb: number[] = [];
+  const common: number[] = [];
   let minedLeftOut = 0;
   pa.ids.forEach((id, i) => {
     const j = rowOfB.get(id);
@@ -279,6 +306,7 @@ function compare(x: CompareArgs): Comparison {
       minedLeftOut++;
       return;
     }
+    common.push(id);
     t.push(truth.get(id)!);
     for (let c = 0; c < k; c++) {
       ca.push(pa.probs[i * k + c]!);
@@ -306,7 +334,13 @@ function compare(x: CompareArgs): Comparison {
         `(${champion}: ${pa.ids.length}, ${challenger}: ${pb.ids.length})`,
     );
   }
-  const g = runGate(Int32Array.from(t), Float64Array.from(ca), Float64Array.from(cb), k, {
+  const paired = {
+    ids: common,
+    truth: Int32Array.from(t),
+    champion: Float64Array.from(ca),
+    challenger: Float64Array.from(cb),
+  };
+  const gate = runGate(paired.truth, paired.champion, paired.challenger, k, {
     metric: input.metric,
     margin: input.margin,
     recallMargin: input.recallMargin,
@@ -314,6 +348,9 @@ function compare(x: CompareArgs): Comparison {
     seed: input.seed,
     labels: x.labels,
   });
+  const guards = sliceGuardChecks(ctx, x.project, input.guards ?? [], paired, k, input);
+  const checks = [...gate.checks, ...guards];
+  const g: GateResult = { ...gate, checks, verdict: combineVerdicts(checks) };
   const primary = g.checks[0]!;
   const needed = labelsNeeded(primary);
   const reason = verdictReason(g) + (lineage.length > 0 ? ` (${lineage.join('; ')})` : '');

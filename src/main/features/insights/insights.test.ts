@@ -151,7 +151,7 @@ describe('drift', () => {
         ctx,
       ),
     );
-    expect(empty.message).toMatch(/the current window 2030-01-01 – 2030-02-01 holds no scored examples/);
+    expect(empty.message).toMatch(/the current window 2030-01-01T00:00Z – 2030-02-01T00:00Z holds no scored examples/);
     const neither = await failure(call('insights.drift', { project }, ctx));
     expect(neither.code).toBe('invalid-input');
   });

@@ -22,6 +22,25 @@ export function histogramConfig(h: Histograms): ChartConfiguration {
   };
 }
 
+/** One run's score distribution: its own small chart, counts on the y axis. */
+export function runHistogramConfig(run: Histograms[number], color: string): ChartConfiguration {
+  const bins = run.bins.length;
+  return {
+    type: 'bar',
+    data: {
+      labels: Array.from({ length: bins }, (_, i) => (i / bins).toFixed(2)),
+      datasets: [{ label: run.name, data: run.bins, backgroundColor: `${color}cc` }],
+    },
+    options: {
+      plugins: { legend: { display: false } },
+      scales: {
+        x: { title: { display: true, text: run.binary ? 'P(positive)' : 'top-class probability' } },
+        y: { beginAtZero: true, title: { display: true, text: 'examples' } },
+      },
+    },
+  };
+}
+
 const tick = (x: number) => (Math.abs(x) < 1e-3 ? '0' : x.toPrecision(2));
 
 /** How the eligible examples' priorities spread, with the ones a mining run would queue on top. */

@@ -236,7 +236,9 @@ export function GateVerdict({ c }: { c: Comparison }) {
         <tbody>
           {c.checks.map((x) => (
             <tr key={`${x.kind}-${x.name}`}>
-              <th scope="row">{x.kind === 'primary' ? x.name : `recall of ${x.name}`}</th>
+              <th scope="row">
+                {x.kind === 'primary' ? x.name : x.kind === 'slice' ? `slice ${x.name}` : `recall of ${x.name}`}
+              </th>
               <td className="num">{x.n}</td>
               <td className="num">{f(x.champion)}</td>
               <td className="num">{f(x.challenger)}</td>
