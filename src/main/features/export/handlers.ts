@@ -11,6 +11,9 @@ import { resolveProject } from '../projects/handlers';
 import type { ExportPlan, ExportPreview } from './plan';
 import { checkDestination, exportTarget } from './publish';
 import { runExportProcess } from './run-export';
+import { previewOf } from './selection-counts';
+import { selectInThisThread } from './select-in-workers';
+import { ExportReadQueries } from '../../store/export-reads';
 import path from 'node:path';
 
 export function planExport(ctx: Context, project: Project, options: ExportOptions): ExportPlan {
@@ -138,7 +141,10 @@ export const exportHandlers: HandlerGroup<'export.start' | 'export.preview' | 'e
   'export.preview': async (input, ctx) => {
     const options = { ...input, name: 'preview', format: 'jsonl' as const, force: false };
     const plan = planExport(ctx, resolveProject(ctx, input.project), options);
-    // The selection runs in the export process: it reads every labeled example.
+    // A small project is counted here: starting the export process and its threads would take
+    // seconds for what a few milliseconds of reads answer. A large one runs where exports run.
+    const sel = selectInThisThread(new ExportReadQueries(ctx.store.db), plan);
+    if (sel) return previewOf(plan, sel);
     return runExportProcess<ExportPreview>(
       { ...plan, previewOnly: true },
       { jobId: 'preview', signal: new AbortController().signal, progress: () => undefined },
