@@ -10,6 +10,7 @@ import type { ExportRow } from '../../store/exports';
 import { resolveProject } from '../projects/handlers';
 import type { ExportPlan, ExportPreview } from './plan';
 import { checkDestination, exportTarget } from './publish';
+import { exportFolder } from './export-files';
 import { runExportProcess } from './run-export';
 import { previewOf } from './selection-counts';
 import { selectInThisThread } from './select-in-workers';
@@ -136,7 +137,9 @@ function toRecord(ctx: Context, row: ExportRow): ExportRecord {
   };
 }
 
-export const exportHandlers: HandlerGroup<'export.start' | 'export.preview' | 'export.again' | 'export.list'> = {
+export const exportHandlers: HandlerGroup<
+  'export.start' | 'export.preview' | 'export.again' | 'export.list' | 'export.openFolder'
+> = {
   'export.start': (input, ctx) => startExport(ctx, input),
   'export.preview': async (input, ctx) => {
     const options = { ...input, name: 'preview', format: 'jsonl' as const, force: false };
@@ -160,6 +163,17 @@ export const exportHandlers: HandlerGroup<'export.start' | 'export.preview' | 'e
       force: input.force,
     });
     return startExport(ctx, options);
+  },
+  'export.openFolder': async ({ exportId }, ctx) => {
+    const { folder } = exportFolder(ctx, exportId);
+    if (!ctx.openFolder) {
+      throw new ApiError(
+        'unsupported',
+        'A browser cannot open folders on the machine running the workbench: download the files instead.',
+      );
+    }
+    await ctx.openFolder(folder);
+    return { path: folder };
   },
   'export.list': (input, ctx) =>
     ctx.store.exports.forProject(resolveProject(ctx, input).id).map((row) => toRecord(ctx, row)),

@@ -108,6 +108,11 @@ export const exportContract = {
     output: z.object({ jobId: z.string() }),
     summary: 'Rebuild a recorded export with its recorded options',
   }),
+  'export.openFolder': method({
+    input: z.object({ exportId: z.number().int().positive() }).strict(),
+    output: z.object({ path: z.string() }),
+    summary: "Show a recorded export's folder in the desktop's file manager (exports folder only)",
+  }),
   'export.list': method({
     input: ProjectRefSchema,
     output: z.array(ExportRecordSchema),
