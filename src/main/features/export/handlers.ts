@@ -133,6 +133,7 @@ function toRecord(ctx: Context, row: ExportRow): ExportRecord {
     contentHash: row.content_hash,
     files: manifest.files,
     options: JSON.parse(row.options) as unknown,
+    manifest: manifest as unknown as Record<string, unknown>,
     createdAt: row.created_at,
   };
 }

@@ -79,6 +79,8 @@ export const ExportRecordSchema = z.object({
   contentHash: z.string(),
   files: z.array(ExportFileSchema),
   options: z.unknown(),
+  /** The manifest.json the export wrote: options, split, counts per split and label, files, sources. */
+  manifest: z.record(z.string(), z.unknown()),
   createdAt: z.number(),
 });
 export type ExportRecord = z.infer<typeof ExportRecordSchema>;
