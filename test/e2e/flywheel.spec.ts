@@ -136,11 +136,10 @@ test('the whole flywheel through the UI: import, add a model, rescore, mine, lab
 
   // Export: the files hold the 30 labels, under the renamed id.
   await tab(page, 'Export');
-  await page.getByRole('button', { name: 'Preview counts' }).click();
   await expect(page.getByTestId('export-preview')).toContainText('30 rows (30 labeled by people');
-  await page.getByLabel('Name').fill('flow');
+  await page.getByLabel('Name', { exact: true }).fill('flow');
   await page.getByRole('button', { name: 'Build export' }).click();
-  await expect(page.getByRole('table', { name: 'Past exports' })).toContainText('flow');
+  await expect(page.getByRole('list', { name: 'Past exports' })).toContainText('flow');
   await page.screenshot({ path: `${shots}/export.png` });
   const folder = path.join(served.home, 'exports', 'flow');
   const rows = ['train', 'validation', 'test'].flatMap((s) =>

@@ -259,18 +259,18 @@ test('Export: an existing name points to the Replace box, which replaces it', as
   await page.goto(served.link);
   await project(page, 'sentiment');
   await tab(page, 'Export');
-  await page.getByLabel('Name').fill('twice');
-  await page.getByLabel('Labels').selectOption('human+model');
+  await page.getByLabel('Name', { exact: true }).fill('twice');
+  await page.getByLabel('Labels from').selectOption('human+model');
   await page.getByRole('button', { name: 'Build export' }).click();
-  await expect(page.getByRole('table', { name: 'Past exports' })).toContainText('twice');
+  await expect(page.getByRole('list', { name: 'Past exports' })).toContainText('twice');
   await page.getByRole('button', { name: 'Build export' }).click();
   const refusal = page.getByRole('alert');
   await expect(refusal).toHaveText(
-    'An export named "twice" already exists. Choose another name, or tick "Replace the existing export" to overwrite it.',
+    'An export named "twice" already exists. Choose another name, or tick "Replace an existing export of this name".',
   );
   await page.screenshot({ path: `${shots}/export.png` });
   expect(await axe(page)).toEqual([]);
-  await page.getByLabel('Replace the existing export').check();
+  await page.getByLabel('Replace an existing export of this name').check();
   await page.getByRole('button', { name: 'Build export' }).click();
   await expect
     .poll(() => query<{ n: number }>(`SELECT count(*) AS n FROM exports WHERE path LIKE ?`, '%twice'))

@@ -157,6 +157,28 @@ describe('dataset export', () => {
     expect(both.labelSources).toEqual({ human: r.rows, model: 3000 - r.rows });
   });
 
+  it("answers a small project's preview in well under a second, with the counts its export writes", async () => {
+    const variants: Partial<Input<'export.start'>>[] = [
+      { agreement: 'consensus', split: { kind: 'random', fractions: [0.6, 0.2, 0.2], seed: 7 } },
+      { annotators: ['ben'], split: { kind: 'time-fractions', fractions: [0.5, 0.25, 0.25] } },
+      { labelSource: 'human+model', split: { kind: 'none' } },
+    ];
+    for (const [i, options] of variants.entries()) {
+      await call('export.preview', { project, ...options }, ctx); // statements prepared once
+      const started = performance.now();
+      const preview = await call('export.preview', { project, ...options }, ctx);
+      const took = performance.now() - started;
+      // Starting the export process and its threads took seconds; the reads themselves take milliseconds.
+      expect(took).toBeLessThan(300);
+      const r = await exportNow({ name: `quick-${i}`, ...options });
+      const manifest = JSON.parse(fs.readFileSync(path.join(r.path, 'manifest.json'), 'utf8'));
+      expect(preview.rows).toBe(r.rows);
+      expect(preview.counts).toEqual(manifest.counts);
+      expect(preview.split).toEqual(manifest.split);
+      expect(preview.labelSources).toEqual(manifest.labelSources);
+    }
+  });
+
   it('writes CSV a CSV parser reads, Parquet an independent reader reads, and a Hugging Face folder', async () => {
     const csv = await exportNow({ name: 'csv', format: 'csv' });
     const records = parse(fs.readFileSync(path.join(csv.path, 'train.csv')), { columns: true }) as Record<

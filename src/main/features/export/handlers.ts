@@ -13,7 +13,11 @@ import type { JobControl } from '../../core/jobs';
 import { acquireExportLock, recoverDeadExports, type PendingExport } from './export-lock';
 import type { ExportOutcome, ExportPlan, ExportPreview } from './plan';
 import { checkDestination, exportTarget } from './publish';
+import { exportFolder } from './export-files';
 import { runExportProcess } from './run-export';
+import { previewOf } from './selection-counts';
+import { selectInThisThread } from './select-in-workers';
+import { ExportReadQueries } from '../../store/export-reads';
 import path from 'node:path';
 
 export function planExport(ctx: Context, project: Project, options: ExportOptions): ExportPlan {
@@ -159,16 +163,22 @@ function toRecord(ctx: Context, row: ExportRow): ExportRecord {
     contentHash: row.content_hash,
     files: manifest.files,
     options: JSON.parse(row.options) as unknown,
+    manifest: manifest as unknown as Record<string, unknown>,
     createdAt: row.created_at,
   };
 }
 
-export const exportHandlers: HandlerGroup<'export.start' | 'export.preview' | 'export.again' | 'export.list'> = {
+export const exportHandlers: HandlerGroup<
+  'export.start' | 'export.preview' | 'export.again' | 'export.list' | 'export.openFolder'
+> = {
   'export.start': (input, ctx) => startExport(ctx, input),
   'export.preview': async (input, ctx) => {
     const options = { ...input, name: 'preview', format: 'jsonl' as const, force: false };
     const plan = planExport(ctx, resolveProject(ctx, input.project), options);
-    // The selection runs in the export process: it reads every labeled example.
+    // A small project is counted here: starting the export process and its threads would take
+    // seconds for what a few milliseconds of reads answer. A large one runs where exports run.
+    const sel = selectInThisThread(new ExportReadQueries(ctx.store.db), plan);
+    if (sel) return previewOf(plan, sel);
     return runExportProcess<ExportPreview>(
       { ...plan, previewOnly: true },
       { jobId: 'preview', signal: new AbortController().signal, progress: () => undefined },
@@ -184,6 +194,17 @@ export const exportHandlers: HandlerGroup<'export.start' | 'export.preview' | 'e
       force: input.force,
     });
     return startExport(ctx, options);
+  },
+  'export.openFolder': async ({ exportId }, ctx) => {
+    const { folder } = exportFolder(ctx, exportId);
+    if (!ctx.openFolder) {
+      throw new ApiError(
+        'unsupported',
+        'A browser cannot open folders on the machine running the workbench: download the files instead.',
+      );
+    }
+    await ctx.openFolder(folder);
+    return { path: folder };
   },
   'export.list': (input, ctx) => {
     recoverDeadExports(ctx);
