@@ -38,33 +38,50 @@ const FEATURES: Record<string, () => Promise<Feature>> = {
     contract: (await import('../../shared/features/review/contract')).reviewContract,
     handlers: (await import('../features/review/handlers')).reviewHandlers as Feature['handlers'],
   }),
+  browse: async () => ({
+    contract: (await import('../../shared/features/browse/contract')).browseContract,
+    handlers: (await import('../features/browse/handlers')).browseHandlers as Feature['handlers'],
+  }),
   export: async () => ({
     contract: (await import('../../shared/features/export/contract')).exportContract,
     handlers: (await import('../features/export/handlers')).exportHandlers as Feature['handlers'],
   }),
   insights: async () => ({
-    contract: (await import('../../shared/features/insights/contract')).insightsContract,
+    contract: {
+      ...(await import('../../shared/features/insights/contract')).insightsContract,
+      ...(await import('../../shared/features/insights/slices-contract')).slicesContract,
+    },
     handlers: (await import('../features/insights/handlers')).insightsHandlers as Feature['handlers'],
+  }),
+  evalSets: async () => ({
+    contract: (await import('../../shared/features/insights/eval-sets-contract')).evalSetsContract,
+    handlers: (await import('../features/insights/eval-sets-handlers')).evalSetsHandlers as Feature['handlers'],
   }),
   models: async () => ({
     contract: (await import('../../shared/features/models/contract')).modelsContract,
     handlers: (await import('../features/models/handlers')).modelsHandlers as Feature['handlers'],
   }),
+  predictions: async () => ({
+    contract: (await import('../../shared/features/predictions/contract')).predictionsContract,
+    handlers: (await import('../features/predictions/handlers')).predictionsHandlers as Feature['handlers'],
+  }),
 };
 
-/** The feature that owns each method name's first part. */
-export const FEATURE_OF_PREFIX: Record<string, string> = {
-  app: 'app',
-  jobs: 'app',
-  projects: 'projects',
-  import: 'import',
-  labels: 'labels',
-  mining: 'mining',
-  queue: 'review',
-  examples: 'review',
-  export: 'export',
-  insights: 'insights',
-  models: 'models',
+/** The features that may own a method, by the name's first part (tried in order). */
+export const FEATURES_OF_PREFIX: Record<string, string[]> = {
+  app: ['app'],
+  jobs: ['app'],
+  projects: ['projects'],
+  import: ['import'],
+  labels: ['labels'],
+  mining: ['mining'],
+  queue: ['review'],
+  examples: ['review', 'browse'],
+  export: ['export'],
+  insights: ['insights'],
+  evalSets: ['evalSets'],
+  models: ['models', 'evalSets'],
+  predictions: ['predictions'],
 };
 
 const loaded = new Map<string, Promise<Feature>>();
@@ -72,17 +89,16 @@ const loaded = new Map<string, Promise<Feature>>();
 /** A method's schema and handler, loading its feature once; null for a name no feature has. */
 export async function loadMethod(name: string): Promise<{ spec: MethodSpec; handler: Handler<Method> } | null> {
   const prefix = name.slice(0, Math.max(0, name.indexOf('.')));
-  const feature = Object.prototype.hasOwnProperty.call(FEATURE_OF_PREFIX, prefix)
-    ? FEATURE_OF_PREFIX[prefix]
-    : undefined;
-  const load = feature === undefined ? undefined : FEATURES[feature];
-  if (!load) return null;
-  let pending = loaded.get(feature!);
-  if (!pending) {
-    pending = load();
-    loaded.set(feature!, pending);
+  const features = Object.prototype.hasOwnProperty.call(FEATURES_OF_PREFIX, prefix) ? FEATURES_OF_PREFIX[prefix]! : [];
+  for (const feature of features) {
+    let pending = loaded.get(feature);
+    if (!pending) {
+      pending = FEATURES[feature]!();
+      loaded.set(feature, pending);
+    }
+    const { contract, handlers } = await pending;
+    if (Object.prototype.hasOwnProperty.call(contract, name))
+      return { spec: contract[name]!, handler: handlers[name]! };
   }
-  const { contract, handlers } = await pending;
-  if (!Object.prototype.hasOwnProperty.call(contract, name)) return null;
-  return { spec: contract[name]!, handler: handlers[name]! };
+  return null;
 }
