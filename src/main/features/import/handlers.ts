@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ApiError } from '../../../shared/api/errors';
+import { parseTemplate } from '../../../shared/domain/text-template';
 import { guessMapping } from '../../../shared/features/import/guess-mapping';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
 import { classOrderWarning } from '../../../shared/features/import/class-order';
@@ -12,6 +13,18 @@ import { confirmAlreadyImported, prepareRun, runImport, toImportRun, type Import
 import { convertCells, mappedFields } from './field-access';
 import { readSample } from './preview';
 import { sniffFile } from './sniff';
+
+/** A text template naming a field the log does not have, in words; null when it has them all. */
+function templateFieldProblem(mapping: ImportMapping, logFields: readonly string[]): string | null {
+  if (!mapping.textTemplate) return null;
+  const have = new Set(logFields);
+  const missing = parseTemplate(mapping.textTemplate).fields.filter((f) => !have.has(f));
+  if (missing.length === 0) return null;
+  return (
+    `the text template names ${missing.map((f) => `'${f}'`).join(', ')}, which the log does not have ` +
+    `(its fields: ${logFields.slice(0, 30).join(', ')}${logFields.length > 30 ? ', …' : ''})`
+  );
+}
 
 type ImportMethods = 'import.preview' | 'import.start' | 'import.runs' | 'import.discard' | 'import.mappings';
 
@@ -80,6 +93,8 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       const rows = sample.cells ? sample.cells.map((c) => convertCells(c, fields)) : sample.rows;
       rowsChecked = rows.length;
       try {
+        const missing = templateFieldProblem(mapping, sample.fields);
+        if (missing) throw new Error(missing);
         const validate = importValidator(mapping, project);
         for (const [i, row] of rows.entries()) {
           const r = validate(row);
@@ -115,6 +130,10 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       importValidator(mapping, existing);
     } catch (e) {
       throw new ApiError('bad-mapping', (e as Error).message);
+    }
+    if (mapping.textTemplate) {
+      const missing = templateFieldProblem(mapping, (await readSample(file, 100)).fields);
+      if (missing) throw new ApiError('bad-mapping', `${path.basename(file.path)}: ${missing}`);
     }
     const project = existing ?? newProject(ctx, 'project' in input ? input.project : '', mapping);
     const names = featureNamesOf(mapping);
