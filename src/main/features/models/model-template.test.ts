@@ -18,6 +18,8 @@ import {
 } from '../../../../test/helpers/import-fixtures';
 import { call } from '../../core/dispatch';
 import { bertConfig, bertTokenizerConfig, bertTokenizerJson, tinyBertModel } from './fixture-bert';
+import { textPipeline } from './fixture-models';
+import { textsOf } from './model-template';
 
 type Ort = typeof import('onnxruntime-node');
 const require = createRequire(import.meta.url);
@@ -159,6 +161,35 @@ describe('model input templates and pairs', () => {
     }
   });
 
+  it('a string-input model reads the rendered template too, equal to session.run on that string', async () => {
+    const file = path.join(dir, 'pipeline.onnx');
+    fs.writeFileSync(file, textPipeline(3));
+    const template = '{text} {document}';
+    const m = await call(
+      'models.add',
+      { project, path: file, name: 'pipe', version: '1', inputTemplate: template },
+      ctx,
+    );
+    expect(m.inputMapping).toMatchObject({ kind: 'text', template });
+    const { jobId } = await call('models.rescore', { project, model: 'pipe@1' }, ctx);
+    const status = await ctx.jobs.wait(jobId);
+    expect(status.error?.message).toBeUndefined();
+    const got = stored((status.result as { modelRunId: number }).modelRunId);
+    const session = await ort.InferenceSession.create(file);
+    const texts = MAILS.map((mail) => `${mail.subject}\n${mail.body} ${mail.document}`);
+    const out = await session.run({ text: new ort.Tensor('string', texts, [texts.length]) });
+    const probs = out[session.outputNames[0]!]!.data as Float32Array;
+    let worst = 0;
+    MAILS.forEach((mail, i) =>
+      got.get(mail.id)!.forEach((v, c) => (worst = Math.max(worst, Math.abs(v - probs[i * 3 + c]!)))),
+    );
+    expect(worst).toBeLessThan(1e-5);
+    // A pair needs a tokenizer folder.
+    expect(await refused({ path: file, name: 'pipe', version: '2', inputPair: ['query', 'document'] })).toMatch(
+      /takes one string input: a text pair is for a Hugging Face folder/,
+    );
+  });
+
   it('feeds a pair as [CLS] a [SEP] b [SEP] with token_type_ids, equal to session.run on encode(query, document)', async () => {
     const m = await call(
       'models.add',
@@ -248,5 +279,15 @@ describe('model input templates and pairs', () => {
     const one = cli('--project', 'mail', '--version', 'cli-one', '--input-pair', 'query');
     expect(one.status).not.toBe(0);
     expect(one.stderr).toMatch(/a text pair takes two fields/);
+  });
+
+  it('renders from the text, the text parts and the metadata; an example lacking a named field is passed over', () => {
+    const mapping = { kind: 'text' as const, input: 'text', rank: 1 as const, template: '{subject}|{n}|{text}' };
+    const row = { text: 'T', text_parts: JSON.stringify([['subject', 'S']]), metadata: '{"n":3,"o":{"x":1}}' };
+    expect(textsOf(mapping)(row)).toEqual(['S|3|T']);
+    expect(textsOf(mapping)({ ...row, metadata: '{"m":1}' })).toBeNull();
+    expect(textsOf({ ...mapping, template: '{o}' })(row)).toBeNull(); // an object is no text
+    expect(textsOf({ ...mapping, template: undefined })(row)).toEqual(['T']);
+    expect(textsOf({ ...mapping, template: undefined })({ ...row, text: null })).toBeNull();
   });
 });
