@@ -124,10 +124,12 @@ export const COMMANDS = {
   --yes                     accept the guessed mapping without asking
   --save-mapping NAME       save the mapping under NAME for later imports
   --strict                  import nothing if any row is bad (every bad row is still listed and counted)
-  --rejects PATH            where to write rejected rows (default: in the data folder)
+  --rejects PATH            a new file for the rejected rows; an existing file is refused
+                            (default: in the data folder)
   --max-line-mb N           longest accepted line/record (default 16)
   --format F                jsonl, csv or parquet: refuse the file if its content is another format
-  --discard RUN_ID          remove the rows of an interrupted import
+  --discard RUN_ID          remove the rows of an interrupted import (its process is gone,
+                            or it gave no heartbeat for 30 s)
   An empty CSV cell is an empty string in a text, label or metadata column (an empty label is
   no label) and missing in a number column, as "" and null are in JSONL.`,
   },

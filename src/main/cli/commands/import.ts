@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import readline from 'node:readline/promises';
 import { ApiError } from '../../../shared/api/errors';
 import type { ImportRun } from '../../../shared/features/import/contract';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
 import { call } from '../../core/dispatch';
+import { pathKind, readRegularText } from '../../io/safe-open';
 import type { CliValues } from '../index';
 import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
@@ -84,8 +84,8 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
 
     let mapping: ImportMapping | null = null;
     let confirmed = values.yes;
-    if (values.mapping && fs.existsSync(values.mapping) && values.mapping.endsWith('.json')) {
-      const parsed = ImportMappingSchema.safeParse(JSON.parse(fs.readFileSync(values.mapping, 'utf8')));
+    if (values.mapping && pathKind(values.mapping) !== 'missing' && values.mapping.endsWith('.json')) {
+      const parsed = ImportMappingSchema.safeParse(JSON.parse(readRegularText(values.mapping, 'mapping file')));
       if (!parsed.success)
         throw new ApiError(
           'bad-mapping',

@@ -6,6 +6,7 @@ import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
 import { APP_VERSION } from '../../core/version';
+import { writablePath } from '../../io/confine';
 import type { ExportRow } from '../../store/exports';
 import { resolveProject } from '../projects/handlers';
 import type { ExportPlan, ExportPreview } from './plan';
@@ -55,7 +56,8 @@ export function planExport(ctx: Context, project: Project, options: ExportOption
     if (unknown.length > 0) throw new ApiError('not-found', `no annotator ${unknown.map((a) => `'${a}'`).join(', ')}`);
     annotatorIds = options.annotators.map((a) => byName.get(a)!);
   }
-  const { baseDir, finalPath } = exportTarget(options.dir ?? path.join(ctx.dataDir, 'exports'), options.name);
+  const dir = options.dir ? writablePath(ctx, options.dir, 'the export folder') : path.join(ctx.dataDir, 'exports');
+  const { baseDir, finalPath } = exportTarget(dir, options.name);
   // Defaults resolved, and the project named by its id: what the manifest and the record hold, so
   // a rebuild (--again) reads the same schema version and model run even after newer ones arrive.
   // Parsed again so the keys come in the schema's order, as a rebuild's parsed record has them.

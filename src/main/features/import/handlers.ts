@@ -8,10 +8,14 @@ import { importValidator } from '../../../shared/features/import/import-target';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
+import { writablePath } from '../../io/confine';
+import { THIS_HOST } from '../../store/store';
 import { createProject } from '../projects/create-project';
 import { confirmAlreadyImported, prepareRun, runImport, toImportRun, type ImportRequest } from './import-job';
 import { convertCells, mappedFields } from './field-access';
 import { readSample } from './preview';
+import { checkNewRejectsPath } from './rejects-file';
+import { describeHolder, holderOf } from './run-lock';
 import { sniffFile } from './sniff';
 
 /** A text template naming a field the log does not have, in words; null when it has them all. */
@@ -53,6 +57,17 @@ function existingTarget(ctx: Context, target: { projectId: number } | { project:
     return project;
   }
   return ctx.store.projects.byName(target.project);
+}
+
+/**
+ * Refuses an existing rejects path before anything is made (a project, a saved mapping), unless
+ * it is the own file of an interrupted run of the project; prepareRun checks it again for that run.
+ */
+function refuseTakenRejectsPath(ctx: Context, target: { projectId: number } | { project: string }, file: string) {
+  const project =
+    'projectId' in target ? ctx.store.projects.byId(target.projectId) : ctx.store.projects.byName(target.project);
+  const own = project && ctx.store.importRuns.unfinished(project.id).some((r) => r.rejects_path === file);
+  if (!own) checkNewRejectsPath(file);
 }
 
 export const importHandlers: HandlerGroup<ImportMethods> = {
@@ -125,6 +140,8 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
   'import.start': async (input, ctx) => {
     const mapping = ImportMappingSchema.parse(input.mapping);
     const file = sniffFile(input.path);
+    const rejectsPath = input.rejectsPath ? writablePath(ctx, input.rejectsPath, 'the rejects file') : undefined;
+    if (rejectsPath) refuseTakenRejectsPath(ctx, input, rejectsPath);
     const existing = existingTarget(ctx, input);
     try {
       importValidator(mapping, existing);
@@ -144,7 +161,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       file,
       mapping,
       strict: input.strict,
-      ...(input.rejectsPath ? { rejectsPath: path.resolve(input.rejectsPath) } : {}),
+      ...(rejectsPath ? { rejectsPath } : {}),
       maxLineBytes: input.maxLineBytes,
       maxDecompressedBytes: input.maxDecompressedBytes,
       batchRows: input.batchRows,
@@ -167,8 +184,13 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
   'import.runs': ({ projectId }, ctx) => ctx.store.importRuns.forProject(projectId).map((r) => toImportRun(r)),
 
   'import.discard': ({ importRunId }, ctx) => {
-    const run = ctx.store.importRuns.get(importRunId);
+    const runs = ctx.store.importRuns;
+    const run = runs.get(importRunId);
     if (!run) throw new ApiError('not-found', `no import run #${importRunId}`);
+    const holder = run.status === 'running' ? holderOf(run) : null;
+    if (holder?.alive) {
+      throw new ApiError('conflict', `import #${importRunId} is still running in ${describeHolder(holder)}`);
+    }
     const view = toImportRun(run);
     if (view.status !== 'interrupted') {
       throw new ApiError(
@@ -176,7 +198,11 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
         `import #${importRunId} is ${view.status}: only an interrupted import can be discarded`,
       );
     }
-    return ctx.store.importRuns.abandon(importRunId, 'cancelled', 'discarded after an interruption');
+    // Take the dead run over first: of a discard and a resume racing for it, one wins.
+    if (!runs.takeOver(run, process.pid, THIS_HOST)) {
+      throw new ApiError('conflict', `import #${importRunId} was taken over by another process just now`);
+    }
+    return runs.abandon(importRunId, 'cancelled', 'discarded after an interruption');
   },
 
   'import.mappings': ({ projectId }, ctx) =>

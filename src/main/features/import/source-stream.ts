@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import zlib from 'node:zlib';
+import { openRegularFile } from '../../io/safe-open';
 import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
 
@@ -13,7 +14,13 @@ import { FileProblem, type RecordConsumer } from './record-consumer';
  */
 export function openSource(job: ParseJob, consumer: RecordConsumer): AsyncIterable<Buffer> {
   const name = path.basename(job.path);
-  const file = fs.createReadStream(job.path, { highWaterMark: 1 << 20 });
+  let fd: number;
+  try {
+    ({ fd } = openRegularFile(job.path, 'prediction log'));
+  } catch (e) {
+    throw new FileProblem((e as Error).message);
+  }
+  const file = fs.createReadStream(job.path, { fd, highWaterMark: 1 << 20 });
   const hash = job.shardIndex === 0 ? createHash('sha256') : null;
   const counting = new Transform({
     transform(chunk: Buffer, _enc, done) {

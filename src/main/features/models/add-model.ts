@@ -6,6 +6,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { RegisteredModel } from '../../../shared/features/models/contract';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
+import { pathKind, readRegularFile, readRegularText } from '../../io/safe-open';
 import type { ModelRow } from '../../store/models';
 import { resolveProject } from '../projects/handlers';
 import { checkWidth, isDefaultId2label, matchClasses, parseClassList, type NamedClasses } from './class-order';
@@ -165,7 +166,7 @@ function tokenMapping(model: OpenModel, file: string, folder: HfFolder): Model['
 /** A folder's identity: its model.onnx and the tokenizer and config files copied beside it. */
 function folderKey(source: string, sha256: string, folder: HfFolder): string {
   const hash = createHash('sha256').update(sha256);
-  for (const f of folder.files) hash.update(`\0${f}\0`).update(fs.readFileSync(path.join(source, f)));
+  for (const f of folder.files) hash.update(`\0${f}\0`).update(readRegularFile(path.join(source, f), 'tokenizer file'));
   return hash.digest('hex');
 }
 
@@ -201,11 +202,20 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
   const source = path.resolve(input.path);
   let folder: HfFolder | null = null;
   let bytes: Buffer;
+  // Every file is read here, through the checked opener, before anything is written.
+  let copies: { name: string; bytes: Buffer }[] = [];
   try {
-    if (fs.statSync(source).isDirectory()) folder = hfFolder(source);
-    bytes = fs.readFileSync(folder?.modelPath ?? source);
+    if (pathKind(source) === 'folder') folder = hfFolder(source);
+    bytes = readRegularFile(folder?.modelPath ?? source, 'model file');
+    if (folder) {
+      copies = folder.files.map((name) => ({
+        name,
+        bytes: readRegularFile(path.join(source, name), 'tokenizer file'),
+      }));
+    }
   } catch (e) {
-    if (e instanceof ApiError) throw e;
+    // A model path that names nothing is a bad file here, as it always was (its exit code).
+    if (e instanceof ApiError) throw e.code === 'not-found' ? new ApiError('bad-file', e.message) : e;
     throw new ApiError('bad-file', `${source}: ${(e as Error).message}`);
   }
   const card = readOnnxCard(bytes);
@@ -252,7 +262,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
   const tmpModel = folder ? path.join(tmp, 'model.onnx') : tmp;
   if (folder) {
     fs.mkdirSync(tmp, { recursive: true });
-    for (const f of folder.files) fs.copyFileSync(path.join(source, f), path.join(tmp, f));
+    for (const copy of copies) fs.writeFileSync(path.join(tmp, copy.name), copy.bytes);
   }
   fs.writeFileSync(tmpModel, bytes);
   let model: OpenModel | null = null;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathKind, readRegularText } from '../../io/safe-open';
 import { ApiError } from '../../../shared/api/errors';
 
 /** A Hugging Face style folder: model.onnx beside tokenizer.json (and its configs). */
@@ -21,9 +22,10 @@ export const DEFAULT_MAX_LENGTH = 512;
 const NO_LIMIT = 1_000_000;
 
 export function readJson(file: string): Record<string, unknown> | null {
-  if (!fs.existsSync(file)) return null;
+  if (pathKind(file) === 'missing') return null;
+  const text = readRegularText(file, 'model configuration');
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
     throw new ApiError('bad-file', `${file}: not JSON (${(e as Error).message})`);
   }

@@ -1,7 +1,6 @@
 // What text a text or tokenizer model reads: the example's text, a template over the example's
 // text, text parts and metadata, or two templates fed as a text pair. Checked when a model is
 // added or its mappings edited, and rendered per example when it scores.
-import fs from 'node:fs';
 import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import { ApiError } from '../../../shared/api/errors';
 import {
@@ -15,6 +14,7 @@ import { ImportMappingSchema } from '../../../shared/features/import/mapping';
 import type { InputMapping } from '../../../shared/features/models/contract';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
+import { readRegularText } from '../../io/safe-open';
 
 type TextMapping = Extract<InputMapping, { kind: 'text' | 'tokens' }>;
 
@@ -116,7 +116,7 @@ export function withTextInput(
 /** Refuses a pair for a tokenizer whose post-processor does not say how a pair is joined. */
 export function checkPairTokenizer(mapping: InputMapping, tokenizerJson: string, what: string): void {
   if (mapping.kind !== 'tokens' || !mapping.pair) return;
-  const json = JSON.parse(fs.readFileSync(tokenizerJson, 'utf8')) as Record<string, unknown>;
+  const json = JSON.parse(readRegularText(tokenizerJson, 'tokenizer file')) as Record<string, unknown>;
   const post = json['post_processor'] as { type?: string; pair?: unknown } | null | undefined;
   if (!post || (post.type === 'TemplateProcessing' && !post.pair)) {
     throw new ApiError(
@@ -133,7 +133,7 @@ export function checkPairTokenizer(mapping: InputMapping, tokenizerJson: string,
  */
 export function checkFixedLength(mapping: InputMapping, tokenizerJson: string, what: string): void {
   if (mapping.kind !== 'tokens' || (!mapping.template && !mapping.pair)) return;
-  const json = JSON.parse(fs.readFileSync(tokenizerJson, 'utf8')) as Record<string, unknown>;
+  const json = JSON.parse(readRegularText(tokenizerJson, 'tokenizer file')) as Record<string, unknown>;
   const tok = new JsTokenizer({ ...json, truncation: null, padding: null } as never, {} as never);
   const plain = (text: string) => (text === '' ? 0 : tok.encode(text, { add_special_tokens: false }).ids.length);
   const empty = (source: string) => renderTemplate(parseTemplate(source), () => '');

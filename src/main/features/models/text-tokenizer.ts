@@ -2,7 +2,7 @@
 // official Rust library (npm `tokenizers`) where its native build loads, else the pure-JavaScript
 // port. Either way tokenizer.json's normalizer, pre-tokenizer, post-processor, truncation and
 // padding apply as in Python, with the mapping's maxLength as the truncation length.
-import fs from 'node:fs';
+import { readRegularText } from '../../io/safe-open';
 import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import type { TokenizerSpec } from './model-protocol';
 
@@ -97,6 +97,8 @@ function padded(encoded: { ids: number[]; typeIds: number[] }[], s: Settings): E
 }
 
 function nativeTokenizer(native: NativeModule, version: string, spec: TokenizerSpec, s: Settings): TextTokenizer {
+  // The native library opens the path itself: make sure it is a regular file first (a FIFO would block).
+  readRegularText(spec.tokenizerJson, 'tokenizer file');
   const truncate = (t: InstanceType<NativeModule['Tokenizer']>) =>
     t.setTruncation(s.maxLength, {
       strategy: s.strategy as never,
@@ -211,9 +213,9 @@ function firstLine(e: unknown): string {
  * a native build that misbehaves on some machine).
  */
 export function loadTokenizer(spec: TokenizerSpec, requireNative: NodeJS.Require): TextTokenizer {
-  const json = JSON.parse(fs.readFileSync(spec.tokenizerJson, 'utf8')) as Record<string, unknown>;
+  const json = JSON.parse(readRegularText(spec.tokenizerJson, 'tokenizer file')) as Record<string, unknown>;
   const config = spec.tokenizerConfig
-    ? (JSON.parse(fs.readFileSync(spec.tokenizerConfig, 'utf8')) as Record<string, unknown>)
+    ? (JSON.parse(readRegularText(spec.tokenizerConfig, 'tokenizer file')) as Record<string, unknown>)
     : {};
   const settings = readSettings(spec, json, config);
   if (process.env['FLYWHEEL_TOKENIZER'] === 'javascript') {

@@ -1,4 +1,4 @@
-// Schema version 4: the named parts an example's text was built from by an import mapping's text
+// Schema version 5: the named parts an example's text was built from by an import mapping's text
 // template (JSON [[field, text], …]), kept apart from `metadata` so that the log's own fields stay
 // exactly what was imported (exports, metadata filters) and no log field can collide with them.
 export const sql = /* sql */ `
