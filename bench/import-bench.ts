@@ -49,6 +49,7 @@ async function insertCeiling(
     skipRecords: 0,
     maxLineBytes: 16 << 20,
     maxDecompressedBytes: 2 ** 40,
+    maxGzipRatio: 200,
     batchRows: 8192,
     batchBytes: 16 << 20,
     maxInFlight: Infinity,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { browseBench } from './browse-bench';
 import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
 import { labelBench } from './label-bench';
@@ -7,7 +8,7 @@ import { mineBench } from './mine-bench';
 import { rescoreBench } from './rescore-bench';
 import { reviewBench } from './review-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review'] as const;
+const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'browse'] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -46,6 +47,10 @@ async function main(): Promise<void> {
   }
   if (name === 'export') {
     process.stdout.write(`${JSON.stringify(await exportBench({ rows, workDir }))}\n`);
+    return;
+  }
+  if (name === 'browse') {
+    process.stdout.write(`${JSON.stringify(await browseBench({ rows, workDir }))}\n`);
     return;
   }
   if (name === 'label') {

@@ -15,6 +15,7 @@ export const OPTION_TYPES = {
   strict: { type: 'boolean', default: false },
   rejects: { type: 'string' },
   'max-line-mb': { type: 'string' },
+  'max-gzip-ratio': { type: 'string' },
   discard: { type: 'string' },
   format: { type: 'string' },
   port: { type: 'string' },
@@ -115,6 +116,7 @@ export const COMMANDS = {
       'strict',
       'rejects',
       'max-line-mb',
+      'max-gzip-ratio',
       'discard',
       'format',
     ],
@@ -127,6 +129,7 @@ export const COMMANDS = {
   --rejects PATH            a new file for the rejected rows; an existing file is refused
                             (default: in the data folder)
   --max-line-mb N           longest accepted line/record (default 16)
+  --max-gzip-ratio N        refuse gzip data expanding more than N:1 (default 200)
   --format F                jsonl, csv or parquet: refuse the file if its content is another format
   --discard RUN_ID          remove the rows of an interrupted import (its process is gone,
                             or it gave no heartbeat for 30 s)

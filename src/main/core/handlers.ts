@@ -1,5 +1,6 @@
 import type { Method } from '../../shared/api/contract';
 import { appHandlers } from '../features/app/handlers';
+import { browseHandlers } from '../features/browse/handlers';
 import { exportHandlers } from '../features/export/handlers';
 import { importHandlers } from '../features/import/handlers';
 import { insightsHandlers } from '../features/insights/handlers';
@@ -21,4 +22,5 @@ export const handlers: HandlerGroup<Method> = {
   ...exportHandlers,
   ...insightsHandlers,
   ...modelsHandlers,
+  ...browseHandlers,
 };

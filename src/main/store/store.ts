@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { BrowseQueries } from './browse';
 import { closeDatabase, openDatabase, type Db, type OpenOptions } from './database';
 import { ImportRunQueries } from './import-runs';
 import { LabelEventQueries } from './label-events';
@@ -29,6 +30,7 @@ export class Store {
   readonly exports: ExportQueries;
   readonly insights: InsightQueries;
   readonly models: ModelQueries;
+  readonly browse: BrowseQueries;
 
   private constructor(
     readonly db: Db,
@@ -46,6 +48,7 @@ export class Store {
     this.exports = new ExportQueries(db);
     this.insights = new InsightQueries(db);
     this.models = new ModelQueries(db);
+    this.browse = new BrowseQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

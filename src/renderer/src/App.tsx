@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { JobsBar } from './components/JobsBar';
 import { ThemeSwitch } from './components/ThemeSwitch';
+import { BrowseScreen } from './screens/browse/BrowseScreen';
 import { ExportScreen } from './screens/ExportScreen';
 import { ImportScreen } from './screens/ImportScreen';
 import { InsightsScreen } from './screens/InsightsScreen';
@@ -12,7 +13,7 @@ import { ProjectList } from './screens/ProjectList';
 import { Review } from './screens/Review';
 import { useSelectedName, useWorkbench } from './store/workbench';
 
-const TABS = ['Overview', 'Import', 'Models', 'Mine', 'Review', 'Labels', 'Insights', 'Export'] as const;
+const TABS = ['Overview', 'Import', 'Browse', 'Models', 'Mine', 'Review', 'Labels', 'Insights', 'Export'] as const;
 type Tab = (typeof TABS)[number];
 
 /** One screen, mounted afresh for each project: nothing of another project's state lingers. */
@@ -22,6 +23,8 @@ function Screen({ tab }: { tab: Tab }) {
       return <ProjectOverview />;
     case 'Import':
       return <ImportScreen />;
+    case 'Browse':
+      return <BrowseScreen />;
     case 'Models':
       return <ModelsScreen />;
     case 'Mine':

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appContract } from '../features/app/contract';
+import { browseContract } from '../features/browse/contract';
 import { exportContract } from '../features/export/contract';
 import { importContract } from '../features/import/contract';
 import { insightsContract } from '../features/insights/contract';
@@ -21,6 +22,7 @@ export const contract = {
   ...exportContract,
   ...insightsContract,
   ...modelsContract,
+  ...browseContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -94,7 +94,6 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       mapping = parsed.data;
       confirmed = true;
     }
-    const preview = await call('import.preview', { path: file, project, ...(format ? { format } : {}) }, ctx);
     if (values.mapping && !mapping) {
       const existing = ctx.store.projects.byName(project);
       const saved = existing
@@ -108,7 +107,19 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       mapping = saved.mapping;
       confirmed = true;
     }
+    // A mapping given is checked against the sample, not guessed: a guess may not fit a log that
+    // one given fits (more fields than a mapping can name).
+    const preview = await call(
+      'import.preview',
+      { path: file, project, ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) },
+      ctx,
+    );
     if (!mapping && preview.savedMapping) confirmed = true;
+    if (!mapping && preview.fieldsDropped > 0 && confirmed && !values['dry-run']) {
+      process.stderr.write(
+        `warning: ${preview.notes.find((x) => /fields are dropped/.test(x)) ?? `${n(preview.fieldsDropped)} fields are dropped`}\n`,
+      );
+    }
     mapping ??= preview.mapping;
     if (values['dry-run']) {
       print(opts, { ...preview, mapping }, () =>
@@ -146,6 +157,7 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       if (!(await confirm('Import with this mapping? [y/N] '))) return EXIT.cancelled;
     }
     const maxLineMb = values['max-line-mb'] ? Number(values['max-line-mb']) : undefined;
+    const maxGzipRatio = values['max-gzip-ratio'] ? Number(values['max-gzip-ratio']) : undefined;
     const { jobId } = await call(
       'import.start',
       {
@@ -156,6 +168,7 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
         ...(values['save-mapping'] ? { saveMappingAs: values['save-mapping'] } : {}),
         ...(values.rejects ? { rejectsPath: values.rejects } : {}),
         ...(maxLineMb ? { maxLineBytes: Math.round(maxLineMb * 2 ** 20) } : {}),
+        ...(maxGzipRatio ? { maxGzipRatio } : {}),
       },
       ctx,
     );

@@ -9,7 +9,9 @@ import { APP_VERSION } from '../../core/version';
 import { writablePath } from '../../io/confine';
 import type { ExportRow } from '../../store/exports';
 import { resolveProject } from '../projects/handlers';
-import type { ExportPlan, ExportPreview } from './plan';
+import type { JobControl } from '../../core/jobs';
+import { acquireExportLock, recoverDeadExports, type PendingExport } from './export-lock';
+import type { ExportOutcome, ExportPlan, ExportPreview } from './plan';
 import { checkDestination, exportTarget } from './publish';
 import { runExportProcess } from './run-export';
 import path from 'node:path';
@@ -87,24 +89,39 @@ export function planExport(ctx: Context, project: Project, options: ExportOption
 }
 
 function startExport(ctx: Context, options: ExportOptions): { jobId: string } {
+  recoverDeadExports(ctx);
   const project = resolveProject(ctx, options.project);
   const plan = planExport(ctx, project, options);
   checkDestination(plan.finalPath, options.force);
-  const jobId = ctx.jobs.start('export', async (control) => {
-    const outcome = await runExportProcess(plan, control);
-    const { force: _force, ...recorded } = plan.options;
-    const id = ctx.store.exports.add(
-      {
-        project_id: project.id,
-        schema_version_id: plan.schema.id,
-        options: JSON.stringify({ ...recorded, dir: plan.baseDir }),
-        format: options.format,
-        path: plan.finalPath,
-        manifest: JSON.stringify(outcome.manifest),
-        content_hash: outcome.contentHash,
-      },
-      Date.now(),
-    );
+  const { force: _force, ...recorded } = plan.options;
+  const pending: PendingExport = {
+    project_id: project.id,
+    schema_version_id: plan.schema.id,
+    options: JSON.stringify({ ...recorded, dir: plan.baseDir }),
+    format: options.format,
+    path: plan.finalPath,
+  };
+  // Held from before the temp folder exists until the record is written (see export-lock.ts).
+  const lock = acquireExportLock(ctx, pending);
+  const run = async (control: JobControl) => {
+    let outcome: ExportOutcome;
+    try {
+      outcome = await runExportProcess(plan, control);
+    } catch (e) {
+      lock.releaseAfterFailure();
+      throw e;
+    }
+    let id: number;
+    try {
+      id = ctx.store.exports.add(
+        { ...pending, manifest: JSON.stringify(outcome.manifest), content_hash: outcome.contentHash },
+        Date.now(),
+      );
+    } catch (e) {
+      lock.leaveForRecovery();
+      throw e;
+    }
+    lock.release();
     ctx.emit({ type: 'data.changed', projectId: project.id });
     return {
       exportId: id,
@@ -114,8 +131,13 @@ function startExport(ctx: Context, options: ExportOptions): { jobId: string } {
       contentHash: outcome.contentHash,
       peakRssMb: outcome.peakRssMb,
     };
-  });
-  return { jobId };
+  };
+  try {
+    return { jobId: ctx.jobs.start('export', run) };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 }
 
 function toRecord(ctx: Context, row: ExportRow): ExportRecord {
@@ -157,6 +179,8 @@ export const exportHandlers: HandlerGroup<'export.start' | 'export.preview' | 'e
     });
     return startExport(ctx, options);
   },
-  'export.list': (input, ctx) =>
-    ctx.store.exports.forProject(resolveProject(ctx, input).id).map((row) => toRecord(ctx, row)),
+  'export.list': (input, ctx) => {
+    recoverDeadExports(ctx);
+    return ctx.store.exports.forProject(resolveProject(ctx, input).id).map((row) => toRecord(ctx, row));
+  },
 };

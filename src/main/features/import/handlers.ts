@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
 import { parseTemplate } from '../../../shared/domain/text-template';
 import { guessMapping } from '../../../shared/features/import/guess-mapping';
@@ -16,7 +17,7 @@ import { convertCells, mappedFields } from './field-access';
 import { readSample } from './preview';
 import { checkNewRejectsPath } from './rejects-file';
 import { describeHolder, holderOf } from './run-lock';
-import { sniffFile } from './sniff';
+import { sniffFile, type SniffResult } from './sniff';
 
 /** A text template naming a field the log does not have, in words; null when it has them all. */
 function templateFieldProblem(mapping: ImportMapping, logFields: readonly string[]): string | null {
@@ -70,6 +71,61 @@ function refuseTakenRejectsPath(ctx: Context, target: { projectId: number } | { 
   if (!own) checkNewRejectsPath(file);
 }
 
+/**
+ * An import that made its project and ended with nothing imported takes the project with it, so a
+ * failed first import leaves no empty project behind. The error says so.
+ */
+function withoutCreatedProject(ctx: Context, project: Project, e: unknown): unknown {
+  if (!ctx.store.projects.removeIfOnlyFailedImports(project.id)) return e;
+  ctx.emit({ type: 'data.changed', projectId: project.id });
+  const note = `; project '${project.name}' was made for this import and is removed with it`;
+  if (e instanceof ApiError) return new ApiError(e.code, e.message + note, e.details);
+  return new ApiError('internal', (e as Error).message + note);
+}
+
+/** Starts (or resumes) the import job into `project`; `created`: this call made the project. */
+async function startImport(
+  ctx: Context,
+  input: ParsedInput<'import.start'>,
+  file: SniffResult,
+  project: Project,
+  mapping: ImportMapping,
+  created: boolean,
+  rejectsPath: string | undefined,
+): Promise<{ jobId: string; importRunId: number | null }> {
+  const names = featureNamesOf(mapping);
+  if (names && !project.featureNames) ctx.store.projects.setFeatureNames(project.id, names);
+  if (input.saveMappingAs) ctx.store.projects.saveMapping(project.id, input.saveMappingAs, mapping);
+  const req: ImportRequest = {
+    project,
+    file,
+    mapping,
+    strict: input.strict,
+    ...(rejectsPath ? { rejectsPath } : {}),
+    maxLineBytes: input.maxLineBytes,
+    maxDecompressedBytes: input.maxDecompressedBytes,
+    maxGzipRatio: input.maxGzipRatio,
+    batchRows: input.batchRows,
+    batchBytes: input.batchBytes,
+  };
+  let prepared = prepareRun(ctx, req);
+  if ('done' in prepared) {
+    const done = prepared.done;
+    if (await confirmAlreadyImported(done, file.path)) {
+      const jobId = ctx.jobs.start('import', () => Promise.resolve(toImportRun(done, { alreadyImported: true })));
+      return { jobId, importRunId: done.id };
+    }
+    prepared = prepareRun(ctx, req, { ignoreDone: true });
+  }
+  const { run, resumed } = prepared as Exclude<typeof prepared, { done: unknown }>;
+  const jobId = ctx.jobs.start('import', (control) =>
+    runImport(ctx, req, run, resumed, control).catch((e: unknown) => {
+      throw created ? withoutCreatedProject(ctx, project, e) : e;
+    }),
+  );
+  return { jobId, importRunId: run.id };
+}
+
 export const importHandlers: HandlerGroup<ImportMethods> = {
   'import.preview': async (input, ctx) => {
     const file = sniffFile(input.path, input.format, input.sampleRows);
@@ -83,6 +139,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
     let mapping: ImportMapping | null = input.mapping ?? null;
     let savedMapping: string | null = null;
     let notes: string[] = [];
+    let fieldsDropped = 0;
     if (project && !mapping) {
       const fieldSet = new Set(sample.fields);
       const saved = ctx.store.projects
@@ -98,6 +155,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       const guess = guessMapping(sample.fields, sample.rows, project ? { classes: project.classes } : {});
       mapping = guess.mapping;
       notes = notes.concat(guess.notes);
+      fieldsDropped = guess.fieldsDropped;
     }
     const sampleRejects = [];
     let mappingProblem: string | null = null;
@@ -129,6 +187,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       sample: sample.rows.slice(0, 20),
       mapping,
       notes,
+      fieldsDropped,
       sampleRejects,
       rowsChecked,
       mappingProblem,
@@ -152,33 +211,13 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       const missing = templateFieldProblem(mapping, (await readSample(file, 100)).fields);
       if (missing) throw new ApiError('bad-mapping', `${path.basename(file.path)}: ${missing}`);
     }
-    const project = existing ?? newProject(ctx, 'project' in input ? input.project : '', mapping);
-    const names = featureNamesOf(mapping);
-    if (names && !project.featureNames) ctx.store.projects.setFeatureNames(project.id, names);
-    if (input.saveMappingAs) ctx.store.projects.saveMapping(project.id, input.saveMappingAs, mapping);
-    const req: ImportRequest = {
-      project,
-      file,
-      mapping,
-      strict: input.strict,
-      ...(rejectsPath ? { rejectsPath } : {}),
-      maxLineBytes: input.maxLineBytes,
-      maxDecompressedBytes: input.maxDecompressedBytes,
-      batchRows: input.batchRows,
-      batchBytes: input.batchBytes,
-    };
-    let prepared = prepareRun(ctx, req);
-    if ('done' in prepared) {
-      const done = prepared.done;
-      if (await confirmAlreadyImported(done, file.path)) {
-        const jobId = ctx.jobs.start('import', () => Promise.resolve(toImportRun(done, { alreadyImported: true })));
-        return { jobId, importRunId: done.id };
-      }
-      prepared = prepareRun(ctx, req, { ignoreDone: true });
+    if (existing) return startImport(ctx, input, file, existing, mapping, false, rejectsPath);
+    const project = newProject(ctx, 'project' in input ? input.project : '', mapping);
+    try {
+      return await startImport(ctx, input, file, project, mapping, true, rejectsPath);
+    } catch (e) {
+      throw withoutCreatedProject(ctx, project, e);
     }
-    const { run, resumed } = prepared as Exclude<typeof prepared, { done: unknown }>;
-    const jobId = ctx.jobs.start('import', (control) => runImport(ctx, req, run, resumed, control));
-    return { jobId, importRunId: run.id };
   },
 
   'import.runs': ({ projectId }, ctx) => ctx.store.importRuns.forProject(projectId).map((r) => toImportRun(r)),

@@ -27,6 +27,7 @@ export interface ImportRequest {
   rejectsPath?: string;
   maxLineBytes: number;
   maxDecompressedBytes: number;
+  maxGzipRatio: number;
   batchRows: number;
   batchBytes: number;
 }
@@ -205,6 +206,7 @@ export async function runImport(
       skipRecords,
       maxLineBytes: req.maxLineBytes,
       maxDecompressedBytes: req.maxDecompressedBytes,
+      maxGzipRatio: req.maxGzipRatio,
       batchRows: req.batchRows,
       batchBytes: req.batchBytes,
       maxInFlight: 2,

@@ -12,6 +12,7 @@ import { failure } from '../../../../test/helpers/expect-failure';
 import { call } from '../../core/dispatch';
 import {
   counts,
+  expectProjectRemoved,
   fileSha256,
   importFile,
   importGuessed,
@@ -252,7 +253,7 @@ describe('import: cancel', () => {
       const run = (status as JobStatus).result as ImportRun;
       expect(run.status).toBe('cancelled');
       expect(run.recordsRead).toBeLessThan(N);
-      expect(await counts(ctx)).toMatchObject({ examples: 0, predictions: 0, modelRuns: 0, interruptedImports: 0 });
+      expectProjectRemoved(ctx);
       expect(ctx.store.db.prepare('SELECT count(*) FROM examples').pluck().get()).toBe(0);
       expect(ctx.store.db.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(0);
     } finally {

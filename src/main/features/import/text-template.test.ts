@@ -123,6 +123,17 @@ describe('import: text from several fields with a template', () => {
     expect(example!.text).toBe(mails[0]!.body);
   });
 
+  it('a part holding an unpaired surrogate rejects its row, naming the part', async () => {
+    const c = fresh();
+    const file = writeJsonl(path.join(dir, 'mail-surrogate.jsonl'), [
+      ...mails,
+      { ...mails[0]!, id: 'm4', body: 'broken \ud800 text' },
+    ]);
+    const { run } = await importFile(c, file, mapping);
+    expect(run).toMatchObject({ rowsImported: mails.length, rowsRejected: 1 });
+    expect(run.firstRejects[0]).toMatchObject({ field: 'body' });
+  });
+
   it('a template naming a field the log lacks is refused at preview and at import, naming the field', async () => {
     const c = fresh();
     const file = writeJsonl(path.join(dir, 'mail-missing.jsonl'), mails);

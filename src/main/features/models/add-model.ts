@@ -6,7 +6,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { RegisteredModel } from '../../../shared/features/models/contract';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
-import { pathKind, readRegularFile, readRegularText } from '../../io/safe-open';
+import { pathKind, readRegularFile } from '../../io/safe-open';
 import type { ModelRow } from '../../store/models';
 import { resolveProject } from '../projects/handlers';
 import { checkWidth, isDefaultId2label, matchClasses, parseClassList, type NamedClasses } from './class-order';

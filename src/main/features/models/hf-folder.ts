@@ -21,9 +21,9 @@ export const DEFAULT_MAX_LENGTH = 512;
 /** transformers writes a huge model_max_length (int(1e30)) when the model has none. */
 const NO_LIMIT = 1_000_000;
 
-export function readJson(file: string): Record<string, unknown> | null {
+export function readJson(file: string, what = 'model configuration'): Record<string, unknown> | null {
   if (pathKind(file) === 'missing') return null;
-  const text = readRegularText(file, 'model configuration');
+  const text = readRegularText(file, what);
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
@@ -62,9 +62,9 @@ export function hfFolder(source: string): HfFolder {
       `${source}: has no tokenizer.json, which the text must go through before model.onnx`,
     );
   }
-  const tokenizer = readJson(tokenizerFile);
+  const tokenizer = readJson(tokenizerFile, 'tokenizer file');
   const config = readJson(path.join(source, 'config.json'));
-  const tokenizerConfig = readJson(path.join(source, 'tokenizer_config.json'));
+  const tokenizerConfig = readJson(path.join(source, 'tokenizer_config.json'), 'tokenizer file');
   const id2label = config?.['id2label'] as Record<string, string> | undefined;
   const truncation = tokenizer?.['truncation'] as { max_length?: unknown } | null | undefined;
   // The tightest stated limit: the tokenizer's own truncation, the tokenizer config, the position table.

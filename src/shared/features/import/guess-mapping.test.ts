@@ -82,6 +82,7 @@ describe('mapping guess', () => {
     expect(guessMapping(['foo'], [{ foo: 1 }])).toEqual({
       mapping: null,
       notes: [expect.stringMatching(/no id field/)],
+      fieldsDropped: 0,
     });
     const noScores = guessMapping(['id', 'text'], [{ id: 1, text: 'x' }]);
     expect(noScores.mapping).toBeNull();

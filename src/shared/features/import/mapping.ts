@@ -7,9 +7,14 @@ export type FileFormat = z.infer<typeof FileFormatSchema>;
 
 const FieldName = z.string().min(1).max(500);
 
+/** A mapping names at most this many metadata fields; a log's other fields are not imported. */
+export const MAX_METADATA_FIELDS = 1000;
+/** At most this many feature columns; wider inputs come as one list field (`vector`). */
+export const MAX_FEATURE_FIELDS = 4096;
+
 export const FeaturesMappingSchema = z.discriminatedUnion('kind', [
   /** One numeric field per feature (CSV columns or flat JSON keys). */
-  z.object({ kind: z.literal('fields'), fields: z.array(FieldName).min(1).max(4096) }),
+  z.object({ kind: z.literal('fields'), fields: z.array(FieldName).min(1).max(MAX_FEATURE_FIELDS) }),
   /** One field holding an array of numbers. */
   z.object({ kind: z.literal('vector'), field: FieldName, dim: z.number().int().min(1).max(65536) }),
 ]);
@@ -77,7 +82,7 @@ export const ImportMappingSchema = z
     groundTruth: FieldName.optional(),
     model: ModelMappingSchema,
     /** Fields copied into the example's metadata JSON. */
-    metadata: z.array(FieldName).max(1000).default([]),
+    metadata: z.array(FieldName).max(MAX_METADATA_FIELDS).default([]),
     /** Probabilities of a multiclass row must sum to 1 within this tolerance. */
     sumTolerance: z.number().min(0).max(0.5).default(0.01),
   })

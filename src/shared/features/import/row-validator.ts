@@ -5,6 +5,7 @@ import { scoreWidth } from '../../domain/task';
 import { parseTemplate, renderTemplate } from '../../domain/text-template';
 import type { ImportMapping } from './mapping';
 import { createMetadataWriter } from './metadata-json';
+import { holdsLoneSurrogate, isWellFormed, LONE_SURROGATE_REASON } from '../../domain/well-formed';
 
 export type RawRow = Record<string, unknown>;
 
@@ -312,6 +313,7 @@ export function createRowValidator(
 
     const idValue = raw[m.id] as string | number;
     const id = typeof idValue === 'number' ? String(idValue) : idValue;
+    if (!isWellFormed(id)) return fail(m.id, LONE_SURROGATE_REASON);
 
     let ts: number | null = null;
     if (m.timestamp) {
@@ -321,8 +323,10 @@ export function createRowValidator(
     }
 
     let text = m.text ? (raw[m.text] as string) : null;
+    if (text !== null && !isWellFormed(text)) return fail(m.text!, LONE_SURROGATE_REASON);
     let textParts: string | null = null;
     if (template) {
+      for (const f of template.fields) if (!isWellFormed(raw[f] as string)) return fail(f, LONE_SURROGATE_REASON);
       text = renderTemplate(template, (f) => raw[f] as string);
       if (text.length > limits.maxTextChars)
         return fail(
@@ -332,6 +336,7 @@ export function createRowValidator(
       textParts = JSON.stringify(template.fields.map((f) => [f, raw[f] as string]));
     }
     const imagePath = m.imagePath ? (raw[m.imagePath] as string) : null;
+    if (imagePath !== null && !isWellFormed(imagePath)) return fail(m.imagePath!, LONE_SURROGATE_REASON);
     let features: Float32Array | null = null;
     if (m.features) {
       const f = m.features;
@@ -419,7 +424,15 @@ export function createRowValidator(
     const modelName = m.model.nameField ? String(raw[m.model.nameField]) : m.model.name!;
     const modelVersion = m.model.versionField ? String(raw[m.model.versionField]) : m.model.version!;
 
+    if (m.model.nameField && !isWellFormed(modelName)) return fail(m.model.nameField, LONE_SURROGATE_REASON);
+    if (m.model.versionField && !isWellFormed(modelVersion)) return fail(m.model.versionField, LONE_SURROGATE_REASON);
+
     const metadata = writeMetadata(raw);
+    // JSON.stringify writes a lone surrogate as an escape (a pair stays raw): only then look closer.
+    if (metadata !== null && metadata.includes('\\ud')) {
+      const bad = m.metadata.find((f) => !isWellFormed(f) || holdsLoneSurrogate(raw[f]));
+      if (bad !== undefined) return fail(bad, LONE_SURROGATE_REASON);
+    }
 
     return {
       ok: true,
