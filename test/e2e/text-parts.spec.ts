@@ -4,9 +4,17 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import {
+  bertConfig,
+  bertTokenizerConfig,
+  bertTokenizerJson,
+  tinyBertModel,
+} from '../../src/main/features/models/fixture-bert';
 import { serveDemo, type Served } from './serve-fixture';
 
 let served: Served;
+// The second test uses the project the first imports.
+test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   served = await serveDemo(200);
@@ -71,4 +79,33 @@ test('Review shows the parts of a templated text under their names', async ({ pa
   await expect(page.getByRole('region', { name: 'Body' })).toContainText(`please pay invoice ${i}.`);
   await expect(page.getByTestId('example-text')).toHaveCount(0);
   await page.screenshot({ path: 'test-results/screens/review-text-parts.png' });
+});
+
+test("a model's input template is edited on the Models screen; a field the project lacks is refused", async ({
+  page,
+}) => {
+  const folder = path.join(served.home, 'tiny-bert');
+  fs.mkdirSync(folder);
+  fs.writeFileSync(path.join(folder, 'model.onnx'), tinyBertModel(2, { tokenTypeIds: true }));
+  fs.writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify(bertTokenizerJson()));
+  fs.writeFileSync(path.join(folder, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfig()));
+  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(bertConfig(['ham', 'spam'])));
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(served.link);
+  await page
+    .getByRole('navigation', { name: 'Projects' })
+    .getByRole('button', { name: /^mail\b/ })
+    .click();
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Models' }).click();
+  await page.getByLabel(/ONNX model file/).fill(folder);
+  await page.getByRole('button', { name: 'Add model' }).click();
+  await expect(page.getByText('text → tokenizer (≤ 128 tokens)')).toBeVisible();
+  await page.getByRole('button', { name: /^Edit mappings of/ }).click();
+  await page.getByLabel('Input template').fill('{subject}\n{sender}');
+  await page.getByRole('button', { name: 'Save mappings' }).click();
+  await expect(page.getByRole('alert')).toContainText("names 'sender', which project 'mail' does not have");
+  await page.getByLabel('Input template').fill('{body}');
+  await page.getByRole('button', { name: 'Save mappings' }).click();
+  await expect(page.getByText('"{body}" → tokenizer (≤ 128 tokens)')).toBeVisible();
+  await page.screenshot({ path: 'test-results/screens/model-input-template.png' });
 });
