@@ -68,6 +68,8 @@ export const OPTION_TYPES = {
   name: { type: 'string' },
   'model-version': { type: 'string' },
   classes: { type: 'string' },
+  'input-template': { type: 'string' },
+  'input-pair': { type: 'string' },
   /** `model add --version V`: the model's version. `flywheel --version` alone prints the app's. */
   version: { type: 'string' },
   device: { type: 'string' },
@@ -158,9 +160,22 @@ export const COMMANDS = {
   model: {
     usage: `  model add FILE            register an ONNX model for --project (--name N, --version V or
                             --model-version V; default: the model's own; --classes a,b: its column
-                            order where the model names none; --trained-on EXPORT_ID | --train-until
-                            DATE: what it was trained on, which eval leaves out)`,
-    options: ['project', 'name', 'model-version', 'version', 'classes', 'trained-on', 'train-until'],
+                            order where the model names none; --input-template '{subject}\\n{body}':
+                            the text it reads, from the example's text, text parts and metadata (\\n
+                            and \\t written as such); --input-pair query,document: two fields fed
+                            as a text pair through tokenizer.json; --trained-on EXPORT_ID |
+                            --train-until DATE: what it was trained on, which eval leaves out)`,
+    options: [
+      'project',
+      'name',
+      'model-version',
+      'version',
+      'classes',
+      'input-template',
+      'input-pair',
+      'trained-on',
+      'train-until',
+    ],
   },
   'model-run': {
     usage: `  model-run lineage PROJECT RUN   record what a model run's model was trained on: --trained-on

@@ -17,7 +17,7 @@ export class RunTakenOverError extends Error {}
 /** Rows per multi-row INSERT: fewer statement calls, well under SQLite's parameter limit. */
 const CHUNK = 64;
 const EXAMPLE_COLUMNS =
-  'id, project_id, external_id, ts, text, features, image_path, metadata, ground_truth, content_hash, import_run_id';
+  'id, project_id, external_id, ts, text, text_parts, features, image_path, metadata, ground_truth, content_hash, import_run_id';
 const PREDICTION_COLUMNS = 'model_run_id, example_id, predicted, scores, import_run_id';
 
 function valuesList(rows: number, columns: number): string {
@@ -110,7 +110,7 @@ export class ImportWriter {
     let s = this.insertExamples.get(rows);
     if (!s) {
       s = this.db.prepare(
-        `INSERT INTO examples (${EXAMPLE_COLUMNS}) VALUES ${valuesList(rows, 11)}
+        `INSERT INTO examples (${EXAMPLE_COLUMNS}) VALUES ${valuesList(rows, 12)}
          ON CONFLICT (project_id, external_id) DO NOTHING`,
       );
       this.insertExamples.set(rows, s);
@@ -182,6 +182,7 @@ export class ImportWriter {
           batch.ids[i],
           Number.isNaN(ts) ? null : ts,
           batch.texts[i],
+          batch.textParts[i],
           featureBytes ? featureBytes.subarray(i * featureDim * 4, (i + 1) * featureDim * 4) : null,
           batch.imagePaths[i],
           batch.metadata[i],

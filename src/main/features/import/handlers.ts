@@ -1,5 +1,7 @@
+import path from 'node:path';
 import type { ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
+import { parseTemplate } from '../../../shared/domain/text-template';
 import { guessMapping } from '../../../shared/features/import/guess-mapping';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
 import { classOrderWarning } from '../../../shared/features/import/class-order';
@@ -16,6 +18,18 @@ import { readSample } from './preview';
 import { checkNewRejectsPath } from './rejects-file';
 import { describeHolder, holderOf } from './run-lock';
 import { sniffFile, type SniffResult } from './sniff';
+
+/** A text template naming a field the log does not have, in words; null when it has them all. */
+function templateFieldProblem(mapping: ImportMapping, logFields: readonly string[]): string | null {
+  if (!mapping.textTemplate) return null;
+  const have = new Set(logFields);
+  const missing = parseTemplate(mapping.textTemplate).fields.filter((f) => !have.has(f));
+  if (missing.length === 0) return null;
+  return (
+    `the text template names ${missing.map((f) => `'${f}'`).join(', ')}, which the log does not have ` +
+    `(its fields: ${logFields.slice(0, 30).join(', ')}${logFields.length > 30 ? ', …' : ''})`
+  );
+}
 
 type ImportMethods = 'import.preview' | 'import.start' | 'import.runs' | 'import.discard' | 'import.mappings';
 
@@ -152,6 +166,8 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       const rows = sample.cells ? sample.cells.map((c) => convertCells(c, fields)) : sample.rows;
       rowsChecked = rows.length;
       try {
+        const missing = templateFieldProblem(mapping, sample.fields);
+        if (missing) throw new Error(missing);
         const validate = importValidator(mapping, project);
         for (const [i, row] of rows.entries()) {
           const r = validate(row);
@@ -190,6 +206,10 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       importValidator(mapping, existing);
     } catch (e) {
       throw new ApiError('bad-mapping', (e as Error).message);
+    }
+    if (mapping.textTemplate) {
+      const missing = templateFieldProblem(mapping, (await readSample(file, 100)).fields);
+      if (missing) throw new ApiError('bad-mapping', `${path.basename(file.path)}: ${missing}`);
     }
     if (existing) return startImport(ctx, input, file, existing, mapping, false, rejectsPath);
     const project = newProject(ctx, 'project' in input ? input.project : '', mapping);

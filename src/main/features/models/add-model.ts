@@ -16,6 +16,7 @@ import { DEFAULT_MAX_LENGTH, hfFolder, type HfFolder } from './hf-folder';
 import { openModel, type OpenModel } from './model-host';
 import { readOnnxCard, type OnnxCard } from './onnx-metadata';
 import { batchOf, inputName, tokenizerOf } from './model-input';
+import { checkFixedLength, checkPairTokenizer, withTextInput } from './model-template';
 import { withoutZipMap } from './unzip-map';
 
 type Model = RegisteredModel;
@@ -273,11 +274,14 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
     model = await openModel(tmpModel, 'cpu', what);
     let inMap: Model['inputMapping'];
     if (folder) {
-      inMap = tokenMapping(model, source, folder);
+      inMap = withTextInput(ctx, project, tokenMapping(model, source, folder), input, source);
+      const tokenizerJson = path.join(tmp, 'tokenizer.json');
+      checkPairTokenizer(inMap, tokenizerJson, source);
+      checkFixedLength(inMap, tokenizerJson, source);
       // Reopen with the tokenizer loaded, so the probe batch goes through it.
       await model.close();
       model = await openModel(tmpModel, 'cpu', what, tokenizerOf(inMap, tmpModel));
-    } else inMap = inputMapping(project, model, source);
+    } else inMap = withTextInput(ctx, project, inputMapping(project, model, source), input, source);
     const out = outputMapping(project, model, source, input.outputKind);
     checkWidth(classes, out.width, source, out.output);
     const probed = await probeKind(ctx, project, model, inMap, out.output, out.width).catch((e: unknown) => {

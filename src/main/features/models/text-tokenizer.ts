@@ -16,7 +16,8 @@ export interface Encoded {
 export interface TextTokenizer {
   /** Which library tokenizes, for the model's status. */
   name: string;
-  encode(texts: string[]): Promise<Encoded>;
+  /** `pairs`: a second text for each, encoded with it as a pair per the post-processor's pair template. */
+  encode(texts: string[], pairs?: string[]): Promise<Encoded>;
 }
 
 interface TruncationJson {
@@ -80,15 +81,35 @@ function readSettings(spec: TokenizerSpec, json: Record<string, unknown>, config
   };
 }
 
+/** Unpadded encodings padded to one width as tokenizer.json's padding says. */
+function padded(encoded: { ids: number[]; typeIds: number[] }[], s: Settings): Encoded {
+  let width = s.fixedLength ?? Math.max(0, ...encoded.map((e) => e.ids.length));
+  if (s.multipleOf) width = Math.ceil(width / s.multipleOf) * s.multipleOf;
+  const pad = <T>(v: T[], fill: T) => {
+    const extra = Array<T>(Math.max(0, width - v.length)).fill(fill);
+    return s.padLeft ? [...extra, ...v] : [...v, ...extra];
+  };
+  return {
+    ids: encoded.map((e) => pad(e.ids, s.padId)),
+    mask: encoded.map((e) => pad(Array<number>(e.ids.length).fill(1), 0)),
+    typeIds: encoded.map((e) => pad(e.typeIds, s.padTypeId)),
+  };
+}
+
 function nativeTokenizer(native: NativeModule, version: string, spec: TokenizerSpec, s: Settings): TextTokenizer {
   // The native library opens the path itself: make sure it is a regular file first (a FIFO would block).
   readRegularText(spec.tokenizerJson, 'tokenizer file');
+  const truncate = (t: InstanceType<NativeModule['Tokenizer']>) =>
+    t.setTruncation(s.maxLength, {
+      strategy: s.strategy as never,
+      stride: s.stride,
+      direction: s.truncateLeft ? 'left' : 'right',
+    });
   const tok = native.Tokenizer.fromFile(spec.tokenizerJson);
-  tok.setTruncation(s.maxLength, {
-    strategy: s.strategy as never,
-    stride: s.stride,
-    direction: s.truncateLeft ? 'left' : 'right',
-  });
+  truncate(tok);
+  // This binding's encodeBatch takes single texts only: pairs are encoded one by one (truncated
+  // by the library as a pair), then padded here as the batch would be.
+  let pairTok: InstanceType<NativeModule['Tokenizer']> | null = null;
   tok.setPadding({
     padId: s.padId,
     padTypeId: s.padTypeId,
@@ -99,7 +120,20 @@ function nativeTokenizer(native: NativeModule, version: string, spec: TokenizerS
   });
   return {
     name: `Hugging Face tokenizers ${version} (Rust)`,
-    async encode(texts) {
+    async encode(texts, pairs) {
+      if (pairs) {
+        if (!pairTok) {
+          pairTok = native.Tokenizer.fromFile(spec.tokenizerJson);
+          truncate(pairTok);
+          pairTok.disablePadding();
+        }
+        const one = pairTok;
+        const encodings = await Promise.all(texts.map((t, i) => one.encode(t, pairs[i]!)));
+        return padded(
+          encodings.map((e) => ({ ids: e.getIds(), typeIds: e.getTypeIds() })),
+          s,
+        );
+      }
       const encodings = await tok.encodeBatch(texts);
       return {
         ids: encodings.map((e) => e.getIds()),
@@ -145,21 +179,25 @@ function javascriptTokenizer(
     const pick = <T>(v: T[]) => [...v.slice(0, at), ...v.slice(from, to), ...v.slice(at + body.length)];
     return { ids: pick(full.ids), typeIds: pick(full.token_type_ids) };
   };
+  // Pairs are encoded whole; cutting a pair to length is left to the Rust library.
+  const encodePair = (text: string, pair: string) => {
+    if (pair === '')
+      throw new Error(
+        'the JavaScript tokenizer reads an empty second text as no pair: the Rust tokenizers library is needed',
+      );
+    const full = tok.encode(text, { text_pair: pair, return_token_type_ids: true });
+    if (full.ids.length > s.maxLength) {
+      throw new Error(
+        `a text pair of ${full.ids.length} tokens is longer than the model's ${s.maxLength}: the Rust tokenizers library is needed to truncate pairs`,
+      );
+    }
+    return { ids: full.ids, typeIds: full.token_type_ids };
+  };
   return {
     name: `@huggingface/tokenizers (JavaScript; ${why})`,
-    encode(texts) {
-      const encoded = texts.map(encodeOne);
-      let width = s.fixedLength ?? Math.max(0, ...encoded.map((e) => e.ids.length));
-      if (s.multipleOf) width = Math.ceil(width / s.multipleOf) * s.multipleOf;
-      const pad = <T>(v: T[], fill: T) => {
-        const extra = Array<T>(Math.max(0, width - v.length)).fill(fill);
-        return s.padLeft ? [...extra, ...v] : [...v, ...extra];
-      };
-      return Promise.resolve({
-        ids: encoded.map((e) => pad(e.ids, s.padId)),
-        mask: encoded.map((e) => pad(Array<number>(e.ids.length).fill(1), 0)),
-        typeIds: encoded.map((e) => pad(e.typeIds, s.padTypeId)),
-      });
+    encode(texts, pairs) {
+      const encoded = pairs ? texts.map((t, i) => encodePair(t, pairs[i]!)) : texts.map(encodeOne);
+      return Promise.resolve(padded(encoded, s));
     },
   };
 }

@@ -190,6 +190,47 @@ function QueueReason() {
   );
 }
 
+/** A part's field name as a heading: "subject" → "Subject". */
+function partTitle(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** The parts an import's text template built the text from, each under its field's name. */
+function TextParts({
+  parts,
+  long,
+  toggle,
+}: {
+  parts: { name: string; text: string }[];
+  long: boolean;
+  toggle: () => void;
+}) {
+  const clips = parts.some((p) => p.text.length > 1200);
+  return (
+    <div className="example-parts" data-testid="example-parts">
+      {parts.map((p, i) => (
+        <section key={i} className="example-part" data-testid="example-part" aria-label={partTitle(p.name)}>
+          <h3 className="part-name">{partTitle(p.name)}</h3>
+          <p className="example-text">
+            {p.text === '' ? (
+              <span className="muted">(empty)</span>
+            ) : !long && p.text.length > 1200 ? (
+              `${p.text.slice(0, 1200)}…`
+            ) : (
+              p.text
+            )}
+          </p>
+        </section>
+      ))}
+      {clips && (
+        <button type="button" className="link" onClick={toggle}>
+          {long ? 'show less' : 'show all'}
+        </button>
+      )}
+    </div>
+  );
+}
+
 function ExampleView() {
   const current = useReview((s) => s.current);
   const focusTick = useReview((s) => s.focusTick);
@@ -210,7 +251,8 @@ function ExampleView() {
         {ex.ts !== null && <span>{new Date(ex.ts).toISOString().slice(0, 16).replace('T', ' ')}</span>}
         <QueueReason />
       </div>
-      {ex.text !== null && (
+      {ex.textParts && <TextParts parts={ex.textParts} long={long} toggle={() => setLong(!long)} />}
+      {ex.text !== null && !ex.textParts && (
         <p className="example-text" data-testid="example-text">
           {clipped ? `${text.slice(0, 1200)}…` : text}{' '}
           {text.length > 1200 && (

@@ -13,6 +13,9 @@ export interface MappingGuess {
 const count = (n: number) => n.toLocaleString('en-US');
 
 const ID_NAMES = ['id', 'example_id', 'uid', 'uuid', 'request_id', 'event_id', 'key', 'doc_id', 'record_id'];
+/** A mail's or post's heading: proposed before a body-like text field, as `{subject}\n{body}`. */
+const HEADING_NAMES = ['subject', 'title', 'headline'];
+const BODY_NAMES = ['body', 'message', 'content'];
 const TEXT_NAMES = ['text', 'input', 'content', 'body', 'message', 'sentence', 'review', 'document', 'prompt'];
 const IMAGE_NAMES = ['image', 'image_path', 'img', 'path', 'file', 'filepath', 'image_url'];
 const TIME_NAMES = ['ts', 'timestamp', 'time', 'created_at', 'datetime', 'date', 'event_time', 'logged_at'];
@@ -114,6 +117,13 @@ export function guessMapping(fields: string[], rows: Row[], hint: { classes?: st
 
   const strings = (f: string) => values(rows, f).every((v) => typeof v === 'string');
   const text = take(pick(fields, TEXT_NAMES, strings));
+  const heading =
+    text && BODY_NAMES.includes(lower(text))
+      ? take(pick(fields, HEADING_NAMES, (f) => strings(f) && !/[{}]/.test(f)))
+      : undefined;
+  const textTemplate = heading && !/[{}]/.test(text!) ? `{${heading}}\n{${text}}` : undefined;
+  if (heading && !textTemplate) used.delete(heading);
+  if (textTemplate) notes.push(`the text is built as ${JSON.stringify(textTemplate)}: Review shows each part apart`);
   const imagePath = text ? undefined : take(pick(fields, IMAGE_NAMES, strings));
   const timestampField = take(pick(fields, TIME_NAMES));
   const pred = take(pick(fields, PRED_NAMES));
@@ -248,7 +258,7 @@ export function guessMapping(fields: string[], rows: Row[], hint: { classes?: st
   const mapping: ImportMapping = {
     id: idField,
     inputKind,
-    ...(text ? { text } : {}),
+    ...(textTemplate ? { textTemplate } : text ? { text } : {}),
     ...(imagePath ? { imagePath } : {}),
     ...(features ? { features } : {}),
     ...(timestampField ? { timestamp: { field: timestampField, unit: 'auto' as const } } : {}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClassNameSchema, InputKindSchema, TaskTypeSchema } from '../../domain/task';
+import { templateProblem } from '../../domain/text-template';
 
 export const FileFormatSchema = z.enum(['jsonl', 'csv', 'parquet']);
 export type FileFormat = z.infer<typeof FileFormatSchema>;
@@ -56,6 +57,19 @@ export const ImportMappingSchema = z
     /** What an annotator reads: text, an image path, or the features themselves (tabular). */
     inputKind: InputKindSchema,
     text: FieldName.optional(),
+    /**
+     * The text built from several fields instead of `text`, as `{subject}\n{body}` (`{{` and `}}`
+     * write a brace). Each field is kept as a named part, shown apart in Review.
+     */
+    textTemplate: z
+      .string()
+      .min(1)
+      .max(2000)
+      .superRefine((t, ctx) => {
+        const problem = templateProblem(t);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     imagePath: FieldName.optional(),
     features: FeaturesMappingSchema.optional(),
     timestamp: z.object({ field: FieldName, unit: TimestampUnitSchema.default('auto') }).optional(),
@@ -72,8 +86,18 @@ export const ImportMappingSchema = z
     /** Probabilities of a multiclass row must sum to 1 within this tolerance. */
     sumTolerance: z.number().min(0).max(0.5).default(0.01),
   })
-  .refine((m) => (m.inputKind === 'text' ? m.text : m.inputKind === 'image' ? m.imagePath : m.features) !== undefined, {
-    message: 'the input kind needs its field: text needs `text`, image needs `imagePath`, tabular needs `features`',
+  .refine(
+    (m) =>
+      (m.inputKind === 'text' ? (m.text ?? m.textTemplate) : m.inputKind === 'image' ? m.imagePath : m.features) !==
+      undefined,
+    {
+      message:
+        'the input kind needs its field: text needs `text` (or `textTemplate`), image needs `imagePath`, tabular needs `features`',
+    },
+  )
+  .refine((m) => m.text === undefined || m.textTemplate === undefined, {
+    message: 'give the text as one field (`text`) or as a template (`textTemplate`), not both',
+    path: ['textTemplate'],
   })
   .refine((m) => new Set(m.classes).size === m.classes.length, {
     message: 'class names must be unique',

@@ -35,6 +35,8 @@ export const ReviewExampleSchema = z.object({
   externalId: z.string(),
   ts: z.number().nullable(),
   text: z.string().nullable(),
+  /** The named parts the text was built from by the import's text template, in its order; null without one. */
+  textParts: z.array(z.object({ name: z.string(), text: z.string() })).nullable(),
   features: z.array(z.object({ name: z.string(), value: z.number() })).nullable(),
   imagePath: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()).nullable(),
