@@ -5,6 +5,7 @@ import type { BrowseEventRow } from '../../store/browse';
 import type { PredictionColumns } from '../../store/prediction-columns';
 import type { Store } from '../../store/store';
 import { derivationOptions } from '../labels/derivation';
+import { keyOrder } from './key-order';
 
 /** The project's visible examples as columns, row i being the i-th in log (id) order. */
 export interface ExamplesIndex {
@@ -17,6 +18,8 @@ export interface ExamplesIndex {
 
 /** One model run's predictions aligned with the examples' rows (NaN where it scored none). */
 export interface RunColumns {
+  /** Changes when the run's columns are read anew: part of the names of orders by its scores. */
+  serial: number;
   columns: PredictionColumns;
   predicted: Float64Array;
   scores: Float32Array;
@@ -47,8 +50,8 @@ interface ProjectCache {
   metadata: Map<string, MetadataColumn>;
   runs: Map<number, RunColumns>;
   labels?: LabelsIndex;
-  /** The last full ordering of a query, for deep pages. */
-  order?: { key: string; rows: Int32Array };
+  /** Rows in order of a key, by key name (cleared with the examples they index). */
+  orders: Map<string, { order: Int32Array; keyed: number }>;
 }
 
 /**
@@ -57,13 +60,14 @@ interface ProjectCache {
  */
 export class BrowseIndex {
   private readonly projects = new Map<number, ProjectCache>();
+  private serial = 0;
 
   constructor(private readonly store: Store) {}
 
   private cache(projectId: number): ProjectCache {
     let c = this.projects.get(projectId);
     if (!c) {
-      c = { runs: new Map(), metadata: new Map() };
+      c = { runs: new Map(), metadata: new Map(), orders: new Map() };
       this.projects.set(projectId, c);
     }
     return c;
@@ -87,7 +91,7 @@ export class BrowseIndex {
     cache.examples = { version, ids, ts, rowOf };
     cache.runs.clear();
     cache.metadata.clear();
-    cache.order = undefined;
+    cache.orders.clear();
     return cache.examples;
   }
 
@@ -108,7 +112,7 @@ export class BrowseIndex {
       predicted[row] = columns.predicted[j]!;
       for (let c = 0; c < width; c++) scores[row * width + c] = columns.scores[j * width + c]!;
     }
-    const aligned = { columns, predicted, scores, width };
+    const aligned = { serial: ++this.serial, columns, predicted, scores, width };
     cache.runs.set(modelRunId, aligned);
     return aligned;
   }
@@ -181,13 +185,20 @@ export class BrowseIndex {
     return cache.labels;
   }
 
-  /** The full order of a query, kept while the same query pages deeper. */
-  cachedOrder(projectId: number, key: string, make: () => Int32Array): Int32Array {
+  /**
+   * Every row in order of a key, kept per key: `name` must change whenever the key's values can
+   * (run keys carry the run's columns' identity).
+   */
+  orderBy(projectId: number, name: string, key: (row: number) => number) {
+    const examples = this.examples(projectId);
     const cache = this.cache(projectId);
-    if (cache.order?.key === key) return cache.order.rows;
-    const rows = make();
-    cache.order = { key, rows };
-    return rows;
+    let sorted = cache.orders.get(name);
+    if (!sorted) {
+      sorted = keyOrder(examples.ids.length, key);
+      if (cache.orders.size >= 8) cache.orders.delete(cache.orders.keys().next().value!);
+      cache.orders.set(name, sorted);
+    }
+    return sorted;
   }
 }
 

@@ -5,7 +5,7 @@ import type { Context } from '../../core/context';
 import type { ModelRunRow } from '../../store/mining';
 import { resolveModelRun, runLabel } from '../mining/model-runs';
 import { browseIndex, LABEL_STATES, type RunColumns } from './browse-index';
-import { pageOrder, fullOrder } from './select-page';
+import { pageByKey } from './key-order';
 
 type Sort = { by: 'log-order' | 'time' | 'score' | 'confidence'; direction: 'asc' | 'desc' };
 
@@ -179,7 +179,7 @@ export function matchRows(ctx: Context, project: Project, filters: BrowseFilters
   for (let i = 0; i < n; i++) count += keep[i]!;
   const matched = new Int32Array(count);
   for (let i = 0, m = 0; i < n; i++) if (keep[i]) matched[m++] = i;
-  return { matched, run, runs: available };
+  return { matched, keep, run, runs: available };
 }
 
 function queueColumn(ctx: Context, projectId: number, rowOf: Int32Array, n: number): Uint8Array {
@@ -224,26 +224,23 @@ export function browsePage(
 ): BrowsePage {
   const index = browseIndex(ctx.store);
   const examples = index.examples(project.id);
-  const { matched, run, runs } = matchRows(ctx, project, filters);
+  const { matched, keep, run, runs } = matchRows(ctx, project, filters);
   const key = sortKey(sort, examples.ts, run);
   let rows: Int32Array;
-  if (key && offset + limit > 20_000) {
-    const sign = sort.direction === 'desc' ? -1 : 1;
-    const order = index.cachedOrder(
-      project.id,
-      JSON.stringify([filters, sort, run?.row.id ?? null, index.labels(project).version]),
-      () =>
-        fullOrder(
-          matched,
-          (r) => {
-            const k = key(r);
-            return Number.isNaN(k) ? Infinity : sign * k;
-          },
-          (a, b, va, vb) => va < vb || (va === vb && a < b),
-        ),
-    );
-    rows = order.slice(offset, offset + limit);
-  } else rows = pageOrder(matched, key, sort.direction === 'desc', offset, limit);
+  if (key === null) {
+    const end = Math.min(matched.length, offset + limit);
+    rows =
+      sort.direction === 'asc'
+        ? matched.slice(offset, end)
+        : Int32Array.from({ length: Math.max(0, end - offset) }, (_, i) => matched[matched.length - 1 - offset - i]!);
+  } else {
+    const name =
+      sort.by === 'time'
+        ? 'time'
+        : `${sort.by}:${run!.row.id}:${run!.columns.serial}:${sort.by === 'score' ? (filters.scoreClass ?? '') : ''}`;
+    const sorted = index.orderBy(project.id, name, key);
+    rows = pageByKey(sorted, key, keep, sort.direction === 'desc', offset, limit);
+  }
 
   const ids = Array.from(rows, (r) => examples.ids[r]!);
   const pageRows = ctx.store.browse.page(ids);
