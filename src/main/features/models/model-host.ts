@@ -39,21 +39,43 @@ export async function openModel(
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  let pending: { resolve: (m: ModelMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
+  interface Pending {
+    resolve: (m: ModelMessage) => void;
+    reject: (e: Error) => void;
+    timer: NodeJS.Timeout | null;
+  }
+  // Requests in flight, answered in the order they were sent (the model process runs one at a time).
+  const pending: Pending[] = [];
   let exited: Error | null = null;
+  /** The model process's clock for a request starts when the one before it is answered. */
+  const startClock = (timeoutMs: number) => {
+    const head = pending[0];
+    if (!head || head.timer) return;
+    head.timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(
+        new ApiError(
+          'bad-file',
+          `${what}: a batch took longer than ${timeoutMs / 1000} s; the model process was stopped`,
+        ),
+      );
+    }, timeoutMs);
+  };
+  let clockMs = BATCH_TIMEOUT_MS;
   const fail = (e: Error) => {
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    pending.reject(e);
-    pending = null;
+    for (const p of pending.splice(0)) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(e);
+    }
   };
   child.on('message', (m) => {
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    const p = pending;
-    pending = null;
-    if (m.type === 'fatal') p.reject(new ApiError('bad-file', `${what}: ${m.message}`));
-    else p.resolve(m);
+    // A fatal error ends the process's usefulness: every request in flight fails with it.
+    if (m.type === 'fatal') return fail(new ApiError('bad-file', `${what}: ${m.message}`));
+    const p = pending.shift();
+    if (!p) return;
+    if (p.timer) clearTimeout(p.timer);
+    startClock(clockMs);
+    p.resolve(m);
   });
   // A runaway model (or a malformed one ONNX Runtime mis-sizes) is stopped before it takes the machine.
   let overMemory: string | null = null;
@@ -96,16 +118,9 @@ export async function openModel(
       if (exited) return reject(exited);
       // Between batches too: a small batch can finish inside one polling interval.
       if (overCap()) return reject(new ApiError('bad-file', overMemory!));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        fail(
-          new ApiError(
-            'bad-file',
-            `${what}: a batch took longer than ${timeoutMs / 1000} s; the model process was stopped`,
-          ),
-        );
-      }, timeoutMs);
-      pending = { resolve, reject, timer };
+      pending.push({ resolve, reject, timer: null });
+      clockMs = timeoutMs;
+      startClock(timeoutMs);
       child.send(m);
     });
   const threads = Math.max(1, os.availableParallelism() - 1);

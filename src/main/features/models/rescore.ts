@@ -5,12 +5,15 @@ import { ApiError } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { JobControl } from '../../core/jobs';
+import type { ModelInputRow } from '../../store/models';
 import { RescoreWriter } from '../../store/rescore-writer';
 import { THIS_HOST } from '../../store/store';
 import { resolveProject } from '../projects/handlers';
 import { toModel } from './add-model';
 import { openModel } from './model-host';
 import { batchOf, inputName, tokenizerOf } from './model-input';
+import { pipelineTuning } from './pipeline-tuning';
+import { TokenizerPool, tokenizerThreads } from './tokenizer-pool';
 
 type Model = RegisteredModel;
 type Result = RescoreResult;
@@ -87,6 +90,37 @@ export function toScores(
   return { bad: undefined, scores: out, predicted };
 }
 
+/** A window of rows on its way through the pipeline, and its scores once every batch is back. */
+interface Window {
+  rows: ModelInputRow[];
+  scores: Promise<{ values: Float32Array; width: number }>;
+}
+
+/**
+ * A window's scores in its own row order: the batches' rows put back where bucketing took them
+ * from (`places`), or the one batch as it is.
+ */
+function gather(
+  parts: { values: Float32Array; dims: number[] }[],
+  places: Int32Array[] | null,
+  n: number,
+  what: string,
+): { values: Float32Array; width: number } {
+  const width = parts[0]?.dims[1] ?? 1;
+  parts.forEach((p, i) => {
+    const expected = places ? places[i]!.length : n;
+    if (p.dims[0] !== expected)
+      throw new ApiError('bad-file', `${what} returned ${p.dims[0]} rows for a batch of ${expected}`);
+    if ((p.dims[1] ?? 1) !== width) throw new ApiError('bad-file', `${what} returned batches of different widths`);
+  });
+  if (!places) return { values: parts[0]!.values, width };
+  const values = new Float32Array(n * width);
+  parts.forEach((p, i) =>
+    places![i]!.forEach((row, j) => values.set(p.values.subarray(j * width, (j + 1) * width), row * width)),
+  );
+  return { values, width };
+}
+
 export function startRescore(ctx: Context, input: ParsedInput<'models.rescore'>): { jobId: string } {
   const project = resolveProject(ctx, input.project);
   const model = findModel(ctx, project, input.model);
@@ -147,44 +181,72 @@ async function rescore(
   const bulk = store.openBulkConnection();
   const writer = new RescoreWriter(bulk, run.id, modelRunId);
   const what = `model ${model.name}@${model.version}`;
-  const opened = await openModel(
-    model.file,
-    input.device,
-    what,
-    tokenizerOf(model.inputMapping, model.file),
-    input.memoryLimitMb,
-  );
+  const spec = tokenizerOf(model.inputMapping, model.file);
+  const opened = await openModel(model.file, input.device, what, spec, input.memoryLimitMb);
+  let pool: TokenizerPool | null = null;
   const binary = project.taskType === 'binary';
   const inName = inputName(model.inputMapping);
   const { output: outName, kind } = model.outputMapping;
   const order = model.outputMapping.classOrder ?? null;
   const total = store.models.visibleAfter(project.id, resumedFrom);
-  const started = performance.now();
   let done = 0;
   let after = resumedFrom;
+  const queue: Window[] = [];
   try {
-    /** The next batch the model can take, in example id order (others are passed over). */
+    if (spec) pool = await TokenizerPool.start(spec, tokenizerThreads(), what);
+    const tuning = pipelineTuning(opened.device, input.batchSize, pool?.size ?? 0);
+    const started = performance.now();
+    /** The next window of rows the model can take, in example id order (others are passed over). */
     const read = () => {
       for (;;) {
-        const batch = store.models.featureBatch(project.id, after, input.batchSize);
+        const batch = store.models.featureBatch(project.id, after, tuning.windowRows);
         if (batch.length === 0) return null;
         after = batch[batch.length - 1]!.id;
         const usable = batchOf(model.inputMapping, batch);
         if (usable) return usable;
       }
     };
-    // One batch is scored in the model process while the next is read here.
-    let next = read();
-    while (next) {
+    /** Starts scoring a window: tokenized by the pool and scored as batches of similar length, or as one batch. */
+    const start = (next: NonNullable<ReturnType<typeof read>>): Window => {
+      const { rows, payload } = next;
+      let scored: Promise<Float32Array[] | { values: Float32Array; dims: number[] }[]>;
+      let places: Int32Array[] | null = null;
+      if (pool && payload.kind === 'tokenize') {
+        scored = pool.tokenize(payload.data, tuning.modelBatchRows, true).then((batches) => {
+          places = batches.map((b) => b.rows);
+          return Promise.all(
+            batches.map((b) => opened.score(inName, outName, { kind: 'int64', feeds: b.feeds, dims: b.dims })),
+          );
+        });
+      } else scored = Promise.all([opened.score(inName, outName, payload)]);
+      const window: Window = {
+        rows,
+        scores: scored.then((parts) =>
+          gather(parts as { values: Float32Array; dims: number[] }[], places, rows.length, what),
+        ),
+      };
+      // Read ahead of a failure: the job fails when it reaches this window, not as an unhandled rejection.
+      window.scores.catch(() => {});
+      return window;
+    };
+    const fill = () => {
+      while (queue.length < tuning.windowsAhead) {
+        const next = read();
+        if (!next) return;
+        queue.push(start(next));
+      }
+    };
+    // Windows in flight: read here, tokenized in the pool, scored in the model process, written here in order.
+    fill();
+    while (queue.length > 0) {
       if (control.signal.aborted)
         throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
-      const { rows, payload } = next;
-      const scoring = opened.score(inName, outName, payload);
-      next = read();
-      const { values, dims } = await scoring;
-      const width = dims[1] ?? 1;
-      if (dims[0] !== rows.length)
-        throw new ApiError('bad-file', `${what} returned ${dims[0]} rows for a batch of ${rows.length}`);
+      const { rows, scores } = queue[0]!;
+      const { values, width } = await scores;
+      queue.shift();
+      if (control.signal.aborted)
+        throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
+      fill();
       const converted = toScores(values, rows.length, width, kind, binary, order);
       if (converted.bad !== undefined) {
         throw new ApiError(
@@ -202,7 +264,7 @@ async function rescore(
       const seconds = (performance.now() - started) / 1000;
       const rate = done / Math.max(seconds, 1e-6);
       control.progress({
-        phase: `rescoring on ${opened.device}${opened.tokenizer ? `, tokenized by ${opened.tokenizer}` : ''}`,
+        phase: `rescoring on ${opened.device}${pool ? `, tokenized by ${pool.name} on ${pool.size} thread${pool.size === 1 ? '' : 's'}` : ''}`,
         rowsDone: done,
         bytesDone: done,
         bytesTotal: total,
@@ -219,7 +281,7 @@ async function rescore(
       resumedFrom,
       device: opened.device,
       deviceNotes: opened.notes,
-      tokenizer: opened.tokenizer,
+      tokenizer: pool?.name ?? opened.tokenizer,
       rowsPerSecond: done / Math.max(seconds, 1e-6),
     };
   } catch (e) {
@@ -230,7 +292,7 @@ async function rescore(
       .run(modelRunId, modelRunId);
     throw error;
   } finally {
-    await opened.close();
+    await Promise.all([opened.close(), pool?.close()]);
     bulk.close();
   }
 }

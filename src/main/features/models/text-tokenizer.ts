@@ -13,10 +13,26 @@ export interface Encoded {
   typeIds: number[][];
 }
 
+/** How rows are padded to a batch's width (tokenizer.json's padding, else the config's side). */
+export interface Padding {
+  left: boolean;
+  id: number;
+  typeId: number;
+  fixedLength: number | null;
+  multipleOf: number | null;
+}
+
 export interface TextTokenizer {
   /** Which library tokenizes, for the model's status. */
   name: string;
+  padding: Padding;
   encode(texts: string[]): Promise<Encoded>;
+  /** Every text's ids and type ids, truncated but not padded (the rescoring pipeline pads each batch). */
+  encodeUnpadded(texts: string[]): Promise<{ ids: number[][]; typeIds: number[][] }>;
+}
+
+function paddingOf(s: Settings): Padding {
+  return { left: s.padLeft, id: s.padId, typeId: s.padTypeId, fixedLength: s.fixedLength, multipleOf: s.multipleOf };
 }
 
 interface TruncationJson {
@@ -81,12 +97,18 @@ function readSettings(spec: TokenizerSpec, json: Record<string, unknown>, config
 }
 
 function nativeTokenizer(native: NativeModule, version: string, spec: TokenizerSpec, s: Settings): TextTokenizer {
-  const tok = native.Tokenizer.fromFile(spec.tokenizerJson);
-  tok.setTruncation(s.maxLength, {
-    strategy: s.strategy as never,
-    stride: s.stride,
-    direction: s.truncateLeft ? 'left' : 'right',
-  });
+  const truncated = () => {
+    const t = native.Tokenizer.fromFile(spec.tokenizerJson);
+    t.setTruncation(s.maxLength, {
+      strategy: s.strategy as never,
+      stride: s.stride,
+      direction: s.truncateLeft ? 'left' : 'right',
+    });
+    return t;
+  };
+  const tok = truncated();
+  const unpadded = truncated();
+  unpadded.disablePadding();
   tok.setPadding({
     padId: s.padId,
     padTypeId: s.padTypeId,
@@ -97,6 +119,11 @@ function nativeTokenizer(native: NativeModule, version: string, spec: TokenizerS
   });
   return {
     name: `Hugging Face tokenizers ${version} (Rust)`,
+    padding: paddingOf(s),
+    async encodeUnpadded(texts) {
+      const encodings = await unpadded.encodeBatch(texts);
+      return { ids: encodings.map((e) => e.getIds()), typeIds: encodings.map((e) => e.getTypeIds()) };
+    },
     async encode(texts) {
       const encodings = await tok.encodeBatch(texts);
       return {
@@ -145,6 +172,11 @@ function javascriptTokenizer(
   };
   return {
     name: `@huggingface/tokenizers (JavaScript; ${why})`,
+    padding: paddingOf(s),
+    encodeUnpadded(texts) {
+      const encoded = texts.map(encodeOne);
+      return Promise.resolve({ ids: encoded.map((e) => e.ids), typeIds: encoded.map((e) => e.typeIds) });
+    },
     encode(texts) {
       const encoded = texts.map(encodeOne);
       let width = s.fixedLength ?? Math.max(0, ...encoded.map((e) => e.ids.length));
