@@ -10,7 +10,7 @@ import { RescoreWriter } from '../../store/rescore-writer';
 import { THIS_HOST } from '../../store/store';
 import { resolveProject } from '../projects/handlers';
 import { toModel } from './add-model';
-import { openModel } from './model-host';
+import { openModel, type OpenModel } from './model-host';
 import { batchOf, inputName, tokenizerOf } from './model-input';
 import { pipelineTuning } from './pipeline-tuning';
 import { TokenizerPool, tokenizerThreads } from './tokenizer-pool';
@@ -57,23 +57,28 @@ export function toScores(
 ) {
   const out = binary ? new Float32Array(n) : new Float32Array(n * width);
   const predicted = new Int32Array(n);
+  // One row's probabilities in the model's column order, then in the project's (no allocation per row:
+  // this runs on the thread that writes, for every row).
+  const raw = new Float64Array(width);
+  const probs = new Float64Array(width);
   for (let i = 0; i < n; i++) {
-    const row = values.subarray(i * width, (i + 1) * width);
-    let probs: number[];
+    const base = i * width;
     if (width === 1) {
-      const p = kind === 'logits' ? 1 / (1 + Math.exp(-row[0]!)) : row[0]!;
+      const v = values[base]!;
+      const p = kind === 'logits' ? 1 / (1 + Math.exp(-v)) : v;
       // One column is P(the model's second class): the complement where that is the project's first.
-      probs = [order && order[1] === 0 ? 1 - p : p];
+      probs[0] = order && order[1] === 0 ? 1 - p : p;
     } else {
       if (kind === 'logits') {
-        const max = Math.max(...row);
-        const e = Array.from(row, (v) => Math.exp(v - max));
-        const sum = e.reduce((a, b) => a + b, 0);
-        probs = e.map((v) => v / sum);
-      } else probs = Array.from(row);
-      if (order) probs = order.map((column) => probs[column]!);
+        let max = -Infinity;
+        for (let c = 0; c < width; c++) max = Math.max(max, values[base + c]!);
+        let sum = 0;
+        for (let c = 0; c < width; c++) sum += raw[c] = Math.exp(values[base + c]! - max);
+        for (let c = 0; c < width; c++) raw[c] = raw[c]! / sum;
+      } else for (let c = 0; c < width; c++) raw[c] = values[base + c]!;
+      for (let c = 0; c < width; c++) probs[c] = raw[order ? order[c]! : c]!;
     }
-    if (probs.some((p) => !Number.isFinite(p))) return { bad: i, scores: out, predicted };
+    for (let c = 0; c < width; c++) if (!Number.isFinite(probs[c]!)) return { bad: i, scores: out, predicted };
     if (binary) {
       const p = width === 1 ? probs[0]! : probs[1]!;
       out[i] = p;
@@ -182,18 +187,30 @@ async function rescore(
   const writer = new RescoreWriter(bulk, run.id, modelRunId);
   const what = `model ${model.name}@${model.version}`;
   const spec = tokenizerOf(model.inputMapping, model.file);
-  const opened = await openModel(model.file, input.device, what, spec, input.memoryLimitMb);
+  // The model process and the tokenizer threads start together, and the rows are counted meanwhile.
+  const opening = openModel(model.file, input.device, what, spec, input.memoryLimitMb);
+  const pooling = spec ? TokenizerPool.start(spec, tokenizerThreads(), what) : Promise.resolve(null);
+  opening.catch(() => {});
+  pooling.catch(() => {});
+  const total = store.models.visibleAfter(project.id, resumedFrom);
+  let opened: OpenModel;
+  try {
+    opened = await opening;
+  } catch (e) {
+    void pooling.then((p) => p?.close()).catch(() => {});
+    bulk.close();
+    throw e;
+  }
   let pool: TokenizerPool | null = null;
   const binary = project.taskType === 'binary';
   const inName = inputName(model.inputMapping);
   const { output: outName, kind } = model.outputMapping;
   const order = model.outputMapping.classOrder ?? null;
-  const total = store.models.visibleAfter(project.id, resumedFrom);
   let done = 0;
   let after = resumedFrom;
   const queue: Window[] = [];
   try {
-    if (spec) pool = await TokenizerPool.start(spec, tokenizerThreads(), what);
+    pool = await pooling;
     const tuning = pipelineTuning(opened.device, input.batchSize, pool?.size ?? 0);
     const started = performance.now();
     /** The next window of rows the model can take, in example id order (others are passed over). */
