@@ -19,6 +19,7 @@ export default defineConfig({
           'export-worker': resolve('src/main/features/export/export-worker.ts'),
           'model-process': resolve('src/main/features/models/model-process.ts'),
           'tokenize-worker': resolve('src/main/features/models/tokenize-worker.ts'),
+          'rescore-reader': resolve('src/main/features/models/rescore-reader.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

@@ -20,15 +20,18 @@ export function modelBatchRows(device: string): number {
   return device === 'cpu' ? 64 : 256;
 }
 
-/** Model batches per window: enough for bucketing to find rows of similar length. */
-const BATCHES_PER_WINDOW = 16;
+/**
+ * Rows per window of tokenized text: enough for bucketing to find rows of similar length (16 CPU
+ * batches, 4 GPU ones), few enough that the first window's tokenizing, which nothing overlaps, is short.
+ */
+const TOKEN_WINDOW_ROWS = 1024;
 
+/** `tokenizerThreads` 0: a model that takes features or strings (one batch per window). */
 export function pipelineTuning(device: string, batchSize: number, tokenizerThreads: number): PipelineTuning {
   if (tokenizerThreads === 0) return { windowRows: batchSize, modelBatchRows: batchSize, windowsAhead: 3 };
-  const rows = Math.min(batchSize, modelBatchRows(device));
   return {
-    windowRows: Math.min(batchSize, rows * BATCHES_PER_WINDOW),
-    modelBatchRows: rows,
+    windowRows: Math.min(batchSize, TOKEN_WINDOW_ROWS),
+    modelBatchRows: Math.min(batchSize, modelBatchRows(device)),
     // One window per tokenizer thread, plus two for the model: it always has the next batch waiting.
     windowsAhead: tokenizerThreads + 2,
   };

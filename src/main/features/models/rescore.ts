@@ -5,15 +5,15 @@ import { ApiError } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { JobControl } from '../../core/jobs';
-import type { ModelInputRow } from '../../store/models';
 import { RescoreWriter } from '../../store/rescore-writer';
 import { THIS_HOST } from '../../store/store';
 import { resolveProject } from '../projects/handlers';
 import { toModel } from './add-model';
 import { openModel, type OpenModel } from './model-host';
-import { batchOf, inputName, tokenizerOf } from './model-input';
+import { inputName, tokenizerOf } from './model-input';
 import { pipelineTuning } from './pipeline-tuning';
 import { TokenizerPool, tokenizerThreads } from './tokenizer-pool';
+import { WindowReader, type ReadWindow } from './window-reader';
 
 type Model = RegisteredModel;
 type Result = RescoreResult;
@@ -97,7 +97,8 @@ export function toScores(
 
 /** A window of rows on its way through the pipeline, and its scores once every batch is back. */
 interface Window {
-  rows: ModelInputRow[];
+  ids: Int32Array;
+  externalIds: string[];
   scores: Promise<{ values: Float32Array; width: number }>;
 }
 
@@ -192,12 +193,26 @@ async function rescore(
   const pooling = spec ? TokenizerPool.start(spec, tokenizerThreads(), what) : Promise.resolve(null);
   opening.catch(() => {});
   pooling.catch(() => {});
+  // How windows are cut does not depend on the device: reading starts while the model loads.
+  const reading = pipelineTuning(input.device, input.batchSize, spec ? tokenizerThreads() : 0);
+  const reader = new WindowReader(
+    {
+      ...store.connectionInfo,
+      projectId: project.id,
+      after: resumedFrom,
+      windowRows: reading.windowRows,
+      ahead: reading.windowsAhead + 1,
+      mapping: model.inputMapping,
+    },
+    what,
+  );
   const total = store.models.visibleAfter(project.id, resumedFrom);
   let opened: OpenModel;
   try {
     opened = await opening;
   } catch (e) {
     void pooling.then((p) => p?.close()).catch(() => {});
+    await reader.close();
     bulk.close();
     throw e;
   }
@@ -207,26 +222,15 @@ async function rescore(
   const { output: outName, kind } = model.outputMapping;
   const order = model.outputMapping.classOrder ?? null;
   let done = 0;
-  let after = resumedFrom;
   const queue: Window[] = [];
   try {
     pool = await pooling;
     const tuning = pipelineTuning(opened.device, input.batchSize, pool?.size ?? 0);
     const started = performance.now();
-    /** The next window of rows the model can take, in example id order (others are passed over). */
-    const read = () => {
-      for (;;) {
-        const batch = store.models.featureBatch(project.id, after, tuning.windowRows);
-        if (batch.length === 0) return null;
-        after = batch[batch.length - 1]!.id;
-        const usable = batchOf(model.inputMapping, batch);
-        if (usable) return usable;
-      }
-    };
     /** Starts scoring a window: tokenized by the pool and scored as batches of similar length, or as one batch. */
-    const start = (next: NonNullable<ReturnType<typeof read>>): Window => {
-      const { rows, payload } = next;
-      let scored: Promise<Float32Array[] | { values: Float32Array; dims: number[] }[]>;
+    const start = (next: ReadWindow): Window => {
+      const { payload } = next;
+      let scored: Promise<{ values: Float32Array; dims: number[] }[]>;
       let places: Int32Array[] | null = null;
       if (pool && payload.kind === 'tokenize') {
         scored = pool.tokenize(payload.data, tuning.modelBatchRows, true).then((batches) => {
@@ -237,47 +241,49 @@ async function rescore(
         });
       } else scored = Promise.all([opened.score(inName, outName, payload)]);
       const window: Window = {
-        rows,
-        scores: scored.then((parts) =>
-          gather(parts as { values: Float32Array; dims: number[] }[], places, rows.length, what),
-        ),
+        ids: next.ids,
+        externalIds: next.externalIds,
+        scores: scored.then((parts) => gather(parts, places, next.ids.length, what)),
       };
       // Read ahead of a failure: the job fails when it reaches this window, not as an unhandled rejection.
       window.scores.catch(() => {});
       return window;
     };
+    /** Windows the reading thread has ready go on to be scored, up to the tuning's number ahead. */
     const fill = () => {
       while (queue.length < tuning.windowsAhead) {
-        const next = read();
-        if (!next) return;
+        const next = reader.take();
+        if (!next) return next;
         queue.push(start(next));
       }
+      return undefined;
     };
-    // Windows in flight: read here, tokenized in the pool, scored in the model process, written here in order.
-    fill();
-    while (queue.length > 0) {
+    // Windows in flight: read by the reading thread, tokenized in the pool, scored in the model
+    // process, written here in id order.
+    for (;;) {
       if (control.signal.aborted)
         throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
-      const { rows, scores } = queue[0]!;
+      const end = fill();
+      if (queue.length === 0) {
+        if (end === null) break;
+        await reader.arrival();
+        continue;
+      }
+      const { ids, externalIds, scores } = queue[0]!;
       const { values, width } = await scores;
       queue.shift();
       if (control.signal.aborted)
         throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
       fill();
-      const converted = toScores(values, rows.length, width, kind, binary, order);
+      const converted = toScores(values, ids.length, width, kind, binary, order);
       if (converted.bad !== undefined) {
         throw new ApiError(
           'bad-file',
-          `${what} produced a non-finite score for example '${rows[converted.bad]!.external_id}': nothing was kept`,
+          `${what} produced a non-finite score for example '${externalIds[converted.bad]!}': nothing was kept`,
         );
       }
-      writer.writeBatch(
-        Int32Array.from(rows, (r) => r.id),
-        converted.predicted,
-        converted.scores,
-        binary ? 1 : width,
-      );
-      done += rows.length;
+      writer.writeBatch(ids, converted.predicted, converted.scores, binary ? 1 : width);
+      done += ids.length;
       const seconds = (performance.now() - started) / 1000;
       const rate = done / Math.max(seconds, 1e-6);
       control.progress({
@@ -309,7 +315,7 @@ async function rescore(
       .run(modelRunId, modelRunId);
     throw error;
   } finally {
-    await Promise.all([opened.close(), pool?.close()]);
+    await Promise.all([opened.close(), pool?.close(), reader.close()]);
     bulk.close();
   }
 }
