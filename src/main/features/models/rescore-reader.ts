@@ -4,7 +4,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InputMapping } from '../../../shared/features/models/contract';
 import { openDatabase } from '../../store/database';
-import { yieldToCheckpoints } from '../../store/export-reads';
 import { ModelQueries } from '../../store/models';
 import { batchOf } from './model-input';
 import type { ReadWindow } from './window-reader';
@@ -29,7 +28,9 @@ let finished = false;
 
 function readWindow(): ReadWindow | null {
   for (;;) {
-    yieldToCheckpoints(data.dbPath);
+    // No pause for checkpoints here (as export readers take): this thread reads at most a few
+    // windows ahead of the writer and then waits for it, so checkpoints find it idle; pausing while
+    // the writer grows the WAL would stall the pipeline instead.
     const batch = queries.featureBatch(data.projectId, after, data.windowRows);
     if (batch.length === 0) return null;
     after = batch[batch.length - 1]!.id;
