@@ -96,6 +96,9 @@ export async function openModel(
     });
   }, MEMORY_POLL_MS);
   watchdog.unref();
+  child.on('error', () => {
+    // Sends to a process that died (EPIPE): the exit handler says why.
+  });
   child.on('exit', (code, signal) => {
     clearInterval(watchdog);
     if (overMemory) {
@@ -121,7 +124,8 @@ export async function openModel(
       pending.push({ resolve, reject, timer: null });
       clockMs = timeoutMs;
       startClock(timeoutMs);
-      child.send(m);
+      // A send racing the process's death fails with EPIPE: its exit fails every request with the reason.
+      child.send(m, () => {});
     });
   const threads = Math.max(1, os.availableParallelism() - 1);
   let ready: ModelMessage;
