@@ -129,7 +129,7 @@ export async function rescoreBench(o: { rows: number; workDir: string; model: st
     const status = await ctx.jobs.wait(jobId);
     if (status.state !== 'succeeded') throw new Error(status.error?.message);
     const seconds = (performance.now() - t0) / 1000;
-    const result = status.result as { rows: number; device: string; rowsPerSecond: number };
+    const result = status.result as { rows: number; device: string; rowsPerSecond: number; modelBusy: number };
 
     // Storage ceiling: read the same features and write the same number of predictions, no model.
     const projectId = ctx.store.projects.byName('sentiment')!.id;
@@ -191,6 +191,8 @@ export async function rescoreBench(o: { rows: number; workDir: string; model: st
       rows_per_s: Math.round(rate),
       // The job's own rate, from its first window on: the start of the model process left out.
       job_rows_per_s: Math.round(result.rowsPerSecond),
+      // The share of the job's time the model process spent in session.run.
+      model_busy: round(result.modelBusy, 2),
       raw_rows_per_s: Math.round(raw),
       tokenizer_rows_per_s: tokenizer === null ? null : Math.round(tokenizer),
       tokenizer_threads: tokenizer === null ? null : tokenizerThreads(),

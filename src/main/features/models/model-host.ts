@@ -14,6 +14,8 @@ export interface OpenModel {
   inputs: Extract<ModelMessage, { type: 'ready' }>['inputs'];
   outputs: Extract<ModelMessage, { type: 'ready' }>['outputs'];
   score(input: string, output: string, payload: Payload): Promise<{ values: Float32Array; dims: number[] }>;
+  /** Milliseconds the model process has spent in session.run so far. */
+  readonly busyMs: number;
   /** The ids, attention mask and token type ids the texts are fed as (tokenizer folders). */
   tokenize(texts: string[]): Promise<{ ids: number[][]; mask: number[][]; typeIds: number[][] }>;
   close(): Promise<void>;
@@ -137,7 +139,11 @@ export async function openModel(
   }
   if (ready.type !== 'ready') throw new ApiError('internal', 'unexpected reply from the model process');
   let nextId = 1;
+  let busyMs = 0;
   return {
+    get busyMs() {
+      return busyMs;
+    },
     device: ready.device,
     notes: ready.notes,
     tokenizer: ready.tokenizer,
@@ -146,6 +152,7 @@ export async function openModel(
     async score(input, output, payload) {
       const m = await ask({ type: 'batch', id: nextId++, input, output, payload }, BATCH_TIMEOUT_MS);
       if (m.type !== 'scores') throw new ApiError('internal', 'unexpected reply from the model process');
+      busyMs += m.runMs;
       return { values: m.values, dims: m.dims };
     },
     async tokenize(texts) {

@@ -121,10 +121,12 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
 async function score(m: Extract<HostMessage, { type: 'batch' }>): Promise<void> {
   const s = session!;
   const feeds = await feedsOf(m.input, m.payload);
+  const t0 = performance.now();
   const out = await s.run(feeds, [m.output]);
+  const runMs = performance.now() - t0;
   const t = out[m.output]!;
   const data = t.data as Float32Array;
-  send({ type: 'scores', id: m.id, values: new Float32Array(data), dims: [...t.dims].map(Number) });
+  send({ type: 'scores', id: m.id, values: new Float32Array(data), dims: [...t.dims].map(Number), runMs });
 }
 
 async function tokens(m: Extract<HostMessage, { type: 'tokenize' }>): Promise<void> {

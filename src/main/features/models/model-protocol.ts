@@ -23,7 +23,8 @@ export type ModelMessage =
       inputs: TensorInfo[];
       outputs: TensorInfo[];
     }
-  | { type: 'scores'; id: number; values: Float32Array; dims: number[] }
+  /** runMs: how long session.run took on this batch. */
+  | { type: 'scores'; id: number; values: Float32Array; dims: number[]; runMs: number }
   | { type: 'tokens'; id: number; ids: number[][]; mask: number[][]; typeIds: number[][] }
   | { type: 'fatal'; message: string };
 

@@ -129,9 +129,12 @@ describe('rescoring pipeline', () => {
     const { jobId } = await call('models.rescore', { project, model: 'encoder@1', batchSize: 256 }, ctx);
     const status = await ctx.jobs.wait(jobId);
     expect(status.error?.message).toBeUndefined();
-    const result = status.result as { rows: number; modelRunId: number; tokenizer: string };
+    const result = status.result as { rows: number; modelRunId: number; tokenizer: string; modelBusy: number };
     expect(result.rows).toBe(TEXTS.length);
     expect(result.tokenizer).toMatch(/Rust/);
+    // How much of the job the model process spent running the model: the figure that says what limits it.
+    expect(result.modelBusy).toBeGreaterThan(0);
+    expect(result.modelBusy).toBeLessThanOrEqual(1);
     const rows = query<{ text: string; scores: Buffer }>(
       'SELECT e.text, p.scores FROM predictions p JOIN examples e ON e.id = p.example_id WHERE p.model_run_id = ?',
       result.modelRunId,

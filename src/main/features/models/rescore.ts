@@ -306,6 +306,7 @@ async function rescore(
       deviceNotes: opened.notes,
       tokenizer: pool?.name ?? opened.tokenizer,
       rowsPerSecond: done / Math.max(seconds, 1e-6),
+      modelBusy: Math.min(1, opened.busyMs / 1000 / Math.max(seconds, 1e-6)),
     };
   } catch (e) {
     const error = e instanceof ApiError ? e : new ApiError('internal', (e as Error).message);
