@@ -20,6 +20,7 @@ export default defineConfig({
           'model-process': resolve('src/main/features/models/model-process.ts'),
           'tokenize-worker': resolve('src/main/features/models/tokenize-worker.ts'),
           'rescore-reader': resolve('src/main/features/models/rescore-reader.ts'),
+          'predictions-worker': resolve('src/main/features/predictions/predictions-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

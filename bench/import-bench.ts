@@ -49,6 +49,7 @@ async function insertCeiling(
     skipRecords: 0,
     maxLineBytes: 16 << 20,
     maxDecompressedBytes: 2 ** 40,
+    maxGzipRatio: 200,
     batchRows: 8192,
     batchBytes: 16 << 20,
     maxInFlight: Infinity,
@@ -63,7 +64,7 @@ async function insertCeiling(
   consumer.finish();
   const store = Store.open(dbFile);
   const db = store.openBulkConnection();
-  const writer = new ImportWriter(db, 1, runId);
+  const writer = new ImportWriter(db, 1, runId, { pid: process.pid, host: 'bench' });
   const t0 = performance.now();
   for (const b of batches) writer.writeBatch(b, 0, [], () => 0);
   const seconds = (performance.now() - t0) / 1000;

@@ -1,13 +1,16 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { browseBench } from './browse-bench';
+import { evalBench } from './eval-bench';
 import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
 import { labelBench } from './label-bench';
 import { mineBench } from './mine-bench';
 import { rescoreBench } from './rescore-bench';
 import { reviewBench } from './review-bench';
+import { slicesBench } from './slices-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review'] as const;
+const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'browse', 'eval', 'slices'] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -44,8 +47,22 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await rescoreBench({ rows, workDir, model: values.model ?? 'mlp' }))}\n`);
     return;
   }
+  if (name === 'eval') {
+    process.stdout.write(`${JSON.stringify(await evalBench({ rows, workDir }))}\n`);
+    return;
+  }
   if (name === 'export') {
     process.stdout.write(`${JSON.stringify(await exportBench({ rows, workDir }))}\n`);
+    return;
+  }
+  if (name === 'browse') {
+    process.stdout.write(`${JSON.stringify(await browseBench({ rows, workDir }))}\n`);
+    return;
+  }
+  if (name === 'slices') {
+    // 100k labels unless --rows says otherwise (the default of the other benches is a million rows)
+    const n = values.rows === '1000000' ? 100_000 : rows;
+    process.stdout.write(`${JSON.stringify(await slicesBench({ rows: n, workDir }))}\n`);
     return;
   }
   if (name === 'label') {

@@ -60,7 +60,9 @@ async function tokenizerRate(spec: TokenizerSpec, texts: string[]): Promise<{ ra
     const windows: Promise<TokenBatch[]>[] = [];
     const out: TokenBatch[] = [];
     for (let start = 0; start < texts.length; start += tuning.windowRows) {
-      windows.push(pool.tokenize(texts.slice(start, start + tuning.windowRows), tuning.modelBatchRows, true));
+      windows.push(
+        pool.tokenize(texts.slice(start, start + tuning.windowRows), undefined, tuning.modelBatchRows, true),
+      );
       if (windows.length >= tuning.windowsAhead) out.push(...(await windows.shift()!));
     }
     for (const w of windows) out.push(...(await w));

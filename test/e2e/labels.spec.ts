@@ -22,7 +22,7 @@ test('label schema editor: a split and a new label, then a merge, each a new ver
   await page.getByLabel('id of neutral').fill('mixed');
   await page.getByLabel('name of neutral').fill('Mixed');
   await page.getByRole('button', { name: 'Add a label' }).click();
-  await page.getByLabel('new label 1 comes from').fill('neutral');
+  await page.getByLabel('new label 1 comes from').selectOption('neutral');
   await page.getByLabel('id of new label 1').fill('unclear');
   await page.getByLabel('name of new label 1').fill('Unclear');
   await page.getByRole('button', { name: 'Add a label' }).click();
@@ -37,7 +37,8 @@ test('label schema editor: a split and a new label, then a merge, each a new ver
   await expect(page.getByRole('status')).toContainText('Version 2 saved');
 
   // v3: "mixed" and "unclear" merge back into "neutral".
-  await page.getByLabel('mixed comes from').fill('mixed, unclear');
+  await page.getByRole('button', { name: 'merge another into mixed' }).click();
+  await page.getByLabel('mixed comes from (2)').selectOption('unclear');
   await page.getByLabel('id of mixed').fill('neutral');
   await page.getByLabel('name of mixed').fill('Neutral');
   await page.getByRole('button', { name: 'Remove unclear' }).click();

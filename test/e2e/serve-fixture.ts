@@ -25,6 +25,17 @@ export async function serveDemo(rows: number): Promise<Served> {
     encoding: 'utf8',
   });
   if (demo.status !== 0) throw new Error(`flywheel demo failed: ${demo.stderr}`);
+  return serveFolder(home, db);
+}
+
+/** A real `flywheel serve` on a fresh, empty data folder: no project yet. */
+export function serveEmpty(): Promise<Served> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flywheel-e2e-'));
+  return serveFolder(home, path.join(home, 'workbench.db'));
+}
+
+async function serveFolder(home: string, db: string): Promise<Served> {
+  const env = { ...process.env, FLYWHEEL_HOME: home };
   const child: ChildProcess = spawn(process.execPath, [cli, 'serve', '--port', '0', '--json', '--db', db], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -174,13 +174,16 @@ test('Review: Enter starts the session and the keys label, comments are typed in
   await expect(card).toBeFocused();
   const newest = page.getByRole('region', { name: 'Model scores' }).locator('.tag').last();
   const shownId = page.locator('.example-meta .mono');
+  // The score panel names classes by the current labels: "Bad", no longer the model's "negative".
+  await expect(page.getByRole('region', { name: 'Model scores' }).locator('.bar-label').first()).toHaveText('Bad');
+  await expect(page.getByRole('region', { name: 'Model scores' })).not.toContainText('negative');
   let accepted: string | null = null;
   for (let i = 0; i < 40 && accepted === null; i++) {
     const id = (await shownId.textContent())!;
     const predicted = await newest.textContent();
     await page.keyboard.press('a');
     await expect(shownId).not.toHaveText(id);
-    if (predicted === 'negative') accepted = id;
+    if (predicted === 'Bad') accepted = id;
   }
   expect(accepted, 'an item whose newest prediction is "negative"').not.toBeNull();
   await expect
@@ -220,7 +223,7 @@ test('Review: Enter starts the session and the keys label, comments are typed in
     const id = (await shownId.textContent())!;
     const predicted = await newest.textContent();
     await page.keyboard.press('a');
-    if (predicted === 'neutral') {
+    if (predicted === 'neutral (no single label now)') {
       await expect(page.getByRole('status').filter({ hasText: 'The newest model predicted neutral' })).toHaveText(
         'The newest model predicted neutral, which has no single label in schema v3 (it was split or removed): choose a label with the number keys.',
       );
@@ -256,18 +259,18 @@ test('Export: an existing name points to the Replace box, which replaces it', as
   await page.goto(served.link);
   await project(page, 'sentiment');
   await tab(page, 'Export');
-  await page.getByLabel('Name').fill('twice');
-  await page.getByLabel('Labels').selectOption('human+model');
+  await page.getByLabel('Name', { exact: true }).fill('twice');
+  await page.getByLabel('Labels from').selectOption('human+model');
   await page.getByRole('button', { name: 'Build export' }).click();
-  await expect(page.getByRole('table', { name: 'Past exports' })).toContainText('twice');
+  await expect(page.getByRole('list', { name: 'Past exports' })).toContainText('twice');
   await page.getByRole('button', { name: 'Build export' }).click();
   const refusal = page.getByRole('alert');
   await expect(refusal).toHaveText(
-    'An export named "twice" already exists. Choose another name, or tick "Replace the existing export" to overwrite it.',
+    'An export named "twice" already exists. Choose another name, or tick "Replace an existing export of this name".',
   );
   await page.screenshot({ path: `${shots}/export.png` });
   expect(await axe(page)).toEqual([]);
-  await page.getByLabel('Replace the existing export').check();
+  await page.getByLabel('Replace an existing export of this name').check();
   await page.getByRole('button', { name: 'Build export' }).click();
   await expect
     .poll(() => query<{ n: number }>(`SELECT count(*) AS n FROM exports WHERE path LIKE ?`, '%twice'))

@@ -34,12 +34,18 @@ export function writeJsonl(file: string, rows: (object | string)[], eol = '\n'):
 
 /**
  * Rows written as a Parquet file by DuckDB (an independent writer), scores as DOUBLE[]; `extra`
- * adds SELECT expressions (more columns), `order` an ORDER BY, `ts` the expression of column ts.
+ * adds SELECT expressions (more columns), `order` an ORDER BY, `ts` the expression of column ts;
+ * uncompressed, a test can patch bytes of a value in the file.
  */
 export async function writeParquet(
   file: string,
   rows: Record<string, unknown>[],
-  { extra = '', order = '', ts = 'ts' }: { extra?: string; order?: string; ts?: string } = {},
+  {
+    extra = '',
+    order = '',
+    ts = 'ts',
+    compression = 'snappy',
+  }: { extra?: string; order?: string; ts?: string; compression?: 'snappy' | 'uncompressed' } = {},
 ): Promise<string> {
   const source = writeJsonl(`${file}.source.jsonl`, rows);
   const duck = await DuckDBInstance.create(':memory:');
@@ -49,7 +55,7 @@ export async function writeParquet(
       `COPY (SELECT id, ${ts} AS ts, text, CAST(scores AS DOUBLE[]) AS scores, predicted_label, model, model_version
                     ${extra ? `, ${extra}` : ''}
              FROM read_json('${source}', format = 'newline_delimited') ${order ? `ORDER BY ${order}` : ''})
-       TO '${file}' (FORMAT parquet)`,
+       TO '${file}' (FORMAT parquet, COMPRESSION ${compression})`,
     );
   } finally {
     con.closeSync();
@@ -176,6 +182,18 @@ export async function importGuessed(
 
 export async function counts(ctx: TestContext, project = 'p') {
   return (await call('projects.stats', { project }, ctx)).counts;
+}
+
+/**
+ * After an import that made its project and ended with nothing imported: the project is gone
+ * with it, and no row of it is left in any table.
+ */
+export function expectProjectRemoved(ctx: TestContext, project = 'p'): void {
+  if (ctx.store.projects.byName(project) !== null) throw new Error(`project '${project}' is still there`);
+  for (const table of ['examples', 'predictions', 'model_runs', 'import_runs', 'label_schema_versions']) {
+    const n = ctx.store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    if (n !== 0) throw new Error(`${table} still holds ${n} rows`);
+  }
 }
 
 /** Every line of a rejects file, parsed. */

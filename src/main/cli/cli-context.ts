@@ -25,7 +25,7 @@ export function openCliContext(opts: GlobalOptions, runtime: 'cli' | 'server' = 
   }
 }
 
-export class UsageError extends Error {}
+export { UsageError } from './usage-error';
 
 export function print(opts: GlobalOptions, json: unknown, human: () => string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : `${human()}\n`);

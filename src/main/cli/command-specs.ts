@@ -15,6 +15,7 @@ export const OPTION_TYPES = {
   strict: { type: 'boolean', default: false },
   rejects: { type: 'string' },
   'max-line-mb': { type: 'string' },
+  'max-gzip-ratio': { type: 'string' },
   discard: { type: 'string' },
   format: { type: 'string' },
   port: { type: 'string' },
@@ -67,12 +68,29 @@ export const OPTION_TYPES = {
   name: { type: 'string' },
   'model-version': { type: 'string' },
   classes: { type: 'string' },
+  'input-template': { type: 'string' },
+  'input-pair': { type: 'string' },
   /** `model add --version V`: the model's version. `flywheel --version` alone prints the app's. */
   version: { type: 'string' },
   device: { type: 'string' },
   batch: { type: 'string' },
   'memory-limit': { type: 'string' },
   file: { type: 'string' },
+  run: { type: 'string' },
+  vs: { type: 'string' },
+  'min-support': { type: 'string' },
+  'max-depth': { type: 'string' },
+  top: { type: 'string' },
+  window: { type: 'string' },
+  guard: { type: 'string', multiple: true },
+  all: { type: 'boolean', default: false },
+  out: { type: 'string' },
+  'eval-set': { type: 'string' },
+  'control-only': { type: 'boolean', default: false },
+  'control-share': { type: 'string' },
+  'gate-on-mined': { type: 'boolean', default: false },
+  'trained-on': { type: 'string' },
+  'train-until': { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTION_TYPES;
@@ -113,6 +131,7 @@ export const COMMANDS = {
       'strict',
       'rejects',
       'max-line-mb',
+      'max-gzip-ratio',
       'discard',
       'format',
     ],
@@ -122,10 +141,13 @@ export const COMMANDS = {
   --yes                     accept the guessed mapping without asking
   --save-mapping NAME       save the mapping under NAME for later imports
   --strict                  import nothing if any row is bad (every bad row is still listed and counted)
-  --rejects PATH            where to write rejected rows (default: in the data folder)
+  --rejects PATH            a new file for the rejected rows; an existing file is refused
+                            (default: in the data folder)
   --max-line-mb N           longest accepted line/record (default 16)
+  --max-gzip-ratio N        refuse gzip data expanding more than N:1 (default 200)
   --format F                jsonl, csv or parquet: refuse the file if its content is another format
-  --discard RUN_ID          remove the rows of an interrupted import
+  --discard RUN_ID          remove the rows of an interrupted import (its process is gone,
+                            or it gave no heartbeat for 30 s)
   An empty CSV cell is an empty string in a text, label or metadata column (an empty label is
   no label) and missing in a number column, as "" and null are in JSONL.`,
   },
@@ -138,8 +160,27 @@ export const COMMANDS = {
   model: {
     usage: `  model add FILE            register an ONNX model for --project (--name N, --version V or
                             --model-version V; default: the model's own; --classes a,b: its column
-                            order where the model names none)`,
-    options: ['project', 'name', 'model-version', 'version', 'classes'],
+                            order where the model names none; --input-template '{subject}\\n{body}':
+                            the text it reads, from the example's text, text parts and metadata (\\n
+                            and \\t written as such); --input-pair query,document: two fields fed
+                            as a text pair through tokenizer.json; --trained-on EXPORT_ID |
+                            --train-until DATE: what it was trained on, which eval leaves out)`,
+    options: [
+      'project',
+      'name',
+      'model-version',
+      'version',
+      'classes',
+      'input-template',
+      'input-pair',
+      'trained-on',
+      'train-until',
+    ],
+  },
+  'model-run': {
+    usage: `  model-run lineage PROJECT RUN   record what a model run's model was trained on: --trained-on
+                            EXPORT_ID (all but the export's test split) and/or --train-until DATE`,
+    options: ['trained-on', 'train-until'],
   },
   models: {
     usage: `  models PROJECT            list registered models`,
@@ -149,6 +190,14 @@ export const COMMANDS = {
     usage: `  rescore PROJECT MODEL     score every example with a model into a new model run (--device auto|cpu|
                             webgpu|cuda|dml|coreml, --batch N, --memory-limit MB); resumes after an interruption`,
     options: ['device', 'batch', 'memory-limit'],
+  },
+  predictions: {
+    usage: `  predictions PROJECT RUN   write a model run's predictions (id, ts, input, predicted, p_<class> per
+                            class, model) to a file`,
+    options: ['format', 'out', 'force'],
+    optionsHelp: `  --format F                jsonl (default), csv or parquet
+  --out PATH                the file to write (default: <data folder>/predictions/PROJECT-RUN.FORMAT)
+  --force                   replace an existing file`,
   },
   mine: {
     usage: `  mine PROJECT              rank examples and merge the best into the review queue`,
@@ -168,6 +217,7 @@ export const COMMANDS = {
       'include-labeled',
       'keep-duplicates',
       'dedupe',
+      'control-share',
       'dry-run',
     ],
     optionsHelp: `  --strategy S              entropy (default), least-confidence, margin, threshold, disagreement,
@@ -182,6 +232,9 @@ export const COMMANDS = {
   --class NAME              keep examples predicted as this class (repeatable)
   --per-class N             at most N items per predicted class
   --second-share F          share of new items two annotators label (0–1, default 0)
+  --control-share S         share of --limit drawn as a uniform random control sample of the eligible
+                            examples, tagged "random control sample": unbiased labels for eval
+                            (0–1, default 0.1; not for --strategy random, which is all random)
   --include-labeled         also mine examples labeled under the current schema version
   --keep-duplicates         do not suppress exact and near duplicates (the default for random)
   --dedupe                  random: suppress exact and near duplicates too (off by default: a random
@@ -261,8 +314,13 @@ export const COMMANDS = {
       'runs',
       'seed',
       'schema-version',
+      'eval-set',
+      'gate-on-mined',
+      'guard',
     ],
-    optionsHelp: `  --champion R --challenger R   model runs (default: the two newest)
+    optionsHelp: `  --eval-set NAME           judge on a frozen evaluation set (eval-set create): exactly its examples
+                            and the labels they had when it was made
+  --champion R --challenger R   model runs (default: the two newest)
   --metric M                accuracy|macroF1|logLoss|brier|rocAuc (default macroF1)
   --margin X                the gate passes only if the 95% CI of challenger − champion stays above
                             −X (losses: below +X) (default 0.01)
@@ -274,12 +332,43 @@ export const COMMANDS = {
                             (fewer than 30 common examples, or fewer than 5 of a class)
   --runs A,B                the model runs to measure (default: every one)
   --seed N                  bootstrap seed (default 1; 1,000 resamples stratified by label)
-  --schema-version N        labels under this schema version (default: the current one)`,
+  --schema-version N        labels under this schema version (default: the current one)
+  --gate-on-mined           let the gate judge on mined labels too (by default only ground truth,
+                            control-sample and other unmined labels; mined ones feed error analysis)
+  --guard KEY=VALUE[&K=V]   pin a slice: the same rule on the metric within the examples whose
+                            metadata matches (repeatable; the gate's --margin)
+  Each run is judged without the examples its model was trained on (model-run lineage).`,
+  },
+  'eval-set': {
+    usage: `  eval-set create PROJECT NAME   freeze an evaluation set: the labeled examples the filters
+                            select, with the label each has now (later relabels do not change it)
+    … list PROJECT          the evaluation sets of a project
+    … show PROJECT NAME     one set: its filters, counts and labels`,
+    options: ['source', 'from', 'to', 'where', 'control-only', 'schema-version'],
+    optionsHelp: `  --source S                truth, curated, or both (default; curated wins where an example has both)
+  --from DATE --to DATE     only examples with a timestamp in [from, to)
+  --where KEY=VALUE         metadata equality (repeatable); an unknown field is refused
+  --control-only            curated labels only from a random control sample (unbiased); ground truth stays
+  --schema-version N        curated labels under this schema version (default: the current one)`,
+  },
+  slices: {
+    usage: `  slices PROJECT            where a run is wrong: error rate by metadata value and time window, and
+                            the slices (metadata conjunctions) where its errors concentrate`,
+    options: ['run', 'vs', 'min-support', 'max-depth', 'top', 'window', 'source', 'from', 'to', 'schema-version'],
+    optionsHelp: `  --run R                   the model run judged (default: the newest)
+  --vs R                    a champion: rank slices by the run's net extra errors against it
+  --min-support N           examples a slice needs (default 30)
+  --max-depth 1|2           single predicates, or also conjunctions of two fields (default 2)
+  --top N                   slices listed (default 20)
+  --window day|week         time windows of the breakdown (default week, Monday 00:00 UTC)
+  --source S --from DATE --to DATE --schema-version N   the evaluation set, as for eval`,
   },
   drift: {
-    usage: `  drift PROJECT             PSI and KS of scores and features: --reference A..B --current C..D
-                            (of --model-run R, default the newest), or --runs X,Y; --gate exits 6 on an alert`,
-    options: ['reference', 'current', 'model-run', 'runs', 'gate'],
+    usage: `  drift PROJECT             what moved between --reference A..B and --current C..D: traffic (features,
+                            metadata), each run's scores, and the predicted vs labeled rate; --all
+                            prints every row (scores of --model-run R, default the newest); --runs X,Y
+                            compares two runs on the same examples; --gate exits 6 on an alert`,
+    options: ['reference', 'current', 'model-run', 'runs', 'gate', 'all'],
   },
   demo: {
     usage: `  demo                      write demo logs and import them into demo projects`,

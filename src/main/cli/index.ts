@@ -1,19 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ApiError } from '../../shared/api/errors';
 import { APP_VERSION } from '../core/version';
-import { demoCommand } from './commands/demo';
-import { importCommand } from './commands/import';
-import { labelCommand } from './commands/label';
-import { labelSchemaCommand } from './commands/label-schema';
-import { agreementCommand } from './commands/agreement';
-import { exportCommand, exportsCommand } from './commands/export';
-import { driftCommand, evalCommand } from './commands/insights';
-import { mineCommand } from './commands/mine';
-import { modelCommand, modelsCommand, rescoreCommand } from './commands/models';
-import { queueCommand } from './commands/queue';
-import { initCommand, projectsCommand, statsCommand } from './commands/projects';
-import { serveCommand } from './commands/serve';
-import { UsageError, type GlobalOptions } from './cli-context';
+import type { GlobalOptions } from './cli-context';
+import { UsageError } from './usage-error';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { COMMANDS, GLOBAL_OPTIONS, isCommand, OPTION_TYPES, type CommandName, type OptionName } from './command-specs';
 import { HELP, usageOf } from './help';
@@ -74,41 +63,49 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'init':
-        return await initCommand(global);
+        return await (await import('./commands/projects')).initCommand(global);
       case 'projects':
-        return await projectsCommand(global);
+        return await (await import('./commands/projects')).projectsCommand(global);
       case 'stats':
-        return await statsCommand(global, args[0]);
+        return await (await import('./commands/projects')).statsCommand(global, args[0]);
       case 'import':
-        return await importCommand(global, args, values);
+        return await (await import('./commands/import')).importCommand(global, args, values);
       case 'demo':
-        return await demoCommand(global, values);
+        return await (await import('./commands/demo')).demoCommand(global, values);
       case 'label':
-        return await labelCommand(global, args, values);
+        return await (await import('./commands/label')).labelCommand(global, args, values);
       case 'label-schema':
-        return await labelSchemaCommand(global, args);
+        return await (await import('./commands/label-schema')).labelSchemaCommand(global, args);
       case 'mine':
-        return await mineCommand(global, args, values);
+        return await (await import('./commands/mine')).mineCommand(global, args, values);
       case 'queue':
-        return await queueCommand(global, args, values);
+        return await (await import('./commands/queue')).queueCommand(global, args, values);
       case 'agreement':
-        return await agreementCommand(global, args, values);
+        return await (await import('./commands/agreement')).agreementCommand(global, args, values);
       case 'export':
-        return await exportCommand(global, args, values);
+        return await (await import('./commands/export')).exportCommand(global, args, values);
       case 'exports':
-        return await exportsCommand(global, args);
+        return await (await import('./commands/export')).exportsCommand(global, args);
       case 'eval':
-        return await evalCommand(global, args, values);
+        return await (await import('./commands/insights')).evalCommand(global, args, values);
       case 'drift':
-        return await driftCommand(global, args, values);
+        return await (await import('./commands/insights')).driftCommand(global, args, values);
+      case 'eval-set':
+        return await (await import('./commands/eval-sets')).evalSetCommand(global, args, values);
+      case 'slices':
+        return await (await import('./commands/slices')).slicesCommand(global, args, values);
+      case 'model-run':
+        return await (await import('./commands/eval-sets')).modelRunCommand(global, args, values);
+      case 'predictions':
+        return await (await import('./commands/predictions')).predictionsCommand(global, args, values);
       case 'model':
-        return await modelCommand(global, args, values);
+        return await (await import('./commands/models')).modelCommand(global, args, values);
       case 'models':
-        return await modelsCommand(global, args);
+        return await (await import('./commands/models')).modelsCommand(global, args);
       case 'rescore':
-        return await rescoreCommand(global, args, values);
+        return await (await import('./commands/models')).rescoreCommand(global, args, values);
       case 'serve':
-        return await serveCommand(global, values);
+        return await (await import('./commands/serve')).serveCommand(global, values);
     }
   } catch (e) {
     if (e instanceof UsageError) return refuse(`flywheel: ${e.message}`, usageOf(command));

@@ -13,4 +13,6 @@ export interface Context {
   emit(event: AppEvent): void;
   /** The desktop app's open dialog; absent where there is no OS dialog (browser mode, CLI). */
   pickFile?: (purpose: FilePurpose) => Promise<string | null>;
+  /** Shows a folder in the desktop's file manager; absent where there is none to show it in (browser mode, CLI). */
+  openFolder?: (folder: string) => Promise<void>;
 }

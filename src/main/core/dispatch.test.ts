@@ -6,6 +6,7 @@ import { contract } from '../../shared/api/contract';
 import { createContext } from './create-context';
 import { dispatch } from './dispatch';
 import { handlers } from './handlers';
+import { loadMethod } from './method-loader';
 
 let dir: string;
 let ctx: ReturnType<typeof createContext>;
@@ -21,6 +22,16 @@ afterAll(async () => {
 describe('dispatch', () => {
   it('has exactly one handler per contract method', () => {
     expect(Object.keys(handlers).sort()).toEqual(Object.keys(contract).sort());
+  });
+
+  it('reaches every method through the features it loads on demand, and nothing else', async () => {
+    for (const name of Object.keys(contract) as (keyof typeof contract)[]) {
+      const found = await loadMethod(name);
+      expect(found?.spec, name).toBe(contract[name]);
+      expect(found?.handler, name).toBe(handlers[name]);
+    }
+    for (const name of ['drop.everything', 'export.toString', 'export.__proto__', 'toString.x', 'constructor', '.'])
+      expect(await loadMethod(name), name).toBeNull();
   });
 
   it('returns errors as data for an unknown method', async () => {

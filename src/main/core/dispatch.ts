@@ -1,9 +1,8 @@
 import { ZodError } from 'zod';
-import { contract, isMethod, type Method } from '../../shared/api/contract';
+import type { Method } from '../../shared/api/contract';
 import { ApiError, type ResultEnvelope } from '../../shared/api/errors';
 import type { Context } from './context';
-import type { Handler } from './handler';
-import { handlers } from './handlers';
+import { loadMethod } from './method-loader';
 
 function describeZodError(error: ZodError): string {
   return error.issues
@@ -22,11 +21,11 @@ export function toApiError(error: unknown): ApiError {
 /** The single entry point of every transport: validate input, run the handler, validate output. */
 export async function dispatch(method: string, rawInput: unknown, ctx: Context): Promise<ResultEnvelope> {
   try {
-    if (!isMethod(method)) throw new ApiError('unknown-method', `no API method named '${method.slice(0, 100)}'`);
-    const spec = contract[method];
+    const found = await loadMethod(method);
+    if (!found) throw new ApiError('unknown-method', `no API method named '${method.slice(0, 100)}'`);
+    const { spec, handler } = found;
     const parsed = spec.input.safeParse(rawInput ?? {});
     if (!parsed.success) throw new ApiError('invalid-input', `${method}: ${describeZodError(parsed.error)}`);
-    const handler = handlers[method] as Handler<Method>;
     const result = await handler(parsed.data as never, ctx);
     const checked = spec.output.safeParse(result);
     if (!checked.success) {

@@ -1,11 +1,14 @@
 import type { Method } from '../../shared/api/contract';
 import { appHandlers } from '../features/app/handlers';
+import { browseHandlers } from '../features/browse/handlers';
 import { exportHandlers } from '../features/export/handlers';
 import { importHandlers } from '../features/import/handlers';
+import { evalSetsHandlers } from '../features/insights/eval-sets-handlers';
 import { insightsHandlers } from '../features/insights/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
 import { miningHandlers } from '../features/mining/handlers';
 import { modelsHandlers } from '../features/models/handlers';
+import { predictionsHandlers } from '../features/predictions/handlers';
 import { reviewHandlers } from '../features/review/handlers';
 import { projectsHandlers } from '../features/projects/handlers';
 import type { HandlerGroup } from './handler';
@@ -20,5 +23,8 @@ export const handlers: HandlerGroup<Method> = {
   ...reviewHandlers,
   ...exportHandlers,
   ...insightsHandlers,
+  ...evalSetsHandlers,
   ...modelsHandlers,
+  ...browseHandlers,
+  ...predictionsHandlers,
 };

@@ -76,6 +76,10 @@ export interface ElectronApi {
       options: { title: string; properties: string[]; filters?: { name: string; extensions: string[] }[] },
     ): Promise<{ canceled: boolean; filePaths: string[] }>;
   };
+  shell: {
+    /** Opens a file or folder with the desktop's default app; resolves to an error message ('' when done). */
+    openPath(path: string): Promise<string>;
+  };
   ipcMain: {
     handle(
       channel: string,

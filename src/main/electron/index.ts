@@ -20,7 +20,7 @@ const FILE_FILTERS = {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererRoot = path.join(here, '../renderer');
 const electron = loadElectron();
-const { app, BrowserWindow, dialog, ipcMain, protocol, session } = electron;
+const { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } = electron;
 const devUrl = rendererDevUrl(process.env, app.isPackaged);
 
 if (!app.requestSingleInstanceLock()) app.quit();
@@ -87,6 +87,10 @@ void app.whenReady().then(() => {
       ...(folder ? {} : { filters: FILE_FILTERS[purpose] }),
     });
     return result.canceled ? null : (result.filePaths[0] ?? null);
+  };
+  ctx.openFolder = async (folder) => {
+    const problem = await shell.openPath(folder);
+    if (problem) throw new Error(problem);
   };
   ctx.listeners.add((event) => {
     for (const w of windows) if (!w.webContents.isDestroyed()) w.webContents.send(IPC_EVENT, event);

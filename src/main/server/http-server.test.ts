@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../core/create-context';
+import { call } from '../core/dispatch';
 import { parsePublicHost } from './allowed-hosts';
 import { startHttpServer, type RunningServer, type ServerOptions } from './http-server';
 import { loadOrCreateToken, TokenFileError } from './token';
@@ -220,6 +221,73 @@ describe('browser-mode server', () => {
       ok: false,
       error: { code: 'unsupported', message: /upload the file/ },
     });
+  });
+});
+
+describe('export downloads', () => {
+  /** A recorded export of project p: its folder with a data file and a manifest listing it. */
+  async function recordExport(folder: string): Promise<number> {
+    const projects = await call('projects.list', {}, ctx);
+    const projectId =
+      projects.find((p) => p.name === 'downloads')?.id ??
+      (
+        await call(
+          'projects.create',
+          { name: 'downloads', taskType: 'binary', inputKind: 'text', classes: ['no', 'yes'] },
+          ctx,
+        )
+      ).id;
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, 'train.jsonl'), '{"id":"a","label":"yes"}\n');
+    const manifest = {
+      files: [{ path: 'train.jsonl', split: 'train', rows: 1, bytes: 25, sha256: 'x' }],
+      schema: { version: 1 },
+    };
+    fs.writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(manifest));
+    const schema = ctx.store.labelSchemas.all(projectId).at(-1)!;
+    return ctx.store.exports.add(
+      {
+        project_id: projectId,
+        schema_version_id: schema.id,
+        options: '{}',
+        format: 'jsonl',
+        path: folder,
+        manifest: JSON.stringify(manifest),
+        content_hash: 'h',
+      },
+      Date.now(),
+    );
+  }
+  const get = (query: string, auth = true) =>
+    request(`/api/export-file?${query}`, {
+      headers: { Host: `127.0.0.1:${server.port}`, ...(auth ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+
+  it('hands out the files an export lists, with the token only, and nothing outside the exports folder', async () => {
+    const id = await recordExport(path.join(dir, 'exports', 'ds'));
+    const file = await get(`exportId=${id}&file=train.jsonl`);
+    expect(file.status).toBe(200);
+    expect(file.body).toBe('{"id":"a","label":"yes"}\n');
+    expect(file.headers['content-disposition']).toBe('attachment; filename="train.jsonl"');
+    expect((await get(`exportId=${id}&file=manifest.json`)).status).toBe(200);
+    expect((await get(`exportId=${id}&file=train.jsonl`, false)).status).toBe(401);
+    // Only listed files: no climbing out of the folder, not even to the database beside it.
+    for (const name of ['../../w.db', '../ds/../../secret.txt', '/etc/passwd', 'other.txt']) {
+      const refused = await get(`exportId=${id}&file=${encodeURIComponent(name)}`);
+      expect(refused.status).toBe(404);
+      expect(refused.body).not.toContain('not for the web');
+    }
+    // An export written outside the exports folder is not served, though its manifest lists the file.
+    const outside = await recordExport(path.join(dir, 'elsewhere'));
+    const res = await get(`exportId=${outside}&file=train.jsonl`);
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body).error.message).toMatch(/outside the workbench's exports folder/);
+    expect((await get('exportId=999&file=train.jsonl')).status).toBe(404);
+  });
+
+  it('says a browser cannot open folders, pointing to the downloads', async () => {
+    const id = await recordExport(path.join(dir, 'exports', 'ds2'));
+    await expect(call('export.openFolder', { exportId: id }, ctx)).rejects.toThrow(/download the files/);
   });
 });
 

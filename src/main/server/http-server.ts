@@ -3,7 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { AppEvent } from '../../shared/api/events';
-import { dispatch } from '../core/dispatch';
+import { ApiError } from '../../shared/api/errors';
+import { dispatch, toApiError } from '../core/dispatch';
+import { exportFile } from '../features/export/export-files';
 import type { Context } from '../core/context';
 import { allowedHostSet, type PublicHost } from './allowed-hosts';
 import { tokenMatches } from './token';
@@ -205,6 +207,7 @@ export async function startHttpServer(
           return send(res, status, { ok: false, error: { code: 'invalid-input', message: (e as Error).message } });
         }
       }
+      if (url.pathname === '/api/export-file' && req.method === 'GET') return sendExportFile(url, res);
       const match = /^\/api\/call\/([a-z][a-zA-Z.]{1,60})$/.exec(url.pathname);
       if (!match || req.method !== 'POST')
         return send(res, 404, { ok: false, error: { code: 'unknown-method', message: 'not found' } });
@@ -227,6 +230,33 @@ export async function startHttpServer(
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, { ok: false, error: { code: 'invalid-input', message: 'method not allowed' } });
     serveStatic(url.pathname, res);
+  }
+
+  /** A download of one file of a recorded export (browser mode's "open folder"): see exportFile for what is allowed. */
+  function sendExportFile(url: URL, res: http.ServerResponse): void {
+    let file: string;
+    try {
+      const id = Number(url.searchParams.get('exportId'));
+      if (!Number.isInteger(id) || id <= 0) throw new ApiError('invalid-input', 'Say which export (exportId).');
+      file = exportFile(ctx, id, url.searchParams.get('file') ?? '');
+    } catch (e) {
+      const error = toApiError(e);
+      const status = error.code === 'forbidden' ? 403 : error.code === 'not-found' ? 404 : 400;
+      return send(res, status, { ok: false, error: error.toData() });
+    }
+    const type = file.endsWith('.json')
+      ? 'application/json'
+      : file.endsWith('.md')
+        ? 'text/markdown'
+        : 'application/octet-stream';
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': type,
+      'Content-Length': fs.statSync(file).size,
+      'Content-Disposition': `attachment; filename="${path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+      'Cache-Control': 'no-store',
+    });
+    fs.createReadStream(file).pipe(res);
   }
 
   function serveStatic(pathname: string, res: http.ServerResponse): void {

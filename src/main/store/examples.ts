@@ -5,6 +5,7 @@ export interface ExampleRow {
   external_id: string;
   ts: number | null;
   text: string | null;
+  text_parts: string | null;
   features: Buffer | null;
   image_path: string | null;
   metadata: string | null;
@@ -38,7 +39,7 @@ export class ExampleQueries {
     return (
       (prepared(
         this.db,
-        'SELECT id, external_id, ts, text, features, image_path, metadata, ground_truth FROM examples WHERE id = ?',
+        'SELECT id, external_id, ts, text, text_parts, features, image_path, metadata, ground_truth FROM examples WHERE id = ?',
       ).get(id) as ExampleRow | undefined) ?? null
     );
   }

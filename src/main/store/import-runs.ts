@@ -15,6 +15,8 @@ export interface ImportRunRow {
   status: 'running' | 'done' | 'failed' | 'cancelled';
   owner_pid: number | null;
   owner_host: string | null;
+  /** When the holder last proved it is alive (ms); see features/import/run-lock.ts. */
+  heartbeat_at: number | null;
   records_read: number;
   rows_imported: number;
   rows_rejected: number;
@@ -47,8 +49,8 @@ export class ImportRunQueries {
     const info = this.db
       .prepare(
         `INSERT INTO import_runs (project_id, source_path, source_size, fingerprint, format, compression, mapping, strict,
-           status, owner_pid, owner_host, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+           status, owner_pid, owner_host, heartbeat_at, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
       )
       .run(
         r.projectId,
@@ -61,6 +63,7 @@ export class ImportRunQueries {
         r.strict ? 1 : 0,
         r.ownerPid,
         r.ownerHost,
+        Date.now(),
         Date.now(),
       );
     return this.get(Number(info.lastInsertRowid))!;
@@ -97,8 +100,43 @@ export class ImportRunQueries {
 
   claim(id: number, pid: number, host: string, rejectsPath: string): void {
     this.db
-      .prepare('UPDATE import_runs SET owner_pid = ?, owner_host = ?, rejects_path = ? WHERE id = ?')
-      .run(pid, host, rejectsPath, id);
+      .prepare('UPDATE import_runs SET owner_pid = ?, owner_host = ?, heartbeat_at = ?, rejects_path = ? WHERE id = ?')
+      .run(pid, host, Date.now(), rejectsPath, id);
+  }
+
+  /**
+   * Takes a running run over from the holder `seen` had (a dead one), only if nobody changed the
+   * holder since: of two processes taking over the same run, one wins.
+   */
+  takeOver(seen: ImportRunRow, pid: number, host: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE import_runs SET owner_pid = ?, owner_host = ?, heartbeat_at = ?
+           WHERE id = ? AND status = 'running' AND owner_pid IS ? AND owner_host IS ? AND heartbeat_at IS ?`,
+        )
+        .run(pid, host, Date.now(), seen.id, seen.owner_pid, seen.owner_host, seen.heartbeat_at).changes === 1
+    );
+  }
+
+  /** Lets go of a run without ending it: it shows as interrupted at once, to be resumed or discarded. */
+  release(id: number, pid: number, host: string): void {
+    this.db
+      .prepare(
+        `UPDATE import_runs SET owner_pid = NULL WHERE id = ? AND status = 'running' AND owner_pid = ? AND owner_host = ?`,
+      )
+      .run(id, pid, host);
+  }
+
+  /** The holder's proof of life; false when the run is no longer this holder's (taken over or ended). */
+  heartbeat(id: number, pid: number, host: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE import_runs SET heartbeat_at = ? WHERE id = ? AND status = 'running' AND owner_pid = ? AND owner_host = ?`,
+        )
+        .run(Date.now(), id, pid, host).changes === 1
+    );
   }
 
   finish(id: number, sha256: string): void {

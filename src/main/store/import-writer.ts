@@ -11,10 +11,13 @@ export interface BatchOutcome {
   rejects: SourceReject[];
 }
 
+/** The run is no longer this process's: another took it over after its heartbeat went stale. */
+export class RunTakenOverError extends Error {}
+
 /** Rows per multi-row INSERT: fewer statement calls, well under SQLite's parameter limit. */
 const CHUNK = 64;
 const EXAMPLE_COLUMNS =
-  'id, project_id, external_id, ts, text, features, image_path, metadata, ground_truth, content_hash, import_run_id';
+  'id, project_id, external_id, ts, text, text_parts, features, image_path, metadata, ground_truth, content_hash, import_run_id';
 const PREDICTION_COLUMNS = 'model_run_id, example_id, predicted, scores, import_run_id';
 
 function valuesList(rows: number, columns: number): string {
@@ -54,6 +57,8 @@ export class ImportWriter {
     private readonly db: Db,
     private readonly projectId: number,
     private readonly importRunId: number,
+    /** The run's holder: a batch commits only while the run is still this holder's. */
+    private readonly owner: { pid: number; host: string },
     /** JSONL: a record's row number is its line number. */
     private readonly rowsAreLines = false,
   ) {
@@ -78,8 +83,9 @@ export class ImportWriter {
          rows_rejected = rows_rejected + @rejected, examples_added = examples_added + @examplesAdded,
          truth_added = truth_added + @truthAdded,
          min_ts = CASE WHEN @minTs IS NULL THEN min_ts WHEN min_ts IS NULL THEN @minTs ELSE min(min_ts, @minTs) END,
-         max_ts = CASE WHEN @maxTs IS NULL THEN max_ts WHEN max_ts IS NULL THEN @maxTs ELSE max(max_ts, @maxTs) END
-       WHERE id = @id AND status = 'running'`,
+         max_ts = CASE WHEN @maxTs IS NULL THEN max_ts WHEN max_ts IS NULL THEN @maxTs ELSE max(max_ts, @maxTs) END,
+         heartbeat_at = @now
+       WHERE id = @id AND status = 'running' AND owner_pid = @pid AND owner_host = @host`,
     );
     this.addCount = db.prepare(
       `INSERT INTO import_run_counts (import_run_id, model_run_id, value, n) VALUES (?, ?, ?, ?)
@@ -104,7 +110,7 @@ export class ImportWriter {
     let s = this.insertExamples.get(rows);
     if (!s) {
       s = this.db.prepare(
-        `INSERT INTO examples (${EXAMPLE_COLUMNS}) VALUES ${valuesList(rows, 11)}
+        `INSERT INTO examples (${EXAMPLE_COLUMNS}) VALUES ${valuesList(rows, 12)}
          ON CONFLICT (project_id, external_id) DO NOTHING`,
       );
       this.insertExamples.set(rows, s);
@@ -176,6 +182,7 @@ export class ImportWriter {
           batch.ids[i],
           Number.isNaN(ts) ? null : ts,
           batch.texts[i],
+          batch.textParts[i],
           featureBytes ? featureBytes.subarray(i * featureDim * 4, (i + 1) * featureDim * 4) : null,
           batch.imagePaths[i],
           batch.metadata[i],
@@ -296,7 +303,7 @@ export class ImportWriter {
     const all =
       out.rejects.length > 0 ? [...parserRejects, ...out.rejects].sort((a, b) => a.row - b.row) : parserRejects;
     const rejectsBytes = appendRejects(all);
-    this.checkpoint.run({
+    const checkpointed = this.checkpoint.run({
       recordsEnd,
       rejectsBytes,
       imported: out.imported,
@@ -307,7 +314,13 @@ export class ImportWriter {
       minTs: Number.isFinite(minTs) ? minTs : null,
       maxTs: Number.isFinite(maxTs) ? maxTs : null,
       id: this.importRunId,
+      now: Date.now(),
+      pid: this.owner.pid,
+      host: this.owner.host,
     });
+    // Throwing rolls the whole batch back: a holder that lost the run writes nothing more into it.
+    if (checkpointed.changes !== 1)
+      throw new RunTakenOverError(`import #${this.importRunId} is no longer this process's`);
     return out;
   }
 

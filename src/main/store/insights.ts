@@ -30,4 +30,23 @@ export class InsightQueries {
       .pluck()
       .all(projectId, from, to) as Buffer[];
   }
+
+  /** Example id → its metadata JSON, for the examples that have any. */
+  metadata(projectId: number): Map<number, string> {
+    const rows = prepared(this.db, 'SELECT id, metadata FROM examples WHERE project_id = ? AND metadata IS NOT NULL')
+      .raw()
+      .all(projectId) as [number, string][];
+    return new Map(rows);
+  }
+
+  /** External id and text of the examples, by id. */
+  describe(ids: readonly number[]): Map<number, { externalId: string; text: string | null }> {
+    const one = prepared(this.db, 'SELECT external_id, text FROM examples WHERE id = ?');
+    const out = new Map<number, { externalId: string; text: string | null }>();
+    for (const id of ids) {
+      const r = one.get(id) as { external_id: string; text: string | null } | undefined;
+      if (r) out.set(id, { externalId: r.external_id, text: r.text });
+    }
+    return out;
+  }
 }

@@ -17,6 +17,9 @@ export interface ModelInputRow {
   external_id: string;
   features: Buffer | null;
   text: string | null;
+  /** What a model's input template may name besides the text. */
+  text_parts: string | null;
+  metadata: string | null;
 }
 
 /** The model registry: ONNX files copied into the data folder, with their mappings. */
@@ -57,7 +60,7 @@ export class ModelQueries {
   featureBatch(projectId: number, afterId: number, limit: number): ModelInputRow[] {
     return prepared(
       this.db,
-      `SELECT e.id, e.external_id, e.features, e.text FROM examples e JOIN import_runs r ON r.id = e.import_run_id
+      `SELECT e.id, e.external_id, e.features, e.text, e.text_parts, e.metadata FROM examples e JOIN import_runs r ON r.id = e.import_run_id
        WHERE +e.project_id = ? AND e.id > ? AND r.status = 'done' ORDER BY e.id LIMIT ?`,
     ).all(projectId, afterId, limit) as ModelInputRow[];
   }

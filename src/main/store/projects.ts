@@ -86,6 +86,42 @@ export class ProjectQueries {
     });
   }
 
+  /**
+   * Removes a project that holds nothing but failed or cancelled imports (and the label schema
+   * and saved mapping made with it); false, and nothing removed, when it holds anything else.
+   */
+  removeIfOnlyFailedImports(projectId: number): boolean {
+    return this.db.transaction(() => {
+      const has = (sql: string) => prepared(this.db, sql).get(projectId) !== undefined;
+      if (
+        has(`SELECT 1 FROM import_runs WHERE project_id = ? AND status NOT IN ('failed', 'cancelled')`) ||
+        has('SELECT 1 FROM examples WHERE project_id = ?') ||
+        has('SELECT 1 FROM model_runs WHERE project_id = ?') ||
+        has('SELECT 1 FROM models WHERE project_id = ?') ||
+        has('SELECT 1 FROM mining_runs WHERE project_id = ?') ||
+        has('SELECT 1 FROM queue_items WHERE project_id = ?') ||
+        has('SELECT 1 FROM label_events WHERE project_id = ?') ||
+        has('SELECT 1 FROM exports WHERE project_id = ?') ||
+        has('SELECT 1 FROM label_schema_versions WHERE project_id = ? AND version > 1')
+      ) {
+        return false;
+      }
+      const runs = 'SELECT id FROM import_runs WHERE project_id = ?';
+      for (const sql of [
+        `DELETE FROM import_run_counts WHERE import_run_id IN (${runs})`,
+        `DELETE FROM prediction_columns WHERE import_run_id IN (${runs})`,
+        'DELETE FROM import_runs WHERE project_id = ?',
+        'DELETE FROM import_mappings WHERE project_id = ?',
+        'DELETE FROM queue_status_counts WHERE project_id = ?',
+        'DELETE FROM label_schema_versions WHERE project_id = ?',
+        'DELETE FROM projects WHERE id = ?',
+      ]) {
+        prepared(this.db, sql).run(projectId);
+      }
+      return true;
+    })();
+  }
+
   // Counts come from what each finished import recorded as it committed (import_runs and
   // import_run_counts): sums over a few runs, not scans of millions of rows.
   counts(projectId: number): ProjectSummary['counts'] {

@@ -7,6 +7,8 @@ export interface NewQueueItem {
   priority: number;
   reason: string;
   labelsWanted: number;
+  /** Part of the run's random control sample. */
+  control?: boolean;
 }
 
 export interface QueueItemRow {
@@ -18,14 +20,20 @@ export interface QueueItemRow {
   reason: string;
   status: QueueStatus;
   labels_wanted: number;
+  control: number;
   lease_annotator: number | null;
   lease_annotator_name: string | null;
   lease_session: string | null;
   lease_expires_at: number | null;
+  /** The start of the example's text: list() only. */
+  snippet?: string | null;
 }
 
+/** How much of an example's text a queue listing carries. */
+export const SNIPPET_CHARS = 200;
+
 const ITEM_COLUMNS = `q.id, q.example_id, e.external_id, q.mining_run_id, q.priority, q.reason, q.status, q.labels_wanted,
-  q.lease_annotator, a.name AS lease_annotator_name, q.lease_session, q.lease_expires_at`;
+  q.control, q.lease_annotator, a.name AS lease_annotator_name, q.lease_session, q.lease_expires_at`;
 const ITEM_FROM = `queue_items q JOIN examples e ON e.id = q.example_id LEFT JOIN annotators a ON a.id = q.lease_annotator`;
 
 /**
@@ -43,33 +51,35 @@ export class QueueQueries {
     );
     const wantMore = prepared(
       this.db,
-      'UPDATE queue_items SET labels_wanted = ? WHERE project_id = ? AND example_id = ?',
+      'UPDATE queue_items SET labels_wanted = ?, control = max(control, ?) WHERE project_id = ? AND example_id = ?',
     );
     const insert = prepared(
       this.db,
-      `INSERT INTO queue_items (project_id, example_id, mining_run_id, priority, reason, status, labels_wanted, added_at)
-       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      `INSERT INTO queue_items (project_id, example_id, mining_run_id, priority, reason, status, labels_wanted, added_at, control)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
     );
+    // Once drawn by a control sample an item stays in it: it was drawn uniformly, whatever ranks it later.
     const raise = prepared(
       this.db,
-      `UPDATE queue_items SET priority = ?, reason = ?, mining_run_id = ?, labels_wanted = max(labels_wanted, ?)
-       WHERE project_id = ? AND example_id = ?`,
+      `UPDATE queue_items SET priority = ?, reason = ?, mining_run_id = ?, labels_wanted = max(labels_wanted, ?),
+         control = max(control, ?) WHERE project_id = ? AND example_id = ?`,
     );
     let added = 0;
     let updated = 0;
     let unchanged = 0;
     for (const item of items) {
+      const c = item.control ? 1 : 0;
       const existing = find.get(projectId, item.exampleId) as
         { status: QueueStatus; priority: number; labels_wanted: number } | undefined;
       if (!existing) {
-        insert.run(projectId, item.exampleId, miningRunId, item.priority, item.reason, item.labelsWanted, now);
+        insert.run(projectId, item.exampleId, miningRunId, item.priority, item.reason, item.labelsWanted, now, c);
         added++;
       } else if (existing.status === 'pending' && item.priority > existing.priority) {
-        raise.run(item.priority, item.reason, miningRunId, item.labelsWanted, projectId, item.exampleId);
+        raise.run(item.priority, item.reason, miningRunId, item.labelsWanted, c, projectId, item.exampleId);
         updated++;
       } else {
-        if (existing.status === 'pending' && item.labelsWanted > existing.labels_wanted)
-          wantMore.run(item.labelsWanted, projectId, item.exampleId);
+        if (existing.status === 'pending' && (item.labelsWanted > existing.labels_wanted || c === 1))
+          wantMore.run(Math.max(item.labelsWanted, existing.labels_wanted), c, projectId, item.exampleId);
         unchanged++;
       }
     }
@@ -215,7 +225,8 @@ export class QueueQueries {
   list(projectId: number, status: QueueStatus | null, limit: number, offset: number): QueueItemRow[] {
     return prepared(
       this.db,
-      `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE q.project_id = ? AND (? IS NULL OR q.status = ?)
+      `SELECT ${ITEM_COLUMNS}, substr(e.text, 1, ${SNIPPET_CHARS}) AS snippet FROM ${ITEM_FROM}
+         WHERE q.project_id = ? AND (? IS NULL OR q.status = ?)
          ORDER BY q.priority DESC, q.id LIMIT ? OFFSET ?`,
     ).all(projectId, status, status, limit, offset) as QueueItemRow[];
   }

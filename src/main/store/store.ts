@@ -1,9 +1,11 @@
 import os from 'node:os';
+import { BrowseQueries } from './browse';
 import { closeDatabase, openDatabase, type Db, type OpenOptions } from './database';
 import { ImportRunQueries } from './import-runs';
 import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
 import { ExampleQueries } from './examples';
+import { EvalSetQueries } from './eval-sets';
 import { ExportQueries } from './exports';
 import { InsightQueries } from './insights';
 import { MiningQueries } from './mining';
@@ -29,6 +31,8 @@ export class Store {
   readonly exports: ExportQueries;
   readonly insights: InsightQueries;
   readonly models: ModelQueries;
+  readonly browse: BrowseQueries;
+  readonly evalSets: EvalSetQueries;
 
   private constructor(
     readonly db: Db,
@@ -46,6 +50,8 @@ export class Store {
     this.exports = new ExportQueries(db);
     this.insights = new InsightQueries(db);
     this.models = new ModelQueries(db);
+    this.browse = new BrowseQueries(db);
+    this.evalSets = new EvalSetQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -1,6 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState, type ComponentType } from 'react';
+import { EmptyState } from './components/EmptyState';
 import { JobsBar } from './components/JobsBar';
 import { ThemeSwitch } from './components/ThemeSwitch';
+import { BrowseScreen } from './screens/browse/BrowseScreen';
 import { ExportScreen } from './screens/ExportScreen';
 import { ImportScreen } from './screens/ImportScreen';
 import { InsightsScreen } from './screens/InsightsScreen';
@@ -10,39 +12,56 @@ import { ModelsScreen } from './screens/ModelsScreen';
 import { ProjectOverview } from './screens/ProjectOverview';
 import { ProjectList } from './screens/ProjectList';
 import { Review } from './screens/Review';
+import { useNavigation } from './store/navigation';
 import { useSelectedName, useWorkbench } from './store/workbench';
 
-const TABS = ['Overview', 'Import', 'Models', 'Mine', 'Review', 'Labels', 'Insights', 'Export'] as const;
-type Tab = (typeof TABS)[number];
+interface TabSpec {
+  name: string;
+  screen: ComponentType;
+  /** Import creates projects; every other screen works on the selected one. */
+  needsProject: boolean;
+}
 
-/** One screen, mounted afresh for each project: nothing of another project's state lingers. */
-function Screen({ tab }: { tab: Tab }) {
-  switch (tab) {
-    case 'Overview':
-      return <ProjectOverview />;
-    case 'Import':
-      return <ImportScreen />;
-    case 'Models':
-      return <ModelsScreen />;
-    case 'Mine':
-      return <Mine />;
-    case 'Review':
-      return <Review />;
-    case 'Labels':
-      return <LabelsScreen />;
-    case 'Insights':
-      return <InsightsScreen />;
-    case 'Export':
-      return <ExportScreen />;
-  }
+/** The screens, in tab order: a new screen is one more line. */
+const TABS = [
+  { name: 'Overview', screen: ProjectOverview, needsProject: true },
+  { name: 'Import', screen: ImportScreen, needsProject: false },
+  { name: 'Browse', screen: BrowseScreen, needsProject: true },
+  { name: 'Models', screen: ModelsScreen, needsProject: true },
+  { name: 'Mine', screen: Mine, needsProject: true },
+  { name: 'Review', screen: Review, needsProject: true },
+  { name: 'Labels', screen: LabelsScreen, needsProject: true },
+  { name: 'Insights', screen: InsightsScreen, needsProject: true },
+  { name: 'Export', screen: ExportScreen, needsProject: true },
+] as const satisfies readonly TabSpec[];
+type Tab = (typeof TABS)[number]['name'];
+
+/** Whether the project list is hidden: remembered on this machine. */
+export const SIDEBAR_KEY = 'flywheel.sidebar';
+
+function useSidebar(): [open: boolean, toggle: () => void] {
+  const [open, setOpen] = useState(() => localStorage.getItem(SIDEBAR_KEY) !== 'collapsed');
+  useEffect(() => {
+    if (open) localStorage.removeItem(SIDEBAR_KEY);
+    else localStorage.setItem(SIDEBAR_KEY, 'collapsed');
+  }, [open]);
+  return [open, () => setOpen((o) => !o)];
 }
 
 export function App() {
   const problem = useWorkbench((s) => s.problem);
   const error = useWorkbench((s) => s.error);
   const selectedId = useWorkbench((s) => s.selectedId);
+  const loading = useWorkbench((s) => s.loading);
+  const noProjects = useWorkbench((s) => !s.loading && s.projects.length === 0);
   const projectName = useSelectedName();
   const [tab, setTab] = useState<Tab>('Overview');
+  const requested = useNavigation((s) => s.requested);
+  useEffect(() => {
+    const screen = TABS.find((t) => t.name === requested?.screen);
+    if (screen) setTab(screen.name);
+  }, [requested]);
+  const [sidebarOpen, toggleSidebar] = useSidebar();
   if (problem) {
     return (
       <main className="center">
@@ -51,35 +70,53 @@ export function App() {
       </main>
     );
   }
+  const spec = TABS.find((t) => t.name === tab)!;
+  const Screen = spec.screen;
   return (
-    <div className="shell">
+    <div className={sidebarOpen ? 'shell' : 'shell collapsed'}>
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
       <header className="topbar">
+        <button
+          type="button"
+          className="sidebar-toggle"
+          aria-expanded={sidebarOpen}
+          aria-controls="project-sidebar"
+          onClick={toggleSidebar}
+          title={sidebarOpen ? 'Hide the project list' : 'Show the project list'}
+        >
+          <span aria-hidden="true">☰</span>
+          <span className="visually-hidden">Projects</span>
+        </button>
         <span className="brand" aria-label="Flywheel Workbench">
           <span className="logo" aria-hidden="true">
             ◎
           </span>{' '}
-          Flywheel Workbench
+          <span className="brand-name">Flywheel Workbench</span>
         </span>
         <nav className="tabs" aria-label="Screens">
-          {TABS.map((t) => (
+          {TABS.map(({ name }) => (
             <button
-              key={t}
+              key={name}
               type="button"
-              className={t === tab ? 'tab on' : 'tab'}
-              aria-current={t === tab ? 'page' : undefined}
-              onClick={() => setTab(t)}
+              className={name === tab ? 'tab on' : 'tab'}
+              aria-current={name === tab ? 'page' : undefined}
+              onClick={() => setTab(name)}
             >
-              {t}
+              {name}
             </button>
           ))}
         </nav>
-        <JobsBar />
+        <div className="jobs">
+          <JobsBar />
+        </div>
         <ThemeSwitch />
       </header>
-      <nav className="sidebar" aria-label="Projects">
-        <ProjectList />
+      <nav className="sidebar" id="project-sidebar" aria-label="Projects" hidden={!sidebarOpen}>
+        <ProjectList onImport={() => setTab('Import')} />
       </nav>
-      <main className="content">
+      <main className="content" id="main" tabIndex={-1}>
         {projectName !== null && (
           <p className="current-project" data-testid="current-project">
             Project <strong>{projectName}</strong> · {tab}
@@ -90,7 +127,25 @@ export function App() {
             {error}
           </p>
         )}
-        <Screen key={`${tab}:${selectedId ?? ''}`} tab={tab} />
+        {spec.needsProject && noProjects ? (
+          <EmptyState
+            title="No projects yet"
+            action={
+              <button type="button" className="primary" onClick={() => setTab('Import')}>
+                Import a prediction log
+              </button>
+            }
+          >
+            <p>
+              A project starts with a log of your model’s predictions (JSONL, CSV or Parquet). Import one to create your
+              first project.
+            </p>
+          </EmptyState>
+        ) : spec.needsProject && (loading || selectedId === null) ? (
+          <p className="muted">Loading…</p>
+        ) : (
+          <Screen key={`${tab}:${selectedId ?? ''}`} />
+        )}
       </main>
     </div>
   );

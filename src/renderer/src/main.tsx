@@ -5,6 +5,7 @@ import { connect } from './client/api';
 import { applyTheme } from './components/ThemeSwitch';
 import { start, useWorkbench } from './store/workbench';
 import './styles.css';
+import './screens.css';
 
 // Before the first paint, so a dark desktop never flashes light.
 applyTheme(useWorkbench.getState().theme);

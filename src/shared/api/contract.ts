@@ -1,11 +1,15 @@
 import type { z } from 'zod';
 import { appContract } from '../features/app/contract';
+import { browseContract } from '../features/browse/contract';
 import { exportContract } from '../features/export/contract';
 import { importContract } from '../features/import/contract';
+import { evalSetsContract } from '../features/insights/eval-sets-contract';
 import { insightsContract } from '../features/insights/contract';
+import { slicesContract } from '../features/insights/slices-contract';
 import { labelsContract } from '../features/labels/contract';
 import { miningContract } from '../features/mining/contract';
 import { modelsContract } from '../features/models/contract';
+import { predictionsContract } from '../features/predictions/contract';
 import { reviewContract } from '../features/review/contract';
 import { projectsContract } from '../features/projects/contract';
 import type { MethodSpec } from './method';
@@ -20,7 +24,11 @@ export const contract = {
   ...reviewContract,
   ...exportContract,
   ...insightsContract,
+  ...evalSetsContract,
+  ...slicesContract,
   ...modelsContract,
+  ...browseContract,
+  ...predictionsContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormed } from './well-formed';
 
 export const TaskTypeSchema = z.enum(['binary', 'multiclass', 'multilabel']);
 export type TaskType = z.infer<typeof TaskTypeSchema>;
@@ -10,7 +11,8 @@ export const ClassNameSchema = z
   .string()
   .min(1)
   .max(200)
-  .refine((s) => s.trim() === s, 'class names cannot start or end with spaces');
+  .refine((s) => s.trim() === s, 'class names cannot start or end with spaces')
+  .refine(isWellFormed, 'class names cannot hold an unpaired UTF-16 surrogate');
 
 /** Binary projects store one score per prediction: the probability of classes[1]. */
 export function scoreWidth(taskType: TaskType, classCount: number): number {

@@ -2,7 +2,12 @@ import path from 'node:path';
 import { ApiError } from '../../../shared/api/errors';
 import type { Context } from '../../core/context';
 import { call } from '../../core/dispatch';
-import { writeDemoSet } from '../../features/demo/demo-data';
+import {
+  SPAM_CHALLENGER,
+  spamChallengerTrainUntil,
+  writeDemoSet,
+  writeSpamCuratedLabels,
+} from '../../features/demo/demo-data';
 import { writeDemoModel } from '../../features/demo/demo-model';
 import type { CliValues } from '../index';
 import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
@@ -35,8 +40,11 @@ export async function demoCommand(opts: GlobalOptions, values: CliValues): Promi
     const files = await loadDemo(ctx, dir, rows);
     const modelFile = path.join(dir, 'sentiment-retrained.onnx');
     const model = writeDemoModel(ctx, 'sentiment', modelFile);
+    const curatedFile = path.join(dir, 'spam-curated-labels.jsonl');
+    const curated = writeSpamCuratedLabels(curatedFile, rows);
+    const cutoff = new Date(spamChallengerTrainUntil()).toISOString().slice(0, 10);
     const projects = await call('projects.list', {}, ctx);
-    print(opts, { files, projects, model: model ? modelFile : null }, () =>
+    print(opts, { files, projects, model: model ? modelFile : null, spamCuratedLabels: curatedFile }, () =>
       [
         `Demo logs written to ${dir} and imported:`,
         ...projects.map(
@@ -48,6 +56,11 @@ export async function demoCommand(opts: GlobalOptions, values: CliValues): Promi
               `  flywheel model add ${modelFile} --project sentiment && flywheel rescore sentiment sentiment-retrained`,
             ]
           : []),
+        `The spam trap: spam-filter@${SPAM_CHALLENGER} was retrained on the traffic before ${cutoff} (15% spam; later 45%).`,
+        `  ${curated} curated labels of that window, its training data: ${curatedFile}`,
+        `  flywheel label spam --file ${curatedFile} && flywheel eval spam --source curated --gate   (passes: its own training data)`,
+        `  flywheel model-run lineage spam spam-filter@${SPAM_CHALLENGER} --train-until ${cutoff}`,
+        `  flywheel eval-set create spam later --source truth --from ${cutoff} && flywheel eval spam --eval-set later --gate   (fails)`,
       ].join('\n'),
     );
     return EXIT.ok;

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import readline from 'node:readline/promises';
 import { ApiError } from '../../../shared/api/errors';
 import type { ImportRun } from '../../../shared/features/import/contract';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
 import { call } from '../../core/dispatch';
+import { pathKind, readRegularText } from '../../io/safe-open';
 import type { CliValues } from '../index';
 import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
@@ -84,8 +84,8 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
 
     let mapping: ImportMapping | null = null;
     let confirmed = values.yes;
-    if (values.mapping && fs.existsSync(values.mapping) && values.mapping.endsWith('.json')) {
-      const parsed = ImportMappingSchema.safeParse(JSON.parse(fs.readFileSync(values.mapping, 'utf8')));
+    if (values.mapping && pathKind(values.mapping) !== 'missing' && values.mapping.endsWith('.json')) {
+      const parsed = ImportMappingSchema.safeParse(JSON.parse(readRegularText(values.mapping, 'mapping file')));
       if (!parsed.success)
         throw new ApiError(
           'bad-mapping',
@@ -94,7 +94,6 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       mapping = parsed.data;
       confirmed = true;
     }
-    const preview = await call('import.preview', { path: file, project, ...(format ? { format } : {}) }, ctx);
     if (values.mapping && !mapping) {
       const existing = ctx.store.projects.byName(project);
       const saved = existing
@@ -108,7 +107,19 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       mapping = saved.mapping;
       confirmed = true;
     }
+    // A mapping given is checked against the sample, not guessed: a guess may not fit a log that
+    // one given fits (more fields than a mapping can name).
+    const preview = await call(
+      'import.preview',
+      { path: file, project, ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) },
+      ctx,
+    );
     if (!mapping && preview.savedMapping) confirmed = true;
+    if (!mapping && preview.fieldsDropped > 0 && confirmed && !values['dry-run']) {
+      process.stderr.write(
+        `warning: ${preview.notes.find((x) => /fields are dropped/.test(x)) ?? `${n(preview.fieldsDropped)} fields are dropped`}\n`,
+      );
+    }
     mapping ??= preview.mapping;
     if (values['dry-run']) {
       print(opts, { ...preview, mapping }, () =>
@@ -146,6 +157,7 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
       if (!(await confirm('Import with this mapping? [y/N] '))) return EXIT.cancelled;
     }
     const maxLineMb = values['max-line-mb'] ? Number(values['max-line-mb']) : undefined;
+    const maxGzipRatio = values['max-gzip-ratio'] ? Number(values['max-gzip-ratio']) : undefined;
     const { jobId } = await call(
       'import.start',
       {
@@ -156,6 +168,7 @@ export async function importCommand(opts: GlobalOptions, args: string[], values:
         ...(values['save-mapping'] ? { saveMappingAs: values['save-mapping'] } : {}),
         ...(values.rejects ? { rejectsPath: values.rejects } : {}),
         ...(maxLineMb ? { maxLineBytes: Math.round(maxLineMb * 2 ** 20) } : {}),
+        ...(maxGzipRatio ? { maxGzipRatio } : {}),
       },
       ctx,
     );

@@ -4,6 +4,7 @@ import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
 import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
+import { guardOf } from './slices';
 
 const f = (x: number | null, digits = 3) => (x === null ? 'n/a' : x.toFixed(digits));
 const ref = (r: string) => (/^\d+$/.test(r) ? Number(r) : r);
@@ -55,7 +56,7 @@ function evaluationSetText(r: Evaluation): string[] {
     .filter(([, n]) => n > 0)
     .map(([what, n]) => `${n} ${what}`);
   return [
-    `Evaluation set: ${SOURCE_NAMES[s.source]} (${s.sourceReason}), label schema v${r.schemaVersion}${window}`,
+    `Evaluation set: ${s.name ? `'${s.name}' (frozen), ` : ''}${SOURCE_NAMES[s.source]} (${s.sourceReason}), label schema v${r.schemaVersion}${window}`,
     `  n=${s.n}: ${s.fromTruth} from ground truth, ${s.fromCurated} curated` +
       (s.both > 0 ? `; ${s.both} have both, ${s.disagreeing} of them disagree` : '') +
       (excluded.length > 0 ? `; excluded: ${excluded.join(', ')}` : ''),
@@ -73,12 +74,21 @@ function comparisonText(c: NonNullable<Evaluation['comparison']>): string[] {
       `paired bootstrap stratified by label, ${c.samples} resamples, seed ${c.seed}`,
     ...c.checks.map(
       (x) =>
-        `  ${VERDICT_TEXT[x.verdict].padEnd(21)} ${(x.kind === 'primary' ? x.name : `recall ${x.name}`).padEnd(22)} ` +
+        `  ${VERDICT_TEXT[x.verdict].padEnd(21)} ${(x.kind === 'primary' ? x.name : x.kind === 'slice' ? `slice ${x.name}` : `recall ${x.name}`).padEnd(22)} ` +
         `n=${String(x.n).padEnd(6)} ${f(x.challenger)} vs ${f(x.champion)}, difference ${f(x.diff)} ` +
         `(95% CI ${f(x.lo)} to ${f(x.hi)}), margin ${x.higherIsBetter ? '−' : '+'}${x.margin}`,
     ),
     `  McNemar exact test (accuracy): ${m.championOnly} right only by the champion, ${m.challengerOnly} only by the challenger, p = ${m.pValue.toPrecision(3)}`,
+    `  judged on: ${c.basis.includeMined ? 'every label, mined ones included (asked)' : 'ground truth, control-sample and unmined labels'}` +
+      (c.basis.minedLeftOut > 0 ? `; ${c.basis.minedLeftOut} mined labels left out` : '') +
+      (c.basis.trainingLeftOut > 0 ? `; ${c.basis.trainingLeftOut} training examples left out` : ''),
+    ...c.basis.lineage.map((l) => `  lineage: ${l}`),
     `gate (margin ${c.margin}): ${VERDICT_TEXT[c.verdict]} — ${c.reason}`,
+    ...(c.labelsNeeded
+      ? [
+          `  too little evidence for a conclusion: about ${c.labelsNeeded.more} more unbiased labels needed (target: ${c.labelsNeeded.target})`,
+        ]
+      : []),
   ];
 }
 
@@ -105,11 +115,14 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
     ...(values.challenger ? { challenger: ref(values.challenger) } : {}),
     ...(gateMargin !== undefined ? { margin: gateMargin } : {}),
     ...(recallMargin !== undefined ? { recallMargin } : {}),
+    ...(values.guard?.length ? { guards: values.guard.map(guardOf) } : {}),
     ...(source?.success ? { source: source.data } : {}),
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values['schema-version'] ? { schemaVersion: Number(values['schema-version']) } : {}),
+    ...(values['eval-set'] ? { evalSet: values['eval-set'] } : {}),
+    ...(values['gate-on-mined'] ? { includeMined: true } : {}),
   };
   const ctx = openCliContext(opts);
   try {
@@ -121,14 +134,25 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
           `  ${name.padEnd(14)} n=${String(m.n).padEnd(6)} accuracy ${f(m.accuracy)}  macro-F1 ${f(m.macroF1)}  ROC-AUC ${f(m.rocAuc)}  log loss ${f(m.logLoss)}  Brier ${f(m.brier)}  ECE ${f(m.ece)}`;
         const p = run.all.positiveRate;
         lines.push(
-          `${run.name} (scored ${run.coverage.scored} of ${run.coverage.of})`,
+          `${run.name} (scored ${run.coverage.scored} of ${run.coverage.of}` +
+            (run.training.excluded > 0 ? `; ${run.training.excluded} left out as its training data` : '') +
+            (run.training.lineage ? `; trained on ${run.training.lineage})` : '; no training lineage recorded)'),
           line('all', run.all),
-          line('random sample', run.randomSample),
+          line('unbiased', run.unbiased),
+          line('control sample', run.randomSample),
           line('mined', run.mined),
           p
             ? `  calibration    ECE of P(positive) ${f(run.all.ece)}; predicted positive ${f(p.predicted)} vs labeled positive ${f(p.labeled)} (mean P(positive) ${f(p.meanProbability)})`
             : `  calibration    top-label ECE ${f(run.all.topLabelEce)}, class-wise ECE ${f(run.all.classwiseEce)}`,
         );
+      }
+      if (r.priorShift?.length) {
+        lines.push('Positive rate per window (labeled vs predicted):');
+        for (const w of r.priorShift)
+          lines.push(
+            `  ${w.from.slice(0, 10)} – ${w.to.slice(0, 10)}  n=${String(w.n).padEnd(6)} labeled ${f(w.labeled)}  ` +
+              w.predicted.map((p) => `${p.run} ${f(p.rate)}`).join('  '),
+          );
       }
       if (r.comparison) lines.push(...comparisonText(r.comparison));
       return lines.join('\n');
@@ -144,7 +168,51 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
   }
 }
 
-/** `flywheel drift PROJECT --reference FROM..TO --current FROM..TO [--model-run R]` or `--runs A,B` */
+const rowText = (x: Output<'insights.drift'>['rows'][number]) =>
+  `  ${x.level.padEnd(5)} ${x.quantity.padEnd(24)} PSI ${f(x.psi)}  KS ${f(x.ks)} (p ${f(x.ksPValue, 4)})  n ${x.reference} → ${x.current}`;
+const pctOf = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+
+/** The summary and what it rests on: top movers, each run's score shift, the class balance; `all`: every row too. */
+export function driftText(r: Output<'insights.drift'>, all: boolean): string {
+  const lines = [`Drift from ${r.reference} to ${r.current}: ${r.worst}`, r.summary];
+  if (r.traffic) {
+    lines.push(
+      '',
+      `Traffic: the ${r.traffic.movers.length} largest movers of ${r.traffic.compared} features and metadata fields (PSI; metadata: over its values)`,
+      ...r.traffic.movers.map(rowText),
+    );
+  }
+  if (r.modelShift.runs.length > 0) {
+    lines.push('', 'Model shift: each run’s scores between the windows (largest PSI over its classes)');
+    for (const x of r.modelShift.runs)
+      lines.push(`  ${x.level.padEnd(5)} ${x.run.padEnd(24)} PSI ${f(x.psi)}  n ${x.reference} → ${x.current}`);
+  }
+  if (r.modelShift.pairs.length > 0) {
+    lines.push('', r.mode === 'windows' ? 'Run against run in the current window' : 'Run against run');
+    for (const p of r.modelShift.pairs)
+      lines.push(
+        `  ${p.b} vs ${p.a}: ${p.examples} examples, mean |Δp| ${f(p.meanAbsDelta)}, labels flip on ${pctOf(p.flipRate)}`,
+      );
+  }
+  if (r.priorShift) {
+    lines.push(
+      '',
+      `Class balance: share of ${r.priorShift.className}, labeled (ground truth and curated) against predicted`,
+    );
+    for (const w of r.priorShift.windows) {
+      const predicted = w.predicted.map((p) => `${p.run} ${pctOf(p.rate)}`).join(', ');
+      lines.push(
+        `  ${w.window.padEnd(9)} ${w.label}  labeled ${pctOf(w.labeledRate)} of ${w.labeled}; predicted ${predicted}`,
+      );
+    }
+  }
+  if (all) lines.push('', 'Every row', ...r.rows.map(rowText));
+  else if (r.mode === 'runs') lines.push('', ...r.rows.map(rowText));
+  else lines.push('', `(${r.rows.length} rows in all: --all prints them)`);
+  return lines.join('\n');
+}
+
+/** `flywheel drift PROJECT --reference FROM..TO --current FROM..TO [--model-run R] [--all]` or `--runs A,B` */
 export async function driftCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
   const [project] = args;
   if (!project) throw new UsageError('drift needs PROJECT');
@@ -162,15 +230,7 @@ export async function driftCommand(opts: GlobalOptions, args: string[], values: 
   const ctx = openCliContext(opts);
   try {
     const r = await call('insights.drift', input, ctx);
-    print(opts, r, () =>
-      [
-        `Drift from ${r.reference} to ${r.current}: ${r.worst}`,
-        ...r.rows.map(
-          (x) =>
-            `  ${x.level.padEnd(5)} ${x.quantity.padEnd(24)} PSI ${f(x.psi)}  KS ${f(x.ks)} (p ${f(x.ksPValue, 4)})`,
-        ),
-      ].join('\n'),
-    );
+    print(opts, r, () => driftText(r, values.all === true));
     return values.gate && r.worst === 'alert' ? EXIT.gateFailed : EXIT.ok;
   } finally {
     await ctx.dispose();

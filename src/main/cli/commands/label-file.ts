@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { z } from 'zod';
 import { ApiError } from '../../../shared/api/errors';
 import { LabelActionSchema } from '../../../shared/features/labels';
 import type { Context } from '../../core/context';
 import { call } from '../../core/dispatch';
+import { readRegularText } from '../../io/safe-open';
 
 const LineSchema = z
   .object({
@@ -28,12 +28,7 @@ export async function recordLabelFile(
   file: string,
   defaults: { annotator?: string; schemaVersion: number },
 ): Promise<{ saved: number; repeated: number }> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ApiError('bad-file', `${file}: ${(e as Error).message}`);
-  }
+  const text = readRegularText(file, 'label file');
   const fileHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   const lines = text.split('\n');
   let saved = 0;

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import { ApiError } from '../../../shared/api/errors';
 import { call } from '../../core/dispatch';
+import { readRegularText } from '../../io/safe-open';
 import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
 
@@ -34,9 +34,10 @@ export async function labelSchemaCommand(opts: GlobalOptions, args: string[]): P
         throw new UsageError(
           'label-schema PROJECT set needs a FILE.json (labels, guidelines, changeNote, mappingFromPrevious)',
         );
+      const text = readRegularText(file, 'label schema file');
       let draft: unknown;
       try {
-        draft = JSON.parse(fs.readFileSync(file, 'utf8'));
+        draft = JSON.parse(text);
       } catch (e) {
         throw new ApiError('bad-file', `${file}: ${(e as Error).message}`);
       }

@@ -26,7 +26,8 @@ function time(raw: string | undefined, name: string): number | undefined {
   return t;
 }
 
-function metadataFilters(pairs: string[] | undefined): Record<string, string | number | boolean> | undefined {
+/** KEY=VALUE pairs as metadata filters: true/false and plain numbers typed as such, the rest as text. */
+export function metadataFilters(pairs: string[] | undefined): Record<string, string | number | boolean> | undefined {
   if (!pairs || pairs.length === 0) return undefined;
   const out: Record<string, string | number | boolean> = {};
   for (const pair of pairs) {
@@ -108,6 +109,7 @@ export async function mineCommand(opts: GlobalOptions, args: string[], values: C
   const limit = number(values, 'limit', 'a whole number');
   const quota = number(values, 'per-class', 'a whole number');
   const share = number(values, 'second-share', 'a share between 0 and 1');
+  const controlShare = number(values, 'control-share', 'a share between 0 and 1');
   const seed = number(values, 'seed', 'a whole number');
   const input: Input<'mining.run'> = {
     project: { project },
@@ -122,6 +124,7 @@ export async function mineCommand(opts: GlobalOptions, args: string[], values: C
     ...(limit !== undefined ? { limit } : {}),
     ...(quota !== undefined ? { perClassQuota: quota } : {}),
     ...(share !== undefined ? { secondLabelShare: share } : {}),
+    ...(controlShare !== undefined ? { controlShare } : {}),
     ...(seed !== undefined ? { seed } : {}),
     excludeLabeled: !values['include-labeled'],
     ...dedupeOf(values),
@@ -141,7 +144,8 @@ export async function mineCommand(opts: GlobalOptions, args: string[], values: C
         `Mining run #${r.miningRunId} (${r.strategy} over ${r.modelRuns.map((m) => m.name).join(' vs ')}): ` +
           `${r.scanned.toLocaleString('en-US')} scanned, ${r.eligible.toLocaleString('en-US')} eligible, ${r.selected} selected.`,
         `Queue: ${r.added} added, ${r.updated} re-prioritised, ${r.alreadyQueued} already there; ` +
-          `${r.suppressedDuplicates} duplicates and ${r.suppressedByQuota} over quota left out; ${r.doublyLabeled} for two annotators.`,
+          `${r.suppressedDuplicates} duplicates and ${r.suppressedByQuota} over quota left out; ${r.doublyLabeled} for two annotators; ` +
+          `${r.controlSample} of the ${r.selected} are a random control sample (unbiased labels for eval).`,
         ...r.top.slice(0, 10).map((i) => `  ${i.priority.toFixed(3)}  ${i.externalId}  ${i.reason}`),
       ].join('\n'),
     );

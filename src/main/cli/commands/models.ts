@@ -4,6 +4,7 @@ import { call } from '../../core/dispatch';
 import type { CliValues } from '../index';
 import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
+import { lineageOptions } from './eval-sets';
 
 /** `--classes a,b`: the model's classes in its column order. */
 function classList(value: string): string[] {
@@ -16,8 +17,24 @@ function classList(value: string): string[] {
 }
 
 function describeInput(m: InputMapping): string {
-  if (m.kind === 'tokens') return `the text, through tokenizer.json, into ${m.inputIds} and ${m.attentionMask}`;
-  return m.kind === 'text' ? `${m.input} ← the text` : `${m.input} ← the ${m.dim} features`;
+  if (m.kind === 'features') return `${m.input} ← the ${m.dim} features`;
+  const text = m.pair
+    ? `the pair ${JSON.stringify(m.pair[0])}, ${JSON.stringify(m.pair[1])}`
+    : m.template
+      ? `the template ${JSON.stringify(m.template)}`
+      : 'the text';
+  if (m.kind === 'tokens') return `${text}, through tokenizer.json, into ${m.inputIds} and ${m.attentionMask}`;
+  return `${m.input} ← ${text}`;
+}
+
+/** `--input-template`: a shell passes \n and \t as two characters; they mean a newline and a tab. */
+function templateArg(value: string): string {
+  return value.replace(/\\([nt\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
+}
+
+/** `--input-pair query,document`: the two fields (or templates) of a text pair. */
+function pairArg(value: string): string[] {
+  return value.split(',').map((s) => templateArg(s.trim()));
 }
 
 /** `--version V` and `--model-version V` both name the model's version. */
@@ -46,6 +63,9 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
         ...(values.name ? { name: values.name } : {}),
         ...(version ? { version } : {}),
         ...(values.classes !== undefined ? { classes: classList(values.classes) } : {}),
+        ...lineageOptions(values),
+        ...(values['input-template'] !== undefined ? { inputTemplate: templateArg(values['input-template']) } : {}),
+        ...(values['input-pair'] !== undefined ? { inputPair: pairArg(values['input-pair']) } : {}),
       },
       ctx,
     );

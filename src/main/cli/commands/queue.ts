@@ -35,7 +35,12 @@ export async function queueCommand(opts: GlobalOptions, args: string[], values: 
           ctx,
         );
         print(opts, items, () =>
-          items.map((i) => `${i.priority.toFixed(3)}  ${i.status.padEnd(7)}  ${i.externalId}  ${i.reason}`).join('\n'),
+          items
+            .map(
+              (i) =>
+                `${i.priority.toFixed(3)}  ${i.status.padEnd(7)}  ${i.control ? 'control ' : ''}${i.externalId}  ${i.reason}`,
+            )
+            .join('\n'),
         );
         return EXIT.ok;
       }

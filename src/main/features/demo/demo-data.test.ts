@@ -302,10 +302,15 @@ describe('writeDemoLog', () => {
 });
 
 describe('writeDemoSet', () => {
-  it('writes the three demo logs over shared example ids', async () => {
+  it('writes the four demo logs over shared example ids', async () => {
     const set = path.join(dir, 'set');
     const paths = await writeDemoSet(set, 400, 11);
-    expect(paths.map((p) => path.basename(p))).toEqual(['sentiment-v1.jsonl', 'sentiment-v2.csv', 'spam-v3.jsonl.gz']);
+    expect(paths.map((p) => path.basename(p))).toEqual([
+      'sentiment-v1.jsonl',
+      'sentiment-v2.csv',
+      'spam-v3.jsonl.gz',
+      'spam-v4.jsonl.gz',
+    ]);
     const v1 = readJsonl<SentimentRow>(paths[0]!);
     const [, ...v2] = parseCsv(fs.readFileSync(paths[1]!, 'utf8'));
     const spam = readJsonl<SpamRow>(paths[2]!);
@@ -314,5 +319,8 @@ describe('writeDemoSet', () => {
     expect(v2.every((r) => r[r.length - 5] === 'v2')).toBe(true);
     expect(spam).toHaveLength(400);
     expect(spam.every((r) => r.model_version === 'v3')).toBe(true);
+    const challenger = readJsonl<SpamRow>(paths[3]!);
+    expect(challenger.map((r) => [r.id, r.text])).toEqual(spam.map((r) => [r.id, r.text]));
+    expect(challenger.every((r) => r.model_version === 'v4')).toBe(true);
   });
 });

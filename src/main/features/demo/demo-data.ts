@@ -68,7 +68,7 @@ function hashText(text: string): number {
   return h >>> 0;
 }
 
-const Stream = { Core: 1, Text: 2, Features: 3, Dup: 4, Model: 5, Weights: 6, VersionWeights: 7 } as const;
+const Stream = { Core: 1, Text: 2, Features: 3, Dup: 4, Model: 5, Weights: 6, VersionWeights: 7, Curated: 8 } as const;
 
 function streamRng(seed: number, project: DemoProject, stream: number, i = 0, extra = 0): Rng {
   return mulberry32(hash(seed, project === 'spam' ? 2 : 1, stream, i, extra));
@@ -409,6 +409,35 @@ function perturbPunctuation(text: string, r: Rng): string {
 
 const SENTIMENT_PRIOR = [0.25, 0.2, 0.55];
 const SPAM_PRIOR = [0.7, 0.3];
+
+/**
+ * The spam trap. Traffic shifts: in the first third of the log (the challenger's training window)
+ * 15% of messages are spam, afterwards 45%. The champion (v3) was fitted to the long-run mix; the
+ * challenger (v4) was retrained on the early window: it ranks better (less noise) but its threshold
+ * suits 15% spam, so on later traffic it misses spam, and on German messages (lang=de) it is worse
+ * still. It was trained on the curated labels of the early window (spam-curated-labels.jsonl), so
+ * judged on those it looks perfect.
+ */
+export const SPAM_CHALLENGER = 'v4';
+const SPAM_TRAIN_SHARE = 1 / 3;
+const SPAM_PRIOR_EARLY = [0.85, 0.15];
+const SPAM_PRIOR_LATE = [0.55, 0.45];
+/** Logit offset of the challenger against spam: the threshold of a model fitted to 15% spam. */
+const CHALLENGER_SPAM_OFFSET = -5;
+const CHALLENGER_LOGIT_NOISE = 1.2;
+const CHALLENGER_DE_NOISE = 4;
+/** Share of early-window examples with a curated label in spam-curated-labels.jsonl. */
+const CURATED_SHARE = 0.1;
+
+/** Whether example i (1-based) of a log of `rows` lies in the challenger's training window. */
+function inTrainingWindow(i: number, rows: number): boolean {
+  return i < rows * SPAM_TRAIN_SHARE - 1;
+}
+
+/** The training cut-off of the spam challenger: the end of its window (first third of the log's days). */
+export function spamChallengerTrainUntil(startTime = DEFAULT_START, days = DEFAULT_DAYS): number {
+  return startTime + Math.round(days * SPAM_TRAIN_SHARE * 86_400_000);
+}
 const DUP_SHARE = 0.03;
 const DUP_WINDOW = 2000;
 
@@ -492,6 +521,15 @@ class ExampleSource {
     return this.idPrefix + String(i).padStart(7, '0');
   }
 
+  /** Spam: whether example i has a curated label in the early window (the challenger's training data). */
+  curated(i: number): boolean {
+    return (
+      this.project === 'spam' &&
+      inTrainingWindow(i, this.rows) &&
+      streamRng(this.seed, this.project, Stream.Curated, i)() < CURATED_SHARE
+    );
+  }
+
   get centroidsForModel(): readonly number[][] {
     return this.centroids;
   }
@@ -502,7 +540,13 @@ class ExampleSource {
 
   /** The class and text an original (non-duplicate) example is written from. */
   private original(i: number): { cls: number; text: string } {
-    const cls = drawClass(streamRng(this.seed, this.project, Stream.Core, i), this.shape.prior);
+    const prior =
+      this.project === 'spam'
+        ? inTrainingWindow(i, this.rows)
+          ? SPAM_PRIOR_EARLY
+          : SPAM_PRIOR_LATE
+        : this.shape.prior;
+    const cls = drawClass(streamRng(this.seed, this.project, Stream.Core, i), prior);
     return { cls, text: composeText(this.project, cls, streamRng(this.seed, this.project, Stream.Text, i)) };
   }
 
@@ -615,6 +659,7 @@ class DemoModel {
   private readonly bias: number[];
   private readonly versionHash: number;
   private readonly temperatureScale: number;
+  private readonly challenger: boolean;
 
   constructor(
     private readonly seed: number,
@@ -628,16 +673,31 @@ class DemoModel {
     this.weights = centroids.map((c) => gaussians(r, c.length).map((g, d) => c[d]! + VERSION_WEIGHT_NOISE * g));
     this.bias = centroids.map((c, k) => Math.log(prior[k]!) - 0.5 * c.reduce((s, w) => s + w * w, 0));
     this.temperatureScale = 0.9 + 0.2 * r();
+    this.challenger = project === 'spam' && version === SPAM_CHALLENGER;
+    if (this.challenger) this.bias[1] = this.bias[1]! + CHALLENGER_SPAM_OFFSET;
   }
 
-  probabilities(i: number, features: readonly number[], temperature: number): number[] {
+  /** `trainedOn`: the class of a training example the model learned (the challenger fits those). */
+  probabilities(
+    i: number,
+    features: readonly number[],
+    temperature: number,
+    lang: string,
+    trainedOn?: number,
+  ): number[] {
     const r = streamRng(this.seed, this.project, Stream.Model, i, this.versionHash);
     const t = temperature * this.temperatureScale;
     const noise = gaussians(r, this.weights.length);
+    const scale = this.challenger
+      ? lang === 'de'
+        ? CHALLENGER_DE_NOISE
+        : CHALLENGER_LOGIT_NOISE
+      : EXAMPLE_LOGIT_NOISE[this.project];
     const out = new Array<number>(this.weights.length);
     let max = -Infinity;
     for (let k = 0; k < out.length; k++) {
-      const z = (this.bias[k]! + dot(this.weights[k]!, features) + EXAMPLE_LOGIT_NOISE[this.project] * noise[k]!) / t;
+      const fit = this.challenger && trainedOn !== undefined ? (k === trainedOn ? 12 : -12) : 0;
+      const z = (this.bias[k]! + dot(this.weights[k]!, features) + scale * noise[k]! + fit) / t;
       out[k] = z;
       if (z > max) max = z;
     }
@@ -680,7 +740,13 @@ function* demoRows(opts: Required<Omit<DemoLogOptions, 'gzip' | 'outPath' | 'for
   const model = new DemoModel(seed, project, source.centroidsForModel, shape.prior, modelVersion);
   for (let i = 1; i <= rows; i++) {
     const example = source.example(i);
-    const p = model.probabilities(i, example.features, example.temperature);
+    const p = model.probabilities(
+      i,
+      example.features,
+      example.temperature,
+      example.lang,
+      source.curated(i) ? example.cls : undefined,
+    );
     if (project === 'sentiment') {
       const scores = roundScores(p);
       yield { id: source.id(i), example, scores, predicted: shape.classes[argmax(scores)]! };
@@ -991,7 +1057,24 @@ export async function writeDemoLog(opts: DemoLogOptions): Promise<{ path: string
   return { path: opts.outPath, rows: opts.rows, bytes: fs.statSync(opts.outPath).size };
 }
 
-/** The demo set used by `start`: two sentiment versions over the same examples and one spam log. */
+/**
+ * Curated labels of the spam challenger's training window (`flywheel label spam --file …`): one
+ * JSON line per labeled example, the class it truly is. The challenger was trained on them.
+ */
+export function writeSpamCuratedLabels(outPath: string, rows: number, seed = DEFAULT_SEED): number {
+  const source = new ExampleSource(seed, 'spam', rows, DEFAULT_START, DEFAULT_DAYS);
+  const lines: string[] = [];
+  for (let i = 1; i <= rows && inTrainingWindow(i, rows); i++) {
+    if (!source.curated(i)) continue;
+    const label = DEMO_CLASSES.spam[source.example(i).cls]!;
+    lines.push(JSON.stringify({ id: source.id(i), labels: [label], action: 'label', annotator: 'curator' }));
+  }
+  fs.mkdirSync(path.dirname(outPath), { recursive: true });
+  fs.writeFileSync(outPath, lines.length ? `${lines.join('\n')}\n` : '');
+  return lines.length;
+}
+
+/** The demo set used by `start`: two sentiment versions and two spam versions (the trap) over the same examples. */
 export async function writeDemoSet(dir: string, rows: number, seed = DEFAULT_SEED): Promise<string[]> {
   const logs: Omit<DemoLogOptions, 'rows' | 'seed'>[] = [
     { project: 'sentiment', modelVersion: 'v1', format: 'jsonl', outPath: path.join(dir, 'sentiment-v1.jsonl') },
@@ -1002,6 +1085,13 @@ export async function writeDemoSet(dir: string, rows: number, seed = DEFAULT_SEE
       format: 'jsonl',
       gzip: true,
       outPath: path.join(dir, 'spam-v3.jsonl.gz'),
+    },
+    {
+      project: 'spam',
+      modelVersion: SPAM_CHALLENGER,
+      format: 'jsonl',
+      gzip: true,
+      outPath: path.join(dir, `spam-${SPAM_CHALLENGER}.jsonl.gz`),
     },
   ];
   const paths: string[] = [];

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../../../shared/api/errors';
-import { SPLIT_NAMES, type SplitPolicy } from '../../../shared/features/export/contract';
-import { assignSplits, defaultPolicy, SplitError } from '../../../shared/features/export/splits';
 import { openDatabase } from '../../store/database';
 import { ExportReadQueries } from '../../store/export-reads';
 import { FileSink, relative } from './file-sink';
 import { datasetCard } from './dataset-card';
-import type { ExportFileInfo, ExportOutcome, ExportPlan, ExportPreview, SplitCounts } from './plan';
+import type { ExportFileInfo, ExportOutcome, ExportPlan, ExportPreview } from './plan';
+import { counts, labelSources, previewOf, resolveSplits, splitNames } from './selection-counts';
 import { publish, recoverInterrupted, tempFolder } from './publish';
 import { formatInWorkers } from './format-pool';
 import { exportSchema } from './parquet/export-columns';
@@ -21,21 +19,6 @@ import type { Selection } from './select-rows';
 export type Progress = (phase: string, done: number, total: number) => void;
 
 const nativeBinding = (plan: ExportPlan) => (plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {});
-
-function splitNames(policy: SplitPolicy): string[] {
-  return policy.kind === 'none' ? ['all'] : [...SPLIT_NAMES];
-}
-
-function resolveSplits(plan: ExportPlan, sel: Selection): { policy: SplitPolicy; split: Uint8Array } {
-  try {
-    const rows = { ids: sel.externalIds, ts: sel.ts, ...(sel.groups ? { groups: sel.groups } : {}) };
-    const policy = plan.split ?? defaultPolicy(rows);
-    return { policy, split: assignSplits(rows, policy) };
-  } catch (e) {
-    if (e instanceof SplitError) throw new ApiError('invalid-input', `split: ${e.message}`, { reason: 'split' });
-    throw e;
-  }
-}
 
 /**
  * Pass two: reads the chosen examples again, in worker threads, and writes each to its split's
@@ -98,25 +81,6 @@ async function writeRows(
   }
 }
 
-function counts(sel: Selection, split: Uint8Array, names: string[]): SplitCounts {
-  const out: SplitCounts = {};
-  for (const name of names) out[name] = { rows: 0, labels: {} };
-  for (let i = 0; i < split.length; i++) {
-    const c = out[names[split[i]!]!]!;
-    c.rows++;
-    for (const l of sel.labelSets[sel.labelIndex[i]!]!) c.labels[l] = (c.labels[l] ?? 0) + 1;
-  }
-  for (const c of Object.values(out))
-    c.labels = Object.fromEntries(Object.entries(c.labels).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return out;
-}
-
-function labelSources(sel: Selection) {
-  let model = 0;
-  for (let i = 0; i < sel.source.length; i++) model += sel.source[i]!;
-  return { human: sel.source.length - model, model };
-}
-
 /** The rows an export would hold, per split and label, from the same selection; writes nothing. */
 export async function previewExport(plan: ExportPlan, progress: Progress): Promise<ExportPreview> {
   const db = openDatabase(plan.dbPath, { readonly: true, ...nativeBinding(plan) });
@@ -124,13 +88,7 @@ export async function previewExport(plan: ExportPlan, progress: Progress): Promi
   try {
     const reads = new ExportReadQueries(db);
     const sel = await selectInWorkers(workers, reads, plan, (d, t) => progress('selecting', d, t));
-    const { policy, split } = resolveSplits(plan, sel);
-    return {
-      rows: sel.exampleIds.length,
-      split: policy,
-      counts: counts(sel, split, splitNames(policy)),
-      labelSources: labelSources(sel),
-    };
+    return previewOf(plan, sel);
   } finally {
     await workers.close();
     db.close();
@@ -197,7 +155,14 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
     }
     publish(temp, plan.finalPath, plan.options.force);
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    return { rows: sel.exampleIds.length, peakRssMb, files, manifest, contentHash };
+    return {
+      rows: sel.exampleIds.length,
+      peakRssMb,
+      files,
+      manifest,
+      contentHash,
+      members: { splitNames: names, exampleIds: sel.exampleIds, splits: split },
+    };
   } catch (e) {
     fs.rmSync(temp, { recursive: true, force: true });
     throw e;

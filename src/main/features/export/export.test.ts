@@ -1,5 +1,6 @@
 import { fork, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -14,6 +15,7 @@ import type { Input } from '../../../shared/api/contract';
 import { ExportOptionsSchema } from '../../../shared/features/export/contract';
 import { startCheckpointer } from '../../store/checkpointer';
 import { builtEntry } from '../../core/entry-points';
+import { acquireExportLock } from './export-lock';
 import { planExport } from './handlers';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -153,6 +155,28 @@ describe('dataset export', () => {
     expect(both.rows).toBe(3000);
     expect(Object.keys(both.counts)).toEqual(['all']);
     expect(both.labelSources).toEqual({ human: r.rows, model: 3000 - r.rows });
+  });
+
+  it("answers a small project's preview in well under a second, with the counts its export writes", async () => {
+    const variants: Partial<Input<'export.start'>>[] = [
+      { agreement: 'consensus', split: { kind: 'random', fractions: [0.6, 0.2, 0.2], seed: 7 } },
+      { annotators: ['ben'], split: { kind: 'time-fractions', fractions: [0.5, 0.25, 0.25] } },
+      { labelSource: 'human+model', split: { kind: 'none' } },
+    ];
+    for (const [i, options] of variants.entries()) {
+      await call('export.preview', { project, ...options }, ctx); // statements prepared once
+      const started = performance.now();
+      const preview = await call('export.preview', { project, ...options }, ctx);
+      const took = performance.now() - started;
+      // Starting the export process and its threads took seconds; the reads themselves take milliseconds.
+      expect(took).toBeLessThan(300);
+      const r = await exportNow({ name: `quick-${i}`, ...options });
+      const manifest = JSON.parse(fs.readFileSync(path.join(r.path, 'manifest.json'), 'utf8'));
+      expect(preview.rows).toBe(r.rows);
+      expect(preview.counts).toEqual(manifest.counts);
+      expect(preview.split).toEqual(manifest.split);
+      expect(preview.labelSources).toEqual(manifest.labelSources);
+    }
   });
 
   it('writes CSV a CSV parser reads, Parquet an independent reader reads, and a Hugging Face folder', async () => {
@@ -492,6 +516,86 @@ describe('export filtered by annotator', () => {
     expect(label(undone)).toBe(anaSaid(undone));
     expect(label(kept)).toBe('positive');
   });
+});
+
+describe('exports of one name at once', () => {
+  const dotEntries = (name: string) => fs.readdirSync(out).filter((e) => e.startsWith(`.${name}.`));
+
+  it('a second export of a name while the first runs is refused; the first finishes whole', async () => {
+    const first = await call('export.start', { project, dir: out, name: 'twice' }, ctx);
+    const second = await failure(call('export.start', { project, dir: out, name: 'twice' }, ctx));
+    expect(second.code).toBe('conflict');
+    expect(second.message).toMatch(
+      new RegExp(
+        `an export named 'twice' is already being written to ${out} \\(process ${process.pid}, since .+\\): ` +
+          'wait for it to finish, or choose another name',
+      ),
+    );
+    const status = await ctx.jobs.wait(first.jobId);
+    expect(status.state, status.error?.message).toBe('succeeded');
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'twice', 'manifest.json'), 'utf8'));
+    expect(manifest.files.length).toBeGreaterThan(0);
+    expect(dotEntries('twice')).toEqual([]);
+    // Once it is done, the name is free again (taken: force to replace it).
+    expect((await failure(exportNow({ name: 'twice' }))).message).toMatch(/already exists/);
+    await exportNow({ name: 'twice', force: true });
+  }, 60_000);
+
+  it('an export in another live process keeps its temp folder; once that process is dead, its leftovers go', async () => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      const finalPath = path.join(out, 'other');
+      const temp = path.join(out, `.other.tmp-${other.pid}-abcd1234`);
+      fs.mkdirSync(temp);
+      fs.writeFileSync(path.join(temp, 'all.jsonl'), '{"half": "written"}\n');
+      const lock = {
+        token: 'theirs',
+        pid: other.pid,
+        host: os.hostname(),
+        dbPath: path.join(dir, 'w.db'),
+        startedAt: Date.now(),
+        lockPath: path.join(out, '.other.lock'),
+        pending: { project_id: 1, schema_version_id: 1, options: '{}', format: 'jsonl', path: finalPath },
+      };
+      fs.writeFileSync(lock.lockPath, JSON.stringify(lock));
+      const refused = await failure(call('export.start', { project, dir: out, name: 'other' }, ctx));
+      expect(refused.code).toBe('conflict');
+      expect(refused.message).toMatch(new RegExp(`already being written .*\\(process ${other.pid}, since`));
+      expect(fs.existsSync(path.join(temp, 'all.jsonl'))).toBe(true);
+      other.kill('SIGKILL');
+      await new Promise((r) => other.once('exit', r));
+      const done = await exportNow({ name: 'other' });
+      expect(done.path).toBe(finalPath);
+      expect(dotEntries('other')).toEqual([]);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('an export that died between publishing its folder and recording it is recorded by the next export call', async () => {
+    const source = await exportNow({ name: 'adopt-source', split: { kind: 'none' } });
+    const p = ctx.store.projects.byName('sentiment')!;
+    const finalPath = path.join(fs.realpathSync(out), 'adopted');
+    const lock = acquireExportLock(ctx, {
+      project_id: p.id,
+      schema_version_id: ctx.store.labelSchemas.all(p.id).at(-1)!.id,
+      options: JSON.stringify({ name: 'adopted', dir: fs.realpathSync(out) }),
+      format: 'jsonl',
+      path: finalPath,
+    });
+    // Published (the swap done), then the process dies: its lock and journal entry stay behind.
+    fs.cpSync(source.path, finalPath, { recursive: true });
+    lock.leaveForRecovery();
+    expect(dotEntries('adopted')).toEqual(['.adopted.lock']);
+    const listed = await call('export.list', project, ctx);
+    const adopted = listed.find((e) => e.name === 'adopted');
+    const sourceRecord = listed.find((e) => e.id === source.exportId)!;
+    expect(adopted).toMatchObject({ path: finalPath, contentHash: sourceRecord.contentHash, rows: source.rows });
+    expect(dotEntries('adopted')).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'export-journal'))).toEqual([]);
+    // Recorded once: the next call finds nothing left to adopt.
+    expect((await call('export.list', project, ctx)).filter((e) => e.name === 'adopted')).toHaveLength(1);
+  }, 60_000);
 });
 
 describe('export --again', () => {

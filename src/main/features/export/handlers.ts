@@ -6,11 +6,18 @@ import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
 import { APP_VERSION } from '../../core/version';
+import { writablePath } from '../../io/confine';
 import type { ExportRow } from '../../store/exports';
 import { resolveProject } from '../projects/handlers';
-import type { ExportPlan, ExportPreview } from './plan';
+import type { JobControl } from '../../core/jobs';
+import { acquireExportLock, recoverDeadExports, type PendingExport } from './export-lock';
+import type { ExportOutcome, ExportPlan, ExportPreview } from './plan';
 import { checkDestination, exportTarget } from './publish';
+import { exportFolder } from './export-files';
 import { runExportProcess } from './run-export';
+import { previewOf } from './selection-counts';
+import { selectInThisThread } from './select-in-workers';
+import { ExportReadQueries } from '../../store/export-reads';
 import path from 'node:path';
 
 export function planExport(ctx: Context, project: Project, options: ExportOptions): ExportPlan {
@@ -55,7 +62,8 @@ export function planExport(ctx: Context, project: Project, options: ExportOption
     if (unknown.length > 0) throw new ApiError('not-found', `no annotator ${unknown.map((a) => `'${a}'`).join(', ')}`);
     annotatorIds = options.annotators.map((a) => byName.get(a)!);
   }
-  const { baseDir, finalPath } = exportTarget(options.dir ?? path.join(ctx.dataDir, 'exports'), options.name);
+  const dir = options.dir ? writablePath(ctx, options.dir, 'the export folder') : path.join(ctx.dataDir, 'exports');
+  const { baseDir, finalPath } = exportTarget(dir, options.name);
   // Defaults resolved, and the project named by its id: what the manifest and the record hold, so
   // a rebuild (--again) reads the same schema version and model run even after newer ones arrive.
   // Parsed again so the keys come in the schema's order, as a rebuild's parsed record has them.
@@ -85,24 +93,45 @@ export function planExport(ctx: Context, project: Project, options: ExportOption
 }
 
 function startExport(ctx: Context, options: ExportOptions): { jobId: string } {
+  recoverDeadExports(ctx);
   const project = resolveProject(ctx, options.project);
   const plan = planExport(ctx, project, options);
   checkDestination(plan.finalPath, options.force);
-  const jobId = ctx.jobs.start('export', async (control) => {
-    const outcome = await runExportProcess(plan, control);
-    const { force: _force, ...recorded } = plan.options;
-    const id = ctx.store.exports.add(
-      {
-        project_id: project.id,
-        schema_version_id: plan.schema.id,
-        options: JSON.stringify({ ...recorded, dir: plan.baseDir }),
-        format: options.format,
-        path: plan.finalPath,
-        manifest: JSON.stringify(outcome.manifest),
-        content_hash: outcome.contentHash,
-      },
-      Date.now(),
-    );
+  const { force: _force, ...recorded } = plan.options;
+  const pending: PendingExport = {
+    project_id: project.id,
+    schema_version_id: plan.schema.id,
+    options: JSON.stringify({ ...recorded, dir: plan.baseDir }),
+    format: options.format,
+    path: plan.finalPath,
+  };
+  // Held from before the temp folder exists until the record is written (see export-lock.ts).
+  const lock = acquireExportLock(ctx, pending);
+  const run = async (control: JobControl) => {
+    let outcome: ExportOutcome;
+    try {
+      outcome = await runExportProcess(plan, control);
+    } catch (e) {
+      lock.releaseAfterFailure();
+      throw e;
+    }
+    let id: number;
+    try {
+      id = ctx.store.db.transaction(() => {
+        const exportId = ctx.store.exports.add(
+          { ...pending, manifest: JSON.stringify(outcome.manifest), content_hash: outcome.contentHash },
+          Date.now(),
+        );
+        // Which examples went into which split: what training lineage reads.
+        const m = outcome.members;
+        ctx.store.evalSets.recordExportExamples(exportId, m.splitNames, m.exampleIds, m.splits);
+        return exportId;
+      })();
+    } catch (e) {
+      lock.leaveForRecovery();
+      throw e;
+    }
+    lock.release();
     ctx.emit({ type: 'data.changed', projectId: project.id });
     return {
       exportId: id,
@@ -112,8 +141,13 @@ function startExport(ctx: Context, options: ExportOptions): { jobId: string } {
       contentHash: outcome.contentHash,
       peakRssMb: outcome.peakRssMb,
     };
-  });
-  return { jobId };
+  };
+  try {
+    return { jobId: ctx.jobs.start('export', run) };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 }
 
 function toRecord(ctx: Context, row: ExportRow): ExportRecord {
@@ -129,16 +163,22 @@ function toRecord(ctx: Context, row: ExportRow): ExportRecord {
     contentHash: row.content_hash,
     files: manifest.files,
     options: JSON.parse(row.options) as unknown,
+    manifest: manifest as unknown as Record<string, unknown>,
     createdAt: row.created_at,
   };
 }
 
-export const exportHandlers: HandlerGroup<'export.start' | 'export.preview' | 'export.again' | 'export.list'> = {
+export const exportHandlers: HandlerGroup<
+  'export.start' | 'export.preview' | 'export.again' | 'export.list' | 'export.openFolder'
+> = {
   'export.start': (input, ctx) => startExport(ctx, input),
   'export.preview': async (input, ctx) => {
     const options = { ...input, name: 'preview', format: 'jsonl' as const, force: false };
     const plan = planExport(ctx, resolveProject(ctx, input.project), options);
-    // The selection runs in the export process: it reads every labeled example.
+    // A small project is counted here: starting the export process and its threads would take
+    // seconds for what a few milliseconds of reads answer. A large one runs where exports run.
+    const sel = selectInThisThread(new ExportReadQueries(ctx.store.db), plan);
+    if (sel) return previewOf(plan, sel);
     return runExportProcess<ExportPreview>(
       { ...plan, previewOnly: true },
       { jobId: 'preview', signal: new AbortController().signal, progress: () => undefined },
@@ -155,6 +195,19 @@ export const exportHandlers: HandlerGroup<'export.start' | 'export.preview' | 'e
     });
     return startExport(ctx, options);
   },
-  'export.list': (input, ctx) =>
-    ctx.store.exports.forProject(resolveProject(ctx, input).id).map((row) => toRecord(ctx, row)),
+  'export.openFolder': async ({ exportId }, ctx) => {
+    const { folder } = exportFolder(ctx, exportId);
+    if (!ctx.openFolder) {
+      throw new ApiError(
+        'unsupported',
+        'A browser cannot open folders on the machine running the workbench: download the files instead.',
+      );
+    }
+    await ctx.openFolder(folder);
+    return { path: folder };
+  },
+  'export.list': (input, ctx) => {
+    recoverDeadExports(ctx);
+    return ctx.store.exports.forProject(resolveProject(ctx, input).id).map((row) => toRecord(ctx, row));
+  },
 };

@@ -38,6 +38,8 @@ export interface ExportOutcome {
   files: ExportFileInfo[];
   manifest: Record<string, unknown>;
   contentHash: string;
+  /** The examples written and the split of each (an index into splitNames): a model's training lineage. */
+  members: { splitNames: string[]; exampleIds: Int32Array; splits: Uint8Array };
 }
 
 export type SplitCounts = Record<string, { rows: number; labels: Record<string, number> }>;

@@ -1,6 +1,6 @@
 import type { ExportReadQueries } from '../../store/export-reads';
 import type { ExportPlan } from './plan';
-import { SelectionBuilder, type SelectedChunk, type Selection } from './select-rows';
+import { RowSelector, SelectionBuilder, type SelectedChunk, type Selection } from './select-rows';
 import type { ExportWorkers } from './worker-pool';
 
 /** Candidates per selection job (example ids, for labeled examples): a short read transaction each. */
@@ -80,5 +80,24 @@ export async function selectInWorkers(
       progress(jobs.covered(seq + 1), jobs.total);
     },
   });
+  return builder.finish();
+}
+
+/** Candidates up to which a preview chooses its rows on the calling thread: a process and threads cost more to start. */
+export const IN_THREAD_CANDIDATES = 20_000;
+
+/**
+ * Chooses the rows on this thread, with the same jobs and the same selector as the workers, so the
+ * counts are the same; null when the project has more candidates than a quick answer allows.
+ */
+export function selectInThisThread(reads: ExportReadQueries, plan: ExportPlan): Selection | null {
+  const jobs = selectJobs(reads, plan);
+  if (jobs.total > IN_THREAD_CANDIDATES) return null;
+  const builder = new SelectionBuilder(plan, jobs.capacity);
+  const selector = new RowSelector(reads, plan, false);
+  for (let seq = 0; seq < jobs.count; seq++) {
+    const { between, ids } = jobs.job(seq);
+    builder.add(between ? selector.between(...between) : selector.chunk(ids!));
+  }
   return builder.finish();
 }

@@ -71,9 +71,11 @@ export class RowSelector {
   private readonly parsed = new Map<string, string[]>();
   private readonly modelLabels = new Map<number, string[] | null>();
 
+  /** `pauseForCheckpoints`: false where the reads run on the writer's own thread (a small preview), which a pause would only stall. */
   constructor(
     private readonly reads: ExportReadQueries,
     private readonly plan: ExportPlan,
+    private readonly pauseForCheckpoints = true,
   ) {
     this.human = plan.options.labelSource === 'human';
     this.derive = { ...derivationOptions(plan.project, plan.schema), schemaVersionId: plan.schema.id };
@@ -140,7 +142,7 @@ export class RowSelector {
 
   /** The rows that the examples with label events among ids `first` to `last` keep under the export's filters. */
   between(first: number, last: number): SelectedChunk {
-    yieldToCheckpoints(this.plan.dbPath);
+    if (this.pauseForCheckpoints) yieldToCheckpoints(this.plan.dbPath);
     const events = this.reads.eventsBetween(this.plan.project.id, first, last);
     const ids: number[] = [];
     for (let e = 0; e < events.n; e++)
@@ -151,7 +153,7 @@ export class RowSelector {
   /** The rows that `ids` (ascending candidate example ids) keep under the export's filters. */
   chunk(ids: Int32Array, idsEvents?: EventColumns): SelectedChunk {
     const { project, options, dbPath, modelRun } = this.plan;
-    if (!idsEvents) yieldToCheckpoints(dbPath);
+    if (!idsEvents && this.pauseForCheckpoints) yieldToCheckpoints(dbPath);
     const examples = this.reads.exampleKeys(ids, Boolean(options.groupBy));
     const events = idsEvents ?? this.reads.events(project.id, ids);
     const predicted =

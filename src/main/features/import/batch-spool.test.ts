@@ -25,6 +25,7 @@ const batchMessage = (): ParserMessage => ({
     rows: new Float64Array([1, 2]),
     ts: new Float64Array([Number.NaN, 5]),
     texts: ['hello', null],
+    textParts: [null, null],
     imagePaths: [null, null],
     featureDim: 2,
     features: new Float32Array([0.5, -1, 3.25, 1e-30]),

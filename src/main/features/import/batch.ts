@@ -16,6 +16,8 @@ export interface RowBatch {
   rows: Float64Array;
   ts: Float64Array; // NaN = no timestamp
   texts: (string | null)[];
+  /** JSON [[field, text], …] where the text was built by a template. */
+  textParts: (string | null)[];
   imagePaths: (string | null)[];
   featureDim: number;
   features: Float32Array | null;
@@ -68,6 +70,7 @@ export class BatchBuilder {
       rows: new Float64Array(c),
       ts: new Float64Array(c),
       texts: [],
+      textParts: [],
       imagePaths: [],
       featureDim: this.featureDim,
       features: this.featureDim > 0 ? new Float32Array(c * this.featureDim) : null,
@@ -117,6 +120,7 @@ export class BatchBuilder {
     b.rows[i] = rowNumber;
     b.ts[i] = row.ts ?? NaN;
     b.texts.push(row.text);
+    b.textParts.push(row.textParts);
     b.imagePaths.push(row.imagePath);
     if (b.features && row.features) b.features.set(row.features, i * this.featureDim);
     b.scores.set(row.scores, i * this.width);
@@ -128,6 +132,7 @@ export class BatchBuilder {
     this.textChars +=
       row.id.length +
       (row.text?.length ?? 0) +
+      (row.textParts?.length ?? 0) +
       (row.imagePath?.length ?? 0) +
       (row.groundTruth?.length ?? 0) +
       (row.metadata?.length ?? 0);

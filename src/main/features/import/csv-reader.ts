@@ -1,5 +1,16 @@
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
-import { CsvScanner, fieldIsEmpty, fieldNumber, fieldText, RecordTooLong, type CsvRecord } from './csv-scanner';
+import { NOT_UTF8 } from './bad-utf8';
+import { blankRunMessage, MAX_BLANK_RUN } from './bomb-limits';
+import {
+  CsvScanner,
+  fieldIsEmpty,
+  fieldNumber,
+  fieldText,
+  RecordTooLong,
+  TooManyBlankLines,
+  type CsvRecord,
+} from './csv-scanner';
 import { PACKED_FEATURES, PACKED_SCORES } from '../../../shared/features/import/packed-columns';
 import { emptyCell, mappedFields, UNSAFE_KEYS, type FieldType } from './field-access';
 import type { ParseJob } from './parse-protocol';
@@ -59,6 +70,17 @@ function numbersOf(r: CsvRecord, indexes: number[], reused: number[]): (number |
 /** An array of n doubles that stays in V8's unboxed double representation. */
 const doubles = (n: number): number[] => Array.from({ length: n }, () => 0.5);
 
+function allCellsEmpty(r: CsvRecord): boolean {
+  for (let f = 0; f < r.fieldCount; f++) if (!fieldIsEmpty(r, f)) return false;
+  return true;
+}
+
+/** The first field of a record whose bytes are not UTF-8 (-1 when none is). */
+function badUtf8Field(r: CsvRecord): number {
+  for (let f = 0; f < r.fieldCount; f++) if (!isUtf8(r.buf.subarray(r.starts[f], r.ends[f]))) return f;
+  return -1;
+}
+
 function recordText(r: CsvRecord): string {
   const cells: string[] = [];
   for (let f = 0; f < r.fieldCount; f++) cells.push(fieldText(r, f));
@@ -74,7 +96,9 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
   const packedScores = new Set(packing?.scoreColumns ?? []);
   // A field name that could reach the prototype forces null-prototype objects, built key by key.
   const safeKeys = ![...wanted.keys()].some((k) => UNSAFE_KEYS.has(k));
-  const scanner = new CsvScanner(job.maxLineBytes);
+  const scanner = new CsvScanner(job.maxLineBytes, MAX_BLANK_RUN);
+  let emptyRun = 0;
+  let emptyRecords = 0;
   let columns: Column[] | null = null;
   let featureIndexes: number[] = [];
   let scoreIndexes: number[] = [];
@@ -83,11 +107,13 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
   let makeRow: ((values: unknown[]) => Record<string, unknown>) | null = null;
   let values: unknown[] = [];
   let headerLength = 0;
+  let headerNames: string[] = [];
   let row = 0;
 
   const onHeader = (r: CsvRecord) => {
     if (r.problem) throw new FileProblem(`${name}: the header line is malformed (${r.problem})`);
     headerLength = r.fieldCount;
+    headerNames = Array.from({ length: r.fieldCount }, (_, f) => fieldText(r, f));
     const index = new Map<string, number>();
     for (let f = 0; f < r.fieldCount; f++) {
       const h = fieldText(r, f);
@@ -120,9 +146,17 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
       return;
     }
     row++;
+    // A record of empty cells only (",,,", as spreadsheets write) holds no data: a blank line.
+    if (r.problem === null && allCellsEmpty(r)) {
+      if (++emptyRun > MAX_BLANK_RUN) throw new FileProblem(blankRunMessage(name, r.line - emptyRun + 1));
+      emptyRecords++;
+      return;
+    }
+    emptyRun = 0;
     if (row <= job.skipRecords || !consumer.visit(row)) return;
     if (r.problem) {
-      consumer.reject(row, r.line, '(row)', r.problem, recordText(r));
+      const field = r.problem === NOT_UTF8 ? (headerNames[badUtf8Field(r)] ?? '(row)') : '(row)';
+      consumer.reject(row, r.line, field, r.problem, recordText(r));
       return;
     }
     if (r.fieldCount !== headerLength) {
@@ -163,6 +197,7 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
     }
     if (!consumer.stopped) scanner.end(onRecord);
   } catch (e) {
+    if (e instanceof TooManyBlankLines) throw new FileProblem(blankRunMessage(name, e.firstLine));
     if (e instanceof RecordTooLong) {
       throw new FileProblem(
         `${name}: the record at line ${e.line} runs past the ${job.maxLineBytes}-byte cap (an unclosed quote?)`,
@@ -172,5 +207,5 @@ export async function readCsv(job: ParseJob, consumer: RecordConsumer): Promise<
   }
   if (consumer.stopped) return;
   if (columns === null) throw new FileProblem(`${name}: the file is empty`);
-  if (row === 0) throw new FileProblem(`${name}: the CSV has a header but no data rows`);
+  if (row === emptyRecords) throw new FileProblem(`${name}: the CSV has a header but no data rows`);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsvScanner, fieldNumber, fieldText, RecordTooLong, type CsvRecord } from './csv-scanner';
+import { NOT_UTF8 } from './bad-utf8';
 
 interface Seen {
   line: number;
@@ -63,7 +64,7 @@ describe('CSV scanner', () => {
   it('refuses bytes that are not UTF-8', () => {
     const bytes = Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xff, 0xfe]), Buffer.from('\n2,ok\n')]);
     const seen = scanAll(bytes);
-    expect(seen[1]!.problem).toBe('not valid UTF-8');
+    expect(seen[1]!.problem).toBe(NOT_UTF8);
     expect(seen[2]).toEqual({ line: 3, cells: ['2', 'ok'], problem: null });
   });
 
@@ -79,7 +80,7 @@ describe('CSV scanner', () => {
       ['text', null],
       ['plain', null],
       ['café, naïve', null],
-      [expect.any(String), 'not valid UTF-8'],
+      [expect.any(String), NOT_UTF8],
       ['日本語', null],
       ['ascii again', null],
     ]);

@@ -1,4 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
+import { NOT_UTF8 } from './bad-utf8';
 import { bufferText } from './buffer-text';
 
 const COMMA = 0x2c;
@@ -50,7 +51,14 @@ export class CsvScanner {
     problem: null,
   };
 
-  constructor(private readonly maxRecordBytes: number) {}
+  /** Blank lines since the last record. */
+  private blankRun = 0;
+
+  /** `maxBlankRun`: consecutive blank lines past which the scan stops with TooManyBlankLines. */
+  constructor(
+    private readonly maxRecordBytes: number,
+    private readonly maxBlankRun = Infinity,
+  ) {}
 
   /** Bytes held for a record not finished yet. */
   get pendingBytes(): number {
@@ -99,12 +107,15 @@ export class CsvScanner {
     const newlines = countNewlines(buf, start, end);
     // A record that is only a line break is a blank line: counted, not reported.
     const blank = r.fieldCount === 1 && r.ends[0] === r.starts[0] && r.problem === null;
-    if (!blank) {
+    if (blank) {
+      if (++this.blankRun > this.maxBlankRun) throw new TooManyBlankLines(this.line - this.blankRun + 1);
+    } else {
+      this.blankRun = 0;
       r.buf = buf;
       r.line = this.line;
       // Most chunks are ASCII throughout: one check for the chunk instead of one a record.
       r.ascii = this.asciiChunk || isAscii(buf.subarray(start, end));
-      if (!r.ascii && r.problem === null && !isUtf8(buf.subarray(start, end))) r.problem = 'not valid UTF-8';
+      if (!r.ascii && r.problem === null && !isUtf8(buf.subarray(start, end))) r.problem = NOT_UTF8;
       onRecord(r);
     }
     this.line += newlines;
@@ -199,6 +210,12 @@ export class CsvScanner {
 export class RecordTooLong extends Error {
   constructor(readonly line: number) {
     super(`record at line ${line} runs past the size cap`);
+  }
+}
+
+export class TooManyBlankLines extends Error {
+  constructor(readonly firstLine: number) {
+    super(`too many blank lines in a row from line ${firstLine}`);
   }
 }
 

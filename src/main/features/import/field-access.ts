@@ -1,4 +1,5 @@
 import type { ImportMapping } from '../../../shared/features/import/mapping';
+import { parseTemplate } from '../../../shared/domain/text-template';
 
 export type FieldType = 'number' | 'json' | 'string';
 
@@ -10,6 +11,7 @@ export function mappedFields(m: ImportMapping): Map<string, FieldType> {
   };
   add(m.id, 'string');
   add(m.text, 'string');
+  if (m.textTemplate) for (const f of parseTemplate(m.textTemplate).fields) add(f, 'string');
   add(m.imagePath, 'string');
   if (m.features?.kind === 'fields') for (const f of m.features.fields) add(f, 'number');
   if (m.features?.kind === 'vector') add(m.features.field, 'json');

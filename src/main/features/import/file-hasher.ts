@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
+import { openRegularFile } from '../../io/safe-open';
 
 const CHUNK = 1 << 20;
 
@@ -16,7 +17,7 @@ export class FileHasher {
   private done = false;
 
   constructor(file: string) {
-    this.fd = fs.openSync(file, 'r');
+    this.fd = openRegularFile(file, 'prediction log').fd;
   }
 
   /** Hashes up to `bytes` more of the file. */

@@ -1,5 +1,7 @@
 import path from 'node:path';
+import type { ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
+import { parseTemplate } from '../../../shared/domain/text-template';
 import { guessMapping } from '../../../shared/features/import/guess-mapping';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
 import { classOrderWarning } from '../../../shared/features/import/class-order';
@@ -7,11 +9,27 @@ import { importValidator } from '../../../shared/features/import/import-target';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { HandlerGroup } from '../../core/handler';
+import { writablePath } from '../../io/confine';
+import { THIS_HOST } from '../../store/store';
 import { createProject } from '../projects/create-project';
 import { confirmAlreadyImported, prepareRun, runImport, toImportRun, type ImportRequest } from './import-job';
 import { convertCells, mappedFields } from './field-access';
 import { readSample } from './preview';
-import { sniffFile } from './sniff';
+import { checkNewRejectsPath } from './rejects-file';
+import { describeHolder, holderOf } from './run-lock';
+import { sniffFile, type SniffResult } from './sniff';
+
+/** A text template naming a field the log does not have, in words; null when it has them all. */
+function templateFieldProblem(mapping: ImportMapping, logFields: readonly string[]): string | null {
+  if (!mapping.textTemplate) return null;
+  const have = new Set(logFields);
+  const missing = parseTemplate(mapping.textTemplate).fields.filter((f) => !have.has(f));
+  if (missing.length === 0) return null;
+  return (
+    `the text template names ${missing.map((f) => `'${f}'`).join(', ')}, which the log does not have ` +
+    `(its fields: ${logFields.slice(0, 30).join(', ')}${logFields.length > 30 ? ', …' : ''})`
+  );
+}
 
 type ImportMethods = 'import.preview' | 'import.start' | 'import.runs' | 'import.discard' | 'import.mappings';
 
@@ -42,6 +60,72 @@ function existingTarget(ctx: Context, target: { projectId: number } | { project:
   return ctx.store.projects.byName(target.project);
 }
 
+/**
+ * Refuses an existing rejects path before anything is made (a project, a saved mapping), unless
+ * it is the own file of an interrupted run of the project; prepareRun checks it again for that run.
+ */
+function refuseTakenRejectsPath(ctx: Context, target: { projectId: number } | { project: string }, file: string) {
+  const project =
+    'projectId' in target ? ctx.store.projects.byId(target.projectId) : ctx.store.projects.byName(target.project);
+  const own = project && ctx.store.importRuns.unfinished(project.id).some((r) => r.rejects_path === file);
+  if (!own) checkNewRejectsPath(file);
+}
+
+/**
+ * An import that made its project and ended with nothing imported takes the project with it, so a
+ * failed first import leaves no empty project behind. The error says so.
+ */
+function withoutCreatedProject(ctx: Context, project: Project, e: unknown): unknown {
+  if (!ctx.store.projects.removeIfOnlyFailedImports(project.id)) return e;
+  ctx.emit({ type: 'data.changed', projectId: project.id });
+  const note = `; project '${project.name}' was made for this import and is removed with it`;
+  if (e instanceof ApiError) return new ApiError(e.code, e.message + note, e.details);
+  return new ApiError('internal', (e as Error).message + note);
+}
+
+/** Starts (or resumes) the import job into `project`; `created`: this call made the project. */
+async function startImport(
+  ctx: Context,
+  input: ParsedInput<'import.start'>,
+  file: SniffResult,
+  project: Project,
+  mapping: ImportMapping,
+  created: boolean,
+  rejectsPath: string | undefined,
+): Promise<{ jobId: string; importRunId: number | null }> {
+  const names = featureNamesOf(mapping);
+  if (names && !project.featureNames) ctx.store.projects.setFeatureNames(project.id, names);
+  if (input.saveMappingAs) ctx.store.projects.saveMapping(project.id, input.saveMappingAs, mapping);
+  const req: ImportRequest = {
+    project,
+    file,
+    mapping,
+    strict: input.strict,
+    ...(rejectsPath ? { rejectsPath } : {}),
+    maxLineBytes: input.maxLineBytes,
+    maxDecompressedBytes: input.maxDecompressedBytes,
+    maxGzipRatio: input.maxGzipRatio,
+    batchRows: input.batchRows,
+    batchBytes: input.batchBytes,
+  };
+  let prepared = prepareRun(ctx, req);
+  if ('done' in prepared) {
+    const done = prepared.done;
+    if (await confirmAlreadyImported(done, file.path)) {
+      const jobId = ctx.jobs.start('import', () => Promise.resolve(toImportRun(done, { alreadyImported: true })));
+      return { jobId, importRunId: done.id };
+    }
+    prepared = prepareRun(ctx, req, { ignoreDone: true });
+  }
+  const { run, resumed } = prepared as Exclude<typeof prepared, { done: unknown }>;
+  const jobId = ctx.jobs.start('import', (control) =>
+    runImport(ctx, req, run, resumed, control).catch((e: unknown) => {
+      throw created ? withoutCreatedProject(ctx, project, e) : e;
+    }),
+  );
+  return { jobId, importRunId: run.id };
+}
+
 export const importHandlers: HandlerGroup<ImportMethods> = {
   'import.preview': async (input, ctx) => {
     const file = sniffFile(input.path, input.format, input.sampleRows);
@@ -55,6 +139,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
     let mapping: ImportMapping | null = input.mapping ?? null;
     let savedMapping: string | null = null;
     let notes: string[] = [];
+    let fieldsDropped = 0;
     if (project && !mapping) {
       const fieldSet = new Set(sample.fields);
       const saved = ctx.store.projects
@@ -70,6 +155,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       const guess = guessMapping(sample.fields, sample.rows, project ? { classes: project.classes } : {});
       mapping = guess.mapping;
       notes = notes.concat(guess.notes);
+      fieldsDropped = guess.fieldsDropped;
     }
     const sampleRejects = [];
     let mappingProblem: string | null = null;
@@ -80,6 +166,8 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       const rows = sample.cells ? sample.cells.map((c) => convertCells(c, fields)) : sample.rows;
       rowsChecked = rows.length;
       try {
+        const missing = templateFieldProblem(mapping, sample.fields);
+        if (missing) throw new Error(missing);
         const validate = importValidator(mapping, project);
         for (const [i, row] of rows.entries()) {
           const r = validate(row);
@@ -99,6 +187,7 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
       sample: sample.rows.slice(0, 20),
       mapping,
       notes,
+      fieldsDropped,
       sampleRejects,
       rowsChecked,
       mappingProblem,
@@ -110,46 +199,37 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
   'import.start': async (input, ctx) => {
     const mapping = ImportMappingSchema.parse(input.mapping);
     const file = sniffFile(input.path);
+    const rejectsPath = input.rejectsPath ? writablePath(ctx, input.rejectsPath, 'the rejects file') : undefined;
+    if (rejectsPath) refuseTakenRejectsPath(ctx, input, rejectsPath);
     const existing = existingTarget(ctx, input);
     try {
       importValidator(mapping, existing);
     } catch (e) {
       throw new ApiError('bad-mapping', (e as Error).message);
     }
-    const project = existing ?? newProject(ctx, 'project' in input ? input.project : '', mapping);
-    const names = featureNamesOf(mapping);
-    if (names && !project.featureNames) ctx.store.projects.setFeatureNames(project.id, names);
-    if (input.saveMappingAs) ctx.store.projects.saveMapping(project.id, input.saveMappingAs, mapping);
-    const req: ImportRequest = {
-      project,
-      file,
-      mapping,
-      strict: input.strict,
-      ...(input.rejectsPath ? { rejectsPath: path.resolve(input.rejectsPath) } : {}),
-      maxLineBytes: input.maxLineBytes,
-      maxDecompressedBytes: input.maxDecompressedBytes,
-      batchRows: input.batchRows,
-      batchBytes: input.batchBytes,
-    };
-    let prepared = prepareRun(ctx, req);
-    if ('done' in prepared) {
-      const done = prepared.done;
-      if (await confirmAlreadyImported(done, file.path)) {
-        const jobId = ctx.jobs.start('import', () => Promise.resolve(toImportRun(done, { alreadyImported: true })));
-        return { jobId, importRunId: done.id };
-      }
-      prepared = prepareRun(ctx, req, { ignoreDone: true });
+    if (mapping.textTemplate) {
+      const missing = templateFieldProblem(mapping, (await readSample(file, 100)).fields);
+      if (missing) throw new ApiError('bad-mapping', `${path.basename(file.path)}: ${missing}`);
     }
-    const { run, resumed } = prepared as Exclude<typeof prepared, { done: unknown }>;
-    const jobId = ctx.jobs.start('import', (control) => runImport(ctx, req, run, resumed, control));
-    return { jobId, importRunId: run.id };
+    if (existing) return startImport(ctx, input, file, existing, mapping, false, rejectsPath);
+    const project = newProject(ctx, 'project' in input ? input.project : '', mapping);
+    try {
+      return await startImport(ctx, input, file, project, mapping, true, rejectsPath);
+    } catch (e) {
+      throw withoutCreatedProject(ctx, project, e);
+    }
   },
 
   'import.runs': ({ projectId }, ctx) => ctx.store.importRuns.forProject(projectId).map((r) => toImportRun(r)),
 
   'import.discard': ({ importRunId }, ctx) => {
-    const run = ctx.store.importRuns.get(importRunId);
+    const runs = ctx.store.importRuns;
+    const run = runs.get(importRunId);
     if (!run) throw new ApiError('not-found', `no import run #${importRunId}`);
+    const holder = run.status === 'running' ? holderOf(run) : null;
+    if (holder?.alive) {
+      throw new ApiError('conflict', `import #${importRunId} is still running in ${describeHolder(holder)}`);
+    }
     const view = toImportRun(run);
     if (view.status !== 'interrupted') {
       throw new ApiError(
@@ -157,7 +237,11 @@ export const importHandlers: HandlerGroup<ImportMethods> = {
         `import #${importRunId} is ${view.status}: only an interrupted import can be discarded`,
       );
     }
-    return ctx.store.importRuns.abandon(importRunId, 'cancelled', 'discarded after an interruption');
+    // Take the dead run over first: of a discard and a resume racing for it, one wins.
+    if (!runs.takeOver(run, process.pid, THIS_HOST)) {
+      throw new ApiError('conflict', `import #${importRunId} was taken over by another process just now`);
+    }
+    return runs.abandon(importRunId, 'cancelled', 'discarded after an interruption');
   },
 
   'import.mappings': ({ projectId }, ctx) =>

@@ -13,6 +13,7 @@ import { call } from '../../core/dispatch';
 import {
   counts,
   expectClose,
+  expectProjectRemoved,
   fileSha256,
   importFile,
   makeTempDir,
@@ -604,19 +605,26 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(c.store.db.prepare('SELECT count(*) FROM import_runs').pluck().get()).toBe(0);
   });
 
-  it('a CSV with a header and no rows fails the job with bad-file', async () => {
-    const file = path.join(dir, 'header-only.csv');
-    fs.writeFileSync(file, CSV_HEADER + '\n');
-    const c = freshContext();
-    const { status, run } = await importFile(c, file, csvMapping());
-    expect(status.state).toBe('failed');
-    expect(status.error?.code).toBe('bad-file');
-    expect(status.error?.message).toMatch(/header-only\.csv: .*no data rows/);
-    expect(run.status).toBe('failed');
-    expect(await counts(c)).toMatchObject({ examples: 0, interruptedImports: 0 });
+  it('a CSV with a header and no rows (or only blank ones) fails the job with bad-file', async () => {
+    for (const [name, rows] of [
+      ['header-only.csv', ''],
+      ['header-and-blank-rows.csv', '\n,,,,,,,\n\n,,,,,,,\n'],
+    ] as const) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, CSV_HEADER + '\n' + rows);
+      const c = freshContext();
+      const { status, run } = await importFile(c, file, csvMapping());
+      expect(status.state).toBe('failed');
+      expect(status.error?.code).toBe('bad-file');
+      expect(status.error?.message).toContain(`${name}: the CSV has a header but no data rows`);
+      expect(run.status).toBe('failed');
+      expectProjectRemoved(c);
+      await c.dispose();
+      ctx = null;
+    }
   });
 
-  it('a JSONL line that is not UTF-8 is rejected as (line); non-ASCII text around it is stored as written', async () => {
+  it('a JSONL line that is not UTF-8 is rejected naming the field; non-ASCII text around it is stored as written', async () => {
     const texts = ['café naïve', '日本語のレビュー', 'emoji 😀 and \u2028 inside'];
     const file = path.join(dir, 'utf8.jsonl');
     const lines = [
@@ -638,7 +646,8 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     const { status, run } = await importFile(c, file, sentimentMapping());
     expect(status.error).toBeUndefined();
     expect(run).toMatchObject({ rowsImported: 5, rowsRejected: 1 });
-    expect(run.firstRejects[0]).toMatchObject({ row: 4, field: '(line)', reason: 'not valid UTF-8' });
+    expect(run.firstRejects[0]).toMatchObject({ row: 4, line: 4, field: 'text' });
+    expect(run.firstRejects[0]!.reason).toMatch(/not valid UTF-8/);
     const stored = c.store.db.prepare('SELECT external_id AS id, text FROM examples ORDER BY id').all() as {
       id: string;
       text: string;
@@ -704,10 +713,70 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(status.error?.code).toBe('bad-file');
     expect(status.error?.message).toMatch(/truncated\.jsonl\.gz: gzip data is truncated or corrupt/);
     expect(run.status).toBe('failed');
-    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0, modelRuns: 0, interruptedImports: 0 });
+    expectProjectRemoved(c);
     // Batches committed before the error are removed, not just hidden.
     expect(c.store.db.prepare('SELECT count(*) FROM examples').pluck().get()).toBe(0);
     expect(c.store.db.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(0);
+  });
+
+  it('a gzip bomb of blank lines is refused after 100,000 of them, within seconds', async () => {
+    const head = good(2)
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    // 16 MiB of line breaks, 16 KiB compressed: the shape of a 28 MB file that expands to 6 GiB.
+    const file = path.join(dir, 'blank-bomb.jsonl.gz');
+    fs.writeFileSync(file, zlib.gzipSync(Buffer.concat([Buffer.from(head + '\n'), Buffer.alloc(16 << 20, 0x0a)])));
+    const c = freshContext();
+    const started = Date.now();
+    const { status, run } = await importFile(c, file, sentimentMapping());
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(status.error?.code).toBe('bad-file');
+    expect(status.error?.message).toMatch(
+      /blank-bomb\.jsonl\.gz: more than 100,000 blank lines in a row from line 3; .*refusing it: remove the blank lines/,
+    );
+    expect(run.status).toBe('failed');
+    expectProjectRemoved(c);
+  });
+
+  it('a CSV of blank lines or of empty records is refused after 100,000 in a row; fewer are fine', async () => {
+    const header = CSV_HEADER + '\n' + csvLine(sentimentRow(0)) + '\n';
+    const blank = path.join(dir, 'blank-lines.csv');
+    fs.writeFileSync(blank, header + '\n'.repeat(100_001) + csvLine(sentimentRow(1)) + '\n');
+    const c1 = freshContext();
+    const lines = await importFile(c1, blank, csvMapping());
+    expect(lines.status.error?.message).toMatch(/blank-lines\.csv: more than 100,000 blank lines in a row from line 3/);
+    const empty = path.join(dir, 'empty-records.csv');
+    fs.writeFileSync(empty, header + ',,,,,,,\n'.repeat(100_001));
+    const c2 = freshContext();
+    const records = await importFile(c2, empty, csvMapping());
+    expect(records.status.error?.code).toBe('bad-file');
+    expect(records.status.error?.message).toMatch(
+      /empty-records\.csv: more than 100,000 blank lines in a row from line 3/,
+    );
+    // Fewer are counted, not imported and not rejected: an empty record holds no data.
+    const some = path.join(dir, 'some-blank-lines.csv');
+    fs.writeFileSync(some, header + '\n'.repeat(50_000) + ',,,,,,,\n'.repeat(50_000) + csvLine(sentimentRow(1)) + '\n');
+    const c3 = freshContext();
+    expect((await importFile(c3, some, csvMapping())).run).toMatchObject({
+      status: 'done',
+      rowsImported: 2,
+      rowsRejected: 0,
+    });
+  });
+
+  it('gzip data that expands more than 200:1 is refused as a bomb once 64 MiB are out', async () => {
+    const file = path.join(dir, 'ratio-bomb.jsonl.gz');
+    // Gzip members one after another read as one stream: 80 members of 1 MiB of 'a', 1 KiB each.
+    const member = zlib.gzipSync(Buffer.alloc(1 << 20, 0x61));
+    const head = zlib.gzipSync(JSON.stringify(sentimentRow(0)) + '\n');
+    fs.writeFileSync(file, Buffer.concat([head, ...Array.from({ length: 80 }, () => member)]));
+    const c = freshContext();
+    const { status } = await importFile(c, file, sentimentMapping());
+    expect(status.error?.code).toBe('bad-file');
+    expect(status.error?.message).toMatch(
+      /ratio-bomb\.jsonl\.gz: \d+ bytes of gzip data expanded to \d+ bytes, more than 200:1 .*likely gzip bomb/,
+    );
+    expectProjectRemoved(c);
   });
 
   it('Parquet score lists that are NULL, hold a NULL or are empty are rejected by row and field', async () => {
@@ -798,7 +867,7 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(status.state).toBe('failed');
     expect(status.error?.code).toBe('bad-file');
     expect(status.error?.message).toMatch(/truncated\.parquet: not a readable Parquet file/);
-    expect(await counts(c)).toMatchObject({ examples: 0 });
+    expectProjectRemoved(c);
   });
 
   it('a corrupt Parquet file (random bytes between PAR1 magics) fails with bad-file naming the file', async () => {
@@ -809,7 +878,7 @@ describe('import: bad files are refused with bad-file and the file name', () => 
     expect(status.state).toBe('failed');
     expect(status.error?.code).toBe('bad-file');
     expect(status.error?.message).toMatch(/^corrupt\.parquet: /);
-    expect(await counts(c)).toMatchObject({ examples: 0 });
+    expectProjectRemoved(c);
   });
 
   it('a .jsonl file holding CSV is refused: the name says JSONL, the content is CSV', async () => {
@@ -837,6 +906,103 @@ describe('import: bad files are refused with bad-file and the file name', () => 
   });
 });
 
+describe('import: text that UTF-8 cannot hold is rejected by row and field', () => {
+  const SURROGATE = /unpaired UTF-16 surrogate/;
+
+  it('JSONL: a lone surrogate escape in id, text, metadata key or value and model name is rejected by field', async () => {
+    const rows: (object | string)[] = [
+      sentimentRow(0, { region: 'eu' }),
+      sentimentRow(1, { text: 'broken \ud800 text' }),
+      sentimentRow(2, { id: 'ex-\udc00' }),
+      sentimentRow(3, { region: 'eu\ud800' }),
+      sentimentRow(4, { tags: { ['k\udfff']: 1 } }),
+      sentimentRow(5, { model: 'sent\ud800' }),
+      sentimentRow(6, { text: 'a pair is fine: \ud83d\ude00' }),
+    ];
+    const file = writeJsonl(path.join(dir, 'surrogates.jsonl'), rows);
+    // JSON.stringify writes each lone surrogate as the escape a log writer would: "\ud800".
+    expect(fs.readFileSync(file, 'utf8')).toContain('broken \\ud800 text');
+    const c = freshContext();
+    const { status, run } = await importFile(c, file, sentimentMapping({ metadata: ['region', 'tags'] }));
+    expect(status.error).toBeUndefined();
+    expect(run).toMatchObject({ rowsImported: 2, rowsRejected: 5 });
+    expect(run.firstRejects.map((r) => [r.row, r.line, r.field])).toEqual([
+      [2, 2, 'text'],
+      [3, 3, 'id'],
+      [4, 4, 'region'],
+      [5, 5, 'tags'],
+      [6, 6, 'model'],
+    ]);
+    for (const r of run.firstRejects) expect(r.reason).toMatch(SURROGATE);
+    const texts = c.store.db.prepare('SELECT text FROM examples ORDER BY external_id').pluck().all() as string[];
+    expect(texts).toEqual(['review number 0 about something', 'a pair is fine: \u{1f600}']);
+  });
+
+  it('the same character as raw bytes (ED A0 80) is rejected by field in JSONL and in CSV', async () => {
+    const surrogateBytes = Buffer.from([0xed, 0xa0, 0x80]);
+    const withBytes = (line: string) => {
+      const at = line.indexOf('XX');
+      return Buffer.concat([Buffer.from(line.slice(0, at)), surrogateBytes, Buffer.from(line.slice(at + 2))]);
+    };
+    const jsonl = path.join(dir, 'surrogate-bytes.jsonl');
+    fs.writeFileSync(
+      jsonl,
+      Buffer.concat([
+        Buffer.from(JSON.stringify(sentimentRow(0)) + '\n'),
+        withBytes(JSON.stringify(sentimentRow(1, { text: 'raw XX here' }))),
+        Buffer.from('\n' + JSON.stringify(sentimentRow(2)) + '\n'),
+      ]),
+    );
+    const fromJsonl = await importFile(freshContext(), jsonl, sentimentMapping());
+    expect(fromJsonl.run).toMatchObject({ rowsImported: 2, rowsRejected: 1 });
+    expect(fromJsonl.run.firstRejects[0]).toMatchObject({ row: 2, line: 2, field: 'text' });
+    expect(fromJsonl.run.firstRejects[0]!.reason).toMatch(/not valid UTF-8/);
+
+    const csv = path.join(dir, 'surrogate-bytes.csv');
+    fs.writeFileSync(
+      csv,
+      Buffer.concat([
+        Buffer.from([CSV_HEADER, csvLine(sentimentRow(0))].join('\n') + '\n'),
+        withBytes(csvLine(sentimentRow(1, { text: 'raw XX here' }))),
+        Buffer.from('\n' + csvLine(sentimentRow(2)) + '\n'),
+      ]),
+    );
+    const fromCsv = await importFile(freshContext(), csv, csvMapping());
+    expect(fromCsv.run).toMatchObject({ rowsImported: 2, rowsRejected: 1 });
+    expect(fromCsv.run.firstRejects[0]).toMatchObject({ row: 2, line: 3, field: 'text' });
+    expect(fromCsv.run.firstRejects[0]!.reason).toMatch(/not valid UTF-8/);
+  });
+
+  it('Parquet: DuckDB refuses a string that is not UTF-8 (a surrogate cannot be written any other way): nothing is stored', async () => {
+    const file = await writeParquet(
+      path.join(dir, 'surrogate-bytes.parquet'),
+      [sentimentRow(0), sentimentRow(1, { text: 'raw QQQ here' }), sentimentRow(2)],
+      { compression: 'uncompressed' },
+    );
+    const bytes = fs.readFileSync(file);
+    for (let at = bytes.indexOf('QQQ'); at >= 0; at = bytes.indexOf('QQQ', at)) bytes.set([0xed, 0xa0, 0x80], at);
+    fs.writeFileSync(file, bytes);
+    const c = freshContext();
+    const { status } = await importFile(c, file, sentimentMapping());
+    expect(status.error?.code).toBe('bad-file');
+    expect(status.error?.message).toMatch(/surrogate-bytes\.parquet: .*is not valid UTF8/);
+    expectProjectRemoved(c);
+  });
+
+  it('CSV: a metadata cell holding JSON is stored as its text, so an escape there stays six characters', async () => {
+    const file = path.join(dir, 'surrogate-escape.csv');
+    fs.writeFileSync(
+      file,
+      [CSV_HEADER + ',note', csvLine(sentimentRow(0)) + ',"{""a"": ""\\ud800""}"'].join('\n') + '\n',
+    );
+    const c = freshContext();
+    const { run } = await importFile(c, file, { ...csvMapping(), metadata: ['note'] });
+    expect(run).toMatchObject({ rowsImported: 1, rowsRejected: 0 });
+    const metadata = c.store.db.prepare('SELECT metadata FROM examples').pluck().get() as string;
+    expect(JSON.parse(metadata)).toEqual({ note: '{"a": "\\ud800"}' });
+  });
+});
+
 describe('import: --strict', () => {
   it('one bad row fails the job with rejected-rows, stores nothing, and lists every bad row', async () => {
     const rows: (object | string)[] = good(30);
@@ -851,7 +1017,7 @@ describe('import: --strict', () => {
     expect(status.error?.message).toMatch(/strict import refused strict\.jsonl: row 4, field 'predicted_label'/);
     // The run counts every bad row it found, though it stored none of them.
     expect(run).toMatchObject({ status: 'failed', strict: true, rowsImported: 0, rowsRejected: 3 });
-    expect(await counts(c)).toMatchObject({ examples: 0, predictions: 0, modelRuns: 0, interruptedImports: 0 });
+    expectProjectRemoved(c);
     expect(c.store.db.prepare('SELECT count(*) FROM examples').pluck().get()).toBe(0);
     expect(run.rejectsPath).not.toBeNull();
     expect(readRejects(run.rejectsPath).map((r) => [r.row, r.field])).toEqual([
@@ -859,5 +1025,29 @@ describe('import: --strict', () => {
       [12, '(line)'],
       [25, 'scores'],
     ]);
+  });
+
+  it('a failed import that made its project removes it again; a project that held anything before stays', async () => {
+    const bad = writeJsonl(path.join(dir, 'strict-new.jsonl'), [
+      ...good(3),
+      sentimentRow(3, { predicted_label: 'angry' }),
+    ]);
+    const c = freshContext();
+    const first = await importFile(c, bad, sentimentMapping(), { project: 'fresh', strict: true });
+    expect(first.status.error?.code).toBe('rejected-rows');
+    expect(first.status.error?.message).toMatch(
+      /nothing was imported; project 'fresh' was made for this import and is removed with it$/,
+    );
+    expectProjectRemoved(c, 'fresh');
+    expect((await call('projects.list', {}, c)).map((p) => p.name)).toEqual([]);
+    // The rejects file the message names is kept.
+    expect(readRejects(first.run.rejectsPath).map((r) => r.row)).toEqual([4]);
+
+    // Into a project that already holds an import: the failure leaves the project as it was.
+    const ok = writeJsonl(path.join(dir, 'strict-ok.jsonl'), good(2, 10));
+    expect((await importFile(c, ok, sentimentMapping(), { project: 'kept' })).run.status).toBe('done');
+    const second = await importFile(c, bad, sentimentMapping(), { project: 'kept', strict: true });
+    expect(second.status.error?.message).not.toMatch(/removed/);
+    expect(await counts(c, 'kept')).toMatchObject({ examples: 2, predictions: 2 });
   });
 });

@@ -9,11 +9,14 @@ import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { JobControl } from '../../core/jobs';
 import type { ImportRunRow } from '../../store/import-runs';
-import { ImportWriter } from '../../store/import-writer';
+import { openRegularFile, pathKind } from '../../io/safe-open';
+import { ImportWriter, RunTakenOverError } from '../../store/import-writer';
 import { THIS_HOST } from '../../store/store';
 import type { SourceReject } from './batch';
 import { startParsers } from './parser-host';
 import { FileHasher } from './file-hasher';
+import { checkNewRejectsPath, RejectsFile } from './rejects-file';
+import { describeHolder, HEARTBEAT_EXPIRY_MS, HEARTBEAT_MS, holderOf } from './run-lock';
 import { fingerprint, type SniffResult } from './sniff';
 
 export interface ImportRequest {
@@ -24,6 +27,7 @@ export interface ImportRequest {
   rejectsPath?: string;
   maxLineBytes: number;
   maxDecompressedBytes: number;
+  maxGzipRatio: number;
   batchRows: number;
   batchBytes: number;
 }
@@ -40,27 +44,16 @@ function parserThreads(): number {
   return Math.min(2, Math.max(1, cores - 1));
 }
 
-function ownerAlive(run: ImportRunRow): boolean {
-  if (run.owner_pid === null) return false;
-  if (run.owner_host !== THIS_HOST) return true; // cannot tell: assume it is alive
-  if (run.owner_pid === process.pid) return true;
-  try {
-    process.kill(run.owner_pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  const { fd } = openRegularFile(file, 'prediction log');
+  for await (const chunk of fs.createReadStream(file, { fd, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
 export function readFirstRejects(file: string | null, limit = FIRST_REJECTS): RowReject[] {
-  if (!file || !fs.existsSync(file)) return [];
-  const fd = fs.openSync(file, 'r');
+  if (!file || pathKind(file) !== 'file') return [];
+  const { fd } = openRegularFile(file, 'rejects file');
   try {
     const buf = Buffer.alloc(256 * 1024);
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
@@ -82,7 +75,7 @@ export function toImportRun(
   row: ImportRunRow,
   extra: { alreadyImported?: boolean; resumedFromRecord?: number } = {},
 ): ImportRun {
-  const interrupted = row.status === 'running' && !ownerAlive(row);
+  const interrupted = row.status === 'running' && !holderOf(row).alive;
   return {
     id: row.id,
     projectId: row.project_id,
@@ -107,6 +100,20 @@ export function toImportRun(
   };
 }
 
+/** A rejects path asked for must be new, or be the resumed run's own file. */
+function checkRejectsPath(asked: string | undefined, resumed: ImportRunRow | null): void {
+  if (!asked) return;
+  const own = resumed?.rejects_path ?? null;
+  if (own === asked) return;
+  if (own !== null) {
+    throw new ApiError(
+      'conflict',
+      `import #${resumed!.id} resumes writing its rejects to ${own}: leave --rejects out, or give that path`,
+    );
+  }
+  checkNewRejectsPath(asked);
+}
+
 /** Finds the run to continue, or refuses when another import of the project is in the way. */
 export function prepareRun(
   ctx: Context,
@@ -118,17 +125,22 @@ export function prepareRun(
   const done = options.ignoreDone ? null : runs.doneWithFingerprint(req.project.id, print);
   if (done) return { done };
   for (const other of runs.unfinished(req.project.id)) {
-    if (ownerAlive(other)) {
+    const holder = holderOf(other);
+    if (holder.alive) {
       throw new ApiError(
         'conflict',
-        `import #${other.id} of ${path.basename(other.source_path)} is still running in process ${other.owner_pid}`,
+        `import #${other.id} of ${path.basename(other.source_path)} is still running in ${describeHolder(holder)}`,
       );
     }
     if (other.fingerprint === print) {
+      checkRejectsPath(req.rejectsPath, other);
       // Resume with the mapping and strictness the run started with, whatever this call asked.
       req.mapping = JSON.parse(other.mapping) as ImportMapping;
       req.strict = other.strict === 1;
-      return { run: other, resumed: true };
+      if (!runs.takeOver(other, process.pid, THIS_HOST)) {
+        throw new ApiError('conflict', `import #${other.id} was taken over by another process just now`);
+      }
+      return { run: runs.get(other.id)!, resumed: true };
     }
     throw new ApiError(
       'conflict',
@@ -136,6 +148,7 @@ export function prepareRun(
         `resume it by importing that file again, or discard it (flywheel import --discard ${other.id})`,
     );
   }
+  checkRejectsPath(req.rejectsPath, null);
   const run = runs.create({
     projectId: req.project.id,
     sourcePath: req.file.path,
@@ -151,39 +164,6 @@ export function prepareRun(
   return { run, resumed: false };
 }
 
-class RejectsFile {
-  private fd: number | null = null;
-  bytes: number;
-
-  constructor(
-    readonly file: string,
-    committedBytes: number,
-  ) {
-    this.bytes = committedBytes;
-    if (fs.existsSync(file)) {
-      // Drop rejects written for batches that never committed.
-      fs.truncateSync(file, committedBytes);
-      if (committedBytes > 0) this.fd = fs.openSync(file, 'a');
-    }
-  }
-
-  append(rejects: SourceReject[]): number {
-    if (rejects.length === 0) return this.bytes;
-    if (this.fd === null) {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      this.fd = fs.openSync(this.file, 'a');
-    }
-    const text = rejects.map((r) => JSON.stringify(r)).join('\n') + '\n';
-    this.bytes += fs.writeSync(this.fd, text);
-    return this.bytes;
-  }
-
-  close(): void {
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
-  }
-}
-
 /** Streams one log into the store: parse off-thread, write here, one transaction per batch. */
 export async function runImport(
   ctx: Context,
@@ -193,14 +173,28 @@ export async function runImport(
   control: JobControl,
 ): Promise<ImportRun> {
   const runs = ctx.store.importRuns;
-  const rejectsPath =
-    runRow.rejects_path ??
-    req.rejectsPath ??
-    path.join(ctx.dataDir, 'rejects', `import-${runRow.id}-${path.basename(req.file.path)}.rejects.jsonl`);
-  runs.claim(runRow.id, process.pid, THIS_HOST, rejectsPath);
-  const rejects = new RejectsFile(rejectsPath, runRow.rejects_bytes);
+  const owner = { pid: process.pid, host: THIS_HOST };
+  let rejects: RejectsFile;
+  try {
+    rejects = runRow.rejects_path
+      ? RejectsFile.reopen(runRow.rejects_path, runRow.rejects_bytes)
+      : req.rejectsPath
+        ? RejectsFile.create(req.rejectsPath)
+        : RejectsFile.createIn(
+            path.join(ctx.dataDir, 'rejects'),
+            `import-${runRow.id}-${path.basename(req.file.path)}`,
+          );
+  } catch (e) {
+    const error = e instanceof ApiError ? e : new ApiError('internal', (e as Error).message);
+    // A fresh run has nothing to keep; a resumed one stays interrupted, to try again.
+    if (resumed) runs.release(runRow.id, owner.pid, owner.host);
+    else runs.abandon(runRow.id, 'failed', error.message);
+    throw error;
+  }
+  const rejectsPath = rejects.file;
+  runs.setRejectsPath(runRow.id, rejectsPath);
   const db = ctx.store.openBulkConnection();
-  const writer = new ImportWriter(db, req.project.id, runRow.id, req.file.format === 'jsonl');
+  const writer = new ImportWriter(db, req.project.id, runRow.id, owner, req.file.format === 'jsonl');
   const skipRecords = runRow.records_read;
   const parser = startParsers(
     {
@@ -212,12 +206,29 @@ export async function runImport(
       skipRecords,
       maxLineBytes: req.maxLineBytes,
       maxDecompressedBytes: req.maxDecompressedBytes,
+      maxGzipRatio: req.maxGzipRatio,
       batchRows: req.batchRows,
       batchBytes: req.batchBytes,
       maxInFlight: 2,
     },
     parserThreads(),
   );
+  // The lock dies with this process: without this heartbeat, the run soon counts as interrupted.
+  // A heartbeat that finds the run no longer this process's stops the import.
+  let lost = false;
+  const heartbeat = setInterval(() => {
+    let held: boolean;
+    try {
+      held = runs.heartbeat(runRow.id, owner.pid, owner.host);
+    } catch {
+      return; // the database is busy: the next beat, or the next batch's commit, refreshes it
+    }
+    if (!held) {
+      lost = true;
+      void parser.kill();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   // A cancelled parser sends nothing more: end it, which ends the message stream below.
   const onAbort = () => void parser.kill();
   control.signal.addEventListener('abort', onAbort);
@@ -226,12 +237,13 @@ export async function runImport(
   let firstStrictReject: SourceReject | null = null;
   /** Bad rows a strict import listed after it stopped storing: no checkpoint counted them. */
   let strictRejects = 0;
-  // JSONL and CSV parsers hash the bytes as they read them; DuckDB reads Parquet files itself.
-  const hasher = req.file.format === 'parquet' ? new FileHasher(req.file.path) : null;
+  let hasher: FileHasher | null = null;
   const hashStep = req.batchRows * 1024; // a little more than a batch of typical rows
   let parsedSha256: string | undefined;
   let ended = false;
   try {
+    // JSONL and CSV parsers hash the bytes as they read them; DuckDB reads Parquet files itself.
+    if (req.file.format === 'parquet') hasher = new FileHasher(req.file.path);
     for await (const message of parser.messages) {
       if (message.type === 'fatal') {
         failure = new ApiError(message.code === 'internal' ? 'internal' : 'bad-file', message.message);
@@ -279,35 +291,54 @@ export async function runImport(
       );
     }
   } catch (e) {
+    if (e instanceof RunTakenOverError) lost = true;
     failure = e instanceof ApiError ? e : new ApiError('internal', (e as Error).message);
   } finally {
     control.signal.removeEventListener('abort', onAbort);
     rejects.close();
-    if (failure) hasher?.close();
+    if (failure || lost) hasher?.close();
     await parser.kill();
     db.close();
   }
 
-  if (failure) {
-    runs.abandon(runRow.id, failure.code === 'cancelled' ? 'cancelled' : 'failed', failure.message, strictRejects);
-    const ended = runs.get(runRow.id)!;
-    throw new ApiError(failure.code, failure.message, toImportRun(ended, { resumedFromRecord: skipRecords }));
-  }
-  let sha256: string;
   try {
-    sha256 = hasher ? hasher.finish() : (parsedSha256 ?? new FileHasher(req.file.path).finish());
-  } catch (e) {
-    runs.abandon(runRow.id, 'failed', `cannot read ${req.file.path} to hash it: ${(e as Error).message}`);
-    throw new ApiError('bad-file', `cannot read ${req.file.path} to hash it: ${(e as Error).message}`);
+    return finishRun();
+  } finally {
+    clearInterval(heartbeat);
   }
-  runs.finish(runRow.id, sha256);
-  const finished = runs.get(runRow.id)!;
-  if (finished.rows_rejected === 0) {
-    fs.rmSync(rejectsPath, { force: true });
-    runs.setRejectsPath(runRow.id, null);
+
+  function finishRun(): ImportRun {
+    if (lost || !runs.heartbeat(runRow.id, owner.pid, owner.host)) {
+      // Another process holds the run now: leave its rows and its rejects file alone.
+      throw new ApiError(
+        'conflict',
+        `import #${runRow.id} was taken over by another process after this one gave no heartbeat for ` +
+          `${HEARTBEAT_EXPIRY_MS / 1000} s; this process stopped writing to it`,
+      );
+    }
+    if (failure) {
+      if (rejects.bytes === 0 && rejects.removeOwn()) runs.setRejectsPath(runRow.id, null);
+      runs.abandon(runRow.id, failure.code === 'cancelled' ? 'cancelled' : 'failed', failure.message, strictRejects);
+      const ended = runs.get(runRow.id)!;
+      throw new ApiError(failure.code, failure.message, toImportRun(ended, { resumedFromRecord: skipRecords }));
+    }
+    let sha256: string;
+    try {
+      sha256 = hasher ? hasher.finish() : (parsedSha256 ?? new FileHasher(req.file.path).finish());
+    } catch (e) {
+      runs.abandon(runRow.id, 'failed', `cannot read ${req.file.path} to hash it: ${(e as Error).message}`);
+      throw new ApiError('bad-file', `cannot read ${req.file.path} to hash it: ${(e as Error).message}`);
+    }
+    runs.finish(runRow.id, sha256);
+    const finished = runs.get(runRow.id)!;
+    // Only the file this import created goes: never one that took its path since.
+    if (finished.rows_rejected === 0) {
+      rejects.removeOwn();
+      runs.setRejectsPath(runRow.id, null);
+    }
+    ctx.emit({ type: 'data.changed', projectId: req.project.id });
+    return toImportRun(runs.get(runRow.id)!, { resumedFromRecord: resumed ? skipRecords : 0 });
   }
-  ctx.emit({ type: 'data.changed', projectId: req.project.id });
-  return toImportRun(runs.get(runRow.id)!, { resumedFromRecord: resumed ? skipRecords : 0 });
 }
 
 export async function confirmAlreadyImported(done: ImportRunRow, file: string): Promise<boolean> {

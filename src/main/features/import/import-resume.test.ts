@@ -8,9 +8,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../../shared/features/app/contract';
 import type { ImportRun } from '../../../shared/features/import/contract';
+import { failure } from '../../../../test/helpers/expect-failure';
 import { call } from '../../core/dispatch';
 import {
   counts,
+  expectProjectRemoved,
   fileSha256,
   importFile,
   importGuessed,
@@ -159,6 +161,43 @@ describe.each([1, 2])('import: kill -9 and resume, %i parser thread(s)', (thread
   });
 });
 
+describe('import: kill -9, then a renamed host', () => {
+  // The lock of an import was (host, pid) only: after kill -9 on a host since renamed (or with
+  // the pid reused), the run stayed 'running' for good and every import into the project was
+  // refused. Now the heartbeat decides: the run is dead once its heartbeat is older than 30 s.
+  it('is locked while the heartbeat is fresh, then resumes to exactly N rows', async () => {
+    const db = path.join(dir, 'renamed.db');
+    const killedAt = await killWhenCommitted(db, N * 0.1, 1);
+    const ctx = openContext(dir, 'renamed.db');
+    try {
+      const row = ctx.store.db.prepare('SELECT id, owner_pid, heartbeat_at FROM import_runs').get() as {
+        id: number;
+        owner_pid: number;
+        heartbeat_at: number;
+      };
+      // The killed CLI kept its heartbeat fresh while it ran.
+      expect(Date.now() - row.heartbeat_at).toBeLessThan(10_000);
+      ctx.store.db.prepare(`UPDATE import_runs SET owner_host = 'name-before-the-rename'`).run();
+      const refused = await failure(
+        call('import.start', { path: log, project: 'p', mapping: sentimentMapping(), strict: false }, ctx),
+      );
+      expect(refused.message).toMatch(
+        `import #${row.id} of big.jsonl is still running in process ${row.owner_pid} on host name-before-the-rename (last heartbeat`,
+      );
+      // 31 s later (the heartbeat moved back rather than the test waiting).
+      ctx.store.db.prepare('UPDATE import_runs SET heartbeat_at = heartbeat_at - 31000').run();
+      await expectInterrupted(ctx);
+      const { status, run } = await importGuessed(ctx, log);
+      expect(status.error).toBeUndefined();
+      expect(run).toMatchObject({ id: row.id, status: 'done', recordsRead: N, rowsImported: N, examplesAdded: N });
+      expect(run.resumedFromRecord).toBe(killedAt);
+      expect(await counts(ctx)).toMatchObject({ examples: N, predictions: N, interruptedImports: 0 });
+    } finally {
+      await ctx.dispose();
+    }
+  });
+});
+
 describe('import: the main thread during an import', () => {
   // BUG (src/main/features/import/import-job.ts:194-212): the loop that writes batches never yields
   // to the event loop while the parser keeps batches queued (worker messages are drained in one go),
@@ -214,7 +253,7 @@ describe('import: cancel', () => {
       const run = (status as JobStatus).result as ImportRun;
       expect(run.status).toBe('cancelled');
       expect(run.recordsRead).toBeLessThan(N);
-      expect(await counts(ctx)).toMatchObject({ examples: 0, predictions: 0, modelRuns: 0, interruptedImports: 0 });
+      expectProjectRemoved(ctx);
       expect(ctx.store.db.prepare('SELECT count(*) FROM examples').pluck().get()).toBe(0);
       expect(ctx.store.db.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(0);
     } finally {

@@ -1,5 +1,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import path from 'node:path';
+import { jsonFieldWithBadBytes, NOT_UTF8 } from './bad-utf8';
+import { blankRunMessage, MAX_BLANK_RUN } from './bomb-limits';
 import { bufferText } from './buffer-text';
 import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
@@ -18,6 +20,7 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
   let carry: Buffer | null = null;
   let overlong = 0; // > 0 while skipping the rest of a line that passed the cap
   let first = true;
+  let blankRun = 0;
 
   /** `bytes`: the line's length in the file, for the cap (UTF-8 text takes more bytes than characters). */
   const handleLine = (text: string, bytes: number) => {
@@ -31,7 +34,11 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
       consumer.reject(line, line, '(line)', `line is longer than the ${job.maxLineBytes}-byte cap`, text);
       return;
     }
-    if (text.trim().length === 0) return;
+    if (text.trim().length === 0) {
+      if (++blankRun > MAX_BLANK_RUN) throw new FileProblem(blankRunMessage(name, line - blankRun + 1));
+      return;
+    }
+    blankRun = 0;
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -59,8 +66,10 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
       else if (isUtf8(buf.subarray(s, e))) handleLine(bufferText(buf, s, e, false), e - s);
       else {
         line++;
+        blankRun = 0;
         if (line > job.skipRecords && consumer.visit(line)) {
-          consumer.reject(line, line, '(line)', 'not valid UTF-8', buf.toString('latin1', s, Math.min(e, s + 300)));
+          const field = jsonFieldWithBadBytes(buf.subarray(s, e));
+          consumer.reject(line, line, field, NOT_UTF8, buf.toString('latin1', s, Math.min(e, s + 300)));
         }
       }
       s = e + 1;
@@ -107,6 +116,7 @@ export async function readJsonl(job: ParseJob, consumer: RecordConsumer): Promis
     const rest = buf.length - start;
     if (rest > job.maxLineBytes) {
       line++;
+      blankRun = 0;
       overlong = rest;
       if (line > job.skipRecords && consumer.visit(line)) {
         consumer.reject(

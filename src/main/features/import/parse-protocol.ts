@@ -15,6 +15,8 @@ export interface ParseJob {
   skipRecords: number;
   maxLineBytes: number;
   maxDecompressedBytes: number;
+  /** Gzip data expanding more than this many times (past a floor) is refused as a bomb. */
+  maxGzipRatio: number;
   batchRows: number;
   /** A batch goes early, before its segment ends, once its rows take about this much memory. */
   batchBytes: number;

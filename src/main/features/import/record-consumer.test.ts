@@ -13,6 +13,7 @@ const job = (batchBytes: number, batchRows = 100): ParseJob => ({
   skipRecords: 0,
   maxLineBytes: 1 << 20,
   maxDecompressedBytes: 1 << 30,
+  maxGzipRatio: 200,
   batchRows,
   batchBytes,
   maxInFlight: Infinity,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { ApiError } from '../../../shared/api/errors';
+import { openRegularFile } from '../../io/safe-open';
 import type { Compression, Format } from './parse-protocol';
 
 const HEAD_BYTES = 64 * 1024;
@@ -133,18 +134,11 @@ function readHead(fd: number, name: string, sampleLines: number): { gzip: boolea
 export function sniffFile(file: string, declared?: Format, sampleLines = 0): SniffResult {
   const resolved = path.resolve(file);
   const name = path.basename(resolved);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(resolved);
-  } catch {
-    throw new ApiError('not-found', `${file}: no such file`);
-  }
-  if (!stat.isFile()) throw new ApiError('bad-file', `${file}: not a regular file`);
-  if (stat.size === 0) throw new ApiError('bad-file', `${name}: the file is empty`);
-  const fd = fs.openSync(resolved, 'r');
+  const { fd, size } = openRegularFile(resolved, 'prediction log');
   let gzip: boolean;
   let head: Buffer;
   try {
+    if (size === 0) throw new ApiError('bad-file', `${name}: the file is empty`);
     ({ gzip, head } = readHead(fd, name, sampleLines));
   } finally {
     fs.closeSync(fd);
@@ -175,12 +169,12 @@ export function sniffFile(file: string, declared?: Format, sampleLines = 0): Sni
       `${name}: asked to read it as ${declared.toUpperCase()} but the content is ${format.toUpperCase()}`,
     );
   }
-  return { path: resolved, format, compression: gzip ? 'gzip' : 'none', size: stat.size, head };
+  return { path: resolved, format, compression: gzip ? 'gzip' : 'none', size, head };
 }
 
 /** Identifies a file cheaply: its size and first and last MiB (the full sha256 is taken while importing). */
 export function fingerprint(file: string, size: number): string {
-  const fd = fs.openSync(file, 'r');
+  const { fd } = openRegularFile(file, 'prediction log');
   try {
     const hash = createHash('sha256').update(String(size));
     hash.update(readRange(fd, 0, Math.min(size, FINGERPRINT_BYTES)));

@@ -3,20 +3,30 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import zlib from 'node:zlib';
+import { openRegularFile } from '../../io/safe-open';
+import { GZIP_RATIO_FLOOR_BYTES, gzipRatioMessage } from './bomb-limits';
 import type { ParseJob } from './parse-protocol';
 import { FileProblem, type RecordConsumer } from './record-consumer';
 
 /**
- * The file's bytes, decompressed when gzip and capped in decompressed size so a gzip bomb
- * cannot fill memory or disk. The first shard hashes the raw bytes as they pass (sha256 of the
+ * The file's bytes, decompressed when gzip and capped in decompressed size and in expansion
+ * ratio, so a gzip bomb can neither fill memory or disk nor keep the import busy for hours. The first shard hashes the raw bytes as they pass (sha256 of the
  * file as read), for the host to record without reading the file a second time.
  */
 export function openSource(job: ParseJob, consumer: RecordConsumer): AsyncIterable<Buffer> {
   const name = path.basename(job.path);
-  const file = fs.createReadStream(job.path, { highWaterMark: 1 << 20 });
+  let fd: number;
+  try {
+    ({ fd } = openRegularFile(job.path, 'prediction log'));
+  } catch (e) {
+    throw new FileProblem((e as Error).message);
+  }
+  const file = fs.createReadStream(job.path, { fd, highWaterMark: 1 << 20 });
   const hash = job.shardIndex === 0 ? createHash('sha256') : null;
+  let compressed = 0;
   const counting = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      compressed += chunk.length;
       if (job.compression === 'none') consumer.bytesRead += chunk.length;
       hash?.update(chunk);
       done(null, chunk);
@@ -41,6 +51,10 @@ export function openSource(job: ParseJob, consumer: RecordConsumer): AsyncIterab
               `${name}: decompresses to more than ${job.maxDecompressedBytes} bytes (the cap); refusing it`,
             ),
           );
+        } else if (inflated > GZIP_RATIO_FLOOR_BYTES && inflated > job.maxGzipRatio * compressed) {
+          // `compressed` counts what was read, which runs ahead of what was inflated: the ratio
+          // judged is at most the true one.
+          done(new FileProblem(gzipRatioMessage(name, inflated, compressed, job.maxGzipRatio)));
         } else done(null, chunk);
       },
     });

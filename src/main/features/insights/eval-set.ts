@@ -7,7 +7,8 @@ import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import { derivationOptions } from '../labels/derivation';
 
-type EvalInput = ParsedInput<'insights.eval'>;
+/** The selection of an evaluation set: label source, schema version, time window. */
+type EvalInput = Pick<ParsedInput<'insights.eval'>, 'schemaVersion' | 'source' | 'from' | 'to'>;
 export type EvaluationSetInfo = Output<'insights.eval'>['evaluationSet'];
 
 export interface EvaluationSet {
@@ -16,6 +17,10 @@ export interface EvaluationSet {
   labels: string[];
   /** Example id → reference class index. */
   truth: Map<number, number>;
+  /** Examples whose reference label is a curated one (the rest: imported ground truth). */
+  curated: Set<number>;
+  /** Curated examples queued by a random sample (control sample or random strategy): unbiased. */
+  control: Set<number>;
   info: EvaluationSetInfo;
   notes: string[];
 }
@@ -24,7 +29,7 @@ export interface EvaluationSet {
  * How labels of the schema map to model classes: each class's label id carried through every
  * version's renames and merges (null after a split or removal), and back.
  */
-function schemaClasses(ctx: Context, project: Project, version: number | undefined) {
+export function schemaClasses(ctx: Context, project: Project, version: number | undefined) {
   const versions = ctx.store.labelSchemas.all(project.id);
   const schema = version === undefined ? versions.at(-1) : versions.find((v) => v.version === version);
   if (!schema)
@@ -39,7 +44,7 @@ function schemaClasses(ctx: Context, project: Project, version: number | undefin
 }
 
 /** Curated labels as class indexes: every example whose label is agreed or adjudicated. */
-function curatedTruth(ctx: Context, project: Project, schemaVersion: number | undefined) {
+export function curatedTruth(ctx: Context, project: Project, schemaVersion: number | undefined) {
   const { schema, classLabels, classOf } = schemaClasses(ctx, project, schemaVersion);
   const options = { ...derivationOptions(project, schema), schemaVersionId: schema.id };
   const truth = new Map<number, number>();
@@ -60,7 +65,7 @@ function curatedTruth(ctx: Context, project: Project, schemaVersion: number | un
  * class's label carried through the schema's versions like a curated label, so a merge maps both old
  * classes to the merged one and a split or removal leaves the truth unmapped.
  */
-function importedTruth(
+export function importedTruth(
   ctx: Context,
   project: Project,
   classLabels: (string | null)[],
@@ -128,10 +133,15 @@ export function evaluationSet(ctx: Context, project: Project, input: EvalInput):
       merged.delete(id);
     }
   }
+  const curatedIds = new Set<number>();
   for (const id of merged.keys()) {
-    if (source !== 'truth' && curated.truth.has(id)) fromCurated++;
-    else fromTruth++;
+    if (source !== 'truth' && curated.truth.has(id)) {
+      fromCurated++;
+      curatedIds.add(id);
+    } else fromTruth++;
   }
+  const controlled = ctx.store.evalSets.controlExamples(project.id);
+  const control = new Set([...curatedIds].filter((id) => controlled.has(id)));
   // examples of the set that carry both kinds of label, whichever source is used
   let both = 0;
   let disagreeing = 0;
@@ -183,8 +193,11 @@ export function evaluationSet(ctx: Context, project: Project, input: EvalInput):
     schemaVersion: curated.schema.version,
     labels: curated.labels,
     truth: merged,
+    curated: curatedIds,
+    control,
     notes,
     info: {
+      name: null,
       source,
       sourceReason,
       from: from === null ? null : iso(from),

@@ -1,18 +1,29 @@
 import type { Output, ParsedInput } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
-import { calibration, classificationReport, runGate, type GateResult } from '../../../shared/features/insights';
+import {
+  calibration,
+  classificationReport,
+  combineVerdicts,
+  runGate,
+  type GateResult,
+} from '../../../shared/features/insights';
+import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
 import type { ModelRunRow } from '../../store/mining';
 import { resolveModelRun, runLabel } from '../mining/model-runs';
 import { resolveProject } from '../projects/handlers';
 import { evaluationSet } from './eval-set';
+import { frozenEvaluationSet } from './eval-sets';
+import { lineageOf, trainingSet } from './lineage';
+import { labelsNeeded, windowRates } from '../../../shared/features/insights/evidence';
+import { sliceGuardChecks } from './slice-guards';
 
 type EvalOutput = Output<'insights.eval'>;
 type Report = EvalOutput['runs'][number]['all'];
 type Comparison = NonNullable<EvalOutput['comparison']>;
 
 /** One run's probabilities (k per example, binary expanded to [1 − p, p]) for the examples it scored. */
-function runProbabilities(ctx: Context, run: ModelRunRow, examples: Map<number, number>, k: number) {
+export function runProbabilities(ctx: Context, run: ModelRunRow, examples: { has(id: number): boolean }, k: number) {
   const cols = ctx.store.predictionColumns.load(run.id);
   const ids: number[] = [];
   const probs: number[] = [];
@@ -85,36 +96,73 @@ function subset(
 function verdictReason(g: GateResult): string {
   const primary = g.checks[0]!;
   if (g.verdict === 'pass') {
-    return `passed: ${primary.name} ${primary.reason}; every class's recall within its margin`;
+    const slices = g.checks.some((c) => c.kind === 'slice') ? '; every pinned slice within its margin' : '';
+    return `passed: ${primary.name} ${primary.reason}; every class's recall within its margin${slices}`;
   }
   const decisive = g.checks.filter((c) => c.verdict === g.verdict);
   const what = decisive
-    .map((c) => (c.kind === 'primary' ? `${c.name}: ${c.reason}` : `recall of ${c.name}: ${c.reason}`))
+    .map((c) =>
+      c.kind === 'primary'
+        ? `${c.name}: ${c.reason}`
+        : c.kind === 'slice'
+          ? `${primary.name} on slice ${c.name}: ${c.reason}`
+          : `recall of ${c.name}: ${c.reason}`,
+    )
     .join('; ');
   return g.verdict === 'fail' ? `failed: ${what}` : `insufficient evidence: ${what}`;
 }
+
+const count = (n: number) => n.toLocaleString('en-US');
 
 export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): EvalOutput {
   const project = resolveProject(ctx, input.project);
   if (project.taskType === 'multilabel')
     throw new ApiError('invalid-input', `eval covers binary and multiclass projects; '${project.name}' is multilabel`);
-  const set = evaluationSet(ctx, project, input);
+  const set = input.evalSet ? frozenEvaluationSet(ctx, project, input.evalSet) : evaluationSet(ctx, project, input);
   const { truth, labels } = set;
   const notes = [...set.notes];
   const available = ctx.store.mining.modelRuns(project.id);
   if (available.length === 0) throw new ApiError('conflict', `project '${project.name}' has no model runs to evaluate`);
   const runs = input.modelRuns ? input.modelRuns.map((r) => resolveModelRun(project, available, r)) : available;
   const k = Math.max(2, project.classes.length);
-  const origins = ctx.store.insights.queueOrigins(project.id);
-  const isRandom = (id: number) => origins.get(id) === 'random';
-  const isMined = (id: number) =>
-    origins.has(id) && origins.get(id) !== 'random' && origins.get(id) !== 'schema-change';
-  const scored = new Map<number, { ids: number[]; probs: Float64Array }>();
+  const minedQueued = ctx.store.evalSets.minedExamples(project.id);
+  const isControl = (id: number) => set.control.has(id);
+  const isMined = (id: number) => set.curated.has(id) && !set.control.has(id) && minedQueued.has(id);
+  const isUnbiased = (id: number) => !set.curated.has(id) || set.control.has(id);
+  const judged = new Map<number, Judged>();
+  const judge = (run: ModelRunRow): Judged => {
+    const known = judged.get(run.id);
+    if (known) return known;
+    const lineage = lineageOf(ctx, project, run);
+    const training = lineage ? trainingSet(ctx, project, lineage) : null;
+    let excluded = 0;
+    if (training) for (const id of truth.keys()) if (training.ids.has(id)) excluded++;
+    if (training && excluded === truth.size) {
+      throw new ApiError(
+        'conflict',
+        `every one of the ${count(truth.size)} examples of the evaluation set is training data of ${runLabel(run)} ` +
+          `(trained on ${training.what}), so nothing is left to judge it on: evaluate on later examples ` +
+          '(an evaluation set or --from after its training data)',
+        { reason: 'all-training-data', modelRun: runLabel(run) },
+      );
+    }
+    const keep = { has: (id: number) => truth.has(id) && !(training?.ids.has(id) ?? false) };
+    const scored = runProbabilities(ctx, run, keep, k);
+    const out = { run, scored, lineage: training?.what ?? null, excluded, trainingIds: training?.ids ?? null };
+    judged.set(run.id, out);
+    return out;
+  };
   const out: EvalOutput['runs'] = runs.map((run) => {
-    const { ids, probs } = runProbabilities(ctx, run, truth, k);
-    scored.set(run.id, { ids, probs });
-    if (ids.length < truth.size) {
-      notes.push(`${runLabel(run)} scored ${ids.length} of the ${truth.size} examples; its report rests on those`);
+    const { scored, lineage, excluded } = judge(run);
+    const { ids, probs } = scored;
+    if (excluded > 0)
+      notes.push(
+        `${runLabel(run)} was trained on ${count(excluded)} of these examples; they were left out of its report`,
+      );
+    if (ids.length < truth.size - excluded) {
+      notes.push(
+        `${runLabel(run)} scored ${ids.length} of the ${truth.size - excluded} examples; its report rests on those`,
+      );
     }
     const part = (keep: (id: number) => boolean) => {
       const s = subset(ids, probs, k, truth, keep);
@@ -125,10 +173,19 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
       name: runLabel(run),
       coverage: { scored: ids.length, of: truth.size },
       all: part(() => true),
-      randomSample: part(isRandom),
+      randomSample: part(isControl),
       mined: part(isMined),
+      unbiased: part(isUnbiased),
+      training: { lineage, excluded },
     };
   });
+  const unrecorded = runs.filter((r) => judge(r).lineage === null).map(runLabel);
+  if (unrecorded.length > 0) {
+    notes.push(
+      `no training lineage is recorded for ${unrecorded.join(', ')}: examples a model was trained on make its numbers optimistic ` +
+        '(record it: flywheel model-run lineage PROJECT RUN --trained-on EXPORT_ID | --train-until DATE)',
+    );
+  }
 
   let comparison: Comparison | null = null;
   if (available.length >= 2 || (input.champion && input.challenger)) {
@@ -140,7 +197,18 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
         `champion and challenger are the same model run (${runLabel(champion)}): name two different runs`,
       );
     }
-    comparison = compare(ctx, { champion, challenger, truth, labels, k, input, scored, notes });
+    const inGate = (id: number) => input.includeMined || !isMined(id);
+    comparison = compare(ctx, {
+      project,
+      a: judge(champion),
+      b: judge(challenger),
+      truth,
+      labels,
+      k,
+      input,
+      notes,
+      inGate,
+    });
   }
   return {
     schemaVersion: set.schemaVersion,
@@ -149,33 +217,96 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
     evaluationSet: set.info,
     notes,
     runs: out,
+    priorShift: project.taskType === 'binary' ? shiftByWindow(ctx, project.id, truth, runs.map(judge), notes) : null,
     comparison,
   };
 }
 
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+
+/**
+ * Labeled vs predicted positive rate in four equal time windows of the set; a note where the
+ * labeled rate moved and a run's predicted rate is off it in the newest window (prior shift).
+ */
+function shiftByWindow(ctx: Context, projectId: number, truth: Map<number, number>, runs: Judged[], notes: string[]) {
+  const ts = ctx.store.insights.timestamps(projectId);
+  const windows = windowRates(
+    ts,
+    truth,
+    runs.map((j) => ({
+      name: runLabel(j.run),
+      ids: j.scored.ids,
+      positive: j.scored.probs.filter((_, i) => i % 2 === 1),
+    })),
+    4,
+  );
+  if (windows.length >= 2) {
+    const first = windows[0]!;
+    const last = windows.at(-1)!;
+    const off = last.predicted.filter(
+      (p) => p.rate !== null && last.labeled !== null && Math.abs(p.rate - last.labeled) >= 0.1,
+    );
+    const moved = first.labeled !== null && last.labeled !== null && Math.abs(last.labeled - first.labeled) >= 0.05;
+    const span = (w: (typeof windows)[number]) => `${w.from.slice(0, 10)} – ${w.to.slice(0, 10)}`;
+    if (moved)
+      notes.push(
+        `prior shift: the labeled positive rate moved from ${pct(first.labeled)} (${span(first)}) to ${pct(last.labeled)} (${span(last)})`,
+      );
+    if (off.length > 0)
+      notes.push(
+        `in the newest window (${span(last)}) ${pct(last.labeled)} are labeled positive, but ` +
+          off.map((p) => `${p.run} predicts positive for ${pct(p.rate)}`).join(', ') +
+          ': its threshold does not fit this class mix (prior shift)',
+      );
+  }
+  return windows;
+}
+
+interface Judged {
+  run: ModelRunRow;
+  /** The run's probabilities on the examples of the set it scored and was not trained on. */
+  scored: { ids: number[]; probs: Float64Array };
+  lineage: string | null;
+  /** Examples of the set left out as its training data. */
+  excluded: number;
+  trainingIds: Set<number> | null;
+}
+
 interface CompareArgs {
-  champion: ModelRunRow;
-  challenger: ModelRunRow;
+  project: Project;
+  a: Judged;
+  b: Judged;
   truth: Map<number, number>;
   labels: string[];
   k: number;
   input: ParsedInput<'insights.eval'>;
-  scored: Map<number, { ids: number[]; probs: Float64Array }>;
   notes: string[];
+  /** Whether an example may enter the gate (mined labels only when asked). */
+  inGate: (id: number) => boolean;
 }
 
-/** Champion vs challenger on the examples both scored: the gate and McNemar's test. */
-function compare(ctx: Context, a: CompareArgs): Comparison {
-  const { truth, k, input } = a;
-  const pa = a.scored.get(a.champion.id) ?? runProbabilities(ctx, a.champion, truth, k);
-  const pb = a.scored.get(a.challenger.id) ?? runProbabilities(ctx, a.challenger, truth, k);
+/**
+ * Champion vs challenger on the examples both scored, neither was trained on, and the gate may use
+ * (not mined, unless asked): the gate and McNemar's test.
+ */
+function compare(ctx: Context, x: CompareArgs): Comparison {
+  const { truth, k, input } = x;
+  const pa = x.a.scored;
+  const pb = x.b.scored;
   const rowOfB = new Map(pb.ids.map((id, i) => [id, i]));
   const t: number[] = [];
   const ca: number[] = [];
   const cb: number[] = [];
+  const common: number[] = [];
+  let minedLeftOut = 0;
   pa.ids.forEach((id, i) => {
     const j = rowOfB.get(id);
     if (j === undefined) return;
+    if (!x.inGate(id)) {
+      minedLeftOut++;
+      return;
+    }
+    common.push(id);
     t.push(truth.get(id)!);
     for (let c = 0; c < k; c++) {
       ca.push(pa.probs[i * k + c]!);
@@ -183,24 +314,49 @@ function compare(ctx: Context, a: CompareArgs): Comparison {
     }
   });
   const n = t.length;
-  if (n < truth.size) {
-    a.notes.push(
-      `the comparison rests on the ${n} of ${truth.size} examples both runs scored ` +
-        `(${runLabel(a.champion)}: ${pa.ids.length}, ${runLabel(a.challenger)}: ${pb.ids.length})`,
+  const champion = runLabel(x.a.run);
+  const challenger = runLabel(x.b.run);
+  const lineage = [x.a, x.b]
+    .filter((s) => s.excluded > 0)
+    .map((s) => `${runLabel(s.run)} was trained on ${count(s.excluded)} of these examples; they were left out`);
+  let trainingLeftOut = 0;
+  for (const id of truth.keys()) if (x.a.trainingIds?.has(id) || x.b.trainingIds?.has(id)) trainingLeftOut++;
+  if (minedLeftOut > 0) {
+    x.notes.push(
+      `the gate leaves out ${count(minedLeftOut)} mined labels (hard examples, biased on purpose; they feed error analysis): ` +
+        'includeMined (--gate-on-mined) to judge on them too',
     );
   }
-  const g = runGate(Int32Array.from(t), Float64Array.from(ca), Float64Array.from(cb), k, {
+  if (n + minedLeftOut < truth.size) {
+    x.notes.push(
+      `the comparison rests on the ${n} of ${truth.size} examples both runs scored` +
+        (trainingLeftOut > 0 ? ' and neither was trained on ' : ' ') +
+        `(${champion}: ${pa.ids.length}, ${challenger}: ${pb.ids.length})`,
+    );
+  }
+  const paired = {
+    ids: common,
+    truth: Int32Array.from(t),
+    champion: Float64Array.from(ca),
+    challenger: Float64Array.from(cb),
+  };
+  const gate = runGate(paired.truth, paired.champion, paired.challenger, k, {
     metric: input.metric,
     margin: input.margin,
     recallMargin: input.recallMargin,
     samples: input.samples,
     seed: input.seed,
-    labels: a.labels,
+    labels: x.labels,
   });
+  const guards = sliceGuardChecks(ctx, x.project, input.guards ?? [], paired, k, input);
+  const checks = [...gate.checks, ...guards];
+  const g: GateResult = { ...gate, checks, verdict: combineVerdicts(checks) };
   const primary = g.checks[0]!;
+  const needed = labelsNeeded(primary);
+  const reason = verdictReason(g) + (lineage.length > 0 ? ` (${lineage.join('; ')})` : '');
   return {
-    champion: runLabel(a.champion),
-    challenger: runLabel(a.challenger),
+    champion,
+    challenger,
     metric: input.metric,
     n,
     coverage: { champion: pa.ids.length, challenger: pb.ids.length, of: truth.size },
@@ -215,8 +371,10 @@ function compare(ctx: Context, a: CompareArgs): Comparison {
     seed: input.seed,
     verdict: g.verdict,
     gatePassed: g.verdict === 'pass',
-    reason: verdictReason(g),
+    reason,
     checks: g.checks,
+    basis: { includeMined: input.includeMined, minedLeftOut, trainingLeftOut, lineage },
+    labelsNeeded: needed,
     mcnemar: g.mcnemar,
   };
 }

@@ -65,7 +65,14 @@ describe('evaluation', () => {
       verdict: 'pass',
       gatePassed: true,
     });
-    expect(r.comparison!.lo!).toBeGreaterThan(0);
+    // the gate judges on the unbiased labels only: the mined disagreements feed error analysis
+    expect(r.comparison!.basis.minedLeftOut).toBe(v1!.mined.n);
+    expect(r.comparison!.n).toBe(labeled - v1!.mined.n);
+    expect(v1!.unbiased.n).toBe(labeled - v1!.mined.n);
+    // asked explicitly, it judges on them too, where v2 (whom the labels follow) is clearly better
+    const withMined = await call('insights.eval', { project, source: 'curated', includeMined: true }, ctx);
+    expect(withMined.comparison!.n).toBe(labeled);
+    expect(withMined.comparison!.lo!).toBeGreaterThan(0);
     // the demo logs carry ground truth for some examples: without --source, eval judges on those
     const truth = await call('insights.eval', { project }, ctx);
     expect(truth.evaluationSet.source).toBe('truth');
@@ -77,7 +84,7 @@ describe('evaluation', () => {
   it('fails the gate when the challenger is worse, with exit code 6 from the CLI', async () => {
     const worse = await call(
       'insights.eval',
-      { project, champion: 'v2', challenger: 'v1', metric: 'accuracy', source: 'curated' },
+      { project, champion: 'v2', challenger: 'v1', metric: 'accuracy', source: 'curated', includeMined: true },
       ctx,
     );
     expect(worse.comparison!.gatePassed).toBe(false);
@@ -97,6 +104,7 @@ describe('evaluation', () => {
         'v1',
         '--source',
         'curated',
+        '--gate-on-mined',
         '--gate',
       ],
       { encoding: 'utf8' },
@@ -143,7 +151,7 @@ describe('drift', () => {
         ctx,
       ),
     );
-    expect(empty.message).toMatch(/the current window 2030-01-01 – 2030-02-01 holds no scored examples/);
+    expect(empty.message).toMatch(/the current window 2030-01-01T00:00Z – 2030-02-01T00:00Z holds no scored examples/);
     const neither = await failure(call('insights.drift', { project }, ctx));
     expect(neither.code).toBe('invalid-input');
   });

@@ -1,9 +1,11 @@
+import { SNIPPET_CHARS } from '../../store/queue';
 import { ApiError } from '../../../shared/api/errors';
 import type { ParsedInput } from '../../../shared/api/contract';
 import {
   binaryOnly,
   mulberry32,
   reasonFor,
+  seededSample,
   suppressNearDuplicates,
   suppressNearDuplicateVectors,
   topK,
@@ -278,6 +280,63 @@ function reasonInput(
   }
 }
 
+/** The seed of a run's control sample: apart from the seed of its doubly labeled items. */
+const CONTROL_SEED_OFFSET = 1_000_003;
+
+/**
+ * A uniform random sample of the eligible pool, drawn before the ranking picks its items so it
+ * stays uniform over everything the run could have queued (ranked items included). Its rows leave
+ * the pool for the ranking. None for the random strategy: its whole run is such a sample. O(n).
+ */
+function drawControlSample(req: Request, loaded: Loaded): Int32Array {
+  if (req.strategy.strategy === 'random' || req.controlShare <= 0) return new Int32Array(0);
+  const want = Math.round(req.limit * req.controlShare);
+  if (want === 0) return new Int32Array(0);
+  const rows = seededSample(loaded.base.n, want, req.seed + CONTROL_SEED_OFFSET, loaded.eligible);
+  for (const row of rows) loaded.eligible[row] = 0;
+  return rows;
+}
+
+interface QueuedItem {
+  exampleId: number;
+  priority: number;
+  reason: string;
+  labelsWanted: number;
+  control: boolean;
+}
+
+/**
+ * The control items spread evenly through the ranked ones (each takes the priority of the ranked
+ * item at its place), so reviewers working top-down label both as they go.
+ */
+function withControlSample(
+  mined: QueuedItem[],
+  control: Int32Array,
+  loaded: Loaded,
+  req: Request,
+  rng: () => number,
+): QueuedItem[] {
+  if (control.length === 0) return mined;
+  const share = `${Math.round(req.controlShare * 100)}%`;
+  const out: QueuedItem[] = [];
+  const step = (mined.length + control.length) / control.length;
+  let next = 0;
+  for (let i = 0; i < control.length; i++) {
+    const at = Math.min(mined.length, Math.floor(i * step + step / 2) - i);
+    while (next < at) out.push(mined[next++]!);
+    const ranked = mined[Math.min(at, mined.length - 1)];
+    out.push({
+      exampleId: loaded.base.exampleIds[control[i]!]!,
+      priority: ranked && Number.isFinite(ranked.priority) ? ranked.priority : 0,
+      reason: `random control sample (${share} of this run, seed ${req.seed}): an unbiased label`,
+      labelsWanted: req.secondLabelShare > 0 && rng() / 2 ** 32 < req.secondLabelShare ? 2 : 1,
+      control: true,
+    });
+  }
+  while (next < mined.length) out.push(mined[next++]!);
+  return out;
+}
+
 /** Scores, filters and ranks; the part of a mining run that reads every prediction. */
 export function rankRows(ctx: Context, project: Project, req: Asked, runs: ModelRunRow[]) {
   const t0 = performance.now();
@@ -327,20 +386,32 @@ function decide(ctx: Context, asked: Asked) {
 
   const { loaded, priority, truth, loadMs, rankMs } = rankRows(ctx, project, req, runs);
   const t2 = performance.now();
-  const picked = select(ctx, project, req, loaded, priority);
+  const control = drawControlSample(req, loaded);
+  const rankedLimit = req.limit - control.length;
+  const picked: Selection =
+    rankedLimit > 0
+      ? select(ctx, project, { ...req, limit: rankedLimit }, loaded, priority)
+      : { rows: [], candidates: new Map(), suppressedDuplicates: 0, suppressedByQuota: 0 };
   const rng = mulberry32(req.seed);
-  const items = picked.rows.map((row) => ({
+  const ranked = picked.rows.map((row) => ({
     exampleId: loaded.base.exampleIds[row]!,
     priority: priority[row]!,
     reason: reasonFor(reasonInput(strategy, project, loaded, row, truth)),
     labelsWanted: req.secondLabelShare > 0 && rng() / 2 ** 32 < req.secondLabelShare ? 2 : 1,
+    control: false,
   }));
+  const items = withControlSample(ranked, control, loaded, req, rng);
+  if (control.length > 0) {
+    const described = ctx.store.mining.candidates(items.filter((i) => i.control).map((i) => i.exampleId));
+    for (const row of described) picked.candidates.set(row.id, row);
+  }
   const described = (list: typeof items) =>
     list.map((i) => ({
       externalId: picked.candidates.get(i.exampleId)?.external_id ?? '',
       priority: i.priority,
       reason: i.reason,
       labelsWanted: i.labelsWanted,
+      snippet: picked.candidates.get(i.exampleId)?.text?.slice(0, SNIPPET_CHARS) ?? null,
     }));
   const top = described(items.slice(0, 20));
   const listed = req.listItems ? { items: described(items) } : {};
@@ -359,6 +430,8 @@ function decide(ctx: Context, asked: Asked) {
     selectMs: performance.now() - t2,
   };
 }
+
+const mined = (items: readonly QueuedItem[]) => items.filter((i) => !i.control);
 
 /** What a mining run would queue, and how the priorities of the eligible examples are spread. */
 export function previewMining(ctx: Context, asked: Asked, bins: number): MiningPreview {
@@ -382,7 +455,7 @@ export function previewMining(ctx: Context, asked: Asked, bins: number): MiningP
       const p = priority[i]!;
       if (eligible[i] && Number.isFinite(p)) all[bin(p)]!++;
     }
-    for (const item of items) if (Number.isFinite(item.priority)) chosen[bin(item.priority)]!++;
+    for (const item of mined(items)) if (Number.isFinite(item.priority)) chosen[bin(item.priority)]!++;
   }
   return {
     strategy: req.strategy.strategy,
@@ -391,9 +464,10 @@ export function previewMining(ctx: Context, asked: Asked, bins: number): MiningP
     eligible: count(eligible),
     selected: items.length,
     doublyLabeled: items.filter((i) => i.labelsWanted > 1).length,
+    controlSample: items.filter((i) => i.control).length,
     suppressedDuplicates: picked.suppressedDuplicates,
     suppressedByQuota: picked.suppressedByQuota,
-    cutoff: items.length > 0 ? items[items.length - 1]!.priority : null,
+    cutoff: mined(items).length > 0 ? mined(items).at(-1)!.priority : null,
     histogram: { min: min <= max ? min : 0, max: min <= max ? max : 0, all, selected: chosen },
     top,
     ...listed,
@@ -421,6 +495,7 @@ export function mine(ctx: Context, asked: Asked): MiningResult {
             minJaccard: req.minJaccard,
             minCosine: req.minCosine,
             secondLabelShare: req.secondLabelShare,
+            controlShare: req.strategy.strategy === 'random' ? 0 : req.controlShare,
             seed: req.seed,
           },
           modelRuns: runs.map((r) => r.id),
@@ -431,6 +506,7 @@ export function mine(ctx: Context, asked: Asked): MiningResult {
       const m = ctx.store.queue.merge(project.id, id, items, now);
       ctx.store.mining.finishRun(id, m.added, {
         selected: items.length,
+        controlSample: items.filter((i) => i.control).length,
         updated: m.updated,
         alreadyQueued: m.unchanged,
         suppressedDuplicates: picked.suppressedDuplicates,
@@ -453,6 +529,7 @@ export function mine(ctx: Context, asked: Asked): MiningResult {
     suppressedDuplicates: picked.suppressedDuplicates,
     suppressedByQuota: picked.suppressedByQuota,
     doublyLabeled: items.filter((i) => i.labelsWanted > 1).length,
+    controlSample: items.filter((i) => i.control).length,
     timings: { loadMs, rankMs, selectMs, writeMs: performance.now() - t3 },
     top,
     ...listed,

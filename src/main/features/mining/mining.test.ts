@@ -46,12 +46,16 @@ describe('mining', () => {
     const one = await failure(
       call(
         'mining.run',
-        { project: { project: 'spam' }, strategy: { strategy: 'disagreement', measure: 'label-flip' } },
+        {
+          project: { project: 'spam' },
+          strategy: { strategy: 'disagreement', measure: 'label-flip' },
+          modelRuns: ['spam-filter@v3'],
+        },
         ctx,
       ),
     );
-    expect(one.code).toBe('conflict');
-    expect(one.message).toMatch(/compares exactly 2 model runs.*'spam' has 1 \(spam-filter@v3\)/);
+    expect(one.code).toBe('invalid-input');
+    expect(one.message).toMatch(/compares exactly 2 model runs; got 1/);
     const threshold = await failure(
       call('mining.run', { project: sentiment, strategy: { strategy: 'threshold', threshold: 0.3 } }, ctx),
     );
@@ -66,6 +70,16 @@ describe('mining', () => {
     const first = await call('mining.run', { project: sentiment, strategy: { strategy: 'entropy' }, limit: 50 }, ctx);
     expect(first).toMatchObject({ selected: 50, added: 50, scanned: 4000 });
     expect(first.top[0]!.reason).toMatch(/^entropy \d\.\d\d \(max 1\)$/);
+    // Each top item and each listed queue item carries the start of its text, to read at a glance.
+    const texts = new Map(
+      sql<{ external_id: string; text: string }>('SELECT external_id, text FROM examples').map((r) => [
+        r.external_id,
+        r.text,
+      ]),
+    );
+    for (const t of first.top) expect(t.snippet).toBe(texts.get(t.externalId)!.slice(0, 200));
+    const listed = await call('queue.list', { project: sentiment, limit: 5 }, ctx);
+    for (const q of listed) expect(q.snippet).toBe(texts.get(q.externalId)!.slice(0, 200));
     const priorities = first.top.map((t) => t.priority);
     expect([...priorities].sort((a, b) => b - a)).toEqual(priorities);
     const again = await call('mining.run', { project: sentiment, strategy: { strategy: 'entropy' }, limit: 50 }, ctx);
@@ -103,6 +117,7 @@ describe('mining', () => {
         filters: { from, to, predictedClasses: ['negative', 'positive'] },
         perClassQuota: 5,
         limit: 30,
+        controlShare: 0,
       },
       ctx,
     );
@@ -201,7 +216,9 @@ describe('mining', () => {
       ctx,
     );
     expect(r.selected).toBeGreaterThan(0);
-    for (const t of r.top) expect(t.reason).toMatch(/^confident error: predicted \w+ at \d\.\d\d, truth \w+$/);
+    expect(r.controlSample).toBe(2); // 10% of 20
+    for (const t of r.top)
+      expect(t.reason).toMatch(/^confident error: predicted \w+ at \d\.\d\d, truth \w+$|^random control sample/);
   });
 
   it('previews what a run would queue without writing: counts, cut-off and a priority histogram', async () => {
@@ -213,7 +230,9 @@ describe('mining', () => {
     expect(preview.selected).toBe(30);
     expect(preview.histogram.all).toHaveLength(10);
     expect(preview.histogram.all.reduce((a, b) => a + b, 0)).toBe(preview.eligible);
-    expect(preview.histogram.selected.reduce((a, b) => a + b, 0)).toBe(30);
+    // the histogram shows the ranked items; the 3 of the random control sample sit anywhere
+    expect(preview.controlSample).toBe(3);
+    expect(preview.histogram.selected.reduce((a, b) => a + b, 0)).toBe(27);
     // The selected ones sit in the top bins: none below the bin of the cut-off.
     const width = (preview.histogram.max - preview.histogram.min) / 10;
     const cutBin = Math.min(9, Math.floor((preview.cutoff! - preview.histogram.min) / width));

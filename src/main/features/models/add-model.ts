@@ -1,3 +1,5 @@
+import { modelNameFromFile } from '../../../shared/features/models/model-name';
+import { checkLineage, recordLineage } from '../insights/lineage';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -6,6 +8,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { RegisteredModel } from '../../../shared/features/models/contract';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
+import { pathKind, readRegularFile } from '../../io/safe-open';
 import type { ModelRow } from '../../store/models';
 import { resolveProject } from '../projects/handlers';
 import { checkWidth, isDefaultId2label, matchClasses, parseClassList, type NamedClasses } from './class-order';
@@ -13,6 +16,7 @@ import { DEFAULT_MAX_LENGTH, hfFolder, type HfFolder } from './hf-folder';
 import { openModel, type OpenModel } from './model-host';
 import { readOnnxCard, type OnnxCard } from './onnx-metadata';
 import { batchOf, inputName, tokenizerOf } from './model-input';
+import { checkFixedLength, checkPairTokenizer, withTextInput } from './model-template';
 import { withoutZipMap } from './unzip-map';
 
 type Model = RegisteredModel;
@@ -164,7 +168,7 @@ function tokenMapping(model: OpenModel, file: string, folder: HfFolder): Model['
 /** A folder's identity: its model.onnx and the tokenizer and config files copied beside it. */
 function folderKey(source: string, sha256: string, folder: HfFolder): string {
   const hash = createHash('sha256').update(sha256);
-  for (const f of folder.files) hash.update(`\0${f}\0`).update(fs.readFileSync(path.join(source, f)));
+  for (const f of folder.files) hash.update(`\0${f}\0`).update(readRegularFile(path.join(source, f), 'tokenizer file'));
   return hash.digest('hex');
 }
 
@@ -197,14 +201,24 @@ function cardValue(...values: (string | undefined | null)[]): string | null {
 
 export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): Promise<Output<'models.add'>> {
   const project = resolveProject(ctx, input.project);
+  const lineage = checkLineage(ctx, project, input);
   const source = path.resolve(input.path);
   let folder: HfFolder | null = null;
   let bytes: Buffer;
+  // Every file is read here, through the checked opener, before anything is written.
+  let copies: { name: string; bytes: Buffer }[] = [];
   try {
-    if (fs.statSync(source).isDirectory()) folder = hfFolder(source);
-    bytes = fs.readFileSync(folder?.modelPath ?? source);
+    if (pathKind(source) === 'folder') folder = hfFolder(source);
+    bytes = readRegularFile(folder?.modelPath ?? source, 'model file');
+    if (folder) {
+      copies = folder.files.map((name) => ({
+        name,
+        bytes: readRegularFile(path.join(source, name), 'tokenizer file'),
+      }));
+    }
   } catch (e) {
-    if (e instanceof ApiError) throw e;
+    // A model path that names nothing is a bad file here, as it always was (its exit code).
+    if (e instanceof ApiError) throw e.code === 'not-found' ? new ApiError('bad-file', e.message) : e;
     throw new ApiError('bad-file', `${source}: ${(e as Error).message}`);
   }
   const card = readOnnxCard(bytes);
@@ -220,7 +234,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
   const name =
     input.name ??
     cardValue(card.props['name'], card.props['model_name'], folder?.name) ??
-    path.basename(source).replace(/\.onnx$/i, '');
+    modelNameFromFile(path.basename(source));
   const version =
     input.version ??
     cardValue(
@@ -251,7 +265,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
   const tmpModel = folder ? path.join(tmp, 'model.onnx') : tmp;
   if (folder) {
     fs.mkdirSync(tmp, { recursive: true });
-    for (const f of folder.files) fs.copyFileSync(path.join(source, f), path.join(tmp, f));
+    for (const copy of copies) fs.writeFileSync(path.join(tmp, copy.name), copy.bytes);
   }
   fs.writeFileSync(tmpModel, bytes);
   let model: OpenModel | null = null;
@@ -260,11 +274,14 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
     model = await openModel(tmpModel, 'cpu', what);
     let inMap: Model['inputMapping'];
     if (folder) {
-      inMap = tokenMapping(model, source, folder);
+      inMap = withTextInput(ctx, project, tokenMapping(model, source, folder), input, source);
+      const tokenizerJson = path.join(tmp, 'tokenizer.json');
+      checkPairTokenizer(inMap, tokenizerJson, source);
+      checkFixedLength(inMap, tokenizerJson, source);
       // Reopen with the tokenizer loaded, so the probe batch goes through it.
       await model.close();
       model = await openModel(tmpModel, 'cpu', what, tokenizerOf(inMap, tmpModel));
-    } else inMap = inputMapping(project, model, source);
+    } else inMap = withTextInput(ctx, project, inputMapping(project, model, source), input, source);
     const out = outputMapping(project, model, source, input.outputKind);
     checkWidth(classes, out.width, source, out.output);
     const probed = await probeKind(ctx, project, model, inMap, out.output, out.width).catch((e: unknown) => {
@@ -298,6 +315,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
         throw new ApiError('conflict', `project '${project.name}' already has model ${name}@${version}`);
       throw e;
     }
+    if (lineage) recordLineage(ctx, project, { name, version }, lineage);
     ctx.emit({ type: 'data.changed', projectId: project.id });
     return { ...toModel(ctx.store.models.byId(id)!), warnings, tokenizer: model.tokenizer };
   } finally {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathKind, readRegularText } from '../../io/safe-open';
 import { ApiError } from '../../../shared/api/errors';
 
 /** A Hugging Face style folder: model.onnx beside tokenizer.json (and its configs). */
@@ -20,10 +21,11 @@ export const DEFAULT_MAX_LENGTH = 512;
 /** transformers writes a huge model_max_length (int(1e30)) when the model has none. */
 const NO_LIMIT = 1_000_000;
 
-export function readJson(file: string): Record<string, unknown> | null {
-  if (!fs.existsSync(file)) return null;
+export function readJson(file: string, what = 'model configuration'): Record<string, unknown> | null {
+  if (pathKind(file) === 'missing') return null;
+  const text = readRegularText(file, what);
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
     throw new ApiError('bad-file', `${file}: not JSON (${(e as Error).message})`);
   }
@@ -60,9 +62,9 @@ export function hfFolder(source: string): HfFolder {
       `${source}: has no tokenizer.json, which the text must go through before model.onnx`,
     );
   }
-  const tokenizer = readJson(tokenizerFile);
+  const tokenizer = readJson(tokenizerFile, 'tokenizer file');
   const config = readJson(path.join(source, 'config.json'));
-  const tokenizerConfig = readJson(path.join(source, 'tokenizer_config.json'));
+  const tokenizerConfig = readJson(path.join(source, 'tokenizer_config.json'), 'tokenizer file');
   const id2label = config?.['id2label'] as Record<string, string> | undefined;
   const truncation = tokenizer?.['truncation'] as { max_length?: unknown } | null | undefined;
   // The tightest stated limit: the tokenizer's own truncation, the tokenizer config, the position table.

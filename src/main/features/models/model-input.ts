@@ -3,21 +3,36 @@ import type { ModelInputRow } from '../../store/models';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Payload, TokenizerSpec } from './model-protocol';
+import { textsOf } from './model-template';
 
-/** The rows a model can take (features of the right width, or a text) and their batch tensor. */
+/**
+ * The rows a model can take (features of the right width, or the text its input mapping reads:
+ * the example's text, a template's rendering, or a pair) and their batch tensor.
+ */
 export function batchOf<T extends ModelInputRow>(
   mapping: InputMapping,
   batch: T[],
 ): { rows: T[]; payload: Payload } | null {
-  if (mapping.kind === 'tokens') {
-    const rows = batch.filter((r) => r.text !== null);
-    return rows.length === 0 ? null : { rows, payload: { kind: 'tokenize', data: rows.map((r) => r.text!) } };
-  }
-  if (mapping.kind === 'text') {
-    const rows = batch.filter((r) => r.text !== null);
+  if (mapping.kind === 'tokens' || mapping.kind === 'text') {
+    const texts = textsOf(mapping);
+    const rows: T[] = [];
+    const first: string[] = [];
+    const second: string[] = [];
+    for (const r of batch) {
+      const t = texts(r);
+      if (t === null) continue;
+      rows.push(r);
+      first.push(t[0]!);
+      if (t.length > 1) second.push(t[1]!);
+    }
     if (rows.length === 0) return null;
-    const data = rows.map((r) => r.text!);
-    return { rows, payload: { kind: 'string', data, dims: mapping.rank === 1 ? [rows.length] : [rows.length, 1] } };
+    if (mapping.kind === 'tokens') {
+      return { rows, payload: { kind: 'tokenize', data: first, ...(mapping.pair ? { pairs: second } : {}) } };
+    }
+    return {
+      rows,
+      payload: { kind: 'string', data: first, dims: mapping.rank === 1 ? [rows.length] : [rows.length, 1] },
+    };
   }
   const { dim } = mapping;
   const rows = batch.filter((r) => r.features !== null && r.features.byteLength === dim * 4);

@@ -53,9 +53,9 @@ function int64(rows: number[][], width: number): BigInt64Array {
 }
 
 /** Texts → input_ids, attention_mask (and token_type_ids) int64 [n, width], as the tokenizer pads them. */
-async function tokenize(texts: string[]): Promise<Record<string, InstanceType<Ort['Tensor']>>> {
+async function tokenize(texts: string[], pairs?: string[]): Promise<Record<string, InstanceType<Ort['Tensor']>>> {
   const { spec, tok } = tokenizer!;
-  const e = await tok.encode(texts);
+  const e = await tok.encode(texts, pairs);
   const width = e.ids[0]?.length ?? 0;
   if (e.ids.some((row) => row.length !== width)) throw new Error('the tokenizer returned rows of different lengths');
   const dims = [texts.length, width];
@@ -68,7 +68,7 @@ async function tokenize(texts: string[]): Promise<Record<string, InstanceType<Or
 }
 
 async function feedsOf(input: string, p: Payload): Promise<Record<string, InstanceType<Ort['Tensor']>>> {
-  if (p.kind === 'tokenize') return tokenize(p.data);
+  if (p.kind === 'tokenize') return tokenize(p.data, p.pairs);
   if (p.kind === 'int64') {
     return Object.fromEntries(
       Object.entries(p.feeds).map(([name, data]) => [name, new ort.Tensor('int64', data, p.dims)]),

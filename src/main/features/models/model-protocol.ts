@@ -35,7 +35,8 @@ export type ModelMessage =
 export type Payload =
   | { kind: 'float32'; data: Float32Array; dims: number[] }
   | { kind: 'string'; data: string[]; dims: number[] }
-  | { kind: 'tokenize'; data: string[] }
+  /** `pairs`: each text's second text, encoded with it as a pair ([CLS] a [SEP] b [SEP]). */
+  | { kind: 'tokenize'; data: string[]; pairs?: string[] }
   | { kind: 'int64'; feeds: Record<string, BigInt64Array>; dims: number[] };
 
 /** A Hugging Face folder's tokenizer and the model inputs it fills. */

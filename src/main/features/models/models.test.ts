@@ -349,6 +349,13 @@ describe('model registry and rescoring', () => {
     const before = progress();
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(30_000);
+    // On a host since renamed, the dead holder keeps the run only until its heartbeat is 30 s old.
+    ctx.store.db.prepare(`UPDATE import_runs SET owner_host = 'old-name' WHERE format = 'rescore'`).run();
+    const locked = await failure(call('models.rescore', { project: { project: 'big' }, model: 'mlp' }, ctx));
+    expect(locked.message).toMatch(
+      /^model mlp@1 is being rescored by process \d+ on host old-name \(last heartbeat \d+ s ago\)/,
+    );
+    ctx.store.db.prepare(`UPDATE import_runs SET heartbeat_at = heartbeat_at - 31000 WHERE format = 'rescore'`).run();
     const { jobId } = await call('models.rescore', { project: { project: 'big' }, model: 'mlp' }, ctx);
     const status = await ctx.jobs.wait(jobId);
     expect(status.state).toBe('succeeded');

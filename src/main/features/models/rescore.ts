@@ -7,6 +7,7 @@ import type { Context } from '../../core/context';
 import type { JobControl } from '../../core/jobs';
 import { RescoreWriter } from '../../store/rescore-writer';
 import { THIS_HOST } from '../../store/store';
+import { describeHolder, HEARTBEAT_MS, holderOf } from '../import/run-lock';
 import { resolveProject } from '../projects/handlers';
 import { toModel } from './add-model';
 import { openModel, type OpenModel } from './model-host';
@@ -31,16 +32,6 @@ export function findModel(ctx: Context, project: Project, ref: number | string):
     );
   }
   return found;
-}
-
-function alive(pid: number | null): boolean {
-  if (!pid || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -134,10 +125,11 @@ export function startRescore(ctx: Context, input: ParsedInput<'models.rescore'>)
     throw new ApiError('bad-file', `the copy of model ${model.name}@${model.version} is missing: ${model.file}`);
   const existing = ctx.store.models.modelRun(project.id, model.name, model.version);
   const existingRun = existing?.import_run_id ? ctx.store.importRuns.get(existing.import_run_id) : null;
-  if (existingRun?.status === 'running' && alive(existingRun.owner_pid)) {
+  const holder = existingRun?.status === 'running' ? holderOf(existingRun) : null;
+  if (holder?.alive && !(holder.pid === process.pid && holder.host === THIS_HOST)) {
     throw new ApiError(
       'conflict',
-      `model ${model.name}@${model.version} is being rescored by process ${existingRun.owner_pid}`,
+      `model ${model.name}@${model.version} is being rescored by ${describeHolder(holder)}`,
     );
   }
   const jobId = ctx.jobs.start('rescore', (control) => rescore(ctx, project, model, input, control));
@@ -184,6 +176,16 @@ async function rescore(
   const modelRunId =
     existing?.id ?? store.models.createModelRun(project.id, model.name, model.version, run.id, Date.now());
   const resumedFrom = run.records_read;
+  // The lock dies with this process: without this heartbeat, the run soon counts as interrupted.
+  const runId = run.id;
+  const heartbeat = setInterval(() => {
+    try {
+      store.importRuns.heartbeat(runId, process.pid, THIS_HOST);
+    } catch {
+      // the database is busy: the next beat refreshes it
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   const bulk = store.openBulkConnection();
   const writer = new RescoreWriter(bulk, run.id, modelRunId);
   const what = `model ${model.name}@${model.version}`;
@@ -212,6 +214,7 @@ async function rescore(
     opened = await opening;
   } catch (e) {
     void pooling.then((p) => p?.close()).catch(() => {});
+    clearInterval(heartbeat);
     await reader.close();
     bulk.close();
     throw e;
@@ -233,7 +236,7 @@ async function rescore(
       let scored: Promise<{ values: Float32Array; dims: number[] }[]>;
       let places: Int32Array[] | null = null;
       if (pool && payload.kind === 'tokenize') {
-        scored = pool.tokenize(payload.data, tuning.modelBatchRows, true).then((batches) => {
+        scored = pool.tokenize(payload.data, payload.pairs, tuning.modelBatchRows, true).then((batches) => {
           places = batches.map((b) => b.rows);
           return Promise.all(
             batches.map((b) => opened.score(inName, outName, { kind: 'int64', feeds: b.feeds, dims: b.dims })),
@@ -316,6 +319,7 @@ async function rescore(
       .run(modelRunId, modelRunId);
     throw error;
   } finally {
+    clearInterval(heartbeat);
     await Promise.all([opened.close(), pool?.close(), reader.close()]);
     bulk.close();
   }

@@ -2,7 +2,7 @@
 // official Rust library (npm `tokenizers`) where its native build loads, else the pure-JavaScript
 // port. Either way tokenizer.json's normalizer, pre-tokenizer, post-processor, truncation and
 // padding apply as in Python, with the mapping's maxLength as the truncation length.
-import fs from 'node:fs';
+import { readRegularText } from '../../io/safe-open';
 import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import type { TokenizerSpec } from './model-protocol';
 
@@ -22,13 +22,20 @@ export interface Padding {
   multipleOf: number | null;
 }
 
+/** Every text's ids and type ids, truncated but not padded. */
+export interface Unpadded {
+  ids: number[][];
+  typeIds: number[][];
+}
+
 export interface TextTokenizer {
   /** Which library tokenizes, for the model's status. */
   name: string;
   padding: Padding;
-  encode(texts: string[]): Promise<Encoded>;
-  /** Every text's ids and type ids, truncated but not padded (the rescoring pipeline pads each batch). */
-  encodeUnpadded(texts: string[]): Promise<{ ids: number[][]; typeIds: number[][] }>;
+  /** `pairs`: a second text for each, encoded with it as a pair per the post-processor's pair template. */
+  encode(texts: string[], pairs?: string[]): Promise<Encoded>;
+  /** As `encode`, without the padding (the rescoring pipeline pads each length bucket itself). */
+  encodeUnpadded(texts: string[], pairs?: string[]): Promise<Unpadded>;
 }
 
 function paddingOf(s: Settings): Padding {
@@ -96,19 +103,52 @@ function readSettings(spec: TokenizerSpec, json: Record<string, unknown>, config
   };
 }
 
+/** Unpadded encodings padded to one width as tokenizer.json's padding says. */
+function padded(encoded: { ids: number[]; typeIds: number[] }[], s: Settings): Encoded {
+  let width = s.fixedLength ?? Math.max(0, ...encoded.map((e) => e.ids.length));
+  if (s.multipleOf) width = Math.ceil(width / s.multipleOf) * s.multipleOf;
+  const pad = <T>(v: T[], fill: T) => {
+    const extra = Array<T>(Math.max(0, width - v.length)).fill(fill);
+    return s.padLeft ? [...extra, ...v] : [...v, ...extra];
+  };
+  return {
+    ids: encoded.map((e) => pad(e.ids, s.padId)),
+    mask: encoded.map((e) => pad(Array<number>(e.ids.length).fill(1), 0)),
+    typeIds: encoded.map((e) => pad(e.typeIds, s.padTypeId)),
+  };
+}
+
 function nativeTokenizer(native: NativeModule, version: string, spec: TokenizerSpec, s: Settings): TextTokenizer {
-  const truncated = () => {
-    const t = native.Tokenizer.fromFile(spec.tokenizerJson);
+  // The native library opens the path itself: make sure it is a regular file first (a FIFO would block).
+  readRegularText(spec.tokenizerJson, 'tokenizer file');
+  const truncate = (t: InstanceType<NativeModule['Tokenizer']>) =>
     t.setTruncation(s.maxLength, {
       strategy: s.strategy as never,
       stride: s.stride,
       direction: s.truncateLeft ? 'left' : 'right',
     });
-    return t;
+  const tok = native.Tokenizer.fromFile(spec.tokenizerJson);
+  truncate(tok);
+  // This binding's encodeBatch takes single texts only: pairs are encoded one by one (truncated
+  // by the library as a pair), then padded here as the batch would be.
+  let pairTok: InstanceType<NativeModule['Tokenizer']> | null = null;
+  const unpairedTok = native.Tokenizer.fromFile(spec.tokenizerJson);
+  truncate(unpairedTok);
+  unpairedTok.disablePadding();
+  const unpadded = async (texts: string[], pairs?: string[]) => {
+    if (pairs) {
+      if (!pairTok) {
+        pairTok = native.Tokenizer.fromFile(spec.tokenizerJson);
+        truncate(pairTok);
+        pairTok.disablePadding();
+      }
+      const one = pairTok;
+      const encodings = await Promise.all(texts.map((t, i) => one.encode(t, pairs[i]!)));
+      return encodings.map((e) => ({ ids: e.getIds(), typeIds: e.getTypeIds() }));
+    }
+    const encodings = await unpairedTok.encodeBatch(texts);
+    return encodings.map((e) => ({ ids: e.getIds(), typeIds: e.getTypeIds() }));
   };
-  const tok = truncated();
-  const unpadded = truncated();
-  unpadded.disablePadding();
   tok.setPadding({
     padId: s.padId,
     padTypeId: s.padTypeId,
@@ -120,11 +160,12 @@ function nativeTokenizer(native: NativeModule, version: string, spec: TokenizerS
   return {
     name: `Hugging Face tokenizers ${version} (Rust)`,
     padding: paddingOf(s),
-    async encodeUnpadded(texts) {
-      const encodings = await unpadded.encodeBatch(texts);
-      return { ids: encodings.map((e) => e.getIds()), typeIds: encodings.map((e) => e.getTypeIds()) };
+    async encodeUnpadded(texts, pairs) {
+      const encoded = await unpadded(texts, pairs);
+      return { ids: encoded.map((e) => e.ids), typeIds: encoded.map((e) => e.typeIds) };
     },
-    async encode(texts) {
+    async encode(texts, pairs) {
+      if (pairs) return padded(await unpadded(texts, pairs), s);
       const encodings = await tok.encodeBatch(texts);
       return {
         ids: encodings.map((e) => e.getIds()),
@@ -170,26 +211,30 @@ function javascriptTokenizer(
     const pick = <T>(v: T[]) => [...v.slice(0, at), ...v.slice(from, to), ...v.slice(at + body.length)];
     return { ids: pick(full.ids), typeIds: pick(full.token_type_ids) };
   };
+  // Pairs are encoded whole; cutting a pair to length is left to the Rust library.
+  const encodePair = (text: string, pair: string) => {
+    if (pair === '')
+      throw new Error(
+        'the JavaScript tokenizer reads an empty second text as no pair: the Rust tokenizers library is needed',
+      );
+    const full = tok.encode(text, { text_pair: pair, return_token_type_ids: true });
+    if (full.ids.length > s.maxLength) {
+      throw new Error(
+        `a text pair of ${full.ids.length} tokens is longer than the model's ${s.maxLength}: the Rust tokenizers library is needed to truncate pairs`,
+      );
+    }
+    return { ids: full.ids, typeIds: full.token_type_ids };
+  };
   return {
     name: `@huggingface/tokenizers (JavaScript; ${why})`,
     padding: paddingOf(s),
-    encodeUnpadded(texts) {
-      const encoded = texts.map(encodeOne);
+    encodeUnpadded(texts, pairs) {
+      const encoded = pairs ? texts.map((t, i) => encodePair(t, pairs[i]!)) : texts.map(encodeOne);
       return Promise.resolve({ ids: encoded.map((e) => e.ids), typeIds: encoded.map((e) => e.typeIds) });
     },
-    encode(texts) {
-      const encoded = texts.map(encodeOne);
-      let width = s.fixedLength ?? Math.max(0, ...encoded.map((e) => e.ids.length));
-      if (s.multipleOf) width = Math.ceil(width / s.multipleOf) * s.multipleOf;
-      const pad = <T>(v: T[], fill: T) => {
-        const extra = Array<T>(Math.max(0, width - v.length)).fill(fill);
-        return s.padLeft ? [...extra, ...v] : [...v, ...extra];
-      };
-      return Promise.resolve({
-        ids: encoded.map((e) => pad(e.ids, s.padId)),
-        mask: encoded.map((e) => pad(Array<number>(e.ids.length).fill(1), 0)),
-        typeIds: encoded.map((e) => pad(e.typeIds, s.padTypeId)),
-      });
+    encode(texts, pairs) {
+      const encoded = pairs ? texts.map((t, i) => encodePair(t, pairs[i]!)) : texts.map(encodeOne);
+      return Promise.resolve(padded(encoded, s));
     },
   };
 }
@@ -205,9 +250,9 @@ function firstLine(e: unknown): string {
  * a native build that misbehaves on some machine).
  */
 export function loadTokenizer(spec: TokenizerSpec, requireNative: NodeJS.Require): TextTokenizer {
-  const json = JSON.parse(fs.readFileSync(spec.tokenizerJson, 'utf8')) as Record<string, unknown>;
+  const json = JSON.parse(readRegularText(spec.tokenizerJson, 'tokenizer file')) as Record<string, unknown>;
   const config = spec.tokenizerConfig
-    ? (JSON.parse(fs.readFileSync(spec.tokenizerConfig, 'utf8')) as Record<string, unknown>)
+    ? (JSON.parse(readRegularText(spec.tokenizerConfig, 'tokenizer file')) as Record<string, unknown>)
     : {};
   const settings = readSettings(spec, json, config);
   if (process.env['FLYWHEEL_TOKENIZER'] === 'javascript') {

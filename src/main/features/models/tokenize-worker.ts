@@ -9,6 +9,8 @@ import { tokenBatches } from './token-batches';
 export interface TokenizeJob {
   seq: number;
   texts: string[];
+  /** Each text's second text, where the model takes pairs. */
+  pairs?: string[];
   batchRows: number;
   bucket: boolean;
 }
@@ -25,7 +27,7 @@ try {
 
 port.on('message', (job: TokenizeJob) => {
   tok
-    .encodeUnpadded(job.texts)
+    .encodeUnpadded(job.texts, job.pairs)
     .then((encoded) => {
       const batches = tokenBatches(encoded, tok.padding, spec, job.batchRows, job.bucket);
       const transfer = batches.flatMap((b) => [

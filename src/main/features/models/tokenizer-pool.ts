@@ -81,14 +81,14 @@ export class TokenizerPool {
   }
 
   /** A window's texts as batches of `batchRows` (by length where `bucket`), on the least busy thread. */
-  tokenize(texts: string[], batchRows: number, bucket: boolean): Promise<TokenBatch[]> {
+  tokenize(texts: string[], pairs: string[] | undefined, batchRows: number, bucket: boolean): Promise<TokenBatch[]> {
     if (this.broken) return Promise.reject(this.broken);
     const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
     const seq = this.nextSeq++;
     this.load.set(worker, this.load.get(worker)! + 1);
     return new Promise((resolve, reject) => {
       this.jobs.set(seq, { resolve, reject, worker });
-      worker.postMessage({ seq, texts, batchRows, bucket });
+      worker.postMessage({ seq, texts, ...(pairs ? { pairs } : {}), batchRows, bucket });
     });
   }
 

@@ -7,6 +7,7 @@ import { probeKind, shape, toModel } from './add-model';
 import { checkWidth } from './class-order';
 import { openModel } from './model-host';
 import { tokenizerOf } from './model-input';
+import { checkFixedLength, checkPairTokenizer, withTextInput } from './model-template';
 import { findModel } from './rescore';
 
 type Model = RegisteredModel;
@@ -30,7 +31,13 @@ function editedInput(model: Model, input: ParsedInput<'models.update'>): Model['
 export async function updateModel(ctx: Context, input: ParsedInput<'models.update'>): Promise<Model> {
   const project = resolveProject(ctx, input.project);
   const model = findModel(ctx, project, input.model);
-  const inMap = editedInput(model, input);
+  const what = `model ${model.name}@${model.version}`;
+  const inMap = withTextInput(ctx, project, editedInput(model, input), input, what);
+  const tokenizer = tokenizerOf(inMap, model.file);
+  if (tokenizer) {
+    checkPairTokenizer(inMap, tokenizer.tokenizerJson, what);
+    checkFixedLength(inMap, tokenizer.tokenizerJson, what);
+  }
   const outName = input.output ?? model.outputMapping.output;
   const changed =
     JSON.stringify(inMap) !== JSON.stringify(model.inputMapping) ||
@@ -48,7 +55,7 @@ export async function updateModel(ctx: Context, input: ParsedInput<'models.updat
     }
   };
   refuseIfScored();
-  const opened = await openModel(model.file, 'cpu', `model ${model.name}`, tokenizerOf(inMap, model.file));
+  const opened = await openModel(model.file, 'cpu', `model ${model.name}`, tokenizer);
   try {
     const describe = (list: typeof opened.inputs) =>
       list.map((t) => `${t.name} ${t.type} ${shape(t.shape)}`).join(', ');

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Output } from '../../../shared/api/contract';
 import { ApiError } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
+import { readRegularFile } from '../../io/safe-open';
 
 export const MAX_IMAGE_BYTES = 20 * 2 ** 20;
 
@@ -20,44 +20,24 @@ function sniff(head: Buffer): Image['mimeType'] | null {
   return null;
 }
 
-/**
- * Reads the file through one descriptor, checked with fstat: a path swapped for a FIFO or a device
- * between a check and the read cannot block the process, and a file that grows reads no further
- * than the cap.
- */
+/** Reads the file through the checked opener; a file that grows reads no further than the cap. */
 function readCapped(ctx: Context, file: string, externalId: string, relative: boolean): Buffer {
-  let fd: number;
+  const what = `image of '${externalId}'`;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch {
-    // A log uploaded through the browser has no folder of its own to resolve relative paths from.
-    const hint =
-      relative && file.startsWith(path.join(ctx.dataDir, 'uploads') + path.sep)
-        ? ' (relative image paths are read from the folder of the log, and this log was uploaded: import it by its path, or use absolute image paths)'
-        : '';
-    throw new ApiError('not-found', `the image of example '${externalId}' is not at ${file}${hint}`);
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new ApiError('bad-file', `${file} (image of '${externalId}') is not a regular file`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(MAX_IMAGE_BYTES + 1 - size, 1 << 20));
-      const n = chunk.length > 0 ? fs.readSync(fd, chunk, 0, chunk.length, size) : 0;
-      if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
-      size += n;
+    return readRegularFile(file, what, MAX_IMAGE_BYTES);
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    if (e.code === 'not-found') {
+      // A log uploaded through the browser has no folder of its own to resolve relative paths from.
+      const hint =
+        relative && file.startsWith(path.join(ctx.dataDir, 'uploads') + path.sep)
+          ? ' (relative image paths are read from the folder of the log, and this log was uploaded: import it by its path, or use absolute image paths)'
+          : '';
+      throw new ApiError('not-found', `the image of example '${externalId}' is not at ${file}${hint}`);
     }
-    if (size > MAX_IMAGE_BYTES) {
-      throw new ApiError(
-        'bad-file',
-        `${file} (image of '${externalId}') is over 20 MiB; images that large are not shown`,
-      );
-    }
-    return Buffer.concat(chunks, size);
-  } finally {
-    fs.closeSync(fd);
+    if ((e.details as { reason?: string } | undefined)?.reason === 'too-large')
+      throw new ApiError('bad-file', `${file} (${what}) is over 20 MiB; images that large are not shown`);
+    throw e;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { TextParts } from '../../../shared/domain/text-template';
 import { ApiError } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { QueueItem } from '../../../shared/features/review/contract';
@@ -19,10 +20,12 @@ export function toQueueItem(row: QueueItemRow): QueueItem {
     reason: row.reason,
     status: row.status,
     labelsWanted: row.labels_wanted,
+    control: row.control === 1,
     lease:
       row.status === 'leased' && row.lease_expires_at !== null
         ? { annotator: row.lease_annotator_name ?? '', session: row.lease_session, expiresAt: row.lease_expires_at }
         : null,
+    ...(row.snippet !== undefined ? { snippet: row.snippet } : {}),
   };
 }
 
@@ -42,6 +45,7 @@ export function reviewExample(ctx: Context, project: Project, exampleId: number)
     features: e.features ? floats(e.features).map((value, i) => ({ name: names[i] ?? `f${i}`, value })) : null,
     imagePath: e.image_path,
     metadata: e.metadata ? (JSON.parse(e.metadata) as Record<string, unknown>) : null,
+    textParts: e.text_parts ? (JSON.parse(e.text_parts) as TextParts).map(([name, text]) => ({ name, text })) : null,
     predictions: ctx.store.examples.predictions(project.id, exampleId).map((p) => ({
       modelRunId: p.model_run_id,
       model: `${p.model_name}@${p.model_version}`,

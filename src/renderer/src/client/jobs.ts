@@ -1,5 +1,6 @@
 import type { ApiClient } from '../../../shared/api/client';
 import type { JobStatus } from '../../../shared/features/app/contract';
+import { inWords } from './messages';
 
 /** Starts a job and resolves with its final status (progress shows in the top bar meanwhile). */
 export async function runJob(
@@ -11,7 +12,9 @@ export async function runJob(
   onStarted?.(jobId);
   for (;;) {
     const status = await client.call('jobs.get', { jobId });
-    if (status.state !== 'running') return status;
+    // A failed job's message in the same words as a refused call's.
+    if (status.state !== 'running')
+      return status.error ? { ...status, error: { ...status.error, message: inWords(status.error) } } : status;
     await new Promise((r) => setTimeout(r, 150));
   }
 }

@@ -1,8 +1,6 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import { usePagedWindow } from '../hooks/usePagedWindow';
 import { Alert } from './Alert';
-
-const PAGE = 200;
-const OVERSCAN = 8;
 
 export interface Column<T> {
   header: string;
@@ -31,41 +29,15 @@ export function VirtualTable<T>({
   rowHeight?: number;
   height?: number;
 }) {
-  const [scrollTop, setScrollTop] = useState(0);
-  const [pages, setPages] = useState<Map<number, T[]>>(new Map());
-  const [error, setError] = useState<string | null>(null);
-  const asked = useRef(new Set<number>());
-  const fetcher = useRef(fetchRows);
-  fetcher.current = fetchRows;
-
-  useEffect(() => {
-    asked.current = new Set();
-    setPages(new Map());
-    setError(null);
-  }, [version]);
-
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
-  const last = Math.min(rowCount, Math.ceil((scrollTop + height) / rowHeight) + OVERSCAN);
-  useEffect(() => {
-    for (let p = Math.floor(first / PAGE); p * PAGE < last; p++) {
-      if (asked.current.has(p)) continue;
-      asked.current.add(p);
-      const mine = asked.current;
-      fetcher.current(p * PAGE, PAGE).then(
-        (rows) => {
-          if (asked.current === mine) setPages((old) => new Map(old).set(p, rows));
-        },
-        (e: Error) => {
-          // Asked again when the view next reaches it.
-          mine.delete(p);
-          if (asked.current === mine) setError(e.message);
-        },
-      );
-    }
-  }, [first, last, pages]);
-
+  const { first, last, rowAt, error, scroller, onScroll } = usePagedWindow({
+    total: rowCount,
+    version,
+    fetchRows,
+    rowHeight,
+    height,
+  });
   const visible: { index: number; row: T | undefined }[] = [];
-  for (let i = first; i < last; i++) visible.push({ index: i, row: pages.get(Math.floor(i / PAGE))?.[i % PAGE] });
+  for (let i = first; i < last; i++) visible.push({ index: i, row: rowAt(i) });
   return (
     <>
       <Alert message={error && `${label}: ${error}`} />
@@ -75,7 +47,8 @@ export function VirtualTable<T>({
         role="region"
         aria-label={label}
         tabIndex={0}
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        ref={scroller}
+        onScroll={onScroll}
       >
         <table className="table" aria-rowcount={rowCount + 1}>
           <thead>

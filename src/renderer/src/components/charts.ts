@@ -13,12 +13,36 @@ export function histogramConfig(h: Histograms): ChartConfiguration {
     data: {
       labels: Array.from({ length: bins }, (_, i) => (i / bins).toFixed(2)),
       datasets: h.map((run, i) => ({
-        label: run.name,
+        label: `${run.name} (${run.bins.reduce((a, b) => a + b, 0).toLocaleString('en-US')} predictions)`,
         data: run.bins,
         backgroundColor: `${SERIES_COLORS[i % SERIES_COLORS.length]}99`,
       })),
     },
-    options: { scales: { x: { title: { display: true, text: 'top-class probability' } } } },
+    options: {
+      scales: {
+        x: { title: { display: true, text: 'top-class probability' } },
+        y: { title: { display: true, text: 'predictions' } },
+      },
+    },
+  };
+}
+
+/** One run's score distribution: its own small chart, counts on the y axis. */
+export function runHistogramConfig(run: Histograms[number], color: string): ChartConfiguration {
+  const bins = run.bins.length;
+  return {
+    type: 'bar',
+    data: {
+      labels: Array.from({ length: bins }, (_, i) => (i / bins).toFixed(2)),
+      datasets: [{ label: run.name, data: run.bins, backgroundColor: `${color}cc` }],
+    },
+    options: {
+      plugins: { legend: { display: false } },
+      scales: {
+        x: { title: { display: true, text: run.binary ? 'P(positive)' : 'top-class probability' } },
+        y: { beginAtZero: true, title: { display: true, text: 'examples' } },
+      },
+    },
   };
 }
 

@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Input, Output } from '../../../shared/api/contract';
+import { useWorkbench } from '../store/workbench';
 
 type Evaluation = Output<'insights.eval'>;
 type Comparison = NonNullable<Evaluation['comparison']>;
@@ -12,7 +13,28 @@ const VERDICT_CLASS = { pass: 'ok', fail: 'alert', insufficient: 'warn' } as con
 const SOURCE = { truth: 'imported ground truth', curated: 'curated labels', both: 'ground truth and curated labels' };
 const METRICS = ['macroF1', 'accuracy', 'rocAuc', 'logLoss', 'brier'] as const;
 
-/** Champion, challenger, metric, label source, window and margin of the next evaluation. */
+type EvalSetList = Output<'evalSets.list'>;
+
+/** The project's frozen evaluation sets, for the picker. */
+function useEvalSets(): EvalSetList {
+  const client = useWorkbench((s) => s.client);
+  const projectId = useWorkbench((s) => s.selectedId);
+  const [sets, setSets] = useState<EvalSetList>([]);
+  useEffect(() => {
+    if (!client || projectId === null) return;
+    let live = true;
+    client.call('evalSets.list', { projectId }).then(
+      (list) => live && setSets(list),
+      () => live && setSets([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, projectId]);
+  return sets;
+}
+
+/** Champion, challenger, metric, evaluation set or label source and window, and margin of the next evaluation. */
 export function EvalForm({
   runs,
   busy,
@@ -29,6 +51,9 @@ export function EvalForm({
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [margin, setMargin] = useState('0.01');
+  const [evalSet, setEvalSet] = useState('');
+  const [gateOnMined, setGateOnMined] = useState(false);
+  const evalSets = useEvalSets();
   const name = (r: ModelRun) => `${r.modelName}@${r.modelVersion}`;
   const same = runs.length >= 2 && champion === challenger;
   return (
@@ -41,9 +66,10 @@ export function EvalForm({
           metric,
           margin: Number(margin),
           ...(runs.length >= 2 ? { champion, challenger } : {}),
-          ...(source ? { source } : {}),
-          ...(from ? { from } : {}),
-          ...(to ? { to } : {}),
+          ...(evalSet
+            ? { evalSet }
+            : { ...(source ? { source } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) }),
+          ...(gateOnMined ? { includeMined: true } : {}),
         });
       }}
     >
@@ -82,8 +108,19 @@ export function EvalForm({
         </select>
       </label>
       <label>
+        Evaluation set
+        <select value={evalSet} onChange={(e) => setEvalSet(e.target.value)}>
+          <option value="">none: pick the labels here</option>
+          {evalSets.map((s) => (
+            <option key={s.id} value={s.name}>
+              {s.name} (n = {s.summary.n}, frozen)
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
         Reference labels
-        <select value={source} onChange={(e) => setSource(e.target.value as typeof source)}>
+        <select value={source} disabled={!!evalSet} onChange={(e) => setSource(e.target.value as typeof source)}>
           <option value="">default (ground truth if any)</option>
           <option value="truth">imported ground truth</option>
           <option value="curated">curated labels</option>
@@ -92,15 +129,19 @@ export function EvalForm({
       </label>
       <label>
         From
-        <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        <input type="date" value={from} disabled={!!evalSet} onChange={(e) => setFrom(e.target.value)} />
       </label>
       <label>
         To (excluded)
-        <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        <input type="date" value={to} disabled={!!evalSet} onChange={(e) => setTo(e.target.value)} />
       </label>
       <label>
         Margin
         <input type="number" min={0} max={1} step={0.005} value={margin} onChange={(e) => setMargin(e.target.value)} />
+      </label>
+      <label>
+        <input type="checkbox" checked={gateOnMined} onChange={(e) => setGateOnMined(e.target.checked)} />
+        Gate on mined labels too
       </label>
       <button type="submit" disabled={busy || same} aria-describedby={same ? 'eval-same-run' : undefined}>
         Evaluate
@@ -126,7 +167,8 @@ export function EvaluationSetLine({ e }: { e: Evaluation }) {
   return (
     <div data-testid="evaluation-set">
       <p>
-        Evaluated on <strong>{SOURCE[s.source]}</strong> ({s.sourceReason}), label schema v{e.schemaVersion},{' '}
+        Evaluated on {s.name && <strong>evaluation set {s.name} (frozen): </strong>}
+        <strong>{SOURCE[s.source]}</strong> ({s.sourceReason}), label schema v{e.schemaVersion},{' '}
         {s.from || s.to ? `from ${s.from ?? 'the start'} to ${s.to ?? 'now'} (end excluded)` : 'all time'}:{' '}
         <strong>n = {s.n}</strong> ({s.fromTruth} ground truth, {s.fromCurated} curated
         {s.both > 0 ? `; ${s.both} have both, ${s.disagreeing} disagree` : ''})
@@ -160,6 +202,14 @@ export function GateVerdict({ c }: { c: Comparison }) {
         {c.seed}. A check passes only when the 95% interval of challenger − champion stays within its margin.
       </p>
       <p data-testid="gate-reason">{c.reason}</p>
+      <p className="muted small" data-testid="gate-basis">
+        Judged on{' '}
+        {c.basis.includeMined ? 'every label, mined ones included' : 'ground truth, control-sample and unmined labels'}
+        {c.basis.minedLeftOut > 0 && `; ${c.basis.minedLeftOut} mined labels left out (error analysis only)`}
+        {c.basis.lineage.map((l) => `; ${l}`).join('')}.
+        {c.labelsNeeded &&
+          ` Too little evidence for a conclusion: about ${c.labelsNeeded.more} more unbiased labels needed (target: ${c.labelsNeeded.target}).`}
+      </p>
       <table className="table compact" aria-label="Gate checks">
         <thead>
           <tr>
@@ -186,7 +236,9 @@ export function GateVerdict({ c }: { c: Comparison }) {
         <tbody>
           {c.checks.map((x) => (
             <tr key={`${x.kind}-${x.name}`}>
-              <th scope="row">{x.kind === 'primary' ? x.name : `recall of ${x.name}`}</th>
+              <th scope="row">
+                {x.kind === 'primary' ? x.name : x.kind === 'slice' ? `slice ${x.name}` : `recall of ${x.name}`}
+              </th>
               <td className="num">{x.n}</td>
               <td className="num">{f(x.champion)}</td>
               <td className="num">{f(x.challenger)}</td>

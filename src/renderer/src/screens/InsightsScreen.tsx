@@ -1,11 +1,19 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ChartConfiguration } from 'chart.js';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Output } from '../../../shared/api/contract';
 import { ChartView, SERIES_COLORS } from '../components/ChartView';
-import { histogramConfig } from '../components/charts';
+import { runHistogramConfig } from '../components/charts';
 import { useLatestOnly } from '../hooks/useLatestOnly';
 import { useWorkbench } from '../store/workbench';
 import { EvalForm, EvaluationSetLine, GateVerdict, type EvalRequest } from './EvalGate';
+import {
+  CalibrationPerClass,
+  ConfusionPanel,
+  guardText,
+  reliabilityOf,
+  SlicesPanel,
+  type Guard,
+  type Selection,
+} from './WhereWrong';
 
 type Evaluation = Output<'insights.eval'>;
 type Histograms = Output<'insights.histograms'>;
@@ -13,45 +21,6 @@ type Drift = Output<'insights.drift'>;
 type Agreement = Output<'labels.agreement'>;
 
 const f = (x: number | null, d = 3) => (x === null ? '—' : x.toFixed(d));
-
-function reliabilityConfig(e: Evaluation): ChartConfiguration {
-  const binary = e.runs[0]?.all.reliabilityBasis === 'positive';
-  return {
-    type: 'line',
-    data: {
-      datasets: [
-        {
-          label: 'perfect calibration',
-          data: [
-            { x: 0, y: 0 },
-            { x: 1, y: 1 },
-          ],
-          borderColor: '#adb5bd',
-          borderDash: [4, 4],
-          pointRadius: 0,
-        },
-        ...e.runs.map((run, i) => ({
-          label: run.name,
-          data: run.all.reliability
-            .filter((b) => b.count > 0)
-            .map((b) => ({ x: b.predicted ?? 0, y: b.observed ?? 0 })),
-          borderColor: SERIES_COLORS[i % SERIES_COLORS.length],
-        })),
-      ],
-    },
-    options: {
-      scales: {
-        x: {
-          type: 'linear',
-          min: 0,
-          max: 1,
-          title: { display: true, text: binary ? 'predicted P(positive)' : 'top-class confidence' },
-        },
-        y: { min: 0, max: 1, title: { display: true, text: binary ? 'observed positive rate' : 'accuracy' } },
-      },
-    },
-  };
-}
 
 function EvalTable({ e }: { e: Evaluation }) {
   return (
@@ -128,41 +97,7 @@ function EvalTable({ e }: { e: Evaluation }) {
   );
 }
 
-function Confusion({ e }: { e: Evaluation }) {
-  const run = e.runs.at(-1);
-  if (!run) return null;
-  return (
-    <table className="table compact" aria-label={`Confusion matrix of ${run.name}`}>
-      <caption className="muted small">
-        confusion matrix of {run.name}: rows are the reference label, columns the prediction
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col" />
-          {e.labels.map((l) => (
-            <th key={l} scope="col" className="num">
-              {l}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {run.all.confusion.map((row, t) => (
-          <tr key={t}>
-            <th scope="row">{e.labels[t]}</th>
-            {row.map((n, p) => (
-              <td key={p} className={t === p ? 'num diag' : 'num'}>
-                {n}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-/** Score histograms, evaluation on the curated labels, drift and annotator agreement. */
+/** Two questions: is the challenger better (the gate), and where is it wrong (slices, confusions, calibration); then drift. */
 export function InsightsScreen() {
   const client = useWorkbench((s) => s.client);
   const projectId = useWorkbench((s) => s.selectedId);
@@ -176,6 +111,9 @@ export function InsightsScreen() {
   const [agreement, setAgreement] = useState<Agreement | null>(null);
   const [notes, setNotes] = useState<string[]>([]);
   const [evalError, setEvalError] = useState<string | null>(null);
+  const [guards, setGuards] = useState<Guard[]>([]);
+  const [selection, setSelection] = useState<Selection>({});
+  const lastRequest = useRef<EvalRequest>({});
   useEffect(() => {
     if (!client || projectId === null) return;
     const project = { projectId };
@@ -194,13 +132,20 @@ export function InsightsScreen() {
         .then(setDrift, (e: Error) => setNotes((n) => [...n, `Drift: ${e.message}`]));
     }
   }, [client, projectId, range]);
-  const evaluate = useCallback(
-    (request: EvalRequest) => {
+  const runEval = useCallback(
+    (request: EvalRequest, pinned: readonly Guard[]) => {
       if (!client || projectId === null) return;
       const asked = latest.take();
+      lastRequest.current = request;
+      setSelection({
+        ...(request.source ? { source: request.source } : {}),
+        ...(request.from !== undefined ? { from: request.from } : {}),
+        ...(request.to !== undefined ? { to: request.to } : {}),
+      });
       setEvaluating(true);
       setEvalError(null);
-      client.call('insights.eval', { project: { projectId }, ...request }).then(
+      const guardsPart = pinned.length > 0 ? { guards: [...pinned] } : {};
+      client.call('insights.eval', { project: { projectId }, ...request, ...guardsPart }).then(
         (e) => {
           if (!latest.current(asked)) return;
           setEvaluation(e);
@@ -216,9 +161,14 @@ export function InsightsScreen() {
     },
     [client, projectId],
   );
-  useEffect(() => evaluate({}), [evaluate]);
-  const histConfig = useMemo(() => (hist && hist.length > 0 ? histogramConfig(hist) : null), [hist]);
-  const relConfig = useMemo(() => (evaluation ? reliabilityConfig(evaluation) : null), [evaluation]);
+  useEffect(() => {
+    setGuards([]);
+    runEval({}, []);
+  }, [runEval]);
+  const setPinned = (next: Guard[]) => {
+    setGuards(next);
+    runEval(lastRequest.current, next);
+  };
   const c = evaluation?.comparison;
   return (
     <article aria-label="Insights">
@@ -228,36 +178,33 @@ export function InsightsScreen() {
           {n}
         </p>
       ))}
-      <div className="cards two">
-        {histConfig && (
-          <section className="card" aria-label="Score distributions">
-            <h3>Score distribution per model run</h3>
-            <ChartView config={histConfig} label="Histogram of top-class probability per model run" />
-          </section>
-        )}
-        {relConfig && (
-          <section className="card" aria-label="Reliability diagram">
-            <h3>Reliability on the reference labels</h3>
-            <ChartView
-              config={relConfig}
-              label={
-                evaluation?.runs[0]?.all.reliabilityBasis === 'positive'
-                  ? 'Reliability diagram: observed positive rate against predicted P(positive)'
-                  : 'Reliability diagram: accuracy against top-class confidence'
-              }
-            />
-          </section>
-        )}
-      </div>
-      <section aria-label="Evaluation results">
-        <h2>Evaluation{evaluation ? ` (schema v${evaluation.schemaVersion})` : ''}</h2>
+      <section aria-label="Is the new model better">
+        <h2>Is the challenger better?{evaluation ? ` (label schema v${evaluation.schemaVersion})` : ''}</h2>
         {modelRuns && modelRuns.length > 0 && (
           <EvalForm
             key={`${projectId}:${modelRuns.map((r) => r.id).join(',')}`}
             runs={modelRuns}
             busy={evaluating}
-            onEvaluate={evaluate}
+            onEvaluate={(r) => runEval(r, guards)}
           />
+        )}
+        {guards.length > 0 && (
+          <p aria-label="Pinned slice guards">
+            Slice guards (the gate&apos;s rule on the metric within each slice):{' '}
+            {guards.map((g) => (
+              <span key={guardText(g)} className="tag">
+                {guardText(g)}{' '}
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={`Unpin ${guardText(g)}`}
+                  onClick={() => setPinned(guards.filter((x) => guardText(x) !== guardText(g)))}
+                >
+                  ×
+                </button>
+              </span>
+            ))}
+          </p>
         )}
         {evalError && (
           <p className="error" role="alert">
@@ -269,17 +216,100 @@ export function InsightsScreen() {
           <>
             <EvaluationSetLine e={evaluation} />
             {c && <GateVerdict c={c} />}
-            <EvalTable e={evaluation} />
-            <Confusion e={evaluation} />
+            <div className="scroll">
+              <EvalTable e={evaluation} />
+            </div>
           </>
         )}
       </section>
-      {drift && (
-        <section aria-label="Drift">
-          <h2>
-            Drift: {drift.reference} → {drift.current} <span className={`tag ${drift.worst}`}>{drift.worst}</span>
-          </h2>
-          <table className="table compact">
+      {modelRuns && modelRuns.length > 0 && (
+        <SlicesPanel
+          key={`slices:${projectId}:${modelRuns.map((r) => r.id).join(',')}`}
+          runs={modelRuns}
+          selection={selection}
+          guards={guards}
+          onPin={(g) => setPinned([...guards.filter((x) => guardText(x) !== guardText(g)), g])}
+        />
+      )}
+      {evaluation && (
+        <div className="cards two top">
+          <ConfusionPanel key={`confusion:${projectId}`} e={evaluation} selection={selection} />
+          <section className="card" aria-label="Calibration per class">
+            <h3>Calibration per class</h3>
+            <CalibrationPerClass e={evaluation} />
+          </section>
+        </div>
+      )}
+      {evaluation && evaluation.runs.length > 0 && (
+        <section aria-label="Reliability diagrams">
+          <h2>Reliability per model run</h2>
+          <div className="cards">
+            {evaluation.runs.map((run, i) => (
+              <figure key={run.modelRunId} className="card">
+                <figcaption>
+                  {run.name}: n = {run.all.n}, ECE {f(run.all.ece)}
+                </figcaption>
+                <ChartView
+                  config={reliabilityOf(run, SERIES_COLORS[i % SERIES_COLORS.length]!)}
+                  label={`Reliability diagram of ${run.name}: observed rate against predicted probability`}
+                  height={180}
+                />
+              </figure>
+            ))}
+          </div>
+        </section>
+      )}
+      {hist && hist.length > 0 && (
+        <section aria-label="Score distributions">
+          <h2>Score distribution per model run</h2>
+          <div className="cards">
+            {hist.map((run, i) => (
+              <figure key={run.modelRunId} className="card">
+                <figcaption>
+                  {run.name}: {run.bins.reduce((a, b) => a + b, 0)} examples
+                </figcaption>
+                <ChartView
+                  config={runHistogramConfig(run, SERIES_COLORS[i % SERIES_COLORS.length]!)}
+                  label={`Histogram of ${run.binary ? 'P(positive)' : 'top-class probability'} of ${run.name}`}
+                  height={160}
+                />
+              </figure>
+            ))}
+          </div>
+        </section>
+      )}
+      {drift && <DriftPanel drift={drift} />}
+      {agreement && agreement.labeledByTwoOrMore > 0 && (
+        <section aria-label="Agreement">
+          <h2>Annotator agreement</h2>
+          <p>
+            Krippendorff&apos;s alpha {f(agreement.alpha)} over {agreement.labeledByTwoOrMore} items;{' '}
+            {agreement.pairs.map((p) => `kappa ${p.a} × ${p.b} ${f(p.kappa)} (${p.items})`).join(' · ')};{' '}
+            {agreement.conflicts} open conflicts.
+          </p>
+        </section>
+      )}
+    </article>
+  );
+}
+
+const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+
+/** What moved between the two halves of the project's time range: the summary, then its evidence. */
+function DriftPanel({ drift }: { drift: Drift }) {
+  return (
+    <section aria-label="Drift">
+      <h2>
+        Drift: {drift.reference} → {drift.current} <span className={`tag ${drift.worst}`}>{drift.worst}</span>
+      </h2>
+      <p data-testid="drift-summary">{drift.summary}</p>
+      <div className="cards two top">
+        {drift.traffic && (
+          <table className="table compact" aria-label="Traffic: top movers">
+            <caption className="muted small">
+              traffic: the {drift.traffic.movers.length} largest movers of {drift.traffic.compared} features and
+              metadata fields
+            </caption>
             <thead>
               <tr>
                 <th scope="col">quantity</th>
@@ -293,9 +323,9 @@ export function InsightsScreen() {
               </tr>
             </thead>
             <tbody>
-              {drift.rows.slice(0, 12).map((r) => (
+              {drift.traffic.movers.map((r) => (
                 <tr key={r.quantity}>
-                  <td>{r.quantity}</td>
+                  <th scope="row">{r.quantity}</th>
                   <td className="num">{f(r.psi)}</td>
                   <td className="num">{f(r.ks)}</td>
                   <td>{r.level}</td>
@@ -303,18 +333,68 @@ export function InsightsScreen() {
               ))}
             </tbody>
           </table>
-        </section>
-      )}
-      {agreement && agreement.labeledByTwoOrMore > 0 && (
-        <section aria-label="Agreement">
-          <h2>Annotator agreement</h2>
-          <p>
-            Krippendorff&apos;s alpha {f(agreement.alpha)} over {agreement.labeledByTwoOrMore} items;{' '}
-            {agreement.pairs.map((p) => `kappa ${p.a} × ${p.b} ${f(p.kappa)} (${p.items})`).join(' · ')};{' '}
-            {agreement.conflicts} open conflicts.
-          </p>
-        </section>
-      )}
-    </article>
+        )}
+        <div>
+          {drift.modelShift.runs.length > 0 && (
+            <table className="table compact" aria-label="Model shift per run">
+              <caption className="muted small">each run&apos;s scores between the windows</caption>
+              <thead>
+                <tr>
+                  <th scope="col">model run</th>
+                  <th scope="col" className="num">
+                    score PSI
+                  </th>
+                  <th scope="col">level</th>
+                </tr>
+              </thead>
+              <tbody>
+                {drift.modelShift.runs.map((r) => (
+                  <tr key={r.run}>
+                    <th scope="row">{r.run}</th>
+                    <td className="num">{f(r.psi)}</td>
+                    <td>{r.level}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {drift.priorShift && (
+            <table className="table compact" aria-label="Class balance per window">
+              <caption className="muted small">
+                share of {drift.priorShift.className}: labeled against predicted
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">window</th>
+                  <th scope="col" className="num">
+                    labeled
+                  </th>
+                  {drift.priorShift.windows[0]?.predicted.map((p) => (
+                    <th key={p.run} scope="col" className="num">
+                      {p.run}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {drift.priorShift.windows.map((w) => (
+                  <tr key={w.window}>
+                    <th scope="row">{w.label}</th>
+                    <td className="num">
+                      {pct(w.labeledRate)} <span className="muted small">of {w.labeled}</span>
+                    </td>
+                    {w.predicted.map((p) => (
+                      <td key={p.run} className="num">
+                        {pct(p.rate)}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      </div>
+    </section>
   );
 }

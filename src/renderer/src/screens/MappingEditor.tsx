@@ -106,7 +106,26 @@ export function MappingEditor({
           </select>
         </label>
         {mapping.inputKind === 'text' && (
-          <FieldSelect label="Text" fields={fields} value={mapping.text} onChange={(v) => set('text', v)} />
+          <>
+            <FieldSelect
+              label="Text"
+              fields={fields}
+              value={mapping.text}
+              onChange={(v) => onChange(assign(assign(mapping, 'textTemplate', undefined), 'text', v))}
+            />
+            <label title="The text from several fields, as {subject} then a new line then {body}; each field is shown apart in Review">
+              or text template
+              <textarea
+                rows={2}
+                placeholder={'{subject}\n{body}'}
+                value={mapping.textTemplate ?? ''}
+                data-testid="text-template"
+                onChange={(e) =>
+                  onChange(assign(assign(mapping, 'text', undefined), 'textTemplate', e.target.value || undefined))
+                }
+              />
+            </label>
+          </>
         )}
         {mapping.inputKind === 'image' && (
           <FieldSelect

@@ -1,34 +1,47 @@
 import { useMemo, useState } from 'react';
-import type { Input, Output } from '../../../shared/api/contract';
+import type { Output } from '../../../shared/api/contract';
 import type { MiningPreview } from '../../../shared/features/mining/contract';
+import { plainReason } from '../../../shared/features/mining/plain-reason';
+import type { DisagreementMeasure, MiningStrategyName } from '../../../shared/features/mining/strategy';
 import { Alert } from '../components/Alert';
 import { ChartView } from '../components/ChartView';
 import { priorityConfig } from '../components/charts';
 import { useAction } from '../hooks/useAction';
 import { useLatestOnly } from '../hooks/useLatestOnly';
 import { useWorkbench } from '../store/workbench';
+import {
+  MEASURES,
+  miningRequest,
+  parseMetadata,
+  STRATEGY_HELP,
+  STRATEGY_ORDER,
+  type MineOptions,
+} from './mine-options';
 import { QueueOverview } from './QueueOverview';
 
-const STRATEGIES = ['entropy', 'margin', 'least-confidence', 'disagreement', 'vote-entropy', 'random'] as const;
-type Strategy = (typeof STRATEGIES)[number];
-
-function strategyInput(strategy: Strategy): Input<'mining.run'>['strategy'] {
-  if (strategy === 'disagreement') return { strategy, measure: 'label-flip' };
-  if (strategy === 'random') return { strategy, seed: 1 };
-  return { strategy };
-}
+const DEFAULTS: MineOptions = {
+  strategy: 'entropy',
+  threshold: 0.5,
+  measure: 'label-flip',
+  seed: 1,
+  modelRuns: [],
+  from: '',
+  to: '',
+  metadata: '',
+  predictedClasses: [],
+  limit: 100,
+  quota: 0,
+  sharePercent: 0,
+  dedupe: true,
+  excludeLabeled: true,
+};
 
 /** Choose a strategy, see what it would queue and how uncertainty spreads, then build the queue. */
 export function Mine() {
   const client = useWorkbench((s) => s.client);
   const projectId = useWorkbench((s) => s.selectedId);
-  const runs = useWorkbench((s) => s.stats?.modelRuns.length ?? 0);
-  const [strategy, setStrategy] = useState<Strategy>('entropy');
-  const [limit, setLimit] = useState(100);
-  const [share, setShare] = useState(0);
-  const [quota, setQuota] = useState(0);
-  const [dedupe, setDedupe] = useState(true);
-  const [excludeLabeled, setExcludeLabeled] = useState(true);
+  const stats = useWorkbench((s) => s.stats);
+  const [o, setOptions] = useState<MineOptions>(DEFAULTS);
   const [preview, setPreview] = useState<MiningPreview | null>(null);
   const [result, setResult] = useState<Output<'mining.run'> | null>(null);
   const [built, setBuilt] = useState(0);
@@ -36,57 +49,167 @@ export function Mine() {
   const latest = useLatestOnly();
   const chart = useMemo(() => (preview ? priorityConfig(preview) : null), [preview]);
   if (!client || projectId === null) return null;
-  const request = (): Input<'mining.run'> => ({
-    project: { projectId },
-    strategy: strategyInput(strategy),
-    limit,
-    secondLabelShare: share / 100,
-    dedupe,
-    excludeLabeled,
-    ...(quota > 0 ? { perClassQuota: quota } : {}),
-  });
-  const changed =
-    <T,>(set: (v: T) => void) =>
-    (v: T) => {
-      set(v);
-      setPreview(null);
-      latest.stale();
-    };
+  const runs = stats?.modelRuns ?? [];
+  const classes = stats?.project.classes ?? [];
+  const binary = stats?.project.taskType === 'binary';
+  const change = (patch: Partial<MineOptions>) => {
+    setOptions({ ...o, ...patch });
+    setPreview(null);
+    latest.stale();
+  };
+  const metadataProblem = parseMetadata(o.metadata).problem;
+  const windowProblem =
+    o.from && o.to && new Date(o.from).getTime() >= new Date(o.to).getTime()
+      ? 'The window is empty: “from” must be before “to”.'
+      : null;
+  const blocked = metadataProblem !== null || windowProblem !== null;
+  const disabledStrategy = (s: MiningStrategyName) =>
+    (s === 'disagreement' && runs.length < 2) ||
+    (s === 'vote-entropy' && runs.length < 3) ||
+    (s === 'threshold' && !binary);
   return (
     <article aria-label="Mine">
       <h1>Mine hard examples</h1>
       <form
         className="mine-form"
+        aria-label="Mining options"
         onSubmit={(e) => {
           e.preventDefault();
+          if (blocked) return;
           void act(async () => {
             setResult(null);
             const asked = latest.take();
-            const preview = await client.call('mining.preview', request());
-            if (latest.current(asked)) setPreview(preview);
+            const answer = await client.call('mining.preview', miningRequest(projectId, o));
+            if (latest.current(asked)) setPreview(answer);
           });
         }}
       >
         <label>
           Strategy
           <select
-            value={strategy}
+            value={o.strategy}
+            aria-describedby="strategy-help"
             onChange={(e) => {
-              const chosen = e.target.value as Strategy;
-              changed(setStrategy)(chosen);
-              setDedupe(chosen !== 'random'); // a random sample keeps its duplicates unless asked
+              const chosen = e.target.value as MiningStrategyName;
+              // A random sample keeps its duplicates unless asked.
+              change({ strategy: chosen, dedupe: chosen !== 'random' });
             }}
           >
-            {STRATEGIES.map((s) => (
-              <option
-                key={s}
-                value={s}
-                disabled={(s === 'disagreement' && runs < 2) || (s === 'vote-entropy' && runs < 3)}
-              >
+            {STRATEGY_ORDER.map((s) => (
+              <option key={s} value={s} disabled={disabledStrategy(s)}>
                 {s}
               </option>
             ))}
           </select>
+        </label>
+        {o.strategy === 'threshold' && (
+          <label>
+            Threshold
+            <input
+              type="number"
+              min={0.01}
+              max={0.99}
+              step={0.01}
+              value={o.threshold}
+              onChange={(e) => change({ threshold: Number(e.target.value) })}
+            />
+          </label>
+        )}
+        {o.strategy === 'disagreement' && (
+          <label>
+            Disagreement measure
+            <select value={o.measure} onChange={(e) => change({ measure: e.target.value as DisagreementMeasure })}>
+              {MEASURES.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.text}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {o.strategy === 'random' && (
+          <label>
+            Random seed
+            <input
+              type="number"
+              value={o.seed}
+              onChange={(e) => change({ seed: Math.trunc(Number(e.target.value)) })}
+            />
+          </label>
+        )}
+        <p className="strategy-help muted small" id="strategy-help" data-testid="strategy-help">
+          {STRATEGY_HELP[o.strategy]}
+          {o.strategy === 'threshold' && !binary && ' This project is not binary.'}
+        </p>
+        {o.strategy !== 'random' && runs.length > 0 && (
+          <label>
+            Model runs (none chosen: the usual ones)
+            <select
+              multiple
+              size={Math.min(4, runs.length)}
+              value={o.modelRuns.map(String)}
+              onChange={(e) => change({ modelRuns: [...e.target.selectedOptions].map((x) => Number(x.value)) })}
+            >
+              {runs.map((r) => (
+                <option key={r.id} value={r.id}>
+                  #{r.id} {r.modelName} {r.modelVersion}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {classes.length > 0 && (
+          <label>
+            Predicted class (none chosen: all)
+            <select
+              multiple
+              size={Math.min(4, classes.length)}
+              value={o.predictedClasses}
+              onChange={(e) => change({ predictedClasses: [...e.target.selectedOptions].map((x) => x.value) })}
+            >
+              {classes.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          From
+          <input type="datetime-local" value={o.from} onChange={(e) => change({ from: e.target.value })} />
+        </label>
+        <label>
+          To
+          <input
+            type="datetime-local"
+            value={o.to}
+            aria-invalid={windowProblem !== null}
+            aria-describedby={windowProblem ? 'window-problem' : undefined}
+            onChange={(e) => change({ to: e.target.value })}
+          />
+          {windowProblem && (
+            <span className="field-error" id="window-problem">
+              {windowProblem}
+            </span>
+          )}
+        </label>
+        <label>
+          Metadata equals (one “key = value” a line)
+          <textarea
+            rows={2}
+            cols={22}
+            value={o.metadata}
+            placeholder="region = eu"
+            aria-invalid={metadataProblem !== null}
+            aria-describedby={metadataProblem ? 'metadata-problem' : undefined}
+            onChange={(e) => change({ metadata: e.target.value })}
+          />
+          {metadataProblem && (
+            <span className="field-error" id="metadata-problem">
+              {metadataProblem}
+            </span>
+          )}
         </label>
         <label>
           Items
@@ -94,13 +217,13 @@ export function Mine() {
             type="number"
             min={1}
             max={100000}
-            value={limit}
-            onChange={(e) => changed(setLimit)(Number(e.target.value))}
+            value={o.limit}
+            onChange={(e) => change({ limit: Number(e.target.value) })}
           />
         </label>
         <label>
           At most per class (0: no quota)
-          <input type="number" min={0} value={quota} onChange={(e) => changed(setQuota)(Number(e.target.value))} />
+          <input type="number" min={0} value={o.quota} onChange={(e) => change({ quota: Number(e.target.value) })} />
         </label>
         <label>
           Labeled twice (%)
@@ -108,32 +231,32 @@ export function Mine() {
             type="number"
             min={0}
             max={100}
-            value={share}
-            onChange={(e) => changed(setShare)(Number(e.target.value))}
+            value={o.sharePercent}
+            onChange={(e) => change({ sharePercent: Number(e.target.value) })}
           />
         </label>
         <label className="check">
-          <input type="checkbox" checked={dedupe} onChange={(e) => changed(setDedupe)(e.target.checked)} /> Leave out
+          <input type="checkbox" checked={o.dedupe} onChange={(e) => change({ dedupe: e.target.checked })} /> Leave out
           near-duplicates
         </label>
         <label className="check">
           <input
             type="checkbox"
-            checked={excludeLabeled}
-            onChange={(e) => changed(setExcludeLabeled)(e.target.checked)}
+            checked={o.excludeLabeled}
+            onChange={(e) => change({ excludeLabeled: e.target.checked })}
           />{' '}
           Skip examples labeled under the current schema
         </label>
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy || blocked}>
           Preview
         </button>
         <button
           type="button"
           className="primary"
-          disabled={busy}
+          disabled={busy || blocked}
           onClick={() =>
             void act(async () => {
-              setResult(await client.call('mining.run', request()));
+              setResult(await client.call('mining.run', miningRequest(projectId, o)));
               setPreview(null);
               setBuilt((b) => b + 1);
             })
@@ -148,21 +271,28 @@ export function Mine() {
           <p data-testid="mining-preview">
             {preview.selected.toLocaleString('en-US')} items would be queued out of{' '}
             {preview.eligible.toLocaleString('en-US')} eligible ({preview.scanned.toLocaleString('en-US')} scanned, runs{' '}
-            {preview.modelRuns.map((r) => r.name).join(', ')})
+            {preview.modelRuns.map((r) => r.name).join(', ') || 'none'})
             {preview.cutoff !== null && <>; the last one has priority {preview.cutoff.toFixed(4)}</>}
             {preview.suppressedDuplicates > 0 && <>; {preview.suppressedDuplicates} duplicates left out</>}
             {preview.suppressedByQuota > 0 && <>; {preview.suppressedByQuota} over their class quota</>}.
           </p>
+          {preview.selected === 0 && (
+            <p className="muted">Nothing matches these options: widen the time window or remove a filter.</p>
+          )}
           <ChartView
             config={chart}
             label={`Histogram of ${preview.strategy} priority over the eligible examples, with those that would be queued`}
           />
-          <ol className="small">
-            {preview.top.slice(0, 5).map((t) => (
-              <li key={t.externalId}>
-                <span className="mono">{t.externalId}</span> — {t.reason}
-              </li>
-            ))}
+          <ol className="small top-items" aria-label="Top items">
+            {preview.top.slice(0, 5).map((t) => {
+              const plain = plainReason(t.reason, t.priority);
+              return (
+                <li key={t.externalId}>
+                  <span className="mono">{t.externalId}</span> — <span title={plain.detail}>{plain.text}</span>
+                  {t.snippet !== null && <span className="snippet">{t.snippet}</span>}
+                </li>
+              );
+            })}
           </ol>
         </section>
       )}

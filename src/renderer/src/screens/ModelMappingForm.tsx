@@ -4,8 +4,17 @@ import { useWorkbench } from '../store/workbench';
 
 export function inputSummary(m: RegisteredModel): string {
   const i = m.inputMapping;
-  if (i.kind === 'tokens') return `text → tokenizer (≤ ${i.maxLength} tokens)`;
-  return `${i.input} ← ${i.kind === 'text' ? 'text' : `${i.dim} features`}`;
+  if (i.kind === 'features') return `${i.input} ← ${i.dim} features`;
+  const text = i.pair ? `pair ${i.pair[0]} · ${i.pair[1]}` : i.template ? JSON.stringify(i.template) : 'text';
+  if (i.kind === 'tokens') return `${text} → tokenizer (≤ ${i.maxLength} tokens)`;
+  return `${i.input} ← ${text}`;
+}
+
+/** The text a model reads, as models.update takes it: a template, a pair, or (both empty) the text. */
+function textInput(template: string, first: string, second: string, hadPair: boolean) {
+  const pair = [first.trim(), second.trim()].filter((s) => s.length > 0);
+  if (pair.length > 0) return { inputPair: pair };
+  return { inputTemplate: template.trim() ? template : null, ...(hadPair ? { inputPair: null } : {}) };
 }
 
 /** A registered model's mappings, editable; the workbench checks them against the graph on save. */
@@ -26,6 +35,11 @@ export function ModelMappingForm({
   const [maxLength, setMaxLength] = useState(model.inputMapping.kind === 'tokens' ? model.inputMapping.maxLength : 0);
   const [output, setOutput] = useState(model.outputMapping.output);
   const [kind, setKind] = useState(model.outputMapping.kind);
+  const mapping = model.inputMapping;
+  const readsText = mapping.kind !== 'features';
+  const [template, setTemplate] = useState(mapping.kind !== 'features' ? (mapping.template ?? '') : '');
+  const [first, setFirst] = useState(mapping.kind === 'tokens' ? (mapping.pair?.[0] ?? '') : '');
+  const [second, setSecond] = useState(mapping.kind === 'tokens' ? (mapping.pair?.[1] ?? '') : '');
   if (!client) return null;
   return (
     <form
@@ -40,6 +54,7 @@ export function ModelMappingForm({
             output,
             outputKind: kind,
             ...(tokens ? { maxLength } : { input }),
+            ...(readsText ? textInput(template, first, second, mapping.kind === 'tokens' && !!mapping.pair) : {}),
           });
           await onSaved();
         });
@@ -61,6 +76,24 @@ export function ModelMappingForm({
           Graph input ({inputSummary(model)})
           <input value={input} onChange={(e) => setInput(e.target.value)} />
         </label>
+      )}
+      {readsText && (
+        <label title="The text the model reads, from the example's text, text parts and metadata, as {subject} and {body}; empty: the example's text">
+          Input template
+          <textarea rows={2} value={template} placeholder="{text}" onChange={(e) => setTemplate(e.target.value)} />
+        </label>
+      )}
+      {tokens && (
+        <>
+          <label title="A text pair, as a query and a document: field names or templates">
+            Pair: first text
+            <input value={first} placeholder="{query}" onChange={(e) => setFirst(e.target.value)} />
+          </label>
+          <label>
+            Pair: second text
+            <input value={second} placeholder="{document}" onChange={(e) => setSecond(e.target.value)} />
+          </label>
+        </>
       )}
       <label>
         Graph output

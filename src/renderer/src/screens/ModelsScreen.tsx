@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Output } from '../../../shared/api/contract';
 import type { Device, RegisteredModel, RescoreResult } from '../../../shared/features/models/contract';
+import { deviceNote } from '../../../shared/features/models/device-note';
 import { runJob } from '../client/jobs';
 import { Alert } from '../components/Alert';
 import { ChartView } from '../components/ChartView';
@@ -12,6 +13,62 @@ import { inputSummary, ModelMappingForm } from './ModelMappingForm';
 
 const DEVICES: Device[] = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 
+const DEVICE_TEXT: Record<Device, string> = {
+  auto: 'automatic (GPU if usable, else CPU)',
+  cpu: 'CPU',
+  webgpu: 'WebGPU',
+  cuda: 'CUDA',
+  dml: 'DirectML',
+  coreml: 'Core ML',
+};
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** The runs this model made in the project: run, rows, date. */
+function Scored({ model }: { model: RegisteredModel }) {
+  const runs = useWorkbench((s) => s.stats?.modelRuns) ?? [];
+  const mine = runs.filter(
+    (r) => r.source === 'rescore' && r.modelName === model.name && r.modelVersion === model.version,
+  );
+  if (mine.length === 0) return <span className="muted">not yet</span>;
+  return (
+    <ul className="plain small">
+      {mine.map((r) => (
+        <li key={r.id}>
+          run #{r.id} · {r.predictions.toLocaleString('en-US')} rows · {day(r.createdAt)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** One line per device the rescore tried first, with the runtime's own words behind a disclosure. */
+function DeviceNotes({ notes }: { notes: string[] }) {
+  return (
+    <ul className="small" aria-label="Devices tried first">
+      {notes.map((n) => {
+        const note = deviceNote(n);
+        return (
+          <li key={n} className="device-line">
+            {note.line}
+            {note.native !== note.line && (
+              <>
+                {' '}
+                <details>
+                  <summary>runtime message</summary>
+                  <code className="mono small">{note.native}</code>
+                </details>
+              </>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 /** Register ONNX models, check and edit their mappings, rescore the project with them. */
 export function ModelsScreen() {
   const client = useWorkbench((s) => s.client);
@@ -19,6 +76,8 @@ export function ModelsScreen() {
   const [models, setModels] = useState<RegisteredModel[]>([]);
   const [histograms, setHistograms] = useState<Output<'insights.histograms'> | null>(null);
   const [file, setFile] = useState('');
+  const [name, setName] = useState('');
+  const [version, setVersion] = useState('');
   const [device, setDevice] = useState<Device>('auto');
   const [editing, setEditing] = useState<number | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
@@ -64,9 +123,16 @@ export function ModelsScreen() {
           e.preventDefault();
           void guard(async () => {
             setWarnings([]);
-            const added = await client.call('models.add', { project: { projectId }, path: file });
-            setWarnings(added.warnings.map((w) => `${added.name}@${added.version}: ${w}`));
+            const added = await client.call('models.add', {
+              project: { projectId },
+              path: file,
+              ...(name.trim() ? { name: name.trim() } : {}),
+              ...(version.trim() ? { version: version.trim() } : {}),
+            });
+            setWarnings(added.warnings.map((w) => `${added.name} ${added.version}: ${w}`));
             setFile('');
+            setName('');
+            setVersion('');
           });
         }}
       >
@@ -77,18 +143,32 @@ export function ModelsScreen() {
           onChange={setFile}
           placeholder="/models/clf-v3.onnx"
         />
+        <label>
+          Name
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="from the model" size={16} />
+        </label>
+        <label>
+          Version
+          <input value={version} onChange={(e) => setVersion(e.target.value)} placeholder="from the model" size={13} />
+        </label>
         <button type="submit" disabled={busy || !file}>
           Add model
         </button>
-        <label>
-          Device
-          <select value={device} onChange={(e) => setDevice(e.target.value as Device)}>
-            {DEVICES.map((d) => (
-              <option key={d}>{d}</option>
-            ))}
-          </select>
-        </label>
       </form>
+      <p className="muted small">
+        Name and version default to what the model file states (else its file name and the first characters of its
+        checksum).
+      </p>
+      <label className="inline-field">
+        Rescore on{' '}
+        <select value={device} onChange={(e) => setDevice(e.target.value as Device)}>
+          {DEVICES.map((d) => (
+            <option key={d} value={d}>
+              {DEVICE_TEXT[d]}
+            </option>
+          ))}
+        </select>
+      </label>
       <Alert message={error} />
       {warnings.length > 0 && (
         <ul role="status" aria-label="Model warnings" className="muted small">
@@ -97,40 +177,61 @@ export function ModelsScreen() {
           ))}
         </ul>
       )}
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">model</th>
-            <th scope="col">input</th>
-            <th scope="col">output</th>
-            <th scope="col">sha256</th>
-            <th scope="col">actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {models.map((m) => (
-            <tr key={m.id}>
-              <td>
-                {m.name} <span className="tag">{m.version}</span>
-              </td>
-              <td>{inputSummary(m)}</td>
-              <td>
-                {m.outputMapping.output} ({m.outputMapping.kind}
-                {m.outputMapping.modelClasses ? `; columns ${m.outputMapping.modelClasses.join(', ')}` : ''})
-              </td>
-              <td className="mono">{m.sha256.slice(0, 12)}</td>
-              <td className="row-actions">
-                <button type="button" disabled={busy} onClick={() => void rescore(m)}>
-                  Rescore {m.name}
-                </button>
-                <button type="button" className="link" onClick={() => setEditing(editing === m.id ? null : m.id)}>
-                  {editing === m.id ? 'Close' : `Edit mappings of ${m.name}`}
-                </button>
-              </td>
+      {models.length === 0 ? (
+        <p className="muted">No model yet: add an ONNX file or a Hugging Face folder above to rescore the examples.</p>
+      ) : (
+        <table className="table models-table">
+          <thead>
+            <tr>
+              <th scope="col">model</th>
+              <th scope="col">reads</th>
+              <th scope="col">gives</th>
+              <th scope="col">has scored</th>
+              <th scope="col">actions</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {models.map((m) => (
+              <tr key={m.id}>
+                <td>
+                  <strong>{m.name}</strong> <span className="tag">{m.version}</span>
+                  <div className="muted small mono" title={`sha256 ${m.sha256}`}>
+                    {m.sha256.slice(0, 12)}
+                  </div>
+                </td>
+                <td>{inputSummary(m)}</td>
+                <td
+                  title={
+                    m.outputMapping.modelClasses ? `columns ${m.outputMapping.modelClasses.join(', ')}` : undefined
+                  }
+                >
+                  {m.outputMapping.kind}
+                  {m.outputMapping.output !== m.outputMapping.kind && (
+                    <span className="muted"> from {m.outputMapping.output}</span>
+                  )}
+                  {m.outputMapping.modelClasses && (
+                    <div className="muted small">{m.outputMapping.modelClasses.join(', ')}</div>
+                  )}
+                </td>
+                <td>
+                  <Scored model={m} />
+                </td>
+                <td>
+                  <div className="row-actions">
+                    <button type="button" disabled={busy} onClick={() => void rescore(m)}>
+                      Rescore<span className="sr-only"> {m.name}</span>
+                    </button>
+                    <button type="button" className="link" onClick={() => setEditing(editing === m.id ? null : m.id)}>
+                      {editing === m.id ? 'Close' : 'Edit mappings'}
+                      <span className="sr-only"> of {m.name}</span>
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       {editing !== null && models.find((m) => m.id === editing) && (
         <ModelMappingForm
           key={editing}
@@ -155,13 +256,7 @@ export function ModelsScreen() {
             {Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s) into model run #{result.modelRunId}.
             {result.tokenizer && ` Text tokenized by ${result.tokenizer}.`}
           </p>
-          {result.deviceNotes.length > 0 && (
-            <ul className="muted small">
-              {result.deviceNotes.map((n) => (
-                <li key={n}>{n}</li>
-              ))}
-            </ul>
-          )}
+          {result.deviceNotes.length > 0 && <DeviceNotes notes={result.deviceNotes} />}
         </section>
       )}
       {chart && (

@@ -1,15 +1,18 @@
 import { selectProject, useWorkbench } from '../store/workbench';
 
-export function ProjectList() {
+export function ProjectList({ onImport }: { onImport: () => void }) {
   const projects = useWorkbench((s) => s.projects);
   const selectedId = useWorkbench((s) => s.selectedId);
   const loading = useWorkbench((s) => s.loading);
   if (loading) return <p className="muted">Loading…</p>;
   if (projects.length === 0) {
     return (
-      <p className="muted">
-        No projects yet. Import a log with <code>flywheel import FILE --project NAME</code>.
-      </p>
+      <div className="sidebar-empty">
+        <p className="muted">No projects yet.</p>
+        <button type="button" className="link" onClick={onImport}>
+          Import a log to start one
+        </button>
+      </div>
     );
   }
   return (

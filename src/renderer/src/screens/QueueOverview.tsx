@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { Output } from '../../../shared/api/contract';
+import { plainReason } from '../../../shared/features/mining/plain-reason';
 import type { QueueItem } from '../../../shared/features/review/contract';
+import { openScreen } from '../store/navigation';
+import { openInReview } from '../store/review';
 import { Alert } from '../components/Alert';
 import { CountsGrid } from '../components/CountsGrid';
 import { VirtualTable, type Column } from '../components/VirtualTable';
@@ -13,8 +16,43 @@ const STATUSES: Status[] = ['pending', 'leased', 'done', 'skipped'];
 const ITEM_COLUMNS: Column<QueueItem>[] = [
   { header: 'priority', className: 'num', cell: (q) => q.priority.toFixed(4) },
   { header: 'example', className: 'mono', cell: (q) => q.externalId },
+  {
+    header: 'text',
+    className: 'snippet-cell',
+    cell: (q) => (
+      <span className="snippet" title={q.snippet ?? undefined}>
+        {q.snippet ?? '—'}
+      </span>
+    ),
+  },
   { header: 'status', cell: (q) => (q.lease ? `leased to ${q.lease.annotator}` : q.status) },
-  { header: 'why', cell: (q) => <span title={q.reason}>{q.reason}</span> },
+  {
+    header: 'why',
+    className: 'snippet-cell',
+    cell: (q) => {
+      const plain = plainReason(q.reason, q.priority);
+      return (
+        <span className="snippet" title={plain.detail}>
+          {plain.text}
+        </span>
+      );
+    },
+  },
+  {
+    header: 'open',
+    cell: (q) => (
+      <button
+        type="button"
+        className="link"
+        onClick={() => {
+          openInReview(q.externalId);
+          openScreen('Review');
+        }}
+      >
+        Review<span className="sr-only"> {q.externalId}</span>
+      </button>
+    ),
+  },
 ];
 
 /** The queue by why items were picked and what the model predicts for them, and every item. */
@@ -41,7 +79,8 @@ export function QueueOverview({ projectId, version }: { projectId: number; versi
   }, [client, projectId, version]);
   if (error) return <Alert message={`Queue overview: ${error}`} />;
   if (!client || !overview) return null;
-  if (overview.total === 0) return <p className="muted">The queue is empty: preview a strategy, then build it.</p>;
+  if (overview.total === 0)
+    return <p className="muted">The queue is empty: choose a strategy above, preview it, then build the queue.</p>;
   const total = status === 'all' ? overview.total : overview.byStrategy.reduce((sum, r) => sum + r.counts[status], 0);
   return (
     <section aria-label="Queue overview">

@@ -1,6 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { LabelSchemaVersion } from '../../../shared/features/labels/contract';
+import { plainReason } from '../../../shared/features/mining/plain-reason';
 import { Markdown } from '../components/Markdown';
 import {
+  CHANGEABLE,
   closeComment,
   decide,
   openComment,
@@ -8,17 +11,20 @@ import {
   revisit,
   say,
   setAnnotator,
+  setScoresView,
   startReview,
   toggle,
   toggleHelp,
   undo,
   useReview,
+  type ScoresView,
 } from '../store/review';
 import { useWorkbench } from '../store/workbench';
 
 const KEYS: [string, string][] = [
   ['1–9', 'label (the schema’s hotkeys); multilabel: toggle, then Enter'],
-  ['a / x', 'accept / reject the newest model’s label'],
+  ['a', 'accept the newest model’s label'],
+  ['x', 'reject the newest model’s label'],
   ['Space', 'skip'],
   ['f', 'flag for a second look'],
   ['c', 'comment'],
@@ -50,28 +56,95 @@ function AnnotatorPicker() {
   );
 }
 
+type Label = LabelSchemaVersion['labels'][number];
+
+/** The current label each model class stands for (renames followed), or null (split or removed). */
+function useClassLabels(): (Label | null)[] {
+  const classLabels = useReview((s) => s.classLabels);
+  const schema = useReview((s) => s.schema);
+  return useMemo(() => {
+    const byId = new Map(schema?.labels.map((l) => [l.id, l]));
+    return classLabels.map((id) => (id === null ? null : (byId.get(id) ?? null)));
+  }, [classLabels, schema]);
+}
+
+/** A model class under its current label name (the class name where it has no single label now). */
+function useClassNamer(): (className: string) => string {
+  const classes = useWorkbench((s) => s.stats?.project.classes);
+  const labels = useClassLabels();
+  return useMemo(() => {
+    const names = new Map((classes ?? []).map((c, i) => [c, labels[i]?.name ?? c]));
+    return (c: string) => names.get(c) ?? c;
+  }, [classes, labels]);
+}
+
+const SCORES_VIEWS: { value: ScoresView; text: string }[] = [
+  { value: 'all', text: 'every model run' },
+  { value: 'newest', text: 'the newest run only' },
+  { value: 'hidden', text: 'hidden' },
+];
+
+function ScoresViewPicker() {
+  const view = useReview((s) => s.scoresView);
+  return (
+    <label className="scores-view small">
+      Show model scores
+      <select value={view} onChange={(e) => setScoresView(e.target.value as ScoresView)}>
+        {SCORES_VIEWS.map((v) => (
+          <option key={v.value} value={v.value}>
+            {v.text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function Scores() {
   const current = useReview((s) => s.current);
+  const view = useReview((s) => s.scoresView);
+  const schema = useReview((s) => s.schema);
   const classes = useWorkbench((s) => s.stats?.project.classes) ?? [];
+  const labels = useClassLabels();
   if (!current?.example) return null;
+  if (view === 'hidden') {
+    return (
+      <section className="scores" aria-label="Model scores">
+        <p className="muted small">Model scores are hidden (change this in the Review header).</p>
+      </section>
+    );
+  }
+  const byId = new Map(schema?.labels.map((l) => [l.id, l.name]));
+  const predictions = current.example.predictions;
+  const shown = view === 'newest' ? predictions.slice(-1) : predictions;
   return (
     <section className="scores" aria-label="Model scores">
-      {current.example.predictions.map((p) => {
+      {shown.map((p) => {
         const values = p.scores.length === 1 ? [1 - p.scores[0]!, p.scores[0]!] : p.scores;
+        const says =
+          p.labels === null
+            ? `${p.predicted.join(', ')} (no single label now)`
+            : p.labels.map((l) => byId.get(l) ?? l).join(', ');
         return (
           <div key={p.modelRunId} className="score-run">
             <div className="score-title">
-              {p.model} <span className="tag">{p.predicted.join(', ')}</span>
+              {p.model} <span className="tag">{says || 'nothing'}</span>
             </div>
-            {values.map((v, i) => (
-              <div className="bar-row" key={i}>
-                <span className="bar-label">{classes[i] ?? i}</span>
-                <span className="bar-track" aria-hidden="true">
-                  <span className={`bar-fill c${i % 8}`} style={{ width: `${(v * 100).toFixed(1)}%` }} />
-                </span>
-                <span className="bar-value">{v.toFixed(2)}</span>
-              </div>
-            ))}
+            {values.map((v, i) => {
+              const label = labels[i];
+              return (
+                <div className="bar-row" key={i}>
+                  <span className="bar-label">{label?.name ?? classes[i] ?? i}</span>
+                  <span className="bar-track" aria-hidden="true">
+                    <span
+                      className={label ? 'bar-fill' : `bar-fill c${i % 8}`}
+                      style={{ width: `${(v * 100).toFixed(1)}%`, ...(label ? { background: label.color } : {}) }}
+                    />
+                  </span>
+                  <span className="bar-value">{v.toFixed(2)}</span>
+                </div>
+              );
+            })}
           </div>
         );
       })}
@@ -105,6 +178,59 @@ function ExampleImage({ externalId, imagePath }: { externalId: string; imagePath
   );
 }
 
+function QueueReason() {
+  const item = useReview((s) => s.current?.item);
+  const namer = useClassNamer();
+  if (!item) return null;
+  const plain = plainReason(item.reason, item.priority, namer);
+  return (
+    <span className="reason" title={plain.detail} data-testid="queue-reason">
+      Queued because {plain.text}
+    </span>
+  );
+}
+
+/** A part's field name as a heading: "subject" → "Subject". */
+function partTitle(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** The parts an import's text template built the text from, each under its field's name. */
+function TextParts({
+  parts,
+  long,
+  toggle,
+}: {
+  parts: { name: string; text: string }[];
+  long: boolean;
+  toggle: () => void;
+}) {
+  const clips = parts.some((p) => p.text.length > 1200);
+  return (
+    <div className="example-parts" data-testid="example-parts">
+      {parts.map((p, i) => (
+        <section key={i} className="example-part" data-testid="example-part" aria-label={partTitle(p.name)}>
+          <h3 className="part-name">{partTitle(p.name)}</h3>
+          <p className="example-text">
+            {p.text === '' ? (
+              <span className="muted">(empty)</span>
+            ) : !long && p.text.length > 1200 ? (
+              `${p.text.slice(0, 1200)}…`
+            ) : (
+              p.text
+            )}
+          </p>
+        </section>
+      ))}
+      {clips && (
+        <button type="button" className="link" onClick={toggle}>
+          {long ? 'show less' : 'show all'}
+        </button>
+      )}
+    </div>
+  );
+}
+
 function ExampleView() {
   const current = useReview((s) => s.current);
   const focusTick = useReview((s) => s.focusTick);
@@ -123,11 +249,10 @@ function ExampleView() {
       <div className="example-meta">
         <span className="mono">{ex.externalId}</span>
         {ex.ts !== null && <span>{new Date(ex.ts).toISOString().slice(0, 16).replace('T', ' ')}</span>}
-        <span className="reason" title="why this item is queued">
-          {current.item.reason}
-        </span>
+        <QueueReason />
       </div>
-      {ex.text !== null && (
+      {ex.textParts && <TextParts parts={ex.textParts} long={long} toggle={() => setLong(!long)} />}
+      {ex.text !== null && !ex.textParts && (
         <p className="example-text" data-testid="example-text">
           {clipped ? `${text.slice(0, 1200)}…` : text}{' '}
           {text.length > 1200 && (
@@ -164,39 +289,72 @@ function ExampleView() {
 function LabelButtons() {
   const schema = useReview((s) => s.schema);
   const selected = useReview((s) => s.selected);
+  const previous = useReview((s) => (s.previous?.externalId === s.current?.item.externalId ? s.previous : null));
   const multilabel = useWorkbench((s) => s.stats?.project.taskType === 'multilabel');
   if (!schema) return null;
+  const earlier = new Set(previous?.labels ?? []);
+  const act = (key: 'a' | 'x') => {
+    const proposed = proposedLabels(useReview.getState());
+    if (typeof proposed === 'string') say(proposed);
+    else decide(key === 'a' ? 'accept' : 'reject', proposed);
+  };
   return (
-    <div className="label-buttons" role="group" aria-label="Labels">
-      {schema.labels.map((l) => (
+    <div className="review-actions">
+      <div className="label-buttons" role="group" aria-label="Labels">
+        {schema.labels.map((l) => (
+          <div key={l.id} className="label-cell">
+            <button
+              type="button"
+              className={`label-button${selected.includes(l.id) ? ' on' : ''}${earlier.has(l.id) ? ' was' : ''}`}
+              style={{ ['--label-color' as string]: l.color }}
+              title={l.description || undefined}
+              aria-describedby={l.description ? `label-desc-${l.id}` : undefined}
+              onClick={() => (multilabel ? toggle(l.id) : decide('label', [l.id]))}
+            >
+              <span className="swatch" aria-hidden="true" />
+              {l.hotkey && <kbd>{l.hotkey}</kbd>} {l.name}
+              {earlier.has(l.id) && <span className="sr-only"> (your earlier answer)</span>}
+            </button>
+            {l.description && (
+              <span className="label-desc" id={`label-desc-${l.id}`}>
+                {l.description}
+              </span>
+            )}
+          </div>
+        ))}
+        {multilabel && (
+          <button type="button" className="primary" onClick={() => decide('label', useReview.getState().selected)}>
+            <kbd>Enter</kbd> save
+          </button>
+        )}
+      </div>
+      <div className="label-buttons" role="group" aria-label="Other actions">
+        <button type="button" className={previous?.action === 'accept' ? 'was' : undefined} onClick={() => act('a')}>
+          <kbd>a</kbd> accept model
+        </button>
+        <button type="button" className={previous?.action === 'reject' ? 'was' : undefined} onClick={() => act('x')}>
+          <kbd>x</kbd> reject model
+        </button>
         <button
-          key={l.id}
           type="button"
-          className={selected.includes(l.id) ? 'label-button on' : 'label-button'}
-          style={{ borderColor: l.color }}
-          title={l.description}
-          onClick={() => (multilabel ? toggle(l.id) : decide('label', [l.id]))}
+          className={previous?.action === 'skip' ? 'was' : undefined}
+          onClick={() => decide('skip', null)}
         >
-          {l.hotkey && <kbd>{l.hotkey}</kbd>} {l.name}
+          <kbd>Space</kbd> skip
         </button>
-      ))}
-      {multilabel && (
-        <button type="button" className="primary" onClick={() => decide('label', useReview.getState().selected)}>
-          <kbd>Enter</kbd> save
+        <button type="button" onClick={() => decide('flag', null)}>
+          <kbd>f</kbd> flag
         </button>
-      )}
-      <button type="button" onClick={() => decide('skip', null)}>
-        <kbd>Space</kbd> skip
-      </button>
-      <button type="button" onClick={() => decide('flag', null)}>
-        <kbd>f</kbd> flag
-      </button>
-      <button type="button" onClick={openComment}>
-        <kbd>c</kbd> comment
-      </button>
-      <button type="button" onClick={() => void undo()}>
-        <kbd>z</kbd> undo
-      </button>
+        <button type="button" onClick={openComment}>
+          <kbd>c</kbd> comment
+        </button>
+        <button type="button" onClick={() => void undo()}>
+          <kbd>z</kbd> undo
+        </button>
+        <button type="button" onClick={() => toggleHelp()}>
+          <kbd>?</kbd> keys
+        </button>
+      </div>
     </div>
   );
 }
@@ -292,19 +450,84 @@ function SessionFigures() {
   );
 }
 
-const CHANGEABLE = new Set(['label', 'accept', 'reject', 'skip']);
+function Bar({ label, value, total, testId }: { label: string; value: number; total: number; testId?: string }) {
+  const share = total > 0 ? Math.min(1, value / total) : 0;
+  return (
+    <div className="progress-row" data-testid={testId}>
+      <span className="progress-label">{label}</span>
+      <span className="bar-track" aria-hidden="true">
+        <span className="bar-fill progress-fill" style={{ width: `${(share * 100).toFixed(1)}%` }} />
+      </span>
+      <span className="progress-value">
+        {value.toLocaleString('en-US')} / {total.toLocaleString('en-US')}
+      </span>
+    </div>
+  );
+}
+
+/** This session, the whole queue and each annotator, as bars. */
+function ProgressBars() {
+  const labeled = useReview((s) => s.labeled);
+  const remaining = useReview((s) => s.remaining);
+  const progress = useReview((s) => s.progress);
+  const annotator = useReview((s) => s.annotator);
+  const most = Math.max(1, ...(progress?.annotators.map((a) => a.decided) ?? []));
+  return (
+    <section className="progress card" aria-label="Progress">
+      <h3>Progress</h3>
+      <Bar label="this session" value={labeled} total={labeled + remaining} testId="progress-session" />
+      {progress && (
+        <Bar label="the queue" value={progress.queue.done} total={progress.queue.total} testId="progress-queue" />
+      )}
+      {progress && progress.annotators.length > 0 && (
+        <>
+          <h4 className="muted small">Decided per annotator (current schema)</h4>
+          {progress.annotators.map((a) => (
+            <Bar
+              key={a.name}
+              label={a.name === annotator ? `${a.name} (you)` : a.name}
+              value={a.decided}
+              total={most}
+            />
+          ))}
+        </>
+      )}
+    </section>
+  );
+}
 
 function History() {
   const history = useReview((s) => s.history);
   if (history.length === 0) return null;
+  const flagged = new Set(history.filter((d) => d.action === 'flag' && !d.error).map((d) => d.externalId));
+  const commented = new Map(
+    history.filter((d) => d.action === 'comment' && !d.error).map((d) => [d.externalId, d.note ?? '']),
+  );
   return (
     <section aria-label="Last decisions" className="history">
       <h3>Last decisions</h3>
       <ol>
         {history.map((d, i) => (
           <li key={i} className={d.error ? 'bad' : d.saved ? '' : 'muted'}>
-            <span className="mono">{d.externalId}</span> {d.action}
+            <span className="mono">{d.externalId}</span>{' '}
+            {d.action === 'flag' ? (
+              <span className="mark flag">⚑ flagged</span>
+            ) : d.action === 'comment' ? (
+              <span className="mark note" title={d.note}>
+                ✎ commented
+              </span>
+            ) : (
+              d.action
+            )}
             {d.labels && d.labels.length > 0 && `: ${d.labels.join(', ')}`}{' '}
+            {flagged.has(d.externalId) && d.action !== 'flag' && d.action !== 'comment' && (
+              <span className="mark flag">⚑ flagged</span>
+            )}{' '}
+            {commented.has(d.externalId) && d.action !== 'flag' && d.action !== 'comment' && (
+              <span className="mark note" title={commented.get(d.externalId)}>
+                ✎ commented
+              </span>
+            )}{' '}
             {d.error ? `— ${d.error}` : d.saved ? <span className="saved">✓</span> : '…'}
             {d.saved && CHANGEABLE.has(d.action) && (
               <>
@@ -375,13 +598,15 @@ export function Review() {
     <article className="review" aria-label="Review">
       <div className="review-head">
         <AnnotatorPicker />
-        <SessionFigures />
+        <div className="review-head-side">
+          <SessionFigures />
+          <ScoresViewPicker />
+        </div>
       </div>
-      {message && (
-        <p className="notice" role="status">
-          {message}
-        </p>
-      )}
+      {/* Always there, so a message never pushes the card and its buttons down. */}
+      <p className={message ? 'notice review-message' : 'review-message'} role="status">
+        {message}
+      </p>
       {!annotator && <p className="muted">Choose your annotator name to start.</p>}
       {annotator && !loading && !current && (
         <p className="empty" data-testid="queue-empty">
@@ -397,6 +622,7 @@ export function Review() {
             <History />
           </div>
           <aside className="review-side">
+            <ProgressBars />
             <Scores />
             {schema && (
               <section className="guidelines" aria-label="Guidelines">

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Output } from '../../../shared/api/contract';
 import type { LabelSchemaVersion } from '../../../shared/features/labels/contract';
+import { classLabelIds } from '../../../shared/features/labels/from-classes';
 import { useWorkbench } from './workbench';
 
 type Leased = Output<'queue.lease'>['items'][number];
@@ -12,6 +13,23 @@ export interface Decision {
   eventId: number | null;
   saved: boolean;
   error: string | null;
+  /** Marked so the history shows which items were flagged or commented. */
+  note?: string;
+}
+
+/** How the score panel shows the model runs: a lead may hide scores so they do not steer annotators. */
+export type ScoresView = 'all' | 'newest' | 'hidden';
+export const SCORES_VIEW_KEY = 'flywheel.review.scores';
+
+function storedScoresView(): ScoresView {
+  const v = localStorage.getItem(SCORES_VIEW_KEY);
+  return v === 'newest' || v === 'hidden' ? v : 'all';
+}
+
+/** Where the queue and the annotators stand, read after decisions (never on the key path). */
+export interface Progress {
+  queue: { done: number; total: number };
+  annotators: { name: string; decided: number }[];
 }
 
 interface ReviewState {
@@ -35,6 +53,14 @@ interface ReviewState {
   commenting: boolean;
   /** Bumped when the review card should take the keyboard focus (a session starts, a comment closes). */
   focusTick: number;
+  /** For each model class (project order), the id of the current label it stands for (renames followed). */
+  classLabels: (string | null)[];
+  /** The earlier answer on the item being decided again (revisit or undo), highlighted on its button. */
+  previous: { externalId: string; action: string; labels: string[] | null } | null;
+  scoresView: ScoresView;
+  progress: Progress | null;
+  /** An item to show first when the review starts (chosen on another screen). */
+  pendingOpen: string | null;
 }
 
 const SESSION = `w-${Math.random().toString(36).slice(2, 10)}`;
@@ -57,6 +83,11 @@ export const useReview = create<ReviewState>(() => ({
   help: false,
   commenting: false,
   focusTick: 0,
+  classLabels: [],
+  previous: null,
+  scoresView: storedScoresView(),
+  progress: null,
+  pendingOpen: null,
 }));
 
 const set = useReview.setState;
@@ -64,6 +95,8 @@ const get = useReview.getState;
 const PREFETCH = 2;
 /** Decisions that count as labeled items in the session figures. */
 const COUNTED = new Set(['label', 'accept', 'reject']);
+/** Decisions that can be changed from the history. */
+export const CHANGEABLE = new Set(['label', 'accept', 'reject', 'skip']);
 
 function client() {
   return useWorkbench.getState().client;
@@ -71,6 +104,45 @@ function client() {
 
 function projectId(): number | null {
   return useWorkbench.getState().selectedId;
+}
+
+export function setScoresView(view: ScoresView): void {
+  localStorage.setItem(SCORES_VIEW_KEY, view);
+  set({ scoresView: view });
+}
+
+const PROGRESS_EVERY_MS = 3000;
+let progressAt = -PROGRESS_EVERY_MS;
+let progressLater: ReturnType<typeof setTimeout> | null = null;
+/** Reads the queue and per-annotator figures; at most every few seconds, behind the decisions. */
+export async function refreshProgress(force = false): Promise<void> {
+  const c = client();
+  const id = projectId();
+  if (!c || id === null) return;
+  const wait = progressAt + PROGRESS_EVERY_MS - performance.now();
+  if (!force && wait > 0) {
+    // One read when the pause ends, so the last decisions show.
+    progressLater ??= setTimeout(() => {
+      progressLater = null;
+      void refreshProgress();
+    }, wait);
+    return;
+  }
+  progressAt = performance.now();
+  try {
+    const [q, agreement] = await Promise.all([
+      c.call('queue.stats', { projectId: id }),
+      c.call('labels.agreement', { project: { projectId: id } }),
+    ]);
+    set({
+      progress: {
+        queue: { done: q.done, total: q.pending + q.leased + q.done + q.skipped + q.expiredLeases },
+        annotators: agreement.annotators,
+      },
+    });
+  } catch {
+    // Figures only: the review goes on without them.
+  }
 }
 
 export function setAnnotator(name: string): void {
@@ -115,11 +187,19 @@ export async function startReview(): Promise<void> {
     spentMs: 0,
     startedAt: Date.now(),
     history: [],
+    previous: null,
   });
   try {
     const versions = await c.call('labels.versions', { projectId: id });
-    set({ schema: versions.at(-1) ?? null });
+    const classes = useWorkbench.getState().stats?.project.classes ?? [];
+    set({ schema: versions.at(-1) ?? null, classLabels: versions.length > 0 ? classLabelIds(classes, versions) : [] });
     await topUp();
+    const open = get().pendingOpen;
+    if (open !== null) {
+      set({ pendingOpen: null });
+      await showItem(open, `Opened ${open} from the queue`, false);
+    }
+    void refreshProgress(true);
   } catch (e) {
     set({ message: (e as Error).message });
   } finally {
@@ -151,6 +231,7 @@ function advance(): void {
     selected: [],
     message: null,
     commenting: false,
+    previous: null,
   });
   void topUp().catch((e: unknown) => set({ message: (e as Error).message }));
 }
@@ -168,6 +249,7 @@ async function save(item: Leased, action: string, labels: string[] | null, comme
     eventId: null,
     saved: false,
     error: null,
+    ...(action === 'comment' && comment ? { note: comment } : {}),
   };
   set((s) => ({ history: [decision, ...s.history].slice(0, 10) }));
   try {
@@ -185,6 +267,7 @@ async function save(item: Leased, action: string, labels: string[] | null, comme
     decision.eventId = r.eventId;
     decision.saved = true;
     if (action !== 'comment' && action !== 'flag') set((s) => ({ labeled: s.labeled + 1, spentMs: s.spentMs + spent }));
+    void refreshProgress();
   } catch (e) {
     decision.error = (e as Error).message;
     set({ message: `Not saved: ${decision.error}` });
@@ -225,7 +308,7 @@ export async function undo(): Promise<void> {
     set((s) => ({
       history: s.history.filter((d) => d !== last),
       labeled: COUNTED.has(last.action) ? Math.max(0, s.labeled - 1) : s.labeled,
-      message: `Undid the ${last.action} on ${last.externalId}`,
+      message: `Undid the ${last.action} on ${last.externalId}: choose again`,
     }));
     if (back.item && current?.item.externalId !== last.externalId) {
       set({
@@ -233,6 +316,7 @@ export async function undo(): Promise<void> {
         buffer: current ? [current, ...buffer] : buffer,
         shownAt: performance.now(),
         selected: [],
+        previous: { externalId: last.externalId, action: last.action, labels: last.labels },
       });
     }
   } catch (e) {
@@ -255,11 +339,15 @@ export async function releaseLeases(projectId: number, annotator: string): Promi
   await client()?.call('queue.release', { project: { projectId }, annotator, session: get().session });
 }
 
-/**
- * Brings back an earlier decision's example to decide it again: the new decision is the
- * annotator's latest for it, so it replaces the old one (the event log keeps both).
- */
-export async function revisit(externalId: string): Promise<void> {
+/** An earlier decision in words: "label Negative", "skip". */
+function answerText(d: { action: string; labels: string[] | null }): string {
+  const names = new Map(get().schema?.labels.map((l) => [l.id, l.name]));
+  const labels = (d.labels ?? []).map((id) => names.get(id) ?? id).join(', ');
+  return labels ? `${d.action} ${labels}` : d.action;
+}
+
+/** Shows one example now (its queue item, fetched), keeping what was on screen next in line. */
+async function showItem(externalId: string, message: string, withPrevious: boolean): Promise<void> {
   const c = client();
   const id = projectId();
   if (!c || id === null || get().current?.item.externalId === externalId) return;
@@ -267,16 +355,33 @@ export async function revisit(externalId: string): Promise<void> {
     const back = await c.call('queue.item', { project: { projectId: id }, externalId });
     if (!back.item) throw new Error(`${externalId} is no longer in the queue`);
     // Read after the wait: keys pressed meanwhile have moved the queue on.
-    const { current, buffer } = get();
+    const { current, buffer, history } = get();
     if (current?.item.externalId === externalId) return;
+    const earlier = withPrevious
+      ? history.find((d) => d.externalId === externalId && d.saved && CHANGEABLE.has(d.action))
+      : undefined;
     set({
       current: { item: back.item, example: back.example },
-      buffer: current ? [current, ...buffer] : buffer,
+      buffer: current ? [current, ...buffer.filter((b) => b.item.externalId !== externalId)] : buffer,
       shownAt: performance.now(),
       selected: [],
-      message: `Changing your decision on ${externalId}: choose again`,
+      message: earlier ? `${message} (your earlier answer, outlined: ${answerText(earlier)})` : message,
+      previous: earlier ? { externalId, action: earlier.action, labels: earlier.labels } : null,
     });
   } catch (e) {
     set({ message: (e as Error).message });
   }
+}
+
+/**
+ * Brings back an earlier decision's example to decide it again: the new decision is the
+ * annotator's latest for it, so it replaces the old one (the event log keeps both).
+ */
+export function revisit(externalId: string): Promise<void> {
+  return showItem(externalId, `Changing your decision on ${externalId}: choose again`, true);
+}
+
+/** Asks the Review screen to show this queue item first (e.g. a row chosen on the Mine screen). */
+export function openInReview(externalId: string): void {
+  set({ pendingOpen: externalId });
 }

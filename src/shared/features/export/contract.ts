@@ -79,6 +79,8 @@ export const ExportRecordSchema = z.object({
   contentHash: z.string(),
   files: z.array(ExportFileSchema),
   options: z.unknown(),
+  /** The manifest.json the export wrote: options, split, counts per split and label, files, sources. */
+  manifest: z.record(z.string(), z.unknown()),
   createdAt: z.number(),
 });
 export type ExportRecord = z.infer<typeof ExportRecordSchema>;
@@ -107,6 +109,11 @@ export const exportContract = {
     input: z.object({ exportId: z.number().int().positive(), force: z.boolean().default(false) }).strict(),
     output: z.object({ jobId: z.string() }),
     summary: 'Rebuild a recorded export with its recorded options',
+  }),
+  'export.openFolder': method({
+    input: z.object({ exportId: z.number().int().positive() }).strict(),
+    output: z.object({ path: z.string() }),
+    summary: "Show a recorded export's folder in the desktop's file manager (exports folder only)",
   }),
   'export.list': method({
     input: ProjectRefSchema,

@@ -26,6 +26,8 @@ export const ImportPreviewSchema = z.object({
   sample: z.array(z.record(z.string(), z.unknown())),
   mapping: ImportMappingSchema.nullable(),
   notes: z.array(z.string()),
+  /** Fields of the sample a guessed mapping leaves out (a mapping names at most 1,000 metadata fields). */
+  fieldsDropped: z.number().int(),
   sampleRejects: z.array(RowRejectSchema),
   /** How many rows of the file's start were checked against the mapping (`sample` shows the first of them). */
   rowsChecked: z.number().int(),
@@ -88,6 +90,11 @@ export const ImportStartInputSchema = z
       .min(1 << 20)
       .max(Number.MAX_SAFE_INTEGER)
       .default(64 * 2 ** 30),
+    /**
+     * Gzip data expanding more than this many times is refused as a bomb (judged past the first
+     * 64 MiB of output). Logs compress 5–20:1; 200 leaves room for very repetitive ones.
+     */
+    maxGzipRatio: z.number().int().min(10).max(2000).default(200),
     batchRows: z.number().int().min(1).max(100_000).default(8192),
     /** A batch is written sooner once its rows take about this much memory (long documents). */
     batchBytes: z

@@ -82,9 +82,36 @@ describe('mapping guess', () => {
     expect(guessMapping(['foo'], [{ foo: 1 }])).toEqual({
       mapping: null,
       notes: [expect.stringMatching(/no id field/)],
+      fieldsDropped: 0,
     });
     const noScores = guessMapping(['id', 'text'], [{ id: 1, text: 'x' }]);
     expect(noScores.mapping).toBeNull();
     expect(noScores.notes.join(' ')).toMatch(/no score field/);
+  });
+});
+
+describe('mapping guess: text templates', () => {
+  const row = (i: number, extra: Record<string, unknown>) => ({
+    id: i,
+    scores: [0.7, 0.3],
+    predicted_label: 'ham',
+    model: 'm',
+    model_version: '1',
+    ...extra,
+  });
+
+  it('proposes {subject}\\n{body} for a mail log, with a note', () => {
+    const rows = [row(1, { subject: 'Hi', body: 'hello', lang: 'en' }), row(2, { subject: '', body: 'x', lang: 'de' })];
+    const guess = guessMapping(Object.keys(rows[0]!), rows);
+    expect(guess.mapping).toMatchObject({ textTemplate: '{subject}\n{body}', metadata: ['lang'] });
+    expect(guess.mapping).not.toHaveProperty('text');
+    expect(guess.notes.join('\n')).toMatch(/text is built as "\{subject\}\\n\{body\}"/);
+  });
+
+  it('leaves a log with a text field and a title as before: one text field, the title as metadata', () => {
+    const rows = [row(1, { title: 'Great', text: 'loved it' })];
+    const guess = guessMapping(Object.keys(rows[0]!), rows);
+    expect(guess.mapping).toMatchObject({ text: 'text', metadata: ['title'] });
+    expect(guess.mapping).not.toHaveProperty('textTemplate');
   });
 });

@@ -1,4 +1,4 @@
-import type { ImportMapping } from './mapping';
+import { MAX_FEATURE_FIELDS, MAX_METADATA_FIELDS, type ImportMapping } from './mapping';
 import type { TaskType } from '../../domain/task';
 
 type Row = Record<string, unknown>;
@@ -6,9 +6,16 @@ type Row = Record<string, unknown>;
 export interface MappingGuess {
   mapping: ImportMapping | null;
   notes: string[];
+  /** Fields of the sample the mapping leaves out because a mapping names at most so many. */
+  fieldsDropped: number;
 }
 
+const count = (n: number) => n.toLocaleString('en-US');
+
 const ID_NAMES = ['id', 'example_id', 'uid', 'uuid', 'request_id', 'event_id', 'key', 'doc_id', 'record_id'];
+/** A mail's or post's heading: proposed before a body-like text field, as `{subject}\n{body}`. */
+const HEADING_NAMES = ['subject', 'title', 'headline'];
+const BODY_NAMES = ['body', 'message', 'content'];
 const TEXT_NAMES = ['text', 'input', 'content', 'body', 'message', 'sentence', 'review', 'document', 'prompt'];
 const IMAGE_NAMES = ['image', 'image_path', 'img', 'path', 'file', 'filepath', 'image_url'];
 const TIME_NAMES = ['ts', 'timestamp', 'time', 'created_at', 'datetime', 'date', 'event_time', 'logged_at'];
@@ -104,10 +111,19 @@ export function guessMapping(fields: string[], rows: Row[], hint: { classes?: st
     return f;
   };
   const idField = take(pick(fields, ID_NAMES));
-  if (!idField) return { mapping: null, notes: [`no id field found (looked for ${ID_NAMES.join(', ')})`] };
+  if (!idField) {
+    return { mapping: null, notes: [`no id field found (looked for ${ID_NAMES.join(', ')})`], fieldsDropped: 0 };
+  }
 
   const strings = (f: string) => values(rows, f).every((v) => typeof v === 'string');
   const text = take(pick(fields, TEXT_NAMES, strings));
+  const heading =
+    text && BODY_NAMES.includes(lower(text))
+      ? take(pick(fields, HEADING_NAMES, (f) => strings(f) && !/[{}]/.test(f)))
+      : undefined;
+  const textTemplate = heading && !/[{}]/.test(text!) ? `{${heading}}\n{${text}}` : undefined;
+  if (heading && !textTemplate) used.delete(heading);
+  if (textTemplate) notes.push(`the text is built as ${JSON.stringify(textTemplate)}: Review shows each part apart`);
   const imagePath = text ? undefined : take(pick(fields, IMAGE_NAMES, strings));
   const timestampField = take(pick(fields, TIME_NAMES));
   const pred = take(pick(fields, PRED_NAMES));
@@ -124,7 +140,12 @@ export function guessMapping(fields: string[], rows: Row[], hint: { classes?: st
     } else notes.push(`'${vectorField}' holds vectors of different lengths; not used as features`);
   } else {
     const cols = fields.filter((f) => /^(f|feat|feature|x)_?\d+$/i.test(f) && allNumbers(values(rows, f)));
-    if (cols.length > 0) {
+    if (cols.length > MAX_FEATURE_FIELDS) {
+      notes.push(
+        `${count(cols.length)} numeric feature columns: a mapping names at most ${count(MAX_FEATURE_FIELDS)}, ` +
+          'so they are not read as features — write them as one list field (a vector) to use them',
+      );
+    } else if (cols.length > 0) {
       cols.forEach((c) => used.add(c));
       features = { kind: 'fields', fields: cols };
     }
@@ -203,6 +224,7 @@ export function guessMapping(fields: string[], rows: Row[], hint: { classes?: st
     return {
       mapping: null,
       notes: [...notes, 'no score field found: name it in the mapping (a vector, an object, or one column per class)'],
+      fieldsDropped: 0,
     };
   }
   if (multilabel) {
@@ -224,11 +246,19 @@ export function guessMapping(fields: string[], rows: Row[], hint: { classes?: st
   }
   if (!text && !imagePath && !features) notes.push('no input field found (text, image path or features)');
   const inputKind = text ? 'text' : imagePath ? 'image' : 'tabular';
-  const metadata = fields.filter((f) => !used.has(f) && f !== idField);
+  const unused = fields.filter((f) => !used.has(f) && f !== idField);
+  const metadata = unused.slice(0, MAX_METADATA_FIELDS);
+  const fieldsDropped = unused.length - metadata.length;
+  if (fieldsDropped > 0) {
+    notes.push(
+      `${count(unused.length)} other fields: the first ${count(MAX_METADATA_FIELDS)} are kept as metadata, ` +
+        `${count(fieldsDropped)} fields are dropped (not imported) — name the ones you need in the mapping's metadata`,
+    );
+  }
   const mapping: ImportMapping = {
     id: idField,
     inputKind,
-    ...(text ? { text } : {}),
+    ...(textTemplate ? { textTemplate } : text ? { text } : {}),
     ...(imagePath ? { imagePath } : {}),
     ...(features ? { features } : {}),
     ...(timestampField ? { timestamp: { field: timestampField, unit: 'auto' as const } } : {}),
@@ -247,6 +277,6 @@ export function guessMapping(fields: string[], rows: Row[], hint: { classes?: st
   };
   if (!modelField) notes.push("no model name field: predictions are recorded as model 'imported-model' — set the name");
   if (!versionField) notes.push("no model version field: recorded as version 'unknown' — set the version");
-  if (!text && !imagePath && !features) return { mapping: null, notes };
-  return { mapping, notes };
+  if (!text && !imagePath && !features) return { mapping: null, notes, fieldsDropped: 0 };
+  return { mapping, notes, fieldsDropped };
 }

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { hashFloats, hashString } from '../../domain/hash';
 import { parseTimestamp } from '../../domain/time';
 import { scoreWidth } from '../../domain/task';
+import { parseTemplate, renderTemplate } from '../../domain/text-template';
 import type { ImportMapping } from './mapping';
 import { createMetadataWriter } from './metadata-json';
+import { holdsLoneSurrogate, isWellFormed, LONE_SURROGATE_REASON } from '../../domain/well-formed';
 
 export type RawRow = Record<string, unknown>;
 
@@ -15,6 +17,8 @@ export interface ValidRow {
   id: string;
   ts: number | null;
   text: string | null;
+  /** With a text template: the parts the text was built from, as JSON [[field, text], …]. */
+  textParts: string | null;
   imagePath: string | null;
   features: Float32Array | null;
   scores: Float32Array;
@@ -61,6 +65,7 @@ export function buildShapeSchema(m: ImportMapping, limits: ValidatorLimits): z.Z
   const shape: Record<string, z.ZodType> = { [m.id]: idSchema(limits.maxIdChars) };
   const text = z.string().max(limits.maxTextChars, `longer than ${limits.maxTextChars} characters`);
   if (m.text) shape[m.text] = text;
+  if (m.textTemplate) for (const f of parseTemplate(m.textTemplate).fields) shape[f] = text;
   if (m.imagePath) shape[m.imagePath] = z.string().min(1, 'empty image path').max(4096);
   if (m.features?.kind === 'fields') for (const f of m.features.fields) shape[f] = finiteNumber;
   if (m.features?.kind === 'vector') shape[m.features.field] = z.array(finiteNumber).length(m.features.dim);
@@ -138,6 +143,10 @@ export function buildQuickShapeCheck(m: ImportMapping, limits: ValidatorLimits):
     return stringWithin(v, 1, limits.maxIdChars) || (typeof v === 'number' && Number.isSafeInteger(v));
   });
   if (m.text) checks.push((r) => stringWithin(r[m.text!], 0, limits.maxTextChars));
+  if (m.textTemplate) {
+    for (const f of parseTemplate(m.textTemplate).fields)
+      checks.push((r) => stringWithin(r[f], 0, limits.maxTextChars));
+  }
   if (m.imagePath) checks.push((r) => stringWithin(r[m.imagePath!], 1, 4096));
   const f = m.features;
   if (f?.kind === 'fields') for (const name of f.fields) checks.push((r) => finite(r[name]));
@@ -229,6 +238,7 @@ export function createRowValidator(
   const featureScratch = featureDim > 0 ? new Float32Array(featureDim) : null;
   const binaryPositive = toProject[1] === 1; // mapping order may list the positive class first
   const writeMetadata = createMetadataWriter(m.metadata);
+  const template = m.textTemplate ? parseTemplate(m.textTemplate) : null;
 
   const fail = (field: string, reason: string): RowResult => ({ ok: false, problem: { field, reason } });
 
@@ -303,6 +313,7 @@ export function createRowValidator(
 
     const idValue = raw[m.id] as string | number;
     const id = typeof idValue === 'number' ? String(idValue) : idValue;
+    if (!isWellFormed(id)) return fail(m.id, LONE_SURROGATE_REASON);
 
     let ts: number | null = null;
     if (m.timestamp) {
@@ -311,8 +322,21 @@ export function createRowValidator(
       if (ts === null) return fail(m.timestamp.field, `cannot read '${String(value).slice(0, 40)}' as a time`);
     }
 
-    const text = m.text ? (raw[m.text] as string) : null;
+    let text = m.text ? (raw[m.text] as string) : null;
+    if (text !== null && !isWellFormed(text)) return fail(m.text!, LONE_SURROGATE_REASON);
+    let textParts: string | null = null;
+    if (template) {
+      for (const f of template.fields) if (!isWellFormed(raw[f] as string)) return fail(f, LONE_SURROGATE_REASON);
+      text = renderTemplate(template, (f) => raw[f] as string);
+      if (text.length > limits.maxTextChars)
+        return fail(
+          template.fields.join(','),
+          `the text built from them is longer than ${limits.maxTextChars} characters`,
+        );
+      textParts = JSON.stringify(template.fields.map((f) => [f, raw[f] as string]));
+    }
     const imagePath = m.imagePath ? (raw[m.imagePath] as string) : null;
+    if (imagePath !== null && !isWellFormed(imagePath)) return fail(m.imagePath!, LONE_SURROGATE_REASON);
     let features: Float32Array | null = null;
     if (m.features) {
       const f = m.features;
@@ -400,7 +424,15 @@ export function createRowValidator(
     const modelName = m.model.nameField ? String(raw[m.model.nameField]) : m.model.name!;
     const modelVersion = m.model.versionField ? String(raw[m.model.versionField]) : m.model.version!;
 
+    if (m.model.nameField && !isWellFormed(modelName)) return fail(m.model.nameField, LONE_SURROGATE_REASON);
+    if (m.model.versionField && !isWellFormed(modelVersion)) return fail(m.model.versionField, LONE_SURROGATE_REASON);
+
     const metadata = writeMetadata(raw);
+    // JSON.stringify writes a lone surrogate as an escape (a pair stays raw): only then look closer.
+    if (metadata !== null && metadata.includes('\\ud')) {
+      const bad = m.metadata.find((f) => !isWellFormed(f) || holdsLoneSurrogate(raw[f]));
+      if (bad !== undefined) return fail(bad, LONE_SURROGATE_REASON);
+    }
 
     return {
       ok: true,
@@ -408,6 +440,7 @@ export function createRowValidator(
         id,
         ts,
         text,
+        textParts,
         imagePath,
         features,
         scores,

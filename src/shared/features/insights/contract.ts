@@ -63,7 +63,7 @@ const Instant = z.union([
 ]);
 
 export const GateCheckSchema = z.object({
-  kind: z.enum(['primary', 'recall']),
+  kind: z.enum(['primary', 'recall', 'slice']),
   name: z.string(),
   n: z.number().int(),
   champion: Num,
@@ -76,6 +76,17 @@ export const GateCheckSchema = z.object({
   verdict: VerdictSchema,
   reason: z.string(),
 });
+
+/** A slice pinned to the gate: the primary metric on the examples whose metadata has every key = value. */
+export const SliceGuardSchema = z
+  .object({
+    metadata: z
+      .record(z.string().min(1).max(200), z.union([z.string().max(1000), z.number(), z.boolean()]))
+      .refine((m) => Object.keys(m).length > 0, { message: 'a slice guard names at least one metadata field' }),
+    /** Default: the gate's margin. */
+    margin: z.number().min(0).max(1).optional(),
+  })
+  .strict();
 
 const Window = z
   .object({ from: z.number().int(), to: z.number().int() })
@@ -111,6 +122,8 @@ export const insightsContract = {
         margin: z.number().min(0).max(1).default(0.01),
         /** The same rule on each class's recall. */
         recallMargin: z.number().min(0).max(1).default(0.05),
+        /** The same rule on the primary metric within each of these slices. */
+        guards: z.array(SliceGuardSchema).max(20).optional(),
         /** Reference labels: imported ground truth, curated labels, or both (curated wins). Default: truth if any. */
         source: LabelSourceSchema.optional(),
         /** Only examples whose timestamp is in [from, to). */
@@ -118,11 +131,21 @@ export const insightsContract = {
         to: Instant.optional(),
         samples: z.number().int().min(100).max(10_000).default(1000),
         seed: z.number().int().default(1),
+        /** A frozen evaluation set (evalSets.create): exactly its examples and labels; no source, window or schema version. */
+        evalSet: z.string().min(1).max(100).optional(),
+        /** Let the gate judge on mined (ranked, biased on purpose) labels too; by default they only feed error analysis. */
+        includeMined: z.boolean().default(false),
       })
       .strict()
       .refine((d) => d.from === undefined || d.to === undefined || parseInstant(d.from) < parseInstant(d.to), {
         message: 'the window is empty: from must be before to',
-      }),
+      })
+      .refine(
+        (d) =>
+          d.evalSet === undefined ||
+          (d.source === undefined && d.from === undefined && d.to === undefined && d.schemaVersion === undefined),
+        { message: 'an evaluation set fixes its examples and labels: drop source, from, to and schemaVersion' },
+      ),
     output: z.object({
       schemaVersion: z.number().int(),
       labels: z.array(z.string()),
@@ -130,6 +153,8 @@ export const insightsContract = {
       unmapped: z.number().int(),
       /** What the numbers rest on. */
       evaluationSet: z.object({
+        /** The frozen evaluation set judged on, or null for a selection made now. */
+        name: z.string().nullable(),
         source: LabelSourceSchema,
         /** Why this source: asked for, or the default and why. */
         sourceReason: z.string(),
@@ -166,8 +191,24 @@ export const insightsContract = {
           randomSample: ReportSchema,
           /** Examples queued by uncertainty or disagreement mining: hard cases, biased on purpose. */
           mined: ReportSchema,
+          /** Ground truth and curated labels of a random (control) sample: the unbiased estimate. */
+          unbiased: ReportSchema,
+          /** What the run's model was trained on, and how many examples of the set were left out for it. */
+          training: z.object({ lineage: z.string().nullable(), excluded: z.number().int() }),
         }),
       ),
+      /** Binary: labeled vs predicted positive rate per time window of the set (prior shift). */
+      priorShift: z
+        .array(
+          z.object({
+            from: z.string(),
+            to: z.string(),
+            n: z.number().int(),
+            labeled: Num,
+            predicted: z.array(z.object({ run: z.string(), n: z.number().int(), rate: Num })),
+          }),
+        )
+        .nullable(),
       comparison: z
         .object({
           champion: z.string(),
@@ -190,8 +231,18 @@ export const insightsContract = {
           gatePassed: z.boolean(),
           /** The verdict in one sentence. */
           reason: z.string(),
-          /** The primary metric, then a recall guard per class. */
+          /** The primary metric, then a recall guard per class, then the slice guards. */
           checks: z.array(GateCheckSchema),
+          /** What the gate judged on: mined labels (unless asked) and each side's training examples left out. */
+          basis: z.object({
+            includeMined: z.boolean(),
+            minedLeftOut: z.number().int(),
+            trainingLeftOut: z.number().int(),
+            /** In words, e.g. "v2 was trained on 1,240 of these examples; they were left out". */
+            lineage: z.array(z.string()),
+          }),
+          /** Where the evidence is too thin: about how many more unbiased labels would settle it. */
+          labelsNeeded: z.object({ more: z.number().int(), target: z.string() }).nullable(),
           /** McNemar's exact test of paired accuracy. */
           mcnemar: z.object({
             championOnly: z.number().int(),
@@ -253,9 +304,54 @@ export const insightsContract = {
       mode: z.enum(['windows', 'runs']),
       reference: z.string(),
       current: z.string(),
+      /** Every row: the scores of one run, features and (windows) metadata fields. */
       rows: z.array(DriftRowSchema),
       worst: z.enum(['ok', 'warn', 'alert']),
+      /** What moved, in one sentence: traffic, which run's scores, the labeled class balance. */
+      summary: z.string(),
+      /** Windows: the features and metadata fields that moved most (top 10 by PSI) of `compared`. */
+      traffic: z
+        .object({ movers: z.array(DriftRowSchema), compared: z.number().int(), worst: z.enum(['ok', 'warn', 'alert']) })
+        .nullable(),
+      modelShift: z.object({
+        /** Windows: each run's score PSI between the windows (the largest over its classes). */
+        runs: z.array(
+          z.object({
+            run: z.string(),
+            psi: Num,
+            level: z.enum(['ok', 'warn', 'alert']),
+            reference: z.number().int(),
+            current: z.number().int(),
+          }),
+        ),
+        /** Run against run on the examples both scored (windows: in the current window). */
+        pairs: z.array(
+          z.object({
+            a: z.string(),
+            b: z.string(),
+            examples: z.number().int(),
+            meanAbsDelta: Num,
+            flipRate: Num,
+          }),
+        ),
+      }),
+      /** Windows: the labeled rate of a class (ground truth and curated labels) against each run's predicted rate. */
+      priorShift: z
+        .object({
+          className: z.string(),
+          windows: z.array(
+            z.object({
+              window: z.enum(['reference', 'current']),
+              label: z.string(),
+              labeled: z.number().int(),
+              labeledRate: Num,
+              predicted: z.array(z.object({ run: z.string(), n: z.number().int(), rate: Num })),
+            }),
+          ),
+        })
+        .nullable(),
     }),
-    summary: 'PSI and KS of scores per class and of numeric features between two windows or two model runs',
+    summary:
+      "What moved between two windows: traffic (features, metadata), each run's scores, the labeled class balance; or two model runs on the same examples",
   }),
 };

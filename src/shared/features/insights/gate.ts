@@ -23,9 +23,9 @@ export const DEFAULT_GATE_MARGIN = 0.01;
 export const DEFAULT_RECALL_MARGIN = 0.05;
 
 export interface GateCheck {
-  /** 'primary' is the compared metric; 'recall' a per-class guard. */
-  kind: 'primary' | 'recall';
-  /** The metric, or the class name of a recall guard. */
+  /** 'primary' is the compared metric; 'recall' a per-class guard; 'slice' the metric on a pinned slice. */
+  kind: 'primary' | 'recall' | 'slice';
+  /** The metric, the class name of a recall guard, or the slice ("channel=email"). */
   name: string;
   /** Examples the check rests on (all common examples; a guard: those of its class). */
   n: number;
@@ -79,7 +79,7 @@ export function nonInferiority(lo: number | null, hi: number | null, margin: num
   return higher ? (lo >= -margin ? 'pass' : 'fail') : hi <= margin ? 'pass' : 'fail';
 }
 
-function intervalReason(c: Pick<GateCheck, 'lo' | 'hi' | 'margin' | 'higherIsBetter' | 'verdict'>): string {
+export function intervalReason(c: Pick<GateCheck, 'lo' | 'hi' | 'margin' | 'higherIsBetter' | 'verdict'>): string {
   const ci = `95% CI ${fmt(c.lo!)} to ${fmt(c.hi!)}`;
   if (c.higherIsBetter) {
     return c.verdict === 'pass'

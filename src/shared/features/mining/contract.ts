@@ -45,7 +45,12 @@ export const MiningRequestSchema = z
     minCosine: z.number().gt(0).max(1).default(0.995),
     /** Share of the new items that two annotators label, for agreement. */
     secondLabelShare: z.number().min(0).max(1).default(0),
-    /** Seeds the choice of doubly labeled items. */
+    /**
+     * Share of the limit drawn as a uniform random control sample of the eligible pool (the rest
+     * is ranked): unbiased labels for evaluation. Not used by the random strategy (all of it is one).
+     */
+    controlShare: z.number().min(0).max(1).default(0.1),
+    /** Seeds the choice of doubly labeled items and the control sample. */
     seed: z.number().int().default(1),
     /** Return every selected item (`items`), not only the top ones. */
     listItems: z.boolean().default(false),
@@ -57,6 +62,8 @@ const MinedItemSchema = z.object({
   priority: z.number(),
   reason: z.string(),
   labelsWanted: z.number().int(),
+  /** The start of the example's text, null for examples without text. */
+  snippet: z.string().nullable(),
 });
 
 export const MiningRunSchema = z.object({
@@ -83,6 +90,8 @@ export const MiningResultSchema = z.object({
   suppressedDuplicates: z.number().int(),
   suppressedByQuota: z.number().int(),
   doublyLabeled: z.number().int(),
+  /** Items of the random control sample (in `selected`). */
+  controlSample: z.number().int(),
   timings: z.object({ loadMs: z.number(), rankMs: z.number(), selectMs: z.number(), writeMs: z.number() }),
   top: z.array(MinedItemSchema),
   /** Every selected item, best first: only when the request asks (listItems). */
@@ -97,6 +106,8 @@ export const MiningPreviewSchema = z.object({
   eligible: z.number().int(),
   selected: z.number().int(),
   doublyLabeled: z.number().int(),
+  /** Items of the random control sample (in `selected`). */
+  controlSample: z.number().int(),
   suppressedDuplicates: z.number().int(),
   suppressedByQuota: z.number().int(),
   /** Priority of the last item that would be queued: the bar an example must clear. */

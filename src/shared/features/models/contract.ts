@@ -9,9 +9,24 @@ export type Device = z.infer<typeof DeviceSchema>;
  * Which example field feeds the model: the feature vector as one float tensor [batch, dim], or the
  * text as one string tensor ([batch] or [batch, 1]) for models that tokenize inside the graph.
  */
+/**
+ * What text a text or tokenizer model reads: absent, the example's text; `template`, a template
+ * over the example's text (`{text}`), its text parts and its metadata (`{subject}\n{body}`);
+ * `pair` (tokenizer folders), two such templates encoded as a text pair ([CLS] a [SEP] b [SEP]).
+ */
+const TextInputFields = {
+  template: z.string().min(1).max(2000).optional(),
+  pair: z.tuple([z.string().min(1).max(2000), z.string().min(1).max(2000)]).optional(),
+};
+
 export const InputMappingSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('features'), input: z.string(), dim: z.number().int() }),
-  z.object({ kind: z.literal('text'), input: z.string(), rank: z.union([z.literal(1), z.literal(2)]) }),
+  z.object({
+    kind: z.literal('text'),
+    input: z.string(),
+    rank: z.union([z.literal(1), z.literal(2)]),
+    ...TextInputFields,
+  }),
   /** A Hugging Face style folder: the text goes through tokenizer.json into these int64 inputs. */
   z.object({
     kind: z.literal('tokens'),
@@ -19,6 +34,7 @@ export const InputMappingSchema = z.discriminatedUnion('kind', [
     attentionMask: z.string(),
     tokenTypeIds: z.string().nullable(),
     maxLength: z.number().int(),
+    ...TextInputFields,
   }),
 ]);
 export type InputMapping = z.infer<typeof InputMappingSchema>;
@@ -62,6 +78,10 @@ export const RescoreResultSchema = z.object({
   modelBusy: z.number().optional(),
 });
 
+const InputTemplate = z.string().min(1).max(2000);
+/** Checked by the handler (not the schema), so that one field alone gets a message about pairs. */
+const InputPair = z.array(z.string().min(1).max(2000)).min(1).max(8);
+
 export const modelsContract = {
   'models.add': method({
     input: z
@@ -77,6 +97,14 @@ export const modelsContract = {
         classes: z.array(z.string().trim().min(1).max(200)).min(1).max(10_000).optional(),
         /** Default: inferred from the output's name, or from whether a probe batch sums to 1. */
         outputKind: z.enum(['probabilities', 'logits']).optional(),
+        /** Lineage: an export of this workbench the model was trained on (all but its test split). */
+        trainedOn: z.number().int().positive().optional(),
+        /** Lineage: the model was trained on examples before this time (epoch ms or ISO date). */
+        trainUntil: z.union([z.number().int(), z.string().min(1).max(40)]).optional(),
+        /** The text the model reads, as a template over the example's text, text parts and metadata. */
+        inputTemplate: InputTemplate.optional(),
+        /** Tokenizer folders: two fields (or templates) encoded as a text pair, e.g. ['query', 'document']. */
+        inputPair: InputPair.optional(),
       })
       .strict(),
     output: ModelSchema.extend({
@@ -98,6 +126,10 @@ export const modelsContract = {
         maxLength: z.number().int().min(2).max(8192).optional(),
         output: z.string().min(1).max(300).optional(),
         outputKind: z.enum(['probabilities', 'logits']).optional(),
+        /** A template for the text the model reads; null: the example's text again. */
+        inputTemplate: InputTemplate.nullable().optional(),
+        /** Tokenizer folders: two fields (or templates) fed as a text pair; null: one text again. */
+        inputPair: InputPair.nullable().optional(),
       })
       .strict(),
     output: ModelSchema,

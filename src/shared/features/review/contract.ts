@@ -23,7 +23,11 @@ export const QueueItemSchema = z.object({
   reason: z.string(),
   status: QueueStatusSchema,
   labelsWanted: z.number().int(),
+  /** Queued by the random control sample of a mining run (or a random-strategy run): an unbiased label. */
+  control: z.boolean(),
   lease: z.object({ annotator: z.string(), session: z.string().nullable(), expiresAt: z.number() }).nullable(),
+  /** The start of the example's text (queue.list only; null for examples without text). */
+  snippet: z.string().nullable().optional(),
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
@@ -31,6 +35,8 @@ export const ReviewExampleSchema = z.object({
   externalId: z.string(),
   ts: z.number().nullable(),
   text: z.string().nullable(),
+  /** The named parts the text was built from by the import's text template, in its order; null without one. */
+  textParts: z.array(z.object({ name: z.string(), text: z.string() })).nullable(),
   features: z.array(z.object({ name: z.string(), value: z.number() })).nullable(),
   imagePath: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()).nullable(),

@@ -1,0 +1,215 @@
+import { currentLabels, type LabelEvent } from '../../../shared/features/labels/events';
+import type { LabelState } from '../../../shared/features/browse/contract';
+import type { Project } from '../../../shared/features/projects/contract';
+import type { BrowseEventRow } from '../../store/browse';
+import type { PredictionColumns } from '../../store/prediction-columns';
+import type { Store } from '../../store/store';
+import { derivationOptions } from '../labels/derivation';
+
+/** The project's visible examples as columns, row i being the i-th in log (id) order. */
+export interface ExamplesIndex {
+  version: string;
+  ids: Int32Array;
+  ts: Float64Array;
+  /** Row of an example id, or -1. */
+  rowOf: Int32Array;
+}
+
+/** One model run's predictions aligned with the examples' rows (NaN where it scored none). */
+export interface RunColumns {
+  columns: PredictionColumns;
+  predicted: Float64Array;
+  scores: Float32Array;
+  width: number;
+}
+
+export const LABEL_STATES: readonly LabelState[] = ['unlabeled', 'labeled', 'conflict', 'flagged'];
+
+/** Every example's current label under the newest schema version, by row. */
+export interface LabelsIndex {
+  version: string;
+  /** Index into LABEL_STATES (flagged is kept apart: an example can be labeled and flagged). */
+  state: Uint8Array;
+  flagged: Uint8Array;
+  /** Index into labelSets, or -1. */
+  labelSet: Int32Array;
+  labelSets: string[][];
+}
+
+/** One metadata field by row: an index into `values`, or -1 where the example lacks it. */
+export interface MetadataColumn {
+  codes: Int32Array;
+  values: (string | number)[];
+}
+
+interface ProjectCache {
+  examples?: ExamplesIndex;
+  metadata: Map<string, MetadataColumn>;
+  runs: Map<number, RunColumns>;
+  labels?: LabelsIndex;
+  /** The last full ordering of a query, for deep pages. */
+  order?: { key: string; rows: Int32Array };
+}
+
+/**
+ * In-memory columns behind the data browser, kept per project while the data they come from is
+ * unchanged: filters and sorts then run over typed arrays, not over a million SQL rows.
+ */
+export class BrowseIndex {
+  private readonly projects = new Map<number, ProjectCache>();
+
+  constructor(private readonly store: Store) {}
+
+  private cache(projectId: number): ProjectCache {
+    let c = this.projects.get(projectId);
+    if (!c) {
+      c = { runs: new Map(), metadata: new Map() };
+      this.projects.set(projectId, c);
+    }
+    return c;
+  }
+
+  examples(projectId: number): ExamplesIndex {
+    const cache = this.cache(projectId);
+    const version = this.store.browse.examplesVersion(projectId);
+    if (cache.examples?.version === version) return cache.examples;
+    const rows = this.store.browse.visibleExamples(projectId);
+    const ids = new Int32Array(rows.length);
+    const ts = new Float64Array(rows.length);
+    let maxId = 0;
+    rows.forEach(([id, t], i) => {
+      ids[i] = id;
+      ts[i] = t ?? Number.NaN;
+      if (id > maxId) maxId = id;
+    });
+    const rowOf = new Int32Array(maxId + 1).fill(-1);
+    for (let i = 0; i < ids.length; i++) rowOf[ids[i]!] = i;
+    cache.examples = { version, ids, ts, rowOf };
+    cache.runs.clear();
+    cache.metadata.clear();
+    cache.order = undefined;
+    return cache.examples;
+  }
+
+  run(projectId: number, modelRunId: number): RunColumns {
+    const examples = this.examples(projectId);
+    const cache = this.cache(projectId);
+    const columns = this.store.predictionColumns.load(modelRunId);
+    const hit = cache.runs.get(modelRunId);
+    if (hit && hit.columns === columns) return hit;
+    const n = examples.ids.length;
+    const width = columns.width;
+    const predicted = new Float64Array(n).fill(Number.NaN);
+    const scores = new Float32Array(n * width).fill(Number.NaN);
+    for (let j = 0; j < columns.n; j++) {
+      const id = columns.exampleIds[j]!;
+      const row = id < examples.rowOf.length ? examples.rowOf[id]! : -1;
+      if (row < 0) continue;
+      predicted[row] = columns.predicted[j]!;
+      for (let c = 0; c < width; c++) scores[row * width + c] = columns.scores[j * width + c]!;
+    }
+    const aligned = { columns, predicted, scores, width };
+    cache.runs.set(modelRunId, aligned);
+    return aligned;
+  }
+
+  /** A metadata field as a column: the first filter on a key reads it, later ones reuse it. */
+  metadata(projectId: number, key: string): MetadataColumn {
+    const examples = this.examples(projectId);
+    const cache = this.cache(projectId);
+    const hit = cache.metadata.get(key);
+    if (hit) return hit;
+    const codes = new Int32Array(examples.ids.length).fill(-1);
+    const values: (string | number)[] = [];
+    const codeOf = new Map<string | number, number>();
+    for (const [id, value] of this.store.browse.metadataField(projectId, key)) {
+      if (value === null) continue;
+      const row = id < examples.rowOf.length ? examples.rowOf[id]! : -1;
+      if (row < 0) continue;
+      let code = codeOf.get(value);
+      if (code === undefined) {
+        code = values.length;
+        values.push(value);
+        codeOf.set(value, code);
+      }
+      codes[row] = code;
+    }
+    const column = { codes, values };
+    if (cache.metadata.size >= 16) cache.metadata.delete(cache.metadata.keys().next().value!);
+    cache.metadata.set(key, column);
+    return column;
+  }
+
+  labels(project: Project): LabelsIndex {
+    const examples = this.examples(project.id);
+    const cache = this.cache(project.id);
+    const latest = this.store.labelSchemas.latest(project.id);
+    const version = `${examples.version}/${this.store.browse.labelsVersion(project.id)}/${latest?.id ?? 0}`;
+    if (cache.labels?.version === version) return cache.labels;
+    const n = examples.ids.length;
+    const state = new Uint8Array(n);
+    const flagged = new Uint8Array(n);
+    const labelSet = new Int32Array(n).fill(-1);
+    const labelSets: string[][] = [];
+    const setIndex = new Map<string, number>();
+    const options = { ...derivationOptions(project, latest), ...(latest ? { schemaVersionId: latest.id } : {}) };
+    const events = this.store.browse.labelEvents(project.id);
+    for (let start = 0; start < events.length;) {
+      let end = start;
+      while (end < events.length && events[end]!.example_id === events[start]!.example_id) end++;
+      const id = events[start]!.example_id;
+      const row = id < examples.rowOf.length ? examples.rowOf[id]! : -1;
+      if (row >= 0) {
+        const current = currentLabels(events.slice(start, end).map(toLabelEvent), options);
+        flagged[row] = current.flagged ? 1 : 0;
+        const r = current.resolution;
+        if (r.status === 'agreed' || r.status === 'adjudicated') {
+          state[row] = LABEL_STATES.indexOf('labeled');
+          const key = JSON.stringify(r.labels);
+          let k = setIndex.get(key);
+          if (k === undefined) {
+            k = labelSets.length;
+            labelSets.push(r.labels);
+            setIndex.set(key, k);
+          }
+          labelSet[row] = k;
+        } else if (r.status === 'conflict') state[row] = LABEL_STATES.indexOf('conflict');
+      }
+      start = end;
+    }
+    cache.labels = { version, state, flagged, labelSet, labelSets };
+    return cache.labels;
+  }
+
+  /** The full order of a query, kept while the same query pages deeper. */
+  cachedOrder(projectId: number, key: string, make: () => Int32Array): Int32Array {
+    const cache = this.cache(projectId);
+    if (cache.order?.key === key) return cache.order.rows;
+    const rows = make();
+    cache.order = { key, rows };
+    return rows;
+  }
+}
+
+export function toLabelEvent(e: BrowseEventRow): LabelEvent {
+  return {
+    id: e.id,
+    annotatorId: e.annotator_id,
+    schemaVersionId: e.schema_version_id,
+    action: e.action as LabelEvent['action'],
+    labels: e.labels === null ? null : (JSON.parse(e.labels) as string[]),
+    createdAt: e.created_at,
+  };
+}
+
+const indexes = new WeakMap<Store, BrowseIndex>();
+
+/** One index per open store (each runtime has one context and one store). */
+export function browseIndex(store: Store): BrowseIndex {
+  let index = indexes.get(store);
+  if (!index) {
+    index = new BrowseIndex(store);
+    indexes.set(store, index);
+  }
+  return index;
+}
