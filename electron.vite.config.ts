@@ -18,6 +18,8 @@ export default defineConfig({
           'export-process': resolve('src/main/features/export/export-process.ts'),
           'export-worker': resolve('src/main/features/export/export-worker.ts'),
           'model-process': resolve('src/main/features/models/model-process.ts'),
+          'tokenize-worker': resolve('src/main/features/models/tokenize-worker.ts'),
+          'rescore-reader': resolve('src/main/features/models/rescore-reader.ts'),
           'predictions-worker': resolve('src/main/features/predictions/predictions-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },

@@ -64,8 +64,8 @@ export const BERT_MAX_LENGTH = 128;
  * A WordPiece tokenizer.json (BERT-style: lower-cased, [CLS] … [SEP]) over a small vocabulary, as
  * transformers saves one: truncation to the model's length and a TemplateProcessing post-processor.
  */
-export function bertTokenizerJson(): Record<string, unknown> {
-  const vocab = Object.fromEntries([...SPECIAL, ...WORDS].map((t, i) => [t, i]));
+export function bertTokenizerJson(extraVocab: readonly string[] = []): Record<string, unknown> {
+  const vocab = Object.fromEntries([...SPECIAL, ...WORDS, ...extraVocab].map((t, i) => [t, i]));
   const special = (content: string) => ({
     id: vocab[content],
     content,
@@ -198,4 +198,93 @@ export function tinyBertModel(classes: number, opts: { tokenTypeIds?: boolean; h
     ],
     outputs: [{ name: 'logits', elemType: FLOAT, shape: ['batch', classes] }],
   });
+}
+
+/**
+ * A BERT-shaped encoder classifier, for timing: token embeddings → `layers` × (single-head
+ * self-attention masked by attention_mask, residual; feed-forward of 4 × hidden with ReLU,
+ * residual) → masked mean pooling → linear → logits. What a fine-tuned encoder costs per token,
+ * less layer norm and position embeddings (the same work, give or take).
+ */
+export function bertEncoderModel(opts: { classes: number; layers: number; hidden: number; vocabSize: number }): Buffer {
+  const { classes, layers, hidden, vocabSize } = opts;
+  const ffn = hidden * 4;
+  const next = mulberry32(33);
+  const rand = (n: number, scale: number) =>
+    Float32Array.from({ length: n }, () => ((next() / 2 ** 32) * 2 - 1) * scale);
+  const scalar = (name: string, v: number) => ({ name, dims: [] as number[], values: Float32Array.of(v) });
+  const nodes: Parameters<typeof onnxModel>[0]['nodes'] = [
+    { op: 'Gather', inputs: ['embeddings', 'input_ids'], outputs: ['x0'], intAttrs: { axis: 0 } },
+    { op: 'Cast', inputs: ['attention_mask'], outputs: ['mask'], intAttrs: { to: FLOAT } },
+    { op: 'Unsqueeze', inputs: ['mask'], outputs: ['mask3'], intsAttrs: { axes: [2] } },
+    { op: 'Unsqueeze', inputs: ['mask'], outputs: ['keyMask'], intsAttrs: { axes: [1] } },
+    // 0 where a key is a token, -10000 where it is padding: added to the attention scores.
+    { op: 'Sub', inputs: ['one', 'keyMask'], outputs: ['padKeys'] },
+    { op: 'Mul', inputs: ['padKeys', 'minusBig'], outputs: ['keyBias'] },
+  ];
+  const initializers: Parameters<typeof onnxModel>[0]['initializers'] = [
+    { name: 'embeddings', dims: [vocabSize, hidden], values: rand(vocabSize * hidden, 1) },
+    scalar('one', 1),
+    scalar('minusBig', -10000),
+    scalar('scale', 1 / Math.sqrt(hidden)),
+  ];
+  const w = 1 / Math.sqrt(hidden);
+  for (let l = 0; l < layers; l++) {
+    const x = `x${l}`;
+    const p = (name: string) => `l${l}_${name}`;
+    for (const m of ['q', 'k', 'v', 'o']) {
+      initializers.push({ name: p(`W${m}`), dims: [hidden, hidden], values: rand(hidden * hidden, w) });
+    }
+    initializers.push(
+      { name: p('W1'), dims: [hidden, ffn], values: rand(hidden * ffn, w) },
+      { name: p('b1'), dims: [ffn], values: rand(ffn, 0.1) },
+      { name: p('W2'), dims: [ffn, hidden], values: rand(ffn * hidden, 1 / Math.sqrt(ffn)) },
+    );
+    nodes.push(
+      { op: 'MatMul', inputs: [x, p('Wq')], outputs: [p('q')] },
+      { op: 'MatMul', inputs: [x, p('Wk')], outputs: [p('k')] },
+      { op: 'MatMul', inputs: [x, p('Wv')], outputs: [p('v')] },
+      { op: 'Transpose', inputs: [p('k')], outputs: [p('kt')], intsAttrs: { perm: [0, 2, 1] } },
+      { op: 'MatMul', inputs: [p('q'), p('kt')], outputs: [p('qk')] },
+      { op: 'Mul', inputs: [p('qk'), 'scale'], outputs: [p('scaled')] },
+      { op: 'Add', inputs: [p('scaled'), 'keyBias'], outputs: [p('biased')] },
+      { op: 'Softmax', inputs: [p('biased')], outputs: [p('attn')], intAttrs: { axis: 2 } },
+      { op: 'MatMul', inputs: [p('attn'), p('v')], outputs: [p('ctx')] },
+      { op: 'MatMul', inputs: [p('ctx'), p('Wo')], outputs: [p('o')] },
+      { op: 'Add', inputs: [x, p('o')], outputs: [p('r1')] },
+      { op: 'MatMul', inputs: [p('r1'), p('W1')], outputs: [p('h1')] },
+      { op: 'Add', inputs: [p('h1'), p('b1')], outputs: [p('h2')] },
+      { op: 'Relu', inputs: [p('h2')], outputs: [p('h3')] },
+      { op: 'MatMul', inputs: [p('h3'), p('W2')], outputs: [p('f')] },
+      { op: 'Add', inputs: [p('r1'), p('f')], outputs: [`x${l + 1}`] },
+    );
+  }
+  nodes.push(
+    { op: 'Mul', inputs: [`x${layers}`, 'mask3'], outputs: ['masked'] },
+    { op: 'ReduceSum', inputs: ['masked'], outputs: ['summed'], intsAttrs: { axes: [1] }, intAttrs: { keepdims: 0 } },
+    { op: 'ReduceSum', inputs: ['mask'], outputs: ['count'], intsAttrs: { axes: [1] }, intAttrs: { keepdims: 1 } },
+    { op: 'Div', inputs: ['summed', 'count'], outputs: ['pooled'] },
+    { op: 'MatMul', inputs: ['pooled', 'classifier'], outputs: ['mm'] },
+    { op: 'Add', inputs: ['mm', 'bias'], outputs: ['logits'] },
+  );
+  initializers.push(
+    { name: 'classifier', dims: [hidden, classes], values: rand(hidden * classes, 0.3) },
+    { name: 'bias', dims: [classes], values: new Float32Array(classes) },
+  );
+  return onnxModel({
+    name: 'bert-shaped-encoder',
+    opset: 11,
+    nodes,
+    initializers,
+    inputs: [
+      { name: 'input_ids', elemType: INT64, shape: ['batch', 'sequence'] },
+      { name: 'attention_mask', elemType: INT64, shape: ['batch', 'sequence'] },
+    ],
+    outputs: [{ name: 'logits', elemType: FLOAT, shape: ['batch', classes] }],
+  });
+}
+
+/** The fixture tokenizer's vocabulary size with `extraVocab` added. */
+export function bertVocabSize(extraVocab: readonly string[] = []): number {
+  return SPECIAL.length + WORDS.length + extraVocab.length;
 }

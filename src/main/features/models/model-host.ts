@@ -14,6 +14,8 @@ export interface OpenModel {
   inputs: Extract<ModelMessage, { type: 'ready' }>['inputs'];
   outputs: Extract<ModelMessage, { type: 'ready' }>['outputs'];
   score(input: string, output: string, payload: Payload): Promise<{ values: Float32Array; dims: number[] }>;
+  /** Milliseconds the model process has spent in session.run so far. */
+  readonly busyMs: number;
   /** The ids, attention mask and token type ids the texts are fed as (tokenizer folders). */
   tokenize(texts: string[]): Promise<{ ids: number[][]; mask: number[][]; typeIds: number[][] }>;
   close(): Promise<void>;
@@ -39,21 +41,43 @@ export async function openModel(
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  let pending: { resolve: (m: ModelMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
+  interface Pending {
+    resolve: (m: ModelMessage) => void;
+    reject: (e: Error) => void;
+    timer: NodeJS.Timeout | null;
+  }
+  // Requests in flight, answered in the order they were sent (the model process runs one at a time).
+  const pending: Pending[] = [];
   let exited: Error | null = null;
+  /** The model process's clock for a request starts when the one before it is answered. */
+  const startClock = (timeoutMs: number) => {
+    const head = pending[0];
+    if (!head || head.timer) return;
+    head.timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(
+        new ApiError(
+          'bad-file',
+          `${what}: a batch took longer than ${timeoutMs / 1000} s; the model process was stopped`,
+        ),
+      );
+    }, timeoutMs);
+  };
+  let clockMs = BATCH_TIMEOUT_MS;
   const fail = (e: Error) => {
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    pending.reject(e);
-    pending = null;
+    for (const p of pending.splice(0)) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(e);
+    }
   };
   child.on('message', (m) => {
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    const p = pending;
-    pending = null;
-    if (m.type === 'fatal') p.reject(new ApiError('bad-file', `${what}: ${m.message}`));
-    else p.resolve(m);
+    // A fatal error ends the process's usefulness: every request in flight fails with it.
+    if (m.type === 'fatal') return fail(new ApiError('bad-file', `${what}: ${m.message}`));
+    const p = pending.shift();
+    if (!p) return;
+    if (p.timer) clearTimeout(p.timer);
+    startClock(clockMs);
+    p.resolve(m);
   });
   // A runaway model (or a malformed one ONNX Runtime mis-sizes) is stopped before it takes the machine.
   let overMemory: string | null = null;
@@ -74,6 +98,9 @@ export async function openModel(
     });
   }, MEMORY_POLL_MS);
   watchdog.unref();
+  child.on('error', () => {
+    // Sends to a process that died (EPIPE): the exit handler says why.
+  });
   child.on('exit', (code, signal) => {
     clearInterval(watchdog);
     if (overMemory) {
@@ -96,17 +123,11 @@ export async function openModel(
       if (exited) return reject(exited);
       // Between batches too: a small batch can finish inside one polling interval.
       if (overCap()) return reject(new ApiError('bad-file', overMemory!));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        fail(
-          new ApiError(
-            'bad-file',
-            `${what}: a batch took longer than ${timeoutMs / 1000} s; the model process was stopped`,
-          ),
-        );
-      }, timeoutMs);
-      pending = { resolve, reject, timer };
-      child.send(m);
+      pending.push({ resolve, reject, timer: null });
+      clockMs = timeoutMs;
+      startClock(timeoutMs);
+      // A send racing the process's death fails with EPIPE: its exit fails every request with the reason.
+      child.send(m, () => {});
     });
   const threads = Math.max(1, os.availableParallelism() - 1);
   let ready: ModelMessage;
@@ -118,7 +139,11 @@ export async function openModel(
   }
   if (ready.type !== 'ready') throw new ApiError('internal', 'unexpected reply from the model process');
   let nextId = 1;
+  let busyMs = 0;
   return {
+    get busyMs() {
+      return busyMs;
+    },
     device: ready.device,
     notes: ready.notes,
     tokenizer: ready.tokenizer,
@@ -127,6 +152,7 @@ export async function openModel(
     async score(input, output, payload) {
       const m = await ask({ type: 'batch', id: nextId++, input, output, payload }, BATCH_TIMEOUT_MS);
       if (m.type !== 'scores') throw new ApiError('internal', 'unexpected reply from the model process');
+      busyMs += m.runMs;
       return { values: m.values, dims: m.dims };
     },
     async tokenize(texts) {

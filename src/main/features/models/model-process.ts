@@ -69,6 +69,11 @@ async function tokenize(texts: string[], pairs?: string[]): Promise<Record<strin
 
 async function feedsOf(input: string, p: Payload): Promise<Record<string, InstanceType<Ort['Tensor']>>> {
   if (p.kind === 'tokenize') return tokenize(p.data, p.pairs);
+  if (p.kind === 'int64') {
+    return Object.fromEntries(
+      Object.entries(p.feeds).map(([name, data]) => [name, new ort.Tensor('int64', data, p.dims)]),
+    );
+  }
   return {
     [input]: p.kind === 'string' ? new ort.Tensor('string', p.data, p.dims) : new ort.Tensor('float32', p.data, p.dims),
   };
@@ -116,10 +121,12 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
 async function score(m: Extract<HostMessage, { type: 'batch' }>): Promise<void> {
   const s = session!;
   const feeds = await feedsOf(m.input, m.payload);
+  const t0 = performance.now();
   const out = await s.run(feeds, [m.output]);
+  const runMs = performance.now() - t0;
   const t = out[m.output]!;
   const data = t.data as Float32Array;
-  send({ type: 'scores', id: m.id, values: new Float32Array(data), dims: [...t.dims].map(Number) });
+  send({ type: 'scores', id: m.id, values: new Float32Array(data), dims: [...t.dims].map(Number), runMs });
 }
 
 async function tokens(m: Extract<HostMessage, { type: 'tokenize' }>): Promise<void> {
@@ -128,8 +135,11 @@ async function tokens(m: Extract<HostMessage, { type: 'tokenize' }>): Promise<vo
   send({ type: 'tokens', id: m.id, ...e });
 }
 
+// The host keeps several batches in flight; they run one after another, in the order sent, so
+// the next one is already here when a run ends and the replies come back in order.
+let queue: Promise<void> = Promise.resolve();
 host.onMessage((m) => {
-  const run =
+  const step = () =>
     m.type === 'open'
       ? open(m)
       : m.type === 'batch'
@@ -137,6 +147,6 @@ host.onMessage((m) => {
         : m.type === 'tokenize'
           ? tokens(m)
           : Promise.resolve(process.exit(0));
-  run.catch((e: unknown) => send({ type: 'fatal', message: firstLine(e) }));
+  queue = queue.then(step).catch((e: unknown) => send({ type: 'fatal', message: firstLine(e) }));
 });
 host.onHostGone(() => process.exit(0));

@@ -23,16 +23,21 @@ export type ModelMessage =
       inputs: TensorInfo[];
       outputs: TensorInfo[];
     }
-  | { type: 'scores'; id: number; values: Float32Array; dims: number[] }
+  /** runMs: how long session.run took on this batch. */
+  | { type: 'scores'; id: number; values: Float32Array; dims: number[]; runMs: number }
   | { type: 'tokens'; id: number; ids: number[][]; mask: number[][]; typeIds: number[][] }
   | { type: 'fatal'; message: string };
 
-/** One batch of model input: floats [n, dim], strings [n] / [n, 1], or texts to tokenize here. */
+/**
+ * One batch of model input: floats [n, dim], strings [n] / [n, 1], texts to tokenize here, or
+ * texts already tokenized (int64 [n, width] per model input: ids, attention mask, type ids).
+ */
 export type Payload =
   | { kind: 'float32'; data: Float32Array; dims: number[] }
   | { kind: 'string'; data: string[]; dims: number[] }
   /** `pairs`: each text's second text, encoded with it as a pair ([CLS] a [SEP] b [SEP]). */
-  | { kind: 'tokenize'; data: string[]; pairs?: string[] };
+  | { kind: 'tokenize'; data: string[]; pairs?: string[] }
+  | { kind: 'int64'; feeds: Record<string, BigInt64Array>; dims: number[] };
 
 /** A Hugging Face folder's tokenizer and the model inputs it fills. */
 export interface TokenizerSpec {

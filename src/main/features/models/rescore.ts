@@ -10,8 +10,11 @@ import { THIS_HOST } from '../../store/store';
 import { describeHolder, HEARTBEAT_MS, holderOf } from '../import/run-lock';
 import { resolveProject } from '../projects/handlers';
 import { toModel } from './add-model';
-import { openModel } from './model-host';
-import { batchOf, inputName, tokenizerOf } from './model-input';
+import { openModel, type OpenModel } from './model-host';
+import { inputName, tokenizerOf } from './model-input';
+import { pipelineTuning } from './pipeline-tuning';
+import { TokenizerPool, tokenizerThreads } from './tokenizer-pool';
+import { WindowReader, type ReadWindow } from './window-reader';
 
 type Model = RegisteredModel;
 type Result = RescoreResult;
@@ -45,23 +48,28 @@ export function toScores(
 ) {
   const out = binary ? new Float32Array(n) : new Float32Array(n * width);
   const predicted = new Int32Array(n);
+  // One row's probabilities in the model's column order, then in the project's (no allocation per row:
+  // this runs on the thread that writes, for every row).
+  const raw = new Float64Array(width);
+  const probs = new Float64Array(width);
   for (let i = 0; i < n; i++) {
-    const row = values.subarray(i * width, (i + 1) * width);
-    let probs: number[];
+    const base = i * width;
     if (width === 1) {
-      const p = kind === 'logits' ? 1 / (1 + Math.exp(-row[0]!)) : row[0]!;
+      const v = values[base]!;
+      const p = kind === 'logits' ? 1 / (1 + Math.exp(-v)) : v;
       // One column is P(the model's second class): the complement where that is the project's first.
-      probs = [order && order[1] === 0 ? 1 - p : p];
+      probs[0] = order && order[1] === 0 ? 1 - p : p;
     } else {
       if (kind === 'logits') {
-        const max = Math.max(...row);
-        const e = Array.from(row, (v) => Math.exp(v - max));
-        const sum = e.reduce((a, b) => a + b, 0);
-        probs = e.map((v) => v / sum);
-      } else probs = Array.from(row);
-      if (order) probs = order.map((column) => probs[column]!);
+        let max = -Infinity;
+        for (let c = 0; c < width; c++) max = Math.max(max, values[base + c]!);
+        let sum = 0;
+        for (let c = 0; c < width; c++) sum += raw[c] = Math.exp(values[base + c]! - max);
+        for (let c = 0; c < width; c++) raw[c] = raw[c]! / sum;
+      } else for (let c = 0; c < width; c++) raw[c] = values[base + c]!;
+      for (let c = 0; c < width; c++) probs[c] = raw[order ? order[c]! : c]!;
     }
-    if (probs.some((p) => !Number.isFinite(p))) return { bad: i, scores: out, predicted };
+    for (let c = 0; c < width; c++) if (!Number.isFinite(probs[c]!)) return { bad: i, scores: out, predicted };
     if (binary) {
       const p = width === 1 ? probs[0]! : probs[1]!;
       out[i] = p;
@@ -76,6 +84,38 @@ export function toScores(
     }
   }
   return { bad: undefined, scores: out, predicted };
+}
+
+/** A window of rows on its way through the pipeline, and its scores once every batch is back. */
+interface Window {
+  ids: Int32Array;
+  externalIds: string[];
+  scores: Promise<{ values: Float32Array; width: number }>;
+}
+
+/**
+ * A window's scores in its own row order: the batches' rows put back where bucketing took them
+ * from (`places`), or the one batch as it is.
+ */
+function gather(
+  parts: { values: Float32Array; dims: number[] }[],
+  places: Int32Array[] | null,
+  n: number,
+  what: string,
+): { values: Float32Array; width: number } {
+  const width = parts[0]?.dims[1] ?? 1;
+  parts.forEach((p, i) => {
+    const expected = places ? places[i]!.length : n;
+    if (p.dims[0] !== expected)
+      throw new ApiError('bad-file', `${what} returned ${p.dims[0]} rows for a batch of ${expected}`);
+    if ((p.dims[1] ?? 1) !== width) throw new ApiError('bad-file', `${what} returned batches of different widths`);
+  });
+  if (!places) return { values: parts[0]!.values, width };
+  const values = new Float32Array(n * width);
+  parts.forEach((p, i) =>
+    places![i]!.forEach((row, j) => values.set(p.values.subarray(j * width, (j + 1) * width), row * width)),
+  );
+  return { values, width };
 }
 
 export function startRescore(ctx: Context, input: ParsedInput<'models.rescore'>): { jobId: string } {
@@ -149,66 +189,108 @@ async function rescore(
   const bulk = store.openBulkConnection();
   const writer = new RescoreWriter(bulk, run.id, modelRunId);
   const what = `model ${model.name}@${model.version}`;
-  const opened = await openModel(
-    model.file,
-    input.device,
+  const spec = tokenizerOf(model.inputMapping, model.file);
+  // The model process and the tokenizer threads start together, and the rows are counted meanwhile.
+  const opening = openModel(model.file, input.device, what, spec, input.memoryLimitMb);
+  const pooling = spec ? TokenizerPool.start(spec, tokenizerThreads(), what) : Promise.resolve(null);
+  opening.catch(() => {});
+  pooling.catch(() => {});
+  // How windows are cut does not depend on the device: reading starts while the model loads.
+  const reading = pipelineTuning(input.device, input.batchSize, spec ? tokenizerThreads() : 0);
+  const reader = new WindowReader(
+    {
+      ...store.connectionInfo,
+      projectId: project.id,
+      after: resumedFrom,
+      windowRows: reading.windowRows,
+      ahead: reading.windowsAhead + 1,
+      mapping: model.inputMapping,
+    },
     what,
-    tokenizerOf(model.inputMapping, model.file),
-    input.memoryLimitMb,
-  ).catch((e: unknown) => {
+  );
+  const total = store.models.visibleAfter(project.id, resumedFrom);
+  let opened: OpenModel;
+  try {
+    opened = await opening;
+  } catch (e) {
+    void pooling.then((p) => p?.close()).catch(() => {});
     clearInterval(heartbeat);
+    await reader.close();
     bulk.close();
     throw e;
-  });
+  }
+  let pool: TokenizerPool | null = null;
   const binary = project.taskType === 'binary';
   const inName = inputName(model.inputMapping);
   const { output: outName, kind } = model.outputMapping;
   const order = model.outputMapping.classOrder ?? null;
-  const total = store.models.visibleAfter(project.id, resumedFrom);
-  const started = performance.now();
   let done = 0;
-  let after = resumedFrom;
+  const queue: Window[] = [];
   try {
-    /** The next batch the model can take, in example id order (others are passed over). */
-    const read = () => {
-      for (;;) {
-        const batch = store.models.featureBatch(project.id, after, input.batchSize);
-        if (batch.length === 0) return null;
-        after = batch[batch.length - 1]!.id;
-        const usable = batchOf(model.inputMapping, batch);
-        if (usable) return usable;
-      }
+    pool = await pooling;
+    const tuning = pipelineTuning(opened.device, input.batchSize, pool?.size ?? 0);
+    const started = performance.now();
+    /** Starts scoring a window: tokenized by the pool and scored as batches of similar length, or as one batch. */
+    const start = (next: ReadWindow): Window => {
+      const { payload } = next;
+      let scored: Promise<{ values: Float32Array; dims: number[] }[]>;
+      let places: Int32Array[] | null = null;
+      if (pool && payload.kind === 'tokenize') {
+        scored = pool.tokenize(payload.data, payload.pairs, tuning.modelBatchRows, true).then((batches) => {
+          places = batches.map((b) => b.rows);
+          return Promise.all(
+            batches.map((b) => opened.score(inName, outName, { kind: 'int64', feeds: b.feeds, dims: b.dims })),
+          );
+        });
+      } else scored = Promise.all([opened.score(inName, outName, payload)]);
+      const window: Window = {
+        ids: next.ids,
+        externalIds: next.externalIds,
+        scores: scored.then((parts) => gather(parts, places, next.ids.length, what)),
+      };
+      // Read ahead of a failure: the job fails when it reaches this window, not as an unhandled rejection.
+      window.scores.catch(() => {});
+      return window;
     };
-    // One batch is scored in the model process while the next is read here.
-    let next = read();
-    while (next) {
+    /** Windows the reading thread has ready go on to be scored, up to the tuning's number ahead. */
+    const fill = () => {
+      while (queue.length < tuning.windowsAhead) {
+        const next = reader.take();
+        if (!next) return next;
+        queue.push(start(next));
+      }
+      return undefined;
+    };
+    // Windows in flight: read by the reading thread, tokenized in the pool, scored in the model
+    // process, written here in id order.
+    for (;;) {
       if (control.signal.aborted)
         throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
-      const { rows, payload } = next;
-      const scoring = opened.score(inName, outName, payload);
-      next = read();
-      const { values, dims } = await scoring;
-      const width = dims[1] ?? 1;
-      if (dims[0] !== rows.length)
-        throw new ApiError('bad-file', `${what} returned ${dims[0]} rows for a batch of ${rows.length}`);
-      const converted = toScores(values, rows.length, width, kind, binary, order);
+      const end = fill();
+      if (queue.length === 0) {
+        if (end === null) break;
+        await reader.arrival();
+        continue;
+      }
+      const { ids, externalIds, scores } = queue[0]!;
+      const { values, width } = await scores;
+      queue.shift();
+      if (control.signal.aborted)
+        throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
+      fill();
+      const converted = toScores(values, ids.length, width, kind, binary, order);
       if (converted.bad !== undefined) {
         throw new ApiError(
           'bad-file',
-          `${what} produced a non-finite score for example '${rows[converted.bad]!.external_id}': nothing was kept`,
+          `${what} produced a non-finite score for example '${externalIds[converted.bad]!}': nothing was kept`,
         );
       }
-      writer.writeBatch(
-        Int32Array.from(rows, (r) => r.id),
-        converted.predicted,
-        converted.scores,
-        binary ? 1 : width,
-      );
-      done += rows.length;
+      writer.writeBatch(ids, converted.predicted, converted.scores, binary ? 1 : width);
+      done += ids.length;
       const seconds = (performance.now() - started) / 1000;
       const rate = done / Math.max(seconds, 1e-6);
       control.progress({
-        phase: `rescoring on ${opened.device}${opened.tokenizer ? `, tokenized by ${opened.tokenizer}` : ''}`,
+        phase: `rescoring on ${opened.device}${pool ? `, tokenized by ${pool.name} on ${pool.size} thread${pool.size === 1 ? '' : 's'}` : ''}`,
         rowsDone: done,
         bytesDone: done,
         bytesTotal: total,
@@ -225,8 +307,9 @@ async function rescore(
       resumedFrom,
       device: opened.device,
       deviceNotes: opened.notes,
-      tokenizer: opened.tokenizer,
+      tokenizer: pool?.name ?? opened.tokenizer,
       rowsPerSecond: done / Math.max(seconds, 1e-6),
+      modelBusy: Math.min(1, opened.busyMs / 1000 / Math.max(seconds, 1e-6)),
     };
   } catch (e) {
     const error = e instanceof ApiError ? e : new ApiError('internal', (e as Error).message);
@@ -237,7 +320,7 @@ async function rescore(
     throw error;
   } finally {
     clearInterval(heartbeat);
-    await opened.close();
+    await Promise.all([opened.close(), pool?.close(), reader.close()]);
     bulk.close();
   }
 }

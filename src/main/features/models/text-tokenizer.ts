@@ -13,11 +13,33 @@ export interface Encoded {
   typeIds: number[][];
 }
 
+/** How rows are padded to a batch's width (tokenizer.json's padding, else the config's side). */
+export interface Padding {
+  left: boolean;
+  id: number;
+  typeId: number;
+  fixedLength: number | null;
+  multipleOf: number | null;
+}
+
+/** Every text's ids and type ids, truncated but not padded. */
+export interface Unpadded {
+  ids: number[][];
+  typeIds: number[][];
+}
+
 export interface TextTokenizer {
   /** Which library tokenizes, for the model's status. */
   name: string;
+  padding: Padding;
   /** `pairs`: a second text for each, encoded with it as a pair per the post-processor's pair template. */
   encode(texts: string[], pairs?: string[]): Promise<Encoded>;
+  /** As `encode`, without the padding (the rescoring pipeline pads each length bucket itself). */
+  encodeUnpadded(texts: string[], pairs?: string[]): Promise<Unpadded>;
+}
+
+function paddingOf(s: Settings): Padding {
+  return { left: s.padLeft, id: s.padId, typeId: s.padTypeId, fixedLength: s.fixedLength, multipleOf: s.multipleOf };
 }
 
 interface TruncationJson {
@@ -110,6 +132,23 @@ function nativeTokenizer(native: NativeModule, version: string, spec: TokenizerS
   // This binding's encodeBatch takes single texts only: pairs are encoded one by one (truncated
   // by the library as a pair), then padded here as the batch would be.
   let pairTok: InstanceType<NativeModule['Tokenizer']> | null = null;
+  const unpairedTok = native.Tokenizer.fromFile(spec.tokenizerJson);
+  truncate(unpairedTok);
+  unpairedTok.disablePadding();
+  const unpadded = async (texts: string[], pairs?: string[]) => {
+    if (pairs) {
+      if (!pairTok) {
+        pairTok = native.Tokenizer.fromFile(spec.tokenizerJson);
+        truncate(pairTok);
+        pairTok.disablePadding();
+      }
+      const one = pairTok;
+      const encodings = await Promise.all(texts.map((t, i) => one.encode(t, pairs[i]!)));
+      return encodings.map((e) => ({ ids: e.getIds(), typeIds: e.getTypeIds() }));
+    }
+    const encodings = await unpairedTok.encodeBatch(texts);
+    return encodings.map((e) => ({ ids: e.getIds(), typeIds: e.getTypeIds() }));
+  };
   tok.setPadding({
     padId: s.padId,
     padTypeId: s.padTypeId,
@@ -120,20 +159,13 @@ function nativeTokenizer(native: NativeModule, version: string, spec: TokenizerS
   });
   return {
     name: `Hugging Face tokenizers ${version} (Rust)`,
+    padding: paddingOf(s),
+    async encodeUnpadded(texts, pairs) {
+      const encoded = await unpadded(texts, pairs);
+      return { ids: encoded.map((e) => e.ids), typeIds: encoded.map((e) => e.typeIds) };
+    },
     async encode(texts, pairs) {
-      if (pairs) {
-        if (!pairTok) {
-          pairTok = native.Tokenizer.fromFile(spec.tokenizerJson);
-          truncate(pairTok);
-          pairTok.disablePadding();
-        }
-        const one = pairTok;
-        const encodings = await Promise.all(texts.map((t, i) => one.encode(t, pairs[i]!)));
-        return padded(
-          encodings.map((e) => ({ ids: e.getIds(), typeIds: e.getTypeIds() })),
-          s,
-        );
-      }
+      if (pairs) return padded(await unpadded(texts, pairs), s);
       const encodings = await tok.encodeBatch(texts);
       return {
         ids: encodings.map((e) => e.getIds()),
@@ -195,6 +227,11 @@ function javascriptTokenizer(
   };
   return {
     name: `@huggingface/tokenizers (JavaScript; ${why})`,
+    padding: paddingOf(s),
+    encodeUnpadded(texts, pairs) {
+      const encoded = pairs ? texts.map((t, i) => encodePair(t, pairs[i]!)) : texts.map(encodeOne);
+      return Promise.resolve({ ids: encoded.map((e) => e.ids), typeIds: encoded.map((e) => e.typeIds) });
+    },
     encode(texts, pairs) {
       const encoded = pairs ? texts.map((t, i) => encodePair(t, pairs[i]!)) : texts.map(encodeOne);
       return Promise.resolve(padded(encoded, s));

@@ -71,6 +71,11 @@ export const RescoreResultSchema = z.object({
   /** Which library tokenized the text (folders with tokenizer.json), else null. */
   tokenizer: z.string().nullable(),
   rowsPerSecond: z.number(),
+  /**
+   * The share of the job's time the model process spent in session.run (0–1): near 1, the model is
+   * what limits the job; well below, reading, tokenizing or writing does.
+   */
+  modelBusy: z.number().optional(),
 });
 
 const InputTemplate = z.string().min(1).max(2000);
