@@ -135,7 +135,6 @@ export function averagePrecision(
   for (let i = 0; i < n; i++) scores[i] = probs[i * k + col]!;
   const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
   let tp = 0;
-  let seen = 0;
   let recallBefore = 0;
   let ap = 0;
   for (let a = 0; a < n;) {
@@ -145,9 +144,8 @@ export function averagePrecision(
       if (truth[order[b]!] === cls) tp++;
       b++;
     }
-    seen = b;
     const recall = tp / positives;
-    ap += (recall - recallBefore) * (tp / seen);
+    ap += (recall - recallBefore) * (tp / b);
     recallBefore = recall;
     a = b;
   }
