@@ -131,7 +131,7 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
       const lines = evaluationSetText(r);
       for (const run of r.runs) {
         const line = (name: string, m: typeof run.all) =>
-          `  ${name.padEnd(14)} n=${String(m.n).padEnd(6)} accuracy ${f(m.accuracy)}  macro-F1 ${f(m.macroF1)}  ROC-AUC ${f(m.rocAuc)}  log loss ${f(m.logLoss)}  Brier ${f(m.brier)}  ECE ${f(m.ece)}`;
+          `  ${name.padEnd(14)} n=${String(m.n).padEnd(6)} accuracy ${f(m.accuracy)}  macro-F1 ${f(m.macroF1)}  ROC-AUC ${f(m.rocAuc)}  PR-AUC ${f(m.prAuc)}  log loss ${f(m.logLoss)}  Brier ${f(m.brier)}  ECE ${f(m.ece)}`;
         const p = run.all.positiveRate;
         lines.push(
           `${run.name} (scored ${run.coverage.scored} of ${run.coverage.of}` +

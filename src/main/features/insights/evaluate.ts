@@ -47,6 +47,7 @@ function report(labels: string[], truth: Int32Array, probs: Float64Array, k: num
     accuracy: r.accuracy,
     macroF1: r.macroF1,
     rocAuc: r.rocAuc,
+    prAuc: r.prAuc,
     logLoss: r.logLoss,
     brier: r.brier,
     ece: cal.ece,

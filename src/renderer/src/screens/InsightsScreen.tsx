@@ -42,6 +42,9 @@ function EvalTable({ e }: { e: Evaluation }) {
             ROC-AUC
           </th>
           <th scope="col" className="num">
+            PR-AUC
+          </th>
+          <th scope="col" className="num">
             log loss
           </th>
           <th scope="col" className="num">
@@ -82,6 +85,7 @@ function EvalTable({ e }: { e: Evaluation }) {
               <td className="num">{f(m.accuracy)}</td>
               <td className="num">{f(m.macroF1)}</td>
               <td className="num">{f(m.rocAuc)}</td>
+              <td className="num">{f(m.prAuc)}</td>
               <td className="num">{f(m.logLoss)}</td>
               <td className="num">{f(m.brier)}</td>
               <td className="num">{f(m.ece)}</td>

@@ -114,3 +114,40 @@ export function weightedAuc(r: AucRanking, weight: Int32Array): number | null {
   }
   return totalP > 0 && negBelow > 0 ? u / (totalP * negBelow) : null;
 }
+
+/**
+ * Average precision of column `col` as a score for `truth[i] === cls` (the area under the
+ * precision–recall curve as scikit-learn's `average_precision_score` computes it: Σ (Rₙ − Rₙ₋₁)·Pₙ
+ * over the distinct scores, highest first, tied scores taken together). Null without positives.
+ */
+export function averagePrecision(
+  truth: Int32Array,
+  probs: ArrayLike<number>,
+  k: number,
+  col: number,
+  cls: number,
+): number | null {
+  const n = truth.length;
+  let positives = 0;
+  for (let i = 0; i < n; i++) if (truth[i] === cls) positives++;
+  if (positives === 0) return null;
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; i++) scores[i] = probs[i * k + col]!;
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+  let tp = 0;
+  let recallBefore = 0;
+  let ap = 0;
+  for (let a = 0; a < n;) {
+    const s = scores[order[a]!]!;
+    let b = a;
+    while (b < n && scores[order[b]!] === s) {
+      if (truth[order[b]!] === cls) tp++;
+      b++;
+    }
+    const recall = tp / positives;
+    ap += (recall - recallBefore) * (tp / b);
+    recallBefore = recall;
+    a = b;
+  }
+  return ap;
+}

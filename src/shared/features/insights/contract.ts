@@ -10,6 +10,8 @@ export const ReportSchema = z.object({
   accuracy: Num,
   macroF1: Num,
   rocAuc: Num,
+  /** Area under the precision–recall curve (average precision; multiclass: one-vs-rest mean). */
+  prAuc: Num,
   logLoss: Num,
   brier: Num,
   /** Binary: ECE of P(positive) against the observed positive rate; multiclass: the top-label ECE. */

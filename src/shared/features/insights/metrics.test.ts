@@ -107,6 +107,25 @@ describe('classificationReport', () => {
     expect(classificationReport(Int32Array.from([1, 1]), binaryRows([0.2, 0.7]), 2).rocAuc).toBeNull();
   });
 
+  it('computes average precision (PR-AUC) as scikit-learn does, tied scores taken together', () => {
+    const t = Int32Array.from([0, 0, 1, 1]);
+    // scikit-learn's own example: scores 0.1 0.4 0.35 0.8 → thresholds 0.8 (P 1, R ½), 0.4 (P ½, R ½),
+    // 0.35 (P ⅔, R 1): AP = ½·1 + 0·½ + ½·⅔ = 0.8333…
+    expect(classificationReport(t, binaryRows([0.1, 0.4, 0.35, 0.8]), 2).prAuc).toBeCloseTo(5 / 6, 15);
+    // a tie at 0.5 of a positive and a negative is one threshold: 0.9 (P 1, R ½), 0.5 (P ⅔, R 1)
+    // → ½·1 + ½·⅔ = 5/6
+    expect(classificationReport(t, binaryRows([0.2, 0.5, 0.5, 0.9]), 2).prAuc).toBeCloseTo(5 / 6, 15);
+    // all scores tied: one threshold, P = ½ at R = 1 → the positive rate
+    expect(classificationReport(t, binaryRows([0.3, 0.3, 0.3, 0.3]), 2).prAuc).toBeCloseTo(0.5, 15);
+    // no positive → undefined
+    expect(classificationReport(Int32Array.from([0, 0]), binaryRows([0.2, 0.7]), 2).prAuc).toBeNull();
+    // k = 3, truth 0 1 2 2; class 0 column [0.5, 0.3, 0.1, 0.4]: its one positive ranks first → 1;
+    // class 1 column [0.3, 0.4, 0.3, 0.4]: rows 1 and 3 tie at 0.4 (P ½, R 1) → ½;
+    // class 2 column [0.2, 0.3, 0.6, 0.2]: 0.6 (P 1, R ½), 0.3 (P ½, R ½), 0.2 (P ½, R 1) → ½ + ¼ = ¾
+    const probs = Float64Array.from([0.5, 0.3, 0.2, 0.3, 0.4, 0.3, 0.1, 0.3, 0.6, 0.4, 0.4, 0.2]);
+    expect(classificationReport(Int32Array.from([0, 1, 2, 2]), probs, 3).prAuc).toBeCloseTo((1 + 0.5 + 0.75) / 3, 15);
+  });
+
   it('averages one-vs-rest AUCs for k > 2 over the classes with positives and negatives', () => {
     // truth 0 1 2 2
     // class 0 column [0.5, 0.3, 0.1, 0.4]: positive 0.5 beats 0.3, 0.1, 0.4 → 3/3 = 1

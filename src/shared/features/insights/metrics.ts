@@ -15,7 +15,7 @@
  * - probabilities are used as stored (no renormalisation of float32 rows); values must lie in [0, 1].
  */
 
-import { aucOneVsRest } from './auc';
+import { aucOneVsRest, averagePrecision } from './auc';
 
 export interface ClassMetrics {
   cls: number;
@@ -55,6 +55,11 @@ export interface ClassificationReport {
    * both positives and negatives. Rank-based (Mann–Whitney), ties count 1/2; null when undefined.
    */
   rocAuc: number | null;
+  /**
+   * Area under the precision–recall curve (average precision): k = 2 of P(class 1) for truth === 1;
+   * k > 2 the mean one-vs-rest value over the classes with positives; null when undefined.
+   */
+  prAuc: number | null;
   /** Mean −ln p(true class), p clipped to [LOG_LOSS_CLIP, 1]; null when n = 0. */
   logLoss: number | null;
   /** Mean Brier score (see `exampleBrier`); null when n = 0. */
@@ -152,6 +157,20 @@ export function rocAucOf(truth: Int32Array, probs: ArrayLike<number>, k: number)
     const auc = aucOneVsRest(truth, probs, k, c, c);
     if (auc === null) continue;
     sum += auc;
+    defined++;
+  }
+  return defined > 0 ? sum / defined : null;
+}
+
+/** Average precision of one run (see `ClassificationReport.prAuc`). Assumes validated input. */
+export function prAucOf(truth: Int32Array, probs: ArrayLike<number>, k: number): number | null {
+  if (k === 2) return averagePrecision(truth, probs, 2, 1, 1);
+  let sum = 0;
+  let defined = 0;
+  for (let c = 0; c < k; c++) {
+    const ap = averagePrecision(truth, probs, k, c, c);
+    if (ap === null) continue;
+    sum += ap;
     defined++;
   }
   return defined > 0 ? sum / defined : null;
@@ -266,6 +285,7 @@ export function classificationReport(
     macroF1: n > 0 ? macroF1FromConfusion(confusion, k) : null,
     perClass,
     rocAuc: rocAucOf(truth, probs, k),
+    prAuc: prAucOf(truth, probs, k),
     logLoss: n > 0 ? lossSum / n : null,
     brier: n > 0 ? brierSum / n : null,
     ece: n > 0 ? ece : null,
