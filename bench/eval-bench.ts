@@ -43,6 +43,10 @@ export async function evalBench(o: { rows: number; workDir: string }) {
     const t1 = performance.now();
     await call('insights.eval', { ...request, samples: 1000 }, ctx);
     const evalMs = performance.now() - t1;
+    // Slice discovery on the same labels: metadata values and pairs of them, one run against another.
+    const t2 = performance.now();
+    await call('insights.slices', { project, source: 'both', run: 'v2', vs: 'v1', maxDepth: 2 }, ctx);
+    const slicesMs = performance.now() - t2;
     process.stderr.write(
       `eval with 100 resamples: ${round(shortMs)} ms; with 1,000: ${round(evalMs)} ms; ` +
         `${r.evaluationSet.n} labels (${r.evaluationSet.fromTruth} ground truth, ${r.evaluationSet.fromCurated} curated)\n`,
@@ -53,7 +57,7 @@ export async function evalBench(o: { rows: number; workDir: string }) {
       labels: r.evaluationSet.n,
       eval_ms: round(evalMs),
       bootstrap_ms: round((Math.max(0, evalMs - shortMs) / 900) * 1000),
-      slices_ms: null,
+      slices_ms: round(slicesMs),
     };
   } finally {
     await ctx.dispose();
