@@ -50,7 +50,9 @@ function columnsFor(sort: Sort, onSort: (s: Sort) => void, run: string | null): 
     },
     {
       id: 'prediction',
-      header: () => <SortHeader title={`score${run ? ` (${run})` : ''}`} by="score" sort={sort} onSort={onSort} />,
+      header: () => (
+        <SortHeader title={`score${run ? ` (${run.split('@').pop()})` : ''}`} by="score" sort={sort} onSort={onSort} />
+      ),
       cell: cell((r) => {
         const p = r.predictions.find((x) => x.run === run) ?? r.predictions.at(-1);
         return p ? `${p.predicted.join(', ')} ${p.score.toFixed(3)}` : '—';
