@@ -1,3 +1,4 @@
+import { metadataFilters } from './mine';
 import type { Input } from '../../../shared/api/contract';
 import { LabelSourceSchema, parseInstant } from '../../../shared/features/insights/contract';
 import type { EvalSet } from '../../../shared/features/insights/eval-sets-contract';
@@ -11,20 +12,6 @@ function instant(raw: string | undefined, name: string): number | undefined {
   const t = parseInstant(raw);
   if (Number.isNaN(t)) throw new UsageError(`--${name} needs a date or ISO time, e.g. 2026-10-01`);
   return t;
-}
-
-/** `--where KEY=VALUE`, repeatable: numbers and true/false as such, the rest as text. */
-export function whereFilters(pairs: string[] | undefined): Record<string, string | number | boolean> | undefined {
-  if (!pairs || pairs.length === 0) return undefined;
-  const out: Record<string, string | number | boolean> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at < 1) throw new UsageError(`--where needs KEY=VALUE, got '${pair}'`);
-    const raw = pair.slice(at + 1);
-    out[pair.slice(0, at)] =
-      raw === 'true' ? true : raw === 'false' ? false : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
-  }
-  return out;
 }
 
 function describeSet(s: EvalSet): string[] {
@@ -92,7 +79,7 @@ export async function evalSetCommand(opts: GlobalOptions, args: string[], values
     if (source && !source.success) throw new UsageError(`--source is one of ${LabelSourceSchema.options.join(', ')}`);
     const from = instant(values.from, 'from');
     const to = instant(values.to, 'to');
-    const metadata = whereFilters(values.where);
+    const metadata = metadataFilters(values.where);
     const input: Input<'evalSets.create'> = {
       project: { project },
       name,
