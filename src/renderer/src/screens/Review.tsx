@@ -465,7 +465,7 @@ function Bar({ label, value, total, testId }: { label: string; value: number; to
   );
 }
 
-/** This session, the whole queue and each annotator, as bars. */
+/** Since the annotator started, the whole queue and each annotator, as bars. */
 function ProgressBars() {
   const labeled = useReview((s) => s.labeled);
   const remaining = useReview((s) => s.remaining);
@@ -475,7 +475,7 @@ function ProgressBars() {
   return (
     <section className="progress card" aria-label="Progress">
       <h3>Progress</h3>
-      <Bar label="this session" value={labeled} total={labeled + remaining} testId="progress-session" />
+      <Bar label="since you started" value={labeled} total={labeled + remaining} testId="progress-session" />
       {progress && (
         <Bar label="the queue" value={progress.queue.done} total={progress.queue.total} testId="progress-queue" />
       )}
