@@ -13,73 +13,16 @@ import {
   type TestContext,
 } from '../../../../test/helpers/import-fixtures';
 import type { ImportMappingInput } from '../../../shared/features/import/mapping';
+import { FRAUD_CLASSES, fraudMapping, fraudRows, HOUR, OCT } from '../../../../test/helpers/fraud-log';
 import { call } from '../../core/dispatch';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 let dir: string;
 let ctx: TestContext;
 const project = { project: 'fraud' };
-const CLASSES = ['legit', 'fraud'];
-const SEP = Date.UTC(2026, 8, 1);
-const OCT = Date.UTC(2026, 9, 1);
-const HOUR = 3_600_000;
-
-/**
- * 200 September examples: v2 predicts i % 2 and was trained on the curated labels of the first 120,
- * which follow v2; v1 disagrees with v2 where i % 7 = 0. The first 10 also carry ground truth, equal
- * to v2's label except on 1, 2, 3.
- * 60 October examples (newest traffic, every 12 h), all with ground truth j % 2:
- * - Oct 1–15 (j < 30): v1 wrong on 2, v2 wrong on 12;
- * - Oct 16–30 (j ≥ 30): v1 wrong on 2, v2 wrong on 4 (worse by 2 of 30: a wide interval).
- * In all of October v1 errs on 6.7%, v2 on 26.7%. v3 scored only the first 40 October examples.
- */
-function rows(version: 'v1' | 'v2' | 'v3') {
-  const out: Record<string, unknown>[] = [];
-  const row = (id: string, ts: number, predicted: number, truth: number | undefined) => ({
-    id,
-    ts,
-    text: `payment ${id}`,
-    p_fraud: predicted === 1 ? 0.8 : 0.2,
-    model: 'fraud-clf',
-    model_version: version,
-    ...(truth === undefined ? {} : { truth: CLASSES[truth] }),
-  });
-  if (version !== 'v3') {
-    for (let i = 0; i < 200; i++) {
-      const v2 = i % 2;
-      const predicted = version === 'v1' && i % 7 === 0 ? 1 - v2 : v2;
-      const truth = i < 10 ? ([1, 2, 3].includes(i) ? 1 - v2 : v2) : undefined;
-      out.push(row(`s${i}`, SEP + i * HOUR, predicted, truth));
-    }
-  }
-  for (let j = 0; j < 60; j++) {
-    if (version === 'v3' && j >= 40) break;
-    const truth = j % 2;
-    const wrong =
-      version === 'v1'
-        ? [0, 1, 30, 31].includes(j)
-        : version === 'v2'
-          ? (j >= 2 && j < 14) || (j >= 32 && j < 36)
-          : j < 3;
-    out.push(row(`o${j}`, OCT + j * 12 * HOUR, wrong ? 1 - truth : truth, truth));
-  }
-  return out;
-}
-
-const mapping: ImportMappingInput = {
-  id: 'id',
-  inputKind: 'text',
-  text: 'text',
-  timestamp: { field: 'ts', unit: 'ms' },
-  taskType: 'binary',
-  classes: CLASSES,
-  scores: { kind: 'columns', columns: ['p_fraud'] },
-  scoreTransform: 'none',
-  groundTruth: 'truth',
-  model: { nameField: 'model', versionField: 'model_version' },
-  metadata: [],
-  sumTolerance: 0.01,
-};
+const CLASSES = FRAUD_CLASSES;
+const mapping = fraudMapping();
+const rows = fraudRows;
 
 function cli(...args: string[]) {
   return spawnSync(process.execPath, [path.join(ROOT, 'bin/flywheel.js'), '--db', path.join(dir, 'w.db'), ...args], {

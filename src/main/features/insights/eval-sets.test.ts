@@ -14,64 +14,16 @@ import {
   writeJsonl,
   type TestContext,
 } from '../../../../test/helpers/import-fixtures';
-import type { ImportMappingInput } from '../../../shared/features/import/mapping';
+import { FRAUD_CLASSES, fraudMapping, fraudRows, HOUR, OCT } from '../../../../test/helpers/fraud-log';
 import { call } from '../../core/dispatch';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 let dir: string;
 let ctx: TestContext;
 const project = { project: 'fraud' };
-const CLASSES = ['legit', 'fraud'];
-const SEP = Date.UTC(2026, 8, 1);
-const OCT = Date.UTC(2026, 9, 1);
-const HOUR = 3_600_000;
-
-/**
- * As in eval-gate.test.ts: 200 September examples, v2 predicts i % 2 and was trained on the curated
- * labels of the first 120 (Sep 1 00:00 – Sep 5 23:00), which follow v2; v1 disagrees with v2 where
- * i % 7 = 0; the first 10 also carry ground truth. 60 October examples with ground truth j % 2, on
- * which v1 errs on 4 and v2 on 16. channel: 'email' where i % 4 = 0 (September), j % 3 = 0 (October).
- */
-function rows(version: 'v1' | 'v2') {
-  const out: Record<string, unknown>[] = [];
-  const row = (id: string, ts: number, predicted: number, truth: number | undefined, channel: string) => ({
-    id,
-    ts,
-    text: `payment ${id}`,
-    p_fraud: predicted === 1 ? 0.8 : 0.2,
-    model: 'fraud-clf',
-    model_version: version,
-    channel,
-    ...(truth === undefined ? {} : { truth: CLASSES[truth] }),
-  });
-  for (let i = 0; i < 200; i++) {
-    const v2 = i % 2;
-    const predicted = version === 'v1' && i % 7 === 0 ? 1 - v2 : v2;
-    const truth = i < 10 ? ([1, 2, 3].includes(i) ? 1 - v2 : v2) : undefined;
-    out.push(row(`s${i}`, SEP + i * HOUR, predicted, truth, i % 4 === 0 ? 'email' : 'sms'));
-  }
-  for (let j = 0; j < 60; j++) {
-    const truth = j % 2;
-    const wrong = version === 'v1' ? [0, 1, 30, 31].includes(j) : (j >= 2 && j < 14) || (j >= 32 && j < 36);
-    out.push(row(`o${j}`, OCT + j * 12 * HOUR, wrong ? 1 - truth : truth, truth, j % 3 === 0 ? 'email' : 'sms'));
-  }
-  return out;
-}
-
-const mapping: ImportMappingInput = {
-  id: 'id',
-  inputKind: 'text',
-  text: 'text',
-  timestamp: { field: 'ts', unit: 'ms' },
-  taskType: 'binary',
-  classes: CLASSES,
-  scores: { kind: 'columns', columns: ['p_fraud'] },
-  scoreTransform: 'none',
-  groundTruth: 'truth',
-  model: { nameField: 'model', versionField: 'model_version' },
-  metadata: ['channel'],
-  sumTolerance: 0.01,
-};
+const CLASSES = FRAUD_CLASSES;
+const mapping = fraudMapping(['channel']);
+const rows = fraudRows;
 
 function cli(...args: string[]) {
   return spawnSync(process.execPath, [path.join(ROOT, 'bin/flywheel.js'), '--db', path.join(dir, 'w.db'), ...args], {
