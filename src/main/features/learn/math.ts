@@ -90,3 +90,21 @@ export function stopSignal(
 ): { kappaAverage: number | null; expectedGain: number | null } {
   return { kappaAverage: null, expectedGain: null };
 }
+
+/** rows×classes probabilities of each labeled row from a learner fitted without that row's fold. */
+export function outOfSampleProba(
+  _x: Rows,
+  _y: Int32Array,
+  _options: { task: Task; classes: number; l2: number; folds: number; seed: number },
+): Float32Array {
+  throw notYet();
+}
+
+/** Rows whose given label is likely wrong (confident learning), most likely first. */
+export function labelIssueRows(
+  _probs: Float32Array,
+  _y: Int32Array,
+  _classes: number,
+): { row: number; score: number }[] {
+  throw notYet();
+}
