@@ -208,4 +208,35 @@ describe('the learner in the loop', () => {
     const after = snapshot();
     expect(after).toEqual(before);
   });
+
+  it('queues labels the learner finds likely wrong for a second look, with a reason an annotator reads', async () => {
+    await call('learn.configure', { project: { project: 'numbers' }, representation: 'features' }, ctx);
+    // Clear cases: their first feature lies far on the side of their true class.
+    const flipped = [0, 11, 22];
+    for (let i = 0; i < 40; i++) {
+      const t = truthOf(i);
+      await label('numbers', i, flipped.includes(i) ? (t === 'spam' ? 'ham' : 'spam') : t);
+    }
+    const preview = await call(
+      'mining.preview',
+      { project: { project: 'numbers' }, strategy: { strategy: 'label-issues' }, limit: 3 },
+      ctx,
+    );
+    expect(preview.scanned).toBe(40);
+    const result = await call(
+      'mining.run',
+      { project: { project: 'numbers' }, strategy: { strategy: 'label-issues' }, limit: 3 },
+      ctx,
+    );
+    expect(result.strategy).toBe('label-issues');
+    expect(result.top.map((t) => t.externalId).sort()).toEqual(flipped.map((i) => `m${i}`).sort());
+    const m22 = result.top.find((t) => t.externalId === 'm22')!;
+    expect(m22.reason).toMatch(/^labeled spam; a model trained without this label gives spam 0\.\d\d \(ham 0\.\d\d\)$/);
+    // Each goes back to the queue for one more annotator.
+    const queue = await call('queue.list', { project: { project: 'numbers' }, status: 'pending' }, ctx);
+    expect(queue.map((q) => q.externalId).sort()).toEqual(flipped.map((i) => `m${i}`).sort());
+    expect(queue.every((q) => q.labelsWanted === 2)).toBe(true);
+    const status = await call('learn.status', { project: 'numbers' }, ctx);
+    expect(status.labelIssues).toMatchObject({ checked: 40, queued: 3 });
+  });
 });

@@ -1,4 +1,3 @@
-import { ApiError } from '../../../shared/api/errors';
 import { findLabelIssues, outOfSampleProba as outOfSample } from './confident-learning';
 import { selectRows } from './design';
 import { labelEfficiency, type EfficiencyReport, type PrequentialOutcome } from './efficiency';
@@ -26,8 +25,6 @@ export interface FittedModel {
   weights: Float64Array;
   stats: Record<string, unknown>;
 }
-
-const notYet = () => new ApiError('unsupported', 'this build has no learner solver: the loop cannot fit a model here');
 
 export function hashRows(texts: readonly string[]): Rows {
   return hashTexts(texts);
@@ -131,18 +128,20 @@ export function stopSignal(
 
 /** rows×classes probabilities of each labeled row from a learner fitted without that row's fold. */
 export function outOfSampleProba(
-  _x: Rows,
-  _y: Int32Array,
-  _options: { task: Task; classes: number; l2: number; folds: number; seed: number },
+  x: Rows,
+  y: Int32Array,
+  options: { task: Task; classes: number; l2: number; folds: number; seed: number },
 ): Float32Array {
-  throw notYet();
+  return outOfSample(
+    x,
+    labelsFor(options.task, options.classes, y),
+    { task: options.task, classes: options.classes, l2: options.l2 },
+    options.folds,
+    options.seed,
+  );
 }
 
-/** Rows whose given label is likely wrong (confident learning), most likely first. */
-export function labelIssueRows(
-  _probs: Float32Array,
-  _y: Int32Array,
-  _classes: number,
-): { row: number; score: number }[] {
-  throw notYet();
+/** Rows whose given label is likely wrong (confident learning), most likely first; score: 1 − self-confidence. */
+export function labelIssueRows(probs: Float32Array, y: Int32Array, classes: number): { row: number; score: number }[] {
+  return findLabelIssues(probs, y, classes).map((i) => ({ row: i.index, score: 1 - i.selfConfidence }));
 }
