@@ -63,8 +63,13 @@ export function murmurhash3String(text: string, seed = 0): number {
   return murmurhash3_32(encoder.encode(text), seed);
 }
 
-/** Distinct words whose character n-gram features are remembered; the memory is dropped when full. */
-const WORD_CACHE_SIZE = 100_000;
+/**
+ * Distinct words whose character n-gram features are remembered. When full, new words are no longer
+ * added: frequent words turn up early, and rare ones (numbers, names) would only push them out.
+ */
+const WORD_CACHE_SIZE = 200_000;
+/** Longer words (URLs, hashes) seldom repeat and are not remembered. */
+const WORD_CACHE_MAX_LENGTH = 24;
 
 const RADIX_BITS = 9;
 
@@ -325,12 +330,16 @@ class TextHasher {
    */
   private addCharNgrams(text: string): void {
     for (let w = 0; w < this.words; w++) {
-      const word = text.slice(this.wordFrom[w]!, this.wordTo[w]!);
-      let features = this.wordFeatures.get(word);
-      if (features === undefined) {
+      let features: Int32Array | undefined;
+      if (this.wordTo[w]! - this.wordFrom[w]! > WORD_CACHE_MAX_LENGTH) {
         features = this.charFeatures(w);
-        if (this.wordFeatures.size >= WORD_CACHE_SIZE) this.wordFeatures.clear();
-        this.wordFeatures.set(word, features);
+      } else {
+        const word = text.slice(this.wordFrom[w]!, this.wordTo[w]!);
+        features = this.wordFeatures.get(word);
+        if (features === undefined) {
+          features = this.charFeatures(w);
+          if (this.wordFeatures.size < WORD_CACHE_SIZE) this.wordFeatures.set(word, features);
+        }
       }
       if (this.count + features.length > this.features.length) {
         const bigger = new Int32Array(2 * (this.count + features.length));
@@ -338,8 +347,10 @@ class TextHasher {
         this.features = bigger;
         this.spare = new Int32Array(bigger.length);
       }
-      this.features.set(features, this.count);
-      this.count += features.length;
+      const into = this.features;
+      let at = this.count;
+      for (let i = 0; i < features.length; i++) into[at++] = features[i]!; // a loop beats set() on a few items
+      this.count = at;
     }
   }
 
