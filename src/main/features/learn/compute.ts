@@ -13,7 +13,7 @@ export interface ComputeInput {
   /** Positions in trainRows/y of the control labels: a second learner fits on them alone (null: too few). */
   controlPositions: Int32Array | null;
   /** At cold start: pick k typical, diverse rows among the eligible (a uniform sample of `candidates` of them). */
-  coldStart: { k: number; labeledRows: Int32Array; eligible: Uint8Array; candidates: number; seed: number } | null;
+  coldStart: { k: number; eligible: Uint8Array; candidates: number; seed: number } | null;
 }
 
 export interface ComputeOutput {
@@ -43,9 +43,9 @@ export function fitAndScore(input: ComputeInput): ComputeOutput {
   const scoreMs = performance.now() - t1;
   let coldOrder: Int32Array | null = null;
   if (input.coldStart) {
-    const { k, labeledRows, eligible, candidates, seed } = input.coldStart;
+    const { k, eligible, candidates, seed } = input.coldStart;
     const pool = seededSample(input.x.rows, candidates, seed, eligible);
-    coldOrder = kCenterOrder(input.x, k, labeledRows, pool);
+    coldOrder = kCenterOrder(input.x, k, pool);
   }
   let controlModel: FittedModel | null = null;
   if (input.controlPositions) {

@@ -239,4 +239,20 @@ describe('the learner in the loop', () => {
     const status = await call('learn.status', { project: 'numbers' }, ctx);
     expect(status.labelIssues).toMatchObject({ checked: 40, queued: 3 });
   });
+
+  it('at cold start queues typical, diverse items (k-center) instead of uncertain ones', async () => {
+    await call('learn.configure', { project: { project: 'words' }, representation: 'text', every: 10 }, ctx);
+    for (const i of [0, 1, 2, 3, 4, 5]) await label('words', i, truthOf(i));
+    const result = await refreshNow('words');
+    expect(result.refresh).toMatchObject({ labels: 6, coldStart: true, classCounts: [3, 3] });
+    const queue = await call('queue.list', { project: { project: 'words' }, limit: 1000 }, ctx);
+    expect(queue).toHaveLength(50);
+    const picks = queue.filter((q) => !q.control);
+    expect(picks).toHaveLength(45);
+    for (const q of picks)
+      expect(q.reason).toBe('typical and diverse pick (k-center over text): some class has fewer than 5 labels');
+    // The most typical first, then each the farthest from those before: both kinds of message early on.
+    const firstFour = picks.slice(0, 4).map((q) => Number(q.externalId.slice(1)) % 2);
+    expect(new Set(firstFour).size).toBe(2);
+  });
 });

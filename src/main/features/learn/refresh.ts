@@ -18,7 +18,7 @@ export const LEARNER_MODEL_NAME = 'learner';
 /** Rows written per predictions batch. */
 const WRITE_BATCH = 20_000;
 /** Candidates k-center looks at (a uniform sample of the eligible pool beyond this). */
-const COLD_CANDIDATES = 20_000;
+const COLD_CANDIDATES = 5000;
 
 export interface RefreshControl {
   signal: AbortSignal;
@@ -246,9 +246,7 @@ export async function refreshLearner(
       l2: config.l2,
       warmStart: warm,
       controlPositions,
-      coldStart: cold
-        ? { k: batch, labeledRows: trainRows.slice(), eligible: eligible.slice(), candidates: COLD_CANDIDATES, seed }
-        : null,
+      coldStart: cold ? { k: batch, eligible: eligible.slice(), candidates: COLD_CANDIDATES, seed } : null,
     },
     control.signal,
   );
