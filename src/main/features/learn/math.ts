@@ -2,7 +2,7 @@ import { findLabelIssues, outOfSampleProba as outOfSample } from './confident-le
 import { kCenterGreedy, needsColdStart as belowPerClass } from './cold-start';
 import { selectRows } from './design';
 import { labelEfficiency, type EfficiencyReport, type PrequentialOutcome } from './efficiency';
-import { hashTexts } from './hashing';
+import { DEFAULT_HASHING_DIM, hashTexts } from './hashing';
 import { fitLogistic, outputsOf, predictProba, type LogisticModel } from './logistic';
 import { cohenKappa, expectedGain, kappaAverage } from './stop-signal';
 
@@ -26,6 +26,9 @@ export interface FittedModel {
   weights: Float64Array;
   stats: Record<string, unknown>;
 }
+
+/** Columns of the hashed text representation. */
+export const HASH_DIM = DEFAULT_HASHING_DIM;
 
 export function hashRows(texts: readonly string[]): Rows {
   return hashTexts(texts);

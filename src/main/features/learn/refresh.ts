@@ -215,7 +215,7 @@ export async function refreshLearner(
   control.progress?.('reading the examples', 0, null);
   t = performance.now();
   const ids = ctx.store.learn.exampleIds(project.id);
-  const design = poolDesign(ctx, project, config.representation, ids, control.signal);
+  const design = await poolDesign(ctx, project, config.representation, ids, control.signal);
   lap('readMs', t);
   cancelled(control.signal);
 
@@ -238,7 +238,7 @@ export async function refreshLearner(
   const warm = warmStartOf(ctx, previous?.id ?? null, design.meta, classes);
   const out = await compute(
     {
-      x: design.rows,
+      x: design.source,
       trainRows: trainRows.slice(),
       y: y.slice(),
       task,
@@ -250,6 +250,7 @@ export async function refreshLearner(
     },
     control.signal,
   );
+  if (out.hashMs > 1) timings.hashMs = Math.round(out.hashMs);
   timings.fitMs = Math.round(out.fitMs);
   timings.scoreMs = Math.round(out.scoreMs);
   cancelled(control.signal);
