@@ -129,5 +129,9 @@ describe('the loop, seeded, end to end', () => {
     expect(m.control.n).toBeGreaterThanOrEqual(30);
     expect(m.verdict, m.message).not.toBe('mined-better');
     expect(m.message).toMatch(/not clearly beating random ones|Random labels would have done better/);
+    // The stop signal: successive learners' kappa averaged over the last three refreshes.
+    expect(status.refreshes).toBeGreaterThanOrEqual(3);
+    expect(status.stop.kappaAverage).not.toBeNull();
+    expect(status.stop.message).toMatch(/kappa \d\.\d{3}/);
   }, 300_000);
 });

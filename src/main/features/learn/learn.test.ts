@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from '../../../../test/helpers/expect-failure';
 import {
   importFile,
+  importGuessed,
+  topicRows,
+  TOPICS,
   makeTempDir,
   openContext,
   removeDir,
@@ -254,5 +257,39 @@ describe('the learner in the loop', () => {
     // The most typical first, then each the farthest from those before: both kinds of message early on.
     const firstFour = picks.slice(0, 4).map((q) => Number(q.externalId.slice(1)) % 2);
     expect(new Set(firstFour).size).toBe(2);
+  });
+
+  it('learns a multilabel project one class against the rest', async () => {
+    const log = writeJsonl(path.join(dir, 'topics.jsonl'), topicRows(120));
+    await importGuessed(ctx, log, { project: 'topics' });
+    const project = { project: 'topics' };
+    await call('learn.configure', { project, representation: 'text' }, ctx);
+    // news i is about a topic where its logged score says so: the label sets follow the text's number.
+    const rowsOf = topicRows(120);
+    for (let i = 0; i < 40; i++)
+      await call(
+        'labels.record',
+        {
+          project,
+          externalId: `n${i}`,
+          annotator: 'ann',
+          schemaVersion: 1,
+          action: 'label',
+          labels: rowsOf[i]!.predicted_label,
+        },
+        ctx,
+      );
+    const result = await refreshNow('topics');
+    expect(result.refresh!.labels).toBe(40);
+    expect(result.refresh!.classCounts).toHaveLength(TOPICS.length);
+    const cols = ctx.store.predictionColumns.load(result.refresh!.modelRun!.id);
+    expect(cols.n).toBe(120);
+    expect(cols.width).toBe(3);
+    // Predicted: a bitmask of the classes at P ≥ 0.5.
+    for (let j = 0; j < cols.n; j++) {
+      let mask = 0;
+      for (let c = 0; c < 3; c++) if (cols.scores[j * 3 + c]! >= 0.5) mask |= 1 << c;
+      expect(cols.predicted[j]).toBe(mask);
+    }
   });
 });
