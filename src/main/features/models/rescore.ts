@@ -217,6 +217,9 @@ async function rescore(
     clearInterval(heartbeat);
     await reader.close();
     bulk.close();
+    // Nothing was scored: the run ends now rather than holding the project's lock until it expires.
+    store.importRuns.abandon(run.id, 'failed', (e as Error).message);
+    store.models.removeIfEmpty(modelRunId);
     throw e;
   }
   let pool: TokenizerPool | null = null;
@@ -314,9 +317,7 @@ async function rescore(
   } catch (e) {
     const error = e instanceof ApiError ? e : new ApiError('internal', (e as Error).message);
     store.importRuns.abandon(run.id, error.code === 'cancelled' ? 'cancelled' : 'failed', error.message);
-    store.db
-      .prepare('DELETE FROM model_runs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM predictions WHERE model_run_id = ?)')
-      .run(modelRunId, modelRunId);
+    store.models.removeIfEmpty(modelRunId);
     throw error;
   } finally {
     clearInterval(heartbeat);
