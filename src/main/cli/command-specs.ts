@@ -52,6 +52,7 @@ export const OPTION_TYPES = {
   agreement: { type: 'string' },
   'label-source': { type: 'string' },
   'model-run': { type: 'string' },
+  'with-scores': { type: 'string' },
   split: { type: 'string' },
   cutoffs: { type: 'string' },
   fractions: { type: 'string' },
@@ -274,6 +275,7 @@ export const COMMANDS = {
       'agreement',
       'label-source',
       'model-run',
+      'with-scores',
       'annotator',
       'from',
       'to',
@@ -289,6 +291,9 @@ export const COMMANDS = {
   --agreement any|consensus|adjudicated   which labels count (default any)
   --label-source human|human+model        add the model's label where nobody labeled
   --model-run R             human+model: the run whose labels fill in (default: the newest)
+  --with-scores R[,R]       add each run's predicted label and a score per class to every row
+                            (run<id>_predicted, run<id>_p_<class>; empty where the run did not
+                            score an example; the manifest names the runs and counts those)
   --annotator A,B           only these annotators' labels; --from/--to DATE a time window
   --schema-version N        labels under this schema version (default: the current one)
   --force                   replace an existing export of that name`,
