@@ -71,6 +71,7 @@ export const OPTION_TYPES = {
   classes: { type: 'string' },
   'input-template': { type: 'string' },
   'input-pair': { type: 'string' },
+  card: { type: 'string' },
   /** `model add --version V`: the model's version. `flywheel --version` alone prints the app's. */
   version: { type: 'string' },
   device: { type: 'string' },
@@ -165,7 +166,10 @@ export const COMMANDS = {
                             the text it reads, from the example's text, text parts and metadata (\\n
                             and \\t written as such); --input-pair query,document: two fields fed
                             as a text pair through tokenizer.json; --trained-on EXPORT_ID |
-                            --train-until DATE: what it was trained on, which eval leaves out)`,
+                            --train-until DATE: what it was trained on, which eval leaves out;
+                            --threshold T: a binary model's decision threshold (default 0.5);
+                            --card model.json: any of these not given on the command line, as a
+                            JSON model card, which wins over the model's own metadata)`,
     options: [
       'project',
       'name',
@@ -176,6 +180,8 @@ export const COMMANDS = {
       'input-pair',
       'trained-on',
       'train-until',
+      'threshold',
+      'card',
     ],
   },
   'model-run': {

@@ -8,6 +8,7 @@ const ACCEPT: Record<FilePurpose, string> = {
   log: '.jsonl,.ndjson,.json,.csv,.parquet,.gz',
   model: '.onnx',
   'model-folder': '',
+  'model-card': '.json',
 };
 
 /**
