@@ -347,7 +347,8 @@ export async function addModel(ctx: Context, asked: ParsedInput<'models.add'>): 
       checkFixedLength(inMap, tokenizerJson, source);
       // Reopen with the tokenizer loaded, so the probe batch goes through it.
       await model.close();
-      model = await openModel(tmpModel, 'cpu', what, tokenizerOf(inMap, tmpModel));
+      // The graph loaded: a failure now is the tokenizer's, named as such (not 'not a usable ONNX model').
+      model = await openModel(tmpModel, 'cpu', source, tokenizerOf(inMap, tmpModel));
     } else inMap = withTextInput(ctx, project, inputMapping(project, model, source), input, source);
     const out = outputMapping(project, model, source, input.outputKind);
     checkWidth(classes, out.width, source, out.output);

@@ -90,7 +90,10 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
     try {
       tokenizer = { spec: m.tokenizer, tok: loadTokenizer(m.tokenizer, requireNative) };
     } catch (e) {
-      send({ type: 'fatal', message: `tokenizer.json cannot be used: ${firstLine(e)}` });
+      send({
+        type: 'fatal',
+        message: `the tokenizer cannot load tokenizer.json (${firstLine(e)}): save it again with the tokenizer the model was trained with (tokenizer.save_pretrained in transformers)`,
+      });
       return;
     }
   }
