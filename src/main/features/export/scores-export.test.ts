@@ -280,6 +280,30 @@ describe('export --with-scores', () => {
     }
   }, 60_000);
 
+  it('gives a binary run both classes, as its predictions export does: 1 − p and the stored P(positive)', async () => {
+    const { jobId } = await call(
+      'predictions.export',
+      { project: { project: 'spam' }, run: 'v3', format: 'jsonl', out: path.join(dir, 'spam-v3.jsonl') },
+      ctx,
+    );
+    const ref = predictionLines(((await ctx.jobs.wait(jobId)).result as PredictionsExportResult).path);
+    const r = await exportNow({
+      project: { project: 'spam' },
+      name: 'spam-scored',
+      modelRun: 'v3',
+      withScores: ['v3'],
+    });
+    const rows = jsonRows(r.path, r.files);
+    expect(rows.length).toBe(ref.size);
+    const run = (Object.keys(rows[0]!).find((k) => k.endsWith('_predicted')) ?? '').replace('_predicted', '');
+    for (const row of rows) {
+      const want = ref.get(row['id'] as string)!;
+      expect(row[`${run}_predicted`]).toBe(want.predicted);
+      expect(row[`${run}_p_ham`]).toBe(want.scores['ham']);
+      expect(row[`${run}_p_spam`]).toBe(want.scores['spam']);
+    }
+  }, 60_000);
+
   it('refuses an unknown run, a run of another project and a run named twice; writes nothing', async () => {
     const unknown = await failure(exportNow({ name: 'bad-1', withScores: ['v9'] }));
     expect(unknown.code).toBe('not-found');
