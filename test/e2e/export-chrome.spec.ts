@@ -87,9 +87,12 @@ test('Export: every option, warnings, a success line, the manifest, downloads an
   await page.screenshot({ path: `${shots}/export-options-light.png` });
 
   await page.getByLabel('Name', { exact: true }).fill('screens');
+  // A model run's predicted label and scores go in every row; the success line says which rows it scored.
+  await page.getByRole('checkbox', { name: 'sentiment-clf@v1' }).check();
   await page.getByRole('button', { name: 'Build export' }).click();
   const done = page.getByTestId('export-done');
   await expect(done).toContainText(`Exported to ${path.join(served.home, 'exports', 'screens')}: 400 rows (train 320`);
+  await expect(done).toContainText(/Scores of sentiment-clf@v1 \(run\d+_…\): every row\./);
   await expect(done).toHaveAttribute('role', 'status');
   const past = page.getByRole('listitem', { name: 'Export screens' });
   await expect(past).toContainText('400 rows');

@@ -164,7 +164,16 @@ test('Models: add an upload with a version, its name without the upload prefix; 
   await page.getByLabel('Upload a file…').setInputFiles(path.join(served.home, 'demo', 'sentiment-retrained.onnx'));
   await expect(page.getByLabel(/ONNX model file/)).toHaveValue(/uploads.*sentiment-retrained\.onnx$/);
   await page.getByLabel('Version', { exact: true }).fill('r2');
+  // A model card gives what the form does not: the form's version wins over the card's.
+  const card = path.join(served.home, 'retrained.card.json');
+  fs.writeFileSync(card, JSON.stringify({ version: 'from-card', trainUntil: '2026-01-01' }));
+  await page.getByLabel('Upload a card…').setInputFiles(card);
+  await expect(page.getByLabel(/Model card/)).toHaveValue(/uploads.*retrained\.card\.json$/);
   await page.getByRole('button', { name: 'Add model' }).click();
+  await expect(page.getByTestId('model-added')).toContainText(
+    'Added sentiment-retrained@r2: name from the file name, version from the command line',
+  );
+  await expect(page.getByTestId('model-added')).toContainText('lineage from the model card');
   const row = page.getByRole('row', { name: /sentiment-retrained/ });
   await expect(row.locator('strong')).toHaveText('sentiment-retrained');
   await expect(row.locator('.tag')).toHaveText('r2');

@@ -52,6 +52,7 @@ export const OPTION_TYPES = {
   agreement: { type: 'string' },
   'label-source': { type: 'string' },
   'model-run': { type: 'string' },
+  'with-scores': { type: 'string' },
   split: { type: 'string' },
   cutoffs: { type: 'string' },
   fractions: { type: 'string' },
@@ -70,6 +71,7 @@ export const OPTION_TYPES = {
   classes: { type: 'string' },
   'input-template': { type: 'string' },
   'input-pair': { type: 'string' },
+  card: { type: 'string' },
   /** `model add --version V`: the model's version. `flywheel --version` alone prints the app's. */
   version: { type: 'string' },
   device: { type: 'string' },
@@ -164,7 +166,10 @@ export const COMMANDS = {
                             the text it reads, from the example's text, text parts and metadata (\\n
                             and \\t written as such); --input-pair query,document: two fields fed
                             as a text pair through tokenizer.json; --trained-on EXPORT_ID |
-                            --train-until DATE: what it was trained on, which eval leaves out)`,
+                            --train-until DATE: what it was trained on, which eval leaves out;
+                            --threshold T: a binary model's decision threshold (default 0.5);
+                            --card model.json: any of these not given on the command line, as a
+                            JSON model card, which wins over the model's own metadata)`,
     options: [
       'project',
       'name',
@@ -175,6 +180,8 @@ export const COMMANDS = {
       'input-pair',
       'trained-on',
       'train-until',
+      'threshold',
+      'card',
     ],
   },
   'model-run': {
@@ -274,6 +281,7 @@ export const COMMANDS = {
       'agreement',
       'label-source',
       'model-run',
+      'with-scores',
       'annotator',
       'from',
       'to',
@@ -289,6 +297,9 @@ export const COMMANDS = {
   --agreement any|consensus|adjudicated   which labels count (default any)
   --label-source human|human+model        add the model's label where nobody labeled
   --model-run R             human+model: the run whose labels fill in (default: the newest)
+  --with-scores R[,R]       add each run's predicted label and a score per class to every row
+                            (run<id>_predicted, run<id>_p_<class>; empty where the run did not
+                            score an example; the manifest names the runs and counts those)
   --annotator A,B           only these annotators' labels; --from/--to DATE a time window
   --schema-version N        labels under this schema version (default: the current one)
   --force                   replace an existing export of that name`,

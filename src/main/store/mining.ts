@@ -55,6 +55,13 @@ export class MiningQueries {
     ).all(projectId) as ModelRunRow[];
   }
 
+  /** The project a model run belongs to, by its id (undefined: no such run). */
+  modelRunProject(modelRunId: number): string | undefined {
+    return prepared(this.db, 'SELECT p.name FROM model_runs m JOIN projects p ON p.id = m.project_id WHERE m.id = ?')
+      .pluck()
+      .get(modelRunId) as string | undefined;
+  }
+
   /** Model runs that hold predictions but predate the columnar copy (databases of schema v1). */
   runsWithoutColumns(projectId: number): number[] {
     const runs = prepared(this.db, 'SELECT id FROM model_runs WHERE project_id = ?').pluck().all(projectId) as number[];
