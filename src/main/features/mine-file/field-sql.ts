@@ -46,19 +46,19 @@ export interface FieldSql {
 /** Over a JSON value per field (JSONL rows, Parquet columns turned to JSON, JSON cells of a CSV). */
 function jsonFieldSql(value: (field: string) => string, typeOf: (field: string) => string): FieldSql {
   return {
-    num: (f) => `CASE WHEN ${typeOf(f)} IN ${NUMERIC_JSON} THEN CAST(${value(f)} AS DOUBLE) END`,
+    num: (f) => `CASE WHEN ${typeOf(f)} IN ${NUMERIC_JSON} THEN TRY_CAST(${value(f)} AS DOUBLE) END`,
     list: (f) =>
-      `CASE WHEN ${typeOf(f)} = 'ARRAY' AND NOT coalesce(list_bool_or(list_transform(CAST(${value(f)} AS JSON[]), ` +
-      `e -> json_type(e) NOT IN ${NUMERIC_JSON})), false) THEN CAST(${value(f)} AS DOUBLE[]) END`,
+      `CASE WHEN ${typeOf(f)} = 'ARRAY' AND NOT coalesce(list_bool_or(list_transform(TRY_CAST(${value(f)} AS JSON[]), ` +
+      `e -> json_type(e) NOT IN ${NUMERIC_JSON})), false) THEN TRY_CAST(${value(f)} AS DOUBLE[]) END`,
     key: (f, k) =>
       `CASE WHEN json_type(${value(f)}, ${lit(`$."${k.replaceAll('"', '')}"`)}) IN ${NUMERIC_JSON} ` +
-      `THEN CAST(json_extract(${value(f)}, ${lit(`$."${k.replaceAll('"', '')}"`)}) AS DOUBLE) END`,
+      `THEN TRY_CAST(json_extract(${value(f)}, ${lit(`$."${k.replaceAll('"', '')}"`)}) AS DOUBLE) END`,
     keyCount: (f) => `CASE WHEN ${typeOf(f)} = 'OBJECT' THEN len(json_keys(${value(f)})) END`,
     text: (f) => `CASE WHEN ${typeOf(f)} = 'VARCHAR' THEN ${value(f)} ->> '$' END`,
     textOrInt: (f) =>
       `CASE WHEN ${typeOf(f)} = 'VARCHAR' THEN ${value(f)} ->> '$' ` +
-      `WHEN ${typeOf(f)} IN ${NUMERIC_JSON} AND CAST(${value(f)} AS DOUBLE) = trunc(CAST(${value(f)} AS DOUBLE)) ` +
-      `AND abs(CAST(${value(f)} AS DOUBLE)) <= 9007199254740991 THEN CAST(CAST(${value(f)} AS DOUBLE) AS BIGINT)::VARCHAR END`,
+      `WHEN ${typeOf(f)} IN ${NUMERIC_JSON} AND TRY_CAST(${value(f)} AS DOUBLE) = trunc(TRY_CAST(${value(f)} AS DOUBLE)) ` +
+      `AND abs(TRY_CAST(${value(f)} AS DOUBLE)) <= 9007199254740991 THEN TRY_CAST(TRY_CAST(${value(f)} AS DOUBLE) AS BIGINT)::VARCHAR END`,
     json: (f) => value(f),
   };
 }

@@ -171,9 +171,9 @@ export function stageSql(
       `CASE WHEN ${j} IS NULL OR ${t} = 'NULL' THEN NULL ` +
       `WHEN ${t} = 'VARCHAR' AND ${s} = '' THEN NULL ` +
       `WHEN ${t} = 'VARCHAR' AND list_position(${classList}, ${s}) IS NOT NULL THEN list_position(${classList}, ${s}) - 1 ` +
-      `WHEN ${t} = 'VARCHAR' AND regexp_full_match(${s}, '0|[1-9]\\d{0,8}') AND CAST(${s} AS BIGINT) < ${k} THEN ${toProjectList}[CAST(${s} AS BIGINT) + 1] ` +
-      `WHEN ${t} IN ${NUMERIC_JSON} AND CAST(${j} AS DOUBLE) = trunc(CAST(${j} AS DOUBLE)) AND CAST(${j} AS DOUBLE) BETWEEN 0 AND ${k - 1} ` +
-      `THEN ${toProjectList}[CAST(CAST(${j} AS DOUBLE) AS BIGINT) + 1] ` +
+      `WHEN ${t} = 'VARCHAR' AND regexp_full_match(${s}, '0|[1-9]\\d{0,8}') AND TRY_CAST(${s} AS BIGINT) < ${k} THEN ${toProjectList}[TRY_CAST(${s} AS BIGINT) + 1] ` +
+      `WHEN ${t} IN ${NUMERIC_JSON} AND TRY_CAST(${j} AS DOUBLE) = trunc(TRY_CAST(${j} AS DOUBLE)) AND TRY_CAST(${j} AS DOUBLE) BETWEEN 0 AND ${k - 1} ` +
+      `THEN ${toProjectList}[TRY_CAST(TRY_CAST(${j} AS DOUBLE) AS BIGINT) + 1] ` +
       // A list of one label: the validator reads it; the row comes through and the validator judges it.
       `WHEN ${t} = 'ARRAY' THEN -2 ELSE -1 END`
     );
@@ -203,8 +203,8 @@ export function stageSql(
     else {
       const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
       metaChecks.push(
-        `((${t} IN ${NUMERIC_JSON} AND CAST(${j} AS DOUBLE) = ${num(v)}) OR ` +
-          `(${t} = 'BOOLEAN' AND (CASE WHEN CAST(${j} AS BOOLEAN) THEN 1 ELSE 0 END) = ${num(v)}))`,
+        `((${t} IN ${NUMERIC_JSON} AND TRY_CAST(${j} AS DOUBLE) = ${num(v)}) OR ` +
+          `(${t} = 'BOOLEAN' AND (CASE WHEN TRY_CAST(${j} AS BOOLEAN) THEN 1 ELSE 0 END) = ${num(v)}))`,
       );
     }
   }
