@@ -73,26 +73,39 @@ export function jsonlFieldSql(): FieldSql {
 const NUMERIC_TYPE =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 
-/** Parquet columns: numbers and text read directly, anything else through its JSON form. */
+/**
+ * Parquet columns, by their type: a number or a text column is read directly (a text is never a
+ * number or a list to the validator, nor a number a text), anything else through its JSON form.
+ */
 export function parquetFieldSql(types: Map<string, string>): FieldSql {
   const viaJson = jsonFieldSql(
     (f) => `to_json(${ident(f)})`,
     (f) => `json_type(to_json(${ident(f)}))`,
   );
   const type = (f: string) => types.get(f) ?? '';
+  const isText = (f: string) => type(f) === 'VARCHAR';
+  const isNumber = (f: string) => NUMERIC_TYPE.test(type(f));
   return {
     ...viaJson,
+    textOrInt: (f) => (isText(f) ? ident(f) : viaJson.textOrInt(f)),
+    key: (f, k) => (isText(f) || isNumber(f) ? 'NULL::DOUBLE' : viaJson.key(f, k)),
+    keyCount: (f) => (isText(f) || isNumber(f) ? 'NULL::BIGINT' : viaJson.keyCount(f)),
+    json: (f) => (isText(f) ? `to_json(${ident(f)})` : viaJson.json(f)),
     num: (f) =>
-      NUMERIC_TYPE.test(type(f))
+      isNumber(f)
         ? `CASE WHEN isfinite(CAST(${ident(f)} AS DOUBLE)) THEN CAST(${ident(f)} AS DOUBLE) END`
-        : viaJson.num(f),
+        : isText(f)
+          ? 'NULL::DOUBLE'
+          : viaJson.num(f),
     list: (f) => {
       const inner = /^(.*)\[\]$/.exec(type(f))?.[1];
       return inner && NUMERIC_TYPE.test(inner)
         ? `CASE WHEN list_bool_and(list_transform(${ident(f)}, e -> e IS NOT NULL AND isfinite(CAST(e AS DOUBLE)))) OR len(${ident(f)}) = 0 THEN CAST(${ident(f)} AS DOUBLE[]) END`
-        : viaJson.list(f);
+        : isText(f) || isNumber(f)
+          ? 'NULL::DOUBLE[]'
+          : viaJson.list(f);
     },
-    text: (f) => (type(f) === 'VARCHAR' ? ident(f) : viaJson.text(f)),
+    text: (f) => (isText(f) ? ident(f) : isNumber(f) ? 'NULL::VARCHAR' : viaJson.text(f)),
   };
 }
 

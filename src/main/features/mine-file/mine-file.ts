@@ -185,7 +185,13 @@ async function runMineFile(
         added: 0,
         updated: 0,
         alreadyQueued: 0,
-        timings: { scanMs: scan.timings.scanMs, selectMs: scan.timings.selectMs, importMs: 0, queueMs: 0 },
+        timings: {
+          scanMs: scan.timings.scanMs,
+          selectMs: scan.timings.selectMs,
+          importMs: 0,
+          queueMs: 0,
+          scanPeakRssMb: scan.timings.peakRssMb,
+        },
       };
     }
     const t0 = performance.now();
@@ -202,6 +208,7 @@ async function runMineFile(
         selectMs: scan.timings.selectMs,
         importMs,
         queueMs: performance.now() - t0 - importMs,
+        scanPeakRssMb: scan.timings.peakRssMb,
       },
     };
   } finally {

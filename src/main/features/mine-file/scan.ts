@@ -82,7 +82,7 @@ export interface ScanResult {
   extractPath: string | null;
   histogram: { min: number; max: number; all: number[]; selected: number[] };
   cutoff: number | null;
-  timings: { scanMs: number; selectMs: number };
+  timings: { scanMs: number; selectMs: number; peakRssMb: number };
 }
 
 export type ScanProgress = (phase: string, fraction: number | null) => void;
@@ -164,10 +164,6 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
       : format === 'csv'
         ? `read_csv(${fileList}, all_varchar = true, header = true, union_by_name = true)`
         : `read_parquet(${fileList}, union_by_name = true)`;
-  const source =
-    format === 'jsonl'
-      ? `(SELECT row_number() OVER () - 1 AS __row, json AS __j FROM ${read})`
-      : `(SELECT row_number() OVER () - 1 AS __row, * FROM ${read})`;
 
   // The files' fields, and the mapping that reads them.
   const columns =
@@ -186,6 +182,30 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
         ).map((r) => String(r['k']))
       : columns.map((c) => c.name);
   const { name: mappingName, mapping } = chooseMapping(job, new Set(fields), fields);
+  const mapped = mappedFields(mapping);
+  // Only the mapped fields are read (the import reads no others), and each row gets its place in
+  // the files, the order an import of the files one by one would give it.
+  const picked = [...mapped.keys()].map(ident).join(', ');
+  let source: string;
+  /** Parquet: where each file's rows start among all the rows. */
+  const starts: { file: string; start: number; rows: number }[] = [];
+  if (format === 'jsonl') source = `(SELECT row_number() OVER () - 1 AS __row, json AS __j FROM ${read})`;
+  else if (format === 'csv') source = `(SELECT row_number() OVER () - 1 AS __row, ${picked} FROM ${read})`;
+  else {
+    // Parquet says how many rows each file holds: a row's place is its file's offset plus its row number.
+    const counts = await db.rows(`SELECT file_name, num_rows FROM parquet_file_metadata(${fileList})`);
+    const rowsOf = new Map(counts.map((r) => [String(r['file_name']), toNum(r['num_rows'])]));
+    let offset = 0;
+    const offsets = files.map((f) => {
+      const at = offset;
+      starts.push({ file: f, start: at, rows: rowsOf.get(f) ?? 0 });
+      offset += rowsOf.get(f) ?? 0;
+      return `WHEN ${lit(f)} THEN ${at}`;
+    });
+    source =
+      `(SELECT CASE filename ${offsets.join(' ')} END + file_row_number AS __row, ${picked} ` +
+      `FROM read_parquet(${fileList}, union_by_name = true, filename = true, file_row_number = true))`;
+  }
   const project = job.project;
   const multilabel = project.taskType === 'multilabel';
   if (multilabel && mapping.predictedLabel && job.request.filters.predictedClasses)
@@ -255,7 +275,6 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
   // Raw rows, validated by the import's own validator when they come into a selection.
   const touched = new Map<number, { ok: true; row: ValidRow; line: string } | { ok: false }>();
   const lateRejects: SourceReject[] = [];
-  const mapped = mappedFields(mapping);
   const rawOf = async (rows: number[]): Promise<Map<number, { raw: RawRow | null; line: string }>> => {
     const out = new Map<number, { raw: RawRow | null; line: string }>();
     for (let i = 0; i < rows.length; i += 20000) {
@@ -273,7 +292,7 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
           out.set(toNum(r['__row']), { raw, line });
         }
       } else if (format === 'csv') {
-        const cols = columns.map((c) => c.name);
+        const cols = [...mapped.keys()];
         for (const r of await db.rows(`SELECT __row, ${cols.map(ident).join(', ')} FROM ${source} WHERE ${where}`)) {
           const cells: Record<string, string> = {};
           for (const c of cols) cells[c] = r[c] === null || r[c] === undefined ? '' : String(r[c]);
@@ -281,12 +300,20 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
           out.set(toNum(r['__row']), { raw, line: JSON.stringify(raw) });
         }
       } else {
-        const pack = columns.map((c) => `${ident(c.name)} := ${ident(c.name)}`).join(', ');
-        for (const r of await db.rows(
-          `SELECT __row, to_json(struct_pack(${pack})) AS j FROM ${source} WHERE ${where}`,
-        )) {
-          const line = String(r['j']);
-          out.set(toNum(r['__row']), { raw: JSON.parse(line) as RawRow, line });
+        // By file and row number, which DuckDB finds without reading the other rows.
+        const pack = [...mapped.keys()].map((c) => `${ident(c)} := ${ident(c)}`).join(', ');
+        for (const { file, start, rows: n } of starts) {
+          const local = chunk.filter((r) => r >= start && r < start + n).map((r) => r - start);
+          if (local.length === 0) continue;
+          for (const r of await db.rows(
+            `SELECT file_row_number AS n, to_json(struct_pack(${pack})) AS j FROM ${read.replace(
+              /\)$/,
+              ', filename = true, file_row_number = true)',
+            )} WHERE filename = ${lit(file)} AND file_row_number IN (SELECT unnest(${list(local)}))`,
+          )) {
+            const line = String(r['j']);
+            out.set(start + toNum(r['n']), { raw: JSON.parse(line) as RawRow, line });
+          }
         }
       }
     }
@@ -562,7 +589,7 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
       extractPath,
       histogram,
       cutoff: mined.length > 0 ? mined.at(-1)!.priority : null,
-      timings: { scanMs, selectMs: performance.now() - t1 },
+      timings: { scanMs, selectMs: performance.now() - t1, peakRssMb: process.resourceUsage().maxRSS / 1024 },
     };
   }
 }

@@ -73,6 +73,13 @@ export function stageSql(
   const toProject = m.classes.map((c) => project.classes.indexOf(c));
   const limits = DEFAULT_VALIDATOR_LIMITS;
 
+  // --- r: values read more than once, read once (a JSON value, a time)
+  const r: string[] = [];
+  const once = (expr: string) => {
+    r.push(`${expr} AS __r${r.length}`);
+    return `__r${r.length - 1}`;
+  };
+
   // --- a: raw values per row
   const a: string[] = ['__row', `${F.textOrInt(m.id)} AS id`];
   const shape: string[] = [`id IS NOT NULL`, `length(id) BETWEEN 1 AND ${limits.maxIdChars}`];
@@ -152,10 +159,12 @@ export function stageSql(
   // Timestamps, labels and metadata.
   if (m.timestamp) {
     const unit = m.timestamp.unit;
-    const ms = options.csv
-      ? msOfText(F.text(m.timestamp.field), unit)
-      : `CASE WHEN ${F.num(m.timestamp.field)} IS NOT NULL THEN ${unit === 'iso' ? 'NULL' : msOfNumber(F.num(m.timestamp.field), unit)} ` +
-        `WHEN ${F.text(m.timestamp.field)} IS NOT NULL THEN ${msOfText(F.text(m.timestamp.field), unit)} END`;
+    const text = once(F.text(m.timestamp.field));
+    const n = options.csv ? null : once(F.num(m.timestamp.field));
+    const ms = n
+      ? `CASE WHEN ${n} IS NOT NULL THEN ${unit === 'iso' ? 'NULL' : msOfNumber(n, unit)} ` +
+        `WHEN ${text} IS NOT NULL THEN ${msOfText(text, unit)} END`
+      : msOfText(text, unit);
     aCol(ms, 'ts');
     shape.push('ts IS NOT NULL');
   } else aCol('NULL::DOUBLE', 'ts');
@@ -164,7 +173,7 @@ export function stageSql(
   const toProjectList = `[${toProject.join(', ')}]`;
   /** A label's class index in the project's order; NULL for none; -1 for one the import refuses. */
   const labelIndex = (field: string) => {
-    const j = F.json(field);
+    const j = once(F.json(field));
     const t = `json_type(${j})`;
     const s = `(${j} ->> '$')`;
     return (
@@ -197,7 +206,7 @@ export function stageSql(
           `; add it to the mapping's metadata or leave the filter out`,
       );
     }
-    const j = options.csv ? `to_json(${ident(key)})` : F.json(key);
+    const j = once(options.csv ? `to_json(${ident(key)})` : F.json(key));
     const t = `json_type(${j})`;
     if (typeof value === 'string') metaChecks.push(`(${t} = 'VARCHAR' AND (${j} ->> '$') = ${lit(value)})`);
     else {
@@ -296,7 +305,8 @@ export function stageSql(
 
   const bFrom = pre ? 'a3' : 'a';
   return (
-    `WITH a AS (SELECT ${a.join(', ')} FROM ${source})${pre}, ` +
+    `WITH r AS (SELECT *${r.length > 0 ? ', ' + r.join(', ') : ''} FROM ${source}), ` +
+    `a AS (SELECT ${a.join(', ')} FROM r)${pre}, ` +
     `b AS (SELECT *${b.length > 0 ? ', ' + b.join(', ') : ''} FROM ${bFrom}), ` +
     `c AS (SELECT ${c.join(', ')} FROM b) ` +
     `SELECT ${d.join(', ')} FROM c`

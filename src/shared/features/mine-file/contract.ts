@@ -96,7 +96,14 @@ export const MineFileResultSchema = z.object({
     all: z.array(z.number().int()),
     selected: z.array(z.number().int()),
   }),
-  timings: z.object({ scanMs: z.number(), selectMs: z.number(), importMs: z.number(), queueMs: z.number() }),
+  /** Milliseconds of each step; the peak memory of the scan process (DuckDB included), in MB. */
+  timings: z.object({
+    scanMs: z.number(),
+    selectMs: z.number(),
+    importMs: z.number(),
+    queueMs: z.number(),
+    scanPeakRssMb: z.number(),
+  }),
   top: z.array(MinedFileItemSchema),
   items: z.array(MinedFileItemSchema).optional(),
 });
