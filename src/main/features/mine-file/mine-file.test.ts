@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -375,4 +376,40 @@ describe('mine-file, binary and cancelled', () => {
     expect(count('SELECT count(*) FROM examples WHERE project_id = ?', projectId(project))).toBe(0);
     expect(fs.readdirSync(path.join(dir, 'mine-file'))).toEqual([]);
   }, 60_000);
+});
+
+describe('flywheel mine-file', () => {
+  it('previews from the command line with --dry-run --json, and refuses a strategy it cannot run', async () => {
+    const cliDir = makeTempDir('mine-file-cli');
+    try {
+      const log = writeJsonl(path.join(cliDir, 'log.jsonl'), rows(0, 1500));
+      const head = writeJsonl(path.join(cliDir, 'head.jsonl'), rows(0, 10));
+      const mapping = path.join(cliDir, 'mapping.json');
+      fs.writeFileSync(mapping, JSON.stringify(MAPPING));
+      const db = path.join(cliDir, 'w.db');
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, ['bin/flywheel.js', '--db', db, ...args], { encoding: 'utf8', timeout: 60_000 });
+      expect(cli('import', head, '--project', 'p', '--mapping', mapping, '--yes').status).toBe(0);
+      const dry = cli(
+        'mine-file',
+        'p',
+        path.join(cliDir, '*.jsonl'),
+        '--mapping',
+        mapping,
+        '--limit',
+        '25',
+        '--dry-run',
+        '--json',
+      );
+      expect(dry.status, dry.stderr).toBe(0);
+      const r = JSON.parse(dry.stdout) as MineFileResult;
+      expect(r).toMatchObject({ dryRun: true, scanned: 1510, selected: 25, repeatedIds: 10, miningRunId: null });
+      expect(r.items).toHaveLength(25);
+      const refused = cli('mine-file', 'p', log, '--strategy', 'confident-error');
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/mine-file runs entropy, least-confidence, margin, threshold, random/);
+    } finally {
+      removeDir(cliDir);
+    }
+  }, 120_000);
 });
