@@ -347,7 +347,7 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
   };
   /** Validates rows not seen yet; false when one of them turned out ineligible (the draw starts over). */
   const touch = async (rows: number[]): Promise<boolean> => {
-    const fresh = rows.filter((r) => !touched.has(r));
+    const fresh = [...new Set(rows)].filter((r) => !touched.has(r));
     if (fresh.length === 0) return true;
     const raws = await rawOf(fresh);
     const refused: number[] = [];
@@ -402,6 +402,21 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
     return out;
   };
 
+  /**
+   * The eligible rows (control rows aside) whose SQL priority comes within POOL_MARGIN of the
+   * `want`-th best: every row of the exact top `want` is among them.
+   */
+  const poolRows = async (want: number): Promise<number[]> => {
+    const cut = await db.rows(
+      `SELECT prio FROM staged WHERE elig AND NOT ctl ORDER BY prio DESC, __row LIMIT 1 OFFSET ${Math.max(0, want - 1)}`,
+    );
+    const floor = cut.length > 0 ? toNum(cut[0]!['prio']) - POOL_MARGIN : -Infinity;
+    return (
+      await db.rows(
+        `SELECT __row FROM staged WHERE elig AND NOT ctl ${Number.isFinite(floor) ? `AND prio >= ${floor}` : ''} ORDER BY __row`,
+      )
+    ).map((r) => toNum(r['__row']));
+  };
   const w = project.taskType === 'binary' ? 1 : project.classes.length;
   const strategy = req.strategy;
   const t1 = performance.now();
@@ -415,7 +430,9 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
     if (strategy.strategy !== 'random' && req.controlShare > 0) {
       const want = Math.round(req.limit * req.controlShare);
       if (want > 0) control = await rowsAt(seededSample(m, want, req.seed + CONTROL_SEED_OFFSET));
-      if (!(await touch(control))) continue;
+      // Reading rows back reads the files again: the first ranked pool comes along with the control rows.
+      const first = req.dedupe || req.perClassQuota !== undefined ? req.limit * 3 + 50 : req.limit;
+      if (!(await touch([...control, ...(await poolRows(first + control.length))]))) continue;
       if (control.length > 0)
         await db.run(`UPDATE staged SET ctl = true WHERE __row IN (SELECT unnest(${list(control)}))`);
     }
@@ -433,15 +450,7 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
         const priority = new Map(sample.map((r, i) => [r, 1 - i / Math.max(1, sample!.length)]));
         return { rows: sample.slice(0, want), priority };
       }
-      const cut = await db.rows(
-        `SELECT prio FROM staged WHERE elig AND NOT ctl ORDER BY prio DESC, __row LIMIT 1 OFFSET ${Math.max(0, want - 1)}`,
-      );
-      const floor = cut.length > 0 ? toNum(cut[0]!['prio']) - POOL_MARGIN : -Infinity;
-      const pool = (
-        await db.rows(
-          `SELECT __row FROM staged WHERE elig AND NOT ctl ${Number.isFinite(floor) ? `AND prio >= ${floor}` : ''} ORDER BY __row`,
-        )
-      ).map((r) => toNum(r['__row']));
+      const pool = await poolRows(want);
       if (!(await touch(pool))) return null;
       const scores = new Float32Array(pool.length * w);
       pool.forEach((r, i) => scores.set(valid(r).row.scores, i * w));
