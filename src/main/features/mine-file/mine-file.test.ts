@@ -105,6 +105,7 @@ async function reference(files: string[], request: Request, mapping: ImportMappi
       rejects.push(...readRejects(run.rejectsPath));
     }
     const mined = await call('mining.run', { project: { project: 'ref' }, ...request, listItems: true }, ref);
+    expect(mined.items!.length).toBeGreaterThan(Math.min(20, request.limit ?? 500));
     return { imports, rejects, items: mined.items!.map((i) => [i.externalId, i.reason, i.labelsWanted]), mined };
   } finally {
     await ref.dispose();
@@ -359,6 +360,51 @@ describe('mine-file, binary and cancelled', () => {
       ctx,
     );
     const run = await mineFile('spam', log, request, { mapping, dryRun: true });
+    expect(picked(run)).toEqual(ref.items);
+  }, 120_000);
+
+  it('mines multilabel scores and multiclass logits (softmax) as mine does after the import', async () => {
+    const tags = ['urgent', 'billing', 'bug', 'praise'];
+    const multi = Array.from({ length: 1800 }, (_, i) => ({
+      id: `m-${i}`,
+      text: `ticket ${i} ${WORDS[i % 11]} ${WORDS[(i * 5) % 11]}`,
+      scores: tags.map((_, c) => Math.round(Math.abs(Math.sin(i * (c + 1) * 1.7)) * 1000) / 1000),
+      model: 'tagger',
+      model_version: 'v1',
+    }));
+    const multiLog = writeJsonl(path.join(dir, 'multi.jsonl'), multi);
+    const multiMapping: ImportMappingInput = {
+      ...MAPPING,
+      taskType: 'multilabel',
+      classes: tags,
+      timestamp: undefined,
+      predictedLabel: undefined,
+      metadata: [],
+    };
+    await call('projects.create', { name: 'tags', taskType: 'multilabel', inputKind: 'text', classes: tags }, ctx);
+    for (const request of [
+      { strategy: { strategy: 'entropy' }, limit: 40, filters: { predictedClasses: ['bug'] } },
+      { strategy: { strategy: 'least-confidence' }, limit: 40, perClassQuota: 5 },
+    ] satisfies Request[]) {
+      const ref = await reference([multiLog], request, multiMapping);
+      const run = await mineFile('tags', multiLog, request, { mapping: multiMapping, dryRun: true });
+      expect(picked(run)).toEqual(ref.items);
+    }
+
+    const logits = rows(0, 1500).map((r, i) => ({
+      ...r,
+      scores: [Math.sin(i) * 3, Math.cos(i * 1.3) * 2, Math.sin(i * 0.7) * 2.5],
+      predicted_label: undefined,
+    }));
+    const logitLog = writeJsonl(path.join(dir, 'logits.jsonl'), logits);
+    const logitMapping: ImportMappingInput = { ...MAPPING, scoreTransform: 'softmax', predictedLabel: undefined };
+    const request: Request = {
+      strategy: { strategy: 'margin' },
+      limit: 50,
+      filters: { predictedClasses: ['neutral'] },
+    };
+    const ref = await reference([logitLog], request, logitMapping);
+    const run = await mineFile(await newProject(), logitLog, request, { mapping: logitMapping, dryRun: true });
     expect(picked(run)).toEqual(ref.items);
   }, 120_000);
 
