@@ -235,6 +235,9 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
   }
   const req = job.request;
   const stage = stageSql(source, F, mapping, project, req.strategy, req.filters, { csv: format === 'csv' });
+  // The model's name and version are kept per row only where fields of the files give them.
+  const perRow = mapping.model.nameField !== undefined || mapping.model.versionField !== undefined;
+  const modelColumns = perRow ? 'x_model, x_version, ' : '';
   const poll = setInterval(() => {
     try {
       const p = db.con.progress.percentage;
@@ -245,7 +248,7 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
   }, 500);
   try {
     await db.run(
-      `CREATE TABLE staged AS SELECT __row, id, x_model, x_version, valid, filt, prio, ` +
+      `CREATE TABLE staged AS SELECT __row, id, ${modelColumns}valid, filt, prio, ` +
         `valid AND row_number() OVER (PARTITION BY CASE WHEN valid THEN id END ORDER BY __row) = 1 AS first ` +
         `FROM (${stage})`,
     );
@@ -260,7 +263,9 @@ async function scanWith(db: Session, job: ScanJob, progress: ScanProgress): Prom
       `ALTER TABLE staged ADD COLUMN ctl BOOLEAN DEFAULT false`,
   );
   const models = await db.rows(
-    `SELECT x_model AS name, x_version AS version, count(*) AS n FROM staged WHERE valid GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`,
+    perRow
+      ? `SELECT x_model AS name, x_version AS version, count(*) AS n FROM staged WHERE valid GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`
+      : `SELECT ${lit(mapping.model.name!)} AS name, ${lit(mapping.model.version!)} AS version FROM staged WHERE valid LIMIT 1`,
   );
   if (models.length > 1)
     throw new ApiError(
