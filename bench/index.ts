@@ -6,11 +6,23 @@ import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
 import { labelBench } from './label-bench';
 import { mineBench } from './mine-bench';
+import { mineFileBench } from './mine-file-bench';
 import { rescoreBench } from './rescore-bench';
 import { reviewBench } from './review-bench';
 import { slicesBench } from './slices-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'browse', 'eval', 'slices'] as const;
+const BENCHES = [
+  'import',
+  'mine',
+  'mine-file',
+  'label',
+  'export',
+  'rescore',
+  'review',
+  'browse',
+  'eval',
+  'slices',
+] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -36,6 +48,10 @@ async function main(): Promise<void> {
   }
   if (name === 'mine') {
     process.stdout.write(`${JSON.stringify(await mineBench({ rows, workDir }))}\n`);
+    return;
+  }
+  if (name === 'mine-file') {
+    process.stdout.write(`${JSON.stringify(await mineFileBench({ rows, workDir }))}\n`);
     return;
   }
   if (name === 'review') {

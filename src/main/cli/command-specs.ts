@@ -77,6 +77,7 @@ export const OPTION_TYPES = {
   device: { type: 'string' },
   batch: { type: 'string' },
   'memory-limit': { type: 'string' },
+  threads: { type: 'string' },
   file: { type: 'string' },
   run: { type: 'string' },
   vs: { type: 'string' },
@@ -248,6 +249,44 @@ export const COMMANDS = {
                             sample stays random)
   --dry-run                 show what would be queued (count, cut-off priority, distribution); queue nothing
   With --json the output lists every selected item (id, priority, reason).`,
+  },
+  'mine-file': {
+    usage: `  mine-file PROJECT 'GLOB'  mine log files too big to import in place (DuckDB, out of core), then
+                            import and queue only the selected rows`,
+    options: [
+      'mapping',
+      'strategy',
+      'threshold',
+      'seed',
+      'limit',
+      'from',
+      'to',
+      'where',
+      'class',
+      'per-class',
+      'second-share',
+      'control-share',
+      'include-labeled',
+      'keep-duplicates',
+      'dedupe',
+      'dry-run',
+      'threads',
+      'memory-limit',
+    ],
+    optionsHelp: `  'GLOB'                    a file or a quoted glob (logs/*.parquet): JSONL, CSV (gzipped too) or
+                            Parquet, all of one format, read in name order
+  --mapping NAME|FILE.json  a saved mapping of the project, or a mapping file (default: the saved
+                            mapping whose fields the files have)
+  --strategy S              entropy (default), least-confidence, margin, threshold, random; the others
+                            need stored labels or two model runs: import the log and use mine
+  --threshold T --seed N --limit N --from DATE --to DATE --where KEY=VALUE --class NAME
+  --per-class N --second-share F --control-share S --include-labeled --keep-duplicates --dedupe
+                            as for mine: the same selection mine makes after importing the files
+  --dry-run                 count, rank and show the selection's priorities; import and queue nothing
+  --threads N               DuckDB's threads (default: the cores less one)
+  --memory-limit MB         DuckDB's memory cap (default 512); past it DuckDB spills to the data folder
+  Rows already in the project (same id) are queued, not imported again; refused rows are counted
+  and listed in a rejects file, as an import lists them.`,
   },
   queue: {
     usage: `  queue PROJECT [stats]     queue counts; … list [--status S] [--limit N]; … next --annotator NAME

@@ -6,6 +6,7 @@ import { importHandlers } from '../features/import/handlers';
 import { evalSetsHandlers } from '../features/insights/eval-sets-handlers';
 import { insightsHandlers } from '../features/insights/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
+import { mineFileHandlers } from '../features/mine-file/handlers';
 import { miningHandlers } from '../features/mining/handlers';
 import { modelsHandlers } from '../features/models/handlers';
 import { predictionsHandlers } from '../features/predictions/handlers';
@@ -20,6 +21,7 @@ export const handlers: HandlerGroup<Method> = {
   ...importHandlers,
   ...labelsHandlers,
   ...miningHandlers,
+  ...mineFileHandlers,
   ...reviewHandlers,
   ...exportHandlers,
   ...insightsHandlers,

@@ -161,6 +161,36 @@ export class MiningQueries {
     return out;
   }
 
+  /** External ids of examples, in no particular order (mine-file leaves them out of the files). */
+  externalIds(ids: readonly number[]): string[] {
+    const out: string[] = [];
+    const stmt = prepared(
+      this.db,
+      `SELECT e.external_id FROM json_each(?) j JOIN examples e ON e.id = j.value`,
+    ).pluck();
+    for (let i = 0; i < ids.length; i += 5000)
+      out.push(...(stmt.all(JSON.stringify(ids.slice(i, i + 5000))) as string[]));
+    return out;
+  }
+
+  /** The project's examples with these external ids, by external id. */
+  exampleIdsByExternalId(projectId: number, externalIds: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    const stmt = prepared(
+      this.db,
+      `SELECT e.external_id AS external_id, e.id AS id FROM json_each(?) j
+         JOIN examples e ON e.project_id = ? AND e.external_id = j.value`,
+    );
+    for (let i = 0; i < externalIds.length; i += 5000) {
+      const rows = stmt.all(JSON.stringify(externalIds.slice(i, i + 5000)), projectId) as {
+        external_id: string;
+        id: number;
+      }[];
+      for (const r of rows) out.set(r.external_id, r.id);
+    }
+    return out;
+  }
+
   createRun(
     projectId: number,
     run: { strategy: string; params: unknown; modelRuns: number[]; filters: unknown },

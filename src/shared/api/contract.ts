@@ -7,6 +7,7 @@ import { evalSetsContract } from '../features/insights/eval-sets-contract';
 import { insightsContract } from '../features/insights/contract';
 import { slicesContract } from '../features/insights/slices-contract';
 import { labelsContract } from '../features/labels/contract';
+import { mineFileContract } from '../features/mine-file/contract';
 import { miningContract } from '../features/mining/contract';
 import { modelsContract } from '../features/models/contract';
 import { predictionsContract } from '../features/predictions/contract';
@@ -21,6 +22,7 @@ export const contract = {
   ...importContract,
   ...labelsContract,
   ...miningContract,
+  ...mineFileContract,
   ...reviewContract,
   ...exportContract,
   ...insightsContract,
