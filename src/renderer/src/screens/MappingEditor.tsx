@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
+import { InfoTip } from '../components/Tip';
 
 const NONE = '';
 
@@ -113,8 +114,14 @@ export function MappingEditor({
               value={mapping.text}
               onChange={(v) => onChange(assign(assign(mapping, 'textTemplate', undefined), 'text', v))}
             />
-            <label title="The text from several fields, as {subject} then a new line then {body}; each field is shown apart in Review">
-              or text template
+            <label>
+              <span>
+                or text template{' '}
+                <InfoTip
+                  about="the text template"
+                  tip="The text from several fields, as {subject} then a new line then {body}; each field is shown apart in Review"
+                />
+              </span>
               <textarea
                 rows={2}
                 placeholder={'{subject}\n{body}'}

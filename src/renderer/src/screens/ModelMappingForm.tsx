@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { RegisteredModel } from '../../../shared/features/models/contract';
 import { useWorkbench } from '../store/workbench';
+import { InfoTip } from '../components/Tip';
 
 export function inputSummary(m: RegisteredModel): string {
   const i = m.inputMapping;
@@ -78,15 +79,24 @@ export function ModelMappingForm({
         </label>
       )}
       {readsText && (
-        <label title="The text the model reads, from the example's text, text parts and metadata, as {subject} and {body}; empty: the example's text">
-          Input template
+        <label>
+          <span>
+            Input template{' '}
+            <InfoTip
+              about="the input template"
+              tip="The text the model reads, from the example's text, text parts and metadata, as {subject} and {body}; empty: the example's text"
+            />
+          </span>
           <textarea rows={2} value={template} placeholder="{text}" onChange={(e) => setTemplate(e.target.value)} />
         </label>
       )}
       {tokens && (
         <>
-          <label title="A text pair, as a query and a document: field names or templates">
-            Pair: first text
+          <label>
+            <span>
+              Pair: first text{' '}
+              <InfoTip about="text pairs" tip="A text pair, as a query and a document: field names or templates" />
+            </span>
             <input value={first} placeholder="{query}" onChange={(e) => setFirst(e.target.value)} />
           </label>
           <label>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ExampleDetail as Detail } from '../../../../shared/features/browse/contract';
 import { Alert } from '../../components/Alert';
 import { useWorkbench } from '../../store/workbench';
+import { TipText } from '../../components/Tip';
 
 const when = (t: number | null) => (t === null ? '—' : new Date(t).toLocaleString());
 
@@ -54,8 +55,8 @@ export function ExampleDetail({
                 <tr>
                   <th scope="col">class</th>
                   {detail.predictions.map((p) => (
-                    <th key={p.run} scope="col" className="num" title={p.run}>
-                      {p.run.split('@').pop()}
+                    <th key={p.run} scope="col" className="num">
+                      <TipText tip={p.run}>{p.run.split('@').pop()}</TipText>
                     </th>
                   ))}
                 </tr>
