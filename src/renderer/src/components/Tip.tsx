@@ -35,13 +35,19 @@ export function TipText({ tip, className, children }: { tip: ReactNode; classNam
   );
 }
 
-/** A small ⓘ button beside a field whose hint is too long for the label. */
-export function InfoTip({ about, tip }: { about: string; tip: ReactNode }) {
+/**
+ * A field (its label wrapping its control) with a small ⓘ button at its top right whose tip is the
+ * hint too long for the label. The button sits outside the label, which keeps naming its control.
+ */
+export function HintedField({ about, hint, children }: { about: string; hint: ReactNode; children: ReactElement }) {
   return (
-    <Tip content={tip}>
-      <button type="button" className="info-tip" aria-label={`About ${about}`}>
-        <span aria-hidden="true">ⓘ</span>
-      </button>
-    </Tip>
+    <div className="hinted">
+      {children}
+      <Tip content={hint}>
+        <button type="button" className="info-tip" aria-label={`About ${about}`}>
+          <span aria-hidden="true">ⓘ</span>
+        </button>
+      </Tip>
+    </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { RegisteredModel } from '../../../shared/features/models/contract';
 import { useWorkbench } from '../store/workbench';
-import { InfoTip } from '../components/Tip';
+import { HintedField } from '../components/Tip';
 
 export function inputSummary(m: RegisteredModel): string {
   const i = m.inputMapping;
@@ -79,26 +79,24 @@ export function ModelMappingForm({
         </label>
       )}
       {readsText && (
-        <label>
-          <span>
-            Input template{' '}
-            <InfoTip
-              about="the input template"
-              tip="The text the model reads, from the example's text, text parts and metadata, as {subject} and {body}; empty: the example's text"
-            />
-          </span>
-          <textarea rows={2} value={template} placeholder="{text}" onChange={(e) => setTemplate(e.target.value)} />
-        </label>
+        <HintedField
+          about="the input template"
+          hint="The text the model reads, from the example's text, text parts and metadata, as {subject} and {body}; empty: the example's text"
+        >
+          <label>
+            Input template
+            <textarea rows={2} value={template} placeholder="{text}" onChange={(e) => setTemplate(e.target.value)} />
+          </label>
+        </HintedField>
       )}
       {tokens && (
         <>
-          <label>
-            <span>
-              Pair: first text{' '}
-              <InfoTip about="text pairs" tip="A text pair, as a query and a document: field names or templates" />
-            </span>
-            <input value={first} placeholder="{query}" onChange={(e) => setFirst(e.target.value)} />
-          </label>
+          <HintedField about="text pairs" hint="A text pair, as a query and a document: field names or templates">
+            <label>
+              Pair: first text
+              <input value={first} placeholder="{query}" onChange={(e) => setFirst(e.target.value)} />
+            </label>
+          </HintedField>
           <label>
             Pair: second text
             <input value={second} placeholder="{document}" onChange={(e) => setSecond(e.target.value)} />
