@@ -72,6 +72,22 @@ export class BrowseQueries {
       .all(`$.${JSON.stringify(key)}`, projectId) as [number, string | number | null][];
   }
 
+  /** The ground truth of every example that has one: [example id, class or JSON list of classes] rows. */
+  groundTruths(projectId: number): [number, string][] {
+    return prepared(this.db, 'SELECT id, ground_truth FROM examples WHERE project_id = ? AND ground_truth IS NOT NULL')
+      .raw()
+      .all(projectId) as [number, string][];
+  }
+
+  /** Whether any example of the project has a ground truth. */
+  hasGroundTruth(projectId: number): boolean {
+    return (
+      prepared(this.db, 'SELECT EXISTS (SELECT 1 FROM examples WHERE project_id = ? AND ground_truth IS NOT NULL)')
+        .pluck()
+        .get(projectId) === 1
+    );
+  }
+
   /** The metadata keys of a sample of examples (for the filter's choices). */
   metadataKeys(projectId: number): string[] {
     return prepared(
@@ -127,15 +143,19 @@ export class BrowseQueries {
   }
 
   /** One example by its external id (visible or not: the caller checks), whole. */
-  example(projectId: number, externalId: string): (BrowsePageRow & { visible: number }) | null {
+  example(
+    projectId: number,
+    externalId: string,
+  ): (BrowsePageRow & { text_parts: string | null; visible: number }) | null {
     return (
       (prepared(
         this.db,
-        `SELECT e.id, e.external_id, e.ts, e.text, length(e.text) AS text_length, e.image_path, e.metadata,
+        `SELECT e.id, e.external_id, e.ts, e.text, e.text_parts, length(e.text) AS text_length, e.image_path, e.metadata,
                 e.ground_truth, r.status = 'done' AS visible
            FROM examples e JOIN import_runs r ON r.id = e.import_run_id
           WHERE e.project_id = ? AND e.external_id = ?`,
-      ).get(projectId, externalId) as (BrowsePageRow & { visible: number }) | undefined) ?? null
+      ).get(projectId, externalId) as (BrowsePageRow & { text_parts: string | null; visible: number }) | undefined) ??
+      null
     );
   }
 
