@@ -39,7 +39,13 @@ export function JobsBar() {
         {done !== null && ` · ${Math.round(done * 100)}%`} <span aria-hidden="true">▾</span>
       </Popover.Trigger>
       <Popover.Portal>
-        <Popover.Content className="jobs-popover" align="end" sideOffset={6} collisionPadding={8}>
+        <Popover.Content
+          className="jobs-popover"
+          aria-label="Running jobs"
+          align="end"
+          sideOffset={6}
+          collisionPadding={8}
+        >
           <h2 className="small">Running jobs</h2>
           <ul>
             {jobs.map((j) => {

@@ -36,7 +36,7 @@ export function TipText({ tip, className, children }: { tip: ReactNode; classNam
 }
 
 /**
- * A field (its label wrapping its control) with a small ⓘ button at its top right whose tip is the
+ * A field (its label wrapping its control) with a small (i) button at its top right whose tip is the
  * hint too long for the label. The button sits outside the label, which keeps naming its control.
  */
 export function HintedField({ about, hint, children }: { about: string; hint: ReactNode; children: ReactElement }) {
@@ -45,7 +45,7 @@ export function HintedField({ about, hint, children }: { about: string; hint: Re
       {children}
       <Tip content={hint}>
         <button type="button" className="info-tip" aria-label={`About ${about}`}>
-          <span aria-hidden="true">ⓘ</span>
+          <span aria-hidden="true">i</span>
         </button>
       </Tip>
     </div>
