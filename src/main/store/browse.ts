@@ -62,16 +62,6 @@ export class BrowseQueries {
       .all(projectId, lowered, lowered) as number[];
   }
 
-  /** One metadata field of every example that has it: [example id, value] rows (JSON scalars as SQLite gives them). */
-  metadataField(projectId: number, key: string): [number, string | number | null][] {
-    return prepared(
-      this.db,
-      `SELECT id, json_extract(metadata, ?) FROM examples WHERE project_id = ? AND metadata IS NOT NULL`,
-    )
-      .raw()
-      .all(`$.${JSON.stringify(key)}`, projectId) as [number, string | number | null][];
-  }
-
   /** The ground truth of every example that has one: [example id, class or JSON list of classes] rows. */
   groundTruths(projectId: number): [number, string][] {
     return prepared(this.db, 'SELECT id, ground_truth FROM examples WHERE project_id = ? AND ground_truth IS NOT NULL')
@@ -86,6 +76,20 @@ export class BrowseQueries {
         .pluck()
         .get(projectId) === 1
     );
+  }
+
+  /**
+   * One metadata field of every visible example, row by row as `visibleExamples` lists them (null
+   * where an example lacks it): values alone, no ids, so a million rows cost a million strings only.
+   */
+  metadataValues(projectId: number, key: string): (string | number | null)[] {
+    return prepared(
+      this.db,
+      `SELECT json_extract(e.metadata, ?) FROM examples e JOIN import_runs r ON r.id = e.import_run_id
+         WHERE e.project_id = ? AND r.status = 'done' ORDER BY e.id`,
+    )
+      .pluck()
+      .all(`$.${JSON.stringify(key)}`, projectId) as (string | number | null)[];
   }
 
   /** The metadata keys of a sample of examples (for the filter's choices). */

@@ -130,17 +130,22 @@ export class BrowseIndex {
 
   /** A metadata field as a column: the first filter on a key reads it, later ones reuse it. */
   metadata(projectId: number, key: string): MetadataColumn {
-    const examples = this.examples(projectId);
-    const cache = this.cache(projectId);
-    const hit = cache.metadata.get(key);
+    this.examples(projectId);
+    const hit = this.cache(projectId).metadata.get(key);
     if (hit) return hit;
-    const codes = new Int32Array(examples.ids.length).fill(-1);
+    // The rows and the values from one snapshot, so the i-th value is the i-th row's.
+    const { examples, read } = this.store.db.transaction(() => ({
+      examples: this.examples(projectId),
+      read: this.store.browse.metadataValues(projectId, key),
+    }))();
+    if (read.length !== examples.ids.length)
+      throw new Error(`metadata '${key}' read for ${read.length} examples, the browser holds ${examples.ids.length}`);
+    const codes = new Int32Array(read.length).fill(-1);
     const values: (string | number)[] = [];
     const codeOf = new Map<string | number, number>();
-    for (const [id, value] of this.store.browse.metadataField(projectId, key)) {
+    for (let row = 0; row < read.length; row++) {
+      const value = read[row]!;
       if (value === null) continue;
-      const row = id < examples.rowOf.length ? examples.rowOf[id]! : -1;
-      if (row < 0) continue;
       let code = codeOf.get(value);
       if (code === undefined) {
         code = values.length;
@@ -150,6 +155,7 @@ export class BrowseIndex {
       codes[row] = code;
     }
     const column = { codes, values };
+    const cache = this.cache(projectId);
     if (cache.metadata.size >= 16) cache.metadata.delete(cache.metadata.keys().next().value!);
     cache.metadata.set(key, column);
     return column;
