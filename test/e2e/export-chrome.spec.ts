@@ -127,6 +127,13 @@ test('Export: every option, warnings, a success line, the manifest, downloads an
   await theme(page, 'dark');
   await page.screenshot({ path: `${shots}/export-dark.png`, fullPage: true });
   expect(await axe(page)).toEqual([]);
+  // The rebuild is listed as an export of its own: either entry's button asks first.
+  await past.first().getByRole('button', { name: 'Rebuild screens' }).click();
+  await expect(confirm).toBeVisible();
+  await page.screenshot({ path: `${shots}/export-rebuild-confirm-dark.png` });
+  expect(await axe(page)).toEqual([]);
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
+  await expect(confirm).toHaveCount(0);
   await theme(page, 'light');
 });
 
