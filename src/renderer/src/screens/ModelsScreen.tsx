@@ -10,6 +10,7 @@ import { FileChooser } from '../components/FileChooser';
 import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
 import { inputSummary, ModelMappingForm } from './ModelMappingForm';
+import { TipText } from '../components/Tip';
 
 const DEVICES: Device[] = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 
@@ -217,16 +218,12 @@ export function ModelsScreen() {
               <tr key={m.id}>
                 <td>
                   <strong>{m.name}</strong> <span className="tag">{m.version}</span>
-                  <div className="muted small mono" title={`sha256 ${m.sha256}`}>
-                    {m.sha256.slice(0, 12)}
+                  <div className="muted small mono">
+                    <TipText tip={`sha256 ${m.sha256}`}>{m.sha256.slice(0, 12)}</TipText>
                   </div>
                 </td>
                 <td>{inputSummary(m)}</td>
-                <td
-                  title={
-                    m.outputMapping.modelClasses ? `columns ${m.outputMapping.modelClasses.join(', ')}` : undefined
-                  }
-                >
+                <td>
                   {m.outputMapping.kind}
                   {m.outputMapping.output !== m.outputMapping.kind && (
                     <span className="muted"> from {m.outputMapping.output}</span>
