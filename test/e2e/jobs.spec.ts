@@ -10,10 +10,11 @@ let served: Served;
 let bigLog: string;
 
 test.beforeAll(async () => {
+  test.setTimeout(180_000);
   served = await serveDemo(200);
   bigLog = path.join(served.home, 'spam-big.jsonl');
-  // Long enough that the import still runs while the test looks at it.
-  await writeDemoLog({ project: 'spam', rows: 500_000, modelVersion: 'v9', format: 'jsonl', outPath: bigLog });
+  // Long enough (seconds on a fast idle machine) that the import still runs while the test looks at it.
+  await writeDemoLog({ project: 'spam', rows: 1_200_000, modelVersion: 'v9', format: 'jsonl', outPath: bigLog });
 });
 
 test.afterAll(async () => {
