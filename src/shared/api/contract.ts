@@ -6,6 +6,7 @@ import { importContract } from '../features/import/contract';
 import { evalSetsContract } from '../features/insights/eval-sets-contract';
 import { insightsContract } from '../features/insights/contract';
 import { slicesContract } from '../features/insights/slices-contract';
+import { learnEncodeContract } from '../features/learn/encode-contract';
 import { labelsContract } from '../features/labels/contract';
 import { miningContract } from '../features/mining/contract';
 import { modelsContract } from '../features/models/contract';
@@ -29,6 +30,7 @@ export const contract = {
   ...modelsContract,
   ...browseContract,
   ...predictionsContract,
+  ...learnEncodeContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;
