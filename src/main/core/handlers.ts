@@ -7,6 +7,7 @@ import { evalSetsHandlers } from '../features/insights/eval-sets-handlers';
 import { insightsHandlers } from '../features/insights/handlers';
 import { learnEncodeHandlers } from '../features/learn/encode-handlers';
 import { labelsHandlers } from '../features/labels/handlers';
+import { learnHandlers } from '../features/learn/handlers';
 import { miningHandlers } from '../features/mining/handlers';
 import { modelsHandlers } from '../features/models/handlers';
 import { predictionsHandlers } from '../features/predictions/handlers';
@@ -29,4 +30,5 @@ export const handlers: HandlerGroup<Method> = {
   ...browseHandlers,
   ...predictionsHandlers,
   ...learnEncodeHandlers,
+  ...learnHandlers,
 };

@@ -5,6 +5,7 @@ import { ImportRunQueries } from './import-runs';
 import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
 import { EmbeddingQueries } from './embeddings';
+import { LearnQueries } from './learn';
 import { ExampleQueries } from './examples';
 import { EvalSetQueries } from './eval-sets';
 import { ExportQueries } from './exports';
@@ -35,6 +36,7 @@ export class Store {
   readonly browse: BrowseQueries;
   readonly evalSets: EvalSetQueries;
   readonly embeddings: EmbeddingQueries;
+  readonly learn: LearnQueries;
 
   private constructor(
     readonly db: Db,
@@ -55,6 +57,7 @@ export class Store {
     this.browse = new BrowseQueries(db);
     this.evalSets = new EvalSetQueries(db);
     this.embeddings = new EmbeddingQueries(db);
+    this.learn = new LearnQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -8,6 +8,7 @@ import { insightsContract } from '../features/insights/contract';
 import { slicesContract } from '../features/insights/slices-contract';
 import { learnEncodeContract } from '../features/learn/encode-contract';
 import { labelsContract } from '../features/labels/contract';
+import { learnContract } from '../features/learn/contract';
 import { miningContract } from '../features/mining/contract';
 import { modelsContract } from '../features/models/contract';
 import { predictionsContract } from '../features/predictions/contract';
@@ -31,6 +32,7 @@ export const contract = {
   ...browseContract,
   ...predictionsContract,
   ...learnEncodeContract,
+  ...learnContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;
