@@ -14,6 +14,7 @@ import { resolveProject } from '../projects/handlers';
 import { checkWidth, isDefaultId2label, matchClasses, parseClassList, type NamedClasses } from './class-order';
 import { DEFAULT_MAX_LENGTH, hfFolder, type HfFolder } from './hf-folder';
 import { openModel, type OpenModel } from './model-host';
+import { lineageFromCard } from './card-lineage';
 import { encoderOutput, pooledHint, probeEncoder } from './encoder';
 import { readOnnxCard, type OnnxCard } from './onnx-metadata';
 import { batchOf, inputName, tokenizerOf } from './model-input';
@@ -258,6 +259,10 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
   const { named, numeric } = namedClasses(card, folder, input.classes);
   const classes = matchClasses(project, source, named, numeric);
   const warnings = classes.warning ? [classes.warning] : [];
+  // Lineage given on the command line wins over the one the file carries.
+  const carried = lineage ? null : lineageFromCard(ctx, project, card.props, source);
+  if (carried?.warning) warnings.push(carried.warning);
+  const recorded = lineage ?? carried?.lineage ?? null;
   if (folder && !folder.maxLengthFrom) {
     warnings.push(
       `neither tokenizer.json, tokenizer_config.json nor config.json states a maximum length; texts are truncated to ${DEFAULT_MAX_LENGTH} tokens (change it in the model's mappings: models.update maxLength, or Edit mappings on the Models screen)`,
@@ -340,7 +345,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
         throw new ApiError('conflict', `project '${project.name}' already has model ${name}@${version}`);
       throw e;
     }
-    if (lineage) recordLineage(ctx, project, { name, version }, lineage);
+    if (recorded) recordLineage(ctx, project, { name, version }, recorded);
     ctx.emit({ type: 'data.changed', projectId: project.id });
     return { ...toModel(ctx.store.models.byId(id)!), warnings, tokenizer: model.tokenizer };
   } finally {
