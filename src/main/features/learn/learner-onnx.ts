@@ -42,7 +42,8 @@ function headGraph(head: LinearHead, input: string): { nodes: NodeSpec[]; initia
     throw new RangeError(`the learner's weights are not ${outputs}×${head.dim} with ${outputs} biases`);
   // [dim, outputs] for MatMul: the transpose of the learner's row-major outputs×dim.
   const w = new Float32Array(head.dim * outputs);
-  for (let k = 0; k < outputs; k++) for (let j = 0; j < head.dim; j++) w[j * outputs + k] = head.weights[k * head.dim + j]!;
+  for (let k = 0; k < outputs; k++)
+    for (let j = 0; j < head.dim; j++) w[j * outputs + k] = head.weights[k * head.dim + j]!;
   const initializers: TensorSpec[] = [
     { name: `${P}W`, dims: [head.dim, outputs], values: w },
     { name: `${P}b`, dims: [outputs], values: Float32Array.from(head.bias) },
