@@ -2,6 +2,7 @@
 // or appended to its sentence encoder's graph. Registered with model add, it brings its classes,
 // name, version and training lineage; rescored, it gives the learner's own probabilities (1e-5);
 // evaluated, its training examples are left out of the gate.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -31,6 +32,7 @@ import { fitLogistic, predictProba, type LearnTask } from './logistic';
 type Ort = typeof import('onnxruntime-node');
 const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
 
+const ROOT = path.resolve(__dirname, '../../../..');
 const N = 300;
 const LABELED = 60;
 const WORDS = { ham: ['love', 'great', 'best', 'happy'], spam: ['refund', 'awful', 'worst', 'never'] };
@@ -269,4 +271,27 @@ describe('the learner as ONNX', () => {
       attentionMask: 'attention_mask',
     });
   }, 120_000);
+
+  it('flywheel learn PROJECT export / embed on the command line', () => {
+    const flywheel = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'bin/flywheel.js'), '--db', path.join(dir, 'w.db'), ...args], {
+        encoding: 'utf8',
+      });
+    const out = path.join(dir, 'cli', 'learner.onnx');
+    const exported = flywheel('learn', 'feats', 'export', '--out', out);
+    expect(exported.stderr).toBe('');
+    expect(exported.status).toBe(0);
+    expect(exported.stdout).toMatch(
+      /^Exported learner@60 \(features, ham \/ spam, fitted on 60 labeled examples\) to /,
+    );
+    expect(fs.existsSync(out)).toBe(true);
+    expect(flywheel('learn', 'feats', 'export', '--out', out).status).toBe(5);
+    expect(flywheel('learn', 'feats', 'export', '--out', out, '--force').status).toBe(0);
+    const embedded = flywheel('learn', 'texts', 'embed', '--encoder', 'encoder@1', '--json');
+    expect(embedded.status).toBe(0);
+    expect(JSON.parse(embedded.stdout)).toMatchObject({ rows: 0, stored: N, dim: 12 });
+    const usage = flywheel('learn', 'texts', 'embed');
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/needs --encoder MODEL/);
+  }, 60_000);
 });

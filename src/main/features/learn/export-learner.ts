@@ -32,7 +32,7 @@ const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tok
 
 function refuseText(project: Project): never {
   throw new ApiError(
-    'unsupported',
+    'conflict',
     `project '${project.name}''s learner reads hashed n-grams of the text, which cannot be exported as ONNX: ` +
       'hashing strings is not an ONNX operator, so no runtime could build its input. Use a representation that can ' +
       `travel: features (the logged feature vector) or embeddings:MODEL (a sentence encoder; the file then takes the text's tokens), ` +
