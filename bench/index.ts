@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { browseBench } from './browse-bench';
+import { embedBench } from './embed-bench';
 import { evalBench } from './eval-bench';
 import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
@@ -10,7 +11,18 @@ import { rescoreBench } from './rescore-bench';
 import { reviewBench } from './review-bench';
 import { slicesBench } from './slices-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'browse', 'eval', 'slices'] as const;
+const BENCHES = [
+  'import',
+  'mine',
+  'label',
+  'export',
+  'rescore',
+  'embed',
+  'review',
+  'browse',
+  'eval',
+  'slices',
+] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -45,6 +57,10 @@ async function main(): Promise<void> {
   }
   if (name === 'rescore') {
     process.stdout.write(`${JSON.stringify(await rescoreBench({ rows, workDir, model: values.model ?? 'mlp' }))}\n`);
+    return;
+  }
+  if (name === 'embed') {
+    process.stdout.write(`${JSON.stringify(await embedBench({ rows, workDir }))}\n`);
     return;
   }
   if (name === 'eval') {
