@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { browseBench } from './browse-bench';
+import { embedBench } from './embed-bench';
 import { evalBench } from './eval-bench';
 import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
@@ -18,6 +19,7 @@ const BENCHES = [
   'label',
   'export',
   'rescore',
+  'embed',
   'review',
   'browse',
   'eval',
@@ -61,6 +63,10 @@ async function main(): Promise<void> {
   }
   if (name === 'rescore') {
     process.stdout.write(`${JSON.stringify(await rescoreBench({ rows, workDir, model: values.model ?? 'mlp' }))}\n`);
+    return;
+  }
+  if (name === 'embed') {
+    process.stdout.write(`${JSON.stringify(await embedBench({ rows, workDir }))}\n`);
     return;
   }
   if (name === 'eval') {

@@ -94,6 +94,11 @@ export const OPTION_TYPES = {
   'gate-on-mined': { type: 'boolean', default: false },
   'trained-on': { type: 'string' },
   'train-until': { type: 'string' },
+  representation: { type: 'string' },
+  encoder: { type: 'string' },
+  reset: { type: 'boolean', default: false },
+  every: { type: 'string' },
+  l2: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTION_TYPES;
@@ -425,6 +430,38 @@ export const COMMANDS = {
     options: ['dir', 'rows'],
     optionsHelp: `  --dir DIR                 where to write the demo logs (default: <data folder>/demo)
   --rows N                  rows per log (default 20000)`,
+  },
+  learn: {
+    usage: `  learn PROJECT             set up the project's learner and refit it now (scores every example into
+                            learner@<labels>, re-ranks the pending queue)
+    … refresh               refit now with the current settings
+    … status                settings, last refresh, efficiency meter, stop signal, label issues
+    … embed --encoder M     compute a registered sentence encoder's embedding of every example (mean
+                            pooling, L2 norm; --reset starts over; resumes after an interruption)
+    … export --out PATH     write the latest learner as ONNX with its classes and training lineage
+                            (features: a .onnx file; embeddings: a folder with the tokenizer)`,
+    options: [
+      'representation',
+      'every',
+      'control-share',
+      'label-source',
+      'l2',
+      'encoder',
+      'reset',
+      'out',
+      'force',
+      'device',
+      'batch',
+    ],
+    optionsHelp: `  --representation R       features (the logged feature vector), text (hashed n-grams) or
+                            embeddings:MODEL (a registered sentence encoder's stored embeddings)
+  --every N                 refit after every N new labels in the app and browser mode (default 25)
+  --control-share S         share of each re-ranked queue drawn at random as a control (default 0.1)
+  --label-source SRC        curated (default), or curated+truth: imported ground truth too, never
+                            that of an evaluation set's examples
+  --l2 X                    L2 penalty of the logistic regression (default 1)
+  --device D, --batch N     embed: where the encoder runs (auto, cpu, cuda, …) and rows per window
+  --force                   export: replace what is at --out`,
   },
   serve: {
     usage: `  serve                     browser mode: the workbench UI and API on http://127.0.0.1`,

@@ -69,6 +69,14 @@ const FEATURES: Record<string, () => Promise<Feature>> = {
     contract: (await import('../../shared/features/predictions/contract')).predictionsContract,
     handlers: (await import('../features/predictions/handlers')).predictionsHandlers as Feature['handlers'],
   }),
+  learn: async () => ({
+    contract: (await import('../../shared/features/learn/contract')).learnContract,
+    handlers: (await import('../features/learn/handlers')).learnHandlers as Feature['handlers'],
+  }),
+  learnEncode: async () => ({
+    contract: (await import('../../shared/features/learn/encode-contract')).learnEncodeContract,
+    handlers: (await import('../features/learn/encode-handlers')).learnEncodeHandlers as Feature['handlers'],
+  }),
 };
 
 /** The features that may own a method, by the name's first part (tried in order). */
@@ -87,6 +95,7 @@ export const FEATURES_OF_PREFIX: Record<string, string[]> = {
   evalSets: ['evalSets'],
   models: ['models', 'evalSets'],
   predictions: ['predictions'],
+  learn: ['learn', 'learnEncode'],
 };
 
 const loaded = new Map<string, Promise<Feature>>();

@@ -14,6 +14,8 @@ import { resolveProject } from '../projects/handlers';
 import { checkWidth, isDefaultId2label, matchClasses, parseClassList, type NamedClasses } from './class-order';
 import { DEFAULT_MAX_LENGTH, hfFolder, type HfFolder } from './hf-folder';
 import { openModel, type OpenModel } from './model-host';
+import { lineageFromCard } from './card-lineage';
+import { encoderOutput, pooledHint, probeEncoder } from './encoder';
 import { readOnnxCard, type OnnxCard } from './onnx-metadata';
 import { batchOf, inputName, tokenizerOf } from './model-input';
 import { checkFixedLength, checkPairTokenizer, withTextInput } from './model-template';
@@ -83,7 +85,7 @@ function inputMapping(project: Project, model: OpenModel, file: string): Model['
 
 function outputMapping(project: Project, model: OpenModel, file: string, kind: 'probabilities' | 'logits' | undefined) {
   const k = project.classes.length;
-  const widths = project.taskType === 'binary' ? [1, 2] : [k];
+  const widths = classWidths(project);
   const usable = model.outputs.filter((o) => o.type === 'float32' && o.shape.length === 2);
   const output = usable.find((o) => /prob/i.test(o.name)) ?? usable[0];
   if (!output) {
@@ -103,6 +105,38 @@ function outputMapping(project: Project, model: OpenModel, file: string, kind: '
   }
   const inferred = kind ?? (/logit/i.test(output.name) ? 'logits' : /prob/i.test(output.name) ? 'probabilities' : null);
   return { output: output.name, width, kind: inferred };
+}
+
+function classWidths(project: Project): number[] {
+  return project.taskType === 'binary' ? [1, 2] : [project.classes.length];
+}
+
+/** The class scores a classifier gives, checked against the project's classes and a probe batch. */
+async function scoreMapping(
+  ctx: Context,
+  project: Project,
+  model: OpenModel,
+  inMap: Model['inputMapping'],
+  source: string,
+  outputKind: 'probabilities' | 'logits' | undefined,
+  classes: ReturnType<typeof matchClasses>,
+): Promise<Model['outputMapping']> {
+  let out: ReturnType<typeof outputMapping>;
+  try {
+    out = outputMapping(project, model, source, outputKind);
+  } catch (e) {
+    throw e instanceof ApiError && inMap.kind === 'tokens' ? new ApiError(e.code, e.message + pooledHint(model)) : e;
+  }
+  checkWidth(classes, out.width, source, out.output);
+  const probed = await probeKind(ctx, project, model, inMap, out.output, out.width).catch((e: unknown) => {
+    throw e instanceof ApiError ? new ApiError(e.code, `${source}: ${e.message}`) : e;
+  });
+  return {
+    output: out.output,
+    kind: out.kind ?? probed,
+    width: out.width,
+    ...(classes.modelClasses ? { modelClasses: classes.modelClasses, classOrder: classes.classOrder! } : {}),
+  };
 }
 
 /** Probabilities when every probe row lies in [0, 1] and (for vectors) sums to 1. */
@@ -290,6 +324,11 @@ export async function addModel(ctx: Context, asked: ParsedInput<'models.add'>): 
   const warnings = classes.warning ? [classes.warning] : [];
   const threshold = thresholdOf(project, input.threshold, given.threshold, card.props['threshold'], warnings);
   if (threshold) from['threshold'] = threshold[1];
+  // Lineage given on the command line wins over the one the file carries.
+  const carried = lineage ? null : lineageFromCard(ctx, project, card.props, source);
+  if (carried?.warning) warnings.push(carried.warning);
+  const recorded = lineage ?? carried?.lineage ?? null;
+  if (!lineage && carried?.lineage) from['lineage'] = 'ONNX metadata';
   if (folder && !folder.maxLengthFrom) {
     warnings.push(
       `neither tokenizer.json, tokenizer_config.json nor config.json states a maximum length; texts are truncated to ${DEFAULT_MAX_LENGTH} tokens (change it in the model's mappings: models.update maxLength, or Edit mappings on the Models screen)`,
@@ -350,19 +389,13 @@ export async function addModel(ctx: Context, asked: ParsedInput<'models.add'>): 
       // The graph loaded: a failure now is the tokenizer's, named as such (not 'not a usable ONNX model').
       model = await openModel(tmpModel, 'cpu', source, tokenizerOf(inMap, tmpModel));
     } else inMap = withTextInput(ctx, project, inputMapping(project, model, source), input, source);
-    const out = outputMapping(project, model, source, input.outputKind);
-    checkWidth(classes, out.width, source, out.output);
-    const probed = await probeKind(ctx, project, model, inMap, out.output, out.width).catch((e: unknown) => {
-      throw e instanceof ApiError ? new ApiError(e.code, `${source}: ${e.message}`) : e;
-    });
-    const kind = out.kind ?? probed;
-    const outMap: Model['outputMapping'] = {
-      output: out.output,
-      kind,
-      width: out.width,
-      ...(classes.modelClasses ? { modelClasses: classes.modelClasses, classOrder: classes.classOrder! } : {}),
-      ...(threshold ? { threshold: threshold[0] } : {}),
-    };
+    const encoder = folder ? encoderOutput(model, classWidths(project)) : null;
+    const outMap: Model['outputMapping'] = encoder
+      ? await probeEncoder(ctx, project, model, inMap, encoder, source)
+      : {
+          ...(await scoreMapping(ctx, project, model, inMap, source, input.outputKind, classes)),
+          ...(threshold ? { threshold: threshold[0] } : {}),
+        };
     if (input.outputKind === undefined) delete from['outputKind'];
     if (fs.existsSync(finalPath)) fs.rmSync(finalPath, { recursive: true, force: true });
     fs.renameSync(tmp, finalPath);
@@ -385,7 +418,7 @@ export async function addModel(ctx: Context, asked: ParsedInput<'models.add'>): 
         throw new ApiError('conflict', `project '${project.name}' already has model ${name}@${version}`);
       throw e;
     }
-    if (lineage) recordLineage(ctx, project, { name, version }, lineage);
+    if (recorded) recordLineage(ctx, project, { name, version }, recorded);
     ctx.emit({ type: 'data.changed', projectId: project.id });
     return { ...toModel(ctx.store.models.byId(id)!), warnings, tokenizer: model.tokenizer, from: inOrder(from) };
   } finally {
