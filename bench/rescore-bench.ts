@@ -6,6 +6,7 @@ import { createContext } from '../src/main/core/create-context';
 import { call } from '../src/main/core/dispatch';
 import { importGuessed } from '../src/main/cli/commands/demo';
 import {
+  bertConfig,
   bertEncoderModel,
   bertTokenizerConfig,
   bertTokenizerJson,
@@ -113,6 +114,10 @@ export async function rescoreBench(o: { rows: number; workDir: string; model: st
     );
     fs.writeFileSync(path.join(modelPath, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(vocabulary)));
     fs.writeFileSync(path.join(modelPath, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfig()));
+    fs.writeFileSync(
+      path.join(modelPath, 'config.json'),
+      JSON.stringify(bertConfig(['negative', 'neutral', 'positive'])),
+    );
   } else {
     const models = fixtureModels(32, 3);
     if (!models[o.model]) throw new Error(`--model is one of lr, mlp, bert`);

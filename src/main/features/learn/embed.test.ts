@@ -47,13 +47,13 @@ let dir: string;
 let ctx: TestContext;
 let encoder: string;
 
-function writeFolder(name: string, model: Buffer): string {
+function writeFolder(name: string, model: Buffer, labels: string[] | null = null): string {
   const folder = path.join(dir, name);
   fs.mkdirSync(folder);
   fs.writeFileSync(path.join(folder, 'model.onnx'), model);
   fs.writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify(bertTokenizerJson()));
   fs.writeFileSync(path.join(folder, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfig()));
-  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(bertConfig(null)));
+  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(bertConfig(labels)));
   return folder;
 }
 
@@ -170,7 +170,7 @@ describe('sentence encoder embeddings', () => {
   }, 60_000);
 
   it('refuses a model that is not an encoder as a representation', async () => {
-    const classifier = writeFolder('classifier', tinyBertModel(3));
+    const classifier = writeFolder('classifier', tinyBertModel(3), ['negative', 'neutral', 'positive']);
     await call('models.add', { project: { project: 'reviews' }, path: classifier, name: 'clf', version: '1' }, ctx);
     const refused = await failure(call('learn.embed', { project: { project: 'reviews' }, encoder: 'clf@1' }, ctx));
     expect(refused.message).toMatch(/^model clf@1 gives class scores \[batch, 3\], not token states/);

@@ -396,6 +396,15 @@ export async function addModel(ctx: Context, asked: ParsedInput<'models.add'>): 
           ...(await scoreMapping(ctx, project, model, inMap, source, input.outputKind, classes)),
           ...(threshold ? { threshold: threshold[0] } : {}),
         };
+    // transformers always writes id2label: without real names, a folder's column order is a guess.
+    if (folder && !encoder && !classes.modelClasses) {
+      throw new ApiError(
+        'bad-mapping',
+        `${source}: config.json's id2label does not name the classes (it is missing, or transformers' default LABEL_0, LABEL_1, …), ` +
+          `so which output is which class is unknown: give them in the model's output order with --classes ` +
+          `(e.g. --classes ${project.classes.join(',')} if that is its order), or save the model with id2label set`,
+      );
+    }
     if (input.outputKind === undefined) delete from['outputKind'];
     if (fs.existsSync(finalPath)) fs.rmSync(finalPath, { recursive: true, force: true });
     fs.renameSync(tmp, finalPath);
