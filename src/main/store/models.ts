@@ -94,6 +94,14 @@ export class ModelQueries {
     );
   }
 
+  /** Removes a model run that holds no predictions (a rescore that failed before writing any). */
+  removeIfEmpty(modelRunId: number): void {
+    prepared(
+      this.db,
+      'DELETE FROM model_runs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM predictions WHERE model_run_id = ?)',
+    ).run(modelRunId, modelRunId);
+  }
+
   /** Feature vectors of the examples that carry ground truth (to fit the demo's retrained model). */
   labeledFeatures(projectId: number): { features: Buffer; ground_truth: string }[] {
     return prepared(

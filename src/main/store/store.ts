@@ -4,8 +4,10 @@ import { closeDatabase, openDatabase, type Db, type OpenOptions } from './databa
 import { ImportRunQueries } from './import-runs';
 import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
+import { EmbeddingQueries } from './embeddings';
 import { LearnQueries } from './learn';
 import { ExampleQueries } from './examples';
+import { TrainingExampleQueries } from './training-examples';
 import { EvalSetQueries } from './eval-sets';
 import { ExportQueries } from './exports';
 import { InsightQueries } from './insights';
@@ -34,6 +36,8 @@ export class Store {
   readonly models: ModelQueries;
   readonly browse: BrowseQueries;
   readonly evalSets: EvalSetQueries;
+  readonly embeddings: EmbeddingQueries;
+  readonly trainingExamples: TrainingExampleQueries;
   readonly learn: LearnQueries;
 
   private constructor(
@@ -54,6 +58,8 @@ export class Store {
     this.models = new ModelQueries(db);
     this.browse = new BrowseQueries(db);
     this.evalSets = new EvalSetQueries(db);
+    this.embeddings = new EmbeddingQueries(db);
+    this.trainingExamples = new TrainingExampleQueries(db);
     this.learn = new LearnQueries(db);
   }
 

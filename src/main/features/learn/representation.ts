@@ -1,6 +1,7 @@
 import { ApiError } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
+import { embeddingDesign } from './embedding-design';
 import { HASH_DIM, hashRows, type Rows } from './math';
 
 /** How a fitted learner's inputs were built, kept with its weights so one row can be built again alike. */
@@ -30,13 +31,12 @@ export interface PoolDesign {
 
 const WINDOW = 20_000;
 
-/** Embeddings are stored by an encoder's pass; until a project has one, the representation is refused. */
-export function checkEmbeddings(_ctx: Context, project: Project, model: string): void {
-  throw new ApiError(
-    'invalid-input',
-    `project '${project.name}' has no stored embeddings of encoder '${model}': register a sentence encoder and compute its embeddings first`,
-    { reason: 'no-embeddings' },
-  );
+/**
+ * Embeddings are stored by an encoder's pass (learn.embed); the representation is refused until
+ * the pass is complete and its width is the encoder's.
+ */
+export function checkEmbeddings(ctx: Context, project: Project, model: string): void {
+  embeddingDesign(ctx, project, model, new Int32Array(0));
 }
 
 function floats(buf: Buffer): Float32Array {
@@ -177,7 +177,15 @@ export async function poolDesign(
 ): Promise<PoolDesign> {
   if (representation === 'features') return featureDesign(ctx, project, ids, signal);
   if (representation === 'text') return textDesign(ctx, project, ids, signal);
-  checkEmbeddings(ctx, project, representation.slice('embeddings:'.length));
+  if (representation.startsWith('embeddings:')) {
+    const d = embeddingDesign(ctx, project, representation.slice('embeddings:'.length), ids, signal);
+    return {
+      ids,
+      source: { kind: 'rows', rows: d.rows },
+      meta: { representation, dim: d.rows.dim },
+      missing: d.missing,
+    };
+  }
   throw new ApiError('invalid-input', `unknown representation '${representation}'`);
 }
 
@@ -199,6 +207,15 @@ export function oneRow(ctx: Context, project: Project, meta: RepresentationMeta,
     let text: string | null = null;
     readWindows<string>(ctx, project, ids, 'text', (_r, v) => (text = v));
     return text === null ? null : hashRows([text]);
+  }
+  if (meta.representation.startsWith('embeddings:')) {
+    try {
+      const d = embeddingDesign(ctx, project, meta.representation.slice('embeddings:'.length), ids);
+      return d.missing === 0 && d.rows.dim === meta.dim ? d.rows : null;
+    } catch {
+      // an encoder since removed or a column being recomputed: the label is not scored
+      return null;
+    }
   }
   return null;
 }

@@ -196,6 +196,14 @@ describe('model registry and rescoring', () => {
     await call('models.add', { project, path: files['lr']!, name: 'lr-gpu', version: '1' }, ctx);
     const gpu = await failure(rescore('lr-gpu', { device: 'webgpu' }));
     expect(gpu.message).toMatch(/no execution provider could load the model: webgpu: /);
+    // A model that never opened holds no lock and leaves no empty run behind.
+    const pid = ctx.store.projects.byName('sentiment')!.id;
+    const rescores = ctx.store.db
+      .prepare(`SELECT status FROM import_runs WHERE project_id = ? AND format = 'rescore'`)
+      .pluck()
+      .all(pid);
+    expect(rescores).not.toContain('running');
+    expect(ctx.store.models.modelRun(pid, 'lr-gpu', '1')).toBeNull();
   });
 
   it('reads the probabilities behind an sklearn-style label + ZipMap output', async () => {

@@ -45,6 +45,7 @@ export function toScores(
   kind: 'probabilities' | 'logits',
   binary: boolean,
   order: number[] | null = null,
+  threshold = 0.5,
 ) {
   const out = binary ? new Float32Array(n) : new Float32Array(n * width);
   const predicted = new Int32Array(n);
@@ -73,7 +74,7 @@ export function toScores(
     if (binary) {
       const p = width === 1 ? probs[0]! : probs[1]!;
       out[i] = p;
-      predicted[i] = p >= 0.5 ? 1 : 0;
+      predicted[i] = p >= threshold ? 1 : 0;
     } else {
       let best = 0;
       for (let c = 0; c < width; c++) {
@@ -97,7 +98,7 @@ interface Window {
  * A window's scores in its own row order: the batches' rows put back where bucketing took them
  * from (`places`), or the one batch as it is.
  */
-function gather(
+export function gather(
   parts: { values: Float32Array; dims: number[] }[],
   places: Int32Array[] | null,
   n: number,
@@ -121,6 +122,12 @@ function gather(
 export function startRescore(ctx: Context, input: ParsedInput<'models.rescore'>): { jobId: string } {
   const project = resolveProject(ctx, input.project);
   const model = findModel(ctx, project, input.model);
+  if (model.outputMapping.kind === 'embedding') {
+    throw new ApiError(
+      'bad-mapping',
+      `model ${model.name}@${model.version} is a sentence encoder (it gives embeddings of ${model.outputMapping.width} numbers, not class scores): use it as the learner's representation (flywheel learn ${project.name} embed --encoder ${model.name}@${model.version}, then --representation embeddings:${model.name}@${model.version})`,
+    );
+  }
   if (!fs.existsSync(model.file))
     throw new ApiError('bad-file', `the copy of model ${model.name}@${model.version} is missing: ${model.file}`);
   const existing = ctx.store.models.modelRun(project.id, model.name, model.version);
@@ -217,6 +224,9 @@ async function rescore(
     clearInterval(heartbeat);
     await reader.close();
     bulk.close();
+    // Nothing was scored: the run ends now rather than holding the project's lock until it expires.
+    store.importRuns.abandon(run.id, 'failed', (e as Error).message);
+    store.models.removeIfEmpty(modelRunId);
     throw e;
   }
   let pool: TokenizerPool | null = null;
@@ -224,6 +234,7 @@ async function rescore(
   const inName = inputName(model.inputMapping);
   const { output: outName, kind } = model.outputMapping;
   const order = model.outputMapping.classOrder ?? null;
+  const threshold = model.outputMapping.threshold ?? 0.5;
   let done = 0;
   const queue: Window[] = [];
   try {
@@ -278,7 +289,15 @@ async function rescore(
       if (control.signal.aborted)
         throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
       fill();
-      const converted = toScores(values, ids.length, width, kind, binary, order);
+      const converted = toScores(
+        values,
+        ids.length,
+        width,
+        kind as 'probabilities' | 'logits',
+        binary,
+        order,
+        threshold,
+      );
       if (converted.bad !== undefined) {
         throw new ApiError(
           'bad-file',
@@ -314,9 +333,7 @@ async function rescore(
   } catch (e) {
     const error = e instanceof ApiError ? e : new ApiError('internal', (e as Error).message);
     store.importRuns.abandon(run.id, error.code === 'cancelled' ? 'cancelled' : 'failed', error.message);
-    store.db
-      .prepare('DELETE FROM model_runs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM predictions WHERE model_run_id = ?)')
-      .run(modelRunId, modelRunId);
+    store.models.removeIfEmpty(modelRunId);
     throw error;
   } finally {
     clearInterval(heartbeat);

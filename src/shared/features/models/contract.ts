@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { method } from '../../api/method';
 import { ProjectRefSchema } from '../projects/contract';
+import { VALUE_SOURCES } from './model-card';
 
 export const DeviceSchema = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
 export type Device = z.infer<typeof DeviceSchema>;
@@ -38,15 +39,21 @@ export const InputMappingSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type InputMapping = z.infer<typeof InputMappingSchema>;
-/** What the model gives: probabilities, or logits the workbench turns into probabilities. */
+/**
+ * What the model gives: probabilities, or logits the workbench turns into probabilities; or, for a
+ * sentence encoder (a tokenizer folder whose output is [batch, sequence, hidden]), token states the
+ * workbench mean-pools into an embedding of `width` numbers (a learner representation, not scores).
+ */
 export const OutputMappingSchema = z.object({
   output: z.string(),
-  kind: z.enum(['probabilities', 'logits']),
+  kind: z.enum(['probabilities', 'logits', 'embedding']),
   width: z.number().int(),
   /** The model's class names in its column order, where the model (or models.add) names them. */
   modelClasses: z.array(z.string()).optional(),
   /** For each project class, the model column holding it (absent: the project's order). */
   classOrder: z.array(z.number().int()).optional(),
+  /** Binary models: P(the project's second class) at or above this predicts it (absent: 0.5). */
+  threshold: z.number().gt(0).lt(1).optional(),
 });
 
 export const ModelSchema = z.object({
@@ -97,6 +104,14 @@ export const modelsContract = {
         classes: z.array(z.string().trim().min(1).max(200)).min(1).max(10_000).optional(),
         /** Default: inferred from the output's name, or from whether a probe batch sums to 1. */
         outputKind: z.enum(['probabilities', 'logits']).optional(),
+        /** Binary projects: the score at or above which the model predicts the second class (default 0.5). */
+        threshold: z.number().gt(0).lt(1).optional(),
+        /**
+         * A model card (JSON file): name, version, classes, threshold, outputKind, trainedOn /
+         * trainUntil, inputTemplate / inputPair, for those not given here (these win over the card,
+         * the card over the model's own metadata).
+         */
+        card: z.string().min(1).max(4096).optional(),
         /** Lineage: an export of this workbench the model was trained on (all but its test split). */
         trainedOn: z.number().int().positive().optional(),
         /** Lineage: the model was trained on examples before this time (epoch ms or ISO date). */
@@ -112,6 +127,8 @@ export const modelsContract = {
       warnings: z.array(z.string()),
       /** Which library tokenizes the text (folders with tokenizer.json), else null. */
       tokenizer: z.string().nullable(),
+      /** Where each value not inferred from the graph came from (name, version, classes, threshold, lineage, input…). */
+      from: z.record(z.string(), z.enum(VALUE_SOURCES)),
     }),
     summary: 'Register an ONNX model: copied into the data folder with its sha256; mappings inferred and checked',
   }),
