@@ -92,32 +92,56 @@ function curve(points: { labels: number; correct: boolean }[], bin: number): Lea
   return out;
 }
 
-/** Least squares of correct (0/1) on ln(labels): the random learner's curve α + β·ln n. */
-function fitLogLinear(xs: Float64Array, ys: Float64Array, pick: Int32Array): { alpha: number; beta: number } {
+/**
+ * The random learner's error as a power of its labels, err(n) = a·n^−b, fitted by least squares of
+ * ln err on ln n over the label counts it was scored at (each weighted by its outcomes, errors
+ * smoothed by ½ so a perfect count stays finite). Why a power law: learning curves of a fixed model
+ * class fall that way, while a curve linear in ln n saturates nowhere and, extrapolated, promises
+ * the last points of accuracy for a few more labels.
+ */
+function fitPowerLaw(counts: Float64Array, wrong: Uint8Array, pick: Int32Array): { logA: number; b: number } | null {
+  const groups = new Map<number, { n: number; wrong: number }>();
+  for (let i = 0; i < pick.length; i++) {
+    const c = counts[pick[i]!]!;
+    const g = groups.get(c) ?? { n: 0, wrong: 0 };
+    g.n++;
+    g.wrong += wrong[pick[i]!]!;
+    groups.set(c, g);
+  }
+  if (groups.size < 2) return null;
+  let sw = 0;
   let mx = 0;
   let my = 0;
-  for (let i = 0; i < pick.length; i++) {
-    mx += xs[pick[i]!]!;
-    my += ys[pick[i]!]!;
+  for (const [c, g] of groups) {
+    sw += g.n;
+    mx += g.n * Math.log(c);
+    my += g.n * Math.log((g.wrong + 0.5) / (g.n + 1));
   }
-  mx /= pick.length;
-  my /= pick.length;
+  mx /= sw;
+  my /= sw;
   let sxy = 0;
   let sxx = 0;
-  for (let i = 0; i < pick.length; i++) {
-    const dx = xs[pick[i]!]! - mx;
-    sxy += dx * (ys[pick[i]!]! - my);
-    sxx += dx * dx;
+  for (const [c, g] of groups) {
+    const dx = Math.log(c) - mx;
+    sxy += g.n * dx * (Math.log((g.wrong + 0.5) / (g.n + 1)) - my);
+    sxx += g.n * dx * dx;
   }
-  const beta = sxx > 0 ? sxy / sxx : 0;
-  return { alpha: my - beta * mx, beta };
+  if (!(sxx > 0)) return null;
+  const slope = sxy / sxx;
+  return { logA: my - slope * mx, b: -slope };
 }
 
-/** n with α + β·ln n = q, within [1, MAX_LABELS]; a flat or falling curve never reaches a higher q. */
-function labelsFor(q: number, alpha: number, beta: number): number {
-  if (beta <= 0) return q <= alpha ? 1 : MAX_LABELS;
-  return Math.min(MAX_LABELS, Math.max(1, Math.exp((q - alpha) / beta)));
+/** n with a·n^−b = err, within [1, MAX_LABELS]; an error that does not fall never reaches a lower one. */
+function labelsFor(err: number, fit: { logA: number; b: number } | null): number {
+  if (!fit) return MAX_LABELS;
+  const logErr = Math.log(err);
+  if (logErr >= fit.logA) return 1;
+  if (fit.b <= 0) return MAX_LABELS;
+  return Math.min(MAX_LABELS, Math.max(1, Math.exp((fit.logA - logErr) / fit.b)));
 }
+
+/** The error rate of hits out of n, smoothed by ½ as the fit's points are. */
+const smoothedError = (hits: number, n: number) => (n - hits + 0.5) / (n + 1);
 
 function percentile(sorted: Float64Array, p: number): number {
   const at = (sorted.length - 1) * p;
@@ -160,7 +184,8 @@ export function labelEfficiency(
       bin,
     ),
   };
-  const distinctRandomCounts = new Set(random.map((o) => o.randomLabelCount)).size;
+  const distinctRandomCounts = new Set(random.filter((o) => o.randomLabelCount! >= 1).map((o) => o.randomLabelCount))
+    .size;
   if (control.length < minControl || random.length < minControl || distinctRandomCounts < 2) {
     const need =
       control.length < minControl
@@ -169,25 +194,27 @@ export function labelEfficiency(
     return { ...report, randomLabelsToMatch: null, verdict: 'too-early', sentence: `Too early to tell: ${need}.` };
   }
 
-  const xs = Float64Array.from(random, (o) => Math.log(Math.max(1, o.randomLabelCount!)));
-  const ys = Float64Array.from(random, (o) => (o.randomCorrect ? 1 : 0));
-  const all = Int32Array.from(xs.keys());
-  const fit = fitLogLinear(xs, ys, all);
-  const estimate = labelsFor(quality.accuracy!, fit.alpha, fit.beta);
+  // The control-only learner exists from its first fit: outcomes before it say nothing of its curve.
+  const fitted = random.filter((o) => o.randomLabelCount! >= 1);
+  const counts = Float64Array.from(fitted, (o) => o.randomLabelCount!);
+  const wrong = Uint8Array.from(fitted, (o) => (o.randomCorrect ? 0 : 1));
+  const estimate = labelsFor(
+    smoothedError(quality.correct, quality.n),
+    fitPowerLaw(counts, wrong, Int32Array.from(fitted.keys())),
+  );
   const next = mulberry32(seed);
   const draws = new Float64Array(replicates);
-  const pick = new Int32Array(random.length);
+  const pick = new Int32Array(fitted.length);
   for (let b = 0; b < replicates; b++) {
     let hits = 0;
     for (let i = 0; i < recent.length; i++) if (recent[next() % recent.length]!.correct) hits++;
-    for (let i = 0; i < pick.length; i++) pick[i] = next() % random.length;
-    const f = fitLogLinear(xs, ys, pick);
-    draws[b] = labelsFor(hits / recent.length, f.alpha, f.beta);
+    for (let i = 0; i < pick.length; i++) pick[i] = next() % fitted.length;
+    draws[b] = labelsFor(smoothedError(hits, recent.length), fitPowerLaw(counts, wrong, pick));
   }
   draws.sort();
   const low = percentile(draws, 0.025);
   const high = percentile(draws, 0.975);
-  const observed = random.reduce((m, o) => Math.max(m, o.randomLabelCount!), 0);
+  const observed = fitted.reduce((m, o) => Math.max(m, o.randomLabelCount!), 0);
   const extrapolated = estimate > observed;
   const randomLabelsToMatch = { estimate, low, high, extrapolated };
 

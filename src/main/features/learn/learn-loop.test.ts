@@ -16,7 +16,7 @@ import { call } from '../../core/dispatch';
 // while the learner refits every 25 labels, and the meter is read at a fixed budget.
 const POOL = 3000;
 const BUDGET = 500;
-const DIM = 100;
+const DIM = 40;
 
 function rng(seed: number) {
   let a = seed >>> 0;
@@ -29,22 +29,25 @@ function rng(seed: number) {
 }
 
 /**
- * helpful: the class is a sharp threshold on the sum of five features among a hundred, and rare
- * (about 3%): random labels hold few positives, uncertain ones sit on the boundary. hopeless: the class is a coin toss
- * no feature predicts, so no queue can beat random labels.
+ * helpful: the class is the side of a hyperplane through forty Gaussian features, half of each
+ * class: random labels learn it slowly (a random learner needs thousands of labels for 98%), labels
+ * near the boundary fast. hopeless: the class is a coin toss no feature predicts, so no queue can
+ * beat random labels.
  */
 function rows(kind: 'helpful' | 'hopeless') {
   const r = rng(kind === 'helpful' ? 3 : 5);
+  const gauss = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+  const w = Array.from({ length: DIM }, gauss);
   return Array.from({ length: POOL }, (_, i) => {
-    const f = Array.from({ length: DIM }, () => (r() - 0.5) * 4);
-    const signal = f[0]! + f[1]! + f[2]! + f[3]! + f[4]! - 4.9;
+    const f = Array.from({ length: DIM }, gauss);
+    const signal = f.reduce((s, v, j) => s + v * w[j]!, 0);
     const positive = kind === 'helpful' ? signal > 0 : r() < 0.3;
     return {
       id: `x${i}`,
       ts: 1_700_000_000_000 + i * 1000,
-      f,
+      f: f.map((v) => Math.round(v * 1e4) / 1e4),
       // the production model: roughly right, not sharp
-      p: Math.min(0.99, Math.max(0.01, 1 / (1 + Math.exp(-signal / 2)))),
+      p: Math.min(0.99, Math.max(0.01, 1 / (1 + Math.exp(-signal / 4)))),
       truth: positive ? 'yes' : 'no',
       model: 'prod',
       model_version: 'v1',
@@ -73,7 +76,7 @@ let ctx: TestContext;
 beforeAll(async () => {
   dir = makeTempDir('learn-loop');
   ctx = openContext(dir);
-  for (const kind of ['hopeless'] as const) {
+  for (const kind of ['helpful', 'hopeless'] as const) {
     const file = writeJsonl(path.join(dir, `${kind}.jsonl`), rows(kind));
     const { status } = await importFile(ctx, file, MAPPING, { project: kind });
     expect(status.state).toBe('succeeded');
@@ -123,6 +126,15 @@ async function runLoop(projectName: string): Promise<LearnStatus> {
 }
 
 describe('the loop, seeded, end to end', () => {
+  it('shows mined labels beating the random control where the boundary is what matters', async () => {
+    const status = await runLoop('helpful');
+    const m = status.meter;
+    expect(m.control.n).toBeGreaterThanOrEqual(30);
+    expect(m.verdict, m.message).toBe('mined-better');
+    expect(m.message).toMatch(/^Mined labels pay off: /);
+    expect(m.randomLabelsNeeded!.low).toBeGreaterThan(m.qualityAtLabels);
+  }, 300_000);
+
   it('says so where uncertainty cannot help', async () => {
     const status = await runLoop('hopeless');
     const m = status.meter;
