@@ -164,8 +164,11 @@ export const COMMANDS = {
                             the text it reads, from the example's text, text parts and metadata (\\n
                             and \\t written as such); --input-pair query,document: two fields fed
                             as a text pair through tokenizer.json; --trained-on EXPORT_ID |
-                            --train-until DATE: what it was trained on, which eval leaves out)`,
+                            --train-until DATE: what it was trained on, which eval leaves out;
+                            --threshold T: a binary model's decision threshold on P(positive),
+                            default its ONNX metadata 'threshold', else 0.5)`,
     options: [
+      'threshold',
       'project',
       'name',
       'model-version',

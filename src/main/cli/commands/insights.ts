@@ -64,6 +64,18 @@ function evaluationSetText(r: Evaluation): string[] {
   ];
 }
 
+/** The report at the run's own threshold (or logged labels), beside the argmax line above it. */
+function atThresholdText(m: Evaluation['runs'][number]['all']): string[] {
+  const t = m.atThreshold;
+  if (!t) return [];
+  const classes = t.perClass.map((c) => `${c.label} P ${f(c.precision)} R ${f(c.recall)} F1 ${f(c.f1)}`).join('; ');
+  return [
+    `  at threshold   n=${String(m.n).padEnd(6)} accuracy ${f(t.accuracy)}  macro-F1 ${f(t.macroF1)}` +
+      (t.predictedPositiveRate === null ? '' : `  predicted positive ${f(t.predictedPositiveRate)}`) +
+      `  (${classes})`,
+  ];
+}
+
 const VERDICT_TEXT = { pass: 'passed', fail: 'FAILED', insufficient: 'INSUFFICIENT EVIDENCE' } as const;
 
 function comparisonText(c: NonNullable<Evaluation['comparison']>): string[] {
@@ -141,6 +153,8 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
           line('unbiased', run.unbiased),
           line('control sample', run.randomSample),
           line('mined', run.mined),
+          `  decisions      ${run.decision.description}`,
+          ...atThresholdText(run.all),
           p
             ? `  calibration    ECE of P(positive) ${f(run.all.ece)}; predicted positive ${f(p.predicted)} vs labeled positive ${f(p.labeled)} (mean P(positive) ${f(p.meanProbability)})`
             : `  calibration    top-label ECE ${f(run.all.topLabelEce)}, class-wise ECE ${f(run.all.classwiseEce)}`,

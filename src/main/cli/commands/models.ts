@@ -37,6 +37,14 @@ function pairArg(value: string): string[] {
   return value.split(',').map((s) => templateArg(s.trim()));
 }
 
+/** `--threshold T`: a binary model's decision threshold on P(positive). */
+function thresholdArg(raw: string): number {
+  const t = Number(raw);
+  if (raw.trim() === '' || !(t > 0 && t < 1))
+    throw new UsageError(`--threshold needs a number between 0 and 1 (exclusive), e.g. 0.3; got '${raw}'`);
+  return t;
+}
+
 /** `--version V` and `--model-version V` both name the model's version. */
 function modelVersion(values: CliValues): string | undefined {
   const a = values.version;
@@ -64,6 +72,7 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
         ...(version ? { version } : {}),
         ...(values.classes !== undefined ? { classes: classList(values.classes) } : {}),
         ...lineageOptions(values),
+        ...(values.threshold !== undefined ? { threshold: thresholdArg(values.threshold) } : {}),
         ...(values['input-template'] !== undefined ? { inputTemplate: templateArg(values['input-template']) } : {}),
         ...(values['input-pair'] !== undefined ? { inputPair: pairArg(values['input-pair']) } : {}),
       },
@@ -76,6 +85,9 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
         `  output: ${m.outputMapping.output} (${m.outputMapping.kind}, ${m.outputMapping.width} per example)`,
         ...(m.outputMapping.modelClasses
           ? [`  classes: ${m.outputMapping.modelClasses.join(', ')} (the model's column order)`]
+          : []),
+        ...(m.outputMapping.threshold !== undefined
+          ? [`  decision threshold: positive when P ≥ ${m.outputMapping.threshold}`]
           : []),
         ...(m.tokenizer ? [`  tokenizer: ${m.tokenizer}`] : []),
         ...m.warnings.map((w) => `  warning: ${w}`),

@@ -199,6 +199,36 @@ function cardValue(...values: (string | undefined | null)[]): string | null {
   return null;
 }
 
+/** ONNX metadata keys that may carry a binary model's decision threshold, first found wins. */
+const THRESHOLD_KEYS = ['threshold', 'decision_threshold'];
+
+/**
+ * The binary decision threshold on P(positive): the one asked for, else the model's metadata, else
+ * none (0.5). Refused for a project that is not binary, and where the metadata's is not a number in (0, 1).
+ */
+function decisionThreshold(project: Project, card: OnnxCard, asked: number | undefined, file: string): number | null {
+  const key = THRESHOLD_KEYS.find((k) => card.props[k] !== undefined);
+  if (asked === undefined && key === undefined) return null;
+  if (project.taskType !== 'binary') {
+    if (asked === undefined) return null; // a multiclass model's metadata threshold means something else
+    throw new ApiError(
+      'invalid-input',
+      `a decision threshold applies to binary projects; '${project.name}' is ${project.taskType} (its decision is the argmax)`,
+    );
+  }
+  if (asked !== undefined) return asked;
+  const raw = card.props[key!]!.trim();
+  const value = /^[0-9]*\.?[0-9]+(e-?[0-9]+)?$/i.test(raw) ? Number(raw) : NaN;
+  if (!(value > 0 && value < 1)) {
+    throw new ApiError(
+      'bad-mapping',
+      `${file}: its metadata '${key}' is '${raw.slice(0, 40)}', not a decision threshold between 0 and 1: ` +
+        'give the threshold with --threshold T',
+    );
+  }
+  return value;
+}
+
 export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): Promise<Output<'models.add'>> {
   const project = resolveProject(ctx, input.project);
   const lineage = checkLineage(ctx, project, input);
@@ -230,6 +260,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
       `neither tokenizer.json, tokenizer_config.json nor config.json states a maximum length; texts are truncated to ${DEFAULT_MAX_LENGTH} tokens (change it in the model's mappings: models.update maxLength, or Edit mappings on the Models screen)`,
     );
   }
+  const threshold = decisionThreshold(project, card, input.threshold, source);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const name =
     input.name ??
@@ -293,6 +324,7 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
       kind,
       width: out.width,
       ...(classes.modelClasses ? { modelClasses: classes.modelClasses, classOrder: classes.classOrder! } : {}),
+      ...(threshold === null ? {} : { threshold }),
     };
     if (fs.existsSync(finalPath)) fs.rmSync(finalPath, { recursive: true, force: true });
     fs.renameSync(tmp, finalPath);

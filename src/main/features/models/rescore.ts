@@ -36,7 +36,8 @@ export function findModel(ctx: Context, project: Project, ref: number | string):
 
 /**
  * Class probabilities as the store keeps them: binary one value P(classes[1]), else one per class,
- * in the project's class order (`order[c]`: the model column holding project class c).
+ * in the project's class order (`order[c]`: the model column holding project class c). The predicted
+ * class is the argmax, binary: P(positive) ≥ the model's threshold (0.5 unless it has one).
  */
 export function toScores(
   values: Float32Array,
@@ -45,6 +46,7 @@ export function toScores(
   kind: 'probabilities' | 'logits',
   binary: boolean,
   order: number[] | null = null,
+  threshold = 0.5,
 ) {
   const out = binary ? new Float32Array(n) : new Float32Array(n * width);
   const predicted = new Int32Array(n);
@@ -73,7 +75,7 @@ export function toScores(
     if (binary) {
       const p = width === 1 ? probs[0]! : probs[1]!;
       out[i] = p;
-      predicted[i] = p >= 0.5 ? 1 : 0;
+      predicted[i] = p >= threshold ? 1 : 0;
     } else {
       let best = 0;
       for (let c = 0; c < width; c++) {
@@ -278,7 +280,7 @@ async function rescore(
       if (control.signal.aborted)
         throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
       fill();
-      const converted = toScores(values, ids.length, width, kind, binary, order);
+      const converted = toScores(values, ids.length, width, kind, binary, order, model.outputMapping.threshold);
       if (converted.bad !== undefined) {
         throw new ApiError(
           'bad-file',

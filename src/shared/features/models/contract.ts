@@ -47,6 +47,11 @@ export const OutputMappingSchema = z.object({
   modelClasses: z.array(z.string()).optional(),
   /** For each project class, the model column holding it (absent: the project's order). */
   classOrder: z.array(z.number().int()).optional(),
+  /**
+   * Binary: the model's decision threshold on P(positive) (positive when P ≥ threshold), from
+   * models.add or the ONNX metadata 'threshold'; absent: 0.5.
+   */
+  threshold: z.number().gt(0).lt(1).optional(),
 });
 
 export const ModelSchema = z.object({
@@ -97,6 +102,8 @@ export const modelsContract = {
         classes: z.array(z.string().trim().min(1).max(200)).min(1).max(10_000).optional(),
         /** Default: inferred from the output's name, or from whether a probe batch sums to 1. */
         outputKind: z.enum(['probabilities', 'logits']).optional(),
+        /** Binary: the model's decision threshold on P(positive) (default: its ONNX metadata 'threshold', else 0.5). */
+        threshold: z.number().gt(0).lt(1).optional(),
         /** Lineage: an export of this workbench the model was trained on (all but its test split). */
         trainedOn: z.number().int().positive().optional(),
         /** Lineage: the model was trained on examples before this time (epoch ms or ISO date). */
