@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { denseClassifier } from '../../src/main/features/models/onnx-writer';
 import { serveDemo, type Served } from './serve-fixture';
 
 let served: Served;
@@ -43,4 +45,51 @@ test('the Evaluate screen judges on a frozen evaluation set picked from a list',
   await expect(page.getByTestId('gate-basis')).toContainText(
     'Judged on ground truth, control-sample and unmined labels',
   );
+});
+
+test('is it better: every difference with its interval per class, and each run at its own decisions', async ({
+  page,
+}) => {
+  // After the test above: a binary model over the spam features, registered with its own
+  // decision threshold and rescored.
+  const model = path.join(served.home, 'spam-lr.onnx');
+  const weights = Float32Array.from({ length: 32 }, (_, i) => (i % 2 === 1 ? 0.6 : -0.6) * (((i * 7) % 5) - 2));
+  fs.writeFileSync(
+    model,
+    denseClassifier({ layers: [{ weights, bias: new Float32Array(2), inputs: 16, outputs: 2 }] }),
+  );
+  flywheel('model', 'add', model, '--project', 'spam', '--name', 'spam-lr', '--version', 't02', '--threshold', '0.2');
+  flywheel('rescore', 'spam', 'spam-lr@t02');
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(served.link);
+  await page.getByRole('navigation', { name: 'Projects' }).getByRole('button', { name: /^spam/ }).click();
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Insights' }).click();
+  await page.getByLabel('Champion').selectOption({ label: 'spam-filter@v3' });
+  await page.getByLabel('Challenger').selectOption({ label: 'spam-filter@v4' });
+  await page.getByRole('button', { name: 'Evaluate' }).click();
+  const overall = page.getByRole('table', { name: 'Differences overall' });
+  await expect(overall.getByRole('rowheader')).toHaveText([
+    'accuracy',
+    'macro-F1',
+    'ROC-AUC',
+    'PR-AUC',
+    'log loss (lower is better)',
+    'Brier (lower is better)',
+  ]);
+  const perClass = page.getByRole('table', { name: 'Differences per class' });
+  await expect(perClass.getByRole('rowheader')).toHaveText(
+    ['ham', 'spam'].flatMap((c) => [`precision of ${c}`, `recall of ${c}`, `F1 of ${c}`]),
+  );
+  await expect(perClass.locator('tbody tr').first().locator('td').nth(3)).toHaveText(/^-?\d\.\d{3} to -?\d\.\d{3}$/);
+  // the imported runs decide by their logged labels (here the argmax), the rescored model at its 0.2
+  await expect(page.getByTestId('decision-rules')).toContainText('the predicted labels its log recorded');
+  await expect(page.getByTestId('decision-rules')).toContainText(
+    "spam-lr@t02 decides by its model's threshold: spam when P(spam) ≥ 0.2",
+  );
+  await expect(page.getByTestId('at-threshold')).toHaveCount(1);
+  await expect(page.getByTestId('at-threshold')).toContainText('all, at its threshold');
+  await page.getByRole('table', { name: 'Differences per class' }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/eval-differences.png' });
+  await page.getByTestId('decision-rules').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/eval-at-threshold.png' });
 });

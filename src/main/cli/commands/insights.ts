@@ -76,6 +76,18 @@ function atThresholdText(m: Evaluation['runs'][number]['all']): string[] {
   ];
 }
 
+const DIFFERENCE_NAMES = {
+  accuracy: 'accuracy',
+  macroF1: 'macro-F1',
+  rocAuc: 'ROC-AUC',
+  prAuc: 'PR-AUC',
+  logLoss: 'log loss',
+  brier: 'Brier',
+  precision: 'precision',
+  recall: 'recall',
+  f1: 'F1',
+} as const;
+
 const VERDICT_TEXT = { pass: 'passed', fail: 'FAILED', insufficient: 'INSUFFICIENT EVIDENCE' } as const;
 
 function comparisonText(c: NonNullable<Evaluation['comparison']>): string[] {
@@ -89,6 +101,12 @@ function comparisonText(c: NonNullable<Evaluation['comparison']>): string[] {
         `  ${VERDICT_TEXT[x.verdict].padEnd(21)} ${(x.kind === 'primary' ? x.name : x.kind === 'slice' ? `slice ${x.name}` : `recall ${x.name}`).padEnd(22)} ` +
         `n=${String(x.n).padEnd(6)} ${f(x.challenger)} vs ${f(x.champion)}, difference ${f(x.diff)} ` +
         `(95% CI ${f(x.lo)} to ${f(x.hi)}), margin ${x.higherIsBetter ? '−' : '+'}${x.margin}`,
+    ),
+    `  every difference, challenger − champion (95% CI; log loss and Brier: lower is better):`,
+    ...c.differences.map(
+      (d) =>
+        `    ${(d.class === null ? DIFFERENCE_NAMES[d.metric] : `${DIFFERENCE_NAMES[d.metric]} ${d.class}`).padEnd(24)} ` +
+        `${f(d.challenger)} vs ${f(d.champion)}, difference ${f(d.diff)} (${f(d.lo)} to ${f(d.hi)})`,
     ),
     `  McNemar exact test (accuracy): ${m.championOnly} right only by the champion, ${m.challengerOnly} only by the challenger, p = ${m.pValue.toPrecision(3)}`,
     `  judged on: ${c.basis.includeMined ? 'every label, mined ones included (asked)' : 'ground truth, control-sample and unmined labels'}` +

@@ -431,6 +431,10 @@ function compare(ctx: Context, x: CompareArgs): Comparison {
     checks: g.checks,
     basis: { includeMined: input.includeMined, minedLeftOut, trainingLeftOut, lineage },
     labelsNeeded: needed,
+    differences: gate.differences.map(({ cls, ...d }) => ({
+      ...d,
+      class: cls === null ? null : (x.labels[cls] ?? String(cls)),
+    })),
     mcnemar: g.mcnemar,
   };
 }

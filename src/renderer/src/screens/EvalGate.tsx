@@ -258,10 +258,103 @@ export function GateVerdict({ c }: { c: Comparison }) {
           ))}
         </tbody>
       </table>
+      <DifferencesTable c={c} />
       <p className="muted small">
         McNemar&apos;s exact test on accuracy: {m.championOnly} examples right only by the champion, {m.challengerOnly}{' '}
         only by the challenger, p = {m.pValue.toPrecision(3)}.
       </p>
     </section>
+  );
+}
+
+const DIFFERENCE_NAMES = {
+  accuracy: 'accuracy',
+  macroF1: 'macro-F1',
+  rocAuc: 'ROC-AUC',
+  prAuc: 'PR-AUC',
+  logLoss: 'log loss',
+  brier: 'Brier',
+  precision: 'precision',
+  recall: 'recall',
+  f1: 'F1',
+} as const;
+
+type Difference = Comparison['differences'][number];
+
+/** Which way the 95% interval points for the challenger: better or worse when it excludes 0, else unclear. */
+function direction(d: Difference): { text: string; tone: 'ok' | 'alert' | 'muted' } {
+  if (d.lo === null || d.hi === null) return { text: 'undefined', tone: 'muted' };
+  const better = d.higherIsBetter ? d.lo > 0 : d.hi < 0;
+  const worse = d.higherIsBetter ? d.hi < 0 : d.lo > 0;
+  return better
+    ? { text: 'better', tone: 'ok' }
+    : worse
+      ? { text: 'worse', tone: 'alert' }
+      : { text: 'unclear', tone: 'muted' };
+}
+
+/** Every difference challenger − champion with its paired interval: the overall metrics, then per class. */
+function DifferencesTable({ c }: { c: Comparison }) {
+  const overall = c.differences.filter((d) => d.class === null);
+  const classes = [...new Set(c.differences.flatMap((d) => (d.class === null ? [] : [d.class])))];
+  const row = (d: Difference) => {
+    const dir = direction(d);
+    return (
+      <tr key={`${d.metric}-${d.class ?? ''}`}>
+        <th scope="row">
+          {d.class === null ? DIFFERENCE_NAMES[d.metric] : `${DIFFERENCE_NAMES[d.metric]} of ${d.class}`}
+          {!d.higherIsBetter && <span className="muted small"> (lower is better)</span>}
+        </th>
+        <td className="num">{f(d.champion)}</td>
+        <td className="num">{f(d.challenger)}</td>
+        <td className="num">{f(d.diff)}</td>
+        <td className="nowrap">
+          {f(d.lo)} to {f(d.hi)}
+        </td>
+        <td>
+          {dir.tone === 'muted' ? (
+            <span className="muted">{dir.text}</span>
+          ) : (
+            <span className={`tag ${dir.tone}`}>{dir.text}</span>
+          )}
+        </td>
+      </tr>
+    );
+  };
+  const head = (
+    <thead>
+      <tr>
+        <th scope="col">metric</th>
+        <th scope="col" className="num">
+          champion
+        </th>
+        <th scope="col" className="num">
+          challenger
+        </th>
+        <th scope="col" className="num">
+          difference
+        </th>
+        <th scope="col">95% interval</th>
+        <th scope="col">challenger</th>
+      </tr>
+    </thead>
+  );
+  return (
+    <details className="differences" open>
+      <summary>
+        Every difference, challenger − champion, with its paired bootstrap interval ({c.n} examples, {c.samples}{' '}
+        resamples stratified by label; decisions at the argmax)
+      </summary>
+      <div className="differences-tables">
+        <table className="table compact" aria-label="Differences overall">
+          {head}
+          <tbody>{overall.map(row)}</tbody>
+        </table>
+        <table className="table compact" aria-label="Differences per class">
+          {head}
+          <tbody>{classes.flatMap((cls) => c.differences.filter((d) => d.class === cls).map(row))}</tbody>
+        </table>
+      </div>
+    </details>
   );
 }

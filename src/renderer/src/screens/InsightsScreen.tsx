@@ -97,7 +97,7 @@ function EvalTable({ e }: { e: Evaluation }) {
               </tr>
             ))
             .concat(
-              run.all.atThreshold
+              run.all.atThreshold && JSON.stringify(run.all.atThreshold.confusion) !== JSON.stringify(run.all.confusion)
                 ? [<AtThresholdRow key={`${run.modelRunId}-threshold`} t={run.all.atThreshold} n={run.all.n} />]
                 : [],
             ),
@@ -111,7 +111,8 @@ function EvalTable({ e }: { e: Evaluation }) {
             {run.name} decides by {run.decision.description}
           </span>
         ))}
-        . Rows &ldquo;at its threshold&rdquo; judge those decisions; the probability metrics do not depend on them.
+        . Where those differ from the argmax, a row &ldquo;at its threshold&rdquo; judges them; the probability metrics
+        do not depend on them.
       </caption>
     </table>
   );

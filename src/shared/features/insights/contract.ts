@@ -89,6 +89,21 @@ export const DecisionSchema = z.object({
 
 export const ComparedMetricSchema = z.enum(['accuracy', 'macroF1', 'logLoss', 'brier', 'rocAuc']);
 
+export const DifferenceSchema = z.object({
+  metric: z.enum(['accuracy', 'macroF1', 'rocAuc', 'prAuc', 'logLoss', 'brier', 'precision', 'recall', 'f1']),
+  /** The class of a per-class metric; null for the overall ones. */
+  class: z.string().nullable(),
+  champion: Num,
+  challenger: Num,
+  diff: Num,
+  lo: Num,
+  hi: Num,
+  /** Resamples that defined the difference (a class's precision needs a prediction of it). */
+  samples: z.number().int(),
+  /** False for log loss and Brier: there a positive difference means the challenger is worse. */
+  higherIsBetter: z.boolean(),
+});
+
 export const LabelSourceSchema = z.enum(['truth', 'curated', 'both']);
 export const VerdictSchema = z.enum(['pass', 'fail', 'insufficient']);
 
@@ -290,6 +305,13 @@ export const insightsContract = {
           }),
           /** Where the evidence is too thin: about how many more unbiased labels would settle it. */
           labelsNeeded: z.object({ more: z.number().int(), target: z.string() }).nullable(),
+          /**
+           * Every difference challenger − champion on the common examples with its 95% paired
+           * bootstrap interval, stratified by label (the gate's resamples): accuracy, macro-F1,
+           * ROC-AUC, PR-AUC, log loss, Brier, then each class's precision, recall and F1. Judged at
+           * the argmax, like the gate.
+           */
+          differences: z.array(DifferenceSchema),
           /** McNemar's exact test of paired accuracy. */
           mcnemar: z.object({
             championOnly: z.number().int(),
