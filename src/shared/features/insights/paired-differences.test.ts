@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../mining/top-k';
+import { aucOneVsRest, aucRanking, weightedAuc } from './auc';
 import { compareRuns, sortedQuantile } from './bootstrap';
 import { classificationReport } from './metrics';
 import { binomial, multinomialInto } from './multinomial';
@@ -139,6 +140,26 @@ describe('pairedDifferences', () => {
     }
   });
 
+  it('resamples the AUC differences through their influence on large sets: the intervals of the exact resampling', () => {
+    for (const k of [2, 3]) {
+      const x = run(6000, k, 51 + k);
+      const y = run(6000, k, 61 + k, x.truth);
+      const exact = pairedDifferences(x.truth, x.probs, y.probs, k, { samples: 1000, seed: 4 });
+      const linear = pairedDifferences(x.truth, x.probs, y.probs, k, { samples: 1000, seed: 4, exactUpTo: 0 });
+      for (const metric of ['rocAuc', 'prAuc'] as const) {
+        const e = find(exact, metric);
+        const l = find(linear, metric);
+        expect(l.diff).toBe(e.diff);
+        const width = e.hi! - e.lo!;
+        // the same draws: the first-order term alone moves each bound by a small share of the width
+        expect(Math.abs(l.lo! - e.lo!)).toBeLessThan(0.03 * width);
+        expect(Math.abs(l.hi! - e.hi!)).toBeLessThan(0.03 * width);
+      }
+      // the losses are means: the same numbers either way
+      expect(find(linear, 'logLoss')).toEqual(find(exact, 'logLoss'));
+    }
+  });
+
   it('agrees with resampling examples one by one (accuracy, recall) on a larger case', () => {
     const x = run(2000, 2, 41);
     const y = run(2000, 2, 42, x.truth);
@@ -248,5 +269,25 @@ describe('binomial and multinomial draws', () => {
       expect(out[1]).toBe(0);
       expect(out[4]).toBe(0);
     }
+  });
+});
+
+describe('aucRanking of stored (float32) scores', () => {
+  it('orders by score, ties by index, −0 with 0: the order a comparator gives', () => {
+    const next = mulberry32(12);
+    const n = 5000;
+    const truth = Int32Array.from({ length: n }, () => next() % 2);
+    // few distinct values (many ties), zeros of both signs and ones
+    const probs = new Float32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      const v = i % 97 === 0 ? -0 : i % 89 === 0 ? 1 : Math.fround((next() % 50) / 49);
+      probs[i * 2 + 1] = v;
+      probs[i * 2] = 1 - v;
+    }
+    const packed = aucRanking(truth, probs, 2, 1, 1);
+    const score = Float64Array.from({ length: n }, (_, i) => probs[i * 2 + 1]!);
+    const expected = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a]! - score[b]! || a - b);
+    expect(Array.from(packed.order)).toEqual(Array.from(expected));
+    expect(weightedAuc(packed, new Int32Array(n).fill(1))).toBeCloseTo(aucOneVsRest(truth, probs, 2, 1, 1)!, 12);
   });
 });

@@ -8,16 +8,18 @@
  *   examples fall in each cell (true class, champion's class, challenger's class). A stratified
  *   resample of the m examples of one class puts Multinomial(m, cell size / m) examples in each of
  *   its cells, so those are drawn directly (multinomial.ts): O(k³) per resample, whatever n.
- * - Probability metrics (ROC-AUC, PR-AUC, log loss, Brier) need per-example weights: each resample
- *   draws, per class, m indexes among its members (counts per example), then one sequential pass for
- *   both losses and one pass per ranking for AUC and average precision together.
+ * - Probability metrics (ROC-AUC, PR-AUC, log loss, Brier) need per-example draws: each resample
+ *   draws, per class, m indexes among its members. The losses are means, so each draw adds its
+ *   example's difference (exact). The AUCs are recomputed from the draw counts with one pass per
+ *   ranking up to `exactUpTo` examples; above, each draw adds its example's influence on them (their
+ *   first-order expansion; tested against the recomputation), so a resample is one draw per example.
  * The two paths use their own generators seeded from `seed`, so reruns reproduce every number.
  */
 
 import { mulberry32 } from '../mining/top-k';
 import { aucRanking, type AucRanking } from './auc';
 import { sortedQuantile } from './bootstrap';
-import { checkRun, exampleBrier, exampleLogLoss, predictions, prAucOf, rocAucOf } from './metrics';
+import { checkRun, exampleBrier, exampleLogLoss, predictions } from './metrics';
 import { multinomialInto } from './multinomial';
 
 export type DifferenceMetric =
@@ -50,7 +52,17 @@ export interface DifferenceOptions {
   /** Each run's decisions (class per example) instead of its argmax, e.g. at its own threshold. */
   decisionsA?: Int32Array;
   decisionsB?: Int32Array;
+  /**
+   * Up to this many examples, ROC-AUC and PR-AUC are recomputed on every resample (one pass per
+   * ranking); above it, a resample's difference is the full-data one plus each drawn example's
+   * influence (the statistics' first-order expansion in the resample's counts, whose neglected
+   * term shrinks as 1/n), so a resample costs one draw per example for every probability metric.
+   */
+  exactUpTo?: number;
 }
+
+/** Above this many examples the AUC differences are resampled through their influence (see `exactUpTo`). */
+export const EXACT_UP_TO = 20_000;
 
 /** A safe-integer seed folded into 32 bits, xor a per-path constant so the two paths draw apart. */
 function stateOf(seed: number, salt: number): number {
@@ -117,6 +129,56 @@ function weightedAucAp(r: AucRanking, weight: Int32Array, positives: number, tot
   }
   out[0] = positives > 0 && negBelow > 0 ? u / (positives * negBelow) : NaN;
   out[1] = positives > 0 ? ap / positives : NaN;
+}
+
+/**
+ * Each example's influence on one column's AUC and average precision (out[2i], out[2i + 1]): the
+ * derivative of the statistic in the example's weight at unit weights, under a stratified resample
+ * (the column's positives and the total fixed). AUC: a positive's share of negatives below it (ties
+ * ½), a negative's share of positives above it, over P·N. Average precision Σ_g gp·TPₐ/ALLₐ / P
+ * (TPₐ, ALLₐ: positives and examples at or above group g): a positive adds its precision and, like a
+ * negative, changes TPₐ and ALLₐ of every group at or below its score.
+ */
+function influence(r: AucRanking, positives: number, total: number, out: Float64Array): void {
+  const { order, positive, groupEnd } = r;
+  const n = order.length;
+  const negatives = total - positives;
+  const pq = positives * negatives;
+  let posBelow = 0;
+  let negBelow = 0;
+  let cumA = 0;
+  let cumB = 0;
+  let start = 0;
+  let gp = 0;
+  let gn = 0;
+  for (let j = 0; j < n; j++) {
+    if (positive[j] === 1) gp++;
+    else gn++;
+    if (groupEnd[j] !== 1) continue;
+    const tpAbove = positives - posBelow;
+    const allAbove = total - posBelow - negBelow;
+    if (gp > 0) {
+      cumA += (gp * (allAbove - tpAbove)) / (allAbove * allAbove);
+      cumB += (gp * tpAbove) / (allAbove * allAbove);
+    }
+    const precision = tpAbove / allAbove;
+    const posAbove = positives - posBelow - gp;
+    for (let x = start; x <= j; x++) {
+      const i = order[x]!;
+      if (positive[x] === 1) {
+        out[i * 2] = pq > 0 ? (negBelow + gn / 2) / pq : 0;
+        out[i * 2 + 1] = positives > 0 ? (precision + cumA) / positives : 0;
+      } else {
+        out[i * 2] = pq > 0 ? (posAbove + gp / 2) / pq : 0;
+        out[i * 2 + 1] = positives > 0 ? -cumB / positives : 0;
+      }
+    }
+    posBelow += gp;
+    negBelow += gn;
+    gp = 0;
+    gn = 0;
+    start = j + 1;
+  }
 }
 
 /** The AUC columns of one run and each column's positive class: column 1 for k = 2, each class for k > 2. */
@@ -220,10 +282,28 @@ export function pairedDifferences(
   const rankB = columns.map(({ col, cls }) => aucRanking(truth, challenger, k, col, cls));
   const probDiffs = Array.from({ length: 4 }, () => new Float64Array(samples)); // rocAuc, prAuc, logLoss, brier
   const probDefined = new Int32Array(4);
-  const rocA = rocAucOf(truth, champion, k);
-  const rocB = rocAucOf(truth, challenger, k);
-  const apA = prAucOf(truth, champion, k);
-  const apB = prAucOf(truth, challenger, k);
+  // the full-data AUCs from the rankings with unit weights (the report's values; no second sort)
+  const ones = new Int32Array(n).fill(1);
+  const point = (ranks: AucRanking[]) => {
+    const pair = new Float64Array(2);
+    let auc = 0;
+    let ap = 0;
+    columns.forEach((c, j) => {
+      weightedAucAp(ranks[j]!, ones, support[c.cls]!, n, pair);
+      if (aucColumns.includes(c)) auc += pair[0]!;
+      ap += pair[1]!;
+    });
+    return {
+      auc: aucColumns.length > 0 ? auc / aucColumns.length : null,
+      ap: columns.length > 0 ? ap / columns.length : null,
+    };
+  };
+  const pa2 = point(rankA);
+  const pb2 = point(rankB);
+  const rocA = pa2.auc;
+  const rocB = pb2.auc;
+  const apA = pa2.ap;
+  const apB = pb2.ap;
   if (n > 0) {
     const next = mulberry32(stateOf(seed, 0));
     const strata: Int32Array[] = [];
@@ -232,6 +312,41 @@ export function pairedDifferences(
       for (let i = 0; i < n; i++) groups[truth[i]!]!.push(i);
       for (const g of groups) if (g.length > 0) strata.push(Int32Array.from(g));
     }
+    const exact = n <= (opts.exactUpTo ?? EXACT_UP_TO);
+    // Per example, what one draw of it adds to each resampled difference: log loss and Brier (means:
+    // exact), and on the linearised path the AUC and average-precision influence of the example.
+    const per = new Float64Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      per[i * 4] = lossD[i]! / n;
+      per[i * 4 + 1] = brierD[i]! / n;
+    }
+    let aucOffset = 0;
+    let apOffset = 0;
+    if (!exact) {
+      const psi = new Float64Array(n * 2);
+      const add = (r: AucRanking, positives: number, sign: number, auc: boolean) => {
+        influence(r, positives, n, psi);
+        for (let i = 0; i < n; i++) {
+          if (auc) per[i * 4 + 2]! += (sign * psi[i * 2]!) / aucColumns.length;
+          per[i * 4 + 3]! += (sign * psi[i * 2 + 1]!) / columns.length;
+        }
+      };
+      for (let j = 0; j < columns.length; j++) {
+        const positives = support[columns[j]!.cls]!;
+        const auc = aucColumns.includes(columns[j]!);
+        add(rankA[j]!, positives, -1, auc);
+        add(rankB[j]!, positives, 1, auc);
+      }
+      // a resample's difference is the full-data one plus Σ (draws − 1)·influence
+      for (let i = 0; i < n; i++) {
+        aucOffset += per[i * 4 + 2]!;
+        apOffset += per[i * 4 + 3]!;
+      }
+      aucOffset = (rocA !== null && rocB !== null ? rocB - rocA : 0) - aucOffset;
+      apOffset = (apA !== null && apB !== null ? apB - apA : 0) - apOffset;
+    }
+    // Draws scatter into counts (an L2-sized array); the sums are then one sequential pass, which
+    // measured about twice as fast as gathering each drawn example's four values at random.
     const count = new Int32Array(n);
     const pair = new Float64Array(2);
     for (let s = 0; s < samples; s++) {
@@ -248,13 +363,30 @@ export function pairedDifferences(
       }
       let sumLoss = 0;
       let sumBrier = 0;
-      for (let i = 0; i < n; i++) {
-        const c = count[i]!;
-        sumLoss += c * lossD[i]!;
-        sumBrier += c * brierD[i]!;
+      let sumAuc = 0;
+      let sumAp = 0;
+      if (exact) {
+        for (let i = 0, at = 0; i < n; i++, at += 4) {
+          const c = count[i]!;
+          sumLoss += c * per[at]!;
+          sumBrier += c * per[at + 1]!;
+        }
+      } else {
+        for (let i = 0, at = 0; i < n; i++, at += 4) {
+          const c = count[i]!;
+          sumLoss += c * per[at]!;
+          sumBrier += c * per[at + 1]!;
+          sumAuc += c * per[at + 2]!;
+          sumAp += c * per[at + 3]!;
+        }
       }
-      probDiffs[2]![probDefined[2]!++] = sumLoss / n;
-      probDiffs[3]![probDefined[3]!++] = sumBrier / n;
+      probDiffs[2]![probDefined[2]!++] = sumLoss;
+      probDiffs[3]![probDefined[3]!++] = sumBrier;
+      if (!exact) {
+        if (aucColumns.length > 0) probDiffs[0]![probDefined[0]!++] = aucOffset + sumAuc;
+        if (columns.length > 0) probDiffs[1]![probDefined[1]!++] = apOffset + sumAp;
+        continue;
+      }
       let aucA = 0;
       let aucB = 0;
       let apSumA = 0;
