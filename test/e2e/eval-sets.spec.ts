@@ -93,3 +93,43 @@ test('is it better: every difference with its interval per class, and each run a
   await page.getByTestId('decision-rules').scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/eval-at-threshold.png' });
 });
+
+test('a new evaluation set is made in Insights, picked, and judged on; bad input is refused inline', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(served.link);
+  await page.getByRole('navigation', { name: 'Projects' }).getByRole('button', { name: /^spam/ }).click();
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Insights' }).click();
+  await page.getByText('New evaluation set…').click();
+  const form = page.getByRole('form', { name: 'New evaluation set' });
+  // refused: a name with a space, then a metadata filter that is not KEY=VALUE; nothing is created
+  await form.getByLabel('Name').fill('late german');
+  await form.getByRole('button', { name: 'Create evaluation set' }).click();
+  await expect(form.getByRole('alert')).toContainText('a name of letters, digits');
+  await form.getByLabel('Name').fill('late-de');
+  await form.getByLabel('Metadata').fill('lang');
+  await form.getByRole('button', { name: 'Create evaluation set' }).click();
+  await expect(form.getByRole('alert')).toHaveText("metadata filter: 'lang' is not KEY=VALUE (e.g. channel=email)");
+  expect(flywheel('--json', 'eval-set', 'list', 'spam')).not.toContain('late-de');
+  // made: ground truth of German messages after the challenger's training window
+  await form.getByLabel('Metadata').fill('lang=de');
+  await form.getByRole('combobox', { name: /^Reference labels/ }).selectOption('truth');
+  await form.getByLabel('From').fill('2026-09-15');
+  await form.getByRole('button', { name: 'Create evaluation set' }).click();
+  await expect(page.getByTestId('eval-set-created')).toContainText(/Evaluation set late-de frozen with \d+ examples/);
+  await expect(form.getByRole('alert')).toHaveCount(0);
+  const picker = page.getByRole('combobox', { name: /^Evaluation set/ });
+  await expect(picker).toHaveValue('late-de');
+  await page.getByLabel('Champion').selectOption({ label: 'spam-filter@v3' });
+  await page.getByLabel('Challenger').selectOption({ label: 'spam-filter@v4' });
+  await page.getByRole('button', { name: 'Evaluate' }).click();
+  await expect(page.getByTestId('evaluation-set')).toContainText('evaluation set late-de (frozen)');
+  await expect(page.getByTestId('gate-verdict')).toBeVisible();
+  const shown = JSON.parse(flywheel('--json', 'eval-set', 'show', 'spam', 'late-de')) as {
+    definition: Record<string, unknown>;
+  };
+  expect(shown.definition).toMatchObject({ source: 'truth', metadata: { lang: 'de' } });
+  await page.getByRole('form', { name: 'New evaluation set' }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/eval-set-form.png' });
+});

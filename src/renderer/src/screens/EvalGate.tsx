@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Input, Output } from '../../../shared/api/contract';
 import { useWorkbench } from '../store/workbench';
+import { EvalSetForm } from './EvalSetForm';
 
 type Evaluation = Output<'insights.eval'>;
 type Comparison = NonNullable<Evaluation['comparison']>;
@@ -15,8 +16,8 @@ const METRICS = ['macroF1', 'accuracy', 'rocAuc', 'logLoss', 'brier'] as const;
 
 type EvalSetList = Output<'evalSets.list'>;
 
-/** The project's frozen evaluation sets, for the picker. */
-function useEvalSets(): EvalSetList {
+/** The project's frozen evaluation sets, for the picker; read again when `version` changes. */
+function useEvalSets(version: number): EvalSetList {
   const client = useWorkbench((s) => s.client);
   const projectId = useWorkbench((s) => s.selectedId);
   const [sets, setSets] = useState<EvalSetList>([]);
@@ -30,7 +31,7 @@ function useEvalSets(): EvalSetList {
     return () => {
       live = false;
     };
-  }, [client, projectId]);
+  }, [client, projectId, version]);
   return sets;
 }
 
@@ -53,105 +54,131 @@ export function EvalForm({
   const [margin, setMargin] = useState('0.01');
   const [evalSet, setEvalSet] = useState('');
   const [gateOnMined, setGateOnMined] = useState(false);
-  const evalSets = useEvalSets();
+  const [setsVersion, setSetsVersion] = useState(0);
+  const [created, setCreated] = useState<string | null>(null);
+  const evalSets = useEvalSets(setsVersion);
   const name = (r: ModelRun) => `${r.modelName}@${r.modelVersion}`;
   const same = runs.length >= 2 && champion === challenger;
   return (
-    <form
-      className="mine-form"
-      aria-label="Evaluation settings"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onEvaluate({
-          metric,
-          margin: Number(margin),
-          ...(runs.length >= 2 ? { champion, challenger } : {}),
-          ...(evalSet
-            ? { evalSet }
-            : { ...(source ? { source } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) }),
-          ...(gateOnMined ? { includeMined: true } : {}),
-        });
-      }}
-    >
-      {runs.length >= 2 && (
-        <>
-          <label>
-            Champion
-            <select value={champion} onChange={(e) => setChampion(Number(e.target.value))}>
-              {runs.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {name(r)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Challenger
-            <select value={challenger} onChange={(e) => setChallenger(Number(e.target.value))}>
-              {runs.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {name(r)}
-                </option>
-              ))}
-            </select>
-          </label>
-        </>
-      )}
-      <label>
-        Metric
-        <select value={metric} onChange={(e) => setMetric(e.target.value as (typeof METRICS)[number])}>
-          {METRICS.map((m) => (
-            <option key={m} value={m}>
-              {m}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Evaluation set
-        <select value={evalSet} onChange={(e) => setEvalSet(e.target.value)}>
-          <option value="">none: pick the labels here</option>
-          {evalSets.map((s) => (
-            <option key={s.id} value={s.name}>
-              {s.name} (n = {s.summary.n}, frozen)
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Reference labels
-        <select value={source} disabled={!!evalSet} onChange={(e) => setSource(e.target.value as typeof source)}>
-          <option value="">default (ground truth if any)</option>
-          <option value="truth">imported ground truth</option>
-          <option value="curated">curated labels</option>
-          <option value="both">both (curated wins)</option>
-        </select>
-      </label>
-      <label>
-        From
-        <input type="date" value={from} disabled={!!evalSet} onChange={(e) => setFrom(e.target.value)} />
-      </label>
-      <label>
-        To (excluded)
-        <input type="date" value={to} disabled={!!evalSet} onChange={(e) => setTo(e.target.value)} />
-      </label>
-      <label>
-        Margin
-        <input type="number" min={0} max={1} step={0.005} value={margin} onChange={(e) => setMargin(e.target.value)} />
-      </label>
-      <label>
-        <input type="checkbox" checked={gateOnMined} onChange={(e) => setGateOnMined(e.target.checked)} />
-        Gate on mined labels too
-      </label>
-      <button type="submit" disabled={busy || same} aria-describedby={same ? 'eval-same-run' : undefined}>
-        Evaluate
-      </button>
-      {same && (
-        <span id="eval-same-run" className="warning">
-          Pick two different model runs.
-        </span>
-      )}
-    </form>
+    <>
+      <form
+        className="mine-form"
+        aria-label="Evaluation settings"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onEvaluate({
+            metric,
+            margin: Number(margin),
+            ...(runs.length >= 2 ? { champion, challenger } : {}),
+            ...(evalSet
+              ? { evalSet }
+              : { ...(source ? { source } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) }),
+            ...(gateOnMined ? { includeMined: true } : {}),
+          });
+        }}
+      >
+        {runs.length >= 2 && (
+          <>
+            <label>
+              Champion
+              <select value={champion} onChange={(e) => setChampion(Number(e.target.value))}>
+                {runs.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {name(r)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Challenger
+              <select value={challenger} onChange={(e) => setChallenger(Number(e.target.value))}>
+                {runs.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {name(r)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </>
+        )}
+        <label>
+          Metric
+          <select value={metric} onChange={(e) => setMetric(e.target.value as (typeof METRICS)[number])}>
+            {METRICS.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Evaluation set
+          <select value={evalSet} onChange={(e) => setEvalSet(e.target.value)}>
+            <option value="">none: pick the labels here</option>
+            {evalSets.map((s) => (
+              <option key={s.id} value={s.name}>
+                {s.name} (n = {s.summary.n}, frozen)
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Reference labels
+          <select value={source} disabled={!!evalSet} onChange={(e) => setSource(e.target.value as typeof source)}>
+            <option value="">default (ground truth if any)</option>
+            <option value="truth">imported ground truth</option>
+            <option value="curated">curated labels</option>
+            <option value="both">both (curated wins)</option>
+          </select>
+        </label>
+        <label>
+          From
+          <input type="date" value={from} disabled={!!evalSet} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          To (excluded)
+          <input type="date" value={to} disabled={!!evalSet} onChange={(e) => setTo(e.target.value)} />
+        </label>
+        <label>
+          Margin
+          <input
+            type="number"
+            min={0}
+            max={1}
+            step={0.005}
+            value={margin}
+            onChange={(e) => setMargin(e.target.value)}
+          />
+        </label>
+        <label>
+          <input type="checkbox" checked={gateOnMined} onChange={(e) => setGateOnMined(e.target.checked)} />
+          Gate on mined labels too
+        </label>
+        <button type="submit" disabled={busy || same} aria-describedby={same ? 'eval-same-run' : undefined}>
+          Evaluate
+        </button>
+        {same && (
+          <span id="eval-same-run" className="warning">
+            Pick two different model runs.
+          </span>
+        )}
+      </form>
+      <details className="new-eval-set">
+        <summary>New evaluation set…</summary>
+        <EvalSetForm
+          onCreated={(set, n) => {
+            setSetsVersion((v) => v + 1);
+            setEvalSet(set);
+            setCreated(`Evaluation set ${set} frozen with ${n} examples; it is picked above.`);
+          }}
+        />
+        {created && (
+          <p className="muted" role="status" data-testid="eval-set-created">
+            {created}
+          </p>
+        )}
+      </details>
+    </>
   );
 }
 
