@@ -56,6 +56,7 @@ export function EvalForm({
   const [gateOnMined, setGateOnMined] = useState(false);
   const [setsVersion, setSetsVersion] = useState(0);
   const [created, setCreated] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
   const evalSets = useEvalSets(setsVersion);
   const name = (r: ModelRun) => `${r.modelName}@${r.modelVersion}`;
   const same = runs.length >= 2 && champion === challenger;
@@ -163,15 +164,18 @@ export function EvalForm({
           </span>
         )}
       </form>
-      <details className="new-eval-set">
+      <details className="new-eval-set" onToggle={(e) => setCreating(e.currentTarget.open)}>
         <summary>New evaluation set…</summary>
-        <EvalSetForm
-          onCreated={(set, n) => {
-            setSetsVersion((v) => v + 1);
-            setEvalSet(set);
-            setCreated(`Evaluation set ${set} frozen with ${n} examples; it is picked above.`);
-          }}
-        />
+        {/* rendered only while open, so its fields never shadow the evaluation form's labels */}
+        {creating && (
+          <EvalSetForm
+            onCreated={(set, n) => {
+              setSetsVersion((v) => v + 1);
+              setEvalSet(set);
+              setCreated(`Evaluation set ${set} frozen with ${n} examples; it is picked above.`);
+            }}
+          />
+        )}
         {created && (
           <p className="muted" role="status" data-testid="eval-set-created">
             {created}
