@@ -122,6 +122,7 @@ export async function slicesCommand(opts: GlobalOptions, args: string[], values:
     ...(depth ? { maxDepth: depth === '1' ? 1 : 2 } : {}),
     ...(top !== undefined ? { top } : {}),
     ...(window ? { window } : {}),
+    ...(values['metadata-only'] ? { timeSlices: false } : {}),
     ...(source?.success ? { source: source.data } : {}),
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to } : {}),

@@ -134,5 +134,21 @@ describe('time windows as slice predicates', () => {
       'Queue more like slice 1: flywheel mine weekly --from 2026-10-19T00:00:00.000Z --to 2026-10-26T00:00:00.000Z',
     );
     expect(out.stdout).toContain('A time window cannot be pinned to the gate');
+    const flat = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'bin/flywheel.js'),
+        '--db',
+        path.join(dir, 'w.db'),
+        'slices',
+        'weekly',
+        '--vs',
+        'v1',
+        '--metadata-only',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(flat.status).toBe(0);
+    expect(flat.stdout).not.toMatch(/^ +\d+\. time/m);
   });
 });
