@@ -7,7 +7,8 @@
  * - Decisions (accuracy, macro-F1, per-class precision / recall / F1) depend only on how many
  *   examples fall in each cell (true class, champion's class, challenger's class). A stratified
  *   resample of the m examples of one class puts Multinomial(m, cell size / m) examples in each of
- *   its cells, so those are drawn directly (multinomial.ts): O(k³) per resample, whatever n.
+ *   its cells, so those are drawn directly (multinomial.ts): O(cells that hold examples + k²) per
+ *   resample, whatever n.
  * - Probability metrics (ROC-AUC, PR-AUC, log loss, Brier) need per-example draws: each resample
  *   draws, per class, m indexes among its members. The losses are means, so each draw adds its
  *   example's difference (exact). The AUCs are recomputed from the draw counts with one pass per
@@ -211,9 +212,29 @@ export function pairedDifferences(
   if (pa.length !== n || pb.length !== n) throw new RangeError('one decision per example is needed');
 
   // --- decisions: cells (truth, champion's class, challenger's class) ---
+  // Only the cells that hold examples, grouped by true class: at most min(n, k³) of them, so many
+  // classes cost no more than the examples do.
   const kk = k * k;
-  const cells = new Float64Array(k * kk);
-  for (let i = 0; i < n; i++) cells[truth[i]! * kk + pa[i]! * k + pb[i]!]!++;
+  const cellIndex = new Map<number, number>();
+  const keys: number[] = [];
+  const sizesList: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = truth[i]! * kk + pa[i]! * k + pb[i]!;
+    let c = cellIndex.get(key);
+    if (c === undefined) {
+      c = keys.length;
+      cellIndex.set(key, c);
+      keys.push(key);
+      sizesList.push(0);
+    }
+    sizesList[c]!++;
+  }
+  const byKey = keys.map((key, c) => ({ key, size: sizesList[c]! })).sort((x, y) => x.key - y.key);
+  const cellKey = Int32Array.from(byKey, (c) => c.key);
+  const sizes = Float64Array.from(byKey, (c) => c.size);
+  const strataStart = new Int32Array(k + 1);
+  for (const key of cellKey) strataStart[Math.floor(key / kk) + 1]!++;
+  for (let t = 0; t < k; t++) strataStart[t + 1]! += strataStart[t]!;
   const width = 2 + 3 * k;
   const pointA = new Float64Array(width);
   const pointB = new Float64Array(width);
@@ -222,27 +243,30 @@ export function pairedDifferences(
   const fill = (r: ArrayLike<number>) => {
     confA.fill(0);
     confB.fill(0);
-    for (let t = 0; t < k; t++)
-      for (let a = 0; a < k; a++)
-        for (let b = 0; b < k; b++) {
-          const x = r[t * kk + a * k + b]!;
-          confA[t * k + a]! += x;
-          confB[t * k + b]! += x;
-        }
+    for (let c = 0; c < cellKey.length; c++) {
+      const key = cellKey[c]!;
+      const t = Math.floor(key / kk);
+      const a = Math.floor((key - t * kk) / k);
+      const b = key - t * kk - a * k;
+      confA[t * k + a]! += r[c]!;
+      confB[t * k + b]! += r[c]!;
+    }
   };
-  fill(cells);
+  fill(sizes);
   confusionMetrics(confA, k, pointA);
   confusionMetrics(confB, k, pointB);
   const decisionDiffs = Array.from({ length: width }, () => new Float64Array(samples));
   const decisionDefined = new Int32Array(width);
   if (n > 0) {
     const next = mulberry32(stateOf(seed, 0x5bd1e995));
-    const drawn = new Float64Array(k * kk);
+    const drawn = new Float64Array(cellKey.length);
     const ra = new Float64Array(width);
     const rb = new Float64Array(width);
     for (let s = 0; s < samples; s++) {
       for (let t = 0; t < k; t++) {
-        multinomialInto(next, cells.subarray(t * kk, (t + 1) * kk), drawn.subarray(t * kk, (t + 1) * kk));
+        const from = strataStart[t]!;
+        const to = strataStart[t + 1]!;
+        if (to > from) multinomialInto(next, sizes.subarray(from, to), drawn.subarray(from, to));
       }
       fill(drawn);
       confusionMetrics(confA, k, ra);
