@@ -48,16 +48,28 @@ test('where is it wrong: ranked slices, a pinned guard, queue more, the examples
   const rates = (await table.locator('tbody tr td:nth-child(4)').allInnerTexts()).map((x) => parseFloat(x));
   const overall = parseFloat((await panel.getByTestId('slices-overall').innerText()).replace(/.*error rate /, ''));
   expect(rates.every((r) => r > overall)).toBe(true);
-  const first = (await table.getByRole('rowheader').first().innerText()).trim();
+  // the top slice of metadata values (a time-window slice queues more but is not a gate guard)
+  const pinnableRow = table
+    .locator('tbody tr')
+    .filter({ has: page.getByRole('button', { name: 'Pin as guard' }) })
+    .first();
+  const first = (await pinnableRow.getByRole('rowheader').innerText()).trim();
+  const timeRows = table.locator('tbody tr').filter({ hasText: /^time \(week\)=/ });
+  for (const row of await timeRows.all())
+    await expect(row.getByRole('button', { name: 'Pin as guard' })).toHaveCount(0);
 
-  // pin the top slice: the gate gains a slice check
-  await table.getByRole('button', { name: 'Pin as guard' }).first().click();
+  // pin it: the gate gains a slice check
+  await pinnableRow.getByRole('button', { name: 'Pin as guard' }).click();
   await expect(page.getByLabel('Pinned slice guards')).toContainText(first);
   await expect(page.getByRole('table', { name: 'Gate checks' }).getByRole('rowheader').last()).toHaveText(
     `slice ${first}`,
   );
   // queue more like it
-  await table.getByRole('button', { name: 'Queue more like this' }).first().click();
+  // (the row by its slice: once pinned, it no longer has a "Pin as guard" button)
+  const pinnedRow = table
+    .locator('tbody tr')
+    .filter({ has: page.getByRole('rowheader', { name: first, exact: true }) });
+  await pinnedRow.getByRole('button', { name: 'Queue more like this' }).click();
   await expect(page.getByTestId('slice-queued')).toContainText(`like ${first}`);
 
   // a confusion cell opens its examples

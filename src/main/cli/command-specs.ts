@@ -92,6 +92,7 @@ export const OPTION_TYPES = {
   'control-only': { type: 'boolean', default: false },
   'control-share': { type: 'string' },
   'gate-on-mined': { type: 'boolean', default: false },
+  'metadata-only': { type: 'boolean', default: false },
   'trained-on': { type: 'string' },
   'train-until': { type: 'string' },
   representation: { type: 'string' },
@@ -408,14 +409,29 @@ export const COMMANDS = {
   },
   slices: {
     usage: `  slices PROJECT            where a run is wrong: error rate by metadata value and time window, and
-                            the slices (metadata conjunctions) where its errors concentrate`,
-    options: ['run', 'vs', 'min-support', 'max-depth', 'top', 'window', 'source', 'from', 'to', 'schema-version'],
+                            the slices (metadata values, time windows and pairs of them) where its
+                            errors concentrate`,
+    options: [
+      'run',
+      'vs',
+      'min-support',
+      'max-depth',
+      'top',
+      'window',
+      'metadata-only',
+      'source',
+      'from',
+      'to',
+      'schema-version',
+    ],
     optionsHelp: `  --run R                   the model run judged (default: the newest)
   --vs R                    a champion: rank slices by the run's net extra errors against it
   --min-support N           examples a slice needs (default 30)
   --max-depth 1|2           single predicates, or also conjunctions of two fields (default 2)
   --top N                   slices listed (default 20)
-  --window day|week         time windows of the breakdown (default week, Monday 00:00 UTC)
+  --window day|week         time windows of the breakdown and of the slices (default week, Monday
+                            00:00 UTC)
+  --metadata-only           slices of metadata values only, no time windows
   --source S --from DATE --to DATE --schema-version N   the evaluation set, as for eval`,
   },
   drift: {

@@ -64,6 +64,30 @@ function evaluationSetText(r: Evaluation): string[] {
   ];
 }
 
+/** The report at the run's own threshold (or logged labels), beside the argmax line above it. */
+function atThresholdText(m: Evaluation['runs'][number]['all']): string[] {
+  const t = m.atThreshold;
+  if (!t) return [];
+  const classes = t.perClass.map((c) => `${c.label} P ${f(c.precision)} R ${f(c.recall)} F1 ${f(c.f1)}`).join('; ');
+  return [
+    `  at threshold   n=${String(m.n).padEnd(6)} accuracy ${f(t.accuracy)}  macro-F1 ${f(t.macroF1)}` +
+      (t.predictedPositiveRate === null ? '' : `  predicted positive ${f(t.predictedPositiveRate)}`) +
+      `  (${classes})`,
+  ];
+}
+
+const DIFFERENCE_NAMES = {
+  accuracy: 'accuracy',
+  macroF1: 'macro-F1',
+  rocAuc: 'ROC-AUC',
+  prAuc: 'PR-AUC',
+  logLoss: 'log loss',
+  brier: 'Brier',
+  precision: 'precision',
+  recall: 'recall',
+  f1: 'F1',
+} as const;
+
 const VERDICT_TEXT = { pass: 'passed', fail: 'FAILED', insufficient: 'INSUFFICIENT EVIDENCE' } as const;
 
 function comparisonText(c: NonNullable<Evaluation['comparison']>): string[] {
@@ -77,6 +101,12 @@ function comparisonText(c: NonNullable<Evaluation['comparison']>): string[] {
         `  ${VERDICT_TEXT[x.verdict].padEnd(21)} ${(x.kind === 'primary' ? x.name : x.kind === 'slice' ? `slice ${x.name}` : `recall ${x.name}`).padEnd(22)} ` +
         `n=${String(x.n).padEnd(6)} ${f(x.challenger)} vs ${f(x.champion)}, difference ${f(x.diff)} ` +
         `(95% CI ${f(x.lo)} to ${f(x.hi)}), margin ${x.higherIsBetter ? '−' : '+'}${x.margin}`,
+    ),
+    `  every difference, challenger − champion (95% CI; log loss and Brier: lower is better):`,
+    ...c.differences.map(
+      (d) =>
+        `    ${(d.class === null ? DIFFERENCE_NAMES[d.metric] : `${DIFFERENCE_NAMES[d.metric]} ${d.class}`).padEnd(24)} ` +
+        `${f(d.challenger)} vs ${f(d.champion)}, difference ${f(d.diff)} (${f(d.lo)} to ${f(d.hi)})`,
     ),
     `  McNemar exact test (accuracy): ${m.championOnly} right only by the champion, ${m.challengerOnly} only by the challenger, p = ${m.pValue.toPrecision(3)}`,
     `  judged on: ${c.basis.includeMined ? 'every label, mined ones included (asked)' : 'ground truth, control-sample and unmined labels'}` +
@@ -141,6 +171,8 @@ export async function evalCommand(opts: GlobalOptions, args: string[], values: C
           line('unbiased', run.unbiased),
           line('control sample', run.randomSample),
           line('mined', run.mined),
+          `  decisions      ${run.decision.description}`,
+          ...atThresholdText(run.all),
           p
             ? `  calibration    ECE of P(positive) ${f(run.all.ece)}; predicted positive ${f(p.predicted)} vs labeled positive ${f(p.labeled)} (mean P(positive) ${f(p.meanProbability)})`
             : `  calibration    top-label ECE ${f(run.all.topLabelEce)}, class-wise ECE ${f(run.all.classwiseEce)}`,

@@ -84,11 +84,13 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
         `  ${Object.entries(m.from)
           .map(([what, where]) => `${what} from ${where === 'config.json' ? where : `the ${where}`}`)
           .join(', ')}`,
-        ...(m.outputMapping.threshold !== undefined ? [`  threshold: ${m.outputMapping.threshold}`] : []),
         `  input: ${describeInput(m.inputMapping)}`,
         `  output: ${m.outputMapping.output} (${m.outputMapping.kind}, ${m.outputMapping.width} per example)`,
         ...(m.outputMapping.modelClasses
           ? [`  classes: ${m.outputMapping.modelClasses.join(', ')} (the model's column order)`]
+          : []),
+        ...(m.outputMapping.threshold !== undefined
+          ? [`  decision threshold: positive when P ≥ ${m.outputMapping.threshold}`]
           : []),
         ...(m.tokenizer ? [`  tokenizer: ${m.tokenizer}`] : []),
         ...m.warnings.map((w) => `  warning: ${w}`),

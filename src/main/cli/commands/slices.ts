@@ -45,6 +45,7 @@ function rowText(r: Row, vs: boolean): string {
 
 export function slicesText(r: Slices): string {
   const vs = r.vs !== null;
+  const over = ` over ${[...r.fields, ...(r.timeField ? [r.timeField] : [])].join(', ') || 'nothing'}`;
   const lines = [
     `${r.run}${vs ? ` vs ${r.vs} (champion)` : ''} on ${r.overall.n} examples (${r.evaluationSet.source}` +
       `${r.evaluationSet.from || r.evaluationSet.to ? `, ${r.evaluationSet.from ?? '…'} – ${r.evaluationSet.to ?? '…'}` : ''})`,
@@ -53,7 +54,7 @@ export function slicesText(r: Slices): string {
     '',
     vs
       ? `Slices where ${r.run} makes more errors than ${r.vs} (ranked by net extra errors; support ≥ ${r.minSupport}, depth ≤ ${r.maxDepth}, ${r.evaluated} candidates)`
-      : `Slices where errors concentrate (SliceLine score, α ${r.alpha}; support ≥ ${r.minSupport}, depth ≤ ${r.maxDepth}, ${r.evaluated} candidates)`,
+      : `Slices where errors concentrate (SliceLine score, α ${r.alpha}; support ≥ ${r.minSupport}, depth ≤ ${r.maxDepth}, ${r.evaluated} candidates${over})`,
   ];
   if (r.slices.length === 0) lines.push('  none: no slice stands out at this support');
   r.slices.forEach((s, i) =>
@@ -78,13 +79,19 @@ export function slicesText(r: Slices): string {
   for (const w of r.time.windows) lines.push(`  ${w.label}  ${rowText(w, vs)}`);
   if (r.slices.length > 0) {
     const s = r.slices[0]!;
-    const where = Object.entries(s.filters.metadata).map(([k, v]) => `--where ${k}=${String(v)}`);
+    const iso = (t: number) => new Date(t).toISOString();
+    const where = [
+      ...Object.entries(s.filters.metadata).map(([k, v]) => `--where ${k}=${String(v)}`),
+      ...(s.filters.from !== undefined ? [`--from ${iso(s.filters.from)}`] : []),
+      ...(s.filters.to !== undefined ? [`--to ${iso(s.filters.to)}`] : []),
+    ];
+    lines.push('', `Queue more like slice 1: flywheel mine PROJECT ${where.join(' ')}`);
     lines.push(
-      '',
-      `Queue more like slice 1: flywheel mine PROJECT ${where.join(' ')}`,
-      `Pin it to the gate:      flywheel eval PROJECT --guard '${Object.entries(s.filters.metadata)
-        .map(([k, v]) => `${k}=${String(v)}`)
-        .join('&')}'`,
+      s.pinnable
+        ? `Pin it to the gate:      flywheel eval PROJECT --guard '${Object.entries(s.filters.metadata)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join('&')}'`
+        : `A time window cannot be pinned to the gate: evaluate on it instead (flywheel eval PROJECT --from … --to …)`,
     );
   }
   return lines.join('\n');
@@ -115,6 +122,7 @@ export async function slicesCommand(opts: GlobalOptions, args: string[], values:
     ...(depth ? { maxDepth: depth === '1' ? 1 : 2 } : {}),
     ...(top !== undefined ? { top } : {}),
     ...(window ? { window } : {}),
+    ...(values['metadata-only'] ? { timeSlices: false } : {}),
     ...(source?.success ? { source: source.data } : {}),
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to } : {}),

@@ -164,6 +164,50 @@ describe('the quality gate', () => {
     expect(cli('eval', 'fraud', '--metric', 'f2').status).toBe(2);
   });
 
+  it('gives every difference between the runs its paired interval, per class too, in the API, --json and the CLI', async () => {
+    const r = await call('insights.eval', { ...v1v2, from: '2026-10-01' }, ctx);
+    const c = r.comparison!;
+    expect(c.differences.map((d) => (d.class ? `${d.metric} ${d.class}` : d.metric))).toEqual([
+      'accuracy',
+      'macroF1',
+      'rocAuc',
+      'prAuc',
+      'logLoss',
+      'brier',
+      'precision legit',
+      'recall legit',
+      'f1 legit',
+      'precision fraud',
+      'recall fraud',
+      'f1 fraud',
+    ]);
+    const v1 = r.runs[0]!.all;
+    const v2 = r.runs[1]!.all;
+    const row = (metric: string, cls: string | null = null) =>
+      c.differences.find((d) => d.metric === metric && d.class === cls)!;
+    // the same numbers as the two reports, and the gate's own interval for its metric and recalls
+    expect(row('logLoss').diff).toBeCloseTo(v2.logLoss! - v1.logLoss!, 12);
+    expect(row('precision', 'fraud').diff).toBeCloseTo(v2.perClass[1]!.precision! - v1.perClass[1]!.precision!, 12);
+    expect(row('accuracy')).toMatchObject({ lo: c.lo, hi: c.hi, samples: 1000 });
+    expect(row('recall', 'fraud')).toMatchObject({ lo: c.checks[2]!.lo, hi: c.checks[2]!.hi });
+    for (const d of c.differences) {
+      expect(d.lo!).toBeLessThanOrEqual(d.diff!);
+      expect(d.hi!).toBeGreaterThanOrEqual(d.diff!);
+    }
+    expect(row('brier').higherIsBetter).toBe(false);
+    const again = await call('insights.eval', { ...v1v2, from: '2026-10-01' }, ctx);
+    expect(again.comparison!.differences).toEqual(c.differences);
+    const out = cli('eval', 'fraud', '--champion', 'v1', '--challenger', 'v2', '--from', '2026-10-01');
+    expect(out.stdout).toContain('every difference, challenger − champion');
+    expect(out.stdout).toMatch(/ {4}F1 fraud +[\d.]+ vs [\d.]+, difference -?[\d.]+ \(-?[\d.]+ to -?[\d.]+\)/);
+    const json = JSON.parse(
+      cli('--json', 'eval', 'fraud', '--champion', 'v1', '--challenger', 'v2', '--from', '2026-10-01').stdout,
+    ) as {
+      comparison: { differences: unknown[] };
+    };
+    expect(json.comparison.differences).toEqual(c.differences);
+  });
+
   it('judges on the examples both runs scored and says so', async () => {
     const r = await call('insights.eval', { ...v1v2, challenger: 'v3', from: '2026-10-01' }, ctx);
     const v3 = r.runs.find((x) => x.name === 'fraud-clf@v3')!;

@@ -17,29 +17,66 @@ import { frozenEvaluationSet } from './eval-sets';
 import { lineageOf, trainingSet } from './lineage';
 import { labelsNeeded, windowRates } from '../../../shared/features/insights/evidence';
 import { sliceGuardChecks } from './slice-guards';
+import { decide, decisionRule, describeDecision, type DecisionRule } from './decision';
+import { decisionReport } from '../../../shared/features/insights/decisions';
 
 type EvalOutput = Output<'insights.eval'>;
 type Report = EvalOutput['runs'][number]['all'];
 type Comparison = NonNullable<EvalOutput['comparison']>;
 
-/** One run's probabilities (k per example, binary expanded to [1 − p, p]) for the examples it scored. */
+/**
+ * One run's probabilities (k per example, binary expanded to [1 − p, p]) for the examples it scored,
+ * and the predicted class stored with each (an imported log's own label, else the argmax).
+ */
 export function runProbabilities(ctx: Context, run: ModelRunRow, examples: { has(id: number): boolean }, k: number) {
   const cols = ctx.store.predictionColumns.load(run.id);
   const ids: number[] = [];
   const probs: number[] = [];
+  const logged: number[] = [];
   for (let i = 0; i < cols.n; i++) {
     const id = cols.exampleIds[i]!;
     if (!examples.has(id)) continue;
     ids.push(id);
+    logged.push(cols.predicted[i]!);
     if (cols.width === 1) {
       const p = cols.scores[i]!;
       probs.push(1 - p, p);
     } else for (let c = 0; c < k; c++) probs.push(cols.scores[i * k + c]!);
   }
-  return { ids, probs: Float64Array.from(probs) };
+  return { ids, probs: Float64Array.from(probs), logged: Int32Array.from(logged) };
 }
 
-function report(labels: string[], truth: Int32Array, probs: Float64Array, k: number): Report {
+function atThreshold(
+  labels: string[],
+  truth: Int32Array,
+  decided: Int32Array | null,
+  k: number,
+): Report['atThreshold'] {
+  if (!decided) return null;
+  const d = decisionReport(truth, decided, k);
+  return {
+    accuracy: d.accuracy,
+    macroF1: d.macroF1,
+    perClass: d.perClass.map((c) => ({
+      label: labels[c.cls] ?? String(c.cls),
+      precision: c.precision,
+      recall: c.recall,
+      f1: c.f1,
+      support: c.support,
+      predicted: c.predicted,
+    })),
+    predictedPositiveRate: k === 2 && d.n > 0 ? d.perClass[1]!.predicted / d.n : null,
+    confusion: d.confusion,
+  };
+}
+
+function report(
+  labels: string[],
+  truth: Int32Array,
+  probs: Float64Array,
+  k: number,
+  decided: Int32Array | null,
+): Report {
   const r = classificationReport(truth, probs, k);
   const cal = calibration(truth, probs, k);
   return {
@@ -73,24 +110,28 @@ function report(labels: string[], truth: Int32Array, probs: Float64Array, k: num
           }
         : null,
     confusion: r.confusion,
+    atThreshold: atThreshold(labels, truth, decided, k),
   };
 }
 
 function subset(
   ids: number[],
   probs: Float64Array,
+  decided: Int32Array | null,
   k: number,
   truth: Map<number, number>,
   keep: (id: number) => boolean,
 ) {
   const t: number[] = [];
   const p: number[] = [];
+  const d: number[] = [];
   ids.forEach((id, i) => {
     if (!keep(id)) return;
     t.push(truth.get(id)!);
     for (let c = 0; c < k; c++) p.push(probs[i * k + c]!);
+    if (decided) d.push(decided[i]!);
   });
-  return { truth: Int32Array.from(t), probs: Float64Array.from(p) };
+  return { truth: Int32Array.from(t), probs: Float64Array.from(p), decided: decided ? Int32Array.from(d) : null };
 }
 
 /** The verdict in one sentence, naming the check that decided it. */
@@ -149,12 +190,22 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
     }
     const keep = { has: (id: number) => truth.has(id) && !(training?.ids.has(id) ?? false) };
     const scored = runProbabilities(ctx, run, keep, k);
-    const out = { run, scored, lineage: training?.what ?? null, excluded, trainingIds: training?.ids ?? null };
+    const rule = decisionRule(ctx, project, run);
+    const decided = decide(rule, scored.probs, scored.logged);
+    const out = {
+      run,
+      scored,
+      rule,
+      decided,
+      lineage: training?.what ?? null,
+      excluded,
+      trainingIds: training?.ids ?? null,
+    };
     judged.set(run.id, out);
     return out;
   };
   const out: EvalOutput['runs'] = runs.map((run) => {
-    const { scored, lineage, excluded } = judge(run);
+    const { scored, lineage, excluded, rule, decided } = judge(run);
     const { ids, probs } = scored;
     if (excluded > 0)
       notes.push(
@@ -166,8 +217,8 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
       );
     }
     const part = (keep: (id: number) => boolean) => {
-      const s = subset(ids, probs, k, truth, keep);
-      return report(labels, s.truth, s.probs, k);
+      const s = subset(ids, probs, decided, k, truth, keep);
+      return report(labels, s.truth, s.probs, k, s.decided);
     };
     return {
       modelRunId: run.id,
@@ -177,6 +228,7 @@ export function evaluate(ctx: Context, input: ParsedInput<'insights.eval'>): Eva
       randomSample: part(isControl),
       mined: part(isMined),
       unbiased: part(isUnbiased),
+      decision: describeDecision(rule, project, probs, decided, k),
       training: { lineage, excluded },
     };
   });
@@ -266,7 +318,10 @@ function shiftByWindow(ctx: Context, projectId: number, truth: Map<number, numbe
 interface Judged {
   run: ModelRunRow;
   /** The run's probabilities on the examples of the set it scored and was not trained on. */
-  scored: { ids: number[]; probs: Float64Array };
+  scored: { ids: number[]; probs: Float64Array; logged: Int32Array };
+  rule: DecisionRule;
+  /** The run's own decisions on `scored` (null: the argmax). */
+  decided: Int32Array | null;
   lineage: string | null;
   /** Examples of the set left out as its training data. */
   excluded: number;
@@ -376,6 +431,10 @@ function compare(ctx: Context, x: CompareArgs): Comparison {
     checks: g.checks,
     basis: { includeMined: input.includeMined, minedLeftOut, trainingLeftOut, lineage },
     labelsNeeded: needed,
+    differences: gate.differences.map(({ cls, ...d }) => ({
+      ...d,
+      class: cls === null ? null : (x.labels[cls] ?? String(cls)),
+    })),
     mcnemar: g.mcnemar,
   };
 }

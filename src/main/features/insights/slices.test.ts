@@ -94,7 +94,8 @@ afterAll(async () => {
 
 describe('where is a run wrong', () => {
   it('finds the slices of one run by SliceLine score, as worked by hand', async () => {
-    const r = await call('insights.slices', { project, run: 'v2' }, ctx);
+    // metadata predicates only (time windows as predicates: the test below)
+    const r = await call('insights.slices', { project, run: 'v2', timeSlices: false }, ctx);
     expect(r).toMatchObject({ run: 'triage@v2', vs: null, mode: 'error', fields: ['channel', 'lang'] });
     expect(r.overall).toMatchObject({ n: 300, errors: 75, errorRate: 0.25 });
     // e = 0.25, α = 0.95: chat&en 0.95·(1/0.25 − 1) − 0.05·(300/50 − 1) = 2.6; chat 0.95·1 − 0.05·2 = 0.85;
@@ -124,7 +125,7 @@ describe('where is a run wrong', () => {
     ]);
     const days = await call(
       'insights.slices',
-      { project, run: 'v2', window: 'day', maxDepth: 1, minSupport: 101 },
+      { project, run: 'v2', window: 'day', maxDepth: 1, minSupport: 101, timeSlices: false },
       ctx,
     );
     expect(days.time.windows[0]!.label).toBe('2026-10-05T00:00Z – 2026-10-06T00:00Z');
@@ -133,7 +134,7 @@ describe('where is a run wrong', () => {
   });
 
   it('against a champion, ranks by the challenger’s net extra errors with a paired interval', async () => {
-    const r = await call('insights.slices', { project, run: 'v2', vs: 'v1' }, ctx);
+    const r = await call('insights.slices', { project, run: 'v2', vs: 'v1', timeSlices: false }, ctx);
     expect(r.mode).toBe('difference');
     // d = v2 error − v1 error: chat&en +50, email&fr −25, web&fr −50, email&en −10 (i % 30 = 0)
     expect(r.slices.map((s) => [s.label, s.excessErrors])).toEqual([

@@ -6,6 +6,7 @@ import {
   encodeField,
   pairedMeanInterval,
   predicateText,
+  timeField,
   timeWindowOf,
   wilson,
   windowLabel,
@@ -147,6 +148,36 @@ function members(fields: Map<string, EncodedField>, predicates: readonly Predica
   return Int32Array.from(out);
 }
 
+/**
+ * Each example's time window (week or day of its timestamp) as one more field for slice discovery,
+ * its values the windows' labels (time of day kept), with each label's span for the mining filters.
+ * None with fewer than two windows, or where a metadata field already has the name (said in a note).
+ */
+function timeSlicing(
+  ids: readonly number[],
+  ts: Map<number, number>,
+  bucket: 'day' | 'week',
+  fields: readonly EncodedField[],
+  notes: string[],
+): { field: EncodedField | null; spans: Map<string, { from: number; to: number }> } {
+  const name = timeField(bucket);
+  const spans = new Map<string, { from: number; to: number }>();
+  const labels = ids.map((id) => {
+    const t = ts.get(id);
+    if (t === undefined) return undefined;
+    const w = timeWindowOf(t, bucket);
+    const label = windowLabel(w.from, w.to);
+    spans.set(label, w);
+    return label;
+  });
+  if (spans.size < 2) return { field: null, spans };
+  if (fields.some((f) => f.name === name)) {
+    notes.push(`a metadata field is named '${name}': time windows are left out of the slices`);
+    return { field: null, spans };
+  }
+  return { field: encodeField(name, labels), spans };
+}
+
 export function slices(ctx: Context, input: ParsedInput<'insights.slices'>): SlicesOutput {
   const project = resolveProject(ctx, input.project);
   refuseMultilabel(project, 'slices');
@@ -193,9 +224,13 @@ export function slices(ctx: Context, input: ParsedInput<'insights.slices'>): Sli
   for (let i = 0; i < n; i++) loss[i] = err[i]! - (champErr ? champErr[i]! : 0);
 
   const fields = metadataFields(ctx, project, ids);
-  if (fields.length === 0) notes.push('the examples carry no metadata: there is nothing to slice by but time');
+  if (fields.length === 0) notes.push('the examples carry no metadata: slices are time windows only');
+  const ts = ctx.store.insights.timestamps(project.id);
+  const time = input.timeSlices
+    ? timeSlicing(ids, ts, input.window, fields, notes)
+    : { field: null, spans: new Map<string, { from: number; to: number }>() };
   const mode = champErr ? 'difference' : 'error';
-  const search = discoverSlices(fields, loss, {
+  const search = discoverSlices(time.field ? [...fields, time.field] : fields, loss, {
     mode,
     minSupport: input.minSupport,
     maxDepth: input.maxDepth,
@@ -205,16 +240,22 @@ export function slices(ctx: Context, input: ParsedInput<'insights.slices'>): Sli
   if (mode === 'error' && search.lossSum === 0) notes.push(`${runLabel(run)} makes no error here: no slice stands out`);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const overall = stats(all, err, champErr);
-  const byName = new Map(fields.map((f) => [f.name, f]));
+  const byName = new Map([...fields, ...(time.field ? [time.field] : [])].map((f) => [f.name, f]));
   const found = search.slices.map((s) => {
     const st = stats(members(byName, s.predicates, n), err, champErr);
+    const window = s.predicates.find((p) => p.field === time.field?.name);
+    const span = window ? time.spans.get(String(window.value))! : null;
     return {
       ...st,
       predicates: s.predicates,
       label: predicateText(s.predicates),
       score: s.score,
       excessErrors: mode === 'difference' ? s.lossSum : s.lossSum - s.n * overall.errorRate,
-      filters: { metadata: Object.fromEntries(s.predicates.map((p) => [p.field, p.value])) },
+      filters: {
+        metadata: Object.fromEntries(s.predicates.filter((p) => p !== window).map((p) => [p.field, p.value])),
+        ...(span ? { from: span.from, to: span.to } : {}),
+      },
+      pinnable: !window,
     };
   });
 
@@ -224,7 +265,6 @@ export function slices(ctx: Context, input: ParsedInput<'insights.slices'>): Sli
     more: Math.max(0, f.values.length - BREAKDOWN_VALUES),
   }));
 
-  const ts = ctx.store.insights.timestamps(project.id);
   const windows = new Map<number, { to: number; at: number[] }>();
   let noTimestamp = 0;
   ids.forEach((id, i) => {
@@ -235,7 +275,7 @@ export function slices(ctx: Context, input: ParsedInput<'insights.slices'>): Sli
     if (!e) windows.set(w.from, (e = { to: w.to, at: [] }));
     e.at.push(i);
   });
-  const time = {
+  const byTime = {
     window: input.window,
     windows: [...windows]
       .sort((x, y) => x[0] - y[0])
@@ -253,10 +293,11 @@ export function slices(ctx: Context, input: ParsedInput<'insights.slices'>): Sli
     maxDepth: input.maxDepth,
     alpha: input.alpha,
     fields: fields.map((f) => f.name),
+    timeField: time.field?.name ?? null,
     evaluated: search.evaluated,
     overall,
     slices: found,
     breakdown,
-    time,
+    time: byTime,
   };
 }

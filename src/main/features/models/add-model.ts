@@ -257,17 +257,23 @@ function classesFrom(named: NamedClasses[], declaredFrom: ValueSource | undefine
   return first.source === "config.json's id2label" ? 'config.json' : 'ONNX metadata';
 }
 
+/** ONNX metadata keys that may carry a binary model's decision threshold, first found wins. */
+const THRESHOLD_KEYS = ['threshold', 'decision_threshold'];
+
 /**
  * The threshold of a binary model: asked (command line or card), else the ONNX metadata's
- * 'threshold'. Asked for a project that is not binary, it is refused; a metadata one is ignored, with a warning.
+ * 'threshold' (one that is not a number in (0, 1) is refused). Asked for a project that is not binary, it is refused; a metadata one is ignored, with a warning.
  */
 function thresholdOf(
   project: Project,
   asked: number | undefined,
   askedFrom: ValueSource | undefined,
-  meta: string | undefined,
+  props: Record<string, string>,
+  file: string,
   warnings: string[],
 ): [number, ValueSource] | null {
+  const key = THRESHOLD_KEYS.find((k) => props[k] !== undefined);
+  const meta = key === undefined ? undefined : props[key];
   if (asked !== undefined) {
     if (project.taskType !== 'binary') {
       throw new ApiError(
@@ -280,12 +286,15 @@ function thresholdOf(
   if (meta === undefined) return null;
   const value = Number(meta);
   if (project.taskType !== 'binary') {
-    warnings.push(`the ONNX metadata's threshold (${meta}) is ignored: project '${project.name}' is not binary`);
+    warnings.push(`the ONNX metadata's ${key} (${meta}) is ignored: project '${project.name}' is not binary`);
     return null;
   }
-  if (meta.trim() === '' || !(value > 0 && value < 1)) {
-    warnings.push(`the ONNX metadata's threshold '${meta}' is not a number between 0 and 1: using 0.5`);
-    return null;
+  if (!/^\s*[0-9]*\.?[0-9]+(e-?[0-9]+)?\s*$/i.test(meta) || !(value > 0 && value < 1)) {
+    throw new ApiError(
+      'bad-mapping',
+      `${file}: its metadata '${key}' is '${meta.trim().slice(0, 40)}', not a decision threshold between 0 and 1: ` +
+        'give the threshold with --threshold T',
+    );
   }
   return [value, 'ONNX metadata'];
 }
@@ -322,7 +331,7 @@ export async function addModel(ctx: Context, asked: ParsedInput<'models.add'>): 
   if (classSource) from['classes'] = classSource;
   else delete from['classes'];
   const warnings = classes.warning ? [classes.warning] : [];
-  const threshold = thresholdOf(project, input.threshold, given.threshold, card.props['threshold'], warnings);
+  const threshold = thresholdOf(project, input.threshold, given.threshold, card.props, source, warnings);
   if (threshold) from['threshold'] = threshold[1];
   // Lineage given on the command line wins over the one the file carries.
   const carried = lineage ? null : lineageFromCard(ctx, project, card.props, source);

@@ -36,7 +36,8 @@ export function findModel(ctx: Context, project: Project, ref: number | string):
 
 /**
  * Class probabilities as the store keeps them: binary one value P(classes[1]), else one per class,
- * in the project's class order (`order[c]`: the model column holding project class c).
+ * in the project's class order (`order[c]`: the model column holding project class c). The predicted
+ * class is the argmax, binary: P(positive) ≥ the model's threshold (0.5 unless it has one).
  */
 export function toScores(
   values: Float32Array,

@@ -69,35 +69,69 @@ function EvalTable({ e }: { e: Evaluation }) {
               ['random sample', run.randomSample],
               ['mined', run.mined],
             ] as const
-          ).map(([what, m]) => (
-            <tr key={`${run.modelRunId}-${what}`}>
-              <td>
-                {what === 'all' ? run.name : ''}
-                {what === 'all' && run.coverage.scored < run.coverage.of && (
-                  <span className="muted small">
-                    {' '}
-                    (scored {run.coverage.scored} of {run.coverage.of})
-                  </span>
-                )}
-              </td>
-              <td className="muted">{what}</td>
-              <td className="num">{m.n}</td>
-              <td className="num">{f(m.accuracy)}</td>
-              <td className="num">{f(m.macroF1)}</td>
-              <td className="num">{f(m.rocAuc)}</td>
-              <td className="num">{f(m.prAuc)}</td>
-              <td className="num">{f(m.logLoss)}</td>
-              <td className="num">{f(m.brier)}</td>
-              <td className="num">{f(m.ece)}</td>
-              <td className="num">{f(m.classwiseEce)}</td>
-              <td className="num">
-                {m.positiveRate ? `${f(m.positiveRate.predicted, 2)} / ${f(m.positiveRate.labeled, 2)}` : '—'}
-              </td>
-            </tr>
-          )),
+          )
+            .map(([what, m]) => (
+              <tr key={`${run.modelRunId}-${what}`}>
+                <td>
+                  {what === 'all' ? run.name : ''}
+                  {what === 'all' && run.coverage.scored < run.coverage.of && (
+                    <span className="muted small">
+                      {' '}
+                      (scored {run.coverage.scored} of {run.coverage.of})
+                    </span>
+                  )}
+                </td>
+                <td className="muted">{what}</td>
+                <td className="num">{m.n}</td>
+                <td className="num">{f(m.accuracy)}</td>
+                <td className="num">{f(m.macroF1)}</td>
+                <td className="num">{f(m.rocAuc)}</td>
+                <td className="num">{f(m.prAuc)}</td>
+                <td className="num">{f(m.logLoss)}</td>
+                <td className="num">{f(m.brier)}</td>
+                <td className="num">{f(m.ece)}</td>
+                <td className="num">{f(m.classwiseEce)}</td>
+                <td className="num">
+                  {m.positiveRate ? `${f(m.positiveRate.predicted, 2)} / ${f(m.positiveRate.labeled, 2)}` : '—'}
+                </td>
+              </tr>
+            ))
+            .concat(
+              run.all.atThreshold && JSON.stringify(run.all.atThreshold.confusion) !== JSON.stringify(run.all.confusion)
+                ? [<AtThresholdRow key={`${run.modelRunId}-threshold`} t={run.all.atThreshold} n={run.all.n} />]
+                : [],
+            ),
         )}
       </tbody>
+      <caption className="muted small caption-bottom" data-testid="decision-rules">
+        Accuracy and macro-F1 are at the argmax (binary: P(positive) ≥ 0.5);{' '}
+        {e.runs.map((run, i) => (
+          <span key={run.modelRunId}>
+            {i > 0 && '; '}
+            {run.name} decides by {run.decision.description}
+          </span>
+        ))}
+        . Where those differ from the argmax, a row &ldquo;at its threshold&rdquo; judges them; the probability metrics
+        do not depend on them.
+      </caption>
     </table>
+  );
+}
+
+/** A run's accuracy, macro-F1 and predicted positive rate at its own threshold (or logged labels), on all labels. */
+function AtThresholdRow({ t, n }: { t: NonNullable<Evaluation['runs'][number]['all']['atThreshold']>; n: number }) {
+  return (
+    <tr data-testid="at-threshold">
+      <td />
+      <td className="muted">all, at its threshold</td>
+      <td className="num">{n}</td>
+      <td className="num">{f(t.accuracy)}</td>
+      <td className="num">{f(t.macroF1)}</td>
+      <td className="num muted" colSpan={6}>
+        {t.perClass.map((c) => `${c.label}: P ${f(c.precision, 2)} R ${f(c.recall, 2)} F1 ${f(c.f1, 2)}`).join(' · ')}
+      </td>
+      <td className="num">{t.predictedPositiveRate === null ? '—' : f(t.predictedPositiveRate, 2)}</td>
+    </tr>
   );
 }
 

@@ -140,9 +140,9 @@ export function SlicesPanel({
             {withVs ? ` against ${result.vs}` : ''} on {result.overall.n} examples:{' '}
             <span data-testid="slices-overall">error rate {pct(result.overall.errorRate)}</span>
             {withVs ? ` (champion ${pct(result.overall.championErrorRate)})` : ''}. {result.evaluated} candidate slices
-            over {result.fields.length} metadata fields ({result.fields.join(', ') || 'none'}), support ≥{' '}
-            {result.minSupport}; ranked by{' '}
-            {withVs ? 'the net extra errors against the champion' : `SliceLine score (α ${result.alpha})`}.
+            over {result.fields.length} metadata fields ({result.fields.join(', ') || 'none'})
+            {result.timeField && ` and the ${result.time.window} of the timestamp`}, support ≥ {result.minSupport};
+            ranked by {withVs ? 'the net extra errors against the champion' : `SliceLine score (α ${result.alpha})`}.
           </p>
           {result.notes.length > 0 && (
             <ul className="muted small" aria-label="Slice notes">
@@ -201,7 +201,7 @@ export function SlicesPanel({
                         <button type="button" className="link" onClick={() => queueMore(s)}>
                           Queue more like this
                         </button>{' '}
-                        {runs.length >= 2 && (
+                        {runs.length >= 2 && s.pinnable && (
                           <button
                             type="button"
                             className="link"

@@ -42,9 +42,67 @@ export const ReportSchema = z.object({
   positiveRate: z.object({ predicted: Num, labeled: Num, meanProbability: Num }).nullable(),
   /** confusion[truth][predicted], in the order of `labels`. */
   confusion: z.array(z.array(z.number().int())),
+  /**
+   * The same examples judged by the run's own decisions (its model's threshold, or the predicted
+   * labels its log recorded) instead of the argmax; null when the run has no decisions of its own
+   * (see the run's `decision`). Probability metrics (AUC, log loss, Brier, ECE) do not depend on it.
+   */
+  atThreshold: z
+    .object({
+      accuracy: Num,
+      macroF1: Num,
+      perClass: z.array(
+        z.object({
+          label: z.string(),
+          precision: Num,
+          recall: Num,
+          f1: Num,
+          support: z.number().int(),
+          predicted: z.number().int(),
+        }),
+      ),
+      /** Binary: share of examples decided positive. */
+      predictedPositiveRate: Num,
+      confusion: z.array(z.array(z.number().int())),
+    })
+    .nullable(),
+});
+
+/** How a run turns probabilities into a class: what `atThreshold` of its reports judges. */
+export const DecisionSchema = z.object({
+  /**
+   * model: the binary threshold registered with the run's model (models.add --threshold or its ONNX
+   * metadata); logged: the predicted labels of the imported log (argmax where a row logged none);
+   * argmax: no decisions of its own (binary: P(positive) ≥ 0.5, a tie to the first class).
+   */
+  source: z.enum(['model', 'logged', 'argmax']),
+  /** The model's threshold on P(positive), binary `model` only. */
+  threshold: Num,
+  /**
+   * Binary `logged`: the thresholds on P(positive) that reproduce the logged labels on the examples
+   * judged, above < t ≤ atMost; null where no single threshold does (or no example was judged).
+   */
+  impliedThreshold: z.object({ above: Num, atMost: Num }).nullable(),
+  /** The rule in words, e.g. "its model's threshold: positive when P(fraud) ≥ 0.3". */
+  description: z.string(),
 });
 
 export const ComparedMetricSchema = z.enum(['accuracy', 'macroF1', 'logLoss', 'brier', 'rocAuc']);
+
+export const DifferenceSchema = z.object({
+  metric: z.enum(['accuracy', 'macroF1', 'rocAuc', 'prAuc', 'logLoss', 'brier', 'precision', 'recall', 'f1']),
+  /** The class of a per-class metric; null for the overall ones. */
+  class: z.string().nullable(),
+  champion: Num,
+  challenger: Num,
+  diff: Num,
+  lo: Num,
+  hi: Num,
+  /** Resamples that defined the difference (a class's precision needs a prediction of it). */
+  samples: z.number().int(),
+  /** False for log loss and Brier: there a positive difference means the challenger is worse. */
+  higherIsBetter: z.boolean(),
+});
 
 export const LabelSourceSchema = z.enum(['truth', 'curated', 'both']);
 export const VerdictSchema = z.enum(['pass', 'fail', 'insufficient']);
@@ -195,6 +253,8 @@ export const insightsContract = {
           mined: ReportSchema,
           /** Ground truth and curated labels of a random (control) sample: the unbiased estimate. */
           unbiased: ReportSchema,
+          /** The run's own decision rule, which each report's `atThreshold` judges. */
+          decision: DecisionSchema,
           /** What the run's model was trained on, and how many examples of the set were left out for it. */
           training: z.object({ lineage: z.string().nullable(), excluded: z.number().int() }),
         }),
@@ -245,6 +305,13 @@ export const insightsContract = {
           }),
           /** Where the evidence is too thin: about how many more unbiased labels would settle it. */
           labelsNeeded: z.object({ more: z.number().int(), target: z.string() }).nullable(),
+          /**
+           * Every difference challenger − champion on the common examples with its 95% paired
+           * bootstrap interval, stratified by label (the gate's resamples): accuracy, macro-F1,
+           * ROC-AUC, PR-AUC, log loss, Brier, then each class's precision, recall and F1. Judged at
+           * the argmax, like the gate.
+           */
+          differences: z.array(DifferenceSchema),
           /** McNemar's exact test of paired accuracy. */
           mcnemar: z.object({
             championOnly: z.number().int(),

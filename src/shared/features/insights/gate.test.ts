@@ -123,14 +123,19 @@ describe('runGate', () => {
     expect(oldRuleFails(c.hi!, 0.01)).toBe(false); // the old gate: passed
     const g = runGate(truth, a, b, 2, opts);
     expect(g.verdict).toBe('fail');
+    // the gate's interval is the accuracy row of its differences (the same resamples)
+    const row = g.differences.find((d) => d.metric === 'accuracy')!;
+    expect(row.lo!).toBeLessThan(-0.01);
     expect(g.checks[0]).toMatchObject({
       kind: 'primary',
       name: 'accuracy',
       n: 60,
       verdict: 'fail',
-      lo: c.lo,
-      hi: c.hi,
+      lo: row.lo,
+      hi: row.hi,
     });
+    const recall = g.differences.find((d) => d.metric === 'recall' && d.cls === 1)!;
+    expect(g.checks[2]).toMatchObject({ name: 'pos', lo: recall.lo, hi: recall.hi });
     expect(g.checks[0]!.reason).toMatch(/lower bound is below −0.01/);
     expect(g.checks.map((x) => x.name)).toEqual(['accuracy', 'neg', 'pos']);
     expect(g.mcnemar.championOnly + g.mcnemar.challengerOnly).toBeGreaterThan(0);

@@ -10,8 +10,9 @@
  * Checks: the primary metric, then a guard per class on its recall (its own margin), so a challenger
  * cannot buy a better average by giving up a class.
  */
-import { compareWithRecalls, higherIsBetter, type ComparedMetric } from './bootstrap';
+import { higherIsBetter, type ComparedMetric } from './bootstrap';
 import { checkRun, predictions } from './metrics';
+import { pairedDifferences, type Difference } from './paired-differences';
 
 export type Verdict = 'pass' | 'fail' | 'insufficient';
 
@@ -55,6 +56,8 @@ export interface GateResult {
   verdict: Verdict;
   checks: GateCheck[];
   mcnemar: McNemar;
+  /** Every difference challenger − champion with its interval, from the same resamples as the checks. */
+  differences: Difference[];
 }
 
 export interface GateOptions {
@@ -147,10 +150,17 @@ export function runGate(
   opts: GateOptions,
 ): GateResult {
   const n = truth.length;
-  const boot = { samples: opts.samples, seed: opts.seed, stratified: true };
+  const boot = { samples: opts.samples, seed: opts.seed };
   const checks: GateCheck[] = [];
   const higher = higherIsBetter(opts.metric);
-  const { primary: c, recalls } = compareWithRecalls(truth, champion, challenger, k, opts.metric, boot);
+  const differences = pairedDifferences(truth, champion, challenger, k, boot);
+  const c = differences.find((d) => d.metric === opts.metric && d.cls === null)!;
+  const recalls = Array.from({ length: k }, (_, cls) => {
+    const r = differences.find((d) => d.metric === 'recall' && d.cls === cls)!;
+    let support = 0;
+    for (let i = 0; i < n; i++) if (truth[i] === cls) support++;
+    return { ...r, support };
+  });
   const primary = { kind: 'primary' as const, name: opts.metric, n, margin: opts.margin, higherIsBetter: higher };
   if (n < GATE_MIN_EXAMPLES) {
     checks.push({
@@ -197,7 +207,7 @@ export function runGate(
       reason: intervalReason({ lo: r.lo, hi: r.hi, margin: opts.recallMargin, higherIsBetter: true, verdict }),
     });
   }
-  return { verdict: combineVerdicts(checks), checks, mcnemar: mcnemar(truth, champion, challenger, k) };
+  return { verdict: combineVerdicts(checks), checks, mcnemar: mcnemar(truth, champion, challenger, k), differences };
 }
 
 function pick(c: {

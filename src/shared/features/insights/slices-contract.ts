@@ -57,8 +57,10 @@ export const slicesContract = {
         /** SliceLine's weight of the error term against the size term. */
         alpha: z.number().gt(0).max(1).default(0.95),
         top: z.number().int().min(1).max(200).default(20),
-        /** Time windows of the breakdown. */
+        /** Time windows of the breakdown, and of the time predicates of the slices. */
         window: z.enum(['day', 'week']).default('week'),
+        /** Slice by time window too (a predicate "time (week)=…", alone or with a metadata value). */
+        timeSlices: z.boolean().default(true),
       })
       .strict()
       .refine(windowIsOrdered, EMPTY_WINDOW),
@@ -74,6 +76,8 @@ export const slicesContract = {
       alpha: z.number(),
       /** The metadata fields searched. */
       fields: z.array(z.string()),
+      /** The field of the time-window predicates ("time (week)"), null where time was not sliced by. */
+      timeField: z.string().nullable(),
       /** Candidates that met the support and were scored. */
       evaluated: z.number().int(),
       overall: SliceStatsSchema,
@@ -85,8 +89,17 @@ export const slicesContract = {
           score: z.number(),
           /** Errors above what the overall rate predicts for a group this size (difference: the net extra errors). */
           excessErrors: z.number(),
-          /** mining.run filters that select exactly this slice. */
-          filters: z.object({ metadata: z.record(z.string(), SliceValueSchema) }),
+          /**
+           * mining.run filters that select exactly this slice: a time-window predicate becomes
+           * from / to (epoch ms, [from, to)).
+           */
+          filters: z.object({
+            metadata: z.record(z.string(), SliceValueSchema),
+            from: z.number().int().optional(),
+            to: z.number().int().optional(),
+          }),
+          /** Whether the slice can be pinned as a gate guard (metadata only: a time window cannot). */
+          pinnable: z.boolean(),
         }),
       ),
       breakdown: z.array(
@@ -105,7 +118,7 @@ export const slicesContract = {
       }),
     }),
     summary:
-      'Where a model run is wrong: error rate by metadata value and time window, and the slices (conjunctions of metadata values) where errors concentrate',
+      'Where a model run is wrong: error rate by metadata value and time window, and the slices (conjunctions of metadata values and time windows) where errors concentrate',
   }),
   'insights.confusionExamples': method({
     input: z

@@ -296,6 +296,11 @@ export function timeWindowOf(t: number, bucket: TimeBucket): { from: number; to:
   return { from, to: from + 7 * DAY };
 }
 
+/** The predicate field of a time window in slice discovery: "time (week)" or "time (day)". */
+export function timeField(bucket: TimeBucket): string {
+  return `time (${bucket})`;
+}
+
 /** A window's label with the time of day kept: "2026-10-05T00:00Z – 2026-10-12T00:00Z". */
 export function windowLabel(from: number, to: number): string {
   const f = (t: number) => `${new Date(t).toISOString().slice(0, 16)}Z`;
