@@ -233,6 +233,6 @@ describe('model card', () => {
     expect(cli.stdout).toContain(
       'name from the model card, version from the command line, classes from the ONNX metadata, threshold from the model card',
     );
-    expect(cli.stdout).toContain('threshold: 0.65');
+    expect(cli.stdout).toContain('decision threshold: positive when P ≥ 0.65');
   });
 });
