@@ -11,6 +11,7 @@ import {
 import type { ImportMappingInput } from '../../../shared/features/import/mapping';
 import type { LearnStatus } from '../../../shared/features/learn/contract';
 import { call } from '../../core/dispatch';
+import { fitLogistic, predictProba } from './logistic';
 
 // Seeded end-to-end runs of the loop: an annotator labels from the ground truth through the queue
 // while the learner refits every 25 labels, and the meter is read at a fixed budget.
@@ -133,6 +134,43 @@ describe('the loop, seeded, end to end', () => {
     expect(m.verdict, m.message).toBe('mined-better');
     expect(m.message).toMatch(/^Mined labels pay off: /);
     expect(m.randomLabelsNeeded!.low).toBeGreaterThan(m.qualityAtLabels);
+    // The claim checked directly: the loop's newest learner against the same learner fitted on as
+    // many labels drawn at random, both judged on the whole pool's ground truth.
+    const pool = rows('helpful');
+    const truthOf = new Map(pool.map((x) => [x.id, x.truth === 'yes' ? 1 : 0] as const));
+    const learner = ctx.store.db
+      .prepare(
+        `SELECT e.external_id AS id, p.predicted FROM predictions p JOIN examples e ON e.id = p.example_id
+         WHERE p.model_run_id = (SELECT MAX(id) FROM model_runs WHERE model_name = 'learner' AND project_id = e.project_id)`,
+      )
+      .all() as { id: string; predicted: number }[];
+    expect(learner.length).toBe(POOL);
+    const loopAccuracy = learner.filter((r) => truthOf.get(r.id) === r.predicted).length / POOL;
+    const order = pool.map((_, i) => i);
+    const shuffle = rng(99);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(shuffle() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const picked = order.slice(0, BUDGET);
+    const x = {
+      kind: 'dense' as const,
+      rows: BUDGET,
+      dim: DIM,
+      values: Float32Array.from(picked.flatMap((i) => pool[i]!.f)),
+    };
+    const random = fitLogistic(
+      x,
+      Int32Array.from(picked, (i) => truthOf.get(pool[i]!.id)!),
+      {
+        task: 'binary',
+        classes: 2,
+      },
+    );
+    const all = { kind: 'dense' as const, rows: POOL, dim: DIM, values: Float32Array.from(pool.flatMap((r) => r.f)) };
+    const p = predictProba(random, all);
+    const randomAccuracy = pool.filter((r, i) => (p[i * 2 + 1]! >= 0.5 ? 1 : 0) === truthOf.get(r.id)).length / POOL;
+    expect(loopAccuracy).toBeGreaterThan(randomAccuracy + 0.02);
   }, 300_000);
 
   it('says so where uncertainty cannot help', async () => {
