@@ -1,0 +1,56 @@
+import type { ChartConfiguration } from 'chart.js';
+import { SERIES_COLORS } from '../../components/ChartView';
+
+export interface CurvePoint {
+  labels: number;
+  accuracy: number;
+  n: number;
+  low?: number;
+  high?: number;
+}
+
+/**
+ * The learner's accuracy against the number of labels it was trained on: the control curve (labels
+ * from the random share, the honest measure) and, where given, the mined items' curve; an interval,
+ * where the API gives one, as a dashed band.
+ */
+export function learningCurveConfig(series: { name: string; points: readonly CurvePoint[] }[]): ChartConfiguration {
+  const datasets = series.flatMap((s, i) => {
+    const color = SERIES_COLORS[i % SERIES_COLORS.length]!;
+    const line = {
+      label: `${s.name} (${s.points.reduce((a, p) => a + p.n, 0).toLocaleString('en-US')} labels scored)`,
+      data: s.points.map((p) => ({ x: p.labels, y: p.accuracy })),
+      borderColor: color,
+      backgroundColor: color,
+      pointRadius: 3,
+      tension: 0,
+    };
+    const withInterval = s.points.filter((p) => p.low !== undefined && p.high !== undefined);
+    if (withInterval.length === 0) return [line];
+    const band = (key: 'low' | 'high') => ({
+      label: `${s.name}, ${key === 'low' ? 'lower' : 'upper'} 95% bound`,
+      data: withInterval.map((p) => ({ x: p.labels, y: p[key]! })),
+      borderColor: `${color}88`,
+      borderDash: [4, 4],
+      borderWidth: 1,
+      pointRadius: 0,
+      tension: 0,
+    });
+    return [line, band('low'), band('high')];
+  });
+  return {
+    type: 'line',
+    data: { datasets },
+    options: {
+      plugins: {
+        legend: {
+          labels: { boxWidth: 12, filter: (item: { text: string }) => !item.text.includes('95% bound') },
+        },
+      },
+      scales: {
+        x: { type: 'linear', title: { display: true, text: 'labels the learner was trained on' } },
+        y: { min: 0, max: 1, title: { display: true, text: 'accuracy on labels it had not seen' } },
+      },
+    },
+  } as ChartConfiguration;
+}
