@@ -21,6 +21,7 @@ export default defineConfig({
           'tokenize-worker': resolve('src/main/features/models/tokenize-worker.ts'),
           'rescore-reader': resolve('src/main/features/models/rescore-reader.ts'),
           'predictions-worker': resolve('src/main/features/predictions/predictions-worker.ts'),
+          'learn-worker': resolve('src/main/features/learn/learn-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

@@ -6,6 +6,7 @@ import { importHandlers } from '../features/import/handlers';
 import { evalSetsHandlers } from '../features/insights/eval-sets-handlers';
 import { insightsHandlers } from '../features/insights/handlers';
 import { labelsHandlers } from '../features/labels/handlers';
+import { learnHandlers } from '../features/learn/handlers';
 import { miningHandlers } from '../features/mining/handlers';
 import { modelsHandlers } from '../features/models/handlers';
 import { predictionsHandlers } from '../features/predictions/handlers';
@@ -27,4 +28,5 @@ export const handlers: HandlerGroup<Method> = {
   ...modelsHandlers,
   ...browseHandlers,
   ...predictionsHandlers,
+  ...learnHandlers,
 };

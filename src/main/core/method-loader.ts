@@ -65,6 +65,10 @@ const FEATURES: Record<string, () => Promise<Feature>> = {
     contract: (await import('../../shared/features/predictions/contract')).predictionsContract,
     handlers: (await import('../features/predictions/handlers')).predictionsHandlers as Feature['handlers'],
   }),
+  learn: async () => ({
+    contract: (await import('../../shared/features/learn/contract')).learnContract,
+    handlers: (await import('../features/learn/handlers')).learnHandlers as Feature['handlers'],
+  }),
 };
 
 /** The features that may own a method, by the name's first part (tried in order). */
@@ -82,6 +86,7 @@ export const FEATURES_OF_PREFIX: Record<string, string[]> = {
   evalSets: ['evalSets'],
   models: ['models', 'evalSets'],
   predictions: ['predictions'],
+  learn: ['learn'],
 };
 
 const loaded = new Map<string, Promise<Feature>>();

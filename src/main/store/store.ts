@@ -4,6 +4,7 @@ import { closeDatabase, openDatabase, type Db, type OpenOptions } from './databa
 import { ImportRunQueries } from './import-runs';
 import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
+import { LearnQueries } from './learn';
 import { ExampleQueries } from './examples';
 import { EvalSetQueries } from './eval-sets';
 import { ExportQueries } from './exports';
@@ -33,6 +34,7 @@ export class Store {
   readonly models: ModelQueries;
   readonly browse: BrowseQueries;
   readonly evalSets: EvalSetQueries;
+  readonly learn: LearnQueries;
 
   private constructor(
     readonly db: Db,
@@ -52,6 +54,7 @@ export class Store {
     this.models = new ModelQueries(db);
     this.browse = new BrowseQueries(db);
     this.evalSets = new EvalSetQueries(db);
+    this.learn = new LearnQueries(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -7,6 +7,7 @@ import { evalSetsContract } from '../features/insights/eval-sets-contract';
 import { insightsContract } from '../features/insights/contract';
 import { slicesContract } from '../features/insights/slices-contract';
 import { labelsContract } from '../features/labels/contract';
+import { learnContract } from '../features/learn/contract';
 import { miningContract } from '../features/mining/contract';
 import { modelsContract } from '../features/models/contract';
 import { predictionsContract } from '../features/predictions/contract';
@@ -29,6 +30,7 @@ export const contract = {
   ...modelsContract,
   ...browseContract,
   ...predictionsContract,
+  ...learnContract,
 } satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

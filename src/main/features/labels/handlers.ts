@@ -16,6 +16,7 @@ import { resolveProject } from '../projects/handlers';
 import { assertNotLeasedToOther, updateQueueItem } from '../review/queue-state';
 import { agreementReport, conflictList } from './agreement-report';
 import { carryForward } from './carry-forward';
+import { afterLabel } from '../learn/after-label';
 import { derivationOptions } from './derivation';
 
 /** After an undo the item is the annotator's again for this long, to decide it anew. */
@@ -118,6 +119,7 @@ export const labelsHandlers: HandlerGroup<LabelMethods> = {
         return { eventId: id, history: after, current: derived };
       })
       .immediate();
+    afterLabel(ctx, project, exampleId, eventId, input.action, current);
     return {
       eventId,
       duplicate: false,

@@ -1,0 +1,53 @@
+import { seededSample } from '../../../shared/features/mining';
+import { fit, kCenterOrder, predict, selectDesignRows, type FittedModel, type Rows, type Task } from './math';
+
+/** What the worker fits on and scores: the pool's design, the rows labeled, their labels. */
+export interface ComputeInput {
+  x: Rows;
+  trainRows: Int32Array;
+  y: Int32Array;
+  task: Task;
+  classes: number;
+  l2: number;
+  warmStart: FittedModel | null;
+  /** At cold start: pick k typical, diverse rows among the eligible (a uniform sample of `candidates` of them). */
+  coldStart: { k: number; labeledRows: Int32Array; eligible: Uint8Array; candidates: number; seed: number } | null;
+}
+
+export interface ComputeOutput {
+  model: FittedModel;
+  /** rows×classes probabilities over the whole pool. */
+  probs: Float32Array;
+  fitMs: number;
+  scoreMs: number;
+  /** Cold start: rows in k-center pick order; null otherwise. */
+  coldOrder: Int32Array | null;
+}
+
+/** Fits the learner on the labeled rows and scores every row: pure, so it runs on any thread. */
+export function fitAndScore(input: ComputeInput): ComputeOutput {
+  const t0 = performance.now();
+  const train = selectDesignRows(input.x, input.trainRows);
+  const model = fit(train, input.y, {
+    task: input.task,
+    classes: input.classes,
+    l2: input.l2,
+    warmStart: input.warmStart,
+  });
+  const t1 = performance.now();
+  const probs = predict(model, input.x);
+  const scoreMs = performance.now() - t1;
+  let coldOrder: Int32Array | null = null;
+  if (input.coldStart) {
+    const { k, labeledRows, eligible, candidates, seed } = input.coldStart;
+    const pool = seededSample(input.x.rows, candidates, seed, eligible);
+    coldOrder = kCenterOrder(input.x, k, labeledRows, pool);
+  }
+  return { model, probs, fitMs: t1 - t0, scoreMs, coldOrder };
+}
+
+/** The buffers a message can hand over instead of copying. */
+export function transferables(rows: Rows): ArrayBuffer[] {
+  const list = rows.kind === 'dense' ? [rows.values] : [rows.values, rows.indices, rows.indptr];
+  return list.map((a) => a.buffer as ArrayBuffer);
+}

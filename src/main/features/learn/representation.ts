@@ -1,0 +1,171 @@
+import { ApiError } from '../../../shared/api/errors';
+import type { Project } from '../../../shared/features/projects/contract';
+import type { Context } from '../../core/context';
+import { hashRows, type Rows } from './math';
+
+/** How a fitted learner's inputs were built, kept with its weights so one row can be built again alike. */
+export interface RepresentationMeta {
+  representation: string;
+  dim: number;
+  /** features: per-column mean and standard deviation over the pool (the learner sees z-scores). */
+  mean?: number[];
+  std?: number[];
+}
+
+export interface PoolDesign {
+  /** Example ids in row order (ascending). */
+  ids: Int32Array;
+  rows: Rows;
+  meta: RepresentationMeta;
+  /** Examples without the input (scored as if all-zero / empty). */
+  missing: number;
+}
+
+const WINDOW = 20_000;
+
+/** Embeddings are stored by an encoder's pass; until a project has one, the representation is refused. */
+export function checkEmbeddings(_ctx: Context, project: Project, model: string): void {
+  throw new ApiError(
+    'invalid-input',
+    `project '${project.name}' has no stored embeddings of encoder '${model}': register a sentence encoder and compute its embeddings first`,
+    { reason: 'no-embeddings' },
+  );
+}
+
+function floats(buf: Buffer): Float32Array {
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+function readWindows<T>(
+  ctx: Context,
+  project: Project,
+  ids: Int32Array,
+  what: 'features' | 'text',
+  each: (row: number, value: T | null) => void,
+  signal?: AbortSignal,
+): void {
+  let row = 0;
+  while (row < ids.length) {
+    if (signal?.aborted) throw new ApiError('cancelled', 'the learner refresh was cancelled: nothing was kept');
+    const last = Math.min(ids.length, row + WINDOW) - 1;
+    const got = ctx.store.learn.inputsBetween(project.id, ids[row]!, ids[last]!, what);
+    let g = 0;
+    for (; row <= last; row++) {
+      while (g < got.length && got[g]!.id < ids[row]!) g++;
+      each(row, g < got.length && got[g]!.id === ids[row]! ? (got[g]!.value as T | null) : null);
+    }
+  }
+}
+
+function featureDim(project: Project, ctx: Context, ids: Int32Array): number {
+  if (project.featureNames && project.featureNames.length > 0) return project.featureNames.length;
+  let dim = 0;
+  readWindows<Buffer>(ctx, project, ids.subarray(0, Math.min(ids.length, 1000)), 'features', (_r, v) => {
+    if (v && dim === 0) dim = v.byteLength / 4;
+  });
+  return dim;
+}
+
+/** Standardised feature vectors of every example of the pool. */
+function featureDesign(ctx: Context, project: Project, ids: Int32Array, signal?: AbortSignal): PoolDesign {
+  const dim = featureDim(project, ctx, ids);
+  if (dim === 0) throw new ApiError('invalid-input', `project '${project.name}' has no logged feature vectors`);
+  const values = new Float32Array(ids.length * dim);
+  const present = new Uint8Array(ids.length);
+  let missing = 0;
+  readWindows<Buffer>(
+    ctx,
+    project,
+    ids,
+    'features',
+    (row, v) => {
+      if (v && v.byteLength === dim * 4) {
+        values.set(floats(v), row * dim);
+        present[row] = 1;
+      } else missing++;
+    },
+    signal,
+  );
+  const mean = new Float64Array(dim);
+  const sq = new Float64Array(dim);
+  const n = ids.length - missing;
+  for (let r = 0; r < ids.length; r++) {
+    if (!present[r]) continue;
+    const base = r * dim;
+    for (let c = 0; c < dim; c++) {
+      const x = values[base + c]!;
+      mean[c]! += x;
+      sq[c]! += x * x;
+    }
+  }
+  const std = new Float64Array(dim);
+  for (let c = 0; c < dim; c++) {
+    mean[c] = n > 0 ? mean[c]! / n : 0;
+    const variance = n > 0 ? sq[c]! / n - mean[c]! ** 2 : 0;
+    std[c] = variance > 1e-12 ? Math.sqrt(variance) : 1;
+  }
+  for (let r = 0; r < ids.length; r++) {
+    const base = r * dim;
+    for (let c = 0; c < dim; c++) values[base + c] = present[r] ? (values[base + c]! - mean[c]!) / std[c]! : 0;
+  }
+  return {
+    ids,
+    rows: { kind: 'dense', rows: ids.length, dim, values },
+    meta: { representation: 'features', dim, mean: Array.from(mean), std: Array.from(std) },
+    missing,
+  };
+}
+
+function textDesign(ctx: Context, project: Project, ids: Int32Array, signal?: AbortSignal): PoolDesign {
+  const texts: (string | null)[] = new Array<string | null>(ids.length).fill(null);
+  let missing = 0;
+  readWindows<string>(
+    ctx,
+    project,
+    ids,
+    'text',
+    (row, v) => {
+      if (v === null) missing++;
+      texts[row] = v;
+    },
+    signal,
+  );
+  const rows = hashRows(texts.map((t) => t ?? ''));
+  return { ids, rows, meta: { representation: 'text', dim: rows.dim }, missing };
+}
+
+/** The learner's inputs for every example of the pool (ascending example ids). */
+export function poolDesign(
+  ctx: Context,
+  project: Project,
+  representation: string,
+  ids: Int32Array,
+  signal?: AbortSignal,
+): PoolDesign {
+  if (representation === 'features') return featureDesign(ctx, project, ids, signal);
+  if (representation === 'text') return textDesign(ctx, project, ids, signal);
+  checkEmbeddings(ctx, project, representation.slice('embeddings:'.length));
+  throw new ApiError('invalid-input', `unknown representation '${representation}'`);
+}
+
+/** One example's row, built as the learner's pool was (for scoring a new label before it is learned). */
+export function oneRow(ctx: Context, project: Project, meta: RepresentationMeta, exampleId: number): Rows | null {
+  const ids = Int32Array.of(exampleId);
+  if (meta.representation === 'features') {
+    let row: Rows | null = null;
+    readWindows<Buffer>(ctx, project, ids, 'features', (_r, v) => {
+      if (!v || v.byteLength !== meta.dim * 4) return;
+      const x = floats(v);
+      const values = new Float32Array(meta.dim);
+      for (let c = 0; c < meta.dim; c++) values[c] = (x[c]! - meta.mean![c]!) / meta.std![c]!;
+      row = { kind: 'dense', rows: 1, dim: meta.dim, values };
+    });
+    return row;
+  }
+  if (meta.representation === 'text') {
+    let text: string | null = null;
+    readWindows<string>(ctx, project, ids, 'text', (_r, v) => (text = v));
+    return text === null ? null : hashRows([text]);
+  }
+  return null;
+}
