@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LabelSchemaVersion } from '../../../shared/features/labels/contract';
 import { plainReason } from '../../../shared/features/mining/plain-reason';
 import { Markdown } from '../components/Markdown';
+import { queueRefreshedLine } from './learn/learn-words';
 import {
   CHANGEABLE,
   closeComment,
@@ -491,6 +492,11 @@ function ProgressBars() {
             />
           ))}
         </>
+      )}
+      {progress?.learnerOn && (
+        <p className="muted small learner-line" data-testid="learner-line">
+          {progress.learner ? queueRefreshedLine(progress.learner) : 'The learner has not re-ranked this queue yet.'}
+        </p>
       )}
     </section>
   );

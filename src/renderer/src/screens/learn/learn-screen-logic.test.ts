@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyText, coldStartLine, gainText, queueRefreshedLine, randomLabelsLine, timeAgo } from './learn-words';
+import {
+  accuracyText,
+  coldStartLine,
+  gainText,
+  queueRefreshedLine,
+  randomLabelsLine,
+  sentence,
+  timeAgo,
+} from './learn-words';
 import { initialRepresentation, representationChoices } from './representations';
 
 const encoder = { name: 'minilm', version: 'v1', outputMapping: { kind: 'embedding', width: 384 } };
@@ -64,10 +72,19 @@ describe('learner sentences', () => {
   it('writes accuracies with their interval and count, gains with their sign', () => {
     expect(accuracyText({ n: 120, accuracy: 0.8234, low: 0.741, high: 0.884 })).toBe('0.82 (0.74–0.88, 120 labels)');
     expect(accuracyText({ n: 1, accuracy: 1 })).toBe('1.00 (1 label)');
-    expect(accuracyText({ n: 0, accuracy: null })).toBe('— (no labels yet)');
-    expect(gainText(0.0123)).toBe('+0.012 accuracy');
-    expect(gainText(-0.004)).toBe('−0.004 accuracy');
+    expect(accuracyText({ n: 0, accuracy: null })).toBe('no labels yet');
+    expect(gainText(0.0123)).toBe('+1.2 points');
+    expect(gainText(-0.004)).toBe('−0.4 points');
+    expect(gainText(0.0001)).toBe('±0.0 points');
     expect(gainText(null)).toBe('not measurable yet');
+  });
+
+  it("turns the API's message fragments into sentences", () => {
+    expect(sentence('too early: the stop signal needs a few refreshes')).toBe(
+      'Too early: the stop signal needs a few refreshes.',
+    );
+    expect(sentence('Already a sentence.')).toBe('Already a sentence.');
+    expect(sentence('')).toBe('');
   });
 
   it('says how many random labels would reach this quality, or why not yet', () => {

@@ -14,6 +14,14 @@ export function timeAgo(at: number, now: number = Date.now()): string {
 
 const n = (x: number) => x.toLocaleString('en-US');
 
+/** A message from the API as a sentence: capital first letter, full stop at the end. */
+export function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /** Review's quiet line: when the learner last re-ranked the queue, and trained on how many labels. */
 export function queueRefreshedLine(
   refresh: { at: number; labels: number; queued: number } | null,
@@ -40,7 +48,7 @@ export function coldStartLine(classes: readonly string[], counts: readonly numbe
 
 /** An accuracy with its interval: "0.82 (0.74–0.88, 120 labels)"; "—" with no labels. */
 export function accuracyText(a: { n: number; accuracy: number | null; low?: number; high?: number }): string {
-  if (a.n === 0 || a.accuracy === null) return '— (no labels yet)';
+  if (a.n === 0 || a.accuracy === null) return 'no labels yet';
   const interval = a.low !== undefined && a.high !== undefined ? `${a.low.toFixed(2)}–${a.high.toFixed(2)}, ` : '';
   return `${a.accuracy.toFixed(2)} (${interval}${n(a.n)} label${a.n === 1 ? '' : 's'})`;
 }
@@ -52,9 +60,10 @@ export function randomLabelsLine(r: { estimate: number; low: number; high: numbe
   return `≈ ${round(r.estimate)} random labels (${round(r.low)}–${round(r.high)}) would reach this quality.`;
 }
 
-/** "+0.012 accuracy" for the expected gain from the next 100 labels. */
+/** "+1.2 points" of accuracy for the expected gain from the next 100 labels (a share of 0.012). */
 export function gainText(gain: number | null): string {
   if (gain === null) return 'not measurable yet';
-  const sign = gain > 0 ? '+' : gain < 0 ? '−' : '±';
-  return `${sign}${Math.abs(gain).toFixed(3)} accuracy`;
+  const points = Math.abs(gain * 100).toFixed(1);
+  const sign = points === '0.0' ? '±' : gain > 0 ? '+' : '−';
+  return `${sign}${points} points`;
 }

@@ -1,0 +1,195 @@
+import { useMemo } from 'react';
+import type { LearnStatus } from '../../../../shared/features/learn/contract';
+import { ChartView } from '../../components/ChartView';
+import { learningCurveConfig, type CurvePoint } from './learn-charts';
+import { accuracyText, coldStartLine, gainText, randomLabelsLine, sentence, timeAgo } from './learn-words';
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** When the learner last refreshed, on how many labels, what it queued, and how it fitted. */
+export function RefreshStatus({ status, classes }: { status: LearnStatus; classes: readonly string[] }) {
+  const r = status.lastRefresh;
+  return (
+    <section className="card learn-status" aria-label="Learner status">
+      <h2>Status</h2>
+      <p role="status" data-testid="learn-status">
+        {status.runningJob ? 'Refreshing now: fitting the learner and re-ranking the queue. ' : ''}
+        {r
+          ? `Last refreshed ${timeAgo(r.at)} on ${n(r.labels)} labels: scored every example into ${
+              r.modelRun?.name ?? 'no model run'
+            } and re-ranked ${n(r.queued)} queued items, ${n(r.controlQueued)} of them the random control.`
+          : status.config
+            ? 'Not refreshed yet: press Refresh now, or label in Review until the first refresh starts.'
+            : 'The learner is off: choose a representation and press Start learning.'}
+      </p>
+      {status.config && (
+        <p className="muted small" data-testid="learn-next">
+          {n(status.labelsSinceRefresh)} label decision{status.labelsSinceRefresh === 1 ? '' : 's'} since{' '}
+          {r ? 'the last refresh' : 'the learner was set up'}
+          {status.nextRefreshIn !== null &&
+            `; the ${r ? 'next' : 'first'} refresh starts after ${n(status.nextRefreshIn)} more`}{' '}
+          · {n(status.refreshes)} refresh{status.refreshes === 1 ? '' : 'es'} so far
+        </p>
+      )}
+      {r?.coldStart && (
+        <p className="notice" data-testid="cold-start">
+          {coldStartLine(classes, r.classCounts)}
+        </p>
+      )}
+      {status.lastProblem && (
+        <p className="warning" role="alert" data-testid="learn-problem">
+          {sentence(status.lastProblem)}
+        </p>
+      )}
+      {r && <FitInfo refresh={r} classes={classes} />}
+    </section>
+  );
+}
+
+function plainValue(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? n(v) : v.toPrecision(3);
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+function FitInfo({
+  refresh,
+  classes,
+}: {
+  refresh: NonNullable<LearnStatus['lastRefresh']>;
+  classes: readonly string[];
+}) {
+  const fit = Object.entries(refresh.fit).filter(([, v]) => v !== null && typeof v !== 'object');
+  const timings = Object.entries(refresh.timings);
+  return (
+    <dl className="fit-info small" aria-label="Fit">
+      <div>
+        <dt>representation</dt>
+        <dd>{refresh.representation}</dd>
+      </div>
+      <div>
+        <dt>schema</dt>
+        <dd>v{refresh.schemaVersion}</dd>
+      </div>
+      <div>
+        <dt>labels per class</dt>
+        <dd>{classes.map((c, i) => `${c} ${n(refresh.classCounts[i] ?? 0)}`).join(' · ')}</dd>
+      </div>
+      {fit.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{plainValue(v)}</dd>
+        </div>
+      ))}
+      {timings.length > 0 && (
+        <div>
+          <dt>took</dt>
+          <dd>{timings.map(([k, ms]) => `${k} ${n(Math.round(ms))} ms`).join(' · ')}</dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
+type Meter = LearnStatus['meter'];
+
+/** The meter's verdicts: only 'not-paying-off' offers a change of strategy. */
+const VERDICT_CLASS: Record<string, string> = { 'paying-off': 'success', 'not-paying-off': 'warning' };
+
+/**
+ * Is the queue paying off? Prequential accuracy of mined and control items, the control learning
+ * curve, how many random labels would reach the same quality, and the verdict in a sentence.
+ */
+export function EfficiencyMeter({
+  meter,
+  onSwitchStrategy,
+  switchText,
+  busy,
+}: {
+  meter: Meter;
+  onSwitchStrategy: () => void;
+  switchText: string;
+  busy: boolean;
+}) {
+  const curves = useMemo(() => curveSeries(meter), [meter]);
+  const chart = useMemo(() => (curves.some((c) => c.points.length > 0) ? learningCurveConfig(curves) : null), [curves]);
+  return (
+    <section className="card learn-meter" aria-label="Efficiency meter">
+      <h2>Is the queue paying off?</h2>
+      <div className="figures learn-figures">
+        <div className="figure" data-testid="meter-mined">
+          <div className="figure-value">{meter.mined.accuracy === null ? '—' : meter.mined.accuracy.toFixed(2)}</div>
+          <div className="figure-label">mined items · {accuracyText(meter.mined)}</div>
+        </div>
+        <div className="figure" data-testid="meter-control">
+          <div className="figure-value">
+            {meter.control.accuracy === null ? '—' : meter.control.accuracy.toFixed(2)}
+          </div>
+          <div className="figure-label">random control · {accuracyText(meter.control)}</div>
+        </div>
+      </div>
+      <p className="muted small">
+        Prequential accuracy: each new label is first scored by the learner that has not yet learned from it.
+      </p>
+      {chart ? (
+        <ChartView
+          config={chart}
+          height={200}
+          label="Learner accuracy against the number of labels it was trained on"
+        />
+      ) : (
+        <p className="muted" data-testid="meter-no-curve">
+          The learning curve appears once refreshes have scored labels from the random control.
+        </p>
+      )}
+      <p data-testid="meter-random-labels">{randomLabelsLine(meter.randomLabelsNeeded)}</p>
+      <p className={VERDICT_CLASS[meter.verdict] ?? 'muted'} data-testid="meter-verdict">
+        {sentence(meter.message)}
+      </p>
+      {meter.verdict === 'not-paying-off' && (
+        <button type="button" disabled={busy} onClick={onSwitchStrategy}>
+          {switchText}
+        </button>
+      )}
+    </section>
+  );
+}
+
+type WithInterval = { low?: number; high?: number };
+
+function curveSeries(meter: Meter): { name: string; points: CurvePoint[] }[] {
+  const control = meter.controlCurve.map((p) => ({ ...p, ...intervalOf(p) }));
+  const mined = (meter as Meter & { minedCurve?: Meter['controlCurve'] }).minedCurve;
+  return [
+    { name: 'random control', points: control },
+    ...(mined ? [{ name: 'mined items', points: mined.map((p) => ({ ...p, ...intervalOf(p) })) }] : []),
+  ];
+}
+
+function intervalOf(p: object): WithInterval {
+  const { low, high } = p as WithInterval;
+  return typeof low === 'number' && typeof high === 'number' ? { low, high } : {};
+}
+
+/** When more labels stop paying: agreement of successive learners and the expected gain from the next 100 labels. */
+export function StopSignal({ stop }: { stop: LearnStatus['stop'] }) {
+  return (
+    <section className="card learn-stop" aria-label="Stop signal">
+      <h2>When to stop</h2>
+      <div className="figures learn-figures">
+        <div className="figure" data-testid="stop-kappa">
+          <div className="figure-value">{stop.kappaAverage === null ? '—' : stop.kappaAverage.toFixed(3)}</div>
+          <div className="figure-label">agreement of successive learners (kappa, last three refreshes)</div>
+        </div>
+        <div className="figure" data-testid="stop-gain">
+          <div className="figure-value">{gainText(stop.expectedGain)}</div>
+          <div className="figure-label">expected gain from the next 100 labels, in accuracy</div>
+        </div>
+      </div>
+      <p className={stop.stable ? 'success' : 'muted'} data-testid="stop-message">
+        {sentence(stop.message)}
+      </p>
+    </section>
+  );
+}
