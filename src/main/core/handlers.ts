@@ -5,6 +5,7 @@ import { exportHandlers } from '../features/export/handlers';
 import { importHandlers } from '../features/import/handlers';
 import { evalSetsHandlers } from '../features/insights/eval-sets-handlers';
 import { insightsHandlers } from '../features/insights/handlers';
+import { learnEncodeHandlers } from '../features/learn/encode-handlers';
 import { labelsHandlers } from '../features/labels/handlers';
 import { learnHandlers } from '../features/learn/handlers';
 import { miningHandlers } from '../features/mining/handlers';
@@ -28,5 +29,6 @@ export const handlers: HandlerGroup<Method> = {
   ...modelsHandlers,
   ...browseHandlers,
   ...predictionsHandlers,
+  ...learnEncodeHandlers,
   ...learnHandlers,
 };

@@ -69,6 +69,10 @@ const FEATURES: Record<string, () => Promise<Feature>> = {
     contract: (await import('../../shared/features/learn/contract')).learnContract,
     handlers: (await import('../features/learn/handlers')).learnHandlers as Feature['handlers'],
   }),
+  learnEncode: async () => ({
+    contract: (await import('../../shared/features/learn/encode-contract')).learnEncodeContract,
+    handlers: (await import('../features/learn/encode-handlers')).learnEncodeHandlers as Feature['handlers'],
+  }),
 };
 
 /** The features that may own a method, by the name's first part (tried in order). */
@@ -86,7 +90,7 @@ export const FEATURES_OF_PREFIX: Record<string, string[]> = {
   evalSets: ['evalSets'],
   models: ['models', 'evalSets'],
   predictions: ['predictions'],
-  learn: ['learn'],
+  learn: ['learn', 'learnEncode'],
 };
 
 const loaded = new Map<string, Promise<Feature>>();

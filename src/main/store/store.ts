@@ -4,6 +4,7 @@ import { closeDatabase, openDatabase, type Db, type OpenOptions } from './databa
 import { ImportRunQueries } from './import-runs';
 import { LabelEventQueries } from './label-events';
 import { LabelSchemaQueries } from './label-schemas';
+import { EmbeddingQueries } from './embeddings';
 import { LearnQueries } from './learn';
 import { ExampleQueries } from './examples';
 import { EvalSetQueries } from './eval-sets';
@@ -34,6 +35,7 @@ export class Store {
   readonly models: ModelQueries;
   readonly browse: BrowseQueries;
   readonly evalSets: EvalSetQueries;
+  readonly embeddings: EmbeddingQueries;
   readonly learn: LearnQueries;
 
   private constructor(
@@ -54,6 +56,7 @@ export class Store {
     this.models = new ModelQueries(db);
     this.browse = new BrowseQueries(db);
     this.evalSets = new EvalSetQueries(db);
+    this.embeddings = new EmbeddingQueries(db);
     this.learn = new LearnQueries(db);
   }
 

@@ -6,6 +6,7 @@ import { importContract } from '../features/import/contract';
 import { evalSetsContract } from '../features/insights/eval-sets-contract';
 import { insightsContract } from '../features/insights/contract';
 import { slicesContract } from '../features/insights/slices-contract';
+import { learnEncodeContract } from '../features/learn/encode-contract';
 import { labelsContract } from '../features/labels/contract';
 import { learnContract } from '../features/learn/contract';
 import { miningContract } from '../features/mining/contract';
@@ -30,6 +31,7 @@ export const contract = {
   ...modelsContract,
   ...browseContract,
   ...predictionsContract,
+  ...learnEncodeContract,
   ...learnContract,
 } satisfies Record<string, MethodSpec>;
 

@@ -14,6 +14,7 @@ import { resolveProject } from '../projects/handlers';
 import { checkWidth, isDefaultId2label, matchClasses, parseClassList, type NamedClasses } from './class-order';
 import { DEFAULT_MAX_LENGTH, hfFolder, type HfFolder } from './hf-folder';
 import { openModel, type OpenModel } from './model-host';
+import { encoderOutput, pooledHint, probeEncoder } from './encoder';
 import { readOnnxCard, type OnnxCard } from './onnx-metadata';
 import { batchOf, inputName, tokenizerOf } from './model-input';
 import { checkFixedLength, checkPairTokenizer, withTextInput } from './model-template';
@@ -81,7 +82,7 @@ function inputMapping(project: Project, model: OpenModel, file: string): Model['
 
 function outputMapping(project: Project, model: OpenModel, file: string, kind: 'probabilities' | 'logits' | undefined) {
   const k = project.classes.length;
-  const widths = project.taskType === 'binary' ? [1, 2] : [k];
+  const widths = classWidths(project);
   const usable = model.outputs.filter((o) => o.type === 'float32' && o.shape.length === 2);
   const output = usable.find((o) => /prob/i.test(o.name)) ?? usable[0];
   if (!output) {
@@ -101,6 +102,38 @@ function outputMapping(project: Project, model: OpenModel, file: string, kind: '
   }
   const inferred = kind ?? (/logit/i.test(output.name) ? 'logits' : /prob/i.test(output.name) ? 'probabilities' : null);
   return { output: output.name, width, kind: inferred };
+}
+
+function classWidths(project: Project): number[] {
+  return project.taskType === 'binary' ? [1, 2] : [project.classes.length];
+}
+
+/** The class scores a classifier gives, checked against the project's classes and a probe batch. */
+async function scoreMapping(
+  ctx: Context,
+  project: Project,
+  model: OpenModel,
+  inMap: Model['inputMapping'],
+  source: string,
+  outputKind: 'probabilities' | 'logits' | undefined,
+  classes: ReturnType<typeof matchClasses>,
+): Promise<Model['outputMapping']> {
+  let out: ReturnType<typeof outputMapping>;
+  try {
+    out = outputMapping(project, model, source, outputKind);
+  } catch (e) {
+    throw e instanceof ApiError && inMap.kind === 'tokens' ? new ApiError(e.code, e.message + pooledHint(model)) : e;
+  }
+  checkWidth(classes, out.width, source, out.output);
+  const probed = await probeKind(ctx, project, model, inMap, out.output, out.width).catch((e: unknown) => {
+    throw e instanceof ApiError ? new ApiError(e.code, `${source}: ${e.message}`) : e;
+  });
+  return {
+    output: out.output,
+    kind: out.kind ?? probed,
+    width: out.width,
+    ...(classes.modelClasses ? { modelClasses: classes.modelClasses, classOrder: classes.classOrder! } : {}),
+  };
 }
 
 /** Probabilities when every probe row lies in [0, 1] and (for vectors) sums to 1. */
@@ -282,18 +315,10 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
       await model.close();
       model = await openModel(tmpModel, 'cpu', what, tokenizerOf(inMap, tmpModel));
     } else inMap = withTextInput(ctx, project, inputMapping(project, model, source), input, source);
-    const out = outputMapping(project, model, source, input.outputKind);
-    checkWidth(classes, out.width, source, out.output);
-    const probed = await probeKind(ctx, project, model, inMap, out.output, out.width).catch((e: unknown) => {
-      throw e instanceof ApiError ? new ApiError(e.code, `${source}: ${e.message}`) : e;
-    });
-    const kind = out.kind ?? probed;
-    const outMap: Model['outputMapping'] = {
-      output: out.output,
-      kind,
-      width: out.width,
-      ...(classes.modelClasses ? { modelClasses: classes.modelClasses, classOrder: classes.classOrder! } : {}),
-    };
+    const encoder = folder ? encoderOutput(model, classWidths(project)) : null;
+    const outMap: Model['outputMapping'] = encoder
+      ? await probeEncoder(ctx, project, model, inMap, encoder, source)
+      : await scoreMapping(ctx, project, model, inMap, source, input.outputKind, classes);
     if (fs.existsSync(finalPath)) fs.rmSync(finalPath, { recursive: true, force: true });
     fs.renameSync(tmp, finalPath);
     let id: number;

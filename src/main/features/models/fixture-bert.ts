@@ -206,7 +206,14 @@ export function tinyBertModel(classes: number, opts: { tokenTypeIds?: boolean; h
  * residual) → masked mean pooling → linear → logits. What a fine-tuned encoder costs per token,
  * less layer norm and position embeddings (the same work, give or take).
  */
-export function bertEncoderModel(opts: { classes: number; layers: number; hidden: number; vocabSize: number }): Buffer {
+export function bertEncoderModel(opts: {
+  classes: number;
+  layers: number;
+  hidden: number;
+  vocabSize: number;
+  /** 'last_hidden_state': a sentence encoder, ending at the token states [batch, sequence, hidden]. */
+  output?: 'logits' | 'last_hidden_state';
+}): Buffer {
   const { classes, layers, hidden, vocabSize } = opts;
   const ffn = hidden * 4;
   const next = mulberry32(33);
@@ -258,6 +265,20 @@ export function bertEncoderModel(opts: { classes: number; layers: number; hidden
       { op: 'MatMul', inputs: [p('h3'), p('W2')], outputs: [p('f')] },
       { op: 'Add', inputs: [p('r1'), p('f')], outputs: [`x${l + 1}`] },
     );
+  }
+  if (opts.output === 'last_hidden_state') {
+    nodes.push({ op: 'Identity', inputs: [`x${layers}`], outputs: ['last_hidden_state'] });
+    return onnxModel({
+      name: 'bert-shaped-sentence-encoder',
+      opset: 11,
+      nodes,
+      initializers,
+      inputs: [
+        { name: 'input_ids', elemType: INT64, shape: ['batch', 'sequence'] },
+        { name: 'attention_mask', elemType: INT64, shape: ['batch', 'sequence'] },
+      ],
+      outputs: [{ name: 'last_hidden_state', elemType: FLOAT, shape: ['batch', 'sequence', hidden] }],
+    });
   }
   nodes.push(
     { op: 'Mul', inputs: [`x${layers}`, 'mask3'], outputs: ['masked'] },

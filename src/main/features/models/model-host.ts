@@ -13,7 +13,13 @@ export interface OpenModel {
   tokenizer: string | null;
   inputs: Extract<ModelMessage, { type: 'ready' }>['inputs'];
   outputs: Extract<ModelMessage, { type: 'ready' }>['outputs'];
-  score(input: string, output: string, payload: Payload): Promise<{ values: Float32Array; dims: number[] }>;
+  /** `pool`: the attention mask input; the output comes back mean-pooled over it and L2-normalised. */
+  score(
+    input: string,
+    output: string,
+    payload: Payload,
+    pool?: string,
+  ): Promise<{ values: Float32Array; dims: number[] }>;
   /** Milliseconds the model process has spent in session.run so far. */
   readonly busyMs: number;
   /** The ids, attention mask and token type ids the texts are fed as (tokenizer folders). */
@@ -149,8 +155,11 @@ export async function openModel(
     tokenizer: ready.tokenizer,
     inputs: ready.inputs,
     outputs: ready.outputs,
-    async score(input, output, payload) {
-      const m = await ask({ type: 'batch', id: nextId++, input, output, payload }, BATCH_TIMEOUT_MS);
+    async score(input, output, payload, pool) {
+      const m = await ask(
+        { type: 'batch', id: nextId++, input, output, payload, ...(pool ? { pool } : {}) },
+        BATCH_TIMEOUT_MS,
+      );
       if (m.type !== 'scores') throw new ApiError('internal', 'unexpected reply from the model process');
       busyMs += m.runMs;
       return { values: m.values, dims: m.dims };

@@ -126,7 +126,44 @@ async function score(m: Extract<HostMessage, { type: 'batch' }>): Promise<void> 
   const runMs = performance.now() - t0;
   const t = out[m.output]!;
   const data = t.data as Float32Array;
-  send({ type: 'scores', id: m.id, values: new Float32Array(data), dims: [...t.dims].map(Number), runMs });
+  const dims = [...t.dims].map(Number);
+  if (m.pool) {
+    const mask = feeds[m.pool]?.data as BigInt64Array | undefined;
+    if (!mask) throw new Error(`the attention mask '${m.pool}' is not among the model's feeds`);
+    send({ type: 'scores', id: m.id, ...meanPooled(data, dims, mask), runMs });
+    return;
+  }
+  send({ type: 'scores', id: m.id, values: new Float32Array(data), dims, runMs });
+}
+
+/**
+ * A sentence embedding per row: the mean of the token states [batch, sequence, hidden] where the
+ * attention mask is 1, scaled to unit length (a row with no tokens stays zero).
+ */
+function meanPooled(data: Float32Array, dims: number[], mask: BigInt64Array): { values: Float32Array; dims: number[] } {
+  const [n, seq, hidden] = dims as [number, number, number];
+  if (dims.length !== 3 || mask.length !== n * seq) {
+    throw new Error(
+      `the encoder output is [${dims.join(', ')}], not [batch, sequence, hidden] over the attention mask [${n}, ${mask.length / Math.max(n, 1)}]`,
+    );
+  }
+  const values = new Float32Array(n * hidden);
+  const sum = new Float64Array(hidden);
+  for (let i = 0; i < n; i++) {
+    sum.fill(0);
+    let count = 0;
+    for (let s = 0; s < seq; s++) {
+      if (mask[i * seq + s] === 0n) continue;
+      count++;
+      const base = (i * seq + s) * hidden;
+      for (let h = 0; h < hidden; h++) sum[h] = sum[h]! + data[base + h]!;
+    }
+    let norm = 0;
+    for (let h = 0; h < hidden; h++) norm += (sum[h]! / Math.max(count, 1)) ** 2;
+    const scale = norm > 0 ? 1 / (Math.max(count, 1) * Math.sqrt(norm)) : 0;
+    for (let h = 0; h < hidden; h++) values[i * hidden + h] = sum[h]! * scale;
+  }
+  return { values, dims: [n, hidden] };
 }
 
 async function tokens(m: Extract<HostMessage, { type: 'tokenize' }>): Promise<void> {

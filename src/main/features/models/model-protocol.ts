@@ -8,7 +8,11 @@ export interface TensorInfo {
 
 export type HostMessage =
   | { type: 'open'; modelPath: string; device: Device; threads: number; tokenizer?: TokenizerSpec }
-  | { type: 'batch'; id: number; input: string; output: string; payload: Payload }
+  /**
+   * `pool`: the attention mask feed; the output [batch, sequence, hidden] comes back mean-pooled over
+   * it and L2-normalised, [batch, hidden] (a sentence encoder's embedding).
+   */
+  | { type: 'batch'; id: number; input: string; output: string; payload: Payload; pool?: string }
   /** The token ids a batch of texts becomes (what a `tokenize` payload feeds the model). */
   | { type: 'tokenize'; id: number; texts: string[] }
   | { type: 'close' };

@@ -97,7 +97,7 @@ interface Window {
  * A window's scores in its own row order: the batches' rows put back where bucketing took them
  * from (`places`), or the one batch as it is.
  */
-function gather(
+export function gather(
   parts: { values: Float32Array; dims: number[] }[],
   places: Int32Array[] | null,
   n: number,
@@ -121,6 +121,12 @@ function gather(
 export function startRescore(ctx: Context, input: ParsedInput<'models.rescore'>): { jobId: string } {
   const project = resolveProject(ctx, input.project);
   const model = findModel(ctx, project, input.model);
+  if (model.outputMapping.kind === 'embedding') {
+    throw new ApiError(
+      'bad-mapping',
+      `model ${model.name}@${model.version} is a sentence encoder (it gives embeddings of ${model.outputMapping.width} numbers, not class scores): use it as the learner's representation (flywheel learn ${project.name} embed --encoder ${model.name}@${model.version}, then --representation embeddings:${model.name}@${model.version})`,
+    );
+  }
   if (!fs.existsSync(model.file))
     throw new ApiError('bad-file', `the copy of model ${model.name}@${model.version} is missing: ${model.file}`);
   const existing = ctx.store.models.modelRun(project.id, model.name, model.version);
@@ -281,7 +287,7 @@ async function rescore(
       if (control.signal.aborted)
         throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
       fill();
-      const converted = toScores(values, ids.length, width, kind, binary, order);
+      const converted = toScores(values, ids.length, width, kind as 'probabilities' | 'logits', binary, order);
       if (converted.bad !== undefined) {
         throw new ApiError(
           'bad-file',

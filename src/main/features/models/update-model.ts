@@ -32,6 +32,12 @@ export async function updateModel(ctx: Context, input: ParsedInput<'models.updat
   const project = resolveProject(ctx, input.project);
   const model = findModel(ctx, project, input.model);
   const what = `model ${model.name}@${model.version}`;
+  if (model.outputMapping.kind === 'embedding') {
+    throw new ApiError(
+      'bad-mapping',
+      `${what} is a sentence encoder: its mappings are read from its graph; add the folder again under a new version to change them`,
+    );
+  }
   const inMap = withTextInput(ctx, project, editedInput(model, input), input, what);
   const tokenizer = tokenizerOf(inMap, model.file);
   if (tokenizer) {

@@ -5,6 +5,7 @@ import * as m0004 from './0004_import_heartbeat';
 import * as m0005 from './0005_eval_sets';
 import * as m0006 from './0006_text_parts';
 import * as m0007 from './0007_learner';
+import * as m0008 from './0008_embeddings';
 
 /** Every migration, in order. Append only: an applied migration is never edited. */
 export const MIGRATION_MODULES: { id: number; name: string; sql: string }[] = [
@@ -15,4 +16,5 @@ export const MIGRATION_MODULES: { id: number; name: string; sql: string }[] = [
   { id: 5, name: '0005_eval_sets', sql: m0005.sql },
   { id: 6, name: '0006_text_parts', sql: m0006.sql },
   { id: 7, name: '0007_learner', sql: m0007.sql },
+  { id: 8, name: '0008_embeddings', sql: m0008.sql },
 ];

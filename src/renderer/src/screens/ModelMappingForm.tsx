@@ -52,7 +52,7 @@ export function ModelMappingForm({
             project: { projectId },
             model: model.id,
             output,
-            outputKind: kind,
+            ...(kind !== 'embedding' ? { outputKind: kind } : {}),
             ...(tokens ? { maxLength } : { input }),
             ...(readsText ? textInput(template, first, second, mapping.kind === 'tokens' && !!mapping.pair) : {}),
           });

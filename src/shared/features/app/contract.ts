@@ -10,7 +10,7 @@ export const AppInfoSchema = z.object({
   schemaVersion: z.number().int(),
 });
 
-export const JobKindSchema = z.enum(['import', 'export', 'rescore', 'predictions', 'learn']);
+export const JobKindSchema = z.enum(['import', 'export', 'rescore', 'predictions', 'learn', 'embed']);
 
 export const JobProgressSchema = z.object({
   jobId: z.string(),

@@ -38,10 +38,14 @@ export const InputMappingSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type InputMapping = z.infer<typeof InputMappingSchema>;
-/** What the model gives: probabilities, or logits the workbench turns into probabilities. */
+/**
+ * What the model gives: probabilities, or logits the workbench turns into probabilities; or, for a
+ * sentence encoder (a tokenizer folder whose output is [batch, sequence, hidden]), token states the
+ * workbench mean-pools into an embedding of `width` numbers (a learner representation, not scores).
+ */
 export const OutputMappingSchema = z.object({
   output: z.string(),
-  kind: z.enum(['probabilities', 'logits']),
+  kind: z.enum(['probabilities', 'logits', 'embedding']),
   width: z.number().int(),
   /** The model's class names in its column order, where the model (or models.add) names them. */
   modelClasses: z.array(z.string()).optional(),
