@@ -104,6 +104,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/models')).modelsCommand(global, args);
       case 'rescore':
         return await (await import('./commands/models')).rescoreCommand(global, args, values);
+      case 'learn':
+        return await (await import('./commands/learn')).learnCommand(global, args, values);
       case 'serve':
         return await (await import('./commands/serve')).serveCommand(global, values);
     }

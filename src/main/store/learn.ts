@@ -326,4 +326,46 @@ export class LearnQueries {
       queued: summary.queued ?? row.items_added,
     };
   }
+
+  /**
+   * Puts labeled examples back for one more annotator's label (a second look): a new item, or the
+   * example's item pending again with one more label wanted. A leased item is left to its holder.
+   */
+  queueSecondLook(
+    projectId: number,
+    miningRunId: number,
+    items: readonly { exampleId: number; priority: number; reason: string }[],
+    now: number,
+  ): { added: number; updated: number; unchanged: number } {
+    const find = prepared(
+      this.db,
+      'SELECT status, labels_wanted FROM queue_items WHERE project_id = ? AND example_id = ?',
+    );
+    const insert = prepared(
+      this.db,
+      `INSERT INTO queue_items (project_id, example_id, mining_run_id, priority, reason, status, labels_wanted, added_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', 2, ?)`,
+    );
+    const again = prepared(
+      this.db,
+      `UPDATE queue_items SET status = 'pending', priority = ?, reason = ?, mining_run_id = ?,
+         labels_wanted = CASE WHEN status = 'pending' THEN labels_wanted ELSE labels_wanted + 1 END
+       WHERE project_id = ? AND example_id = ? AND status != 'leased'`,
+    );
+    let added = 0;
+    let updated = 0;
+    let unchanged = 0;
+    for (const item of items) {
+      const existing = find.get(projectId, item.exampleId) as { status: string } | undefined;
+      if (!existing) {
+        insert.run(projectId, item.exampleId, miningRunId, item.priority, item.reason, now);
+        added++;
+      } else if (existing.status === 'leased') unchanged++;
+      else {
+        again.run(item.priority, item.reason, miningRunId, projectId, item.exampleId);
+        updated++;
+      }
+    }
+    return { added, updated, unchanged };
+  }
 }

@@ -1,4 +1,7 @@
 import { ApiError } from '../../../shared/api/errors';
+import { selectRows } from './design';
+import { hashTexts } from './hashing';
+import { fitLogistic, outputsOf, predictProba, type LogisticModel } from './logistic';
 
 /**
  * The learner's mathematics as the loop uses it: one seam over the solver, the hashing featuriser,
@@ -23,26 +26,72 @@ export interface FittedModel {
 
 const notYet = () => new ApiError('unsupported', 'this build has no learner solver: the loop cannot fit a model here');
 
-export function hashRows(_texts: readonly string[]): Rows {
-  throw notYet();
+export function hashRows(texts: readonly string[]): Rows {
+  return hashTexts(texts);
+}
+
+/** The solver's model from the stored form: weights (outputs×dim) then biases, in one array. */
+function toLogistic(m: FittedModel): LogisticModel {
+  const outputs = outputsOf(m.task, m.classes);
+  return {
+    task: m.task,
+    dim: m.dim,
+    classes: m.classes,
+    weights: m.weights.subarray(0, outputs * m.dim),
+    bias: m.weights.subarray(outputs * m.dim, outputs * m.dim + outputs),
+    l2: typeof m.stats.l2 === 'number' ? m.stats.l2 : 1,
+    iterations: 0,
+    converged: true,
+    gradientNorm: 0,
+  };
+}
+
+/** Multilabel labels as bitmasks → the solver's rows×classes 0/1. */
+function labelsFor(task: Task, classes: number, y: Int32Array): Int32Array | Uint8Array {
+  if (task !== 'multilabel') return y;
+  const out = new Uint8Array(y.length * classes);
+  for (let i = 0; i < y.length; i++) for (let c = 0; c < classes; c++) out[i * classes + c] = (y[i]! >> c) & 1;
+  return out;
 }
 
 export function fit(
-  _x: Rows,
-  _y: Int32Array,
-  _options: { task: Task; classes: number; l2: number; warmStart: FittedModel | null },
+  x: Rows,
+  y: Int32Array,
+  options: { task: Task; classes: number; l2: number; warmStart: FittedModel | null },
 ): FittedModel {
-  throw notYet();
+  const warm = options.warmStart && options.warmStart.dim === x.dim ? toLogistic(options.warmStart) : undefined;
+  const m = fitLogistic(x, labelsFor(options.task, options.classes, y), {
+    task: options.task,
+    classes: options.classes,
+    l2: options.l2,
+    ...(warm ? { warmStart: warm } : {}),
+  });
+  const weights = new Float64Array(m.weights.length + m.bias.length);
+  weights.set(m.weights);
+  weights.set(m.bias, m.weights.length);
+  return {
+    task: m.task,
+    classes: m.classes,
+    dim: m.dim,
+    weights,
+    stats: {
+      l2: m.l2,
+      iterations: m.iterations,
+      converged: m.converged,
+      gradientNorm: m.gradientNorm,
+      warmStarted: m.warmStarted ?? false,
+    },
+  };
 }
 
 /** rows×classes probabilities (binary: rows×2). */
-export function predict(_model: FittedModel, _x: Rows): Float32Array {
-  throw notYet();
+export function predict(model: FittedModel, x: Rows): Float32Array {
+  return predictProba(toLogistic(model), x);
 }
 
 /** The given rows, in order, as a new design. */
-export function selectDesignRows(_x: Rows, _rows: Int32Array): Rows {
-  throw notYet();
+export function selectDesignRows(x: Rows, rows: Int32Array): Rows {
+  return selectRows(x, rows);
 }
 
 /** Fewer than this many labels in some class: the queue picks typical, diverse items instead of uncertain ones. */
@@ -53,13 +102,15 @@ export function needsColdStart(classCounts: readonly number[]): boolean {
 }
 
 /** k rows chosen by greedy k-center over `candidates`, starting from the labeled rows; in pick order. */
-export function kCenterOrder(_x: Rows, _k: number, _labeledRows: Int32Array, _candidates: Int32Array): Int32Array {
-  throw notYet();
+export function kCenterOrder(_x: Rows, k: number, _labeledRows: Int32Array, candidates: Int32Array): Int32Array {
+  // PLACEHOLDER until cold-start.ts: the uniform sample in its order.
+  return candidates.slice(0, k);
 }
 
 /** Cohen's kappa between two predictions of the same rows. */
-export function kappa(_a: Int32Array, _b: Int32Array, _classes: number): number {
-  throw notYet();
+export function kappa(_a: Int32Array, _b: Int32Array, _classes: number): number | null {
+  // PLACEHOLDER until stop-signal.ts.
+  return null;
 }
 
 export interface PrequentialPoint {
@@ -89,4 +140,22 @@ export function stopSignal(
   _curve: readonly { labels: number; accuracy: number; n: number }[],
 ): { kappaAverage: number | null; expectedGain: number | null } {
   return { kappaAverage: null, expectedGain: null };
+}
+
+/** rows×classes probabilities of each labeled row from a learner fitted without that row's fold. */
+export function outOfSampleProba(
+  _x: Rows,
+  _y: Int32Array,
+  _options: { task: Task; classes: number; l2: number; folds: number; seed: number },
+): Float32Array {
+  throw notYet();
+}
+
+/** Rows whose given label is likely wrong (confident learning), most likely first. */
+export function labelIssueRows(
+  _probs: Float32Array,
+  _y: Int32Array,
+  _classes: number,
+): { row: number; score: number }[] {
+  throw notYet();
 }

@@ -1,10 +1,15 @@
 import type { HandlerGroup } from '../../core/handler';
+import { mineLabelIssues, previewLabelIssues } from '../learn/label-issues';
 import { resolveProject } from '../projects/handlers';
 import { mine, previewMining } from './mine';
 
 export const miningHandlers: HandlerGroup<'mining.run' | 'mining.preview' | 'mining.runs'> = {
-  'mining.run': (input, ctx) => mine(ctx, input),
-  'mining.preview': ({ bins, ...request }, ctx) => previewMining(ctx, request, bins),
+  'mining.run': (input, ctx) =>
+    input.strategy.strategy === 'label-issues' ? mineLabelIssues(ctx, input) : mine(ctx, input),
+  'mining.preview': ({ bins, ...request }, ctx) =>
+    request.strategy.strategy === 'label-issues'
+      ? previewLabelIssues(ctx, request, bins)
+      : previewMining(ctx, request, bins),
   'mining.runs': (input, ctx) =>
     ctx.store.mining.runs(resolveProject(ctx, input).id).map((r) => ({
       id: r.id,

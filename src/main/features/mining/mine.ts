@@ -272,6 +272,8 @@ function reasonInput(
       };
     case 'confident-error':
       return { strategy: 'confident-error', scores: rowOf(0), truth: truth?.[row] ?? -1, classes };
+    case 'label-issues':
+      throw new Error('label-issues gives its own reasons (learn/label-issues.ts)');
     case 'margin':
       return { strategy: 'margin', scores: rowOf(0), classes };
     case 'entropy':

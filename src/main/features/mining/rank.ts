@@ -45,6 +45,8 @@ export function rank(input: RankInput, eligible: Uint8Array, limit: number): Flo
       return voteEntropy(runs, n, k);
     case 'confident-error':
       return confidentError(a!, n, k, input.truth!);
+    case 'label-issues':
+      throw new Error('label-issues ranks labeled examples by the learner (learn/label-issues.ts), not model runs');
     case 'random': {
       // The sample's order is its priority, so the queue shows it in sample order.
       const picked = seededSample(n, limit, s.seed, eligible);

@@ -157,8 +157,11 @@ export const reviewHandlers: HandlerGroup<ReviewMethods> = {
   'examples.image': (input, ctx) => exampleImage(ctx, resolveProject(ctx, input.project), input.externalId),
   'queue.overview': (input, ctx) => queueOverview(ctx, resolveProject(ctx, input)),
   'queue.stats': (input, ctx) => {
-    const c = ctx.store.queue.counts(resolveProject(ctx, input).id, Date.now());
+    const projectId = resolveProject(ctx, input).id;
+    const c = ctx.store.queue.counts(projectId, Date.now());
+    const refresh = ctx.store.learn.latestRefresh(projectId);
     return {
+      learner: refresh ? { refreshedAt: refresh.created_at, labels: refresh.labels } : null,
       pending: c.pending,
       leased: c.leased - c.expired,
       done: c.done,

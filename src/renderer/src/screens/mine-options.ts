@@ -10,6 +10,8 @@ export const STRATEGY_HELP: Record<MiningStrategyName, string> = {
   disagreement: 'Examples where two model runs (by default the two newest) differ most, by the measure you choose.',
   'vote-entropy': 'Examples where three or more model runs split their votes the most.',
   'confident-error': 'Examples the model is confident about but that the imported ground truth contradicts.',
+  'label-issues':
+    'Labeled examples whose label the learner, trained without them, finds likely wrong: queued for a second look.',
   random: 'A random sample, as a control: it shows how the model does on ordinary traffic.',
 };
 
@@ -21,6 +23,7 @@ export const STRATEGY_ORDER: MiningStrategyName[] = [
   'disagreement',
   'vote-entropy',
   'confident-error',
+  'label-issues',
   'random',
 ];
 

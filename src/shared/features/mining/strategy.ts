@@ -20,6 +20,8 @@ export const MiningStrategySchema = z.discriminatedUnion('strategy', [
   z.object({ strategy: z.literal('disagreement'), measure: DisagreementMeasureSchema }),
   z.object({ strategy: z.literal('vote-entropy') }),
   z.object({ strategy: z.literal('confident-error') }),
+  /** Labels the project's learner, trained without them (k-fold), finds likely wrong: a second look. */
+  z.object({ strategy: z.literal('label-issues'), folds: z.number().int().min(2).max(20).default(5) }),
   z.object({
     strategy: z.literal('random'),
     seed: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
@@ -36,6 +38,7 @@ export const MINING_STRATEGY_NAMES: readonly MiningStrategyName[] = [
   'disagreement',
   'vote-entropy',
   'confident-error',
+  'label-issues',
   'random',
 ];
 
@@ -46,6 +49,7 @@ export const MINING_STRATEGY_NAMES: readonly MiningStrategyName[] = [
 export function modelRunsNeeded(strategy: MiningStrategyName): { min: number; max: number } {
   switch (strategy) {
     case 'random':
+    case 'label-issues':
       return { min: 0, max: 0 };
     case 'disagreement':
       return { min: 2, max: 2 };

@@ -149,7 +149,9 @@ export const reviewContract = {
       skipped: z.number().int(),
       expiredLeases: z.number().int(),
       doublyLabeled: z.number().int(),
+      /** When the learner last re-ranked the queue, and on how many labels it was trained; null without a learner. */
+      learner: z.object({ refreshedAt: z.number(), labels: z.number().int() }).nullable(),
     }),
-    summary: 'How many queue items are pending, leased, done and skipped',
+    summary: 'How many queue items are pending, leased, done and skipped, and when the learner last re-ranked them',
   }),
 };

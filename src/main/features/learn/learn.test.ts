@@ -1,0 +1,259 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from '../../../../test/helpers/expect-failure';
+import {
+  importFile,
+  makeTempDir,
+  openContext,
+  removeDir,
+  writeJsonl,
+  type TestContext,
+} from '../../../../test/helpers/import-fixtures';
+import type { ImportMappingInput } from '../../../shared/features/import/mapping';
+import type { LearnRefreshResult } from '../../../shared/features/learn/contract';
+import { call } from '../../core/dispatch';
+import { fitAndScore } from './compute';
+import { refreshLearner } from './refresh';
+
+// A binary project of 400 messages: the first feature and the words carry the class, the others are
+// noise; every example has ground truth. A second project has text only, a third features only.
+const N = 400;
+const WORDS = { ham: ['meeting', 'lunch', 'report', 'family'], spam: ['prize', 'winner', 'free', 'click'] };
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function rows(withText: boolean, withFeatures: boolean) {
+  const r = rng(7);
+  return Array.from({ length: N }, (_, i) => {
+    const spam = i % 2 === 1;
+    const words = spam ? WORDS.spam : WORDS.ham;
+    return {
+      id: `m${i}`,
+      ts: 1_700_000_000_000 + i * 60_000,
+      ...(withText ? { text: `${words[i % 4]} ${words[(i + 1) % 4]} message ${i}` } : {}),
+      ...(withFeatures ? { f: [(spam ? 1 : -1) + (r() - 0.5) * 1.5, r() - 0.5, r() - 0.5] } : {}),
+      p_spam: 0.5,
+      truth: spam ? 'spam' : 'ham',
+      model: 'prod',
+      model_version: 'v1',
+    };
+  });
+}
+
+function mapping(withText: boolean, withFeatures: boolean): ImportMappingInput {
+  return {
+    id: 'id',
+    inputKind: withText ? 'text' : 'tabular',
+    ...(withText ? { text: 'text' } : {}),
+    ...(withFeatures ? { features: { kind: 'vector' as const, field: 'f', dim: 3 } } : {}),
+    timestamp: { field: 'ts', unit: 'ms' },
+    taskType: 'binary',
+    classes: ['ham', 'spam'],
+    scores: { kind: 'columns', columns: ['p_spam'] },
+    scoreTransform: 'none',
+    groundTruth: 'truth',
+    model: { nameField: 'model', versionField: 'model_version' },
+    metadata: [],
+    sumTolerance: 0.01,
+  };
+}
+
+let dir: string;
+let ctx: TestContext;
+const loop = { project: 'loop' };
+
+async function importProject(name: string, withText: boolean, withFeatures: boolean) {
+  const file = writeJsonl(path.join(dir, `${name}.jsonl`), rows(withText, withFeatures));
+  const { status } = await importFile(ctx, file, mapping(withText, withFeatures), { project: name });
+  expect(status.state).toBe('succeeded');
+}
+
+async function label(project: string, i: number, cls: 'ham' | 'spam', annotator = 'ann') {
+  return call(
+    'labels.record',
+    {
+      project: { project },
+      externalId: `m${i}`,
+      annotator,
+      schemaVersion: currentSchema(project),
+      action: 'label',
+      labels: [cls],
+    },
+    ctx,
+  );
+}
+
+function currentSchema(project: string): number {
+  const p = ctx.store.projects.byName(project)!;
+  return ctx.store.labelSchemas.latest(p.id)!.version;
+}
+
+const truthOf = (i: number): 'ham' | 'spam' => (i % 2 === 1 ? 'spam' : 'ham');
+
+async function refreshNow(project = 'loop'): Promise<LearnRefreshResult> {
+  const { jobId } = await call('learn.refresh', { project: { project } }, ctx);
+  const status = await ctx.jobs.wait(jobId);
+  if (status.state !== 'succeeded') throw Object.assign(new Error(status.error?.message), { api: status.error });
+  return status.result as LearnRefreshResult;
+}
+
+/** What a refresh must not touch when it fails: model runs, the queue, the refresh records. */
+function snapshot(projectName = 'loop') {
+  const id = ctx.store.projects.byName(projectName)!.id;
+  const db = ctx.store.db;
+  return {
+    runs: db.prepare('SELECT id, model_name, model_version FROM model_runs WHERE project_id = ? ORDER BY id').all(id),
+    queue: db
+      .prepare('SELECT example_id, priority, reason, status, control FROM queue_items WHERE project_id = ? ORDER BY id')
+      .all(id),
+    refreshes: db.prepare('SELECT id FROM learner_refreshes WHERE project_id = ?').all(id),
+    predictions: db.prepare('SELECT count(*) FROM predictions').pluck().get(),
+  };
+}
+
+const inline = (input: Parameters<typeof fitAndScore>[0]) => Promise.resolve(fitAndScore(input));
+
+beforeAll(async () => {
+  dir = makeTempDir('learn');
+  ctx = openContext(dir);
+  await importProject('loop', true, true);
+  await importProject('words', true, false);
+  await importProject('numbers', false, true);
+}, 120_000);
+
+afterAll(async () => {
+  await ctx?.dispose();
+  removeDir(dir);
+});
+
+describe('the learner in the loop', () => {
+  it('refuses a representation the project lacks, saying what it has', async () => {
+    const noFeatures = await failure(
+      call('learn.configure', { project: { project: 'words' }, representation: 'features' }, ctx),
+    );
+    expect(noFeatures.code).toBe('invalid-input');
+    expect(noFeatures.message).toBe("project 'words' has no logged feature vectors: use 'text'");
+    const noText = await failure(
+      call('learn.configure', { project: { project: 'numbers' }, representation: 'text' }, ctx),
+    );
+    expect(noText.message).toBe("project 'numbers' has no example text: use 'features'");
+    const noEncoder = await failure(
+      call('learn.configure', { project: { project: 'words' }, representation: 'embeddings:minilm' }, ctx),
+    );
+    expect(noEncoder.message).toMatch(/no stored embeddings of encoder 'minilm'/);
+    const status = await call('learn.status', { project: 'words' }, ctx);
+    expect(status.config).toBeNull();
+  });
+
+  it('refuses to fit on one class and keeps no learner run', async () => {
+    await call('learn.configure', { project: loop, representation: 'features', every: 10 }, ctx);
+    for (const i of [0, 2, 4]) await label('loop', i, 'ham');
+    const before = snapshot();
+    const e = await failure(refreshNow());
+    expect((e as unknown as { api: { details: { reason: string } } }).api.details.reason).toBe('one-class');
+    expect(e.message).toMatch(/needs labels of at least two classes; all 3 labels under schema v1 are 'ham'/);
+    expect(snapshot()).toEqual(before);
+    const status = await call('learn.status', { project: 'loop' }, ctx);
+    expect(status.lastProblem).toMatch(/at least two classes/);
+  });
+
+  it('fits, scores every example into learner@<labels> and re-ranks the queue with a control share', async () => {
+    for (const i of [1, 3, 5, 6, 7, 8, 9, 10, 11, 13, 15]) await label('loop', i, truthOf(i));
+    const result = await refreshNow();
+    expect(result.applied).toBe(true);
+    const r = result.refresh!;
+    expect(r.labels).toBe(14);
+    expect(r.classCounts).toEqual([6, 8]);
+    expect(r.modelRun?.name).toBe('learner@14');
+    expect(r.coldStart).toBe(false);
+    const runs = await call('mining.runs', { project: 'loop' }, ctx);
+    expect(runs[0]!.strategy).toBe('learner');
+    // Every example scored; the learner separates the classes by the first feature.
+    const p = ctx.store.projects.byName('loop')!;
+    const cols = ctx.store.predictionColumns.load(r.modelRun!.id);
+    expect(cols.n).toBe(N);
+    let right = 0;
+    const truth = new Map(ctx.store.mining.groundTruth(p.id).map((g) => [g.id, g.ground_truth === 'spam' ? 1 : 0]));
+    for (let j = 0; j < cols.n; j++) if (cols.predicted[j] === truth.get(cols.exampleIds[j]!)) right++;
+    expect(right / N).toBeGreaterThan(0.85);
+    // The queue: 4 × every = 50 new items (the minimum), 10% of them random control, none labeled.
+    const queue = await call('queue.list', { project: loop, limit: 1000 }, ctx);
+    expect(queue).toHaveLength(50);
+    expect(queue.filter((q) => q.control)).toHaveLength(5);
+    expect(queue.filter((q) => !q.control)[0]!.reason).toMatch(/^learner@14 is unsure: P\(spam\) 0\.\d\d$/);
+    expect(queue.find((q) => q.control)!.reason).toMatch(/random control sample \(10% of the learner's queue\)/);
+    // The most uncertain first: mined priorities descend.
+    const mined = queue.filter((q) => !q.control).map((q) => q.priority);
+    expect([...mined].sort((a, b) => b - a)).toEqual(mined);
+    // Control items are spread through the ranking, one in every ten.
+    expect(queue.findIndex((q) => q.control)).toBe(9);
+    const stats = await call('queue.stats', { project: 'loop' }, ctx);
+    expect(stats.learner).toEqual({ refreshedAt: r.at, labels: 14 });
+  });
+
+  it('refreshes idempotently: the same labels change nothing', async () => {
+    const before = snapshot();
+    const again = await refreshNow();
+    expect(again.applied).toBe(false);
+    expect(again.message).toMatch(/nothing changed since refresh #\d+: the learner already learned these 14 labels/);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('scores each new label before learning from it (prequential), by how its item was queued', async () => {
+    const queue = await call('queue.list', { project: loop, limit: 1000 }, ctx);
+    const picks = [queue.find((q) => q.control)!, queue.find((q) => !q.control)!];
+    for (const q of picks) await label('loop', Number(q.externalId.slice(1)), truthOf(Number(q.externalId.slice(1))));
+    const status = await call('learn.status', { project: 'loop' }, ctx);
+    expect(status.meter.control.n).toBe(1);
+    expect(status.meter.mined.n).toBe(1);
+    expect(status.labelsSinceRefresh).toBe(2);
+    expect(status.nextRefreshIn).toBe(8);
+  });
+
+  it('leaves the previous run and queue intact when a refresh dies before it applies', async () => {
+    for (const i of [17, 19, 20, 22]) await label('loop', i, truthOf(i));
+    const before = snapshot();
+    const project = ctx.store.projects.byName('loop')!;
+    const boom = refreshLearner(ctx, project, { signal: new AbortController().signal }, inline, {
+      beforeApply: () => {
+        throw new Error('killed');
+      },
+    });
+    await expect(boom).rejects.toThrow('killed');
+    expect(snapshot()).toEqual(before);
+    // The next refresh takes the name the dead one left.
+    const ok = await refreshLearner(ctx, project, { signal: new AbortController().signal }, inline);
+    expect(ok.refresh!.modelRun!.name).toBe('learner@20');
+  });
+
+  it('discards a refresh when the label schema changes while it runs', async () => {
+    for (const i of [24, 25]) await label('loop', i, truthOf(i));
+    const before = snapshot();
+    const project = ctx.store.projects.byName('loop')!;
+    const latest = ctx.store.labelSchemas.latest(project.id)!;
+    const e = await failure(
+      refreshLearner(ctx, project, { signal: new AbortController().signal }, inline, {
+        beforeApply: () => {
+          ctx.store.labelSchemas.add(project.id, {
+            labels: latest.labels,
+            guidelines: 'spam now includes newsletters',
+            changeNote: 'guidelines',
+            mappingFromPrevious: [],
+          });
+        },
+      }),
+    );
+    expect(e.code).toBe('conflict');
+    expect(e.message).toMatch(/changed to v2 while the learner was refreshing: this refresh was discarded/);
+    const after = snapshot();
+    expect(after).toEqual(before);
+  });
+});
