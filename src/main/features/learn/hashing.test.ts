@@ -59,6 +59,7 @@ describe('hashText', () => {
       '',
       '   ',
       'ünïcode\u00a0spaces\u2003and\nnew lines',
+      'lone \ud800 surrogate\udc00s and a pair \ud83d\ude00 ok',
     ];
     for (const text of texts) {
       const got = hashText(text);
