@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LabelSchemaVersion } from '../../../shared/features/labels/contract';
 import { plainReason } from '../../../shared/features/mining/plain-reason';
 import { Markdown } from '../components/Markdown';
-import { queueRefreshedLine } from './learn/learn-words';
+import { newestLearnerOnly, queueRefreshedLine } from './learn/learn-words';
 import {
   CHANGEABLE,
   closeComment,
@@ -116,7 +116,7 @@ function Scores() {
     );
   }
   const byId = new Map(schema?.labels.map((l) => [l.id, l.name]));
-  const predictions = current.example.predictions;
+  const predictions = newestLearnerOnly(current.example.predictions);
   const shown = view === 'newest' ? predictions.slice(-1) : predictions;
   return (
     <section className="scores" aria-label="Model scores">
@@ -493,9 +493,14 @@ function ProgressBars() {
           ))}
         </>
       )}
-      {progress?.learnerOn && (
-        <p className="muted small learner-line" data-testid="learner-line">
-          {progress.learner ? queueRefreshedLine(progress.learner) : 'The learner has not re-ranked this queue yet.'}
+      {/* One line, always there once the figures are: the first refresh fills it without moving anything. */}
+      {progress && (
+        <p
+          className="muted small learner-line"
+          data-testid="learner-line"
+          title={progress.learner ? queueRefreshedLine(progress.learner) : undefined}
+        >
+          {progress.learner ? queueRefreshedLine(progress.learner) : ''}
         </p>
       )}
     </section>

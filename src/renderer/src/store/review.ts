@@ -31,9 +31,7 @@ export interface Progress {
   queue: { done: number; total: number };
   annotators: { name: string; decided: number }[];
   /** The learner's last re-ranking of the queue; null: no learner, or it has not refreshed yet. */
-  learner: { at: number; labels: number; queued: number } | null;
-  /** false: the project has no learner, so Review says nothing about one. */
-  learnerOn: boolean;
+  learner: { refreshedAt: number; labels: number } | null;
 }
 
 interface ReviewState {
@@ -134,18 +132,15 @@ export async function refreshProgress(force = false): Promise<void> {
   }
   progressAt = performance.now();
   try {
-    const [q, agreement, learn] = await Promise.all([
+    const [q, agreement] = await Promise.all([
       c.call('queue.stats', { projectId: id }),
       c.call('labels.agreement', { project: { projectId: id } }),
-      // The learner's line is a courtesy: a failure here leaves the rest of the figures.
-      c.call('learn.status', { projectId: id }).catch(() => null),
     ]);
     set({
       progress: {
         queue: { done: q.done, total: q.pending + q.leased + q.done + q.skipped + q.expiredLeases },
         annotators: agreement.annotators,
-        learner: learn?.lastRefresh ?? null,
-        learnerOn: learn?.config != null,
+        learner: q.learner,
       },
     });
   } catch {

@@ -2,7 +2,15 @@ import { useMemo } from 'react';
 import type { LearnStatus } from '../../../../shared/features/learn/contract';
 import { ChartView } from '../../components/ChartView';
 import { learningCurveConfig, type CurvePoint } from './learn-charts';
-import { accuracyText, coldStartLine, gainText, randomLabelsLine, sentence, timeAgo } from './learn-words';
+import {
+  accuracyText,
+  coldStartLine,
+  fitSentences,
+  gainText,
+  randomLabelsLine,
+  sentence,
+  timeAgo,
+} from './learn-words';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -17,7 +25,7 @@ export function RefreshStatus({ status, classes }: { status: LearnStatus; classe
         {r
           ? `Last refreshed ${timeAgo(r.at)} on ${n(r.labels)} labels: scored every example into ${
               r.modelRun?.name ?? 'no model run'
-            } and re-ranked ${n(r.queued)} queued items, ${n(r.controlQueued)} of them the random control.`
+            } and queued ${n(r.queued)} items, ${n(r.controlQueued)} of them the random control.`
           : status.config
             ? 'Not refreshed yet: press Refresh now, or label in Review until the first refresh starts.'
             : 'The learner is off: choose a representation and press Start learning.'}
@@ -60,35 +68,31 @@ function FitInfo({
   refresh: NonNullable<LearnStatus['lastRefresh']>;
   classes: readonly string[];
 }) {
-  const fit = Object.entries(refresh.fit).filter(([, v]) => v !== null && typeof v !== 'object');
-  const timings = Object.entries(refresh.timings);
+  const all = [
+    ...Object.entries(refresh.fit).filter(([, v]) => v !== null && typeof v !== 'object'),
+    ...Object.entries(refresh.timings),
+  ];
   return (
-    <dl className="fit-info small" aria-label="Fit">
-      <div>
-        <dt>representation</dt>
-        <dd>{refresh.representation}</dd>
-      </div>
-      <div>
-        <dt>schema</dt>
-        <dd>v{refresh.schemaVersion}</dd>
-      </div>
-      <div>
-        <dt>labels per class</dt>
-        <dd>{classes.map((c, i) => `${c} ${n(refresh.classCounts[i] ?? 0)}`).join(' · ')}</dd>
-      </div>
-      {fit.map(([k, v]) => (
-        <div key={k}>
-          <dt>{k}</dt>
-          <dd>{plainValue(v)}</dd>
-        </div>
+    <div className="fit-info small" aria-label="Fit">
+      <p>
+        Trained on {n(refresh.labels)} labels under schema v{refresh.schemaVersion} ({refresh.representation}):{' '}
+        {classes.map((c, i) => `${c} ${n(refresh.classCounts[i] ?? 0)}`).join(' · ')}.
+      </p>
+      {fitSentences(refresh.fit, refresh.timings).map((line) => (
+        <p key={line}>{line}</p>
       ))}
-      {timings.length > 0 && (
-        <div>
-          <dt>took</dt>
-          <dd>{timings.map(([k, ms]) => `${k} ${n(Math.round(ms))} ms`).join(' · ')}</dd>
-        </div>
-      )}
-    </dl>
+      <details>
+        <summary>Every figure of this refresh</summary>
+        <dl>
+          {all.map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{plainValue(v)}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
+    </div>
   );
 }
 
@@ -120,13 +124,13 @@ export function EfficiencyMeter({
       <div className="figures learn-figures">
         <div className="figure" data-testid="meter-mined">
           <div className="figure-value">{meter.mined.accuracy === null ? '—' : meter.mined.accuracy.toFixed(2)}</div>
-          <div className="figure-label">mined items · {accuracyText(meter.mined)}</div>
+          <div className="figure-label">mined items · {accuracyText(meter.mined, false)}</div>
         </div>
         <div className="figure" data-testid="meter-control">
           <div className="figure-value">
             {meter.control.accuracy === null ? '—' : meter.control.accuracy.toFixed(2)}
           </div>
-          <div className="figure-label">random control · {accuracyText(meter.control)}</div>
+          <div className="figure-label">random control · {accuracyText(meter.control, false)}</div>
         </div>
       </div>
       <p className="muted small">
@@ -180,11 +184,17 @@ export function StopSignal({ stop }: { stop: LearnStatus['stop'] }) {
       <div className="figures learn-figures">
         <div className="figure" data-testid="stop-kappa">
           <div className="figure-value">{stop.kappaAverage === null ? '—' : stop.kappaAverage.toFixed(3)}</div>
-          <div className="figure-label">agreement of successive learners (kappa, last three refreshes)</div>
+          <div className="figure-label">
+            agreement of successive learners (kappa, last three refreshes)
+            {stop.kappaAverage === null ? ' · needs a few refreshes' : ''}
+          </div>
         </div>
         <div className="figure" data-testid="stop-gain">
-          <div className="figure-value">{gainText(stop.expectedGain)}</div>
-          <div className="figure-label">expected gain from the next 100 labels, in accuracy</div>
+          <div className="figure-value">{stop.expectedGain === null ? '—' : gainText(stop.expectedGain)}</div>
+          <div className="figure-label">
+            expected gain from the next 100 labels, in accuracy
+            {stop.expectedGain === null ? ' · not measurable yet' : ''}
+          </div>
         </div>
       </div>
       <p className={stop.stable ? 'success' : 'muted'} data-testid="stop-message">

@@ -1,22 +1,25 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Input } from '../../../../shared/api/contract';
 import type { LearnRefreshResult, LearnStatus } from '../../../../shared/features/learn/contract';
-import { MINING_STRATEGY_NAMES } from '../../../../shared/features/mining/strategy';
+import type { MiningPreview } from '../../../../shared/features/mining/contract';
+import type { EmbeddingColumn } from '../../../../shared/features/learn/encode-contract';
 import type { RegisteredModel } from '../../../../shared/features/models/contract';
 import { runJob } from '../../client/jobs';
 import { Alert } from '../../components/Alert';
 import { useAction } from '../../hooks/useAction';
 import { openScreen } from '../../store/navigation';
 import { useWorkbench } from '../../store/workbench';
+import { ExportLearner } from './ExportLearner';
 import { LabelIssues } from './LabelIssues';
 import { LearnerForm, type LearnerSettings } from './LearnerForm';
 import { EfficiencyMeter, RefreshStatus, StopSignal } from './LearnPanels';
+import { sentence } from './learn-words';
 import { representationChoices } from './representations';
 
-/** The mining strategy that queues likely-wrong labels for a second look, where this build has it. */
-const LABEL_ISSUES = 'label-issues';
-const LABEL_ISSUES_OFFERED = (MINING_STRATEGY_NAMES as readonly string[]).includes(LABEL_ISSUES);
-const LABEL_ISSUES_STRATEGY = { strategy: LABEL_ISSUES } as unknown as Input<'mining.run'>['strategy'];
+/** The control share that makes the queue (almost) a random sample: the most the learner accepts. */
+const RANDOM_SHARE = 0.9;
+
+/** Likely-wrong labels, found by the label-issues strategy: at most this many are shown and queued at once. */
+const LABEL_ISSUES_LIMIT = 100;
 
 /** The learner's status, read again whenever the project's data changes (a label, a finished refresh). */
 function useLearnStatus(): [LearnStatus | null, string | null, () => Promise<LearnStatus | null>] {
@@ -48,10 +51,14 @@ function useLearnStatus(): [LearnStatus | null, string | null, () => Promise<Lea
   return [status, problem, load];
 }
 
-function useModels(): RegisteredModel[] | null {
+/** The project's registered models and stored embedding columns, read again when its data changes. */
+function useModelsAndEmbeddings(): [RegisteredModel[] | null, EmbeddingColumn[], () => void] {
   const client = useWorkbench((s) => s.client);
   const projectId = useWorkbench((s) => s.selectedId);
+  const stats = useWorkbench((s) => s.stats);
   const [models, setModels] = useState<RegisteredModel[] | null>(null);
+  const [columns, setColumns] = useState<EmbeddingColumn[]>([]);
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     if (!client || projectId === null) return;
     let live = true;
@@ -59,11 +66,15 @@ function useModels(): RegisteredModel[] | null {
       (m) => live && setModels(m),
       () => live && setModels([]),
     );
+    client.call('learn.embeddings', { projectId }).then(
+      (c) => live && setColumns(c),
+      () => live && setColumns([]),
+    );
     return () => {
       live = false;
     };
-  }, [client, projectId]);
-  return models;
+  }, [client, projectId, stats, tick]);
+  return [models, columns, () => setTick((t) => t + 1)];
 }
 
 /** The learner in the loop: its settings, whether its queue pays off against random, when to stop, likely-wrong labels. */
@@ -71,12 +82,14 @@ export function LearnScreen() {
   const client = useWorkbench((s) => s.client);
   const projectId = useWorkbench((s) => s.selectedId);
   const project = useWorkbench((s) => s.stats?.project ?? null);
-  const models = useModels();
+  const [models, embeddings, reloadEmbeddings] = useModelsAndEmbeddings();
+  const [embedding, setEmbedding] = useState(false);
   const [status, loadProblem, reload] = useLearnStatus();
   const { busy, error, run } = useAction();
   const [refreshing, setRefreshing] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const [issuesQueued, setIssuesQueued] = useState<string | null>(null);
+  const [issues, setIssues] = useState<MiningPreview | null>(null);
   const choices = useMemo(() => (project && models ? representationChoices(project, models) : null), [project, models]);
   if (!client || projectId === null) return null;
 
@@ -86,7 +99,8 @@ export function LearnScreen() {
     try {
       const job = await runJob(client, () => client.call('learn.refresh', { project: { projectId } }));
       const fresh = await reload();
-      if (job.state === 'succeeded') setNote((job.result as LearnRefreshResult | undefined)?.message ?? null);
+      const message = (job.result as LearnRefreshResult | undefined)?.message;
+      if (job.state === 'succeeded') setNote(message ? sentence(message) : null);
       // The status card shows why the last refresh did not apply; say it once.
       else if (!fresh?.lastProblem) throw new Error(job.error?.message ?? `The refresh ${job.state}.`);
     } finally {
@@ -99,26 +113,53 @@ export function LearnScreen() {
       await reload();
       if (andRefresh) await refresh();
     });
+  const embed = (encoderId: number) =>
+    run(async () => {
+      setEmbedding(true);
+      try {
+        const job = await runJob(client, () =>
+          client.call('learn.embed', { project: { projectId }, encoder: encoderId }),
+        );
+        if (job.state === 'cancelled')
+          throw new Error('Embedding stopped: computing again continues where it stopped.');
+        if (job.state !== 'succeeded') throw new Error(job.error?.message ?? 'Computing the embeddings failed.');
+      } finally {
+        setEmbedding(false);
+        reloadEmbeddings();
+      }
+    });
+  // The learner re-ranks the whole pending queue at each refresh, so a random queue built in Mine
+  // would be re-ranked away: the learner's own control share is the lever that makes the queue random.
   const switchToRandom = () =>
     run(async () => {
-      const result = await client.call('mining.run', {
+      const config = status?.config;
+      if (!config) return;
+      await client.call('learn.configure', {
         project: { projectId },
-        strategy: { strategy: 'random', seed: 1 },
-        limit: Math.max(100, project?.classes.length ?? 0),
+        representation: config.representation,
+        every: config.every,
+        labelSource: config.labelSource,
+        l2: config.l2,
+        controlShare: RANDOM_SHARE,
       });
+      await refresh();
       setNote(
-        `Queued ${result.added.toLocaleString('en-US')} random items (${result.alreadyQueued.toLocaleString(
-          'en-US',
-        )} were already queued): label those, or choose another strategy in Mine.`,
+        `The queue is now ${Math.round(RANDOM_SHARE * 100)}% random: the learner still learns from every label, and the control share can be lowered again in the settings above.`,
       );
+    });
+  const issuesRequest = {
+    project: { projectId },
+    strategy: { strategy: 'label-issues' as const },
+    limit: LABEL_ISSUES_LIMIT,
+  };
+  const findIssues = () =>
+    run(async () => {
+      setIssuesQueued(null);
+      setIssues(await client.call('mining.preview', issuesRequest));
     });
   const queueIssues = () =>
     run(async () => {
-      const result = await client.call('mining.run', {
-        project: { projectId },
-        strategy: LABEL_ISSUES_STRATEGY,
-        limit: 100,
-      });
+      const result = await client.call('mining.run', issuesRequest);
       setIssuesQueued(
         `Queued ${result.added.toLocaleString('en-US')} likely-wrong labels for a second look (${result.alreadyQueued.toLocaleString(
           'en-US',
@@ -143,6 +184,9 @@ export function LearnScreen() {
           refreshing={refreshing || status.runningJob !== null}
           onSave={(s, andRefresh) => void save(s, andRefresh)}
           onRefresh={() => void run(refresh)}
+          embeddings={embeddings}
+          embedding={embedding}
+          onEmbed={(id) => void embed(id)}
         />
       ) : (
         !loadProblem && <p className="muted">Loading…</p>
@@ -155,22 +199,34 @@ export function LearnScreen() {
       )}
       {status && project && (
         <div className="learn-grid">
-          <RefreshStatus status={status} classes={project.classes} />
-          <EfficiencyMeter
-            meter={status.meter}
-            busy={busy}
-            switchText="Switch the queue to random sampling"
-            onSwitchStrategy={() => void switchToRandom()}
-          />
-          <StopSignal stop={status.stop} />
-          <LabelIssues
-            summary={status.labelIssues}
-            issues={null}
-            busy={busy}
-            unavailable={LABEL_ISSUES_OFFERED ? null : 'This build has no label-issues strategy to queue them with.'}
-            queued={issuesQueued}
-            onQueue={() => void queueIssues()}
-          />
+          <div className="learn-column">
+            <RefreshStatus status={status} classes={project.classes} />
+            <StopSignal stop={status.stop} />
+            <ExportLearner
+              key={status.lastRefresh?.id ?? 0}
+              projectId={projectId}
+              projectName={project.name}
+              labels={status.lastRefresh?.labels ?? null}
+              representation={status.lastRefresh?.representation ?? null}
+            />
+          </div>
+          <div className="learn-column">
+            <EfficiencyMeter
+              meter={status.meter}
+              busy={busy}
+              switchText={`Switch to random sampling (control share ${Math.round(RANDOM_SHARE * 100)}%)`}
+              onSwitchStrategy={() => void switchToRandom()}
+            />
+            <LabelIssues
+              summary={status.labelIssues}
+              found={issues}
+              busy={busy}
+              unavailable={status.lastRefresh ? null : 'The learner finds likely-wrong labels once it has refreshed.'}
+              queued={issuesQueued}
+              onFind={() => void findIssues()}
+              onQueue={() => void queueIssues()}
+            />
+          </div>
         </div>
       )}
       {status?.config && (

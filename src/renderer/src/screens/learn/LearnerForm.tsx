@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { LearnerConfig, LearnerLabelSource } from '../../../../shared/features/learn/contract';
 import { LEARNER_DEFAULTS } from '../../../../shared/features/learn/contract';
-import { initialRepresentation, type RepresentationChoice } from './representations';
+import type { EmbeddingColumn } from '../../../../shared/features/learn/encode-contract';
+import { embeddingsProgress, initialRepresentation, type RepresentationChoice } from './representations';
 
 export interface LearnerSettings {
   representation: string;
@@ -23,8 +24,16 @@ export function LearnerForm({
   refreshing,
   onSave,
   onRefresh,
+  embeddings,
+  embedding,
+  onEmbed,
 }: {
   choices: readonly RepresentationChoice[];
+  /** The project's stored embedding columns, one per sentence encoder that has run. */
+  embeddings: readonly EmbeddingColumn[];
+  /** An embeddings pass started here is running. */
+  embedding: boolean;
+  onEmbed: (encoderId: number) => void;
   config: LearnerConfig | null;
   busy: boolean;
   refreshing: boolean;
@@ -53,7 +62,20 @@ export function LearnerForm({
   const chosen = choices.find((c) => c.value === representation);
   // A configured representation the project no longer offers (e.g. its encoder was removed) is shown, not silently swapped.
   const orphan = representation !== '' && !chosen;
-  const blocked = everyProblem !== null || shareProblem !== null || representation === '' || !!chosen?.unavailable;
+  const encoderId = chosen?.encoderId;
+  const embeddingsMissing =
+    encoderId === undefined
+      ? null
+      : embeddingsProgress(
+          embeddings.find((c) => c.modelId === encoderId),
+          chosen!.value.slice('embeddings:'.length),
+        );
+  const blocked =
+    everyProblem !== null ||
+    shareProblem !== null ||
+    representation === '' ||
+    !!chosen?.unavailable ||
+    embeddingsMissing !== null;
   const settings = (): LearnerSettings => ({
     representation,
     every: everyValue,
@@ -154,6 +176,14 @@ export function LearnerForm({
             {refreshing ? 'Refreshing…' : changed ? 'Save and refresh now' : 'Refresh now'}
           </button>
         </>
+      )}
+      {embeddingsMissing !== null && encoderId !== undefined && (
+        <p className="strategy-help notice" data-testid="embeddings-progress">
+          {embeddingsMissing}{' '}
+          <button type="button" disabled={embedding} onClick={() => onEmbed(encoderId)}>
+            {embedding ? 'Computing…' : 'Compute embeddings'}
+          </button>
+        </p>
       )}
       {choices.some((c) => c.unavailable !== null) && (
         <p className="strategy-help muted small" data-testid="representations-unavailable">

@@ -48,7 +48,11 @@ export function learningCurveConfig(series: { name: string; points: readonly Cur
         },
       },
       scales: {
-        x: { type: 'linear', title: { display: true, text: 'labels the learner was trained on' } },
+        x: {
+          type: 'linear',
+          ticks: { precision: 0 },
+          title: { display: true, text: 'labels the learner was trained on' },
+        },
         y: { min: 0, max: 1, title: { display: true, text: 'accuracy on labels it had not seen' } },
       },
     },

@@ -2,16 +2,18 @@ import { describe, expect, it } from 'vitest';
 import {
   accuracyText,
   coldStartLine,
+  fitSentences,
   gainText,
+  newestLearnerOnly,
   queueRefreshedLine,
   randomLabelsLine,
   sentence,
   timeAgo,
 } from './learn-words';
-import { initialRepresentation, representationChoices } from './representations';
+import { embeddingsProgress, initialRepresentation, representationChoices } from './representations';
 
-const encoder = { name: 'minilm', version: 'v1', outputMapping: { kind: 'embedding', width: 384 } };
-const classifier = { name: 'prod', version: 'v2', outputMapping: { kind: 'probabilities', width: 3 } };
+const encoder = { id: 7, name: 'minilm', version: 'v1', outputMapping: { kind: 'embedding', width: 384 } };
+const classifier = { id: 3, name: 'prod', version: 'v2', outputMapping: { kind: 'probabilities', width: 3 } };
 
 describe('representation choices', () => {
   it('offers text and an encoder to a text project without features, and says why features are out', () => {
@@ -22,6 +24,7 @@ describe('representation choices', () => {
       ['embeddings:minilm@v1', null],
     ]);
     expect(choices[2]!.text).toBe('embeddings of minilm@v1 (384 numbers)');
+    expect(choices[2]!.encoderId).toBe(7);
     expect(initialRepresentation(choices, null)).toBe('text');
   });
 
@@ -44,6 +47,21 @@ describe('representation choices', () => {
   });
 });
 
+describe('embeddings progress', () => {
+  it('asks for embeddings until the pass is complete, and says why a pass stopped', () => {
+    const column = { stored: 1200, pending: 300, status: 'failed', error: 'the model process ran out of memory' };
+    expect(embeddingsProgress(undefined, 'minilm@v1')).toMatch(/^No embeddings of minilm@v1 are stored yet/);
+    expect(embeddingsProgress(column, 'minilm@v1')).toBe(
+      'The embeddings of minilm@v1 are incomplete: 1,200 stored, 300 to go; computing continues where it stopped. ' +
+        'The last pass failed: the model process ran out of memory',
+    );
+    expect(embeddingsProgress({ ...column, status: 'running', error: null }, 'm')).toBe(
+      'Computing the embeddings of m: 1,200 stored so far.',
+    );
+    expect(embeddingsProgress({ stored: 1500, pending: 0, status: 'done', error: null }, 'm')).toBeNull();
+  });
+});
+
 describe('learner sentences', () => {
   const now = Date.UTC(2026, 0, 10, 12);
   it('says how long ago in words', () => {
@@ -54,13 +72,19 @@ describe('learner sentences', () => {
   });
 
   it("gives Review's line when, and on how many labels, the learner re-ranked the queue", () => {
-    expect(queueRefreshedLine({ at: now - 120_000, labels: 1250, queued: 100 }, now)).toBe(
-      'Queue re-ranked by the learner 2 min ago, trained on 1,250 labels.',
+    expect(queueRefreshedLine({ refreshedAt: now - 120_000, labels: 1250 }, now)).toBe(
+      'Re-ranked by the learner 2 min ago, on 1,250 labels',
     );
-    expect(queueRefreshedLine({ at: now, labels: 1, queued: 3 }, now)).toBe(
-      'Queue re-ranked by the learner just now, trained on 1 label.',
+    expect(queueRefreshedLine({ refreshedAt: now, labels: 1 }, now)).toBe(
+      'Re-ranked by the learner just now, on 1 label',
     );
     expect(queueRefreshedLine(null, now)).toBe('');
+  });
+
+  it("keeps Review's score panel to the newest learner run among the production models", () => {
+    const runs = ['prod@v1', 'learner@5', 'prod@v2', 'learner@10', 'learner@15'].map((model) => ({ model }));
+    expect(newestLearnerOnly(runs).map((r) => r.model)).toEqual(['prod@v1', 'prod@v2', 'learner@15']);
+    expect(newestLearnerOnly([{ model: 'prod@v1' }])).toEqual([{ model: 'prod@v1' }]);
   });
 
   it('names the classes still short of five labels during cold start', () => {
@@ -72,6 +96,10 @@ describe('learner sentences', () => {
   it('writes accuracies with their interval and count, gains with their sign', () => {
     expect(accuracyText({ n: 120, accuracy: 0.8234, low: 0.741, high: 0.884 })).toBe('0.82 (0.74–0.88, 120 labels)');
     expect(accuracyText({ n: 1, accuracy: 1 })).toBe('1.00 (1 label)');
+    expect(accuracyText({ n: 120, accuracy: 0.82, low: 0.741, high: 0.884 }, false)).toBe(
+      '120 labels, 95% interval 0.74–0.88',
+    );
+    expect(accuracyText({ n: 13, accuracy: 0.92 }, false)).toBe('13 labels');
     expect(accuracyText({ n: 0, accuracy: null })).toBe('no labels yet');
     expect(gainText(0.0123)).toBe('+1.2 points');
     expect(gainText(-0.004)).toBe('−0.4 points');
@@ -95,5 +123,29 @@ describe('learner sentences', () => {
       '≈ 900 random labels (500–more than the pool holds) would reach this quality.',
     );
     expect(randomLabelsLine(null)).toMatch(/^Not measurable yet/);
+  });
+
+  it("says in words how the refresh's fit went, leaving out what the API does not give", () => {
+    const fit = {
+      iterations: 10,
+      converged: true,
+      gradientNorm: 0.00000726,
+      warmStarted: true,
+      fromTruth: 0,
+      heldOut: 3,
+      unmapped: 1,
+      missingInputs: 0,
+    };
+    const timings = { readMs: 422.4, fitMs: 455, scoreMs: 104, rerankMs: 37, writeMs: 212, totalMs: 1879 };
+    expect(fitSentences(fit, timings)).toEqual([
+      'The solver converged after 10 iterations (gradient norm 7.3e-6), warm-started from the previous learner.',
+      'Left out: 3 ground-truth labels in evaluation sets; 1 label naming no class of the model.',
+      'Took 1.9 s: read 422 ms, fit 455 ms, score 104 ms, re-rank 37 ms, write 212 ms.',
+    ]);
+    expect(fitSentences({ converged: false, iterations: 500, fromTruth: 40 }, {})).toEqual([
+      'The solver stopped without converging after 500 iterations: its scores are less reliable than usual.',
+      '40 of its labels came from imported ground truth.',
+    ]);
+    expect(fitSentences({}, {})).toEqual([]);
   });
 });

@@ -24,11 +24,18 @@ export function sentence(text: string): string {
 
 /** Review's quiet line: when the learner last re-ranked the queue, and trained on how many labels. */
 export function queueRefreshedLine(
-  refresh: { at: number; labels: number; queued: number } | null,
+  refresh: { refreshedAt: number; labels: number } | null,
   now: number = Date.now(),
 ): string {
   if (!refresh) return '';
-  return `Queue re-ranked by the learner ${timeAgo(refresh.at, now)}, trained on ${n(refresh.labels)} label${refresh.labels === 1 ? '' : 's'}.`;
+  return `Re-ranked by the learner ${timeAgo(refresh.refreshedAt, now)}, on ${n(refresh.labels)} label${refresh.labels === 1 ? '' : 's'}`;
+}
+
+/** The learner scores a run per refresh (learner@<labels>): of those, Review shows only the newest. */
+export function newestLearnerOnly<P extends { model: string }>(predictions: readonly P[]): P[] {
+  const learner = (p: P) => p.model.startsWith('learner@');
+  const newest = predictions.findLast(learner);
+  return predictions.filter((p) => !learner(p) || p === newest);
 }
 
 /** Every class needs this many labels before the learner trusts its own uncertainty. */
@@ -46,11 +53,20 @@ export function coldStartLine(classes: readonly string[], counts: readonly numbe
   );
 }
 
-/** An accuracy with its interval: "0.82 (0.74–0.88, 120 labels)"; "—" with no labels. */
-export function accuracyText(a: { n: number; accuracy: number | null; low?: number; high?: number }): string {
+/**
+ * An accuracy with its interval and count: "0.82 (0.74–0.88, 120 labels)"; without the value (shown
+ * beside it): "120 labels, 95% interval 0.74–0.88"; "no labels yet" with none.
+ */
+export function accuracyText(
+  a: { n: number; accuracy: number | null; low?: number; high?: number },
+  withValue = true,
+): string {
   if (a.n === 0 || a.accuracy === null) return 'no labels yet';
-  const interval = a.low !== undefined && a.high !== undefined ? `${a.low.toFixed(2)}–${a.high.toFixed(2)}, ` : '';
-  return `${a.accuracy.toFixed(2)} (${interval}${n(a.n)} label${a.n === 1 ? '' : 's'})`;
+  const hasInterval = a.low !== undefined && a.high !== undefined;
+  const interval = hasInterval ? `${a.low!.toFixed(2)}–${a.high!.toFixed(2)}` : '';
+  const count = `${n(a.n)} label${a.n === 1 ? '' : 's'}`;
+  if (!withValue) return hasInterval ? `${count}, 95% interval ${interval}` : count;
+  return `${a.accuracy.toFixed(2)} (${hasInterval ? `${interval}, ` : ''}${count})`;
 }
 
 /** "≈ 340 random labels (210–560) would reach this quality". */
@@ -66,4 +82,52 @@ export function gainText(gain: number | null): string {
   const points = Math.abs(gain * 100).toFixed(1);
   const sign = points === '0.0' ? '±' : gain > 0 ? '+' : '−';
   return `${sign}${points} points`;
+}
+
+const num = (fit: Record<string, unknown>, key: string): number | null =>
+  typeof fit[key] === 'number' ? fit[key] : null;
+
+/**
+ * A refresh's fit in a few sentences: did the solver converge, what it trained on (and what it left
+ * out), how long each step took. Figures the API does not give are left out, never guessed.
+ */
+export function fitSentences(fit: Record<string, unknown>, timings: Record<string, number>): string[] {
+  const out: string[] = [];
+  const iterations = num(fit, 'iterations');
+  const gradient = num(fit, 'gradientNorm');
+  const warm = fit['warmStarted'] === true || fit['warmStart'] === true;
+  if (typeof fit['converged'] === 'boolean') {
+    const after = iterations !== null ? ` after ${n(iterations)} iteration${iterations === 1 ? '' : 's'}` : '';
+    const norm = gradient !== null ? ` (gradient norm ${gradient.toExponential(1)})` : '';
+    out.push(
+      fit['converged']
+        ? `The solver converged${after}${norm}${warm ? ', warm-started from the previous learner' : ''}.`
+        : `The solver stopped without converging${after}${norm}: its scores are less reliable than usual.`,
+    );
+  }
+  const left: string[] = [];
+  const fromTruth = num(fit, 'fromTruth');
+  const heldOut = num(fit, 'heldOut');
+  const unmapped = num(fit, 'unmapped');
+  const missing = num(fit, 'missingInputs');
+  if (fromTruth) out.push(`${n(fromTruth)} of its labels came from imported ground truth.`);
+  if (heldOut) left.push(`${n(heldOut)} ground-truth label${heldOut === 1 ? '' : 's'} in evaluation sets`);
+  if (unmapped) left.push(`${n(unmapped)} label${unmapped === 1 ? '' : 's'} naming no class of the model`);
+  if (missing) left.push(`${n(missing)} example${missing === 1 ? '' : 's'} without the representation's input`);
+  if (left.length > 0) out.push(`Left out: ${left.join('; ')}.`);
+  const total = timings['totalMs'];
+  const steps = (
+    [
+      ['readMs', 'read'],
+      ['fitMs', 'fit'],
+      ['scoreMs', 'score'],
+      ['rerankMs', 're-rank'],
+      ['writeMs', 'write'],
+    ] as const
+  )
+    .filter(([k]) => typeof timings[k] === 'number')
+    .map(([k, what]) => `${what} ${n(Math.round(timings[k]!))} ms`);
+  if (total !== undefined)
+    out.push(`Took ${(total / 1000).toFixed(1)} s${steps.length > 0 ? `: ${steps.join(', ')}` : ''}.`);
+  return out;
 }

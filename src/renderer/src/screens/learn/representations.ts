@@ -4,6 +4,8 @@ export interface RepresentationChoice {
   text: string;
   /** null: the project has what it needs. */
   unavailable: string | null;
+  /** The sentence encoder of an embeddings choice. */
+  encoderId?: number;
 }
 
 interface ProjectShape {
@@ -12,6 +14,7 @@ interface ProjectShape {
 }
 
 interface ModelShape {
+  id: number;
   name: string;
   version: string;
   outputMapping: { kind: string; width: number };
@@ -38,6 +41,7 @@ export function representationChoices(project: ProjectShape, models: readonly Mo
     ...(encoders.length > 0
       ? encoders.map((m) => ({
           value: `embeddings:${m.name}@${m.version}`,
+          encoderId: m.id,
           text: `embeddings of ${m.name}@${m.version} (${m.outputMapping.width} numbers)`,
           unavailable: noText,
         }))
@@ -55,4 +59,20 @@ export function representationChoices(project: ProjectShape, models: readonly Mo
 export function initialRepresentation(choices: readonly RepresentationChoice[], configured: string | null): string {
   if (configured !== null && choices.some((c) => c.value === configured)) return configured;
   return choices.find((c) => c.unavailable === null)?.value ?? '';
+}
+
+/** How far an encoder's embeddings are: null where the pass is complete, else a sentence and whether to compute. */
+export function embeddingsProgress(
+  column: { stored: number; pending: number; status: string; error: string | null } | undefined,
+  name: string,
+): string | null {
+  if (!column) return `No embeddings of ${name} are stored yet: compute them before the learner can use them.`;
+  if (column.status === 'running')
+    return `Computing the embeddings of ${name}: ${column.stored.toLocaleString('en-US')} stored so far.`;
+  if (column.pending === 0 && column.status === 'done') return null;
+  const failed = column.status === 'failed' && column.error ? ` The last pass failed: ${column.error}` : '';
+  return (
+    `The embeddings of ${name} are incomplete: ${column.stored.toLocaleString('en-US')} stored, ` +
+    `${column.pending.toLocaleString('en-US')} to go; computing continues where it stopped.${failed}`
+  );
 }

@@ -1,0 +1,76 @@
+import { useState } from 'react';
+import type { LearnerExport } from '../../../../shared/features/learn/encode-contract';
+import { useAction } from '../../hooks/useAction';
+import { useWorkbench } from '../../store/workbench';
+import { Alert } from '../../components/Alert';
+
+/** Where the learner goes by default: a file named after the project and the labels it learned from. */
+export function defaultExportPath(project: string, labels: number, embeddings: boolean): string {
+  const name = `${project.replace(/[^\p{L}\p{N}._-]+/gu, '-')}-learner-${labels}`;
+  return embeddings ? `learners/${name}` : `learners/${name}.onnx`;
+}
+
+/** Take the learner out: ONNX with its training lineage, to rescore, gate against production and deploy. */
+export function ExportLearner({
+  projectId,
+  projectName,
+  labels,
+  representation,
+}: {
+  projectId: number;
+  projectName: string;
+  /** Labels the current learner was fitted on; null: no learner yet. */
+  labels: number | null;
+  representation: string | null;
+}) {
+  const client = useWorkbench((s) => s.client);
+  const mode = useWorkbench((s) => s.mode);
+  const embeddings = representation?.startsWith('embeddings:') ?? false;
+  const [out, setOut] = useState(() => defaultExportPath(projectName, labels ?? 0, embeddings));
+  const [overwrite, setOverwrite] = useState(false);
+  const [done, setDone] = useState<LearnerExport | null>(null);
+  const { busy, error, run } = useAction();
+  if (!client) return null;
+  return (
+    <section className="card learn-export" aria-label="Export the learner">
+      <h2>Take the learner out</h2>
+      <p className="muted small">
+        ONNX with its classes and training lineage in the file, so it can be registered in Models, rescored and compared
+        with the production model in the gate.
+        {embeddings && ' For embeddings, a folder: the graph takes the encoder’s inputs, with its tokenizer files.'}
+      </p>
+      <form
+        className="mine-form"
+        aria-label="Export the learner as ONNX"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            setDone(null);
+            setDone(await client.call('learn.export', { project: { projectId }, out: out.trim(), overwrite }));
+          });
+        }}
+      >
+        <label>
+          {embeddings ? 'Folder' : 'File'}
+          {mode === 'browser' ? ' (inside the data folder)' : ''}
+          <input className="wide" value={out} onChange={(e) => setOut(e.target.value)} spellCheck={false} />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> Replace an
+          existing one
+        </label>
+        <button type="submit" disabled={busy || labels === null || out.trim() === ''}>
+          {busy ? 'Exporting…' : 'Export as ONNX'}
+        </button>
+      </form>
+      {labels === null && <p className="muted small">There is no learner to export until the first refresh.</p>}
+      <Alert message={error} />
+      {done && (
+        <p role="status" className="small" data-testid="learner-exported">
+          Wrote {done.name}@{done.version} ({done.trainingExamples.toLocaleString('en-US')} training examples,{' '}
+          {done.representation}) to <span className="mono">{done.path}</span>. {done.next}
+        </p>
+      )}
+    </section>
+  );
+}

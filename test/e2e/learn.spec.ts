@@ -1,0 +1,175 @@
+// The learner in the loop through the UI on the demo: configure it on Learn, label in Review (which
+// then says when the learner last re-ranked the queue), refresh, and see the status and the meter
+// move; axe stays clean in both themes, at 1280×720 and 1440×900.
+import fs from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import Database from 'better-sqlite3';
+import { serveDemo, type Served } from './serve-fixture';
+
+let served: Served;
+const SHOTS = process.env['LEARN_SHOTS'] ?? 'test-results/screens/learn';
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  served = await serveDemo(1500);
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+
+test.afterAll(async () => {
+  await served.stop();
+});
+
+async function tab(page: Page, name: string) {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true }).click();
+}
+
+async function axe(page: Page, where: string): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  return result.violations.map(
+    (v) =>
+      `${where}: ${v.id} (${v.impact}) ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 3)
+        .join(', ')}`,
+  );
+}
+
+/** The demo's ground truth of an example, where it has one. */
+function truthOf(externalId: string): string | null {
+  const db = new Database(served.db, { readonly: true });
+  try {
+    const row = db.prepare('SELECT ground_truth AS truth FROM examples WHERE external_id = ?').get(externalId) as
+      { truth: string | null } | undefined;
+    return row?.truth ?? null;
+  } finally {
+    db.close();
+  }
+}
+
+/** Labels `count` items in Review: the ground truth's label where the demo has one, else the model's. */
+async function label(page: Page, count: number) {
+  const id = page.locator('.example-meta .mono');
+  const labels = page.getByRole('group', { name: 'Labels' });
+  for (let i = 0; i < count; i++) {
+    const shown = (await id.textContent()) ?? '';
+    const truth = truthOf(shown);
+    if (truth) await labels.getByRole('button', { name: new RegExp(`\\b${truth}$`) }).click();
+    else await page.getByRole('button', { name: 'accept model' }).click();
+    await expect(id).not.toHaveText(shown);
+  }
+}
+
+test('configure the learner, label in Review, refresh: status, meter and Review line follow', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(served.link);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('sentiment');
+
+  await tab(page, 'Learn');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Learn while you label');
+  const settings = page.getByRole('form', { name: 'Learner settings' });
+  // The demo logs text and feature vectors but has no sentence encoder: embeddings are shown, disabled, with the reason.
+  const representation = settings.getByLabel('Representation');
+  await expect(representation.locator('option[value="features"]')).toBeEnabled();
+  await expect(representation.locator('option[value="embeddings"]')).toBeDisabled();
+  await expect(representation.locator('option[value="embeddings"]')).toContainText('no sentence encoder is registered');
+  await representation.selectOption('text');
+  await expect(page.getByTestId('learn-status')).toContainText('The learner is off');
+  await settings.getByLabel('Refresh every (labels)').fill('5');
+  await settings.getByLabel('Random control share (%)').fill('20');
+  await settings.getByRole('button', { name: 'Start learning' }).click();
+  // Nothing is labeled yet: the refresh says so, and what to do.
+  await expect(page.getByTestId('learn-problem')).toContainText('label some examples first', { timeout: 30_000 });
+  await expect(page.getByTestId('learn-status')).toContainText('Not refreshed yet');
+  await shoot(page, 'learn-configured');
+
+  // A first queue to label from, then label in Review: the learner refreshes behind the annotator and
+  // Review says when, on how many labels.
+  await tab(page, 'Mine');
+  await page.getByLabel('Strategy').selectOption('random');
+  await page.getByLabel('Items').fill('60');
+  await page.getByRole('button', { name: 'Build queue' }).click();
+  await expect(page.getByTestId('mining-summary')).toContainText('60 added');
+  await tab(page, 'Review');
+  await page.getByLabel('Annotator').fill('kim');
+  await page.getByRole('button', { name: 'Start reviewing' }).click();
+  await expect(page.getByTestId('review-card')).toBeVisible();
+  await label(page, 24);
+  await expect(page.getByTestId('learner-line')).toContainText(/Re-ranked by the learner .*, on \d+ labels?/, {
+    timeout: 30_000,
+  });
+  await page.screenshot({ path: path.join(SHOTS, 'review-learner-line-1280.png') });
+
+  // Back on Learn: refresh now, and the status and the meter count the labels.
+  await tab(page, 'Learn');
+  await page.getByRole('button', { name: 'Refresh now' }).click();
+  await expect(page.getByTestId('learn-status')).toContainText(/Last refreshed .* on 2\d labels/, { timeout: 30_000 });
+  const scored = async () => {
+    const text = `${await page.getByTestId('meter-mined').innerText()} ${await page.getByTestId('meter-control').innerText()}`;
+    return [...text.matchAll(/(\d+) labels?/g)].reduce((a, m) => a + Number(m[1]), 0);
+  };
+  await expect.poll(scored).toBeGreaterThan(0);
+  await expect(page.getByTestId('meter-verdict')).not.toBeEmpty();
+  await expect(page.getByTestId('stop-gain')).toContainText('expected gain from the next 100 labels');
+  // The fit in words, with every figure one click away.
+  await expect(page.getByRole('region', { name: 'Learner status' })).toContainText(
+    /The solver converged after \d+ iteration/,
+  );
+
+  const problems: string[] = [];
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1440, height: 900 },
+  ]) {
+    await page.setViewportSize(size);
+    for (const theme of ['light', 'dark'] as const) {
+      await page.getByLabel('Theme').selectOption(theme);
+      await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+      problems.push(...(await axe(page, `Learn ${size.width} ${theme}`)));
+      await page.screenshot({ path: path.join(SHOTS, `learn-${size.width}-${theme}.png`) });
+      await page.getByRole('region', { name: 'Efficiency meter' }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, `learn-meter-${size.width}-${theme}.png`) });
+      await page.getByRole('region', { name: 'Label issues' }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, `learn-issues-${size.width}-${theme}.png`) });
+      await page.evaluate(() => window.scrollTo(0, 0));
+    }
+  }
+  await page.getByLabel('Theme').selectOption('light');
+  expect(problems).toEqual([]);
+});
+
+// The label-issues strategy's out-of-sample fits are not wired to the solver yet ('this build has no learner solver').
+test.fixme('likely-wrong labels: found out of sample, each with a reason in words, queued for a second look', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(served.link);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('sentiment');
+  await tab(page, 'Learn');
+  const issues = page.getByRole('region', { name: 'Label issues' });
+  await issues.getByRole('button', { name: 'Find likely-wrong labels' }).click();
+  await expect(issues.getByTestId('label-issues-found')).toContainText(/labels (look wrong|agree)/, {
+    timeout: 30_000,
+  });
+  const reasons = issues.getByRole('list', { name: 'Top likely-wrong labels' }).getByRole('listitem');
+  if ((await reasons.count()) > 0) {
+    await expect(reasons.first()).toContainText(
+      /(labeled|ground truth says) \w+; a model trained without this label gives/,
+    );
+    await issues.getByRole('button', { name: 'Queue them for a second look' }).click();
+    await expect(issues.getByTestId('label-issues-queued')).toContainText(/Queued \d+ likely-wrong labels/);
+    await expect(issues.getByTestId('label-issues-summary')).toContainText(/labels checked, \d+ looked wrong/);
+  } else {
+    await expect(issues.getByRole('button', { name: 'Queue them for a second look' })).toBeDisabled();
+  }
+
+  await issues.scrollIntoViewIfNeeded();
+  await shoot(page, 'learn-label-issues');
+});
+
+async function shoot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
