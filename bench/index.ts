@@ -5,12 +5,24 @@ import { evalBench } from './eval-bench';
 import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
 import { labelBench } from './label-bench';
+import { learnBench } from './learn-bench';
 import { mineBench } from './mine-bench';
 import { rescoreBench } from './rescore-bench';
 import { reviewBench } from './review-bench';
 import { slicesBench } from './slices-bench';
 
-const BENCHES = ['import', 'mine', 'label', 'export', 'rescore', 'review', 'browse', 'eval', 'slices'] as const;
+const BENCHES = [
+  'import',
+  'mine',
+  'label',
+  'export',
+  'rescore',
+  'review',
+  'browse',
+  'eval',
+  'slices',
+  'learn',
+] as const;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -63,6 +75,12 @@ async function main(): Promise<void> {
     // 100k labels unless --rows says otherwise (the default of the other benches is a million rows)
     const n = values.rows === '1000000' ? 100_000 : rows;
     process.stdout.write(`${JSON.stringify(await slicesBench({ rows: n, workDir }))}\n`);
+    return;
+  }
+  if (name === 'learn') {
+    // 5,000 labels unless --labels says otherwise
+    const labels = values.labels === '10000' ? 5000 : Number(values.labels);
+    process.stdout.write(`${JSON.stringify(await learnBench({ rows, labels, workDir }))}\n`);
     return;
   }
   if (name === 'label') {

@@ -93,7 +93,7 @@ export const OPTION_TYPES = {
   'train-until': { type: 'string' },
   representation: { type: 'string' },
   every: { type: 'string' },
-  l2: { type: 'string' },
+  penalty: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTION_TYPES;
@@ -384,14 +384,14 @@ export const COMMANDS = {
                             learner@<labels>, re-ranks the pending queue)
     … refresh               refit now with the current settings
     … status                settings, last refresh, efficiency meter, stop signal, label issues`,
-    options: ['representation', 'every', 'control-share', 'label-source', 'l2'],
+    options: ['representation', 'every', 'control-share', 'label-source', 'penalty'],
     optionsHelp: `  --representation R       features (the logged feature vector), text (hashed n-grams) or
                             embeddings:MODEL (a registered sentence encoder's stored embeddings)
   --every N                 refit after every N new labels in the app and browser mode (default 25)
   --control-share S         share of each re-ranked queue drawn at random as a control (default 0.1)
   --label-source SRC        curated (default), or curated+truth: imported ground truth too, never
                             that of an evaluation set's examples
-  --l2 X                    L2 penalty of the logistic regression (default 1)`,
+  --penalty X               L2 penalty of the logistic regression (default 1)`,
   },
   serve: {
     usage: `  serve                     browser mode: the workbench UI and API on http://127.0.0.1`,

@@ -33,6 +33,8 @@ export type NewRefresh = Omit<RefreshRow, 'id'>;
 
 export interface WeightsRow {
   refresh_id: number;
+  role: 'learner' | 'control';
+  labels: number;
   dim: number;
   outputs: number;
   weights: Buffer;
@@ -49,6 +51,8 @@ export interface PrequentialRow {
   predicted: number;
   probs: Buffer;
   correct: number;
+  random_correct: number | null;
+  random_labels_at: number | null;
   created_at: number;
 }
 
@@ -105,13 +109,14 @@ export class LearnQueries {
   saveWeights(w: WeightsRow): void {
     prepared(
       this.db,
-      'INSERT OR REPLACE INTO learner_weights (refresh_id, dim, outputs, weights, meta) VALUES (?, ?, ?, ?, ?)',
-    ).run(w.refresh_id, w.dim, w.outputs, w.weights, w.meta);
+      `INSERT OR REPLACE INTO learner_weights (refresh_id, role, labels, dim, outputs, weights, meta)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(w.refresh_id, w.role, w.labels, w.dim, w.outputs, w.weights, w.meta);
   }
 
-  weights(refreshId: number): WeightsRow | null {
+  weights(refreshId: number, role: 'learner' | 'control' = 'learner'): WeightsRow | null {
     return (
-      (prepared(this.db, 'SELECT * FROM learner_weights WHERE refresh_id = ?').get(refreshId) as
+      (prepared(this.db, 'SELECT * FROM learner_weights WHERE refresh_id = ? AND role = ?').get(refreshId, role) as
         WeightsRow | undefined) ?? null
     );
   }
@@ -164,7 +169,7 @@ export class LearnQueries {
     prepared(
       this.db,
       `INSERT INTO learner_prequential (project_id, example_id, label_event_id, refresh_id, labels_at, origin, truth,
-         predicted, probs, correct, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         predicted, probs, correct, random_correct, random_labels_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (label_event_id) DO NOTHING`,
     ).run(
       projectId,
@@ -177,6 +182,8 @@ export class LearnQueries {
       r.predicted,
       r.probs,
       r.correct,
+      r.random_correct,
+      r.random_labels_at,
       r.created_at,
     );
   }
@@ -185,8 +192,8 @@ export class LearnQueries {
   prequential(projectId: number): PrequentialRow[] {
     return prepared(
       this.db,
-      `SELECT example_id, label_event_id, refresh_id, labels_at, origin, truth, predicted, probs, correct, created_at
-         FROM learner_prequential WHERE project_id = ? ORDER BY id`,
+      `SELECT example_id, label_event_id, refresh_id, labels_at, origin, truth, predicted, probs, correct,
+         random_correct, random_labels_at, created_at FROM learner_prequential WHERE project_id = ? ORDER BY id`,
     ).all(projectId) as PrequentialRow[];
   }
 
@@ -367,5 +374,14 @@ export class LearnQueries {
       }
     }
     return { added, updated, unchanged };
+  }
+
+  /** Of these examples, those whose queue item was drawn by a random control sample. */
+  controlExamples(projectId: number): Set<number> {
+    return new Set(
+      prepared(this.db, 'SELECT example_id FROM queue_items WHERE project_id = ? AND control = 1')
+        .pluck()
+        .all(projectId) as number[],
+    );
   }
 }

@@ -5,7 +5,7 @@ import type { CliValues } from '../index';
 import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
 
-function number(values: CliValues, name: 'every' | 'control-share' | 'l2', what: string): number | undefined {
+function number(values: CliValues, name: 'every' | 'control-share' | 'penalty', what: string): number | undefined {
   const raw = values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
@@ -65,7 +65,7 @@ export async function learnCommand(opts: GlobalOptions, args: string[], values: 
       ? { controlShare: number(values, 'control-share', 'a share between 0 and 0.9, e.g. 0.1') }
       : {}),
     ...(values['label-source'] !== undefined ? { labelSource: values['label-source'] as 'curated' } : {}),
-    ...(values.l2 !== undefined ? { l2: number(values, 'l2', 'a positive number') } : {}),
+    ...(values.penalty !== undefined ? { l2: number(values, 'penalty', 'a positive number') } : {}),
   };
   if (sub === 'status' && Object.keys(settings).length > 0)
     throw new UsageError('learn PROJECT status takes no settings: set them with learn PROJECT --representation …');

@@ -10,6 +10,8 @@ export interface ComputeInput {
   classes: number;
   l2: number;
   warmStart: FittedModel | null;
+  /** Positions in trainRows/y of the control labels: a second learner fits on them alone (null: too few). */
+  controlPositions: Int32Array | null;
   /** At cold start: pick k typical, diverse rows among the eligible (a uniform sample of `candidates` of them). */
   coldStart: { k: number; labeledRows: Int32Array; eligible: Uint8Array; candidates: number; seed: number } | null;
 }
@@ -20,6 +22,8 @@ export interface ComputeOutput {
   probs: Float32Array;
   fitMs: number;
   scoreMs: number;
+  /** The learner of the control labels alone: what random labeling would have given. */
+  controlModel: FittedModel | null;
   /** Cold start: rows in k-center pick order; null otherwise. */
   coldOrder: Int32Array | null;
 }
@@ -43,7 +47,16 @@ export function fitAndScore(input: ComputeInput): ComputeOutput {
     const pool = seededSample(input.x.rows, candidates, seed, eligible);
     coldOrder = kCenterOrder(input.x, k, labeledRows, pool);
   }
-  return { model, probs, fitMs: t1 - t0, scoreMs, coldOrder };
+  let controlModel: FittedModel | null = null;
+  if (input.controlPositions) {
+    const at = input.controlPositions;
+    controlModel = fit(
+      selectDesignRows(train, at),
+      Int32Array.from(at, (i) => input.y[i]!),
+      { task: input.task, classes: input.classes, l2: input.l2, warmStart: null },
+    );
+  }
+  return { model, probs, fitMs: t1 - t0, scoreMs, coldOrder, controlModel };
 }
 
 /** The buffers a message can hand over instead of copying. */

@@ -9,62 +9,16 @@ import {
   writeJsonl,
   type TestContext,
 } from '../../../../test/helpers/import-fixtures';
-import type { ImportMappingInput } from '../../../shared/features/import/mapping';
+import {
+  LEARN_ROWS as N,
+  learnMapping as mapping,
+  learnRows as rows,
+  truthOf,
+} from '../../../../test/helpers/learn-project';
 import type { LearnRefreshResult } from '../../../shared/features/learn/contract';
 import { call } from '../../core/dispatch';
 import { fitAndScore } from './compute';
 import { refreshLearner } from './refresh';
-
-// A binary project of 400 messages: the first feature and the words carry the class, the others are
-// noise; every example has ground truth. A second project has text only, a third features only.
-const N = 400;
-const WORDS = { ham: ['meeting', 'lunch', 'report', 'family'], spam: ['prize', 'winner', 'free', 'click'] };
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function rows(withText: boolean, withFeatures: boolean) {
-  const r = rng(7);
-  return Array.from({ length: N }, (_, i) => {
-    const spam = i % 2 === 1;
-    const words = spam ? WORDS.spam : WORDS.ham;
-    return {
-      id: `m${i}`,
-      ts: 1_700_000_000_000 + i * 60_000,
-      ...(withText ? { text: `${words[i % 4]} ${words[(i + 1) % 4]} message ${i}` } : {}),
-      ...(withFeatures ? { f: [(spam ? 1 : -1) + (r() - 0.5) * 1.5, r() - 0.5, r() - 0.5] } : {}),
-      p_spam: 0.5,
-      truth: spam ? 'spam' : 'ham',
-      model: 'prod',
-      model_version: 'v1',
-    };
-  });
-}
-
-function mapping(withText: boolean, withFeatures: boolean): ImportMappingInput {
-  return {
-    id: 'id',
-    inputKind: withText ? 'text' : 'tabular',
-    ...(withText ? { text: 'text' } : {}),
-    ...(withFeatures ? { features: { kind: 'vector' as const, field: 'f', dim: 3 } } : {}),
-    timestamp: { field: 'ts', unit: 'ms' },
-    taskType: 'binary',
-    classes: ['ham', 'spam'],
-    scores: { kind: 'columns', columns: ['p_spam'] },
-    scoreTransform: 'none',
-    groundTruth: 'truth',
-    model: { nameField: 'model', versionField: 'model_version' },
-    metadata: [],
-    sumTolerance: 0.01,
-  };
-}
 
 let dir: string;
 let ctx: TestContext;
@@ -95,8 +49,6 @@ function currentSchema(project: string): number {
   const p = ctx.store.projects.byName(project)!;
   return ctx.store.labelSchemas.latest(p.id)!.version;
 }
-
-const truthOf = (i: number): 'ham' | 'spam' => (i % 2 === 1 ? 'spam' : 'ham');
 
 async function refreshNow(project = 'loop'): Promise<LearnRefreshResult> {
   const { jobId } = await call('learn.refresh', { project: { project } }, ctx);
@@ -255,5 +207,36 @@ describe('the learner in the loop', () => {
     expect(e.message).toMatch(/changed to v2 while the learner was refreshing: this refresh was discarded/);
     const after = snapshot();
     expect(after).toEqual(before);
+  });
+
+  it('queues labels the learner finds likely wrong for a second look, with a reason an annotator reads', async () => {
+    await call('learn.configure', { project: { project: 'numbers' }, representation: 'features' }, ctx);
+    // Clear cases: their first feature lies far on the side of their true class.
+    const flipped = [0, 11, 22];
+    for (let i = 0; i < 40; i++) {
+      const t = truthOf(i);
+      await label('numbers', i, flipped.includes(i) ? (t === 'spam' ? 'ham' : 'spam') : t);
+    }
+    const preview = await call(
+      'mining.preview',
+      { project: { project: 'numbers' }, strategy: { strategy: 'label-issues' }, limit: 3 },
+      ctx,
+    );
+    expect(preview.scanned).toBe(40);
+    const result = await call(
+      'mining.run',
+      { project: { project: 'numbers' }, strategy: { strategy: 'label-issues' }, limit: 3 },
+      ctx,
+    );
+    expect(result.strategy).toBe('label-issues');
+    expect(result.top.map((t) => t.externalId).sort()).toEqual(flipped.map((i) => `m${i}`).sort());
+    const m22 = result.top.find((t) => t.externalId === 'm22')!;
+    expect(m22.reason).toMatch(/^labeled spam; a model trained without this label gives spam 0\.\d\d \(ham 0\.\d\d\)$/);
+    // Each goes back to the queue for one more annotator.
+    const queue = await call('queue.list', { project: { project: 'numbers' }, status: 'pending' }, ctx);
+    expect(queue.map((q) => q.externalId).sort()).toEqual(flipped.map((i) => `m${i}`).sort());
+    expect(queue.every((q) => q.labelsWanted === 2)).toBe(true);
+    const status = await call('learn.status', { project: 'numbers' }, ctx);
+    expect(status.labelIssues).toMatchObject({ checked: 40, queued: 3 });
   });
 });

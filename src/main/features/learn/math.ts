@@ -1,7 +1,9 @@
-import { ApiError } from '../../../shared/api/errors';
+import { findLabelIssues, outOfSampleProba as outOfSample } from './confident-learning';
 import { selectRows } from './design';
+import { labelEfficiency, type EfficiencyReport, type PrequentialOutcome } from './efficiency';
 import { hashTexts } from './hashing';
 import { fitLogistic, outputsOf, predictProba, type LogisticModel } from './logistic';
+import { cohenKappa, expectedGain, kappaAverage } from './stop-signal';
 
 /**
  * The learner's mathematics as the loop uses it: one seam over the solver, the hashing featuriser,
@@ -23,8 +25,6 @@ export interface FittedModel {
   weights: Float64Array;
   stats: Record<string, unknown>;
 }
-
-const notYet = () => new ApiError('unsupported', 'this build has no learner solver: the loop cannot fit a model here');
 
 export function hashRows(texts: readonly string[]): Rows {
   return hashTexts(texts);
@@ -108,54 +108,40 @@ export function kCenterOrder(_x: Rows, k: number, _labeledRows: Int32Array, cand
 }
 
 /** Cohen's kappa between two predictions of the same rows. */
-export function kappa(_a: Int32Array, _b: Int32Array, _classes: number): number | null {
-  // PLACEHOLDER until stop-signal.ts.
-  return null;
+export function kappa(a: Int32Array, b: Int32Array, classes: number): number | null {
+  return a.length === 0 ? null : cohenKappa(a, b, classes);
 }
 
-export interface PrequentialPoint {
-  origin: 'mined' | 'control';
-  correct: boolean;
-  /** Labels the scoring learner had been fitted on. */
-  labelsAt: number;
+export type { PrequentialOutcome };
+
+export function efficiency(outcomes: readonly PrequentialOutcome[]): EfficiencyReport {
+  return labelEfficiency(outcomes);
 }
 
-export interface EfficiencyEstimate {
-  randomLabelsNeeded: { estimate: number; low: number; high: number } | null;
-  verdict: 'paying-off' | 'not-paying-off' | 'too-early';
-  message: string;
-}
-
-export function efficiency(_points: readonly PrequentialPoint[], _labels: number): EfficiencyEstimate {
-  return {
-    randomLabelsNeeded: null,
-    verdict: 'too-early',
-    message: 'not enough labels scored yet to compare mined and control items',
-  };
-}
-
-/** Mean of the last three successive-learner kappas (null with none), and the gain the control curve expects from 100 more labels. */
+/** Kappa between successive learners averaged over the last three (null before three), and the gain the control curve expects from 100 more labels. */
 export function stopSignal(
-  _kappas: readonly number[],
-  _curve: readonly { labels: number; accuracy: number; n: number }[],
+  kappas: readonly number[],
+  curve: readonly { labels: number; accuracy: number }[],
 ): { kappaAverage: number | null; expectedGain: number | null } {
-  return { kappaAverage: null, expectedGain: null };
+  return { kappaAverage: kappaAverage(kappas, 3).average, expectedGain: expectedGain(curve, 100).gain };
 }
 
 /** rows×classes probabilities of each labeled row from a learner fitted without that row's fold. */
 export function outOfSampleProba(
-  _x: Rows,
-  _y: Int32Array,
-  _options: { task: Task; classes: number; l2: number; folds: number; seed: number },
+  x: Rows,
+  y: Int32Array,
+  options: { task: Task; classes: number; l2: number; folds: number; seed: number },
 ): Float32Array {
-  throw notYet();
+  return outOfSample(
+    x,
+    labelsFor(options.task, options.classes, y),
+    { task: options.task, classes: options.classes, l2: options.l2 },
+    options.folds,
+    options.seed,
+  );
 }
 
-/** Rows whose given label is likely wrong (confident learning), most likely first. */
-export function labelIssueRows(
-  _probs: Float32Array,
-  _y: Int32Array,
-  _classes: number,
-): { row: number; score: number }[] {
-  throw notYet();
+/** Rows whose given label is likely wrong (confident learning), most likely first; score: 1 − self-confidence. */
+export function labelIssueRows(probs: Float32Array, y: Int32Array, classes: number): { row: number; score: number }[] {
+  return findLabelIssues(probs, y, classes).map((i) => ({ row: i.index, score: 1 - i.selfConfidence }));
 }

@@ -5,19 +5,37 @@ import { schemaClasses } from '../insights/eval-set';
 import { predict, type FittedModel } from './math';
 import { oneRow, type RepresentationMeta } from './representation';
 
-/** The latest learner's weights, read once per refresh rather than once per label. */
-let cached: { refreshId: number; model: FittedModel; meta: RepresentationMeta } | null = null;
+interface Loaded {
+  model: FittedModel;
+  meta: RepresentationMeta;
+  labels: number;
+}
 
-function learnerOf(ctx: Context, refreshId: number) {
-  if (cached?.refreshId === refreshId) return cached;
-  const w = ctx.store.learn.weights(refreshId);
-  if (!w) return null;
-  const stored = JSON.parse(w.meta) as { representation: RepresentationMeta; model: Omit<FittedModel, 'weights'> };
-  const weights = new Float64Array(
-    w.weights.buffer.slice(w.weights.byteOffset, w.weights.byteOffset + w.weights.byteLength),
-  );
-  cached = { refreshId, model: { ...stored.model, weights }, meta: stored.representation };
-  return cached;
+/** The latest learners' weights, read once per refresh rather than once per label. */
+const cache = new Map<string, Loaded | null>();
+
+function learnerOf(ctx: Context, refreshId: number, role: 'learner' | 'control'): Loaded | null {
+  const key = `${ctx.store.path}:${refreshId}:${role}`;
+  if (cache.has(key)) return cache.get(key)!;
+  if (cache.size > 8) cache.clear();
+  const w = ctx.store.learn.weights(refreshId, role);
+  let loaded: Loaded | null = null;
+  if (w) {
+    const stored = JSON.parse(w.meta) as { representation: RepresentationMeta; model: Omit<FittedModel, 'weights'> };
+    const weights = new Float64Array(
+      w.weights.buffer.slice(w.weights.byteOffset, w.weights.byteOffset + w.weights.byteLength),
+    );
+    loaded = { model: { ...stored.model, weights }, meta: stored.representation, labels: w.labels };
+  }
+  cache.set(key, loaded);
+  return loaded;
+}
+
+function predictedOf(probs: Float32Array, multilabel: boolean): number {
+  let predicted = 0;
+  if (multilabel) probs.forEach((p, c) => p >= 0.5 && (predicted |= 1 << c));
+  else probs.forEach((p, c) => p > probs[predicted]! && (predicted = c));
+  return predicted;
 }
 
 /**
@@ -39,7 +57,7 @@ export function recordPrequential(
   const refresh = ctx.store.learn.latestRefresh(project.id);
   if (!refresh || !ctx.store.learn.firstDecision(project.id, exampleId, eventId)) return;
   if (config.label_source === 'curated+truth' && ctx.store.learn.hasGroundTruth(exampleId)) return;
-  const learner = learnerOf(ctx, refresh.id);
+  const learner = learnerOf(ctx, refresh.id, 'learner');
   if (!learner) return;
   const { schema, classOf } = schemaClasses(ctx, project, undefined);
   if (schema.id !== refresh.schema_version_id) return;
@@ -50,19 +68,22 @@ export function recordPrequential(
   const row = oneRow(ctx, project, learner.meta, exampleId);
   if (!row) return;
   const probs = predict(learner.model, row);
-  let predicted = 0;
-  if (multilabel) probs.forEach((p, c) => p >= 0.5 && (predicted |= 1 << c));
-  else probs.forEach((p, c) => p > probs[predicted]! && (predicted = c));
+  const predicted = predictedOf(probs, multilabel);
+  const origin = ctx.store.learn.isControl(project.id, exampleId) ? 'control' : 'mined';
+  const random = origin === 'control' ? learnerOf(ctx, refresh.id, 'control') : null;
+  const randomPredicted = random ? predictedOf(predict(random.model, row), multilabel) : null;
   ctx.store.learn.addPrequential(project.id, {
     example_id: exampleId,
     label_event_id: eventId,
     refresh_id: refresh.id,
     labels_at: refresh.labels,
-    origin: ctx.store.learn.isControl(project.id, exampleId) ? 'control' : 'mined',
+    origin,
     truth,
     predicted,
     probs: Buffer.from(probs.buffer, probs.byteOffset, probs.byteLength),
     correct: predicted === truth ? 1 : 0,
+    random_correct: randomPredicted === null ? null : randomPredicted === truth ? 1 : 0,
+    random_labels_at: random ? random.labels : null,
     created_at: Date.now(),
   });
 }

@@ -154,13 +154,32 @@ function rowsOf(ids: Int32Array, set: TrainingSet) {
   ids.forEach((id, r) => at.set(id, r));
   const rows: number[] = [];
   const y: number[] = [];
+  const exampleIds: number[] = [];
   set.exampleIds.forEach((id, i) => {
     const r = at.get(id);
     if (r === undefined) return;
     rows.push(r);
     y.push(set.y[i]!);
+    exampleIds.push(id);
   });
-  return { rows: Int32Array.from(rows), y: Int32Array.from(y) };
+  return { rows: Int32Array.from(rows), y: Int32Array.from(y), exampleIds: Int32Array.from(exampleIds) };
+}
+
+/**
+ * Positions of the curated labels of control items, when they hold two classes or more: the second
+ * learner, fitted on them alone, measures what random labeling would have reached.
+ */
+function controlLabels(
+  ctx: Context,
+  project: Project,
+  trained: Int32Array,
+  y: Int32Array,
+  fromTruth: ReadonlySet<number>,
+): Int32Array | null {
+  const control = ctx.store.learn.controlExamples(project.id);
+  const at: number[] = [];
+  trained.forEach((id, i) => control.has(id) && !fromTruth.has(id) && at.push(i));
+  return new Set(at.map((i) => y[i])).size >= 2 ? Int32Array.from(at) : null;
 }
 
 /**
@@ -202,7 +221,8 @@ export async function refreshLearner(
 
   const task = project.taskType;
   const classes = project.classes.length;
-  const { rows: trainRows, y } = rowsOf(ids, set);
+  const { rows: trainRows, y, exampleIds: trained } = rowsOf(ids, set);
+  const controlPositions = controlLabels(ctx, project, trained, y, set.fromTruthIds);
   const cold = needsColdStart(set.classCounts);
   const eligible = new Uint8Array(ids.length).fill(1);
   const blockIds = new Set<number>([
@@ -225,6 +245,7 @@ export async function refreshLearner(
       classes,
       l2: config.l2,
       warmStart: warm,
+      controlPositions,
       coldStart: cold
         ? { k: batch, labeledRows: trainRows.slice(), eligible: eligible.slice(), candidates: COLD_CANDIDATES, seed }
         : null,
@@ -381,14 +402,20 @@ export async function refreshLearner(
           timings: JSON.stringify(timings),
           created_at: now,
         });
-        const { weights, ...model } = out.model;
-        ctx.store.learn.saveWeights({
-          refresh_id: id,
-          dim: design.meta.dim,
-          outputs: model.classes,
-          weights: Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength),
-          meta: JSON.stringify({ representation: design.meta, model }),
-        });
+        const save = (role: 'learner' | 'control', fitted: FittedModel, labels: number) => {
+          const { weights, ...model } = fitted;
+          ctx.store.learn.saveWeights({
+            refresh_id: id,
+            role,
+            labels,
+            dim: design.meta.dim,
+            outputs: model.classes,
+            weights: Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength),
+            meta: JSON.stringify({ representation: design.meta, model }),
+          });
+        };
+        save('learner', out.model, set.exampleIds.length);
+        if (out.controlModel) save('control', out.controlModel, controlPositions!.length);
         return id;
       })
       .immediate();

@@ -11,34 +11,27 @@ import { lastProblem, runningRefresh } from './refresh-job';
 const STABLE_KAPPA = 0.99;
 const SMALL_GAIN = 0.005;
 
-function accuracy(rows: readonly PrequentialRow[]) {
-  const correct = rows.filter((r) => r.correct === 1).length;
-  return { n: rows.length, correct, accuracy: rows.length > 0 ? correct / rows.length : null };
-}
-
-/** Control labels' prequential accuracy per learner (by the labels it was fitted on). */
-function controlCurve(rows: readonly PrequentialRow[]) {
-  const by = new Map<number, { n: number; correct: number }>();
-  for (const r of rows) {
-    if (r.origin !== 'control') continue;
-    const point = by.get(r.labels_at) ?? { n: 0, correct: 0 };
-    point.n++;
-    point.correct += r.correct;
-    by.set(r.labels_at, point);
-  }
-  return [...by].sort((a, b) => a[0] - b[0]).map(([labels, p]) => ({ labels, n: p.n, accuracy: p.correct / p.n }));
-}
-
-export function efficiencyMeter(rows: readonly PrequentialRow[], labels: number): EfficiencyMeter {
-  const estimate = efficiency(
-    rows.map((r) => ({ origin: r.origin, correct: r.correct === 1, labelsAt: r.labels_at })),
-    labels,
+export function efficiencyMeter(rows: readonly PrequentialRow[]): EfficiencyMeter {
+  const r = efficiency(
+    rows.map((p) => ({
+      origin: p.origin,
+      correct: p.correct === 1,
+      labelCount: p.labels_at,
+      ...(p.random_correct !== null && p.random_labels_at !== null
+        ? { randomCorrect: p.random_correct === 1, randomLabelCount: p.random_labels_at }
+        : {}),
+    })),
   );
   return {
-    mined: accuracy(rows.filter((r) => r.origin === 'mined')),
-    control: accuracy(rows.filter((r) => r.origin === 'control')),
-    controlCurve: controlCurve(rows),
-    ...estimate,
+    mined: r.mined,
+    control: r.control,
+    quality: r.quality,
+    qualityAtLabels: r.qualityAtLabels,
+    controlCurve: r.controlCurve,
+    randomCurve: r.randomCurve,
+    randomLabelsNeeded: r.randomLabelsToMatch,
+    verdict: r.verdict,
+    message: r.sentence,
   };
 }
 
@@ -47,9 +40,9 @@ export function learnStatus(ctx: Context, project: Project): LearnStatus {
   const last = ctx.store.learn.latestRefresh(project.id);
   const since = ctx.store.learn.decisionsAfter(project.id, last?.last_event_id ?? 0);
   const rows = ctx.store.learn.prequential(project.id);
-  const meter = efficiencyMeter(rows, last?.labels ?? 0);
+  const meter = efficiencyMeter(rows);
   const kappas = ctx.store.learn
-    .refreshes(project.id, 3)
+    .refreshes(project.id, 50)
     .map((r) => r.kappa_previous)
     .filter((k): k is number => k !== null)
     .reverse();

@@ -17,6 +17,7 @@ export interface TrainingSet {
   classCounts: number[];
   /** Labels that came from imported ground truth (curated+truth only). */
   fromTruth: number;
+  fromTruthIds: Set<number>;
   /** Ground truth left out because its example belongs to an evaluation set. */
   heldOut: number;
   /** Curated labels that name no class of the model (after a split, say). */
@@ -52,7 +53,7 @@ export function trainingSet(ctx: Context, project: Project, config: LearnerConfi
     }
     labels.set(exampleId, multilabel ? classes.reduce<number>((m, c) => m | (1 << c!), 0) : classes[0]!);
   }
-  let fromTruth = 0;
+  const fromTruthIds = new Set<number>();
   let heldOut = 0;
   if (config.labelSource === 'curated+truth') {
     const evalExamples = ctx.store.learn.heldOut(project.id);
@@ -70,7 +71,7 @@ export function trainingSet(ctx: Context, project: Project, config: LearnerConfi
       });
       if (mapped.some((c) => c === undefined) || (!multilabel && mapped.length !== 1)) continue;
       labels.set(row.id, multilabel ? mapped.reduce<number>((m, c) => m | (1 << c!), 0) : mapped[0]!);
-      fromTruth++;
+      fromTruthIds.add(row.id);
     }
   }
   const exampleIds = Int32Array.from([...labels.keys()].sort((a, b) => a - b));
@@ -89,7 +90,8 @@ export function trainingSet(ctx: Context, project: Project, config: LearnerConfi
     exampleIds,
     y,
     classCounts,
-    fromTruth,
+    fromTruth: fromTruthIds.size,
+    fromTruthIds,
     heldOut,
     unmapped,
     lastEventId,

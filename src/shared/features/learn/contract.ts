@@ -54,18 +54,34 @@ export const LearnerRefreshSchema = z.object({
 });
 export type LearnerRefresh = z.infer<typeof LearnerRefreshSchema>;
 
-const AccuracySchema = z.object({ n: z.number().int(), correct: z.number().int(), accuracy: z.number().nullable() });
+const ProportionSchema = z.object({
+  n: z.number().int(),
+  correct: z.number().int(),
+  accuracy: z.number().nullable(),
+  /** Wilson 95% interval. */
+  low: z.number(),
+  high: z.number(),
+});
+
+const CurveSchema = z.array(z.object({ labels: z.number(), accuracy: z.number() }));
 
 export const EfficiencyMeterSchema = z.object({
   /** Each new label scored by the learner before it learned from it, by how the item was queued. */
-  mined: AccuracySchema,
-  control: AccuracySchema,
+  mined: ProportionSchema,
+  control: ProportionSchema,
+  /** The learner's accuracy on the most recent control labels (its current quality), at this many labels. */
+  quality: ProportionSchema,
+  qualityAtLabels: z.number(),
   /** The learner's accuracy on control labels against the labels it was trained on. */
-  controlCurve: z.array(z.object({ labels: z.number().int(), accuracy: z.number(), n: z.number().int() })),
-  /** How many random labels would reach the current quality, with an interval; null until measurable. */
-  randomLabelsNeeded: z.object({ estimate: z.number(), low: z.number(), high: z.number() }).nullable(),
-  /** 'paying-off' | 'not-paying-off' | 'too-early', with a sentence for people. */
-  verdict: z.string(),
+  controlCurve: CurveSchema,
+  /** The same for a learner trained on control labels alone: what random labeling gives. */
+  randomCurve: CurveSchema,
+  /** How many random labels would reach the current quality, with a 95% interval; null while too early. */
+  randomLabelsNeeded: z
+    .object({ estimate: z.number(), low: z.number(), high: z.number(), extrapolated: z.boolean() })
+    .nullable(),
+  verdict: z.enum(['mined-better', 'no-difference', 'control-better', 'too-early']),
+  /** The verdict in a sentence; says so when mined labels stop beating the control. */
   message: z.string(),
 });
 export type EfficiencyMeter = z.infer<typeof EfficiencyMeterSchema>;
