@@ -60,6 +60,19 @@ console.log(
   }),
 );
 
+const textLabels = Int32Array.from({ length: 5000 }, (_, r) => (/refund|money|free/.test(corpus[r]!) ? 1 : 0));
+const textRows = hashTexts(corpus.slice(0, 5000));
+const [textModel, textFitMs] = time(() => fitLogistic(textRows, textLabels, { task: 'binary', classes: 2 }));
+console.log(
+  JSON.stringify({
+    text_fit_rows: 5000,
+    dim: textRows.dim,
+    text_fit_ms: Math.round(textFitMs),
+    text_iterations: textModel.iterations,
+    converged: textModel.converged,
+  }),
+);
+
 const next = lcg(2);
 const dim = 256;
 const rows = 5000;

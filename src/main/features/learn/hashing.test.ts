@@ -60,6 +60,7 @@ describe('hashText', () => {
       '   ',
       'ünïcode\u00a0spaces\u2003and\nnew lines',
       'lone \ud800 surrogate\udc00s and a pair \ud83d\ude00 ok',
+      'https://example.com/a/very/long/path?q=1 and https://example.com/a/very/long/path?q=1 again',
     ];
     for (const text of texts) {
       const got = hashText(text);

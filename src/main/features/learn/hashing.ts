@@ -63,8 +63,13 @@ export function murmurhash3String(text: string, seed = 0): number {
   return murmurhash3_32(encoder.encode(text), seed);
 }
 
-/** Distinct words whose character n-gram features are remembered; the memory is dropped when full. */
-const WORD_CACHE_SIZE = 100_000;
+/**
+ * Distinct words whose character n-gram features are remembered. When full, new words are no longer
+ * added: frequent words turn up early, and rare ones (numbers, names) would only push them out.
+ */
+const WORD_CACHE_SIZE = 200_000;
+/** Longer words (URLs, hashes) seldom repeat and are not remembered. */
+const WORD_CACHE_MAX_LENGTH = 24;
 
 const RADIX_BITS = 9;
 
@@ -99,13 +104,11 @@ class TextHasher {
   private readonly word: [number, number];
   private readonly char: [number, number];
   private readonly lowercase: boolean;
-  // Counts of one text live in a small open-addressing table keyed by column (it stays in cache,
-  // unlike dim-sized arrays); `slots` lists the occupied slots so clearing costs only what was used.
-  private keys = new Int32Array(2048).fill(-1);
-  private counts = new Float64Array(2048);
-  private slots = new Int32Array(1024);
-  private used = 0;
-  private shift = 32 - 11;
+  // The text's features (column·2 + sign bit) in the order met; emit sorts them and sums repeats,
+  // which is cheaper than a hash table of counts (no probing branches).
+  private features = new Int32Array(4096);
+  private spare = new Int32Array(4096);
+  private count = 0;
   private bytes = new Uint8Array(0);
   private joined = new Uint8Array(0);
   private cpOffset = new Int32Array(0);
@@ -121,10 +124,6 @@ class TextHasher {
   private readonly minIndex: number;
   private readonly columnBits: number;
   private readonly buckets = new Int32Array(1 << RADIX_BITS);
-  private sortColumns = new Int32Array(0);
-  private sortCounts = new Float64Array(0);
-  private spareColumns = new Int32Array(0);
-  private spareCounts = new Float64Array(0);
 
   constructor(options: HashingOptions = {}) {
     this.dim = options.dim ?? DEFAULT_HASHING_DIM;
@@ -139,63 +138,47 @@ class TextHasher {
     this.columnBits = Math.max(1, Math.ceil(Math.log2(this.dim)));
   }
 
-  /** Hashes one text; returns how many distinct columns it touched (an upper bound for emit). */
+  /** Hashes one text; returns an upper bound on the columns emit will write. */
   hash(raw: string): number {
     const text = this.lowercase ? raw.toLowerCase() : raw;
-    for (let i = 0; i < this.used; i++) this.keys[this.slots[i]!] = -1;
-    this.used = 0;
+    this.count = 0;
     this.scan(text);
     this.addWordNgrams();
     this.addCharNgrams(text);
-    return this.used;
+    return this.count;
   }
 
   /** Writes the last text's features, columns ascending, at offset; returns how many it wrote. */
   emit(indices: Int32Array, values: Float32Array, offset: number): number {
-    if (this.sortColumns.length < this.used) {
-      this.sortColumns = new Int32Array(this.slots.length);
-      this.sortCounts = new Float64Array(this.slots.length);
-      this.spareColumns = new Int32Array(this.slots.length);
-      this.spareCounts = new Float64Array(this.slots.length);
-    }
+    const n = this.count;
+    this.radixSort(n);
+    const f = this.features;
     let kept = 0;
-    for (let i = 0; i < this.used; i++) {
-      const slot = this.slots[i]!;
-      const c = this.counts[slot]!;
-      if (c === 0) continue; // opposite signs cancelled in a collision
-      this.sortColumns[kept] = this.keys[slot]!;
-      this.sortCounts[kept++] = c;
-    }
-    this.radixSort(kept);
     let sq = 0;
-    for (let i = 0; i < kept; i++) {
-      const c = this.sortCounts[i]!;
+    for (let i = 0; i < n;) {
+      const column = f[i]! >>> 1;
+      let c = 0;
+      for (; i < n && f[i]! >>> 1 === column; i++) c += 1 - 2 * (f[i]! & 1);
+      if (c === 0) continue; // opposite signs cancelled in a collision
       const v = c > 0 ? logCount(c) : -logCount(-c);
-      this.sortCounts[i] = v;
+      indices[offset + kept] = column;
+      values[offset + kept++] = v;
       sq += v * v;
     }
     const scale = sq > 0 ? 1 / Math.sqrt(sq) : 0;
-    for (let i = 0; i < kept; i++) {
-      indices[offset + i] = this.sortColumns[i]!;
-      values[offset + i] = this.sortCounts[i]! * scale;
-    }
+    for (let i = offset; i < offset + kept; i++) values[i]! *= scale;
     return kept;
   }
 
-  /**
-   * Sorts sortColumns[0..n) ascending, carrying sortCounts along: least-significant-digit radix sort,
-   * branch-free where a comparison sort of random columns mispredicts every other branch.
-   */
+  /** Sorts features[0..n) ascending: least-significant-digit radix sort, branch-free. */
   private radixSort(n: number): void {
     const buckets = this.buckets;
     const mask = buckets.length - 1;
-    for (let shift = 0; shift < this.columnBits; shift += RADIX_BITS) {
+    for (let shift = 0; shift < this.columnBits + 1; shift += RADIX_BITS) {
+      const from = this.features;
+      const to = this.spare;
       buckets.fill(0);
-      const cols = this.sortColumns;
-      const cnts = this.sortCounts;
-      const outCols = this.spareColumns;
-      const outCnts = this.spareCounts;
-      for (let i = 0; i < n; i++) buckets[(cols[i]! >>> shift) & mask]!++;
+      for (let i = 0; i < n; i++) buckets[(from[i]! >>> shift) & mask]!++;
       let total = 0;
       for (let b = 0; b <= mask; b++) {
         const c = buckets[b]!;
@@ -203,23 +186,12 @@ class TextHasher {
         total += c;
       }
       for (let i = 0; i < n; i++) {
-        const at = buckets[(cols[i]! >>> shift) & mask]!++;
-        outCols[at] = cols[i]!;
-        outCnts[at] = cnts[i]!;
+        const v = from[i]!;
+        to[buckets[(v >>> shift) & mask]!++] = v;
       }
-      this.sortColumns = outCols;
-      this.sortCounts = outCnts;
-      this.spareColumns = cols;
-      this.spareCounts = cnts;
+      this.features = to;
+      this.spare = from;
     }
-  }
-
-  /** The slot holding column, or the empty slot where it belongs. */
-  private find(column: number): number {
-    const mask = this.keys.length - 1;
-    let slot = Math.imul(column, 0x9e3779b1) >>> this.shift;
-    while (this.keys[slot] !== -1 && this.keys[slot] !== column) slot = (slot + 1) & mask;
-    return slot;
   }
 
   /** The feature bytes[start..end) as column·2 + (1 if its sign is negative). */
@@ -234,36 +206,13 @@ class TextHasher {
   }
 
   private addFeature(feature: number): void {
-    const column = feature >>> 1;
-    let slot = this.find(column);
-    if (this.keys[slot] === -1) {
-      if (2 * (this.used + 1) > this.keys.length) {
-        this.rehash();
-        slot = this.find(column);
-      }
-      this.keys[slot] = column;
-      this.counts[slot] = 0;
-      this.slots[this.used++] = slot;
+    if (this.count === this.features.length) {
+      const bigger = new Int32Array(this.count * 2);
+      bigger.set(this.features);
+      this.features = bigger;
+      this.spare = new Int32Array(this.count * 2);
     }
-    this.counts[slot]! += 1 - 2 * (feature & 1);
-  }
-
-  private rehash(): void {
-    const oldKeys = this.keys;
-    const oldCounts = this.counts;
-    const oldSlots = this.slots.subarray(0, this.used);
-    this.keys = new Int32Array(oldKeys.length * 2).fill(-1);
-    this.counts = new Float64Array(oldKeys.length * 2);
-    this.shift--;
-    const slots = new Int32Array(this.keys.length / 2);
-    for (let i = 0; i < oldSlots.length; i++) {
-      const column = oldKeys[oldSlots[i]!]!;
-      const slot = this.find(column);
-      this.keys[slot] = column;
-      this.counts[slot] = oldCounts[oldSlots[i]!]!;
-      slots[i] = slot;
-    }
-    this.slots = slots;
+    this.features[this.count++] = feature;
   }
 
   /**
@@ -381,14 +330,27 @@ class TextHasher {
    */
   private addCharNgrams(text: string): void {
     for (let w = 0; w < this.words; w++) {
-      const word = text.slice(this.wordFrom[w]!, this.wordTo[w]!);
-      let features = this.wordFeatures.get(word);
-      if (features === undefined) {
+      let features: Int32Array | undefined;
+      if (this.wordTo[w]! - this.wordFrom[w]! > WORD_CACHE_MAX_LENGTH) {
         features = this.charFeatures(w);
-        if (this.wordFeatures.size >= WORD_CACHE_SIZE) this.wordFeatures.clear();
-        this.wordFeatures.set(word, features);
+      } else {
+        const word = text.slice(this.wordFrom[w]!, this.wordTo[w]!);
+        features = this.wordFeatures.get(word);
+        if (features === undefined) {
+          features = this.charFeatures(w);
+          if (this.wordFeatures.size < WORD_CACHE_SIZE) this.wordFeatures.set(word, features);
+        }
       }
-      for (let i = 0; i < features.length; i++) this.addFeature(features[i]!);
+      if (this.count + features.length > this.features.length) {
+        const bigger = new Int32Array(2 * (this.count + features.length));
+        bigger.set(this.features.subarray(0, this.count));
+        this.features = bigger;
+        this.spare = new Int32Array(bigger.length);
+      }
+      const into = this.features;
+      let at = this.count;
+      for (let i = 0; i < features.length; i++) into[at++] = features[i]!; // a loop beats set() on a few items
+      this.count = at;
     }
   }
 

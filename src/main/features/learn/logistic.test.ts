@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DenseDesign, Design, SparseDesign } from './design';
 import { selectRows } from './design';
+import { hashTexts } from './hashing';
 import { fitLogistic, predictProba, sigmoid, softplus } from './logistic';
 
 function dense(rows: number[][]): DenseDesign {
@@ -224,6 +225,8 @@ describe('fitLogistic, binary', () => {
   it('refuses labels and weights that do not fit the design', () => {
     const x = dense([[0], [1]]);
     expect(() => fitLogistic(x, Int32Array.from([0, 2]), { task: 'binary', classes: 2 })).toThrow(/not a class/);
+    const empty: DenseDesign = { kind: 'dense', rows: 0, dim: 1, values: new Float32Array(0) };
+    expect(() => fitLogistic(empty, new Int32Array(0), { task: 'binary', classes: 2 })).toThrow(/no labeled rows/);
     expect(() => fitLogistic(x, Int32Array.from([0]), { task: 'binary', classes: 2 })).toThrow(/1 labels for 2 rows/);
     expect(() => fitLogistic(x, Int32Array.from([0, 1]), { task: 'binary', classes: 3 })).toThrow(/2 classes/);
     expect(() =>
@@ -352,6 +355,32 @@ describe('fitLogistic over a wide sparse space', () => {
     let nonzero = 0;
     for (let j = 0; j < b.weights.length; j++) if (b.weights[j] !== 0) nonzero++;
     expect(nonzero).toBe(3);
+  });
+});
+
+describe('fitLogistic, limits', () => {
+  it('stops at maxIterations and says it did not converge (separable data, no penalty)', () => {
+    const model = fitLogistic(dense([[-1], [1]]), Int32Array.from([0, 1]), {
+      task: 'binary',
+      classes: 2,
+      l2: 0,
+      maxIterations: 15,
+    });
+    expect(model.iterations).toBe(15);
+    expect(model.converged).toBe(false);
+    expect(Number.isFinite(model.weights[0]!)).toBe(true);
+  });
+
+  it('learns from hashed text end to end', () => {
+    const spam = ['win free money now', 'free prize click now', 'claim your free money', 'winner: click for prize'];
+    const ham = ['meeting moved to noon', 'lunch at noon?', 'notes from the meeting', 'see you at lunch'];
+    const x = hashTexts([...spam, ...ham]);
+    const y = Int32Array.from([1, 1, 1, 1, 0, 0, 0, 0]);
+    const model = fitLogistic(x, y, { task: 'binary', classes: 2 });
+    expect(model.converged).toBe(true);
+    const p = predictProba(model, hashTexts(['free money prize', 'meeting at lunch']));
+    expect(p[1]).toBeGreaterThan(0.5);
+    expect(p[3]).toBeLessThan(0.5);
   });
 });
 

@@ -51,6 +51,7 @@ export function outputsOf(task: LearnTask, classes: number): number {
  */
 export function fitLogistic(x: Design, y: Int32Array | Uint8Array, options: FitOptions): LogisticModel {
   assertDesign(x);
+  if (x.rows === 0) throw new RangeError('there are no labeled rows to learn from');
   const { task, classes } = options;
   const l2 = options.l2 ?? DEFAULT_L2;
   const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
