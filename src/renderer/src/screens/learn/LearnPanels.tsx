@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { LearnStatus } from '../../../../shared/features/learn/contract';
 import { ChartView } from '../../components/ChartView';
-import { learningCurveConfig, type CurvePoint } from './learn-charts';
+import { learningCurveConfig } from './learn-charts';
 import {
   accuracyText,
   coldStartLine,
@@ -98,12 +98,29 @@ function FitInfo({
 
 type Meter = LearnStatus['meter'];
 
-/** The meter's verdicts: only 'not-paying-off' offers a change of strategy. */
-const VERDICT_CLASS: Record<string, string> = { 'paying-off': 'success', 'not-paying-off': 'warning' };
+/** The verdict's look: mined labels paying off is good news; not beating random ones is a warning with a way out. */
+const VERDICT_CLASS: Record<Meter['verdict'], string> = {
+  'mined-better': 'success',
+  'no-difference': 'warning',
+  'control-better': 'warning',
+  'too-early': 'muted',
+};
+
+function Proportion({ value, label, testId }: { value: Meter['mined']; label: string; testId: string }) {
+  return (
+    <div className="figure" data-testid={testId}>
+      <div className="figure-value">{value.accuracy === null ? '—' : value.accuracy.toFixed(2)}</div>
+      <div className="figure-label">
+        {label} · {accuracyText(value, false)}
+      </div>
+    </div>
+  );
+}
 
 /**
- * Is the queue paying off? Prequential accuracy of mined and control items, the control learning
- * curve, how many random labels would reach the same quality, and the verdict in a sentence.
+ * Is the queue paying off? Prequential accuracy of mined and control items, the learning curves of
+ * the learner and of one trained on random (control) labels alone, how many random labels would
+ * reach the current quality, and the verdict in a sentence.
  */
 export function EfficiencyMeter({
   meter,
@@ -116,64 +133,57 @@ export function EfficiencyMeter({
   switchText: string;
   busy: boolean;
 }) {
-  const curves = useMemo(() => curveSeries(meter), [meter]);
-  const chart = useMemo(() => (curves.some((c) => c.points.length > 0) ? learningCurveConfig(curves) : null), [curves]);
+  const chart = useMemo(
+    () =>
+      meter.controlCurve.length + meter.randomCurve.length > 0
+        ? learningCurveConfig([
+            { name: 'the learner (all labels)', points: meter.controlCurve },
+            { name: 'random labels only', points: meter.randomCurve },
+          ])
+        : null,
+    [meter],
+  );
+  const falling = meter.verdict === 'no-difference' || meter.verdict === 'control-better';
   return (
     <section className="card learn-meter" aria-label="Efficiency meter">
       <h2>Is the queue paying off?</h2>
       <div className="figures learn-figures">
-        <div className="figure" data-testid="meter-mined">
-          <div className="figure-value">{meter.mined.accuracy === null ? '—' : meter.mined.accuracy.toFixed(2)}</div>
-          <div className="figure-label">mined items · {accuracyText(meter.mined, false)}</div>
-        </div>
-        <div className="figure" data-testid="meter-control">
-          <div className="figure-value">
-            {meter.control.accuracy === null ? '—' : meter.control.accuracy.toFixed(2)}
-          </div>
-          <div className="figure-label">random control · {accuracyText(meter.control, false)}</div>
-        </div>
+        <Proportion value={meter.mined} label="mined items" testId="meter-mined" />
+        <Proportion value={meter.control} label="random control" testId="meter-control" />
       </div>
       <p className="muted small">
-        Prequential accuracy: each new label is first scored by the learner that has not yet learned from it.
+        Prequential accuracy: each new label is first scored by the learner that has not yet learned from it; 95%
+        intervals.
       </p>
       {chart ? (
         <ChartView
           config={chart}
           height={200}
-          label="Learner accuracy against the number of labels it was trained on"
+          label="Accuracy on control labels against the number of labels trained on: the learner, and a learner trained on random labels only"
         />
       ) : (
         <p className="muted" data-testid="meter-no-curve">
-          The learning curve appears once refreshes have scored labels from the random control.
+          The learning curves appear once refreshes have scored labels from the random control.
+        </p>
+      )}
+      {meter.quality.n > 0 && meter.quality.accuracy !== null && (
+        <p data-testid="meter-quality">
+          Current quality: {meter.quality.accuracy.toFixed(2)} on the latest control labels (
+          {accuracyText(meter.quality, false)}
+          ), by learners trained on ≈ {Math.round(meter.qualityAtLabels).toLocaleString('en-US')} labels.
         </p>
       )}
       <p data-testid="meter-random-labels">{randomLabelsLine(meter.randomLabelsNeeded)}</p>
-      <p className={VERDICT_CLASS[meter.verdict] ?? 'muted'} data-testid="meter-verdict">
+      <p className={VERDICT_CLASS[meter.verdict]} data-testid="meter-verdict">
         {sentence(meter.message)}
       </p>
-      {meter.verdict === 'not-paying-off' && (
+      {falling && (
         <button type="button" disabled={busy} onClick={onSwitchStrategy}>
           {switchText}
         </button>
       )}
     </section>
   );
-}
-
-type WithInterval = { low?: number; high?: number };
-
-function curveSeries(meter: Meter): { name: string; points: CurvePoint[] }[] {
-  const control = meter.controlCurve.map((p) => ({ ...p, ...intervalOf(p) }));
-  const mined = (meter as Meter & { minedCurve?: Meter['controlCurve'] }).minedCurve;
-  return [
-    { name: 'random control', points: control },
-    ...(mined ? [{ name: 'mined items', points: mined.map((p) => ({ ...p, ...intervalOf(p) })) }] : []),
-  ];
-}
-
-function intervalOf(p: object): WithInterval {
-  const { low, high } = p as WithInterval;
-  return typeof low === 'number' && typeof high === 'number' ? { low, high } : {};
 }
 
 /** When more labels stop paying: agreement of successive learners and the expected gain from the next 100 labels. */

@@ -12,7 +12,7 @@ import { ExportLearner } from './ExportLearner';
 import { LabelIssues } from './LabelIssues';
 import { LearnerForm, type LearnerSettings } from './LearnerForm';
 import { EfficiencyMeter, RefreshStatus, StopSignal } from './LearnPanels';
-import { sentence } from './learn-words';
+import { issuesQueuedLine, sentence } from './learn-words';
 import { representationChoices } from './representations';
 
 /** The control share that makes the queue (almost) a random sample: the most the learner accepts. */
@@ -160,11 +160,7 @@ export function LearnScreen() {
   const queueIssues = () =>
     run(async () => {
       const result = await client.call('mining.run', issuesRequest);
-      setIssuesQueued(
-        `Queued ${result.added.toLocaleString('en-US')} likely-wrong labels for a second look (${result.alreadyQueued.toLocaleString(
-          'en-US',
-        )} were already queued).`,
-      );
+      setIssuesQueued(issuesQueuedLine(result));
       await reload();
     });
 

@@ -4,21 +4,21 @@ import { SERIES_COLORS } from '../../components/ChartView';
 export interface CurvePoint {
   labels: number;
   accuracy: number;
-  n: number;
+  /** Labels the point was measured on, where known. */
+  n?: number;
   low?: number;
   high?: number;
 }
 
 /**
- * The learner's accuracy against the number of labels it was trained on: the control curve (labels
- * from the random share, the honest measure) and, where given, the mined items' curve; an interval,
- * where the API gives one, as a dashed band.
+ * Accuracy on control labels (the random share, the honest measure) against the number of labels a
+ * learner was trained on, one line per learner; an interval, where the API gives one, as dashed bounds.
  */
 export function learningCurveConfig(series: { name: string; points: readonly CurvePoint[] }[]): ChartConfiguration {
   const datasets = series.flatMap((s, i) => {
     const color = SERIES_COLORS[i % SERIES_COLORS.length]!;
     const line = {
-      label: `${s.name} (${s.points.reduce((a, p) => a + p.n, 0).toLocaleString('en-US')} labels scored)`,
+      label: s.name,
       data: s.points.map((p) => ({ x: p.labels, y: p.accuracy })),
       borderColor: color,
       backgroundColor: color,

@@ -4,6 +4,7 @@ import {
   coldStartLine,
   fitSentences,
   gainText,
+  issuesQueuedLine,
   newestLearnerOnly,
   queueRefreshedLine,
   randomLabelsLine,
@@ -87,6 +88,15 @@ describe('learner sentences', () => {
     expect(newestLearnerOnly([{ model: 'prod@v1' }])).toEqual([{ model: 'prod@v1' }]);
   });
 
+  it('counts labels sent back for a second look as queued, and says which were already waiting', () => {
+    expect(issuesQueuedLine({ added: 0, updated: 8, alreadyQueued: 0 })).toBe(
+      'Queued 8 likely-wrong labels for a second look.',
+    );
+    expect(issuesQueuedLine({ added: 1, updated: 0, alreadyQueued: 3 })).toBe(
+      'Queued 1 likely-wrong label for a second look (3 were already waiting for one).',
+    );
+  });
+
   it('names the classes still short of five labels during cold start', () => {
     expect(coldStartLine(['neg', 'neu', 'pos'], [5, 2, 0])).toBe(
       'Cold start: picking typical and diverse examples until each class has 5 labels (neu needs 3 more, pos needs 5 more).',
@@ -116,13 +126,14 @@ describe('learner sentences', () => {
   });
 
   it('says how many random labels would reach this quality, or why not yet', () => {
-    expect(randomLabelsLine({ estimate: 340.4, low: 210, high: 1560 })).toBe(
-      '≈ 340 random labels (210–1,560) would reach this quality.',
+    expect(randomLabelsLine({ estimate: 340.4, low: 210, high: 1560, extrapolated: false })).toBe(
+      '≈ 340 random labels (95% interval 210–1,560) would reach this quality.',
     );
-    expect(randomLabelsLine({ estimate: 900, low: 500, high: Infinity })).toBe(
-      '≈ 900 random labels (500–more than the pool holds) would reach this quality.',
+    expect(randomLabelsLine({ estimate: 900, low: 500, high: Infinity, extrapolated: true })).toBe(
+      '≈ 900 random labels (95% interval 500–more than the pool holds) would reach this quality, ' +
+        'extrapolated beyond the random curve measured so far.',
     );
-    expect(randomLabelsLine(null)).toMatch(/^Not measurable yet/);
+    expect(randomLabelsLine(null)).toMatch(/not measurable yet/);
   });
 
   it("says in words how the refresh's fit went, leaving out what the API does not give", () => {

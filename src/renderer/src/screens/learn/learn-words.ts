@@ -69,11 +69,16 @@ export function accuracyText(
   return `${a.accuracy.toFixed(2)} (${hasInterval ? `${interval}, ` : ''}${count})`;
 }
 
-/** "≈ 340 random labels (210–560) would reach this quality". */
-export function randomLabelsLine(r: { estimate: number; low: number; high: number } | null): string {
-  if (!r) return 'Not measurable yet: the control curve needs a few more refreshes with control labels.';
+/** "≈ 340 random labels (95% interval 210–560) would reach this quality", saying when it is extrapolated. */
+export function randomLabelsLine(
+  r: { estimate: number; low: number; high: number; extrapolated?: boolean } | null,
+): string {
+  if (!r) return 'Random labels needed for this quality: not measurable yet (the control labels are too few).';
   const round = (x: number) => (Number.isFinite(x) ? n(Math.round(x)) : 'more than the pool holds');
-  return `≈ ${round(r.estimate)} random labels (${round(r.low)}–${round(r.high)}) would reach this quality.`;
+  return (
+    `≈ ${round(r.estimate)} random labels (95% interval ${round(r.low)}–${round(r.high)}) would reach this quality` +
+    (r.extrapolated ? ', extrapolated beyond the random curve measured so far.' : '.')
+  );
 }
 
 /** "+1.2 points" of accuracy for the expected gain from the next 100 labels (a share of 0.012). */
@@ -130,4 +135,11 @@ export function fitSentences(fit: Record<string, unknown>, timings: Record<strin
   if (total !== undefined)
     out.push(`Took ${(total / 1000).toFixed(1)} s${steps.length > 0 ? `: ${steps.join(', ')}` : ''}.`);
   return out;
+}
+
+/** What queueing likely-wrong labels did: decided items come back for a second look (updated), new ones are added. */
+export function issuesQueuedLine(r: { added: number; updated: number; alreadyQueued: number }): string {
+  const queued = r.added + r.updated;
+  const already = r.alreadyQueued > 0 ? ` (${n(r.alreadyQueued)} were already waiting for one)` : '';
+  return `Queued ${n(queued)} likely-wrong label${queued === 1 ? '' : 's'} for a second look${already}.`;
 }
