@@ -79,7 +79,8 @@ test('configure the learner, label in Review, refresh: status, meter and Review 
   await representation.selectOption('text');
   await expect(page.getByTestId('learn-status')).toContainText('The learner is off');
   await settings.getByLabel('Refresh every (labels)').fill('5');
-  await settings.getByLabel('Random control share (%)').fill('20');
+  // A large control share, so that a few dozen labels give the meter enough random ones to judge.
+  await settings.getByLabel('Random control share (%)').fill('50');
   await settings.getByRole('button', { name: 'Start learning' }).click();
   // Nothing is labeled yet: the refresh says so, and what to do.
   await expect(page.getByTestId('learn-problem')).toContainText('label some examples first', { timeout: 30_000 });
@@ -119,26 +120,7 @@ test('configure the learner, label in Review, refresh: status, meter and Review 
     /The solver converged after \d+ iteration/,
   );
 
-  const problems: string[] = [];
-  for (const size of [
-    { width: 1280, height: 720 },
-    { width: 1440, height: 900 },
-  ]) {
-    await page.setViewportSize(size);
-    for (const theme of ['light', 'dark'] as const) {
-      await page.getByLabel('Theme').selectOption(theme);
-      await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-      problems.push(...(await axe(page, `Learn ${size.width} ${theme}`)));
-      await page.screenshot({ path: path.join(SHOTS, `learn-${size.width}-${theme}.png`) });
-      await page.getByRole('region', { name: 'Efficiency meter' }).scrollIntoViewIfNeeded();
-      await page.screenshot({ path: path.join(SHOTS, `learn-meter-${size.width}-${theme}.png`) });
-      await page.getByRole('region', { name: 'Label issues' }).scrollIntoViewIfNeeded();
-      await page.screenshot({ path: path.join(SHOTS, `learn-issues-${size.width}-${theme}.png`) });
-      await page.evaluate(() => window.scrollTo(0, 0));
-    }
-  }
-  await page.getByLabel('Theme').selectOption('light');
-  expect(problems).toEqual([]);
+  expect(await axe(page, 'Learn after a refresh')).toEqual([]);
 });
 
 test('likely-wrong labels: found out of sample, each with a reason in words, queued for a second look', async ({
@@ -169,6 +151,70 @@ test('likely-wrong labels: found out of sample, each with a reason in words, que
 
   await issues.scrollIntoViewIfNeeded();
   await shoot(page, 'learn-label-issues');
+});
+
+test('with enough control labels the meter gives its verdict, and offers random sampling when mined ones do not beat it', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(served.link);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('sentiment');
+  await tab(page, 'Review');
+  await page.getByLabel('Annotator').fill('kim');
+  await page.getByRole('button', { name: 'Start reviewing' }).click();
+  await expect(page.getByTestId('review-card')).toBeVisible();
+  await label(page, 70);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.getByLabel('Theme').selectOption('dark');
+  await expect(page.getByTestId('learner-line')).toContainText(/Re-ranked by the learner/);
+  await shoot(page, 'review-learner-line-1440-dark');
+  await page.getByLabel('Theme').selectOption('light');
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await tab(page, 'Learn');
+  await page.getByRole('button', { name: 'Refresh now' }).click();
+  const verdict = page.getByTestId('meter-verdict');
+  await expect(verdict).toContainText(
+    /Mined labels pay off|not clearly beating random ones|Random labels would have done better/,
+    {
+      timeout: 30_000,
+    },
+  );
+  await expect(page.getByTestId('meter-random-labels')).toContainText(
+    /≈ \d+ random labels? \(95% interval \d+–|Random labels would not reach this quality/,
+  );
+  const meter = page.getByRole('region', { name: 'Efficiency meter' });
+  await meter.scrollIntoViewIfNeeded();
+  await shoot(page, 'learn-meter-verdict');
+  const sw = meter.getByRole('button', { name: /Switch to random sampling/ });
+  if (/Mined labels pay off/.test(await verdict.innerText())) await expect(sw).toHaveCount(0);
+  else {
+    await sw.click();
+    await expect(page.getByTestId('learn-note')).toContainText('The queue is now 90% random');
+    await expect(page.getByLabel('Random control share (%)')).toHaveValue('90');
+  }
+
+  // Every picture of the screen with the meter's verdict, at two sizes and in both themes.
+  const problems: string[] = [];
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1440, height: 900 },
+  ]) {
+    await page.setViewportSize(size);
+    for (const theme of ['light', 'dark'] as const) {
+      await page.getByLabel('Theme').selectOption(theme);
+      await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+      problems.push(...(await axe(page, `Learn ${size.width} ${theme}`)));
+      await page.screenshot({ path: path.join(SHOTS, `learn-${size.width}-${theme}.png`) });
+      await page.getByRole('region', { name: 'Efficiency meter' }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, `learn-meter-${size.width}-${theme}.png`) });
+      await page.getByRole('region', { name: 'Label issues' }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, `learn-issues-${size.width}-${theme}.png`) });
+      await page.evaluate(() => window.scrollTo(0, 0));
+    }
+  }
+  await page.getByLabel('Theme').selectOption('light');
+  expect(problems).toEqual([]);
 });
 
 async function shoot(page: Page, name: string) {

@@ -124,11 +124,14 @@ function Proportion({ value, label, testId }: { value: Meter['mined']; label: st
  */
 export function EfficiencyMeter({
   meter,
+  examples,
   onSwitchStrategy,
   switchText,
   busy,
 }: {
   meter: Meter;
+  /** The project's examples: the most random labels there are to give. */
+  examples: number;
   onSwitchStrategy: () => void;
   switchText: string;
   busy: boolean;
@@ -173,7 +176,7 @@ export function EfficiencyMeter({
           ), by learners trained on ≈ {Math.round(meter.qualityAtLabels).toLocaleString('en-US')} labels.
         </p>
       )}
-      <p data-testid="meter-random-labels">{randomLabelsLine(meter.randomLabelsNeeded)}</p>
+      <p data-testid="meter-random-labels">{randomLabelsLine(meter.randomLabelsNeeded, examples)}</p>
       <p className={VERDICT_CLASS[meter.verdict]} data-testid="meter-verdict">
         {sentence(meter.message)}
       </p>

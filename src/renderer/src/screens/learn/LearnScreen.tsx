@@ -82,6 +82,7 @@ export function LearnScreen() {
   const client = useWorkbench((s) => s.client);
   const projectId = useWorkbench((s) => s.selectedId);
   const project = useWorkbench((s) => s.stats?.project ?? null);
+  const examples = useWorkbench((s) => s.stats?.counts.examples ?? 0);
   const [models, embeddings, reloadEmbeddings] = useModelsAndEmbeddings();
   const [embedding, setEmbedding] = useState(false);
   const [status, loadProblem, reload] = useLearnStatus();
@@ -209,6 +210,7 @@ export function LearnScreen() {
           <div className="learn-column">
             <EfficiencyMeter
               meter={status.meter}
+              examples={examples}
               busy={busy}
               switchText={`Switch to random sampling (control share ${Math.round(RANDOM_SHARE * 100)}%)`}
               onSwitchStrategy={() => void switchToRandom()}

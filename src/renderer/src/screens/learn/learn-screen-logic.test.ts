@@ -126,14 +126,20 @@ describe('learner sentences', () => {
   });
 
   it('says how many random labels would reach this quality, or why not yet', () => {
-    expect(randomLabelsLine({ estimate: 340.4, low: 210, high: 1560, extrapolated: false })).toBe(
+    expect(randomLabelsLine({ estimate: 340.4, low: 210, high: 1560, extrapolated: false }, 5000)).toBe(
       '≈ 340 random labels (95% interval 210–1,560) would reach this quality.',
     );
-    expect(randomLabelsLine({ estimate: 900, low: 500, high: Infinity, extrapolated: true })).toBe(
-      '≈ 900 random labels (95% interval 500–more than the pool holds) would reach this quality, ' +
+    expect(randomLabelsLine({ estimate: 900, low: 500, high: 1e7, extrapolated: true }, 1500)).toBe(
+      '≈ 900 random labels (95% interval 500–more than all 1,500 examples) would reach this quality, ' +
         'extrapolated beyond the random curve measured so far.',
     );
-    expect(randomLabelsLine(null)).toMatch(/not measurable yet/);
+    expect(randomLabelsLine({ estimate: Infinity, low: 10, high: Infinity }, 1500)).toBe(
+      'Random labels would not reach this quality within all 1,500 examples of the project.',
+    );
+    expect(randomLabelsLine({ estimate: 1.2, low: 1, high: 3, extrapolated: false }, 1500)).toBe(
+      '≈ 1 random label (95% interval 1–3) would reach this quality.',
+    );
+    expect(randomLabelsLine(null, 1500)).toMatch(/not measurable yet/);
   });
 
   it("says in words how the refresh's fit went, leaving out what the API does not give", () => {

@@ -69,14 +69,21 @@ export function accuracyText(
   return `${a.accuracy.toFixed(2)} (${hasInterval ? `${interval}, ` : ''}${count})`;
 }
 
-/** "≈ 340 random labels (95% interval 210–560) would reach this quality", saying when it is extrapolated. */
+/**
+ * "≈ 340 random labels (95% interval 210–560) would reach this quality", saying when it is
+ * extrapolated; a bound beyond the project's examples is said as such, not as a number no one can label.
+ */
 export function randomLabelsLine(
   r: { estimate: number; low: number; high: number; extrapolated?: boolean } | null,
+  examples: number,
 ): string {
   if (!r) return 'Random labels needed for this quality: not measurable yet (the control labels are too few).';
-  const round = (x: number) => (Number.isFinite(x) ? n(Math.round(x)) : 'more than the pool holds');
+  const within = (x: number) => Number.isFinite(x) && x <= examples;
+  if (!within(r.estimate))
+    return `Random labels would not reach this quality within all ${n(examples)} examples of the project.`;
+  const round = (x: number) => (within(x) ? n(Math.round(x)) : `more than all ${n(examples)} examples`);
   return (
-    `≈ ${round(r.estimate)} random labels (95% interval ${round(r.low)}–${round(r.high)}) would reach this quality` +
+    `≈ ${round(r.estimate)} random label${Math.round(r.estimate) === 1 ? '' : 's'} (95% interval ${round(r.low)}–${round(r.high)}) would reach this quality` +
     (r.extrapolated ? ', extrapolated beyond the random curve measured so far.' : '.')
   );
 }
