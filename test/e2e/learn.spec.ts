@@ -120,6 +120,9 @@ test('configure the learner, label in Review, refresh: status, meter and Review 
     /The solver converged after \d+ iteration/,
   );
 
+  // A text learner cannot travel as ONNX: the export says so before anyone tries.
+  await expect(page.getByTestId('export-blocked')).toContainText('cannot be exported as ONNX');
+  await expect(page.getByRole('button', { name: 'Export as ONNX' })).toBeDisabled();
   expect(await axe(page, 'Learn after a refresh')).toEqual([]);
 });
 

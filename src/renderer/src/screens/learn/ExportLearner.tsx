@@ -3,12 +3,7 @@ import type { LearnerExport } from '../../../../shared/features/learn/encode-con
 import { useAction } from '../../hooks/useAction';
 import { useWorkbench } from '../../store/workbench';
 import { Alert } from '../../components/Alert';
-
-/** Where the learner goes by default: a file named after the project and the labels it learned from. */
-export function defaultExportPath(project: string, labels: number, embeddings: boolean): string {
-  const name = `${project.replace(/[^\p{L}\p{N}._-]+/gu, '-')}-learner-${labels}`;
-  return embeddings ? `learners/${name}` : `learners/${name}.onnx`;
-}
+import { defaultExportPath, exportBlocked } from './learn-words';
 
 /** Take the learner out: ONNX with its training lineage, to rescore, gate against production and deploy. */
 export function ExportLearner({
@@ -26,6 +21,7 @@ export function ExportLearner({
   const client = useWorkbench((s) => s.client);
   const mode = useWorkbench((s) => s.mode);
   const embeddings = representation?.startsWith('embeddings:') ?? false;
+  const why = exportBlocked(labels, representation);
   const [out, setOut] = useState(() => defaultExportPath(projectName, labels ?? 0, embeddings));
   const [overwrite, setOverwrite] = useState(false);
   const [done, setDone] = useState<LearnerExport | null>(null);
@@ -59,11 +55,19 @@ export function ExportLearner({
           <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> Replace an
           existing one
         </label>
-        <button type="submit" disabled={busy || labels === null || out.trim() === ''}>
+        <button
+          type="submit"
+          disabled={busy || why !== null || out.trim() === ''}
+          aria-describedby={why ? 'export-blocked' : undefined}
+        >
           {busy ? 'Exporting…' : 'Export as ONNX'}
         </button>
       </form>
-      {labels === null && <p className="muted small">There is no learner to export until the first refresh.</p>}
+      {why && (
+        <p className="muted small" id="export-blocked" data-testid="export-blocked">
+          {why}
+        </p>
+      )}
       <Alert message={error} />
       {done && (
         <p role="status" className="small" data-testid="learner-exported">

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   accuracyText,
   coldStartLine,
+  defaultExportPath,
+  exportBlocked,
   fitSentences,
   gainText,
   issuesQueuedLine,
@@ -164,5 +166,14 @@ describe('learner sentences', () => {
       '40 of its labels came from imported ground truth.',
     ]);
     expect(fitSentences({}, {})).toEqual([]);
+  });
+
+  it('names the exported learner after the project and its labels, and says why a learner cannot be exported', () => {
+    expect(defaultExportPath('fraud cases', 240, false)).toBe('learners/fraud-cases-learner-240.onnx');
+    expect(defaultExportPath('reviews', 80, true)).toBe('learners/reviews-learner-80');
+    expect(exportBlocked(null, null)).toBe('There is no learner to export until the first refresh.');
+    expect(exportBlocked(40, 'text')).toMatch(/^A learner over hashed text n-grams cannot be exported as ONNX/);
+    expect(exportBlocked(40, 'features')).toBeNull();
+    expect(exportBlocked(40, 'embeddings:minilm@v1')).toBeNull();
   });
 });

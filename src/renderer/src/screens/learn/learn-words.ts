@@ -150,3 +150,17 @@ export function issuesQueuedLine(r: { added: number; updated: number; alreadyQue
   const already = r.alreadyQueued > 0 ? ` (${n(r.alreadyQueued)} were already waiting for one)` : '';
   return `Queued ${n(queued)} likely-wrong label${queued === 1 ? '' : 's'} for a second look${already}.`;
 }
+
+/** Where the learner goes by default: a file named after the project and the labels it learned from. */
+export function defaultExportPath(project: string, labels: number, embeddings: boolean): string {
+  const name = `${project.replace(/[^\p{L}\p{N}._-]+/gu, '-')}-learner-${labels}`;
+  return embeddings ? `learners/${name}` : `learners/${name}.onnx`;
+}
+
+/** Why the current learner cannot be exported, or null. */
+export function exportBlocked(labels: number | null, representation: string | null): string | null {
+  if (labels === null || representation === null) return 'There is no learner to export until the first refresh.';
+  if (representation === 'text')
+    return 'A learner over hashed text n-grams cannot be exported as ONNX: choose features or embeddings of a sentence encoder above to take one out.';
+  return null;
+}
