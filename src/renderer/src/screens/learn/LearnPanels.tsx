@@ -78,6 +78,11 @@ function FitInfo({
         Trained on {n(refresh.labels)} labels under schema v{refresh.schemaVersion} ({refresh.representation}):{' '}
         {classes.map((c, i) => `${c} ${n(refresh.classCounts[i] ?? 0)}`).join(' · ')}.
       </p>
+      {refresh.kappaPrevious !== null && (
+        <p>
+          Its predictions over the pool agree with the previous learner's at kappa {refresh.kappaPrevious.toFixed(3)}.
+        </p>
+      )}
       {fitSentences(refresh.fit, refresh.timings).map((line) => (
         <p key={line}>{line}</p>
       ))}
