@@ -25,6 +25,7 @@ export function ExportLearner({
   const [out, setOut] = useState(() => defaultExportPath(projectName, labels ?? 0, embeddings));
   const [overwrite, setOverwrite] = useState(false);
   const [done, setDone] = useState<LearnerExport | null>(null);
+  const [registered, setRegistered] = useState<string | null>(null);
   const { busy, error, run } = useAction();
   if (!client) return null;
   return (
@@ -42,6 +43,7 @@ export function ExportLearner({
           e.preventDefault();
           void run(async () => {
             setDone(null);
+            setRegistered(null);
             setDone(await client.call('learn.export', { project: { projectId }, out: out.trim(), overwrite }));
           });
         }}
@@ -70,10 +72,31 @@ export function ExportLearner({
       )}
       <Alert message={error} />
       {done && (
-        <p role="status" className="small" data-testid="learner-exported">
-          Wrote {done.name}@{done.version} ({done.trainingExamples.toLocaleString('en-US')} training examples,{' '}
-          {done.representation}) to <span className="mono">{done.path}</span>. {done.next}
-        </p>
+        <div role="status" className="small" data-testid="learner-exported">
+          <p>
+            Wrote {done.version} ({done.trainingExamples.toLocaleString('en-US')} training examples,{' '}
+            {done.representation}) to <span className="mono">{done.path}</span>.
+          </p>
+          {registered ? (
+            <p data-testid="learner-registered">
+              Registered in Models as {registered}: rescore it there, then compare it with the production model in
+              Insights.
+            </p>
+          ) : (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  const m = await client.call('models.add', { project: { projectId }, path: done.path });
+                  setRegistered(`${m.name}@${m.version}`);
+                })
+              }
+            >
+              Register it in Models
+            </button>
+          )}
+        </div>
       )}
     </section>
   );
