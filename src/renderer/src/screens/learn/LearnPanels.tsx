@@ -130,6 +130,8 @@ function Proportion({ value, label, testId }: { value: Meter['mined']; label: st
 export function EfficiencyMeter({
   meter,
   examples,
+  controlShare,
+  alreadyRandom,
   onSwitchStrategy,
   switchText,
   busy,
@@ -137,6 +139,9 @@ export function EfficiencyMeter({
   meter: Meter;
   /** The project's examples: the most random labels there are to give. */
   examples: number;
+  /** The learner's control share now, and whether it is as random as the switch would make it. */
+  controlShare: number;
+  alreadyRandom: boolean;
   onSwitchStrategy: () => void;
   switchText: string;
   busy: boolean;
@@ -185,11 +190,17 @@ export function EfficiencyMeter({
       <p className={VERDICT_CLASS[meter.verdict]} data-testid="meter-verdict">
         {sentence(meter.message)}
       </p>
-      {falling && (
-        <button type="button" disabled={busy} onClick={onSwitchStrategy}>
-          {switchText}
-        </button>
-      )}
+      {falling &&
+        (alreadyRandom ? (
+          <p className="muted small" data-testid="already-random">
+            The queue is already {Math.round(controlShare * 100)}% random: labels from here on show whether random ones
+            do better.
+          </p>
+        ) : (
+          <button type="button" disabled={busy} onClick={onSwitchStrategy}>
+            {switchText}
+          </button>
+        ))}
     </section>
   );
 }

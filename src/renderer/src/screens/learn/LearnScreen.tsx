@@ -211,6 +211,8 @@ export function LearnScreen() {
             <EfficiencyMeter
               meter={status.meter}
               examples={examples}
+              controlShare={status.config?.controlShare ?? 0}
+              alreadyRandom={(status.config?.controlShare ?? 0) >= RANDOM_SHARE}
               busy={busy}
               switchText={`Switch to random sampling (control share ${Math.round(RANDOM_SHARE * 100)}%)`}
               onSwitchStrategy={() => void switchToRandom()}

@@ -24,6 +24,8 @@ export function learningCurveConfig(series: { name: string; points: readonly Cur
       backgroundColor: color,
       pointRadius: 3,
       tension: 0,
+      // A point at accuracy 1 sits on the chart's edge: drawn whole, not cut in half.
+      clip: false,
     };
     const withInterval = s.points.filter((p) => p.low !== undefined && p.high !== undefined);
     if (withInterval.length === 0) return [line];
