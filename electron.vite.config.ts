@@ -14,6 +14,7 @@ export default defineConfig({
           cli: resolve('src/main/cli/index.ts'),
           'parse-worker': resolve('src/main/features/import/parse-worker.ts'),
           'parquet-reader': resolve('src/main/features/import/parquet-reader-process.ts'),
+          'mine-file-scan': resolve('src/main/features/mine-file/scan-process.ts'),
           'checkpoint-worker': resolve('src/main/store/checkpoint-worker.ts'),
           'export-process': resolve('src/main/features/export/export-process.ts'),
           'export-worker': resolve('src/main/features/export/export-worker.ts'),

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { browseBench } from './browse-bench';
+import { embedBench } from './embed-bench';
 import { evalBench } from './eval-bench';
 import { exportBench } from './export-bench';
 import { importBench } from './import-bench';
 import { labelBench } from './label-bench';
 import { learnBench } from './learn-bench';
 import { mineBench } from './mine-bench';
+import { mineFileBench } from './mine-file-bench';
 import { rescoreBench } from './rescore-bench';
 import { reviewBench } from './review-bench';
 import { slicesBench } from './slices-bench';
@@ -14,9 +16,11 @@ import { slicesBench } from './slices-bench';
 const BENCHES = [
   'import',
   'mine',
+  'mine-file',
   'label',
   'export',
   'rescore',
+  'embed',
   'review',
   'browse',
   'eval',
@@ -50,6 +54,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await mineBench({ rows, workDir }))}\n`);
     return;
   }
+  if (name === 'mine-file') {
+    process.stdout.write(`${JSON.stringify(await mineFileBench({ rows, workDir }))}\n`);
+    return;
+  }
   if (name === 'review') {
     const labels = values.labels === '10000' ? 300 : Number(values.labels);
     process.stdout.write(`${JSON.stringify(await reviewBench({ rows, labels, workDir }))}\n`);
@@ -57,6 +65,10 @@ async function main(): Promise<void> {
   }
   if (name === 'rescore') {
     process.stdout.write(`${JSON.stringify(await rescoreBench({ rows, workDir, model: values.model ?? 'mlp' }))}\n`);
+    return;
+  }
+  if (name === 'embed') {
+    process.stdout.write(`${JSON.stringify(await embedBench({ rows, workDir }))}\n`);
     return;
   }
   if (name === 'eval') {

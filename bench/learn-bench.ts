@@ -168,6 +168,7 @@ export async function learnBench(o: { rows: number; labels: number; workDir: str
         rerank_ms: round(text.timings.rerankMs ?? 0),
         refresh_ms: round(text.timings.wallMs ?? 0),
         read_ms: text.timings.readMs,
+        hash_ms: text.timings.hashMs,
       },
       fit: { features: features.fit, text: text.fit },
     };

@@ -6,6 +6,7 @@ import { createContext } from '../src/main/core/create-context';
 import { call } from '../src/main/core/dispatch';
 import { importGuessed } from '../src/main/cli/commands/demo';
 import {
+  bertConfig,
   bertEncoderModel,
   bertTokenizerConfig,
   bertTokenizerJson,
@@ -28,7 +29,7 @@ const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
 type Feeds = Record<string, InstanceType<Ort['Tensor']>>;
 
 /** session.run alone, on tensors built beforehand from the same inputs, with the job's threads. */
-async function rawRate(file: string, batches: Feeds[], n: number): Promise<number> {
+export async function rawRate(file: string, batches: Feeds[], n: number): Promise<number> {
   const session = await ort.InferenceSession.create(file, {
     executionProviders: ['cpu'],
     intraOpNumThreads: Math.max(1, os.availableParallelism() - 1),
@@ -52,7 +53,7 @@ function featureBatches(features: Float32Array, n: number, dim: number): Feeds[]
  * The tokenizer pool alone, as the job runs it (windows, length buckets, padded int64 batches, as
  * many windows in flight as the job keeps), on every text: its rate and the batches it made.
  */
-async function tokenizerRate(spec: TokenizerSpec, texts: string[]): Promise<{ rate: number; batches: Feeds[] }> {
+export async function tokenizerRate(spec: TokenizerSpec, texts: string[]): Promise<{ rate: number; batches: Feeds[] }> {
   const pool = await TokenizerPool.start(spec, tokenizerThreads(), 'bench');
   const tuning = pipelineTuning('cpu', BATCH, pool.size);
   try {
@@ -77,7 +78,7 @@ async function tokenizerRate(spec: TokenizerSpec, texts: string[]): Promise<{ ra
 }
 
 /** A database whose sentiment examples carry reviews of 20–200 words (built once per size). */
-async function longTextDatabase(workDir: string, rows: number): Promise<string> {
+export async function longTextDatabase(workDir: string, rows: number): Promise<string> {
   fs.mkdirSync(workDir, { recursive: true });
   const log = await longTextLog(await sentimentLog(workDir, rows, 'v1'));
   const template = path.join(workDir, `long-texts-${rows}.db`);
@@ -113,6 +114,10 @@ export async function rescoreBench(o: { rows: number; workDir: string; model: st
     );
     fs.writeFileSync(path.join(modelPath, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(vocabulary)));
     fs.writeFileSync(path.join(modelPath, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfig()));
+    fs.writeFileSync(
+      path.join(modelPath, 'config.json'),
+      JSON.stringify(bertConfig(['negative', 'neutral', 'positive'])),
+    );
   } else {
     const models = fixtureModels(32, 3);
     if (!models[o.model]) throw new Error(`--model is one of lr, mlp, bert`);

@@ -1,4 +1,5 @@
 // The data browser, driven through the real UI of `flywheel serve` on the demo projects.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
@@ -97,6 +98,58 @@ test('search, filter and sort examples, open one, and send a filtered set to the
   expect(violations.violations.map((v) => v.id)).toEqual([]);
   await page.getByLabel('Theme').selectOption('dark');
   await page.screenshot({ path: `${shots}/browse-dark.png` });
+});
+
+test('filter by ground truth and by the current label, counted as the database counts them', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openBrowse(page);
+  const total = page.getByTestId('browse-total');
+  await expect(total).toHaveText('1,500');
+  await page.getByLabel('Ground truth').selectOption('neutral');
+  const neutral = count(
+    `SELECT count(*) FROM examples e JOIN projects p ON p.id = e.project_id
+     WHERE p.name = 'sentiment' AND e.ground_truth = 'neutral'`,
+  );
+  expect(neutral).toBeGreaterThan(0);
+  await expect(total).toHaveText(neutral.toLocaleString('en-US'));
+  await page.getByLabel('Ground truth').selectOption('');
+  await expect(page.getByLabel('Current label').locator('option')).toHaveText([
+    'any',
+    'negative',
+    'neutral',
+    'positive',
+  ]);
+  // Three labeled through the CLI: two positive, one negative.
+  const file = `${served.home}/labels.jsonl`;
+  const events = [
+    ['s-0000002', 'positive'],
+    ['s-0000005', 'positive'],
+    ['s-0000009', 'negative'],
+  ].map(([id, label]) => JSON.stringify({ id, labels: [label], action: 'label', annotator: 'kai' }));
+  fs.writeFileSync(file, events.join('\n') + '\n');
+  const cli = spawnSync(
+    process.execPath,
+    ['bin/flywheel.js', 'label', 'sentiment', '--file', file, '--db', served.db],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, FLYWHEEL_HOME: served.home },
+    },
+  );
+  expect(cli.status, cli.stderr).toBe(0);
+  await page.reload();
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Browse' }).click();
+  await page.getByLabel('Current label').selectOption({ label: 'positive' });
+  const positive = count(
+    `SELECT count(DISTINCT l.example_id) FROM label_events l JOIN projects p ON p.id = l.project_id
+     WHERE p.name = 'sentiment' AND l.labels = '["positive"]'`,
+  );
+  expect(positive).toBe(2);
+  await expect(total).toHaveText('2');
+  const rows = page.getByRole('region', { name: 'Examples' }).locator('tbody tr[aria-rowindex]');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText('s-0000002');
+  await expect(rows.nth(1)).toContainText('s-0000005');
+  await page.screenshot({ path: `${shots}/browse-label-filter-light.png` });
 });
 
 test('a search that matches nothing says so, and a text search finds the texts that hold it', async ({ page }) => {

@@ -87,9 +87,12 @@ test('Export: every option, warnings, a success line, the manifest, downloads an
   await page.screenshot({ path: `${shots}/export-options-light.png` });
 
   await page.getByLabel('Name', { exact: true }).fill('screens');
+  // A model run's predicted label and scores go in every row; the success line says which rows it scored.
+  await page.getByRole('checkbox', { name: 'sentiment-clf@v1' }).check();
   await page.getByRole('button', { name: 'Build export' }).click();
   const done = page.getByTestId('export-done');
   await expect(done).toContainText(`Exported to ${path.join(served.home, 'exports', 'screens')}: 400 rows (train 320`);
+  await expect(done).toContainText(/Scores of sentiment-clf@v1 \(run\d+_…\): every row\./);
   await expect(done).toHaveAttribute('role', 'status');
   const past = page.getByRole('listitem', { name: 'Export screens' });
   await expect(past).toContainText('400 rows');
@@ -107,8 +110,19 @@ test('Export: every option, warnings, a success line, the manifest, downloads an
   expect(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(320);
 
   // Rebuild: confirmed first, then the same content again.
+  // An alert dialog: the safe choice has the focus, Escape keeps the export, the rest of the page waits.
   await past.getByRole('button', { name: 'Rebuild screens' }).click();
-  await past.getByRole('button', { name: 'Rebuild now' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Rebuild screens?' });
+  await expect(confirm).toContainText('replaces the folder');
+  await expect(confirm.getByRole('button', { name: 'Keep it' })).toBeFocused();
+  await page.screenshot({ path: `${shots}/export-rebuild-confirm-light.png` });
+  expect(await axe(page)).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(confirm).toHaveCount(0);
+  await expect(past.getByRole('button', { name: 'Rebuild screens' })).toBeFocused();
+  await expect(done).not.toContainText('Rebuilt');
+  await past.getByRole('button', { name: 'Rebuild screens' }).click();
+  await confirm.getByRole('button', { name: 'Rebuild now' }).click();
   await expect(done).toContainText('Rebuilt screens in');
   await expect(done).toContainText('Same content as before.');
   await page.screenshot({ path: `${shots}/export-light.png`, fullPage: true });
@@ -116,6 +130,13 @@ test('Export: every option, warnings, a success line, the manifest, downloads an
   await theme(page, 'dark');
   await page.screenshot({ path: `${shots}/export-dark.png`, fullPage: true });
   expect(await axe(page)).toEqual([]);
+  // The rebuild is listed as an export of its own: either entry's button asks first.
+  await past.first().getByRole('button', { name: 'Rebuild screens' }).click();
+  await expect(confirm).toBeVisible();
+  await page.screenshot({ path: `${shots}/export-rebuild-confirm-dark.png` });
+  expect(await axe(page)).toEqual([]);
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
+  await expect(confirm).toHaveCount(0);
   await theme(page, 'light');
 });
 
@@ -129,6 +150,14 @@ test('chrome: a skip link first, a project sidebar that folds away and stays so,
   const skip = page.getByRole('link', { name: 'Skip to main content' });
   await expect(skip).toBeFocused();
   await expect(skip).toBeInViewport();
+  // The sidebar toggle's hint shows on keyboard focus too, as its description.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Projects' })).toBeFocused();
+  await expect(page.getByRole('tooltip')).toHaveText('Hide the project list');
+  await expect(page.getByRole('button', { name: 'Projects' })).toHaveAccessibleDescription('Hide the project list');
+  await page.screenshot({ path: `${shots}/chrome-tooltip-light.png` });
+  await page.keyboard.press('Shift+Tab');
+  await expect(skip).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.locator('main#main')).toBeFocused();
 

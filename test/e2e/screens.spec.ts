@@ -106,7 +106,16 @@ test('Review: every key on a keycap, the reason in words, scores hidden by a set
     await expect(page.locator('.review-actions kbd').getByText(key, { exact: true })).toBeVisible();
   const reason = page.getByTestId('queue-reason');
   await expect(reason).toContainText(/Queued because the two models (disagree: .+ says .+, .+ says|both say)/);
-  await expect(reason).toHaveAttribute('title', /models .+\/.+ (disagree|agree).+ · priority \d\.\d{4}/);
+  // The numbers behind the reason show on keyboard focus, not only on hover.
+  const detail = page.getByTestId('queue-reason-detail');
+  await expect(detail).toBeHidden();
+  await expect(page.getByTestId('review-card')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(reason).toBeFocused();
+  await expect(detail).toBeVisible();
+  await expect(detail).toHaveText(/models .+\/.+ (disagree|agree).+ · priority \d\.\d{4}/);
+  await expect(reason).toHaveAccessibleDescription(/priority \d\.\d{4}/);
+  await page.screenshot({ path: path.join(SHOTS, 'review-reason-light.png') });
   await expect(page.getByRole('region', { name: 'Progress' })).toContainText('the queue');
   await expect(page.getByRole('region', { name: 'Model scores' }).locator('.score-run')).toHaveCount(2);
 
@@ -156,6 +165,45 @@ test('Review: every key on a keycap, the reason in words, scores hidden by a set
   await expect(page.getByRole('status')).toContainText(`Opened ${id} from the queue`);
 });
 
+test('Review: the shortcuts dialog keeps the focus, takes no labels, and gives the card the focus back', async ({
+  page,
+}) => {
+  await tab(page, 'Review');
+  await page.getByLabel('Annotator').fill('dee');
+  await page.getByRole('button', { name: 'Start reviewing' }).click();
+  await expect(page.getByTestId('review-card')).toBeFocused();
+  const first = await page.locator('.example-meta .mono').textContent();
+  const problems: string[] = [];
+  for (const theme of ['light', 'dark'] as const) {
+    await page.getByLabel('Theme').selectOption(theme);
+    await page.getByTestId('review-card').focus();
+    await page.keyboard.press('?');
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog).toHaveAccessibleDescription(/Escape or \? closes this/);
+    // The focus stays inside: Tab past its last control comes back to it.
+    await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
+    // A label key while it is open labels nothing.
+    await page.keyboard.press('1');
+    await expect(page.locator('.example-meta .mono')).toHaveText(first!);
+    await page.screenshot({ path: path.join(SHOTS, `review-shortcuts-${theme}.png`) });
+    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+    for (const v of result.violations)
+      problems.push(`shortcuts (${theme}): ${v.id} ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3)}`);
+    await page.keyboard.press(theme === 'light' ? 'Escape' : '?');
+    await expect(dialog).toHaveCount(0);
+    await expect(page.getByTestId('review-card')).toBeFocused();
+  }
+  await page.getByLabel('Theme').selectOption('light');
+  expect(problems).toEqual([]);
+  // Back on the card, the keys act again (a skip: the Labels test counts the labels).
+  await page.getByTestId('review-card').focus();
+  await page.keyboard.press(' ');
+  await expect(page.locator('.example-meta .mono')).not.toHaveText(first!);
+});
+
 test('Models: add an upload with a version, its name without the upload prefix; one line per device', async ({
   page,
 }) => {
@@ -164,7 +212,16 @@ test('Models: add an upload with a version, its name without the upload prefix; 
   await page.getByLabel('Upload a file…').setInputFiles(path.join(served.home, 'demo', 'sentiment-retrained.onnx'));
   await expect(page.getByLabel(/ONNX model file/)).toHaveValue(/uploads.*sentiment-retrained\.onnx$/);
   await page.getByLabel('Version', { exact: true }).fill('r2');
+  // A model card gives what the form does not: the form's version wins over the card's.
+  const card = path.join(served.home, 'retrained.card.json');
+  fs.writeFileSync(card, JSON.stringify({ version: 'from-card', trainUntil: '2026-01-01' }));
+  await page.getByLabel('Upload a card…').setInputFiles(card);
+  await expect(page.getByLabel(/Model card/)).toHaveValue(/uploads.*retrained\.card\.json$/);
   await page.getByRole('button', { name: 'Add model' }).click();
+  await expect(page.getByTestId('model-added')).toContainText(
+    'Added sentiment-retrained@r2: name from the file name, version from the command line',
+  );
+  await expect(page.getByTestId('model-added')).toContainText('lineage from the model card');
   const row = page.getByRole('row', { name: /sentiment-retrained/ });
   await expect(row.locator('strong')).toHaveText('sentiment-retrained');
   await expect(row.locator('.tag')).toHaveText('r2');

@@ -81,6 +81,28 @@ test('Review shows the parts of a templated text under their names', async ({ pa
   await page.screenshot({ path: 'test-results/screens/review-text-parts.png' });
 });
 
+test('the data browser opens a templated example with its parts under their names', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(served.link);
+  await page
+    .getByRole('navigation', { name: 'Projects' })
+    .getByRole('button', { name: /^mail\b/ })
+    .click();
+  await expect(page.getByTestId('current-project')).toContainText('mail');
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Browse' }).click();
+  await page.getByLabel('Search text or id').fill('mail-3');
+  await expect(page.getByTestId('browse-total')).toHaveText('1');
+  await page.getByRole('region', { name: 'Examples' }).locator('tbody tr[aria-rowindex]').first().click();
+  const detail = page.getByRole('complementary', { name: 'Example mail-3' });
+  await expect(detail.getByTestId('example-part')).toHaveCount(2);
+  await expect(detail.getByRole('region', { name: 'Subject' })).toHaveText(/^SubjectInvoice 3 overdue$/);
+  await expect(detail.getByRole('region', { name: 'Body' })).toContainText('Dear customer,\nplease pay invoice 3.');
+  for (const theme of ['light', 'dark'] as const) {
+    await page.getByLabel('Theme').selectOption(theme);
+    await page.screenshot({ path: `test-results/screens/browse-text-parts-${theme}.png` });
+  }
+});
+
 test("a model's input template is edited on the Models screen; a field the project lacks is refused", async ({
   page,
 }) => {
@@ -101,10 +123,10 @@ test("a model's input template is edited on the Models screen; a field the proje
   await page.getByRole('button', { name: 'Add model' }).click();
   await expect(page.getByText('text → tokenizer (≤ 128 tokens)')).toBeVisible();
   await page.getByRole('button', { name: /^Edit mappings of/ }).click();
-  await page.getByLabel('Input template').fill('{subject}\n{sender}');
+  await page.getByLabel(/^Input template/).fill('{subject}\n{sender}');
   await page.getByRole('button', { name: 'Save mappings' }).click();
   await expect(page.getByRole('alert')).toContainText("names 'sender', which project 'mail' does not have");
-  await page.getByLabel('Input template').fill('{body}');
+  await page.getByLabel(/^Input template/).fill('{body}');
   await page.getByRole('button', { name: 'Save mappings' }).click();
   await expect(page.getByText('"{body}" → tokenizer (≤ 128 tokens)')).toBeVisible();
   await page.screenshot({ path: 'test-results/screens/model-input-template.png' });

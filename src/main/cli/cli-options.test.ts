@@ -68,7 +68,7 @@ describe('flywheel: options a command does not take', () => {
       const text = `${spec.usage}\n${'optionsHelp' in spec ? spec.optionsHelp : ''}`;
       const global = new Set<string>(GLOBAL_OPTIONS);
       const described = new Set(
-        [...text.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!).filter((o) => !global.has(o)),
+        [...text.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!).filter((o) => !global.has(o)),
       );
       const taken = new Set<string>(spec.options);
       expect(

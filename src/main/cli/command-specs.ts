@@ -52,6 +52,7 @@ export const OPTION_TYPES = {
   agreement: { type: 'string' },
   'label-source': { type: 'string' },
   'model-run': { type: 'string' },
+  'with-scores': { type: 'string' },
   split: { type: 'string' },
   cutoffs: { type: 'string' },
   fractions: { type: 'string' },
@@ -70,11 +71,13 @@ export const OPTION_TYPES = {
   classes: { type: 'string' },
   'input-template': { type: 'string' },
   'input-pair': { type: 'string' },
+  card: { type: 'string' },
   /** `model add --version V`: the model's version. `flywheel --version` alone prints the app's. */
   version: { type: 'string' },
   device: { type: 'string' },
   batch: { type: 'string' },
   'memory-limit': { type: 'string' },
+  threads: { type: 'string' },
   file: { type: 'string' },
   run: { type: 'string' },
   vs: { type: 'string' },
@@ -92,6 +95,8 @@ export const OPTION_TYPES = {
   'trained-on': { type: 'string' },
   'train-until': { type: 'string' },
   representation: { type: 'string' },
+  encoder: { type: 'string' },
+  reset: { type: 'boolean', default: false },
   every: { type: 'string' },
   penalty: { type: 'string' },
 } as const;
@@ -167,7 +172,10 @@ export const COMMANDS = {
                             the text it reads, from the example's text, text parts and metadata (\\n
                             and \\t written as such); --input-pair query,document: two fields fed
                             as a text pair through tokenizer.json; --trained-on EXPORT_ID |
-                            --train-until DATE: what it was trained on, which eval leaves out)`,
+                            --train-until DATE: what it was trained on, which eval leaves out;
+                            --threshold T: a binary model's decision threshold (default 0.5);
+                            --card model.json: any of these not given on the command line, as a
+                            JSON model card, which wins over the model's own metadata)`,
     options: [
       'project',
       'name',
@@ -178,6 +186,8 @@ export const COMMANDS = {
       'input-pair',
       'trained-on',
       'train-until',
+      'threshold',
+      'card',
     ],
   },
   'model-run': {
@@ -245,6 +255,44 @@ export const COMMANDS = {
   --dry-run                 show what would be queued (count, cut-off priority, distribution); queue nothing
   With --json the output lists every selected item (id, priority, reason).`,
   },
+  'mine-file': {
+    usage: `  mine-file PROJECT 'GLOB'  mine log files too big to import in place (DuckDB, out of core), then
+                            import and queue only the selected rows`,
+    options: [
+      'mapping',
+      'strategy',
+      'threshold',
+      'seed',
+      'limit',
+      'from',
+      'to',
+      'where',
+      'class',
+      'per-class',
+      'second-share',
+      'control-share',
+      'include-labeled',
+      'keep-duplicates',
+      'dedupe',
+      'dry-run',
+      'threads',
+      'memory-limit',
+    ],
+    optionsHelp: `  'GLOB'                    a file or a quoted glob (logs/*.parquet): JSONL, CSV (gzipped too) or
+                            Parquet, all of one format, read in name order
+  --mapping NAME|FILE.json  a saved mapping of the project, or a mapping file (default: the saved
+                            mapping whose fields the files have)
+  --strategy S              entropy (default), least-confidence, margin, threshold, random; the others
+                            need stored labels or two model runs: import the log and use mine
+  --threshold T --seed N --limit N --from DATE --to DATE --where KEY=VALUE --class NAME
+  --per-class N --second-share F --control-share S --include-labeled --keep-duplicates --dedupe
+                            as for mine: the same selection mine makes after importing the files
+  --dry-run                 count, rank and show the selection's priorities; import and queue nothing
+  --threads N               DuckDB's threads (default: the cores less one)
+  --memory-limit MB         DuckDB's memory cap (default 512); past it DuckDB spills to the data folder
+  Rows already in the project (same id) are queued, not imported again; refused rows are counted
+  and listed in a rejects file, as an import lists them.`,
+  },
   queue: {
     usage: `  queue PROJECT [stats]     queue counts; … list [--status S] [--limit N]; … next --annotator NAME
                             [--session ID] [--count N] (leases the top items); … release --annotator NAME`,
@@ -277,6 +325,7 @@ export const COMMANDS = {
       'agreement',
       'label-source',
       'model-run',
+      'with-scores',
       'annotator',
       'from',
       'to',
@@ -292,6 +341,9 @@ export const COMMANDS = {
   --agreement any|consensus|adjudicated   which labels count (default any)
   --label-source human|human+model        add the model's label where nobody labeled
   --model-run R             human+model: the run whose labels fill in (default: the newest)
+  --with-scores R[,R]       add each run's predicted label and a score per class to every row
+                            (run<id>_predicted, run<id>_p_<class>; empty where the run did not
+                            score an example; the manifest names the runs and counts those)
   --annotator A,B           only these annotators' labels; --from/--to DATE a time window
   --schema-version N        labels under this schema version (default: the current one)
   --force                   replace an existing export of that name`,
@@ -383,15 +435,33 @@ export const COMMANDS = {
     usage: `  learn PROJECT             set up the project's learner and refit it now (scores every example into
                             learner@<labels>, re-ranks the pending queue)
     … refresh               refit now with the current settings
-    … status                settings, last refresh, efficiency meter, stop signal, label issues`,
-    options: ['representation', 'every', 'control-share', 'label-source', 'penalty'],
+    … status                settings, last refresh, efficiency meter, stop signal, label issues
+    … embed --encoder M     compute a registered sentence encoder's embedding of every example (mean
+                            pooling, L2 norm; --reset starts over; resumes after an interruption)
+    … export --out PATH     write the latest learner as ONNX with its classes and training lineage
+                            (features: a .onnx file; embeddings: a folder with the tokenizer)`,
+    options: [
+      'representation',
+      'every',
+      'control-share',
+      'label-source',
+      'penalty',
+      'encoder',
+      'reset',
+      'out',
+      'force',
+      'device',
+      'batch',
+    ],
     optionsHelp: `  --representation R       features (the logged feature vector), text (hashed n-grams) or
                             embeddings:MODEL (a registered sentence encoder's stored embeddings)
   --every N                 refit after every N new labels in the app and browser mode (default 25)
   --control-share S         share of each re-ranked queue drawn at random as a control (default 0.1)
   --label-source SRC        curated (default), or curated+truth: imported ground truth too, never
                             that of an evaluation set's examples
-  --penalty X               L2 penalty of the logistic regression (default 1)`,
+  --penalty X               L2 penalty of the logistic regression (default 1)
+  --device D, --batch N     embed: where the encoder runs (auto, cpu, cuda, …) and rows per window
+  --force                   export: replace what is at --out`,
   },
   serve: {
     usage: `  serve                     browser mode: the workbench UI and API on http://127.0.0.1`,

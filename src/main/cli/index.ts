@@ -78,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/label-schema')).labelSchemaCommand(global, args);
       case 'mine':
         return await (await import('./commands/mine')).mineCommand(global, args, values);
+      case 'mine-file':
+        return await (await import('./commands/mine-file')).mineFileCommand(global, args, values);
       case 'queue':
         return await (await import('./commands/queue')).queueCommand(global, args, values);
       case 'agreement':

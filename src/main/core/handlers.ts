@@ -7,6 +7,7 @@ import { evalSetsHandlers } from '../features/insights/eval-sets-handlers';
 import { insightsHandlers } from '../features/insights/handlers';
 import { learnEncodeHandlers } from '../features/learn/encode-handlers';
 import { labelsHandlers } from '../features/labels/handlers';
+import { mineFileHandlers } from '../features/mine-file/handlers';
 import { learnHandlers } from '../features/learn/handlers';
 import { miningHandlers } from '../features/mining/handlers';
 import { modelsHandlers } from '../features/models/handlers';
@@ -22,6 +23,7 @@ export const handlers: HandlerGroup<Method> = {
   ...importHandlers,
   ...labelsHandlers,
   ...miningHandlers,
+  ...mineFileHandlers,
   ...reviewHandlers,
   ...exportHandlers,
   ...insightsHandlers,

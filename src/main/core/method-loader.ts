@@ -57,6 +57,10 @@ const FEATURES: Record<string, () => Promise<Feature>> = {
     contract: (await import('../../shared/features/insights/eval-sets-contract')).evalSetsContract,
     handlers: (await import('../features/insights/eval-sets-handlers')).evalSetsHandlers as Feature['handlers'],
   }),
+  mineFile: async () => ({
+    contract: (await import('../../shared/features/mine-file/contract')).mineFileContract,
+    handlers: (await import('../features/mine-file/handlers')).mineFileHandlers as Feature['handlers'],
+  }),
   models: async () => ({
     contract: (await import('../../shared/features/models/contract')).modelsContract,
     handlers: (await import('../features/models/handlers')).modelsHandlers as Feature['handlers'],
@@ -83,6 +87,7 @@ export const FEATURES_OF_PREFIX: Record<string, string[]> = {
   import: ['import'],
   labels: ['labels'],
   mining: ['mining'],
+  mineFile: ['mineFile'],
   queue: ['review'],
   examples: ['review', 'browse'],
   export: ['export'],

@@ -15,6 +15,7 @@ export const IPC_EVENT = 'flywheel:event';
 const FILE_FILTERS = {
   log: [{ name: 'Prediction logs', extensions: ['jsonl', 'ndjson', 'json', 'csv', 'parquet', 'gz'] }],
   model: [{ name: 'ONNX models', extensions: ['onnx'] }],
+  'model-card': [{ name: 'Model cards', extensions: ['json'] }],
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -82,7 +83,12 @@ void app.whenReady().then(() => {
   ctx.pickFile = async (purpose) => {
     const folder = purpose === 'model-folder';
     const result = await dialog.showOpenDialog([...windows][0], {
-      title: purpose === 'log' ? 'Import a prediction log' : 'Add an ONNX model',
+      title:
+        purpose === 'log'
+          ? 'Import a prediction log'
+          : purpose === 'model-card'
+            ? "Choose the model's card (JSON)"
+            : 'Add an ONNX model',
       properties: [folder ? 'openDirectory' : 'openFile'],
       ...(folder ? {} : { filters: FILE_FILTERS[purpose] }),
     });

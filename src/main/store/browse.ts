@@ -62,14 +62,34 @@ export class BrowseQueries {
       .all(projectId, lowered, lowered) as number[];
   }
 
-  /** One metadata field of every example that has it: [example id, value] rows (JSON scalars as SQLite gives them). */
-  metadataField(projectId: number, key: string): [number, string | number | null][] {
+  /** The ground truth of every example that has one: [example id, class or JSON list of classes] rows. */
+  groundTruths(projectId: number): [number, string][] {
+    return prepared(this.db, 'SELECT id, ground_truth FROM examples WHERE project_id = ? AND ground_truth IS NOT NULL')
+      .raw()
+      .all(projectId) as [number, string][];
+  }
+
+  /** Whether any example of the project has a ground truth. */
+  hasGroundTruth(projectId: number): boolean {
+    return (
+      prepared(this.db, 'SELECT EXISTS (SELECT 1 FROM examples WHERE project_id = ? AND ground_truth IS NOT NULL)')
+        .pluck()
+        .get(projectId) === 1
+    );
+  }
+
+  /**
+   * One metadata field of every visible example, row by row as `visibleExamples` lists them (null
+   * where an example lacks it): values alone, no ids, so a million rows cost a million strings only.
+   */
+  metadataValues(projectId: number, key: string): (string | number | null)[] {
     return prepared(
       this.db,
-      `SELECT id, json_extract(metadata, ?) FROM examples WHERE project_id = ? AND metadata IS NOT NULL`,
+      `SELECT json_extract(e.metadata, ?) FROM examples e JOIN import_runs r ON r.id = e.import_run_id
+         WHERE e.project_id = ? AND r.status = 'done' ORDER BY e.id`,
     )
-      .raw()
-      .all(`$.${JSON.stringify(key)}`, projectId) as [number, string | number | null][];
+      .pluck()
+      .all(`$.${JSON.stringify(key)}`, projectId) as (string | number | null)[];
   }
 
   /** The metadata keys of a sample of examples (for the filter's choices). */
@@ -127,15 +147,19 @@ export class BrowseQueries {
   }
 
   /** One example by its external id (visible or not: the caller checks), whole. */
-  example(projectId: number, externalId: string): (BrowsePageRow & { visible: number }) | null {
+  example(
+    projectId: number,
+    externalId: string,
+  ): (BrowsePageRow & { text_parts: string | null; visible: number }) | null {
     return (
       (prepared(
         this.db,
-        `SELECT e.id, e.external_id, e.ts, e.text, length(e.text) AS text_length, e.image_path, e.metadata,
+        `SELECT e.id, e.external_id, e.ts, e.text, e.text_parts, length(e.text) AS text_length, e.image_path, e.metadata,
                 e.ground_truth, r.status = 'done' AS visible
            FROM examples e JOIN import_runs r ON r.id = e.import_run_id
           WHERE e.project_id = ? AND e.external_id = ?`,
-      ).get(projectId, externalId) as (BrowsePageRow & { visible: number }) | undefined) ?? null
+      ).get(projectId, externalId) as (BrowsePageRow & { text_parts: string | null; visible: number }) | undefined) ??
+      null
     );
   }
 

@@ -433,6 +433,25 @@ export class ExportReadQueries {
     ).all(JSON.stringify(ids), modelRunId) as { example_id: number; predicted: number }[];
   }
 
+  /**
+   * A model run's predictions of the examples with these ids, as [example id, predicted, scores]
+   * in id order; examples it did not score have none. Predictions of an import that did not
+   * finish are left out, as a predictions export leaves them out.
+   */
+  scores(modelRunId: number, ids: ArrayLike<number>): [number, number, Buffer][] {
+    if (ids.length === 0) return [];
+    return prepared(
+      this.db,
+      `SELECT p.example_id, p.predicted, p.scores FROM json_each(?) j
+       CROSS JOIN predictions p ON p.model_run_id = ? AND p.example_id = j.value
+       LEFT JOIN import_runs pr ON pr.id = p.import_run_id
+       WHERE p.import_run_id IS NULL OR pr.status = 'done'
+       ORDER BY p.example_id`,
+    )
+      .raw()
+      .all(JSON.stringify(Array.from(ids)), modelRunId) as [number, number, Buffer][];
+  }
+
   annotatorIds(names: readonly string[]): Map<string, number> {
     const find = prepared(this.db, 'SELECT id FROM annotators WHERE name = ?').pluck();
     const out = new Map<string, number>();

@@ -215,14 +215,18 @@ export class LearnQueries {
       prepared(
         this.db,
         `SELECT e.id FROM examples e JOIN import_runs r ON r.id = e.import_run_id
-          WHERE e.project_id = ? AND r.status = 'done' ORDER BY e.id`,
+          WHERE +e.project_id = ? AND r.status = 'done' ORDER BY e.id`,
       )
         .pluck()
         .all(projectId) as number[],
     );
   }
 
-  /** Raw feature vectors and texts of examples in [fromId, toId], id order (one read of a window). */
+  /**
+   * Raw feature vectors and texts of examples in [fromId, toId], id order (one read of a window).
+   * `+project_id` keeps SQLite on the rowid range rather than the (project, external id) index,
+   * which would scan the whole project for every window.
+   */
   inputsBetween(
     projectId: number,
     fromId: number,
@@ -233,7 +237,7 @@ export class LearnQueries {
     return prepared(
       this.db,
       `SELECT e.id, e.${column} AS value FROM examples e JOIN import_runs r ON r.id = e.import_run_id
-        WHERE e.project_id = ? AND e.id BETWEEN ? AND ? AND r.status = 'done' ORDER BY e.id`,
+        WHERE +e.project_id = ? AND e.id BETWEEN ? AND ? AND r.status = 'done' ORDER BY e.id`,
     ).all(projectId, fromId, toId) as { id: number; value: Buffer | string | null }[];
   }
 

@@ -55,6 +55,13 @@ export class MiningQueries {
     ).all(projectId) as ModelRunRow[];
   }
 
+  /** The project a model run belongs to, by its id (undefined: no such run). */
+  modelRunProject(modelRunId: number): string | undefined {
+    return prepared(this.db, 'SELECT p.name FROM model_runs m JOIN projects p ON p.id = m.project_id WHERE m.id = ?')
+      .pluck()
+      .get(modelRunId) as string | undefined;
+  }
+
   /** Model runs that hold predictions but predate the columnar copy (databases of schema v1). */
   runsWithoutColumns(projectId: number): number[] {
     const runs = prepared(this.db, 'SELECT id FROM model_runs WHERE project_id = ?').pluck().all(projectId) as number[];
@@ -150,6 +157,36 @@ export class MiningQueries {
     );
     for (let i = 0; i < ids.length; i += 5000) {
       out.push(...(stmt.all(JSON.stringify(ids.slice(i, i + 5000))) as CandidateRow[]));
+    }
+    return out;
+  }
+
+  /** External ids of examples, in no particular order (mine-file leaves them out of the files). */
+  externalIds(ids: readonly number[]): string[] {
+    const out: string[] = [];
+    const stmt = prepared(
+      this.db,
+      `SELECT e.external_id FROM json_each(?) j JOIN examples e ON e.id = j.value`,
+    ).pluck();
+    for (let i = 0; i < ids.length; i += 5000)
+      out.push(...(stmt.all(JSON.stringify(ids.slice(i, i + 5000))) as string[]));
+    return out;
+  }
+
+  /** The project's examples with these external ids, by external id. */
+  exampleIdsByExternalId(projectId: number, externalIds: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    const stmt = prepared(
+      this.db,
+      `SELECT e.external_id AS external_id, e.id AS id FROM json_each(?) j
+         JOIN examples e ON e.project_id = ? AND e.external_id = j.value`,
+    );
+    for (let i = 0; i < externalIds.length; i += 5000) {
+      const rows = stmt.all(JSON.stringify(externalIds.slice(i, i + 5000)), projectId) as {
+        external_id: string;
+        id: number;
+      }[];
+      for (const r of rows) out.set(r.external_id, r.id);
     }
     return out;
   }

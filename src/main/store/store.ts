@@ -7,6 +7,7 @@ import { LabelSchemaQueries } from './label-schemas';
 import { EmbeddingQueries } from './embeddings';
 import { LearnQueries } from './learn';
 import { ExampleQueries } from './examples';
+import { TrainingExampleQueries } from './training-examples';
 import { EvalSetQueries } from './eval-sets';
 import { ExportQueries } from './exports';
 import { InsightQueries } from './insights';
@@ -36,6 +37,7 @@ export class Store {
   readonly browse: BrowseQueries;
   readonly evalSets: EvalSetQueries;
   readonly embeddings: EmbeddingQueries;
+  readonly trainingExamples: TrainingExampleQueries;
   readonly learn: LearnQueries;
 
   private constructor(
@@ -57,6 +59,7 @@ export class Store {
     this.browse = new BrowseQueries(db);
     this.evalSets = new EvalSetQueries(db);
     this.embeddings = new EmbeddingQueries(db);
+    this.trainingExamples = new TrainingExampleQueries(db);
     this.learn = new LearnQueries(db);
   }
 

@@ -15,6 +15,7 @@ import { ProjectList } from './screens/ProjectList';
 import { Review } from './screens/Review';
 import { useNavigation } from './store/navigation';
 import { useSelectedName, useWorkbench } from './store/workbench';
+import { Tip } from './components/Tip';
 
 interface TabSpec {
   name: string;
@@ -80,17 +81,18 @@ export function App() {
         Skip to main content
       </a>
       <header className="topbar">
-        <button
-          type="button"
-          className="sidebar-toggle"
-          aria-expanded={sidebarOpen}
-          aria-controls="project-sidebar"
-          onClick={toggleSidebar}
-          title={sidebarOpen ? 'Hide the project list' : 'Show the project list'}
-        >
-          <span aria-hidden="true">☰</span>
-          <span className="visually-hidden">Projects</span>
-        </button>
+        <Tip content={sidebarOpen ? 'Hide the project list' : 'Show the project list'}>
+          <button
+            type="button"
+            className="sidebar-toggle"
+            aria-expanded={sidebarOpen}
+            aria-controls="project-sidebar"
+            onClick={toggleSidebar}
+          >
+            <span aria-hidden="true">☰</span>
+            <span className="visually-hidden">Projects</span>
+          </button>
+        </Tip>
         <span className="brand" aria-label="Flywheel Workbench">
           <span className="logo" aria-hidden="true">
             ◎

@@ -6,6 +6,7 @@ import { applyTheme } from './components/ThemeSwitch';
 import { start, useWorkbench } from './store/workbench';
 import './styles.css';
 import './screens.css';
+import { TipProvider } from './components/Tip';
 
 // Before the first paint, so a dark desktop never flashes light.
 applyTheme(useWorkbench.getState().theme);
@@ -14,6 +15,8 @@ if (connection.client) start(connection.client, null, connection.mode);
 else start(null, connection.problem, 'browser');
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <TipProvider>
+      <App />
+    </TipProvider>
   </StrictMode>,
 );

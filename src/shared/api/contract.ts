@@ -8,6 +8,7 @@ import { insightsContract } from '../features/insights/contract';
 import { slicesContract } from '../features/insights/slices-contract';
 import { learnEncodeContract } from '../features/learn/encode-contract';
 import { labelsContract } from '../features/labels/contract';
+import { mineFileContract } from '../features/mine-file/contract';
 import { learnContract } from '../features/learn/contract';
 import { miningContract } from '../features/mining/contract';
 import { modelsContract } from '../features/models/contract';
@@ -23,6 +24,7 @@ export const contract = {
   ...importContract,
   ...labelsContract,
   ...miningContract,
+  ...mineFileContract,
   ...reviewContract,
   ...exportContract,
   ...insightsContract,

@@ -63,3 +63,8 @@ export function asTemplate(fieldOrTemplate: string): string {
 
 /** An example's text parts as stored: [name, text] pairs in the template's order. */
 export type TextParts = [string, string][];
+
+/** Stored text parts as the API gives them (null: the text came from no template). */
+export function readTextParts(stored: string | null): { name: string; text: string }[] | null {
+  return stored ? (JSON.parse(stored) as TextParts).map(([name, text]) => ({ name, text })) : null;
+}

@@ -43,6 +43,13 @@ function splitOf(values: CliValues): Input<'export.start'>['split'] {
   }
 }
 
+/** `--with-scores A,B`: each a run id (digits) or name@version / version. */
+function runRefs(raw: string): (number | string)[] {
+  const refs = raw.split(',').map((r) => r.trim());
+  if (refs.some((r) => r === '')) throw new UsageError('--with-scores needs runs separated by commas, e.g. v1,v2');
+  return refs.map((r) => (/^\d+$/.test(r) ? Number(r) : r));
+}
+
 /** `flywheel export PROJECT NAME [options]`, `flywheel export --again ID`, `flywheel exports PROJECT` */
 export async function exportCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
   const ctx = openCliContext(opts);
@@ -72,6 +79,7 @@ export async function exportCommand(opts: GlobalOptions, args: string[], values:
           ...(values.to ? { to: date(values.to, '--to') } : {}),
           ...(values['label-source'] ? { labelSource: values['label-source'] as 'human' } : {}),
           ...(values['model-run'] ? { modelRun: values['model-run'] } : {}),
+          ...(values['with-scores'] ? { withScores: runRefs(values['with-scores']) } : {}),
           ...(split ? { split } : {}),
           ...(values['group-by'] ? { groupBy: values['group-by'] } : {}),
           force: values.force,
@@ -93,11 +101,19 @@ export async function exportCommand(opts: GlobalOptions, args: string[], values:
       rows: number;
       files: { path: string; rows: number }[];
       contentHash: string;
+      scores?: { run: { id: number; name: string; version: string }; unscored: number }[];
     };
     print(opts, r, () =>
       [
         `Export #${r.exportId}: ${r.rows.toLocaleString('en-US')} rows in ${r.path}`,
         ...r.files.map((f) => `  ${f.path}: ${f.rows.toLocaleString('en-US')} rows`),
+        ...(r.scores ?? []).map(
+          (s) =>
+            `  scores of ${s.run.name}@${s.run.version} (run${s.run.id}_*): ` +
+            (s.unscored === 0
+              ? 'every row'
+              : `${s.unscored.toLocaleString('en-US')} of ${r.rows.toLocaleString('en-US')} rows not scored by this run (their cells are empty)`),
+        ),
         `  content hash ${r.contentHash}`,
       ].join('\n'),
     );

@@ -54,9 +54,15 @@ function describeStatus(project: string, s: LearnStatus): string {
 export async function learnCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
   const [project, sub, ...rest] = args;
   if (!project) throw new UsageError('learn needs a PROJECT');
+  if ((sub === 'embed' || sub === 'export') && rest.length === 0) {
+    const encode = await import('./learn-encode');
+    return sub === 'embed'
+      ? encode.learnEmbedCommand(opts, project, values)
+      : encode.learnExportCommand(opts, project, values);
+  }
   if (rest.length > 0 || (sub !== undefined && sub !== 'status' && sub !== 'refresh'))
     throw new UsageError(
-      `learn PROJECT takes 'status' or 'refresh' after the project, not '${[sub, ...rest].join(' ')}'`,
+      `learn PROJECT takes 'status', 'refresh', 'embed' or 'export' after the project, not '${[sub, ...rest].join(' ')}'`,
     );
   const settings = {
     ...(values.representation !== undefined ? { representation: values.representation as string } : {}),

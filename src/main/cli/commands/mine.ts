@@ -10,7 +10,7 @@ import type { CliValues } from '../index';
 import { openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
 
-function number(values: CliValues, name: keyof CliValues, what: string): number | undefined {
+export function number(values: CliValues, name: keyof CliValues, what: string): number | undefined {
   const raw = values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
@@ -19,7 +19,7 @@ function number(values: CliValues, name: keyof CliValues, what: string): number 
   return n;
 }
 
-function time(raw: string | undefined, name: string): number | undefined {
+export function time(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
   const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? `${raw}T00:00:00Z` : raw);
   if (Number.isNaN(t)) throw new UsageError(`--${name} needs a date or ISO time, e.g. 2026-09-01`);
@@ -40,7 +40,7 @@ export function metadataFilters(pairs: string[] | undefined): Record<string, str
   return out;
 }
 
-function strategyOf(values: CliValues): Input<'mining.run'>['strategy'] {
+export function strategyOf(values: CliValues): Input<'mining.run'>['strategy'] {
   const name = (values.strategy ?? 'entropy') as MiningStrategyName;
   if (!MINING_STRATEGY_NAMES.includes(name))
     throw new UsageError(`--strategy is one of ${MINING_STRATEGY_NAMES.join(', ')}`);
@@ -60,7 +60,7 @@ function strategyOf(values: CliValues): Input<'mining.run'>['strategy'] {
 }
 
 /** Unset: the strategy's default (on, except for random). */
-function dedupeOf(values: CliValues): { dedupe?: boolean } {
+export function dedupeOf(values: CliValues): { dedupe?: boolean } {
   if (values.dedupe && values['keep-duplicates'])
     throw new UsageError('--dedupe and --keep-duplicates contradict each other: give one');
   if (values.dedupe) return { dedupe: true };

@@ -6,6 +6,13 @@ import { followJob, openCliContext, print, UsageError, type GlobalOptions } from
 import { EXIT } from '../exit-codes';
 import { lineageOptions } from './eval-sets';
 
+function thresholdArg(value: string): number {
+  const t = Number(value);
+  if (value.trim() === '' || !(t > 0 && t < 1))
+    throw new UsageError('--threshold needs a number between 0 and 1, e.g. 0.7');
+  return t;
+}
+
 /** `--classes a,b`: the model's classes in its column order. */
 function classList(value: string): string[] {
   const names = value
@@ -66,12 +73,18 @@ export async function modelCommand(opts: GlobalOptions, args: string[], values: 
         ...lineageOptions(values),
         ...(values['input-template'] !== undefined ? { inputTemplate: templateArg(values['input-template']) } : {}),
         ...(values['input-pair'] !== undefined ? { inputPair: pairArg(values['input-pair']) } : {}),
+        ...(values.threshold !== undefined ? { threshold: thresholdArg(values.threshold) } : {}),
+        ...(values.card !== undefined ? { card: values.card } : {}),
       },
       ctx,
     );
     print(opts, m, () =>
       [
         `Model ${m.name}@${m.version} registered (sha256 ${m.sha256.slice(0, 16)}…).`,
+        `  ${Object.entries(m.from)
+          .map(([what, where]) => `${what} from ${where === 'config.json' ? where : `the ${where}`}`)
+          .join(', ')}`,
+        ...(m.outputMapping.threshold !== undefined ? [`  threshold: ${m.outputMapping.threshold}`] : []),
         `  input: ${describeInput(m.inputMapping)}`,
         `  output: ${m.outputMapping.output} (${m.outputMapping.kind}, ${m.outputMapping.width} per example)`,
         ...(m.outputMapping.modelClasses

@@ -45,8 +45,17 @@ export interface MetadataColumn {
   values: (string | number)[];
 }
 
+/** Every example's ground truth by row, as class indexes (several for multilabel; none: no truth). */
+export interface GroundTruthColumn {
+  /** Index into `sets`, or -1 where the example has no ground truth. */
+  set: Int32Array;
+  sets: number[][];
+}
+
 interface ProjectCache {
   examples?: ExamplesIndex;
+  groundTruth?: GroundTruthColumn;
+  hasGroundTruth?: boolean;
   metadata: Map<string, MetadataColumn>;
   runs: Map<number, RunColumns>;
   labels?: LabelsIndex;
@@ -89,6 +98,8 @@ export class BrowseIndex {
     const rowOf = new Int32Array(maxId + 1).fill(-1);
     for (let i = 0; i < ids.length; i++) rowOf[ids[i]!] = i;
     cache.examples = { version, ids, ts, rowOf };
+    delete cache.groundTruth;
+    delete cache.hasGroundTruth;
     cache.runs.clear();
     cache.metadata.clear();
     cache.orders.clear();
@@ -119,17 +130,22 @@ export class BrowseIndex {
 
   /** A metadata field as a column: the first filter on a key reads it, later ones reuse it. */
   metadata(projectId: number, key: string): MetadataColumn {
-    const examples = this.examples(projectId);
-    const cache = this.cache(projectId);
-    const hit = cache.metadata.get(key);
+    this.examples(projectId);
+    const hit = this.cache(projectId).metadata.get(key);
     if (hit) return hit;
-    const codes = new Int32Array(examples.ids.length).fill(-1);
+    // The rows and the values from one snapshot, so the i-th value is the i-th row's.
+    const { examples, read } = this.store.db.transaction(() => ({
+      examples: this.examples(projectId),
+      read: this.store.browse.metadataValues(projectId, key),
+    }))();
+    if (read.length !== examples.ids.length)
+      throw new Error(`metadata '${key}' read for ${read.length} examples, the browser holds ${examples.ids.length}`);
+    const codes = new Int32Array(read.length).fill(-1);
     const values: (string | number)[] = [];
     const codeOf = new Map<string | number, number>();
-    for (const [id, value] of this.store.browse.metadataField(projectId, key)) {
+    for (let row = 0; row < read.length; row++) {
+      const value = read[row]!;
       if (value === null) continue;
-      const row = id < examples.rowOf.length ? examples.rowOf[id]! : -1;
-      if (row < 0) continue;
       let code = codeOf.get(value);
       if (code === undefined) {
         code = values.length;
@@ -139,9 +155,42 @@ export class BrowseIndex {
       codes[row] = code;
     }
     const column = { codes, values };
+    const cache = this.cache(projectId);
     if (cache.metadata.size >= 16) cache.metadata.delete(cache.metadata.keys().next().value!);
     cache.metadata.set(key, column);
     return column;
+  }
+
+  /** Whether any example has a ground truth (asked once per data version: every page tells it). */
+  hasGroundTruth(projectId: number): boolean {
+    this.examples(projectId);
+    const cache = this.cache(projectId);
+    cache.hasGroundTruth ??= this.store.browse.hasGroundTruth(projectId);
+    return cache.hasGroundTruth;
+  }
+
+  /** The ground truth column: read once per data version, on the first filter that needs it. */
+  groundTruth(project: Project): GroundTruthColumn {
+    const examples = this.examples(project.id);
+    const cache = this.cache(project.id);
+    if (cache.groundTruth) return cache.groundTruth;
+    const set = new Int32Array(examples.ids.length).fill(-1);
+    const sets: number[][] = [];
+    const setOf = new Map<string, number>();
+    for (const [id, truth] of this.store.browse.groundTruths(project.id)) {
+      const row = id < examples.rowOf.length ? examples.rowOf[id]! : -1;
+      if (row < 0) continue;
+      let k = setOf.get(truth);
+      if (k === undefined) {
+        const names = project.taskType === 'multilabel' ? (JSON.parse(truth) as string[]) : [truth];
+        k = sets.length;
+        sets.push(names.map((c) => project.classes.indexOf(c)));
+        setOf.set(truth, k);
+      }
+      set[row] = k;
+    }
+    cache.groundTruth = { set, sets };
+    return cache.groundTruth;
   }
 
   labels(project: Project): LabelsIndex {

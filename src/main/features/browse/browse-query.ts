@@ -170,6 +170,15 @@ export function matchRows(ctx: Context, project: Project, filters: BrowseFilters
       }
     }
   }
+  if (filters.groundTruth) {
+    const wanted = new Set(classIndexes(project, filters.groundTruth, 'ground truth'));
+    const truth = index.groundTruth(project);
+    const hits = truth.sets.map((classes) => classes.some((c) => wanted.has(c)));
+    for (let i = 0; i < n; i++) {
+      const k = truth.set[i]!;
+      if (keep[i] && (k < 0 || !hits[k])) keep[i] = 0;
+    }
+  }
   if (filters.queueStates) {
     const queue = queueColumn(ctx, project.id, examples.rowOf, n);
     const wanted = new Set(filters.queueStates.map((s) => QUEUE_STATES.indexOf(s)));
@@ -275,5 +284,7 @@ export function browsePage(
     runs: runs.map((r) => ({ id: r.id, label: runLabel(r) })),
     run: run ? runLabel(run.row) : null,
     metadataKeys: ctx.store.browse.metadataKeys(project.id),
+    labels: ctx.store.labelSchemas.latest(project.id)?.labels.map((l) => ({ id: l.id, name: l.name })) ?? [],
+    hasGroundTruth: index.hasGroundTruth(project.id),
   };
 }

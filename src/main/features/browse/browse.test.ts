@@ -23,6 +23,7 @@ interface Ref {
   ts: number;
   text: string;
   channel: string;
+  truth: string | null;
   v1: { scores: number[]; predicted: number };
   v2: { scores: number[]; predicted: number };
 }
@@ -36,10 +37,11 @@ beforeAll(async () => {
   const v2 = storedScores(ctx, 'v2');
   const rows = ctx.store.db
     .prepare(
-      `SELECT e.external_id AS id, e.ts, e.text, json_extract(e.metadata, '$.channel') AS channel FROM examples e
+      `SELECT e.external_id AS id, e.ts, e.text, json_extract(e.metadata, '$.channel') AS channel,
+              e.ground_truth AS truth FROM examples e
        JOIN projects p ON p.id = e.project_id WHERE p.name = 'sentiment' ORDER BY e.id`,
     )
-    .all() as { id: string; ts: number; text: string; channel: string }[];
+    .all() as { id: string; ts: number; text: string; channel: string; truth: string | null }[];
   refs = rows.map((r) => ({ ...r, v1: v1.get(r.id)!, v2: v2.get(r.id)! }));
 }, 120_000);
 
@@ -51,6 +53,8 @@ afterAll(async () => {
 const browse = (input: Omit<Input<'examples.browse'>, 'project'>) =>
   call('examples.browse', { project, ...input }, ctx);
 const ids = (page: { rows: { externalId: string }[] }) => page.rows.map((r) => r.externalId);
+/** The examples the label-state test leaves labeled, each with its label. */
+const labeledBefore = new Map<string, string>();
 
 describe('data browser', () => {
   it('pages through every example in log order, with each run’s prediction', async () => {
@@ -146,6 +150,7 @@ describe('data browser', () => {
     await record(a, 'ana', 'positive');
     await record(b, 'ana', 'positive');
     await record(b, 'bo', 'negative');
+    labeledBefore.set(a, 'positive');
     const labeled = await browse({ filters: { labelStates: ['labeled'] } });
     expect(ids(labeled)).toEqual([a]);
     expect(labeled.rows[0]!.label).toEqual(['positive']);
@@ -162,6 +167,58 @@ describe('data browser', () => {
     ]);
     const ref = refs.find((x) => x.id === b)!;
     expect(SENTIMENT.map((c) => detail.predictions[0]!.scores[c])).toEqual(ref.v1.scores);
+  });
+
+  it('filters by current label and by ground truth as a direct computation does', async () => {
+    const page = await browse({ limit: 1 });
+    expect(page.hasGroundTruth).toBe(true);
+    expect(page.labels.map((l) => l.id)).toEqual(SENTIMENT);
+    // 90 more examples labeled: one annotator each, and every 9th contradicted by a second one.
+    const label = new Map(labeledBefore);
+    const fresh = refs.filter((r) => !labeledBefore.has(r.id)).slice(300, 390);
+    for (const [i, r] of fresh.entries()) {
+      const first = SENTIMENT[i % 3]!;
+      await call(
+        'labels.record',
+        { project, externalId: r.id, annotator: 'cy', schemaVersion: 1, action: 'label', labels: [first] },
+        ctx,
+      );
+      if (i % 9 === 0) {
+        const other = SENTIMENT[(i + 1) % 3]!;
+        await call(
+          'labels.record',
+          { project, externalId: r.id, annotator: 'dee', schemaVersion: 1, action: 'label', labels: [other] },
+          ctx,
+        );
+      } else label.set(r.id, first);
+    }
+    const cases: [Input<'examples.browse'>['filters'], (r: Ref) => boolean][] = [
+      [{ labels: ['neutral'] }, (r) => label.get(r.id) === 'neutral'],
+      [{ labels: ['negative', 'positive'] }, (r) => ['negative', 'positive'].includes(label.get(r.id) ?? '')],
+      [{ groundTruth: ['negative'] }, (r) => r.truth === 'negative'],
+      [{ groundTruth: ['neutral', 'positive'] }, (r) => r.truth === 'neutral' || r.truth === 'positive'],
+      [
+        { groundTruth: ['positive'], metadata: { channel: 'web' }, run: 'v1', predictedClasses: ['negative'] },
+        (r) => r.truth === 'positive' && r.channel === 'web' && r.v1.predicted === 0,
+      ],
+      [{ labels: ['positive'], labelStates: ['labeled'] }, (r) => label.get(r.id) === 'positive'],
+    ];
+    for (const [filters, keep] of cases) {
+      const expected = refs.filter(keep).map((r) => r.id);
+      expect(expected.length, JSON.stringify(filters)).toBeGreaterThan(0);
+      const got = await browse({ filters, limit: 500 });
+      expect(got.total, JSON.stringify(filters)).toBe(expected.length);
+      expect(ids(got)).toEqual(expected.slice(0, 500));
+    }
+    // The labels filter and the ground truth disagree where the annotators corrected the log.
+    const corrected = refs.filter((r) => r.truth !== null && label.has(r.id) && label.get(r.id) !== r.truth);
+    const neutralForPositive = corrected.filter((r) => label.get(r.id) === 'neutral' && r.truth === 'positive');
+    expect(neutralForPositive.length).toBeGreaterThan(0);
+    const both = await browse({ filters: { labels: ['neutral'], groundTruth: ['positive'] }, limit: 500 });
+    expect(ids(both)).toEqual(neutralForPositive.map((r) => r.id));
+    const unknown = await failure(browse({ filters: { groundTruth: ['happy'] } }));
+    expect(unknown.code).toBe('invalid-input');
+    expect(unknown.message).toContain('ground truth');
   });
 
   it('refuses what it cannot apply, saying what to do', async () => {

@@ -1,4 +1,5 @@
 import { ApiError } from '../../../shared/api/errors';
+import { readTextParts } from '../../../shared/domain/text-template';
 import type { BrowseFilters, ExampleDetail, QueueState } from '../../../shared/features/browse/contract';
 import { currentLabels } from '../../../shared/features/labels/events';
 import type { Project } from '../../../shared/features/projects/contract';
@@ -49,6 +50,7 @@ function detail(ctx: Context, project: Project, externalId: string): ExampleDeta
     externalId: ex.external_id,
     ts: ex.ts,
     text: ex.text,
+    textParts: readTextParts(ex.text_parts),
     imagePath: ex.image_path,
     metadata: ex.metadata === null ? null : (JSON.parse(ex.metadata) as Record<string, unknown>),
     groundTruth: ex.ground_truth,
@@ -83,6 +85,7 @@ export function describeFilters(f: BrowseFilters): string {
   if (f.disagreesWith !== undefined) parts.push(`models disagree`);
   if (f.labelStates) parts.push(f.labelStates.join(' or '));
   if (f.labels) parts.push(`labeled ${f.labels.join(' or ')}`);
+  if (f.groundTruth) parts.push(`ground truth ${f.groundTruth.join(' or ')}`);
   if (f.queueStates) parts.push(`queue: ${f.queueStates.join(' or ')}`);
   return parts.length > 0 ? parts.join(', ') : 'all examples';
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../shared/features/mining';
-import { keyOrder, pageByKey } from './key-order';
+import { comparedKeyOrder, keyOrder, packedKeyOrder, pageByKey } from './key-order';
+
+/** More rows than the packed order can number. */
+const ROW_LIMIT = 2 ** 21;
 
 /** The order a plain sort gives: by key (NaN last either way), ties by row. */
 function reference(rows: number[], keys: Float64Array, descending: boolean): number[] {
@@ -41,6 +44,38 @@ describe('pages in key order', () => {
         }
       }
     }
+  });
+
+  it('packs float32 keys (scores) into one sortable number each and orders them as a comparator sort does', () => {
+    const rng = mulberry32(11);
+    const special = [0, -0, Infinity, -Infinity, Math.fround(1e-40), -Math.fround(1e-40), Math.fround(3.4e38)];
+    for (const n of [0, 1, 2, 50, 20_000]) {
+      const keys = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        const u = rng() / 2 ** 32;
+        keys[i] =
+          u < 0.05
+            ? Number.NaN
+            : u < 0.1
+              ? special[i % special.length]!
+              : u < 0.5
+                ? Math.round(u * 40) / 40 // ties
+                : (rng() / 2 ** 32) * 2 - 1;
+      }
+      const key = (r: number) => keys[r]!;
+      const packed = packedKeyOrder(n, key);
+      expect(packed, `n=${n}`).not.toBeNull();
+      const compared = comparedKeyOrder(n, key);
+      expect(packed!.keyed).toBe(compared.keyed);
+      expect(Array.from(packed!.order)).toEqual(Array.from(compared.order));
+    }
+  });
+
+  it('sorts keys that are no float32 values (times, 1 − score) with the comparator, and agrees with it', () => {
+    const keys = Float64Array.from([0.1, 0.3, Number.NaN, 0.1, 0.2]);
+    expect(packedKeyOrder(keys.length, (r) => keys[r]!)).toBeNull();
+    expect(Array.from(keyOrder(keys.length, (r) => keys[r]!).order)).toEqual([0, 3, 4, 1, 2]);
+    expect(packedKeyOrder(ROW_LIMIT + 1, () => 0.5)).toBeNull();
   });
 
   it('orders a million keys that come nearly sorted (times in log order)', () => {

@@ -12,11 +12,30 @@ import { formatInWorkers } from './format-pool';
 import { exportSchema } from './parquet/export-columns';
 import { ParquetSink } from './parquet/parquet-sink';
 import { RowFormat } from './row-format';
+import { runColumns, scoreColumnNames, type ScoreLayout } from './score-columns';
 import { selectInWorkers } from './select-in-workers';
 import { ExportWorkers } from './worker-pool';
 import type { Selection } from './select-rows';
 
 export type Progress = (phase: string, done: number, total: number) => void;
+
+const SCORES_NOTE =
+  'Each run adds run<id>_predicted and run<id>_p_<class> to every row; where a run did not score an example, its cells are empty (null), never zero.';
+
+function scoreLayout(plan: ExportPlan): ScoreLayout | undefined {
+  if (plan.scoreRuns.length === 0) return undefined;
+  return { taskType: plan.project.taskType, classes: plan.project.classes, runs: plan.scoreRuns };
+}
+
+/** What the manifest says of each score run: its columns, and how many exported examples it scored and did not. */
+function scoreSummary(plan: ExportPlan, rows: number, unscored: number[]): ExportOutcome['scores'] {
+  const layout = scoreLayout(plan);
+  if (!layout) return undefined;
+  return layout.runs.map((run, i) => {
+    const c = runColumns(layout, run);
+    return { run, columns: [c.predicted, ...c.scores], scored: rows - unscored[i]!, unscored: unscored[i]! };
+  });
+}
 
 const nativeBinding = (plan: ExportPlan) => (plan.nativeBinding ? { nativeBinding: plan.nativeBinding } : {});
 
@@ -33,9 +52,11 @@ async function writeRows(
   names: string[],
   dataDir: string,
   progress: Progress,
-): Promise<ExportFileInfo[]> {
+): Promise<{ files: ExportFileInfo[]; unscored: number[] }> {
   const format = plan.options.format === 'csv' ? 'csv' : plan.options.format === 'parquet' ? 'parquet' : 'jsonl';
-  const schema = exportSchema(plan.project);
+  const scores = scoreLayout(plan);
+  const unscored = plan.scoreRuns.map(() => 0);
+  const schema = exportSchema(plan.project, scores);
   const createdBy = `flywheel-workbench version ${plan.toolVersion}`;
   const files = names.map((name) => path.join(dataDir, `${name}.${format}`));
   const sinks: FileSink[] = [];
@@ -43,7 +64,7 @@ async function writeRows(
     const parquet = format === 'parquet' ? files.map((f) => new ParquetSink(f, schema, createdBy)) : null;
     sinks.push(...(parquet ? parquet.map((p) => p.file) : files.map((f) => new FileSink(f))));
     if (format === 'csv') {
-      const header = new RowFormat(plan.project).csvHeader();
+      const header = new RowFormat(plan.project).csvHeader(scores ? scoreColumnNames(scores) : []);
       for (const s of sinks) s.write(header);
     }
     const init = {
@@ -52,13 +73,15 @@ async function writeRows(
       format,
       labelSets: sel.labelSets,
       splits: names.length,
+      ...(scores ? { scores } : {}),
     } as const;
     await formatInWorkers(
       workers,
       init,
       sel,
       split,
-      (r) =>
+      (r) => {
+        r.unscored?.forEach((n, i) => (unscored[i]! += n));
         r.parts.forEach((bytes, s) => {
           if (r.rows[s] === 0) return;
           if (parquet) parquet[s]!.append(bytes, r.rowGroups ?? [], r.rows[s]!);
@@ -66,15 +89,17 @@ async function writeRows(
             sinks[s]!.writeBytes(bytes);
             sinks[s]!.rows += r.rows[s]!;
           }
-        }),
+        });
+      },
       (done, total) => progress('writing', done, total),
     );
     for (const p of parquet ?? []) p.finish();
     for (const s of sinks) await s.settle();
-    return sinks.map((s, i) => {
+    const written = sinks.map((s, i) => {
       const sha256 = s.close();
       return { path: s.file, split: names[i]!, rows: s.rows, bytes: s.bytes, sha256 };
     });
+    return { files: written, unscored };
   } catch (e) {
     await Promise.all(sinks.map((s) => s.abandon()));
     throw e;
@@ -116,8 +141,9 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
     const hf = plan.options.format === 'hf';
     const dataDir = hf ? path.join(temp, 'data') : temp;
     if (hf) fs.mkdirSync(dataDir);
-    let files = await writeRows(workers, plan, sel, split, names, dataDir, progress);
-    files = files.map((f) => ({ ...f, path: relative(temp, f.path) }));
+    const written = await writeRows(workers, plan, sel, split, names, dataDir, progress);
+    const files = written.files.map((f) => ({ ...f, path: relative(temp, f.path) }));
+    const scores = scoreSummary(plan, sel.exampleIds.length, written.unscored);
     const contentHash = createHash('sha256')
       .update(JSON.stringify(files.map((f) => [f.path, f.sha256])))
       .digest('hex');
@@ -141,6 +167,7 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
       labelSources: labelSources(sel),
       modelRuns: plan.modelRuns,
       labelsFromModelRun: plan.modelRun,
+      ...(scores ? { scores: { runs: scores, note: SCORES_NOTE } } : {}),
       importFiles: reads.importFiles(plan.project.id),
       files,
       contentHash,
@@ -161,6 +188,7 @@ export async function buildExport(plan: ExportPlan, progress: Progress): Promise
       files,
       manifest,
       contentHash,
+      ...(scores ? { scores } : {}),
       members: { splitNames: names, exampleIds: sel.exampleIds, splits: split },
     };
   } catch (e) {

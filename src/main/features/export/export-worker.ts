@@ -11,6 +11,7 @@ import { ByteBuilder } from './byte-builder';
 import { ExportColumns } from './parquet/export-columns';
 import type { RowGroupInfo } from './parquet/parquet-format';
 import { RowFormat } from './row-format';
+import { JobScores, jsonlScoreKeys, type JsonlScoreKeys } from './score-columns';
 import type { ExportWorkerData } from './worker-pool';
 
 const READ_CHUNK = 1000;
@@ -81,27 +82,39 @@ function partOf(fmt: FormatWorkerInit, out: ByteBuilder): SharedPart | Uint8Arra
   return bytes;
 }
 
+/** The job's scores, where the export carries score runs. */
+function scoresOf(fmt: FormatWorkerInit, job: FormatJob): JobScores | undefined {
+  return fmt.scores ? new JobScores(reads, fmt.scores, job.ids) : undefined;
+}
+
 function formatLines(fmt: FormatWorkerInit, format: RowFormat, job: FormatJob): FormatReply {
   const counts = new Array<number>(fmt.splits).fill(0);
   for (let i = 0; i < job.split.length; i++) counts[job.split[i]!]!++;
   const outs = lineBuilders(fmt, job, counts);
+  const scores = scoresOf(fmt, job);
   if (fmt.format === 'csv') {
     for (const [ex, i] of examplesOf(job)) {
       const [labels, source] = labelsOf(fmt, job, i);
-      outs[job.split[i]!]!.utf8(format.csv(ex, labels, source));
+      outs[job.split[i]!]!.utf8(format.csv(ex, labels, source, scores?.csv(i)));
     }
   } else {
     for (const [columns, ids, start] of chunksOf(job, (ids) => reads.jsonlColumns(ids))) {
       for (let r = 0; r < ids.length; r++) {
         if (columns.ids[r] !== ids[r]) throw vanished(ids[r]!);
         const [labels, source] = labelsOf(fmt, job, start + r);
-        format.jsonl(outs[job.split[start + r]!]!, columns, r, labels, source);
+        const extra = scores?.jsonl(start + r, (scoreKeys ??= jsonlScoreKeys(fmt.scores!)));
+        format.jsonl(outs[job.split[start + r]!]!, columns, r, labels, source, extra);
       }
     }
   }
   const bytes = outs.reduce((sum, o) => sum + o.length, 0);
   if (job.ids.length > 0) bytesPerLine = Math.max(64, bytes / job.ids.length);
-  return { seq: job.seq, parts: outs.map((o) => partOf(fmt, o)), rows: counts };
+  return {
+    seq: job.seq,
+    parts: outs.map((o) => partOf(fmt, o)),
+    rows: counts,
+    ...(scores ? { unscored: scores.unscored } : {}),
+  };
 }
 
 /** Bytes in one buffer of their own: a pooled Buffer (small ones are) cannot be transferred. */
@@ -122,6 +135,7 @@ function formatRowGroups(fmt: FormatWorkerInit, job: FormatJob): FormatReply {
   const rowGroups: RowGroupInfo[] = [];
   let at = 0;
   let columns: ExportColumns | null = null;
+  const scores = scoresOf(fmt, job);
   const flush = (group: ExportColumns) => {
     const encoded = group.encode();
     rowGroups.push({ ...encoded.group, columns: encoded.group.columns.map((c) => ({ ...c, offset: c.offset + at })) });
@@ -133,8 +147,8 @@ function formatRowGroups(fmt: FormatWorkerInit, job: FormatJob): FormatReply {
   for (const [ex, i] of examplesOf(job)) {
     if (job.split[i] !== split) throw new Error('a Parquet job holds rows of one split');
     const [labels, source] = labelsOf(fmt, job, i);
-    columns ??= new ExportColumns(fmt.project);
-    columns.add(ex, labels, source);
+    columns ??= new ExportColumns(fmt.project, fmt.scores);
+    columns.add(ex, labels, source, scores, i);
     if (columns.bytes > ROW_GROUP_BYTES) {
       flush(columns);
       columns = null;
@@ -143,7 +157,7 @@ function formatRowGroups(fmt: FormatWorkerInit, job: FormatJob): FormatReply {
   if (columns) flush(columns);
   const parts = Array.from({ length: fmt.splits }, (_, s) => (s === split ? ownBuffer(bytes) : new Uint8Array(0)));
   const rows = Array.from({ length: fmt.splits }, (_, s) => (s === split ? job.ids.length : 0));
-  return { seq: job.seq, parts, rows, rowGroups };
+  return { seq: job.seq, parts, rows, rowGroups, ...(scores ? { unscored: scores.unscored } : {}) };
 }
 
 type FormatReply = FormatOutput<Uint8Array | SharedPart> & { seq: number };
@@ -164,12 +178,14 @@ function handle(job: FormatJob | SelectJob): Reply {
 
 let selector: RowSelector | null = null;
 let format: RowFormat | null = null;
+let scoreKeys: JsonlScoreKeys | null = null;
 
 parentPort!.on('message', (m: FormatJob | SelectJob | { init: FormatWorkerInit | SelectWorkerInit }) => {
   if ('init' in m) {
     init = m.init;
     selector = null;
     format = null;
+    scoreKeys = null;
     return;
   }
   try {

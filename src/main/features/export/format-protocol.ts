@@ -1,5 +1,6 @@
 import type { Project } from '../../../shared/features/projects/contract';
 import type { RowGroupInfo } from './parquet/parquet-format';
+import type { ScoreLayout } from './score-columns';
 
 export type RowFormatName = 'jsonl' | 'csv' | 'parquet';
 
@@ -10,6 +11,8 @@ export interface FormatWorkerInit {
   format: RowFormatName;
   labelSets: string[][];
   splits: number;
+  /** Model runs whose scores the rows carry (none: the rows are as without them, byte for byte). */
+  scores?: ScoreLayout;
   /**
    * Lines only: where a job's lines go, a slot of `slotBytes` for each job in flight (job seq
    * modulo the slots). Bytes written in place and read in place by the writing thread: a new
@@ -44,4 +47,6 @@ export interface FormatOutput<Part = Uint8Array> {
   parts: Part[];
   rows: number[];
   rowGroups?: RowGroupInfo[];
+  /** Rows of the job each score run did not score (with score runs only). */
+  unscored?: number[];
 }

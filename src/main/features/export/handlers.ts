@@ -19,6 +19,44 @@ import { previewOf } from './selection-counts';
 import { selectInThisThread } from './select-in-workers';
 import { ExportReadQueries } from '../../store/export-reads';
 import path from 'node:path';
+import { resolveModelRun, runLabel } from '../mining/model-runs';
+import { RowFormat } from './row-format';
+import { scoreColumnNames, type ScoreRun } from './score-columns';
+
+/**
+ * The runs whose scores an export adds, in the order asked: each must be a run of this project
+ * with predictions, named once, and its columns must not take a name the rows already have.
+ */
+function resolveScoreRuns(ctx: Context, project: Project, refs: ExportOptions['withScores']): ScoreRun[] {
+  if (!refs) return [];
+  const available = ctx.store.mining.modelRuns(project.id);
+  const runs = refs.map((ref) => {
+    if (typeof ref === 'number' && !available.some((r) => r.id === ref)) {
+      const owner = ctx.store.mining.modelRunProject(ref);
+      if (owner !== undefined && owner !== project.name) {
+        throw new ApiError(
+          'invalid-input',
+          `model run #${ref} belongs to project '${owner}', not '${project.name}': scores come from this project's runs (${available.map(runLabel).join(', ') || 'none'})`,
+        );
+      }
+    }
+    const r = resolveModelRun(project, available, ref);
+    return { id: r.id, name: r.model_name, version: r.model_version, source: r.source };
+  });
+  const twice = runs.filter((r, i) => runs.findIndex((o) => o.id === r.id) !== i);
+  if (twice.length > 0)
+    throw new ApiError('invalid-input', `--with-scores names ${twice[0]!.name}@${twice[0]!.version} twice`);
+  const taken = new Set(new RowFormat(project).csvColumns());
+  const clash = scoreColumnNames({ taskType: project.taskType, classes: project.classes, runs }).find((c) =>
+    taken.has(c),
+  );
+  if (clash)
+    throw new ApiError(
+      'invalid-input',
+      `the score column '${clash}' would take the name of a column the rows already have: rename that feature or leave that run out`,
+    );
+  return runs;
+}
 
 export function planExport(ctx: Context, project: Project, options: ExportOptions): ExportPlan {
   const versions = ctx.store.labelSchemas.all(project.id);
@@ -54,6 +92,7 @@ export function planExport(ctx: Context, project: Project, options: ExportOption
       );
     }
   }
+  const scoreRuns = resolveScoreRuns(ctx, project, options.withScores);
   let annotatorIds: number[] | null = null;
   if (options.annotators) {
     const names = ctx.store.labelEvents.annotatorNames();
@@ -72,6 +111,7 @@ export function planExport(ctx: Context, project: Project, options: ExportOption
     project: { projectId: project.id },
     schemaVersion: schema.version,
     ...(modelRun ? { modelRun: modelRun.id } : {}),
+    ...(scoreRuns.length > 0 ? { withScores: scoreRuns.map((r) => r.id) } : {}),
   });
   return {
     ...ctx.store.connectionInfo,
@@ -84,6 +124,7 @@ export function planExport(ctx: Context, project: Project, options: ExportOption
     options: resolved,
     modelRun,
     modelRuns: runs,
+    scoreRuns,
     annotatorIds,
     split: options.split ?? null,
     baseDir,
@@ -139,6 +180,7 @@ function startExport(ctx: Context, options: ExportOptions): { jobId: string } {
       rows: outcome.rows,
       files: outcome.files,
       contentHash: outcome.contentHash,
+      ...(outcome.scores ? { scores: outcome.scores } : {}),
       peakRssMb: outcome.peakRssMb,
     };
   };

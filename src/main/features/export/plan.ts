@@ -1,6 +1,7 @@
 import type { ExportOptions, SplitPolicy } from '../../../shared/features/export/contract';
 import type { LabelSchemaVersion } from '../../../shared/features/labels/contract';
 import type { Project } from '../../../shared/features/projects/contract';
+import type { ScoreRun } from './score-columns';
 
 /** Everything an export worker needs; plain data, so it crosses to the worker thread as is. */
 export interface ExportPlan {
@@ -14,6 +15,8 @@ export interface ExportPlan {
   /** Model run filling in unlabeled examples (labelSource human+model). */
   modelRun: { id: number; name: string; version: string; source: string } | null;
   modelRuns: { id: number; name: string; version: string; source: string }[];
+  /** Runs whose predicted label and scores go in the rows (`withScores`), in the order asked. */
+  scoreRuns: ScoreRun[];
   annotatorIds: number[] | null;
   split: SplitPolicy | null;
   baseDir: string;
@@ -38,6 +41,8 @@ export interface ExportOutcome {
   files: ExportFileInfo[];
   manifest: Record<string, unknown>;
   contentHash: string;
+  /** Per score run: how many exported examples it did not score (their score cells are empty). */
+  scores?: { run: ScoreRun; columns: string[]; scored: number; unscored: number }[];
   /** The examples written and the split of each (an index into splitNames): a model's training lineage. */
   members: { splitNames: string[]; exampleIds: Int32Array; splits: Uint8Array };
 }

@@ -78,6 +78,7 @@ const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const CLOSE_BRACE = utf8('}');
 const CLOSE_BRACKET = utf8(']');
 const NULL = utf8('null');
+const LINE_CLOSE = utf8('}\n');
 
 /** The fixed parts of a JSONL line, in field order. */
 const PIECES = {
@@ -114,8 +115,15 @@ export class RowFormat {
       names.length * (1 + MAX_F32_BYTES) + (this.featureKeys ?? []).reduce((sum, k) => sum + k.length, 0);
   }
 
-  /** Appends row r of a chunk's columns to out as a JSONL line. */
-  jsonl(out: ByteBuilder, c: JsonlColumns, r: number, labels: string[], source: 'human' | 'model'): void {
+  /** Appends row r of a chunk's columns to out as a JSONL line; score fields, where given, come last. */
+  jsonl(
+    out: ByteBuilder,
+    c: JsonlColumns,
+    r: number,
+    labels: string[],
+    source: 'human' | 'model',
+    scores?: string,
+  ): void {
     out.bytes(PIECES.id);
     out.column(c.externalId, r);
     const ts = c.ts[r]!;
@@ -139,7 +147,13 @@ export class RowFormat {
     out.bytes(PIECES.metadata);
     if (c.metadata.starts[r] === c.metadata.ends[r]) out.bytes(NULL);
     else out.column(c.metadata, r);
-    out.bytes(this.lineEnd(labels, source));
+    if (scores === undefined) out.bytes(this.lineEnd(labels, source));
+    else {
+      const end = this.lineEnd(labels, source);
+      out.bytes(end.subarray(0, end.length - LINE_CLOSE.length));
+      out.utf8(scores);
+      out.bytes(LINE_CLOSE);
+    }
   }
 
   private jsonlFeatures(out: ByteBuilder, c: JsonlColumns, r: number): void {
@@ -165,16 +179,26 @@ export class RowFormat {
     return ends[source];
   }
 
-  csvHeader(): string {
+  /** The CSV columns, score columns (where an export adds them) after these. */
+  csvHeader(scoreColumns: readonly string[] = []): string {
+    return csvRow([...this.csvColumns(), ...scoreColumns]);
+  }
+
+  csvColumns(): string[] {
     const cols = ['id', 'ts'];
     if (this.project.inputKind === 'text') cols.push('text');
     if (this.project.inputKind === 'image') cols.push('image_path');
     if (this.project.featureNames) cols.push(...this.project.featureNames);
     cols.push('label', 'label_source', 'metadata');
-    return csvRow(cols);
+    return cols;
   }
 
-  csv(ex: ExportExampleRow, labels: string[], source: 'human' | 'model'): string {
+  csv(
+    ex: ExportExampleRow,
+    labels: string[],
+    source: 'human' | 'model',
+    scores: readonly (string | null)[] = [],
+  ): string {
     const cells: (string | number | null)[] = [ex.external_id, isoTime(ex.ts)];
     if (this.project.inputKind === 'text') cells.push(ex.text);
     if (this.project.inputKind === 'image') cells.push(ex.image_path);
@@ -182,7 +206,7 @@ export class RowFormat {
       const f = ex.features ? floats(ex.features) : null;
       for (let i = 0; i < this.project.featureNames.length; i++) cells.push(f ? f32(f[i] ?? Number.NaN) : null);
     }
-    cells.push(this.multilabel ? JSON.stringify(labels) : (labels[0] ?? null), source, ex.metadata);
+    cells.push(this.multilabel ? JSON.stringify(labels) : (labels[0] ?? null), source, ex.metadata, ...scores);
     return csvRow(cells);
   }
 }

@@ -13,6 +13,8 @@ const UNSEEN_SPLITS = new Set(['test']);
 export interface Lineage {
   exportId: number | null;
   trainUntil: number | null;
+  /** The examples themselves, where the model names them (an exported learner). */
+  exampleIds?: number[] | null;
 }
 
 export interface TrainingSet {
@@ -73,17 +75,26 @@ export function trainingSet(ctx: Context, project: Project, lineage: Lineage): T
       if (ts === null || ts < lineage.trainUntil) ids.add(id);
     what.push(`examples before ${iso(lineage.trainUntil)}`);
   }
+  if (lineage.exampleIds) {
+    for (const id of lineage.exampleIds) ids.add(id);
+    what.push(`the ${lineage.exampleIds.length} labeled examples its file names`);
+  }
   return { ids, what: what.join(' and ') };
 }
 
 /** The lineage recorded for a model run's model, if any. */
 export function lineageOf(ctx: Context, project: Project, run: ModelRunRow): Lineage | null {
-  const row = ctx.store.evalSets.lineage(project.id, { name: run.model_name, version: run.model_version });
-  return row ? { exportId: row.export_id, trainUntil: row.train_until } : null;
+  const model = { name: run.model_name, version: run.model_version };
+  const row = ctx.store.evalSets.lineage(project.id, model);
+  const exampleIds = ctx.store.trainingExamples.get(project.id, model);
+  if (!row && !exampleIds) return null;
+  return { exportId: row?.export_id ?? null, trainUntil: row?.train_until ?? null, exampleIds };
 }
 
 export function recordLineage(ctx: Context, project: Project, model: { name: string; version: string }, l: Lineage) {
-  ctx.store.evalSets.setLineage(project.id, model, l.exportId, l.trainUntil, Date.now());
+  if (l.exportId !== null || l.trainUntil !== null)
+    ctx.store.evalSets.setLineage(project.id, model, l.exportId, l.trainUntil, Date.now());
+  if (l.exampleIds) ctx.store.trainingExamples.set(project.id, model, l.exampleIds);
 }
 
 /** `models.setLineage`: for a model run, or a registered model (name@version) not yet run. */

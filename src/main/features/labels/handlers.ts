@@ -16,7 +16,6 @@ import { resolveProject } from '../projects/handlers';
 import { assertNotLeasedToOther, updateQueueItem } from '../review/queue-state';
 import { agreementReport, conflictList } from './agreement-report';
 import { carryForward } from './carry-forward';
-import { afterLabel } from '../learn/after-label';
 import { derivationOptions } from './derivation';
 
 /** After an undo the item is the annotator's again for this long, to decide it anew. */
@@ -60,7 +59,7 @@ type LabelMethods =
   | 'labels.conflicts';
 
 export const labelsHandlers: HandlerGroup<LabelMethods> = {
-  'labels.record': (input, ctx) => {
+  'labels.record': async (input, ctx) => {
     const { project, exampleId } = exampleOf(ctx, input.project, input.externalId);
     const events = ctx.store.labelEvents;
     if (input.clientEventId) {
@@ -119,7 +118,9 @@ export const labelsHandlers: HandlerGroup<LabelMethods> = {
         return { eventId: id, history: after, current: derived };
       })
       .immediate();
-    afterLabel(ctx, project, exampleId, eventId, input.action, current);
+    // Only a project with a learner loads it: a label saved from the CLI starts no faster otherwise.
+    if (ctx.store.learn.config(project.id))
+      (await import('../learn/after-label')).afterLabel(ctx, project, exampleId, eventId, input.action, current);
     return {
       eventId,
       duplicate: false,

@@ -1,7 +1,7 @@
 // A sentence encoder's embeddings: registered with model add, computed once per example in the
 // model process (mean pooling over the attention mask, L2 norm), equal to session.run pooled here,
 // resumed after a kill, and refused where the stored width is not the encoder's.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -47,13 +47,13 @@ let dir: string;
 let ctx: TestContext;
 let encoder: string;
 
-function writeFolder(name: string, model: Buffer): string {
+function writeFolder(name: string, model: Buffer, labels: string[] | null = null): string {
   const folder = path.join(dir, name);
   fs.mkdirSync(folder);
   fs.writeFileSync(path.join(folder, 'model.onnx'), model);
   fs.writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify(bertTokenizerJson()));
   fs.writeFileSync(path.join(folder, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfig()));
-  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(bertConfig(null)));
+  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(bertConfig(labels)));
   return folder;
 }
 
@@ -170,7 +170,7 @@ describe('sentence encoder embeddings', () => {
   }, 60_000);
 
   it('refuses a model that is not an encoder as a representation', async () => {
-    const classifier = writeFolder('classifier', tinyBertModel(3));
+    const classifier = writeFolder('classifier', tinyBertModel(3), ['negative', 'neutral', 'positive']);
     await call('models.add', { project: { project: 'reviews' }, path: classifier, name: 'clf', version: '1' }, ctx);
     const refused = await failure(call('learn.embed', { project: { project: 'reviews' }, encoder: 'clf@1' }, ctx));
     expect(refused.message).toMatch(/^model clf@1 gives class scores \[batch, 3\], not token states/);
@@ -213,5 +213,37 @@ describe('sentence encoder embeddings', () => {
       const b = design.rows.values.subarray((i + 520) * HIDDEN, (i + 521) * HIDDEN);
       a.forEach((v, h) => expect(Math.abs(v - b[h]!)).toBeLessThan(1e-6));
     }
+  }, 120_000);
+
+  it('fails the pass, not the app, when the model process dies; the next pass goes on from there', async () => {
+    const total = 3000;
+    await importTexts('crash', texts(total));
+    await call('models.add', { project: { project: 'crash' }, path: encoder, name: 'encoder', version: '1' }, ctx);
+    const modelId = ctx.store.db
+      .prepare("SELECT m.id FROM models m JOIN projects p ON p.id = m.project_id WHERE p.name = 'crash'")
+      .pluck()
+      .get() as number;
+    const { jobId } = await call(
+      'learn.embed',
+      { project: { project: 'crash' }, encoder: 'encoder@1', batchSize: 64 },
+      ctx,
+    );
+    const deadline = Date.now() + 60_000;
+    while (ctx.store.embeddings.count(modelId) < 200 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    // The model process is this process's child running the built model-process entry.
+    const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+    const line = children.split('\n').find((l) => l.includes('model-process'));
+    expect(line).toBeDefined();
+    process.kill(Number(line!.trim().split(/\s+/)[0]), 'SIGKILL');
+    const status = await ctx.jobs.wait(jobId);
+    expect(status.state).toBe('failed');
+    expect(status.error?.message).toMatch(/^encoder encoder@1: the model process was killed by SIGKILL/);
+    const columns = await call('learn.embeddings', { project: 'crash' }, ctx);
+    expect(columns[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/killed by SIGKILL/) });
+    expect(columns[0]!.pending).toBeGreaterThan(0);
+    const r = await embed('crash');
+    expect(r.resumedFrom).toBeGreaterThan(0);
+    expect(r.stored).toBe(total);
   }, 120_000);
 });

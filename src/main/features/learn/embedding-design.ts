@@ -14,6 +14,26 @@ export interface EmbeddingDesign {
   missing: number;
 }
 
+/** The encoder a representation names; one the project lacks is refused listing the encoders it has. */
+function encoderOf(ctx: Context, project: Project, ref: number | string) {
+  try {
+    return findEncoder(ctx, project, typeof ref === 'string' && /^\d+$/.test(ref) ? Number(ref) : ref);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 'not-found') throw e;
+    const encoders = ctx.store.models
+      .forProject(project.id)
+      .map(toModel)
+      .filter((m) => m.outputMapping.kind === 'embedding')
+      .map((m) => `${m.name}@${m.version}`);
+    throw new ApiError(
+      'invalid-input',
+      `project '${project.name}' has no stored embeddings of encoder '${ref}': it has no such model (its sentence encoders: ${encoders.join(', ') || 'none'}); ` +
+        `register one (flywheel model add FOLDER --project ${project.name}) and compute its embeddings (flywheel learn ${project.name} embed --encoder NAME)`,
+      { reason: 'no-embeddings' },
+    );
+  }
+}
+
 /**
  * The embeddings of `ids` (any order; rows follow it) under encoder `ref`. Refused when the
  * encoder is not one, its pass has not covered every example, or the stored width is not the
@@ -26,7 +46,7 @@ export function embeddingDesign(
   ids: Int32Array,
   signal?: AbortSignal,
 ): EmbeddingDesign {
-  const encoder = findEncoder(ctx, project, typeof ref === 'string' && /^\d+$/.test(ref) ? Number(ref) : ref);
+  const encoder = encoderOf(ctx, project, ref);
   const name = `${encoder.name}@${encoder.version}`;
   const run = ctx.store.embeddings.run(encoder.id);
   if (!run || run.project_id !== project.id) {

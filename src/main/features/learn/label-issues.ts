@@ -7,7 +7,7 @@ import { SNIPPET_CHARS } from '../../store/queue';
 import { resolveProject } from '../projects/handlers';
 import { learnerConfig } from './config';
 import { labelIssueRows, outOfSampleProba } from './math';
-import { poolDesign } from './representation';
+import { materialize, poolDesign } from './representation';
 import { assertFittable, trainingSet } from './training-set';
 
 type Asked = ParsedInput<'mining.run'>;
@@ -25,7 +25,7 @@ interface Found {
  * representation), ranked by confident learning: the labels most likely wrong, each with a reason
  * an annotator can check.
  */
-function findIssues(ctx: Context, asked: Asked): Found {
+async function findIssues(ctx: Context, asked: Asked): Promise<Found> {
   const t0 = performance.now();
   const project = resolveProject(ctx, asked.project);
   if (asked.strategy.strategy !== 'label-issues') throw new ApiError('internal', 'not a label-issues request');
@@ -43,9 +43,9 @@ function findIssues(ctx: Context, asked: Asked): Found {
   }
   const set = trainingSet(ctx, project, config);
   assertFittable(project, set);
-  const design = poolDesign(ctx, project, config.representation, set.exampleIds);
+  const design = await poolDesign(ctx, project, config.representation, set.exampleIds);
   const classes = project.classes.length;
-  const probs = outOfSampleProba(design.rows, set.y, {
+  const probs = outOfSampleProba(materialize(design.source), set.y, {
     task: project.taskType,
     classes,
     l2: config.l2,
@@ -83,8 +83,8 @@ function described(ctx: Context, items: Found['items']) {
   }));
 }
 
-export function previewLabelIssues(ctx: Context, asked: Asked, bins: number): MiningPreview {
-  const found = findIssues(ctx, asked);
+export async function previewLabelIssues(ctx: Context, asked: Asked, bins: number): Promise<MiningPreview> {
+  const found = await findIssues(ctx, asked);
   const top = described(ctx, found.items.slice(0, 20));
   const priorities = found.items.map((i) => i.priority);
   const min = priorities.length > 0 ? Math.min(...priorities) : 0;
@@ -110,8 +110,8 @@ export function previewLabelIssues(ctx: Context, asked: Asked, bins: number): Mi
 }
 
 /** Queues the likely-wrong labels for a second look (one more annotator; a disagreement goes to adjudication). */
-export function mineLabelIssues(ctx: Context, asked: Asked): MiningResult {
-  const found = findIssues(ctx, asked);
+export async function mineLabelIssues(ctx: Context, asked: Asked): Promise<MiningResult> {
+  const found = await findIssues(ctx, asked);
   const t = performance.now();
   const now = Date.now();
   const { miningRunId, merged } = ctx.store.db

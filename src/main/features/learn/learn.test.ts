@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from '../../../../test/helpers/expect-failure';
 import {
   importFile,
+  importGuessed,
+  topicRows,
+  TOPICS,
   makeTempDir,
   openContext,
   removeDir,
@@ -238,5 +241,55 @@ describe('the learner in the loop', () => {
     expect(queue.every((q) => q.labelsWanted === 2)).toBe(true);
     const status = await call('learn.status', { project: 'numbers' }, ctx);
     expect(status.labelIssues).toMatchObject({ checked: 40, queued: 3 });
+  });
+
+  it('at cold start queues typical, diverse items (k-center) instead of uncertain ones', async () => {
+    await call('learn.configure', { project: { project: 'words' }, representation: 'text', every: 10 }, ctx);
+    for (const i of [0, 1, 2, 3, 4, 5]) await label('words', i, truthOf(i));
+    const result = await refreshNow('words');
+    expect(result.refresh).toMatchObject({ labels: 6, coldStart: true, classCounts: [3, 3] });
+    const queue = await call('queue.list', { project: { project: 'words' }, limit: 1000 }, ctx);
+    expect(queue).toHaveLength(50);
+    const picks = queue.filter((q) => !q.control);
+    expect(picks).toHaveLength(45);
+    for (const q of picks)
+      expect(q.reason).toBe('typical and diverse pick (k-center over text): some class has fewer than 5 labels');
+    // The most typical first, then each the farthest from those before: both kinds of message early on.
+    const firstFour = picks.slice(0, 4).map((q) => Number(q.externalId.slice(1)) % 2);
+    expect(new Set(firstFour).size).toBe(2);
+  });
+
+  it('learns a multilabel project one class against the rest', async () => {
+    const log = writeJsonl(path.join(dir, 'topics.jsonl'), topicRows(120));
+    await importGuessed(ctx, log, { project: 'topics' });
+    const project = { project: 'topics' };
+    await call('learn.configure', { project, representation: 'text' }, ctx);
+    // news i is about a topic where its logged score says so: the label sets follow the text's number.
+    const rowsOf = topicRows(120);
+    for (let i = 0; i < 40; i++)
+      await call(
+        'labels.record',
+        {
+          project,
+          externalId: `n${i}`,
+          annotator: 'ann',
+          schemaVersion: 1,
+          action: 'label',
+          labels: rowsOf[i]!.predicted_label,
+        },
+        ctx,
+      );
+    const result = await refreshNow('topics');
+    expect(result.refresh!.labels).toBe(40);
+    expect(result.refresh!.classCounts).toHaveLength(TOPICS.length);
+    const cols = ctx.store.predictionColumns.load(result.refresh!.modelRun!.id);
+    expect(cols.n).toBe(120);
+    expect(cols.width).toBe(3);
+    // Predicted: a bitmask of the classes at P ≥ 0.5.
+    for (let j = 0; j < cols.n; j++) {
+      let mask = 0;
+      for (let c = 0; c < 3; c++) if (cols.scores[j * 3 + c]! >= 0.5) mask |= 1 << c;
+      expect(cols.predicted[j]).toBe(mask);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { findLabelIssues, outOfSampleProba as outOfSample } from './confident-learning';
+import { kCenterGreedy, needsColdStart as belowPerClass } from './cold-start';
 import { selectRows } from './design';
 import { labelEfficiency, type EfficiencyReport, type PrequentialOutcome } from './efficiency';
-import { hashTexts } from './hashing';
+import { DEFAULT_HASHING_DIM, hashTexts } from './hashing';
 import { fitLogistic, outputsOf, predictProba, type LogisticModel } from './logistic';
 import { cohenKappa, expectedGain, kappaAverage } from './stop-signal';
 
@@ -25,6 +26,9 @@ export interface FittedModel {
   weights: Float64Array;
   stats: Record<string, unknown>;
 }
+
+/** Columns of the hashed text representation. */
+export const HASH_DIM = DEFAULT_HASHING_DIM;
 
 export function hashRows(texts: readonly string[]): Rows {
   return hashTexts(texts);
@@ -98,13 +102,13 @@ export function selectDesignRows(x: Rows, rows: Int32Array): Rows {
 export const COLD_START_PER_CLASS = 5;
 
 export function needsColdStart(classCounts: readonly number[]): boolean {
-  return classCounts.some((n) => n < COLD_START_PER_CLASS);
+  return belowPerClass(classCounts, COLD_START_PER_CLASS);
 }
 
-/** k rows chosen by greedy k-center over `candidates`, starting from the labeled rows; in pick order. */
-export function kCenterOrder(_x: Rows, k: number, _labeledRows: Int32Array, candidates: Int32Array): Int32Array {
-  // PLACEHOLDER until cold-start.ts: the uniform sample in its order.
-  return candidates.slice(0, k);
+/** k of the candidate rows by greedy k-center (the most typical first, then each the farthest from those picked), in pick order. */
+export function kCenterOrder(x: Rows, k: number, candidates: Int32Array): Int32Array {
+  const picked = kCenterGreedy(selectRows(x, candidates), k);
+  return Int32Array.from(picked, (i) => candidates[i]!);
 }
 
 /** Cohen's kappa between two predictions of the same rows. */

@@ -18,7 +18,7 @@ export const LEARNER_MODEL_NAME = 'learner';
 /** Rows written per predictions batch. */
 const WRITE_BATCH = 20_000;
 /** Candidates k-center looks at (a uniform sample of the eligible pool beyond this). */
-const COLD_CANDIDATES = 20_000;
+const COLD_CANDIDATES = 5000;
 
 export interface RefreshControl {
   signal: AbortSignal;
@@ -215,7 +215,7 @@ export async function refreshLearner(
   control.progress?.('reading the examples', 0, null);
   t = performance.now();
   const ids = ctx.store.learn.exampleIds(project.id);
-  const design = poolDesign(ctx, project, config.representation, ids, control.signal);
+  const design = await poolDesign(ctx, project, config.representation, ids, control.signal);
   lap('readMs', t);
   cancelled(control.signal);
 
@@ -238,7 +238,7 @@ export async function refreshLearner(
   const warm = warmStartOf(ctx, previous?.id ?? null, design.meta, classes);
   const out = await compute(
     {
-      x: design.rows,
+      x: design.source,
       trainRows: trainRows.slice(),
       y: y.slice(),
       task,
@@ -246,12 +246,11 @@ export async function refreshLearner(
       l2: config.l2,
       warmStart: warm,
       controlPositions,
-      coldStart: cold
-        ? { k: batch, labeledRows: trainRows.slice(), eligible: eligible.slice(), candidates: COLD_CANDIDATES, seed }
-        : null,
+      coldStart: cold ? { k: batch, eligible: eligible.slice(), candidates: COLD_CANDIDATES, seed } : null,
     },
     control.signal,
   );
+  if (out.hashMs > 1) timings.hashMs = Math.round(out.hashMs);
   timings.fitMs = Math.round(out.fitMs);
   timings.scoreMs = Math.round(out.scoreMs);
   cancelled(control.signal);

@@ -1,7 +1,8 @@
 import { ApiError } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { Context } from '../../core/context';
-import { hashRows, type Rows } from './math';
+import { embeddingDesign } from './embedding-design';
+import { HASH_DIM, hashRows, type Rows } from './math';
 
 /** How a fitted learner's inputs were built, kept with its weights so one row can be built again alike. */
 export interface RepresentationMeta {
@@ -12,10 +13,17 @@ export interface RepresentationMeta {
   std?: number[];
 }
 
+/** A design, or the texts it is hashed from (hashing a large pool belongs on the worker thread). */
+export type DesignSource = { kind: 'rows'; rows: Rows } | { kind: 'texts'; texts: string[] };
+
+export function materialize(source: DesignSource): Rows {
+  return source.kind === 'rows' ? source.rows : hashRows(source.texts);
+}
+
 export interface PoolDesign {
   /** Example ids in row order (ascending). */
   ids: Int32Array;
-  rows: Rows;
+  source: DesignSource;
   meta: RepresentationMeta;
   /** Examples without the input (scored as if all-zero / empty). */
   missing: number;
@@ -23,13 +31,12 @@ export interface PoolDesign {
 
 const WINDOW = 20_000;
 
-/** Embeddings are stored by an encoder's pass; until a project has one, the representation is refused. */
-export function checkEmbeddings(_ctx: Context, project: Project, model: string): void {
-  throw new ApiError(
-    'invalid-input',
-    `project '${project.name}' has no stored embeddings of encoder '${model}': register a sentence encoder and compute its embeddings first`,
-    { reason: 'no-embeddings' },
-  );
+/**
+ * Embeddings are stored by an encoder's pass (learn.embed); the representation is refused until
+ * the pass is complete and its width is the encoder's.
+ */
+export function checkEmbeddings(ctx: Context, project: Project, model: string): void {
+  embeddingDesign(ctx, project, model, new Int32Array(0));
 }
 
 function floats(buf: Buffer): Float32Array {
@@ -57,6 +64,28 @@ function readWindows<T>(
   }
 }
 
+/** readWindows for a whole pool: gives the thread back between windows, so label saves go through. */
+async function readPool<T>(
+  ctx: Context,
+  project: Project,
+  ids: Int32Array,
+  what: 'features' | 'text',
+  each: (row: number, value: T | null) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (let from = 0; from < ids.length; from += WINDOW) {
+    readWindows(
+      ctx,
+      project,
+      ids.subarray(from, from + WINDOW),
+      what,
+      (row, v: T | null) => each(from + row, v),
+      signal,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 function featureDim(project: Project, ctx: Context, ids: Int32Array): number {
   if (project.featureNames && project.featureNames.length > 0) return project.featureNames.length;
   let dim = 0;
@@ -67,13 +96,18 @@ function featureDim(project: Project, ctx: Context, ids: Int32Array): number {
 }
 
 /** Standardised feature vectors of every example of the pool. */
-function featureDesign(ctx: Context, project: Project, ids: Int32Array, signal?: AbortSignal): PoolDesign {
+async function featureDesign(
+  ctx: Context,
+  project: Project,
+  ids: Int32Array,
+  signal?: AbortSignal,
+): Promise<PoolDesign> {
   const dim = featureDim(project, ctx, ids);
   if (dim === 0) throw new ApiError('invalid-input', `project '${project.name}' has no logged feature vectors`);
   const values = new Float32Array(ids.length * dim);
   const present = new Uint8Array(ids.length);
   let missing = 0;
-  readWindows<Buffer>(
+  await readPool<Buffer>(
     ctx,
     project,
     ids,
@@ -110,41 +144,48 @@ function featureDesign(ctx: Context, project: Project, ids: Int32Array, signal?:
   }
   return {
     ids,
-    rows: { kind: 'dense', rows: ids.length, dim, values },
+    source: { kind: 'rows', rows: { kind: 'dense', rows: ids.length, dim, values } },
     meta: { representation: 'features', dim, mean: Array.from(mean), std: Array.from(std) },
     missing,
   };
 }
 
-function textDesign(ctx: Context, project: Project, ids: Int32Array, signal?: AbortSignal): PoolDesign {
-  const texts: (string | null)[] = new Array<string | null>(ids.length).fill(null);
+async function textDesign(ctx: Context, project: Project, ids: Int32Array, signal?: AbortSignal): Promise<PoolDesign> {
+  const texts = new Array<string>(ids.length).fill('');
   let missing = 0;
-  readWindows<string>(
+  await readPool<string>(
     ctx,
     project,
     ids,
     'text',
     (row, v) => {
       if (v === null) missing++;
-      texts[row] = v;
+      else texts[row] = v;
     },
     signal,
   );
-  const rows = hashRows(texts.map((t) => t ?? ''));
-  return { ids, rows, meta: { representation: 'text', dim: rows.dim }, missing };
+  return { ids, source: { kind: 'texts', texts }, meta: { representation: 'text', dim: HASH_DIM }, missing };
 }
 
 /** The learner's inputs for every example of the pool (ascending example ids). */
-export function poolDesign(
+export async function poolDesign(
   ctx: Context,
   project: Project,
   representation: string,
   ids: Int32Array,
   signal?: AbortSignal,
-): PoolDesign {
+): Promise<PoolDesign> {
   if (representation === 'features') return featureDesign(ctx, project, ids, signal);
   if (representation === 'text') return textDesign(ctx, project, ids, signal);
-  checkEmbeddings(ctx, project, representation.slice('embeddings:'.length));
+  if (representation.startsWith('embeddings:')) {
+    const d = embeddingDesign(ctx, project, representation.slice('embeddings:'.length), ids, signal);
+    return {
+      ids,
+      source: { kind: 'rows', rows: d.rows },
+      meta: { representation, dim: d.rows.dim },
+      missing: d.missing,
+    };
+  }
   throw new ApiError('invalid-input', `unknown representation '${representation}'`);
 }
 
@@ -166,6 +207,15 @@ export function oneRow(ctx: Context, project: Project, meta: RepresentationMeta,
     let text: string | null = null;
     readWindows<string>(ctx, project, ids, 'text', (_r, v) => (text = v));
     return text === null ? null : hashRows([text]);
+  }
+  if (meta.representation.startsWith('embeddings:')) {
+    try {
+      const d = embeddingDesign(ctx, project, meta.representation.slice('embeddings:'.length), ids);
+      return d.missing === 0 && d.rows.dim === meta.dim ? d.rows : null;
+    } catch {
+      // an encoder since removed or a column being recomputed: the label is not scored
+      return null;
+    }
   }
   return null;
 }

@@ -32,8 +32,14 @@ export interface TrainingSet {
  * under the current schema version), plus imported ground truth when the learner is set to use it
  * (curated labels win; examples of any frozen evaluation set are never trained on).
  */
-export function trainingSet(ctx: Context, project: Project, config: LearnerConfig): TrainingSet {
-  const lastEventId = ctx.store.learn.lastEventId(project.id);
+export function trainingSet(
+  ctx: Context,
+  project: Project,
+  config: LearnerConfig,
+  /** The labels as they stood after this event (a past refresh's training set); default: now. */
+  upToEventId?: number,
+): TrainingSet {
+  const lastEventId = upToEventId ?? ctx.store.learn.lastEventId(project.id);
   const { schema, classLabels, classOf } = schemaClasses(ctx, project, undefined);
   const options = { ...derivationOptions(project, schema), schemaVersionId: schema.id };
   const multilabel = project.taskType === 'multilabel';

@@ -181,13 +181,16 @@ function select(ctx: Context, project: Project, req: Request, loaded: Loaded, pr
 }
 
 /** Without quotas the walk can stop at the limit; with them, later classes still need candidates. */
-function keepAtMost(req: Request): number {
+function keepAtMost(req: DedupeOptions): number {
   return req.perClassQuota === undefined ? req.limit : Infinity;
 }
 
-function dedupe(
+/** What duplicate suppression reads of a request. */
+export type DedupeOptions = Pick<Request, 'minJaccard' | 'minCosine' | 'perClassQuota' | 'limit'>;
+
+export function dedupe(
   project: Project,
-  req: Request,
+  req: DedupeOptions,
   order: Int32Array,
   ids: number[],
   byId: Map<number, CandidateRow>,
@@ -283,7 +286,7 @@ function reasonInput(
 }
 
 /** The seed of a run's control sample: apart from the seed of its doubly labeled items. */
-const CONTROL_SEED_OFFSET = 1_000_003;
+export const CONTROL_SEED_OFFSET = 1_000_003;
 
 /**
  * A uniform random sample of the eligible pool, drawn before the ranking picks its items so it

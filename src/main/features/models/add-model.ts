@@ -14,11 +14,14 @@ import { resolveProject } from '../projects/handlers';
 import { checkWidth, isDefaultId2label, matchClasses, parseClassList, type NamedClasses } from './class-order';
 import { DEFAULT_MAX_LENGTH, hfFolder, type HfFolder } from './hf-folder';
 import { openModel, type OpenModel } from './model-host';
+import { lineageFromCard } from './card-lineage';
 import { encoderOutput, pooledHint, probeEncoder } from './encoder';
 import { readOnnxCard, type OnnxCard } from './onnx-metadata';
 import { batchOf, inputName, tokenizerOf } from './model-input';
 import { checkFixedLength, checkPairTokenizer, withTextInput } from './model-template';
 import { withoutZipMap } from './unzip-map';
+import { readModelCard, withCard, type WithCard } from './model-card';
+import type { ValueSource } from '../../../shared/features/models/model-card';
 
 type Model = RegisteredModel;
 
@@ -210,9 +213,14 @@ function namedClasses(
   card: OnnxCard,
   folder: HfFolder | null,
   declared: string[] | undefined,
+  declaredFrom: ValueSource | undefined,
 ): { named: NamedClasses[]; numeric: NamedClasses | null } {
   const named: NamedClasses[] = [];
-  if (declared) named.push({ source: 'the declared classes', names: declared });
+  if (declared)
+    named.push({
+      source: declaredFrom === 'model card' ? "the model card's classes" : 'the declared classes',
+      names: declared,
+    });
   const meta = card.props['classes'];
   const metaNames = meta === undefined ? [] : parseClassList(meta);
   if (metaNames.length > 0) named.push({ source: "the ONNX metadata 'classes'", names: metaNames });
@@ -224,16 +232,69 @@ function namedClasses(
   return { named, numeric: labels?.numeric ? op : null };
 }
 
-function cardValue(...values: (string | undefined | null)[]): string | null {
-  for (const v of values) {
+/** The first value given, with where it came from. */
+function firstOf(...values: [string | undefined | null, ValueSource][]): [string, ValueSource] | null {
+  for (const [v, from] of values) {
     const s = v?.trim();
-    if (s) return s.slice(0, 100);
+    if (s) return [s.slice(0, 100), from];
   }
   return null;
 }
 
-export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): Promise<Output<'models.add'>> {
-  const project = resolveProject(ctx, input.project);
+const FROM_ORDER = ['name', 'version', 'classes', 'threshold', 'outputKind', 'lineage', 'input'];
+
+/** Where each value came from, in one order whatever the order they were found in. */
+function inOrder(from: Record<string, ValueSource>): Record<string, ValueSource> {
+  return Object.fromEntries(FROM_ORDER.filter((k) => from[k] !== undefined).map((k) => [k, from[k]!]));
+}
+
+/** Where the model's class names came from, in the words of `from`. */
+function classesFrom(named: NamedClasses[], declaredFrom: ValueSource | undefined): ValueSource | undefined {
+  const first = named[0];
+  if (!first) return undefined;
+  if (declaredFrom && (first.source === 'the declared classes' || first.source === "the model card's classes"))
+    return declaredFrom;
+  return first.source === "config.json's id2label" ? 'config.json' : 'ONNX metadata';
+}
+
+/**
+ * The threshold of a binary model: asked (command line or card), else the ONNX metadata's
+ * 'threshold'. Asked for a project that is not binary, it is refused; a metadata one is ignored, with a warning.
+ */
+function thresholdOf(
+  project: Project,
+  asked: number | undefined,
+  askedFrom: ValueSource | undefined,
+  meta: string | undefined,
+  warnings: string[],
+): [number, ValueSource] | null {
+  if (asked !== undefined) {
+    if (project.taskType !== 'binary') {
+      throw new ApiError(
+        'invalid-input',
+        `threshold (from the ${askedFrom}) applies to binary models; project '${project.name}' is ${project.taskType}, where the label is the class with the highest score`,
+      );
+    }
+    return [asked, askedFrom ?? 'command line'];
+  }
+  if (meta === undefined) return null;
+  const value = Number(meta);
+  if (project.taskType !== 'binary') {
+    warnings.push(`the ONNX metadata's threshold (${meta}) is ignored: project '${project.name}' is not binary`);
+    return null;
+  }
+  if (meta.trim() === '' || !(value > 0 && value < 1)) {
+    warnings.push(`the ONNX metadata's threshold '${meta}' is not a number between 0 and 1: using 0.5`);
+    return null;
+  }
+  return [value, 'ONNX metadata'];
+}
+
+export async function addModel(ctx: Context, asked: ParsedInput<'models.add'>): Promise<Output<'models.add'>> {
+  const project = resolveProject(ctx, asked.project);
+  // Read and checked before anything else: a bad card stops the registration before any file is read.
+  const { input, from: given }: WithCard = withCard(asked, asked.card ? readModelCard(asked.card) : null);
+  const from: Record<string, ValueSource> = { ...given };
   const lineage = checkLineage(ctx, project, input);
   const source = path.resolve(input.path);
   let folder: HfFolder | null = null;
@@ -255,28 +316,40 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
     throw new ApiError('bad-file', `${source}: ${(e as Error).message}`);
   }
   const card = readOnnxCard(bytes);
-  const { named, numeric } = namedClasses(card, folder, input.classes);
+  const { named, numeric } = namedClasses(card, folder, input.classes, given.classes);
   const classes = matchClasses(project, source, named, numeric);
+  const classSource = classes.modelClasses ? classesFrom(named, given.classes) : undefined;
+  if (classSource) from['classes'] = classSource;
+  else delete from['classes'];
   const warnings = classes.warning ? [classes.warning] : [];
+  const threshold = thresholdOf(project, input.threshold, given.threshold, card.props['threshold'], warnings);
+  if (threshold) from['threshold'] = threshold[1];
+  // Lineage given on the command line wins over the one the file carries.
+  const carried = lineage ? null : lineageFromCard(ctx, project, card.props, source);
+  if (carried?.warning) warnings.push(carried.warning);
+  const recorded = lineage ?? carried?.lineage ?? null;
+  if (!lineage && carried?.lineage) from['lineage'] = 'ONNX metadata';
   if (folder && !folder.maxLengthFrom) {
     warnings.push(
       `neither tokenizer.json, tokenizer_config.json nor config.json states a maximum length; texts are truncated to ${DEFAULT_MAX_LENGTH} tokens (change it in the model's mappings: models.update maxLength, or Edit mappings on the Models screen)`,
     );
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const name =
-    input.name ??
-    cardValue(card.props['name'], card.props['model_name'], folder?.name) ??
-    modelNameFromFile(path.basename(source));
-  const version =
-    input.version ??
-    cardValue(
-      card.props['version'],
-      card.props['model_version'],
-      card.modelVersion > 0 ? String(card.modelVersion) : null,
-      folder?.version,
-    ) ??
-    sha256.slice(0, 8);
+  const [name, nameFrom] = firstOf(
+    [input.name, given.name ?? 'command line'],
+    [card.props['name'], 'ONNX metadata'],
+    [card.props['model_name'], 'ONNX metadata'],
+    [folder?.name, 'config.json'],
+  ) ?? [modelNameFromFile(path.basename(source)), 'file name'];
+  const [version, versionFrom] = firstOf(
+    [input.version, given.version ?? 'command line'],
+    [card.props['version'], 'ONNX metadata'],
+    [card.props['model_version'], 'ONNX metadata'],
+    [card.modelVersion > 0 ? String(card.modelVersion) : null, 'ONNX metadata'],
+    [folder?.version, 'config.json'],
+  ) ?? [sha256.slice(0, 8), 'checksum'];
+  from['name'] = nameFrom;
+  from['version'] = versionFrom;
   const dir = path.join(ctx.dataDir, 'models');
   // A folder keeps its tokenizer files beside model.onnx, stored under a hash of them all (the same
   // model.onnx with another tokenizer is another model); a single file is stored by its hash.
@@ -313,12 +386,26 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
       checkFixedLength(inMap, tokenizerJson, source);
       // Reopen with the tokenizer loaded, so the probe batch goes through it.
       await model.close();
-      model = await openModel(tmpModel, 'cpu', what, tokenizerOf(inMap, tmpModel));
+      // The graph loaded: a failure now is the tokenizer's, named as such (not 'not a usable ONNX model').
+      model = await openModel(tmpModel, 'cpu', source, tokenizerOf(inMap, tmpModel));
     } else inMap = withTextInput(ctx, project, inputMapping(project, model, source), input, source);
     const encoder = folder ? encoderOutput(model, classWidths(project)) : null;
     const outMap: Model['outputMapping'] = encoder
       ? await probeEncoder(ctx, project, model, inMap, encoder, source)
-      : await scoreMapping(ctx, project, model, inMap, source, input.outputKind, classes);
+      : {
+          ...(await scoreMapping(ctx, project, model, inMap, source, input.outputKind, classes)),
+          ...(threshold ? { threshold: threshold[0] } : {}),
+        };
+    // transformers always writes id2label: without real names, a folder's column order is a guess.
+    if (folder && !encoder && !classes.modelClasses) {
+      throw new ApiError(
+        'bad-mapping',
+        `${source}: config.json's id2label does not name the classes (it is missing, or transformers' default LABEL_0, LABEL_1, …), ` +
+          `so which output is which class is unknown: give them in the model's output order with --classes ` +
+          `(e.g. --classes ${project.classes.join(',')} if that is its order), or save the model with id2label set`,
+      );
+    }
+    if (input.outputKind === undefined) delete from['outputKind'];
     if (fs.existsSync(finalPath)) fs.rmSync(finalPath, { recursive: true, force: true });
     fs.renameSync(tmp, finalPath);
     let id: number;
@@ -340,9 +427,9 @@ export async function addModel(ctx: Context, input: ParsedInput<'models.add'>): 
         throw new ApiError('conflict', `project '${project.name}' already has model ${name}@${version}`);
       throw e;
     }
-    if (lineage) recordLineage(ctx, project, { name, version }, lineage);
+    if (recorded) recordLineage(ctx, project, { name, version }, recorded);
     ctx.emit({ type: 'data.changed', projectId: project.id });
-    return { ...toModel(ctx.store.models.byId(id)!), warnings, tokenizer: model.tokenizer };
+    return { ...toModel(ctx.store.models.byId(id)!), warnings, tokenizer: model.tokenizer, from: inOrder(from) };
   } finally {
     await model?.close();
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -210,7 +210,7 @@ describe('class order', () => {
     );
   });
 
-  it('reorders a Hugging Face folder by its id2label, and warns when it has none', async () => {
+  it('reorders a Hugging Face folder by its id2label, and refuses one without names unless they are declared', async () => {
     const folder = (name: string, labels: string[] | null) => {
       const f = path.join(dir, name);
       fs.mkdirSync(f);
@@ -246,15 +246,18 @@ describe('class order', () => {
       ['bert-unnamed', null],
       ['bert-default', ['LABEL_0', 'LABEL_1', 'LABEL_2']],
     ] as const) {
-      const unnamed = await call(
+      const f = folder(name, labels as string[] | null);
+      const unnamed = await failure(call('models.add', { project: sentiment, path: f, name }, ctx));
+      expect(unnamed.code).toBe('bad-mapping');
+      expect(unnamed.message).toMatch(/id2label does not name the classes .* --classes negative,neutral,positive/);
+      expect((await call('models.list', sentiment, ctx)).map((x) => x.name)).not.toContain(name);
+      // Declared, the folder registers in the declared order.
+      const declared = await call(
         'models.add',
-        { project: sentiment, path: folder(name, labels as string[] | null), name },
+        { project: sentiment, path: f, name, classes: ['positive', 'neutral', 'negative'] },
         ctx,
       );
-      expect(unnamed.outputMapping.classOrder).toBeUndefined();
-      expect(unnamed.warnings[0]).toMatch(
-        /^the model does not name its classes; assumed project order negative, neutral, positive/,
-      );
+      expect(declared.outputMapping.classOrder).toEqual([2, 1, 0]);
     }
   });
 

@@ -239,7 +239,11 @@ describe('Hugging Face tokenization', () => {
     fs.mkdirSync(bare);
     fs.copyFileSync(path.join(folder, 'model.onnx'), path.join(bare, 'model.onnx'));
     fs.writeFileSync(path.join(bare, 'tokenizer.json'), JSON.stringify({ ...bertTokenizerJson(), truncation: null }));
-    const m = await call('models.add', { project, path: bare, name: 'bare', version: '1' }, ctx);
+    const m = await call(
+      'models.add',
+      { project, path: bare, name: 'bare', version: '1', classes: ['negative', 'neutral', 'positive'] },
+      ctx,
+    );
     expect(m.inputMapping).toMatchObject({ maxLength: 512 });
     expect(m.warnings).toContainEqual(
       expect.stringMatching(

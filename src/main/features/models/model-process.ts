@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type { HostMessage, ModelMessage, Payload, TensorInfo, TokenizerSpec } from './model-protocol';
 import { parentPort } from '../../core/parent-port';
-import { loadTokenizer, type TextTokenizer } from './text-tokenizer';
+import type { TextTokenizer } from './text-tokenizer';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
@@ -88,9 +88,15 @@ async function open(m: Extract<HostMessage, { type: 'open' }>): Promise<void> {
   }
   if (m.tokenizer) {
     try {
+      // Loaded only for a tokenizer folder: the JavaScript tokenizer library costs every model
+      // process ~0.2 s to import, a large part of a small tabular model's whole rescore.
+      const { loadTokenizer } = await import('./text-tokenizer');
       tokenizer = { spec: m.tokenizer, tok: loadTokenizer(m.tokenizer, requireNative) };
     } catch (e) {
-      send({ type: 'fatal', message: `tokenizer.json cannot be used: ${firstLine(e)}` });
+      send({
+        type: 'fatal',
+        message: `the tokenizer cannot load tokenizer.json (${firstLine(e)}): save it again with the tokenizer the model was trained with (tokenizer.save_pretrained in transformers)`,
+      });
       return;
     }
   }

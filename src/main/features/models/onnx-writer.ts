@@ -61,11 +61,14 @@ export const STRING = 8;
 export interface TensorSpec {
   name: string;
   dims: number[];
-  values: Float32Array;
+  /** float32 values, or int64 ones (a shape, say). */
+  values: Float32Array | BigInt64Array;
 }
 
 export interface NodeSpec {
   op: string;
+  /** Default: the op and its place in the graph. */
+  name?: string;
   inputs: string[];
   outputs: string[];
   domain?: string;
@@ -87,7 +90,7 @@ export interface ValueSpec {
 function tensor(t: TensorSpec): Proto {
   return new Proto()
     .packedInts(1, t.dims)
-    .int(2, FLOAT)
+    .int(2, t.values instanceof BigInt64Array ? INT64 : FLOAT)
     .string(8, t.name)
     .bytes(9, Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength));
 }
@@ -96,7 +99,7 @@ function node(n: NodeSpec, i: number): Proto {
   const p = new Proto();
   for (const input of n.inputs) p.string(1, input);
   for (const output of n.outputs) p.string(2, output);
-  p.string(3, `${n.op.toLowerCase()}_${i}`).string(4, n.op);
+  p.string(3, n.name ?? `${n.op.toLowerCase()}_${i}`).string(4, n.op);
   for (const [name, value] of Object.entries(n.intAttrs ?? {})) {
     p.message(5, new Proto().string(1, name).int(3, value).int(20, 2)); // AttributeProto INT
   }
@@ -304,4 +307,19 @@ export function zipMapOutput(name: string, keyType = INT64): Buffer {
 
 export function valueInfoBytes(v: ValueSpec): Buffer {
   return valueInfo(v).toBuffer();
+}
+
+/** A NodeProto's bytes, to splice into a graph read from a file. */
+export function nodeBytes(n: NodeSpec, i: number): Buffer {
+  return node(n, i).toBuffer();
+}
+
+/** A TensorProto's bytes (an initializer), to splice into a graph read from a file. */
+export function tensorBytes(t: TensorSpec): Buffer {
+  return tensor(t).toBuffer();
+}
+
+/** A StringStringEntryProto's bytes (one metadata_props entry). */
+export function metadataEntryBytes(key: string, value: string): Buffer {
+  return new Proto().string(1, key).string(2, value).toBuffer();
 }

@@ -45,6 +45,7 @@ export function toScores(
   kind: 'probabilities' | 'logits',
   binary: boolean,
   order: number[] | null = null,
+  threshold = 0.5,
 ) {
   const out = binary ? new Float32Array(n) : new Float32Array(n * width);
   const predicted = new Int32Array(n);
@@ -73,7 +74,7 @@ export function toScores(
     if (binary) {
       const p = width === 1 ? probs[0]! : probs[1]!;
       out[i] = p;
-      predicted[i] = p >= 0.5 ? 1 : 0;
+      predicted[i] = p >= threshold ? 1 : 0;
     } else {
       let best = 0;
       for (let c = 0; c < width; c++) {
@@ -233,6 +234,7 @@ async function rescore(
   const inName = inputName(model.inputMapping);
   const { output: outName, kind } = model.outputMapping;
   const order = model.outputMapping.classOrder ?? null;
+  const threshold = model.outputMapping.threshold ?? 0.5;
   let done = 0;
   const queue: Window[] = [];
   try {
@@ -287,7 +289,15 @@ async function rescore(
       if (control.signal.aborted)
         throw new ApiError('cancelled', `rescoring with ${what} was cancelled: nothing was kept`);
       fill();
-      const converted = toScores(values, ids.length, width, kind as 'probabilities' | 'logits', binary, order);
+      const converted = toScores(
+        values,
+        ids.length,
+        width,
+        kind as 'probabilities' | 'logits',
+        binary,
+        order,
+        threshold,
+      );
       if (converted.bad !== undefined) {
         throw new ApiError(
           'bad-file',

@@ -63,7 +63,7 @@ export class TokenizerPool {
               w.once('message', (m: { ready?: string; failed?: string }) =>
                 m.ready
                   ? resolve(m.ready)
-                  : reject(new ApiError('bad-file', `tokenizer.json cannot be used: ${m.failed}`)),
+                  : reject(new ApiError('bad-file', `the tokenizer cannot load tokenizer.json (${m.failed})`)),
               );
               w.once('error', reject);
             }),

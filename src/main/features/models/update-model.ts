@@ -121,6 +121,8 @@ export async function updateModel(ctx: Context, input: ParsedInput<'models.updat
       ...(model.outputMapping.classOrder
         ? { modelClasses: model.outputMapping.modelClasses!, classOrder: model.outputMapping.classOrder }
         : {}),
+      // The decision threshold is the model's too.
+      ...(model.outputMapping.threshold !== undefined ? { threshold: model.outputMapping.threshold } : {}),
     };
     refuseIfScored();
     ctx.store.models.setMappings(model.id, JSON.stringify(inMap), JSON.stringify(outMap));

@@ -6,20 +6,23 @@ import { f32 } from '../export/float-text';
 import { floats } from '../export/row-format';
 import type { PredictionsLayout } from './layout';
 
+/** What naming a run's predicted classes and scores needs of the project. */
+export type ClassLayout = Pick<PredictionsLayout, 'taskType' | 'classes'>;
+
 /** A row's score per class, in the project's class order (binary rows store P(classes[1]) alone). */
-export function classScores(layout: PredictionsLayout, scores: Buffer): number[] {
+export function classScores(layout: ClassLayout, scores: Buffer): number[] {
   const values = Array.from(floats(scores));
   if (layout.taskType === 'binary' && values.length === 1) return [1 - values[0]!, values[0]!];
   return values;
 }
 
 /** A score as text: a stored float32 in its shortest exact form; a derived double (1 − p) as it is. */
-function scoreText(layout: PredictionsLayout, values: number[], i: number): string {
+export function scoreText(layout: ClassLayout, values: number[], i: number): string {
   const derived = layout.taskType === 'binary' && i === 0;
   return derived ? String(values[i]) : f32(values[i]!);
 }
 
-export function predictedNames(layout: PredictionsLayout, predicted: number): string[] {
+export function predictedNames(layout: ClassLayout, predicted: number): string[] {
   if (layout.taskType !== 'multilabel') return [layout.classes[predicted] ?? String(predicted)];
   return layout.classes.filter((_, i) => (predicted & (1 << i)) !== 0);
 }

@@ -1,4 +1,4 @@
-import type { TextParts } from '../../../shared/domain/text-template';
+import { readTextParts } from '../../../shared/domain/text-template';
 import { ApiError } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/features/projects/contract';
 import type { QueueItem } from '../../../shared/features/review/contract';
@@ -45,7 +45,7 @@ export function reviewExample(ctx: Context, project: Project, exampleId: number)
     features: e.features ? floats(e.features).map((value, i) => ({ name: names[i] ?? `f${i}`, value })) : null,
     imagePath: e.image_path,
     metadata: e.metadata ? (JSON.parse(e.metadata) as Record<string, unknown>) : null,
-    textParts: e.text_parts ? (JSON.parse(e.text_parts) as TextParts).map(([name, text]) => ({ name, text })) : null,
+    textParts: readTextParts(e.text_parts),
     predictions: ctx.store.examples.predictions(project.id, exampleId).map((p) => ({
       modelRunId: p.model_run_id,
       model: `${p.model_name}@${p.model_version}`,

@@ -33,18 +33,14 @@ CREATE TABLE learner_refreshes (
 );
 CREATE INDEX learner_refreshes_by_project ON learner_refreshes (project_id, id);
 
--- The fitted weights (float64: outputs×dim, then the biases) with what is needed to rebuild the
--- design (feature scaling, hashing dimension): kept apart so listing refreshes never reads the blobs.
--- role 'control': the learner fitted on the control labels alone, what random labeling would give.
+-- The fitted weights (float64, classes-major) with what is needed to rebuild the design (feature
+-- scaling, hashing dimension): kept apart so listing refreshes never reads the blobs.
 CREATE TABLE learner_weights (
-  refresh_id  INTEGER NOT NULL REFERENCES learner_refreshes(id),
-  role        TEXT NOT NULL CHECK (role IN ('learner', 'control')),
-  labels      INTEGER NOT NULL,            -- labels this model was fitted on
+  refresh_id  INTEGER PRIMARY KEY REFERENCES learner_refreshes(id),
   dim         INTEGER NOT NULL,
   outputs     INTEGER NOT NULL,
   weights     BLOB NOT NULL,
-  meta        TEXT NOT NULL,               -- JSON
-  PRIMARY KEY (refresh_id, role)
+  meta        TEXT NOT NULL                -- JSON
 );
 
 CREATE TABLE learner_prequential (
@@ -59,9 +55,6 @@ CREATE TABLE learner_prequential (
   predicted       INTEGER NOT NULL,
   probs           BLOB NOT NULL,           -- float32, one per class
   correct         INTEGER NOT NULL,
-  -- control items: whether the learner fitted on control labels alone was right, and on how many
-  random_correct    INTEGER,
-  random_labels_at  INTEGER,
   created_at      INTEGER NOT NULL
 );
 CREATE INDEX learner_prequential_by_project ON learner_prequential (project_id, id);

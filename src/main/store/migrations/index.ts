@@ -6,6 +6,7 @@ import * as m0005 from './0005_eval_sets';
 import * as m0006 from './0006_text_parts';
 import * as m0007 from './0007_learner';
 import * as m0008 from './0008_embeddings';
+import * as m0009 from './0009_learner_control';
 
 /** Every migration, in order. Append only: an applied migration is never edited. */
 export const MIGRATION_MODULES: { id: number; name: string; sql: string }[] = [
@@ -17,4 +18,5 @@ export const MIGRATION_MODULES: { id: number; name: string; sql: string }[] = [
   { id: 6, name: '0006_text_parts', sql: m0006.sql },
   { id: 7, name: '0007_learner', sql: m0007.sql },
   { id: 8, name: '0008_embeddings', sql: m0008.sql },
+  { id: 9, name: '0009_learner_control', sql: m0009.sql },
 ];

@@ -8,6 +8,15 @@ const ACCEPT: Record<FilePurpose, string> = {
   log: '.jsonl,.ndjson,.json,.csv,.parquet,.gz',
   model: '.onnx',
   'model-folder': '',
+  'model-card': '.json',
+};
+
+/** What the pick and upload controls say: a card's name its own, so a form with both stays unambiguous. */
+const NOUN: Record<FilePurpose, string> = {
+  log: 'file',
+  model: 'file',
+  'model-folder': 'folder',
+  'model-card': 'card',
 };
 
 /**
@@ -62,7 +71,7 @@ export function FileChooser({
       {mode === 'electron' ? (
         <>
           <button type="button" onClick={() => void pick(purpose)}>
-            Choose file…
+            Choose {NOUN[purpose]}…
           </button>
           {purpose === 'model' && (
             <button type="button" onClick={() => void pick('model-folder')}>
@@ -81,7 +90,7 @@ export function FileChooser({
             onChange={(e) => void upload(e.target.files?.[0])}
           />
           <label htmlFor={uploadId} className="button-like">
-            {progress === null ? 'Upload a file…' : `Uploading ${Math.round(progress * 100)} %`}
+            {progress === null ? `Upload a ${NOUN[purpose]}…` : `Uploading ${Math.round(progress * 100)} %`}
           </label>
         </span>
       )}

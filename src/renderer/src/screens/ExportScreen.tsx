@@ -20,6 +20,7 @@ interface JobResult {
   rows: number;
   files: { path: string; split: string | null; rows: number }[];
   contentHash: string;
+  scores?: { run: { id: number; name: string; version: string }; unscored: number }[];
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -33,7 +34,14 @@ function doneLine(verb: string, r: JobResult, before?: ExportRecord): string {
       : before.contentHash === r.contentHash
         ? ' Same content as before.'
         : ' The content differs from before: labels changed since.';
-  return `${verb} ${r.path}: ${n(r.rows)} rows (${splits}).${same}`;
+  const scores = (r.scores ?? [])
+    .map(
+      (s) =>
+        ` Scores of ${s.run.name}@${s.run.version} (run${s.run.id}_…): ` +
+        (s.unscored === 0 ? 'every row.' : `${n(s.unscored)} rows not scored by this run, their cells left empty.`),
+    )
+    .join('');
+  return `${verb} ${r.path}: ${n(r.rows)} rows (${splits}).${scores}${same}`;
 }
 
 /** Build a dataset export with every option of the engine, see what it would hold, and manage past ones. */
@@ -130,6 +138,7 @@ export function ExportScreen() {
             format: draft.format,
             force: draft.replace,
             ...options.value,
+            ...(draft.scoreRuns.length > 0 ? { withScores: draft.scoreRuns } : {}),
           }),
         );
         setDone(doneLine('Exported to', r));

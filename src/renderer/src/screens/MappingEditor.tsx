@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ImportMappingSchema, type ImportMapping } from '../../../shared/features/import/mapping';
+import { HintedField } from '../components/Tip';
 
 const NONE = '';
 
@@ -113,18 +114,23 @@ export function MappingEditor({
               value={mapping.text}
               onChange={(v) => onChange(assign(assign(mapping, 'textTemplate', undefined), 'text', v))}
             />
-            <label title="The text from several fields, as {subject} then a new line then {body}; each field is shown apart in Review">
-              or text template
-              <textarea
-                rows={2}
-                placeholder={'{subject}\n{body}'}
-                value={mapping.textTemplate ?? ''}
-                data-testid="text-template"
-                onChange={(e) =>
-                  onChange(assign(assign(mapping, 'text', undefined), 'textTemplate', e.target.value || undefined))
-                }
-              />
-            </label>
+            <HintedField
+              about="the text template"
+              hint="The text from several fields, as {subject} then a new line then {body}; each field is shown apart in Review"
+            >
+              <label>
+                or text template
+                <textarea
+                  rows={2}
+                  placeholder={'{subject}\n{body}'}
+                  value={mapping.textTemplate ?? ''}
+                  data-testid="text-template"
+                  onChange={(e) =>
+                    onChange(assign(assign(mapping, 'text', undefined), 'textTemplate', e.target.value || undefined))
+                  }
+                />
+              </label>
+            </HintedField>
           </>
         )}
         {mapping.inputKind === 'image' && (

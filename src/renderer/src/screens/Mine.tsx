@@ -18,6 +18,7 @@ import {
   type MineOptions,
 } from './mine-options';
 import { QueueOverview } from './QueueOverview';
+import { TipText } from '../components/Tip';
 
 const DEFAULTS: MineOptions = {
   strategy: 'entropy',
@@ -288,7 +289,7 @@ export function Mine() {
               const plain = plainReason(t.reason, t.priority);
               return (
                 <li key={t.externalId}>
-                  <span className="mono">{t.externalId}</span> — <span title={plain.detail}>{plain.text}</span>
+                  <span className="mono">{t.externalId}</span> — <TipText tip={plain.detail}>{plain.text}</TipText>
                   {t.snippet !== null && <span className="snippet">{t.snippet}</span>}
                 </li>
               );

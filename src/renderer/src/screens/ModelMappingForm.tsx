@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { RegisteredModel } from '../../../shared/features/models/contract';
 import { useWorkbench } from '../store/workbench';
+import { HintedField } from '../components/Tip';
 
 export function inputSummary(m: RegisteredModel): string {
   const i = m.inputMapping;
@@ -78,17 +79,24 @@ export function ModelMappingForm({
         </label>
       )}
       {readsText && (
-        <label title="The text the model reads, from the example's text, text parts and metadata, as {subject} and {body}; empty: the example's text">
-          Input template
-          <textarea rows={2} value={template} placeholder="{text}" onChange={(e) => setTemplate(e.target.value)} />
-        </label>
+        <HintedField
+          about="the input template"
+          hint="The text the model reads, from the example's text, text parts and metadata, as {subject} and {body}; empty: the example's text"
+        >
+          <label>
+            Input template
+            <textarea rows={2} value={template} placeholder="{text}" onChange={(e) => setTemplate(e.target.value)} />
+          </label>
+        </HintedField>
       )}
       {tokens && (
         <>
-          <label title="A text pair, as a query and a document: field names or templates">
-            Pair: first text
-            <input value={first} placeholder="{query}" onChange={(e) => setFirst(e.target.value)} />
-          </label>
+          <HintedField about="text pairs" hint="A text pair, as a query and a document: field names or templates">
+            <label>
+              Pair: first text
+              <input value={first} placeholder="{query}" onChange={(e) => setFirst(e.target.value)} />
+            </label>
+          </HintedField>
           <label>
             Pair: second text
             <input value={second} placeholder="{document}" onChange={(e) => setSecond(e.target.value)} />

@@ -10,6 +10,7 @@ import { FileChooser } from '../components/FileChooser';
 import { useAction } from '../hooks/useAction';
 import { useWorkbench } from '../store/workbench';
 import { inputSummary, ModelMappingForm } from './ModelMappingForm';
+import { TipText } from '../components/Tip';
 
 const DEVICES: Device[] = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 
@@ -78,6 +79,8 @@ export function ModelsScreen() {
   const [file, setFile] = useState('');
   const [name, setName] = useState('');
   const [version, setVersion] = useState('');
+  const [cardFile, setCardFile] = useState('');
+  const [addedLine, setAddedLine] = useState<string | null>(null);
   const [device, setDevice] = useState<Device>('auto');
   const [editing, setEditing] = useState<number | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
@@ -123,14 +126,22 @@ export function ModelsScreen() {
           e.preventDefault();
           void guard(async () => {
             setWarnings([]);
+            setAddedLine(null);
             const added = await client.call('models.add', {
               project: { projectId },
               path: file,
               ...(name.trim() ? { name: name.trim() } : {}),
               ...(version.trim() ? { version: version.trim() } : {}),
+              ...(cardFile.trim() ? { card: cardFile.trim() } : {}),
             });
             setWarnings(added.warnings.map((w) => `${added.name} ${added.version}: ${w}`));
+            setAddedLine(
+              `Added ${added.name}@${added.version}: ${Object.entries(added.from)
+                .map(([what, where]) => `${what} from ${where === 'config.json' ? where : `the ${where}`}`)
+                .join(', ')}.`,
+            );
             setFile('');
+            setCardFile('');
             setName('');
             setVersion('');
           });
@@ -142,6 +153,13 @@ export function ModelsScreen() {
           value={file}
           onChange={setFile}
           placeholder="/models/clf-v3.onnx"
+        />
+        <FileChooser
+          purpose="model-card"
+          label="Model card (optional JSON: name, version, classes, threshold, lineage, input)"
+          value={cardFile}
+          onChange={setCardFile}
+          placeholder="/models/clf-v3.card.json"
         />
         <label>
           Name
@@ -156,8 +174,8 @@ export function ModelsScreen() {
         </button>
       </form>
       <p className="muted small">
-        Name and version default to what the model file states (else its file name and the first characters of its
-        checksum).
+        Name and version default to the model card, else what the model file states (else its file name and the first
+        characters of its checksum); what you type here wins over both.
       </p>
       <label className="inline-field">
         Rescore on{' '}
@@ -170,6 +188,11 @@ export function ModelsScreen() {
         </select>
       </label>
       <Alert message={error} />
+      {addedLine && (
+        <p role="status" className="muted small" data-testid="model-added">
+          {addedLine}
+        </p>
+      )}
       {warnings.length > 0 && (
         <ul role="status" aria-label="Model warnings" className="muted small">
           {warnings.map((w) => (
@@ -195,16 +218,12 @@ export function ModelsScreen() {
               <tr key={m.id}>
                 <td>
                   <strong>{m.name}</strong> <span className="tag">{m.version}</span>
-                  <div className="muted small mono" title={`sha256 ${m.sha256}`}>
-                    {m.sha256.slice(0, 12)}
+                  <div className="muted small mono">
+                    <TipText tip={`sha256 ${m.sha256}`}>{m.sha256.slice(0, 12)}</TipText>
                   </div>
                 </td>
                 <td>{inputSummary(m)}</td>
-                <td
-                  title={
-                    m.outputMapping.modelClasses ? `columns ${m.outputMapping.modelClasses.join(', ')}` : undefined
-                  }
-                >
+                <td>
                   {m.outputMapping.kind}
                   {m.outputMapping.output !== m.outputMapping.kind && (
                     <span className="muted"> from {m.outputMapping.output}</span>

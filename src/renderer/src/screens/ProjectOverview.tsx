@@ -1,5 +1,6 @@
 import type { ProjectStats } from '../../../shared/features/projects/contract';
 import { useWorkbench } from '../store/workbench';
+import { TipText } from '../components/Tip';
 
 const n = (v: number) => v.toLocaleString('en-US');
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -97,7 +98,9 @@ export function ProjectOverview() {
           {imports.map((r) => (
             <tr key={r.id}>
               <td>{r.id}</td>
-              <td title={r.sourcePath}>{r.sourcePath.split(/[\\/]/).pop()}</td>
+              <td>
+                <TipText tip={r.sourcePath}>{r.sourcePath.split(/[\\/]/).pop()}</TipText>
+              </td>
               <td>
                 <span className={`status ${r.status}`}>{r.status}</span>
               </td>

@@ -8,6 +8,7 @@ import { Alert } from '../components/Alert';
 import { CountsGrid } from '../components/CountsGrid';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { useWorkbench } from '../store/workbench';
+import { TipText } from '../components/Tip';
 
 type Overview = Output<'queue.overview'>;
 type Status = 'pending' | 'leased' | 'done' | 'skipped';
@@ -19,11 +20,14 @@ const ITEM_COLUMNS: Column<QueueItem>[] = [
   {
     header: 'text',
     className: 'snippet-cell',
-    cell: (q) => (
-      <span className="snippet" title={q.snippet ?? undefined}>
-        {q.snippet ?? '—'}
-      </span>
-    ),
+    cell: (q) =>
+      q.snippet === null ? (
+        <span className="snippet">—</span>
+      ) : (
+        <TipText className="snippet" tip={q.snippet}>
+          {q.snippet}
+        </TipText>
+      ),
   },
   { header: 'status', cell: (q) => (q.lease ? `leased to ${q.lease.annotator}` : q.status) },
   {
@@ -32,9 +36,9 @@ const ITEM_COLUMNS: Column<QueueItem>[] = [
     cell: (q) => {
       const plain = plainReason(q.reason, q.priority);
       return (
-        <span className="snippet" title={plain.detail}>
+        <TipText className="snippet" tip={plain.detail}>
           {plain.text}
-        </span>
+        </TipText>
       );
     },
   },

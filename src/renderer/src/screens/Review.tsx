@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LabelSchemaVersion } from '../../../shared/features/labels/contract';
 import { plainReason } from '../../../shared/features/mining/plain-reason';
 import { Markdown } from '../components/Markdown';
+import { TextParts } from '../components/TextParts';
 import { newestLearnerOnly, queueRefreshedLine } from './learn/learn-words';
 import {
   CHANGEABLE,
@@ -21,17 +22,7 @@ import {
   type ScoresView,
 } from '../store/review';
 import { useWorkbench } from '../store/workbench';
-
-const KEYS: [string, string][] = [
-  ['1–9', 'label (the schema’s hotkeys); multilabel: toggle, then Enter'],
-  ['a', 'accept the newest model’s label'],
-  ['x', 'reject the newest model’s label'],
-  ['Space', 'skip'],
-  ['f', 'flag for a second look'],
-  ['c', 'comment'],
-  ['z or Backspace', 'undo the last decision'],
-  ['?', 'this help'],
-];
+import { ReviewShortcuts } from './ReviewShortcuts';
 
 function AnnotatorPicker() {
   const annotator = useReview((s) => s.annotator);
@@ -184,51 +175,17 @@ function QueueReason() {
   const namer = useClassNamer();
   if (!item) return null;
   const plain = plainReason(item.reason, item.priority, namer);
+  // The numbers show on hover and on keyboard focus. Plain CSS, not a tooltip component: this renders
+  // with every new item, on the path from a key press to the next card.
   return (
-    <span className="reason" title={plain.detail} data-testid="queue-reason">
-      Queued because {plain.text}
+    <span className="reason-wrap">
+      <span className="reason tip-text" tabIndex={0} aria-describedby="queue-reason-detail" data-testid="queue-reason">
+        Queued because {plain.text}
+      </span>
+      <span className="reason-detail tip" id="queue-reason-detail" role="tooltip" data-testid="queue-reason-detail">
+        {plain.detail}
+      </span>
     </span>
-  );
-}
-
-/** A part's field name as a heading: "subject" → "Subject". */
-function partTitle(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
-}
-
-/** The parts an import's text template built the text from, each under its field's name. */
-function TextParts({
-  parts,
-  long,
-  toggle,
-}: {
-  parts: { name: string; text: string }[];
-  long: boolean;
-  toggle: () => void;
-}) {
-  const clips = parts.some((p) => p.text.length > 1200);
-  return (
-    <div className="example-parts" data-testid="example-parts">
-      {parts.map((p, i) => (
-        <section key={i} className="example-part" data-testid="example-part" aria-label={partTitle(p.name)}>
-          <h3 className="part-name">{partTitle(p.name)}</h3>
-          <p className="example-text">
-            {p.text === '' ? (
-              <span className="muted">(empty)</span>
-            ) : !long && p.text.length > 1200 ? (
-              `${p.text.slice(0, 1200)}…`
-            ) : (
-              p.text
-            )}
-          </p>
-        </section>
-      ))}
-      {clips && (
-        <button type="button" className="link" onClick={toggle}>
-          {long ? 'show less' : 'show all'}
-        </button>
-      )}
-    </div>
   );
 }
 
@@ -308,7 +265,6 @@ function LabelButtons() {
               type="button"
               className={`label-button${selected.includes(l.id) ? ' on' : ''}${earlier.has(l.id) ? ' was' : ''}`}
               style={{ ['--label-color' as string]: l.color }}
-              title={l.description || undefined}
               aria-describedby={l.description ? `label-desc-${l.id}` : undefined}
               onClick={() => (multilabel ? toggle(l.id) : decide('label', [l.id]))}
             >
@@ -524,9 +480,9 @@ function History() {
             {d.action === 'flag' ? (
               <span className="mark flag">⚑ flagged</span>
             ) : d.action === 'comment' ? (
-              <span className="mark note" title={d.note}>
-                ✎ commented
-              </span>
+              <>
+                <span className="mark note">✎ commented</span> <q className="note-text">{d.note}</q>
+              </>
             ) : (
               d.action
             )}
@@ -535,9 +491,10 @@ function History() {
               <span className="mark flag">⚑ flagged</span>
             )}{' '}
             {commented.has(d.externalId) && d.action !== 'flag' && d.action !== 'comment' && (
-              <span className="mark note" title={commented.get(d.externalId)}>
-                ✎ commented
-              </span>
+              <>
+                <span className="mark note">✎ commented</span>{' '}
+                <q className="note-text">{commented.get(d.externalId)}</q>
+              </>
             )}{' '}
             {d.error ? `— ${d.error}` : d.saved ? <span className="saved">✓</span> : '…'}
             {d.saved && CHANGEABLE.has(d.action) && (
@@ -563,6 +520,14 @@ function useHotkeys() {
       if (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || e.ctrlKey || e.metaKey || e.altKey) return;
       const s = useReview.getState();
       if (!s.current || !s.schema) return;
+      // While the shortcuts dialog is open, keys are not decisions ("?" closes it, the dialog takes Escape).
+      if (s.help) {
+        if (e.key === '?') {
+          toggleHelp(false);
+          e.preventDefault();
+        }
+        return;
+      }
       const label = s.schema.labels.find((l) => l.hotkey === e.key);
       let handled = true;
       if (label) {
@@ -573,7 +538,6 @@ function useHotkeys() {
       else if (e.key === 'f') decide('flag', null);
       else if (e.key === 'z' || e.key === 'Backspace') void undo();
       else if (e.key === '?') toggleHelp();
-      else if (e.key === 'Escape') toggleHelp(false);
       else if (e.key === 'c') openComment();
       else if (e.key === 'a' || e.key === 'x') {
         const proposed = proposedLabels(s);
@@ -593,7 +557,6 @@ export function Review() {
   const current = useReview((s) => s.current);
   const loading = useReview((s) => s.loading);
   const message = useReview((s) => s.message);
-  const help = useReview((s) => s.help);
   const commenting = useReview((s) => s.commenting);
   const projectId = useWorkbench((s) => s.selectedId);
   const [guidelinesOpen, setGuidelinesOpen] = useState(true);
@@ -656,23 +619,7 @@ export function Review() {
           </aside>
         </div>
       )}
-      {help && (
-        <div className="overlay" role="dialog" aria-label="Keyboard shortcuts" onClick={() => toggleHelp(false)}>
-          <div className="overlay-body">
-            <h3>Keyboard</h3>
-            <dl>
-              {KEYS.map(([k, what]) => (
-                <div key={k}>
-                  <dt>
-                    <kbd>{k}</kbd>
-                  </dt>
-                  <dd>{what}</dd>
-                </div>
-              ))}
-            </dl>
-          </div>
-        </div>
-      )}
+      <ReviewShortcuts />
     </article>
   );
 }

@@ -337,6 +337,11 @@ export function toggleHelp(show?: boolean): void {
   set((s) => ({ help: show ?? !s.help }));
 }
 
+/** Gives the card the focus again (after a dialog or the comment box), so the keys label. */
+export function focusCard(): void {
+  set((s) => ({ focusTick: s.focusTick + 1 }));
+}
+
 /** Gives back what this window leased for a project and annotator (both may have changed since). */
 export async function releaseLeases(projectId: number, annotator: string): Promise<void> {
   await client()?.call('queue.release', { project: { projectId }, annotator, session: get().session });

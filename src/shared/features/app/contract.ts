@@ -10,7 +10,7 @@ export const AppInfoSchema = z.object({
   schemaVersion: z.number().int(),
 });
 
-export const JobKindSchema = z.enum(['import', 'export', 'rescore', 'predictions', 'learn', 'embed']);
+export const JobKindSchema = z.enum(['import', 'export', 'rescore', 'predictions', 'mine-file', 'learn', 'embed']);
 
 export const JobProgressSchema = z.object({
   jobId: z.string(),
@@ -37,7 +37,7 @@ export const JobStatusSchema = z.object({
 });
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
-export const FilePurposeSchema = z.enum(['log', 'model', 'model-folder']);
+export const FilePurposeSchema = z.enum(['log', 'model', 'model-folder', 'model-card']);
 export type FilePurpose = z.infer<typeof FilePurposeSchema>;
 
 const JobRef = z.object({ jobId: z.string().min(1).max(100) });

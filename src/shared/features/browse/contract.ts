@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { method } from '../../api/method';
 import { ModelRunRefSchema } from '../mining/contract';
 import { ProjectRefSchema } from '../projects/contract';
+import { TextPartsSchema } from '../review/contract';
 
 const MetadataValue = z.union([z.string().max(1000), z.number(), z.boolean()]);
 
@@ -33,6 +34,8 @@ export const BrowseFiltersSchema = z
     labelStates: z.array(LabelStateSchema).min(1).optional(),
     /** Current (agreed or adjudicated) label among these label ids. */
     labels: z.array(z.string().min(1)).min(1).optional(),
+    /** Ground truth from the log among these classes (multilabel: any of its classes). */
+    groundTruth: z.array(z.string().min(1)).min(1).optional(),
     queueStates: z.array(QueueStateSchema).min(1).optional(),
   })
   .strict()
@@ -94,6 +97,10 @@ export const BrowsePageSchema = z.object({
   /** The run scores and predicted classes are read from, when the project has one. */
   run: z.string().nullable(),
   metadataKeys: z.array(z.string()),
+  /** The labels of the newest schema version, for the label filter. */
+  labels: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** Whether any example has a ground truth from the log (the ground-truth filter applies). */
+  hasGroundTruth: z.boolean(),
 });
 export type BrowsePage = z.infer<typeof BrowsePageSchema>;
 
@@ -101,6 +108,7 @@ export const ExampleDetailSchema = z.object({
   externalId: z.string(),
   ts: z.number().nullable(),
   text: z.string().nullable(),
+  textParts: TextPartsSchema,
   imagePath: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()).nullable(),
   groundTruth: z.string().nullable(),

@@ -52,6 +52,16 @@ export const ExportOptionsSchema = z
     labelSource: z.enum(['human', 'human+model']).default('human'),
     /** The model run whose predictions fill in unlabeled examples (default: the newest). */
     modelRun: z.union([z.number().int().positive(), z.string().min(1).max(300)]).optional(),
+    /**
+     * Model runs whose scores go in the rows: per run, its predicted label and a score per class
+     * (empty where the run did not score an example; the manifest counts those). `name@version`,
+     * a version or a run id each.
+     */
+    withScores: z
+      .array(z.union([z.number().int().positive(), z.string().min(1).max(401)]))
+      .min(1)
+      .max(20)
+      .optional(),
     split: SplitPolicySchema.optional(),
     /** A metadata key whose value never spans two splits (e.g. user_id). */
     groupBy: z.string().min(1).max(200).optional(),
@@ -93,7 +103,7 @@ export const exportContract = {
       'Build a dataset export (a job): splits, files per split, manifest; atomic, never overwrites without force',
   }),
   'export.preview': method({
-    input: ExportOptionsSchema.omit({ name: true, dir: true, force: true, format: true }),
+    input: ExportOptionsSchema.omit({ name: true, dir: true, force: true, format: true, withScores: true }),
     output: z.object({
       rows: z.number().int(),
       split: SplitPolicySchema,

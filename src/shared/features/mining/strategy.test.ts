@@ -13,6 +13,7 @@ describe('MiningStrategySchema', () => {
       { strategy: 'disagreement', measure: 'jensen-shannon' },
       { strategy: 'vote-entropy' },
       { strategy: 'confident-error' },
+      { strategy: 'label-issues', folds: 5 },
       { strategy: 'random', seed: 42 },
     ];
     for (const v of valid) expect(MiningStrategySchema.parse(v)).toEqual(v);
@@ -29,6 +30,7 @@ describe('MiningStrategySchema', () => {
       { strategy: 'random' },
       { strategy: 'random', seed: 1.5 },
       { strategy: 'random', seed: 2 ** 60 },
+      { strategy: 'label-issues', folds: 1 },
       { strategy: 'uncertainty' },
       {},
     ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { method } from '../../api/method';
 import { ProjectRefSchema } from '../projects/contract';
+import { VALUE_SOURCES } from './model-card';
 
 export const DeviceSchema = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
 export type Device = z.infer<typeof DeviceSchema>;
@@ -51,6 +52,8 @@ export const OutputMappingSchema = z.object({
   modelClasses: z.array(z.string()).optional(),
   /** For each project class, the model column holding it (absent: the project's order). */
   classOrder: z.array(z.number().int()).optional(),
+  /** Binary models: P(the project's second class) at or above this predicts it (absent: 0.5). */
+  threshold: z.number().gt(0).lt(1).optional(),
 });
 
 export const ModelSchema = z.object({
@@ -101,6 +104,14 @@ export const modelsContract = {
         classes: z.array(z.string().trim().min(1).max(200)).min(1).max(10_000).optional(),
         /** Default: inferred from the output's name, or from whether a probe batch sums to 1. */
         outputKind: z.enum(['probabilities', 'logits']).optional(),
+        /** Binary projects: the score at or above which the model predicts the second class (default 0.5). */
+        threshold: z.number().gt(0).lt(1).optional(),
+        /**
+         * A model card (JSON file): name, version, classes, threshold, outputKind, trainedOn /
+         * trainUntil, inputTemplate / inputPair, for those not given here (these win over the card,
+         * the card over the model's own metadata).
+         */
+        card: z.string().min(1).max(4096).optional(),
         /** Lineage: an export of this workbench the model was trained on (all but its test split). */
         trainedOn: z.number().int().positive().optional(),
         /** Lineage: the model was trained on examples before this time (epoch ms or ISO date). */
@@ -116,6 +127,8 @@ export const modelsContract = {
       warnings: z.array(z.string()),
       /** Which library tokenizes the text (folders with tokenizer.json), else null. */
       tokenizer: z.string().nullable(),
+      /** Where each value not inferred from the graph came from (name, version, classes, threshold, lineage, input…). */
+      from: z.record(z.string(), z.enum(VALUE_SOURCES)),
     }),
     summary: 'Register an ONNX model: copied into the data folder with its sha256; mappings inferred and checked',
   }),

@@ -15,6 +15,9 @@ const StatusCountsSchema = z.object({
   skipped: z.number().int(),
 });
 
+/** The named parts an import's text template built the text from, in its order; null without a template. */
+export const TextPartsSchema = z.array(z.object({ name: z.string(), text: z.string() })).nullable();
+
 export const QueueItemSchema = z.object({
   id: z.number().int(),
   externalId: z.string(),
@@ -36,7 +39,7 @@ export const ReviewExampleSchema = z.object({
   ts: z.number().nullable(),
   text: z.string().nullable(),
   /** The named parts the text was built from by the import's text template, in its order; null without one. */
-  textParts: z.array(z.object({ name: z.string(), text: z.string() })).nullable(),
+  textParts: TextPartsSchema,
   features: z.array(z.object({ name: z.string(), value: z.number() })).nullable(),
   imagePath: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()).nullable(),

@@ -3,6 +3,7 @@ import type { ExportExampleRow } from '../../../store/export-reads';
 import { ByteBuilder } from '../byte-builder';
 import { isFeatureVector } from '../feature-layout';
 import { floats } from '../row-format';
+import { runColumns, type JobScores, type ScoreLayout } from '../score-columns';
 import {
   encodeColumnChunk,
   PhysicalType,
@@ -39,9 +40,10 @@ function listOf(name: string, element: SchemaNode): SchemaNode[] {
  * The Parquet schema of an export, the same fields as its JSONL lines: ts a UTC timestamp in
  * milliseconds, features a list of float32 (a struct by name where they were logged as named
  * fields; NaN where a value is missing), metadata JSON text,
- * label a string (a list of strings for multilabel projects).
+ * label a string (a list of strings for multilabel projects); then, where asked, each model run's
+ * predicted label (a string, classes joined by | for multilabel) and a nullable float32 per class.
  */
-export function exportSchema(project: Project): SchemaNode[] {
+export function exportSchema(project: Project, scores?: ScoreLayout): SchemaNode[] {
   const fields: SchemaNode[][] = [
     [{ ...optionalString('id'), repetition: Repetition.REQUIRED }],
     [
@@ -89,6 +91,11 @@ export function exportSchema(project: Project): SchemaNode[] {
       : [optionalString('label')],
   );
   fields.push([{ ...optionalString('label_source'), repetition: Repetition.REQUIRED }]);
+  for (const run of scores?.runs ?? []) {
+    const c = runColumns(scores!, run);
+    fields.push([optionalString(c.predicted)]);
+    for (const name of c.scores) fields.push([{ name, type: PhysicalType.FLOAT, repetition: Repetition.OPTIONAL }]);
+  }
   return [{ name: 'schema', children: fields.length }, ...fields.flat()];
 }
 
@@ -114,8 +121,13 @@ export class ExportColumns {
   /** A list column of all the values (features logged as a vector), else one column per feature. */
   private readonly vector: boolean;
   private readonly multilabel: boolean;
+  /** Per run: its predicted label, then a column per class. */
+  private readonly scoreColumns: { predicted: OptionalColumn; scores: OptionalColumn[] }[];
 
-  constructor(private readonly project: Project) {
+  constructor(
+    private readonly project: Project,
+    private readonly scoreLayout?: ScoreLayout,
+  ) {
     this.input = project.inputKind === 'text' || project.inputKind === 'image' ? new OptionalColumn() : null;
     this.width = project.featureNames?.length ?? 0;
     this.vector = isFeatureVector(project.featureNames ?? []);
@@ -125,6 +137,10 @@ export class ExportColumns {
       () => new ByteBuilder(this.vector ? 1 << 16 : 1024),
     );
     this.multilabel = project.taskType === 'multilabel';
+    this.scoreColumns = (scoreLayout?.runs ?? []).map(() => ({
+      predicted: new OptionalColumn(),
+      scores: project.classes.map(() => new OptionalColumn()),
+    }));
   }
 
   get count(): number {
@@ -141,7 +157,7 @@ export class ExportColumns {
     );
   }
 
-  add(ex: ExportExampleRow, labels: string[], source: 'human' | 'model'): void {
+  add(ex: ExportExampleRow, labels: string[], source: 'human' | 'model', scores?: JobScores, row = 0): void {
     this.rows++;
     this.ids.utf8WithLength(ex.external_id);
     if (ex.ts === null) this.tsDefs.push(0);
@@ -174,6 +190,21 @@ export class ExportColumns {
       });
     }
     this.sources.utf8WithLength(source);
+    if (scores) this.addScores(scores, row);
+  }
+
+  private addScores(scores: JobScores, row: number): void {
+    scores.typed(row).forEach((s, r) => {
+      const columns = this.scoreColumns[r]!;
+      optional(columns.predicted, s.predicted);
+      columns.scores.forEach((c, j) => {
+        if (s.values === null) c.defs.push(0);
+        else {
+          c.defs.push(1);
+          c.values.f32le(s.values[j]!);
+        }
+      });
+    });
   }
 
   /** The features as list entries: a row's values are one level 2 apiece, repeated after the first. */
@@ -243,6 +274,11 @@ export class ExportColumns {
       });
     } else pages.push(flat('label', PhysicalType.BYTE_ARRAY, this.label.values, this.label.defs));
     pages.push(flat('label_source', PhysicalType.BYTE_ARRAY, this.sources, null));
+    this.scoreColumns.forEach((columns, r) => {
+      const names = runColumns(this.scoreLayout!, this.scoreLayout!.runs[r]!);
+      pages.push(flat(names.predicted, PhysicalType.BYTE_ARRAY, columns.predicted.values, columns.predicted.defs));
+      columns.scores.forEach((c, j) => pages.push(flat(names.scores[j]!, PhysicalType.FLOAT, c.values, c.defs)));
+    });
     return pages;
   }
 

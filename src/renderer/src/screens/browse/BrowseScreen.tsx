@@ -233,6 +233,34 @@ export function BrowseScreen() {
             </select>
           </label>
           <label>
+            Current label
+            <select
+              value={filters.labels?.[0] ?? ''}
+              onChange={(e) => set('labels', e.target.value ? [e.target.value] : undefined)}
+            >
+              <option value="">any</option>
+              {(info?.labels ?? []).map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          {info?.hasGroundTruth && (
+            <label>
+              Ground truth
+              <select
+                value={filters.groundTruth?.[0] ?? ''}
+                onChange={(e) => set('groundTruth', e.target.value ? [e.target.value] : undefined)}
+              >
+                <option value="">any</option>
+                {project.classes.map((c) => (
+                  <option key={c}>{c}</option>
+                ))}
+              </select>
+            </label>
+          )}
+          <label>
             Queue status
             <select
               value={filters.queueStates?.[0] ?? ''}

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import type { ExampleDetail as Detail } from '../../../../shared/features/browse/contract';
 import { Alert } from '../../components/Alert';
 import { useWorkbench } from '../../store/workbench';
+import { TextParts } from '../../components/TextParts';
+import { TipText } from '../../components/Tip';
 
 const when = (t: number | null) => (t === null ? '—' : new Date(t).toLocaleString());
 
@@ -45,7 +47,11 @@ export function ExampleDetail({
             {detail.label ? `: ${detail.label.join(', ')}` : ''} · queue: {detail.queueState}
             {detail.groundTruth !== null ? ` · ground truth: ${detail.groundTruth}` : ''}
           </p>
-          {detail.text !== null && <p className="detail-text">{detail.text}</p>}
+          {detail.textParts ? (
+            <TextParts parts={detail.textParts} />
+          ) : (
+            detail.text !== null && <p className="detail-text">{detail.text}</p>
+          )}
           {detail.imagePath !== null && <p className="mono small">{detail.imagePath}</p>}
           {detail.predictions.length > 0 && (
             <table className="table compact">
@@ -54,8 +60,8 @@ export function ExampleDetail({
                 <tr>
                   <th scope="col">class</th>
                   {detail.predictions.map((p) => (
-                    <th key={p.run} scope="col" className="num" title={p.run}>
-                      {p.run.split('@').pop()}
+                    <th key={p.run} scope="col" className="num">
+                      <TipText tip={p.run}>{p.run.split('@').pop()}</TipText>
                     </th>
                   ))}
                 </tr>

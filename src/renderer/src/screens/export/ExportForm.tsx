@@ -120,6 +120,27 @@ export function ExportForm({
           <input type="datetime-local" value={draft.to} onChange={(e) => onChange({ to: e.target.value })} />
         </label>
       </fieldset>
+      {choices.modelRuns.length > 0 && (
+        <fieldset className="inline-choices">
+          <legend>Model scores in the rows (each ticked run: its predicted label and a score per class)</legend>
+          {choices.modelRuns.map((r) => (
+            <label key={r.id} className="check">
+              <input
+                type="checkbox"
+                checked={draft.scoreRuns.includes(r.id)}
+                onChange={(e) =>
+                  onChange({
+                    scoreRuns: e.target.checked
+                      ? [...draft.scoreRuns, r.id]
+                      : draft.scoreRuns.filter((x) => x !== r.id),
+                  })
+                }
+              />{' '}
+              {r.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
       <fieldset>
         <legend>Splits</legend>
         <label>

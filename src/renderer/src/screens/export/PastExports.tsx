@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import type { ExportRecord } from '../../../../shared/features/export/contract';
 import { downloadExportFile } from '../../client/download';
 import { EmptyState } from '../../components/EmptyState';
 import { useWorkbench } from '../../store/workbench';
+import { TipText } from '../../components/Tip';
 
 const when = (ms: number) => new Date(ms).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -47,7 +48,6 @@ function PastExport({
 }) {
   const client = useWorkbench((s) => s.client);
   const mode = useWorkbench((s) => s.mode);
-  const [confirming, setConfirming] = useState(false);
   const fail = (e: unknown) => onError((e as Error).message);
   return (
     <li className="card past-export" aria-label={`Export ${x.name}`}>
@@ -57,41 +57,43 @@ function PastExport({
         </h3>
         <span className="muted small">
           {when(x.createdAt)} · {x.format} · schema v{x.schemaVersion ?? '?'} · {x.rows.toLocaleString('en-US')} rows ·{' '}
-          <span className="mono" title={`content hash ${x.contentHash}`}>
+          <TipText className="mono" tip={`content hash ${x.contentHash}`}>
             {x.contentHash.slice(0, 12)}
-          </span>
+          </TipText>
         </span>
       </div>
-      <p className="mono small path" title={x.path}>
-        {x.path}
-      </p>
+      <p className="mono small path">{x.path}</p>
       <p className="small">
         {x.files.map((f) => `${f.split ?? f.path} ${f.rows.toLocaleString('en-US')}`).join(' · ')}
       </p>
       <div className="actions">
-        {confirming ? (
-          <span role="group" aria-label="Confirm the rebuild">
-            Rebuild replaces this folder with the recorded options’ current result.{' '}
-            <button
-              type="button"
-              className="primary"
-              disabled={busy}
-              onClick={() => {
-                setConfirming(false);
-                onRebuild(x);
-              }}
-            >
-              Rebuild now
-            </button>{' '}
-            <button type="button" onClick={() => setConfirming(false)}>
-              Keep it
+        <AlertDialog.Root>
+          <AlertDialog.Trigger asChild>
+            <button type="button" disabled={busy}>
+              Rebuild {x.name}
             </button>
-          </span>
-        ) : (
-          <button type="button" disabled={busy} onClick={() => setConfirming(true)}>
-            Rebuild {x.name}
-          </button>
-        )}
+          </AlertDialog.Trigger>
+          <AlertDialog.Portal>
+            <AlertDialog.Overlay className="overlay" />
+            <AlertDialog.Content className="overlay-body dialog">
+              <AlertDialog.Title>Rebuild {x.name}?</AlertDialog.Title>
+              <AlertDialog.Description>
+                Rebuild replaces the folder {x.path} with the recorded options’ current result: labels decided since
+                export #{x.id} was built change its files.
+              </AlertDialog.Description>
+              <div className="dialog-actions">
+                <AlertDialog.Cancel asChild>
+                  <button type="button">Keep it</button>
+                </AlertDialog.Cancel>
+                <AlertDialog.Action asChild>
+                  <button type="button" className="primary" disabled={busy} onClick={() => onRebuild(x)}>
+                    Rebuild now
+                  </button>
+                </AlertDialog.Action>
+              </div>
+            </AlertDialog.Content>
+          </AlertDialog.Portal>
+        </AlertDialog.Root>{' '}
         {mode === 'electron' ? (
           <button type="button" onClick={() => void client?.call('export.openFolder', { exportId: x.id }).catch(fail)}>
             Open folder

@@ -21,6 +21,8 @@ export interface ExportDraft {
   seed: number;
   cutoffs: [string, string];
   groupBy: string;
+  /** Model runs whose predicted label and scores go in the rows (none: rows without scores). */
+  scoreRuns: number[];
   replace: boolean;
 }
 
@@ -39,6 +41,7 @@ export const NEW_DRAFT: ExportDraft = {
   seed: 1,
   cutoffs: ['', ''],
   groupBy: '',
+  scoreRuns: [],
   replace: false,
 };
 
