@@ -89,7 +89,8 @@ export function ExportLearner({
               onClick={() =>
                 void run(async () => {
                   const m = await client.call('models.add', { project: { projectId }, path: done.path });
-                  setRegistered(`${m.name}@${m.version}`);
+                  // The learner's version already names it (learner@<labels>): say it once.
+                  setRegistered(m.version.startsWith(`${m.name}@`) ? m.version : `${m.name}@${m.version}`);
                 })
               }
             >
