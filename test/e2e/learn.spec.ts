@@ -110,10 +110,14 @@ test('configure the learner, label in Review, refresh: status, meter and Review 
   await page.getByLabel('Annotator').fill('kim');
   await page.getByRole('button', { name: 'Start reviewing' }).click();
   await expect(page.getByTestId('review-card')).toBeVisible();
+  const cardTop = async () => (await page.getByTestId('review-card').boundingBox())!.y;
+  const topBefore = await cardTop();
   await label(page, 8);
   await expect(page.getByTestId('learner-line')).toContainText(/Re-ranked by the learner .*, on \d+ labels?/, {
     timeout: 30_000,
   });
+  // The line sits in the side panel: the card and its buttons do not move when it fills.
+  expect(await cardTop()).toBe(topBefore);
   // With a learner in place, each new label is scored before it is learned from: the meter's record.
   await label(page, 16);
   await page.screenshot({ path: path.join(SHOTS, 'review-learner-line-1280.png') });
