@@ -6,6 +6,13 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
+import {
+  bertConfig,
+  bertEncoderModel,
+  bertTokenizerConfig,
+  bertTokenizerJson,
+  bertVocabSize,
+} from '../../src/main/features/models/fixture-bert';
 import { serveDemo, type Served } from './serve-fixture';
 
 let served: Served;
@@ -37,16 +44,22 @@ async function axe(page: Page, where: string): Promise<string[]> {
   );
 }
 
-/** The meter's verdict as the API gives it now, read the way the page reads it. */
-async function verdictNow(): Promise<string> {
+/** One call of the workbench's API over HTTP, as the page makes it. */
+async function api<T>(method: string, input: unknown): Promise<T> {
   const token = new URL(served.link).hash.replace('#token=', '');
-  const res = await fetch(new URL('api/call/learn.status', served.url), {
+  const res = await fetch(new URL(`api/call/${method}`, served.url), {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ project: 'sentiment' }),
+    body: JSON.stringify(input),
   });
-  const body = (await res.json()) as { ok: boolean; result: { meter: { verdict: string } } };
-  return body.result.meter.verdict;
+  const body = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.result;
+}
+
+/** The meter's verdict as the API gives it now. */
+async function verdictNow(): Promise<string> {
+  return (await api<{ meter: { verdict: string } }>('learn.status', { project: 'sentiment' })).meter.verdict;
 }
 
 /** The demo's ground truth of an example, where it has one. */
@@ -269,6 +282,52 @@ test('a learner over logged features is exported as ONNX and registered in Model
   await expect(panel.getByTestId('learner-registered')).toContainText(/Registered in Models as learner@/);
   await panel.scrollIntoViewIfNeeded();
   await shoot(page, 'learn-exported');
+});
+
+test('an encoder registered for the project offers embeddings, computed from the screen before the learner uses them', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const folder = path.join(served.home, 'minilm');
+  fs.mkdirSync(folder);
+  const model = bertEncoderModel({
+    classes: 2,
+    layers: 1,
+    hidden: 16,
+    vocabSize: bertVocabSize(),
+    output: 'last_hidden_state',
+  });
+  fs.writeFileSync(path.join(folder, 'model.onnx'), model);
+  fs.writeFileSync(path.join(folder, 'tokenizer.json'), JSON.stringify(bertTokenizerJson()));
+  fs.writeFileSync(path.join(folder, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfig()));
+  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(bertConfig(null)));
+  await api('models.add', { project: { project: 'spam' }, path: folder, name: 'minilm', version: '1' });
+
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(served.link);
+  await page
+    .getByRole('navigation', { name: 'Projects' })
+    .getByRole('button', { name: /^spam\b/ })
+    .click();
+  await expect(page.getByTestId('current-project')).toContainText('spam');
+  await tab(page, 'Learn');
+  const settings = page.getByRole('form', { name: 'Learner settings' });
+  const representation = settings.getByLabel('Representation');
+  await expect(representation.locator('option[value="embeddings:minilm@1"]')).toBeEnabled();
+  await expect(representation.locator('option[value="embeddings:minilm@1"]')).toHaveText(
+    'embeddings of minilm@1 (16 numbers)',
+  );
+  await representation.selectOption('embeddings:minilm@1');
+  // Not computed yet: the learner cannot start on them, and the screen offers to compute them.
+  const progress = settings.getByTestId('embeddings-progress');
+  await expect(progress).toContainText('No embeddings of minilm@1 are stored yet');
+  await expect(settings.getByRole('button', { name: 'Start learning' })).toBeDisabled();
+  await shoot(page, 'learn-embeddings-missing');
+  await progress.getByRole('button', { name: 'Compute embeddings' }).click();
+  await expect(progress).toHaveCount(0, { timeout: 90_000 });
+  await settings.getByRole('button', { name: 'Start learning' }).click();
+  await expect(page.getByTestId('learn-status')).not.toContainText('The learner is off');
+  await expect(representation).toHaveValue('embeddings:minilm@1');
 });
 
 // learn.export resolves a relative --out against the server's working folder: over HTTP it must stay
