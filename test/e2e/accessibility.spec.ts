@@ -12,7 +12,7 @@ test.afterAll(async () => {
   await served.stop();
 });
 
-const SCREENS = ['Overview', 'Import', 'Browse', 'Models', 'Mine', 'Review', 'Labels', 'Insights', 'Export'];
+const SCREENS = ['Overview', 'Import', 'Browse', 'Models', 'Mine', 'Review', 'Learn', 'Labels', 'Insights', 'Export'];
 
 test('every screen passes an axe check in both themes and is reachable by keyboard', async ({ page }) => {
   await page.goto(served.link);

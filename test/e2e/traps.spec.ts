@@ -248,7 +248,7 @@ test('a new window reopens on the last project and annotator, and every screen n
   const second = await context.newPage();
   await second.goto(served.link);
   await expect(second.getByRole('heading', { level: 1 })).toHaveText('spam');
-  for (const name of ['Overview', 'Import', 'Models', 'Mine', 'Review', 'Labels', 'Insights', 'Export']) {
+  for (const name of ['Overview', 'Import', 'Models', 'Mine', 'Review', 'Learn', 'Labels', 'Insights', 'Export']) {
     await tab(second, name);
     await expect(second.getByTestId('current-project')).toHaveText(`Project spam · ${name}`);
     if (name === 'Review') await expect(second.getByLabel('Annotator')).toHaveValue('max');

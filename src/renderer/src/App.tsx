@@ -7,6 +7,7 @@ import { ExportScreen } from './screens/ExportScreen';
 import { ImportScreen } from './screens/ImportScreen';
 import { InsightsScreen } from './screens/InsightsScreen';
 import { LabelsScreen } from './screens/LabelsScreen';
+import { LearnScreen } from './screens/learn/LearnScreen';
 import { Mine } from './screens/Mine';
 import { ModelsScreen } from './screens/ModelsScreen';
 import { ProjectOverview } from './screens/ProjectOverview';
@@ -31,6 +32,7 @@ const TABS = [
   { name: 'Models', screen: ModelsScreen, needsProject: true },
   { name: 'Mine', screen: Mine, needsProject: true },
   { name: 'Review', screen: Review, needsProject: true },
+  { name: 'Learn', screen: LearnScreen, needsProject: true },
   { name: 'Labels', screen: LabelsScreen, needsProject: true },
   { name: 'Insights', screen: InsightsScreen, needsProject: true },
   { name: 'Export', screen: ExportScreen, needsProject: true },

@@ -3,6 +3,7 @@ import type { LabelSchemaVersion } from '../../../shared/features/labels/contrac
 import { plainReason } from '../../../shared/features/mining/plain-reason';
 import { Markdown } from '../components/Markdown';
 import { TextParts } from '../components/TextParts';
+import { newestLearnerOnly, queueRefreshedLine } from './learn/learn-words';
 import {
   CHANGEABLE,
   closeComment,
@@ -106,7 +107,7 @@ function Scores() {
     );
   }
   const byId = new Map(schema?.labels.map((l) => [l.id, l.name]));
-  const predictions = current.example.predictions;
+  const predictions = newestLearnerOnly(current.example.predictions);
   const shown = view === 'newest' ? predictions.slice(-1) : predictions;
   return (
     <section className="scores" aria-label="Model scores">
@@ -447,6 +448,16 @@ function ProgressBars() {
             />
           ))}
         </>
+      )}
+      {/* One line, always there once the figures are: the first refresh fills it without moving anything. */}
+      {progress && (
+        <p
+          className="muted small learner-line"
+          data-testid="learner-line"
+          title={progress.learner ? queueRefreshedLine(progress.learner) : undefined}
+        >
+          {progress.learner ? queueRefreshedLine(progress.learner) : ''}
+        </p>
       )}
     </section>
   );

@@ -30,6 +30,8 @@ function storedScoresView(): ScoresView {
 export interface Progress {
   queue: { done: number; total: number };
   annotators: { name: string; decided: number }[];
+  /** The learner's last re-ranking of the queue; null: no learner, or it has not refreshed yet. */
+  learner: { refreshedAt: number; labels: number } | null;
 }
 
 interface ReviewState {
@@ -138,6 +140,7 @@ export async function refreshProgress(force = false): Promise<void> {
       progress: {
         queue: { done: q.done, total: q.pending + q.leased + q.done + q.skipped + q.expiredLeases },
         annotators: agreement.annotators,
+        learner: q.learner,
       },
     });
   } catch {
