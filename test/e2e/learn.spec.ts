@@ -332,14 +332,20 @@ test('an encoder registered for the project offers embeddings, computed from the
 
 // learn.export resolves a relative --out against the server's working folder: over HTTP it must stay
 // inside the data folder, as every other written path does (src/main/io/confine.ts).
-test.fixme('browser mode writes the exported learner inside the data folder', async ({ page }) => {
+test('browser mode writes the exported learner inside the data folder, and nowhere else', async ({ page }) => {
   await page.goto(served.link);
   await tab(page, 'Learn');
   const panel = page.getByRole('region', { name: 'Export the learner' });
+  const outside = path.join(path.dirname(served.home), `outside-${path.basename(served.home)}.onnx`);
+  await panel.getByLabel(/^File/).fill(outside);
+  await panel.getByRole('button', { name: 'Export as ONNX' }).click();
+  await expect(page.getByRole('alert')).toContainText('outside the data folder');
+  expect(fs.existsSync(outside)).toBe(false);
   await panel.getByLabel(/^File/).fill('learners/relative.onnx');
   await panel.getByRole('button', { name: 'Export as ONNX' }).click();
   const written = (await panel.locator('[data-testid="learner-exported"] .mono').innerText()).trim();
   expect(path.relative(served.home, written).startsWith('..')).toBe(false);
+  expect(fs.existsSync(path.join(served.home, 'learners', 'relative.onnx'))).toBe(true);
 });
 
 async function shoot(page: Page, name: string) {

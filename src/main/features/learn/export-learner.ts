@@ -1,3 +1,4 @@
+import { writablePath } from '../../io/confine';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Output, ParsedInput } from '../../../shared/api/contract';
@@ -196,5 +197,11 @@ export function latestLearner(ctx: Context, project: Project): LearnerToExport {
 /** `learn.export`: the latest learner as ONNX, with its classes and training lineage in the file. */
 export function exportLearner(ctx: Context, input: ParsedInput<'learn.export'>): Output<'learn.export'> {
   const project = resolveProject(ctx, input.project);
-  return writeLearner(ctx, project, latestLearner(ctx, project), path.resolve(input.out), input.overwrite);
+  return writeLearner(
+    ctx,
+    project,
+    latestLearner(ctx, project),
+    writablePath(ctx, input.out, 'the learner file'),
+    input.overwrite,
+  );
 }

@@ -105,6 +105,8 @@ async function featureDesign(
   const dim = featureDim(project, ctx, ids);
   if (dim === 0) throw new ApiError('invalid-input', `project '${project.name}' has no logged feature vectors`);
   const values = new Float32Array(ids.length * dim);
+  // Stored vectors are copied as bytes: no per-row array, whatever the blob's alignment.
+  const bytes = new Uint8Array(values.buffer);
   const present = new Uint8Array(ids.length);
   let missing = 0;
   await readPool<Buffer>(
@@ -114,7 +116,7 @@ async function featureDesign(
     'features',
     (row, v) => {
       if (v && v.byteLength === dim * 4) {
-        values.set(floats(v), row * dim);
+        bytes.set(v, row * dim * 4);
         present[row] = 1;
       } else missing++;
     },

@@ -53,13 +53,17 @@ export function learnStatus(ctx: Context, project: Project): LearnStatus {
     stop.expectedGain !== null &&
     stop.expectedGain < SMALL_GAIN;
   const gain =
-    stop.expectedGain === null ? 'not measurable yet' : `${(stop.expectedGain * 100).toFixed(1)} points of accuracy`;
+    stop.expectedGain === null
+      ? 'the gain from the next 100 labels is not measurable yet (the control curve is too short)'
+      : `the next 100 labels are expected to add ${(stop.expectedGain * 100).toFixed(1)} points of accuracy`;
   const message =
     stop.kappaAverage === null
       ? 'too early: the stop signal needs a few refreshes'
       : stable
-        ? `the learner has settled (kappa ${stop.kappaAverage.toFixed(3)} over the last refreshes); the next 100 labels are expected to add ${gain}`
-        : `still learning (kappa ${stop.kappaAverage.toFixed(3)} with the previous learners); the next 100 labels are expected to add ${gain}`;
+        ? `the learner has settled (kappa ${stop.kappaAverage.toFixed(3)} over the last refreshes); ${gain}`
+        : stop.kappaAverage >= STABLE_KAPPA
+          ? `the learner's predictions have stopped changing (kappa ${stop.kappaAverage.toFixed(3)} over the last refreshes); ${gain}`
+          : `still learning (kappa ${stop.kappaAverage.toFixed(3)} with the previous learners); ${gain}`;
   const issues = ctx.store.learn.lastLabelIssuesRun(project.id);
   return {
     config: row ? toConfig(row) : null,
