@@ -259,6 +259,28 @@ describe('the learner in the loop', () => {
     expect(new Set(firstFour).size).toBe(2);
   });
 
+  it("says so when an annotator's labels contradict the imported ground truth, and trains on the annotator's", async () => {
+    await importProject('contrary', false, true);
+    const project = { project: 'contrary' };
+    await call('learn.configure', { project, representation: 'features', labelSource: 'curated+truth' }, ctx);
+    const flipped = (i: number): 'ham' | 'spam' => (truthOf(i) === 'spam' ? 'ham' : 'spam');
+    for (let i = 0; i < 20; i++) await label('contrary', i, flipped(i));
+    const result = await refreshNow('contrary');
+    expect(result.refresh!.fit).toMatchObject({ truthCompared: 20, truthDisagreements: 20 });
+    expect(result.message).toMatch(
+      /warning: 20 of the 20 curated labels on examples with imported ground truth disagree with it \(100%\)/,
+    );
+    // Curated labels win over ground truth on the examples both label: truth fills only the other 380.
+    expect(result.refresh!.fit).toMatchObject({ fromTruth: 380 });
+    // Agreeing labels raise no warning.
+    await importProject('agreeing', false, true);
+    await call('learn.configure', { project: { project: 'agreeing' }, representation: 'features' }, ctx);
+    for (let i = 0; i < 10; i++) await label('agreeing', i, truthOf(i));
+    const calm = await refreshNow('agreeing');
+    expect(calm.refresh!.fit).toMatchObject({ truthCompared: 10, truthDisagreements: 0 });
+    expect(calm.message).not.toMatch(/warning/);
+  });
+
   it('learns a multilabel project one class against the rest', async () => {
     const log = writeJsonl(path.join(dir, 'topics.jsonl'), topicRows(120));
     await importGuessed(ctx, log, { project: 'topics' });

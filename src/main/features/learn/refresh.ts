@@ -13,6 +13,13 @@ import { poolDesign, type RepresentationMeta } from './representation';
 import { planQueue, type PendingItem } from './rerank';
 import { assertFittable, trainingSet, type TrainingSet } from './training-set';
 
+/** Says so when curated labels contradict the log's ground truth on the examples both label. */
+export function truthWarning(set: Pick<TrainingSet, 'truthCompared' | 'truthDisagreements'>): string {
+  const { truthCompared: n, truthDisagreements: d } = set;
+  if (n === 0 || d === 0) return '';
+  return `; warning: ${d} of the ${n} curated labels on examples with imported ground truth disagree with it (${Math.round((100 * d) / n)}%): the learner follows the curated labels, so check them (likely-wrong labels can be queued for a second look) or the label mapping`;
+}
+
 /** The learner's model runs are named learner@<labels>. */
 export const LEARNER_MODEL_NAME = 'learner';
 /** Rows written per predictions batch. */
@@ -392,6 +399,8 @@ export async function refreshLearner(
             fromTruth: set.fromTruth,
             heldOut: set.heldOut,
             unmapped: set.unmapped,
+            truthCompared: set.truthCompared,
+            truthDisagreements: set.truthDisagreements,
             missingInputs: design.missing,
             warmStart: warm !== null,
             queued: merged.added,
@@ -422,7 +431,9 @@ export async function refreshLearner(
     return {
       applied: true,
       refresh: describeRefresh(ctx, ctx.store.learn.refreshById(refreshId)!),
-      message: `the learner learned ${set.exampleIds.length} labels and scored ${n} examples into ${name}; ${plan.queued} items queued (${plan.controlQueued} random control)${cold ? ', typical and diverse ones while some class has few labels' : ''}`,
+      message:
+        `the learner learned ${set.exampleIds.length} labels and scored ${n} examples into ${name}; ${plan.queued} items queued (${plan.controlQueued} random control)${cold ? ', typical and diverse ones while some class has few labels' : ''}` +
+        truthWarning(set),
     };
   } catch (e) {
     const error = e instanceof ApiError ? e : new ApiError('internal', (e as Error)?.message ?? String(e));

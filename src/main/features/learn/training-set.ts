@@ -22,6 +22,9 @@ export interface TrainingSet {
   heldOut: number;
   /** Curated labels that name no class of the model (after a split, say). */
   unmapped: number;
+  /** Curated labels on examples that also carry imported ground truth, and how many of them disagree with it. */
+  truthCompared: number;
+  truthDisagreements: number;
   /** The newest label event read: decisions after it count towards the next refresh. */
   lastEventId: number;
   hash: string;
@@ -61,6 +64,22 @@ export function trainingSet(
   }
   const fromTruthIds = new Set<number>();
   let heldOut = 0;
+  // Where people and the log's ground truth both label an example, say how often they differ: the
+  // learner follows people, and a disagreeing annotator (or mapping) should not go unnoticed.
+  let truthCompared = 0;
+  let truthDisagreements = 0;
+  if (!multilabel && labels.size > 0) {
+    for (const row of ctx.store.mining.groundTruth(project.id)) {
+      const curated = labels.get(row.id);
+      if (curated === undefined) continue;
+      const c = project.classes.indexOf(row.ground_truth);
+      const id = c >= 0 ? classLabels[c] : null;
+      const truth = id ? classOf.get(id) : undefined;
+      if (truth === undefined) continue;
+      truthCompared++;
+      if (truth !== curated) truthDisagreements++;
+    }
+  }
   if (config.labelSource === 'curated+truth') {
     const evalExamples = ctx.store.learn.heldOut(project.id);
     for (const row of ctx.store.mining.groundTruth(project.id)) {
@@ -100,6 +119,8 @@ export function trainingSet(
     fromTruthIds,
     heldOut,
     unmapped,
+    truthCompared,
+    truthDisagreements,
     lastEventId,
     hash,
   };

@@ -123,6 +123,12 @@ export function fitSentences(fit: Record<string, unknown>, timings: Record<strin
   const unmapped = num(fit, 'unmapped');
   const missing = num(fit, 'missingInputs');
   if (fromTruth) out.push(`${n(fromTruth)} of its labels came from imported ground truth.`);
+  const compared = num(fit, 'truthCompared');
+  const disagree = num(fit, 'truthDisagreements');
+  if (compared && disagree)
+    out.push(
+      `${n(disagree)} of the ${n(compared)} curated labels on examples with imported ground truth disagree with it (${Math.round((100 * disagree) / compared)}%); the learner follows the curated labels: check them, or the label mapping.`,
+    );
   if (heldOut) left.push(`${n(heldOut)} ground-truth label${heldOut === 1 ? '' : 's'} in evaluation sets`);
   if (unmapped) left.push(`${n(unmapped)} label${unmapped === 1 ? '' : 's'} naming no class of the model`);
   if (missing) left.push(`${n(missing)} example${missing === 1 ? '' : 's'} without the representation's input`);
