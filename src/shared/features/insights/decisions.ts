@@ -5,7 +5,7 @@
  * class of each example is given instead of taken from the probabilities.
  */
 
-import { macroF1FromConfusion, type ClassMetrics } from './metrics';
+import { macroF1FromConfusion, perClassFromConfusion, type ClassMetrics } from './metrics';
 
 export interface DecisionReport {
   n: number;
@@ -37,24 +37,7 @@ export function decisionReport(truth: Int32Array, decided: Int32Array, k: number
     confusion[t * k + p]!++;
     if (t === p) correct++;
   }
-  const perClass: ClassMetrics[] = [];
-  for (let c = 0; c < k; c++) {
-    let support = 0;
-    let predicted = 0;
-    for (let j = 0; j < k; j++) {
-      support += confusion[c * k + j]!;
-      predicted += confusion[j * k + c]!;
-    }
-    const tp = confusion[c * k + c]!;
-    perClass.push({
-      cls: c,
-      precision: predicted > 0 ? tp / predicted : null,
-      recall: support > 0 ? tp / support : null,
-      f1: support + predicted > 0 ? (2 * tp) / (support + predicted) : null,
-      support,
-      predicted,
-    });
-  }
+  const perClass = perClassFromConfusion(confusion, k);
   const rows: number[][] = [];
   for (let t = 0; t < k; t++) rows.push(Array.from(confusion.subarray(t * k, (t + 1) * k)));
   return {

@@ -246,24 +246,7 @@ export function classificationReport(
     binCorrect[b]! += ok;
   }
 
-  const perClass: ClassMetrics[] = [];
-  for (let c = 0; c < k; c++) {
-    let support = 0;
-    let predicted = 0;
-    for (let j = 0; j < k; j++) {
-      support += confusion[c * k + j]!;
-      predicted += confusion[j * k + c]!;
-    }
-    const tp = confusion[c * k + c]!;
-    perClass.push({
-      cls: c,
-      precision: predicted > 0 ? tp / predicted : null,
-      recall: support > 0 ? tp / support : null,
-      f1: support + predicted > 0 ? (2 * tp) / (support + predicted) : null,
-      support,
-      predicted,
-    });
-  }
+  const perClass = perClassFromConfusion(confusion, k);
 
   const reliability: ReliabilityBin[] = [];
   let ece = 0;
@@ -292,4 +275,27 @@ export function classificationReport(
     reliability,
     confusion: rows,
   };
+}
+
+/** Precision, recall, F1, support and predicted count of each class, from a k×k confusion matrix (rows: truth). */
+export function perClassFromConfusion(confusion: ArrayLike<number>, k: number): ClassMetrics[] {
+  const perClass: ClassMetrics[] = [];
+  for (let c = 0; c < k; c++) {
+    let support = 0;
+    let predicted = 0;
+    for (let j = 0; j < k; j++) {
+      support += confusion[c * k + j]!;
+      predicted += confusion[j * k + c]!;
+    }
+    const tp = confusion[c * k + c]!;
+    perClass.push({
+      cls: c,
+      precision: predicted > 0 ? tp / predicted : null,
+      recall: support > 0 ? tp / support : null,
+      f1: support + predicted > 0 ? (2 * tp) / (support + predicted) : null,
+      support,
+      predicted,
+    });
+  }
+  return perClass;
 }
