@@ -281,6 +281,41 @@ describe('the learner in the loop', () => {
     expect(calm.message).not.toMatch(/warning/);
   });
 
+  it('reads the stored vectors again once an import brings new examples', async () => {
+    await importProject('growing', false, true);
+    const project = { project: 'growing' };
+    await call('learn.configure', { project, representation: 'features' }, ctx);
+    for (let i = 0; i < 10; i++) await label('growing', i, truthOf(i));
+    const first = await refreshNow('growing');
+    expect(ctx.store.predictionColumns.load(first.refresh!.modelRun!.id).n).toBe(400);
+    const more = rows(false, true)
+      .slice(0, 100)
+      .map((r, i) => ({ ...r, id: `g${i}` }));
+    const file = writeJsonl(path.join(dir, 'growing-more.jsonl'), more);
+    const { status } = await importFile(ctx, file, mapping(false, true), { project: 'growing' });
+    expect(status.state).toBe('succeeded');
+    for (let i = 10; i < 12; i++) await label('growing', i, truthOf(i));
+    const second = await refreshNow('growing');
+    const cols = ctx.store.predictionColumns.load(second.refresh!.modelRun!.id);
+    expect(cols.n).toBe(500);
+    // The new examples are scored from their own vectors: g_i repeats m_i's features, so its score too.
+    const ext = new Map(
+      (
+        ctx.store.db
+          .prepare('SELECT id, external_id FROM examples WHERE project_id = ?')
+          .all(ctx.store.projects.byName('growing')!.id) as { id: number; external_id: string }[]
+      ).map((r) => [r.external_id, r.id]),
+    );
+    const scoreOf = (externalId: string) => cols.scores[cols.exampleIds.indexOf(ext.get(externalId)!)]!;
+    for (const i of [0, 1, 37, 99]) expect(scoreOf(`g${i}`)).toBeCloseTo(scoreOf(`m${i}`), 6);
+    // With no new examples the next refresh reuses the vectors it read, standardised the same way.
+    for (let i = 12; i < 14; i++) await label('growing', i, truthOf(i));
+    const third = await refreshNow('growing');
+    const again = ctx.store.predictionColumns.load(third.refresh!.modelRun!.id);
+    expect(again.n).toBe(500);
+    expect(third.refresh!.fit).toMatchObject({ missingInputs: 0 });
+  });
+
   it('learns a multilabel project one class against the rest', async () => {
     const log = writeJsonl(path.join(dir, 'topics.jsonl'), topicRows(120));
     await importGuessed(ctx, log, { project: 'topics' });

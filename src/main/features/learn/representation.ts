@@ -95,15 +95,31 @@ function featureDim(project: Project, ctx: Context, ids: Int32Array): number {
   return dim;
 }
 
-/** Standardised feature vectors of every example of the pool. */
-async function featureDesign(
+interface RawFeatures {
+  key: string;
+  values: Float32Array;
+  present: Uint8Array;
+  missing: number;
+}
+
+/**
+ * The pool's stored vectors as last read, per store, while the project's examples are unchanged
+ * (examples are immutable; an import changes the key). The loop refreshes every few labels over
+ * the same pool, and reading a million vectors again each time cost most of a refresh.
+ */
+const rawFeatures = new WeakMap<object, RawFeatures>();
+
+async function readFeatures(
   ctx: Context,
   project: Project,
   ids: Int32Array,
+  dim: number,
   signal?: AbortSignal,
-): Promise<PoolDesign> {
-  const dim = featureDim(project, ctx, ids);
-  if (dim === 0) throw new ApiError('invalid-input', `project '${project.name}' has no logged feature vectors`);
+): Promise<RawFeatures> {
+  const key = [project.id, ctx.store.browse.examplesVersion(project.id), dim, ids.length, ids[0], ids.at(-1)].join('/');
+  const cached = rawFeatures.get(ctx.store);
+  if (cached?.key === key) return cached;
+  rawFeatures.delete(ctx.store);
   const values = new Float32Array(ids.length * dim);
   // Stored vectors are copied as bytes: no per-row array, whatever the blob's alignment.
   const bytes = new Uint8Array(values.buffer);
@@ -122,6 +138,21 @@ async function featureDesign(
     },
     signal,
   );
+  const raw = { key, values, present, missing };
+  rawFeatures.set(ctx.store, raw);
+  return raw;
+}
+
+/** Standardised feature vectors of every example of the pool. */
+async function featureDesign(
+  ctx: Context,
+  project: Project,
+  ids: Int32Array,
+  signal?: AbortSignal,
+): Promise<PoolDesign> {
+  const dim = featureDim(project, ctx, ids);
+  if (dim === 0) throw new ApiError('invalid-input', `project '${project.name}' has no logged feature vectors`);
+  const { values: stored, present, missing } = await readFeatures(ctx, project, ids, dim, signal);
   const mean = new Float64Array(dim);
   const sq = new Float64Array(dim);
   const n = ids.length - missing;
@@ -129,7 +160,7 @@ async function featureDesign(
     if (!present[r]) continue;
     const base = r * dim;
     for (let c = 0; c < dim; c++) {
-      const x = values[base + c]!;
+      const x = stored[base + c]!;
       mean[c]! += x;
       sq[c]! += x * x;
     }
@@ -140,9 +171,12 @@ async function featureDesign(
     const variance = n > 0 ? sq[c]! / n - mean[c]! ** 2 : 0;
     std[c] = variance > 1e-12 ? Math.sqrt(variance) : 1;
   }
+  // A new array: the stored vectors stay as read, and this one moves to the worker.
+  const values = new Float32Array(ids.length * dim);
   for (let r = 0; r < ids.length; r++) {
+    if (!present[r]) continue;
     const base = r * dim;
-    for (let c = 0; c < dim; c++) values[base + c] = present[r] ? (values[base + c]! - mean[c]!) / std[c]! : 0;
+    for (let c = 0; c < dim; c++) values[base + c] = (stored[base + c]! - mean[c]!) / std[c]!;
   }
   return {
     ids,
