@@ -313,7 +313,8 @@ describe('the learner in the loop', () => {
     const third = await refreshNow('growing');
     const again = ctx.store.predictionColumns.load(third.refresh!.modelRun!.id);
     expect(again.n).toBe(500);
-    expect(third.refresh!.fit).toMatchObject({ missingInputs: 0 });
+    expect(third.refresh!.fit).toMatchObject({ missingInputs: 0, reusedVectors: true });
+    expect(second.refresh!.fit).toMatchObject({ reusedVectors: false });
   });
 
   it('learns a multilabel project one class against the rest', async () => {

@@ -402,6 +402,7 @@ export async function refreshLearner(
             truthCompared: set.truthCompared,
             truthDisagreements: set.truthDisagreements,
             missingInputs: design.missing,
+            reusedVectors: design.reused === true,
             warmStart: warm !== null,
             queued: merged.added,
             controlQueued: plan.controlQueued,

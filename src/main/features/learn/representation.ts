@@ -27,6 +27,8 @@ export interface PoolDesign {
   meta: RepresentationMeta;
   /** Examples without the input (scored as if all-zero / empty). */
   missing: number;
+  /** Whether the stored vectors were those the previous refresh read (nothing read from the database). */
+  reused?: boolean;
 }
 
 const WINDOW = 20_000;
@@ -100,11 +102,12 @@ interface RawFeatures {
   values: Float32Array;
   present: Uint8Array;
   missing: number;
+  reused?: boolean;
 }
 
 /**
- * The pool's stored vectors as last read, per store, while the project's examples are unchanged
- * (examples are immutable; an import changes the key). The loop refreshes every few labels over
+ * The pool's stored vectors as last read, per store, while the pool's examples are the same ones
+ * (an import adds ids, so it changes the key). The loop refreshes every few labels over
  * the same pool, and reading a million vectors again each time cost most of a refresh.
  */
 const rawFeatures = new WeakMap<object, RawFeatures>();
@@ -116,9 +119,12 @@ async function readFeatures(
   dim: number,
   signal?: AbortSignal,
 ): Promise<RawFeatures> {
-  const key = [project.id, ctx.store.browse.examplesVersion(project.id), dim, ids.length, ids[0], ids.at(-1)].join('/');
+  // Examples never change once stored, so the pool's ids name its vectors.
+  let sum = 0;
+  for (let i = 0; i < ids.length; i++) sum = (Math.imul(sum, 31) + ids[i]!) | 0;
+  const key = [project.id, dim, ids.length, sum].join('/');
   const cached = rawFeatures.get(ctx.store);
-  if (cached?.key === key) return cached;
+  if (cached?.key === key) return { ...cached, reused: true };
   rawFeatures.delete(ctx.store);
   const values = new Float32Array(ids.length * dim);
   // Stored vectors are copied as bytes: no per-row array, whatever the blob's alignment.
@@ -152,7 +158,7 @@ async function featureDesign(
 ): Promise<PoolDesign> {
   const dim = featureDim(project, ctx, ids);
   if (dim === 0) throw new ApiError('invalid-input', `project '${project.name}' has no logged feature vectors`);
-  const { values: stored, present, missing } = await readFeatures(ctx, project, ids, dim, signal);
+  const { values: stored, present, missing, reused } = await readFeatures(ctx, project, ids, dim, signal);
   const mean = new Float64Array(dim);
   const sq = new Float64Array(dim);
   const n = ids.length - missing;
@@ -183,6 +189,7 @@ async function featureDesign(
     source: { kind: 'rows', rows: { kind: 'dense', rows: ids.length, dim, values } },
     meta: { representation: 'features', dim, mean: Array.from(mean), std: Array.from(std) },
     missing,
+    reused: reused === true,
   };
 }
 
