@@ -70,5 +70,6 @@ export function transferables(source: DesignSource): ArrayBuffer[] {
   if (source.kind === 'texts') return [];
   const rows: Rows = source.rows;
   const list = rows.kind === 'dense' ? [rows.values] : [rows.values, rows.indices, rows.indptr];
-  return list.map((a) => a.buffer as ArrayBuffer);
+  // Shared memory (the kept feature pool) is read in place, never moved.
+  return list.map((a) => a.buffer).filter((b): b is ArrayBuffer => !(b instanceof SharedArrayBuffer));
 }

@@ -97,38 +97,36 @@ function featureDim(project: Project, ctx: Context, ids: Int32Array): number {
   return dim;
 }
 
-interface RawFeatures {
-  key: string;
-  values: Float32Array;
-  present: Uint8Array;
-  missing: number;
-  reused?: boolean;
+/**
+ * The pool's standardised vectors as last built, per store, while the pool holds the same examples
+ * (examples never change once stored; an import adds ids, so it changes the key). The loop refreshes
+ * every few labels over the same pool, and reading a million vectors again each time cost most of a
+ * refresh. They live in shared memory, so the worker reads them without a copy.
+ */
+const pools = new WeakMap<object, { key: string; design: PoolDesign }>();
+
+function poolKey(project: Project, ids: Int32Array, dim: number): string {
+  let sum = 0;
+  for (let i = 0; i < ids.length; i++) sum = (Math.imul(sum, 31) + ids[i]!) | 0;
+  return [project.id, dim, ids.length, sum].join('/');
 }
 
-/**
- * The pool's stored vectors as last read, per store, while the pool's examples are the same ones
- * (an import adds ids, so it changes the key). The loop refreshes every few labels over
- * the same pool, and reading a million vectors again each time cost most of a refresh.
- */
-const rawFeatures = new WeakMap<object, RawFeatures>();
-
-async function readFeatures(
+/** Standardised feature vectors of every example of the pool. */
+async function featureDesign(
   ctx: Context,
   project: Project,
   ids: Int32Array,
-  dim: number,
   signal?: AbortSignal,
-): Promise<RawFeatures> {
-  // Examples never change once stored, so the pool's ids name its vectors.
-  let sum = 0;
-  for (let i = 0; i < ids.length; i++) sum = (Math.imul(sum, 31) + ids[i]!) | 0;
-  const key = [project.id, dim, ids.length, sum].join('/');
-  const cached = rawFeatures.get(ctx.store);
-  if (cached?.key === key) return { ...cached, reused: true };
-  rawFeatures.delete(ctx.store);
-  const values = new Float32Array(ids.length * dim);
+): Promise<PoolDesign> {
+  const dim = featureDim(project, ctx, ids);
+  if (dim === 0) throw new ApiError('invalid-input', `project '${project.name}' has no logged feature vectors`);
+  const key = poolKey(project, ids, dim);
+  const cached = pools.get(ctx.store);
+  if (cached?.key === key) return { ...cached.design, ids, reused: true };
+  pools.delete(ctx.store);
+  const stored = new Float32Array(ids.length * dim);
   // Stored vectors are copied as bytes: no per-row array, whatever the blob's alignment.
-  const bytes = new Uint8Array(values.buffer);
+  const bytes = new Uint8Array(stored.buffer);
   const present = new Uint8Array(ids.length);
   let missing = 0;
   await readPool<Buffer>(
@@ -144,21 +142,6 @@ async function readFeatures(
     },
     signal,
   );
-  const raw = { key, values, present, missing };
-  rawFeatures.set(ctx.store, raw);
-  return raw;
-}
-
-/** Standardised feature vectors of every example of the pool. */
-async function featureDesign(
-  ctx: Context,
-  project: Project,
-  ids: Int32Array,
-  signal?: AbortSignal,
-): Promise<PoolDesign> {
-  const dim = featureDim(project, ctx, ids);
-  if (dim === 0) throw new ApiError('invalid-input', `project '${project.name}' has no logged feature vectors`);
-  const { values: stored, present, missing, reused } = await readFeatures(ctx, project, ids, dim, signal);
   const mean = new Float64Array(dim);
   const sq = new Float64Array(dim);
   const n = ids.length - missing;
@@ -177,20 +160,21 @@ async function featureDesign(
     const variance = n > 0 ? sq[c]! / n - mean[c]! ** 2 : 0;
     std[c] = variance > 1e-12 ? Math.sqrt(variance) : 1;
   }
-  // A new array: the stored vectors stay as read, and this one moves to the worker.
-  const values = new Float32Array(ids.length * dim);
+  const values = new Float32Array(new SharedArrayBuffer(ids.length * dim * 4));
   for (let r = 0; r < ids.length; r++) {
     if (!present[r]) continue;
     const base = r * dim;
     for (let c = 0; c < dim; c++) values[base + c] = (stored[base + c]! - mean[c]!) / std[c]!;
   }
-  return {
+  const design: PoolDesign = {
     ids,
     source: { kind: 'rows', rows: { kind: 'dense', rows: ids.length, dim, values } },
     meta: { representation: 'features', dim, mean: Array.from(mean), std: Array.from(std) },
     missing,
-    reused: reused === true,
+    reused: false,
   };
+  pools.set(ctx.store, { key, design });
+  return design;
 }
 
 async function textDesign(ctx: Context, project: Project, ids: Int32Array, signal?: AbortSignal): Promise<PoolDesign> {
