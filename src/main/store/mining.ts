@@ -148,6 +148,15 @@ export class MiningQueries {
     ).all(projectId) as { id: number; ground_truth: string }[];
   }
 
+  /** The ground truth of these examples (those that have one). */
+  groundTruthOf(ids: readonly number[]): { id: number; ground_truth: string }[] {
+    return prepared(
+      this.db,
+      `SELECT e.id, e.ground_truth FROM json_each(?) j JOIN examples e ON e.id = j.value
+        WHERE e.ground_truth IS NOT NULL`,
+    ).all(JSON.stringify(ids)) as { id: number; ground_truth: string }[];
+  }
+
   candidates(ids: readonly number[]): CandidateRow[] {
     const out: CandidateRow[] = [];
     const stmt = prepared(

@@ -69,7 +69,7 @@ export function trainingSet(
   let truthCompared = 0;
   let truthDisagreements = 0;
   if (!multilabel && labels.size > 0) {
-    for (const row of ctx.store.mining.groundTruth(project.id)) {
+    for (const row of ctx.store.mining.groundTruthOf([...labels.keys()])) {
       const curated = labels.get(row.id);
       if (curated === undefined) continue;
       const c = project.classes.indexOf(row.ground_truth);
