@@ -7,7 +7,7 @@ import { pathKind, readRegularText } from '../../io/safe-open';
 import type { CliValues } from '../index';
 import { followJob, openCliContext, print, UsageError, type GlobalOptions } from '../cli-context';
 import { EXIT } from '../exit-codes';
-import { dedupeOf, metadataFilters, number, strategyOf, time } from './mine';
+import { number, selectionOf } from './mine';
 
 const count = (x: number) => x.toLocaleString('en-US');
 
@@ -81,36 +81,16 @@ export async function mineFileCommand(opts: GlobalOptions, args: string[], value
     throw new UsageError(
       `mine-file takes one file or glob; quote a glob so the shell leaves it alone ('logs/*.parquet')`,
     );
-  const from = time(values.from, 'from');
-  const to = time(values.to, 'to');
-  const metadata = metadataFilters(values.where);
-  const limit = number(values, 'limit', 'a whole number');
-  const quota = number(values, 'per-class', 'a whole number');
-  const share = number(values, 'second-share', 'a share between 0 and 1');
-  const controlShare = number(values, 'control-share', 'a share between 0 and 1');
-  const seed = number(values, 'seed', 'a whole number');
+  const selection = selectionOf(values);
   const threads = number(values, 'threads', 'a whole number');
   const memory = number(values, 'memory-limit', 'megabytes');
   const input: Input<'mineFile.start'> = {
     project: { project },
     paths,
     ...mappingOf(values.mapping),
-    strategy: strategyOf(values),
-    filters: {
-      ...(from !== undefined ? { from } : {}),
-      ...(to !== undefined ? { to } : {}),
-      ...(metadata ? { metadata } : {}),
-      ...(values.class?.length ? { predictedClasses: values.class } : {}),
-    },
-    ...(limit !== undefined ? { limit } : {}),
-    ...(quota !== undefined ? { perClassQuota: quota } : {}),
-    ...(share !== undefined ? { secondLabelShare: share } : {}),
-    ...(controlShare !== undefined ? { controlShare } : {}),
-    ...(seed !== undefined ? { seed } : {}),
+    ...selection,
     ...(threads !== undefined ? { threads } : {}),
     ...(memory !== undefined ? { memoryLimitMb: memory } : {}),
-    excludeLabeled: !values['include-labeled'],
-    ...dedupeOf(values),
     dryRun: values['dry-run'],
     listItems: opts.json,
   };

@@ -59,6 +59,34 @@ export function strategyOf(values: CliValues): Input<'mining.run'>['strategy'] {
   }
 }
 
+/** The options `mine` and `mine-file` share: strategy, filters, size, quota, shares, seed, dedupe. */
+export function selectionOf(values: CliValues) {
+  const from = time(values.from, 'from');
+  const to = time(values.to, 'to');
+  const metadata = metadataFilters(values.where);
+  const limit = number(values, 'limit', 'a whole number');
+  const quota = number(values, 'per-class', 'a whole number');
+  const share = number(values, 'second-share', 'a share between 0 and 1');
+  const controlShare = number(values, 'control-share', 'a share between 0 and 1');
+  const seed = number(values, 'seed', 'a whole number');
+  return {
+    strategy: strategyOf(values),
+    filters: {
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      ...(metadata ? { metadata } : {}),
+      ...(values.class?.length ? { predictedClasses: values.class } : {}),
+    },
+    ...(limit !== undefined ? { limit } : {}),
+    ...(quota !== undefined ? { perClassQuota: quota } : {}),
+    ...(share !== undefined ? { secondLabelShare: share } : {}),
+    ...(controlShare !== undefined ? { controlShare } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    excludeLabeled: !values['include-labeled'],
+    ...dedupeOf(values),
+  };
+}
+
 /** Unset: the strategy's default (on, except for random). */
 export function dedupeOf(values: CliValues): { dedupe?: boolean } {
   if (values.dedupe && values['keep-duplicates'])
@@ -103,31 +131,10 @@ function describePreview(p: MiningPreview): string {
 export async function mineCommand(opts: GlobalOptions, args: string[], values: CliValues): Promise<number> {
   const [project] = args;
   if (!project) throw new UsageError('mine needs PROJECT');
-  const from = time(values.from, 'from');
-  const to = time(values.to, 'to');
-  const metadata = metadataFilters(values.where);
-  const limit = number(values, 'limit', 'a whole number');
-  const quota = number(values, 'per-class', 'a whole number');
-  const share = number(values, 'second-share', 'a share between 0 and 1');
-  const controlShare = number(values, 'control-share', 'a share between 0 and 1');
-  const seed = number(values, 'seed', 'a whole number');
   const input: Input<'mining.run'> = {
     project: { project },
-    strategy: strategyOf(values),
+    ...selectionOf(values),
     ...(values.runs ? { modelRuns: values.runs.split(',').map((r) => (/^\d+$/.test(r) ? Number(r) : r)) } : {}),
-    filters: {
-      ...(from !== undefined ? { from } : {}),
-      ...(to !== undefined ? { to } : {}),
-      ...(metadata ? { metadata } : {}),
-      ...(values.class?.length ? { predictedClasses: values.class } : {}),
-    },
-    ...(limit !== undefined ? { limit } : {}),
-    ...(quota !== undefined ? { perClassQuota: quota } : {}),
-    ...(share !== undefined ? { secondLabelShare: share } : {}),
-    ...(controlShare !== undefined ? { controlShare } : {}),
-    ...(seed !== undefined ? { seed } : {}),
-    excludeLabeled: !values['include-labeled'],
-    ...dedupeOf(values),
     // JSON readers get every selected item; people get the top ones.
     listItems: opts.json,
   };
